@@ -1,0 +1,1 @@
+//! Steward: a log-redaction streaming proxy with GDPR/CCPA compliance actions for Intercom.
