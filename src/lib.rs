@@ -1,1 +1,3 @@
 //! Steward: a log-redaction streaming proxy with GDPR/CCPA compliance actions for Intercom.
+
+pub mod redact;
