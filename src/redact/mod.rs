@@ -1,5 +1,612 @@
 //! The redaction engine: finds personal data in log lines (JSON, text, HTML) and rewrites it per the rules.
+//!
+//! [`Engine`] holds the compiled rules and detectors and is shared by all workers; each worker owns a
+//! [`Redactor`] with its scratch buffers, so the common path allocates nothing. A line is redacted in one call:
+//! JSON lines structurally (values under classified keys get their action whole, other strings are scanned),
+//! everything else as text (HTML-aware). Every line comes out: redacted, unchanged when clean, or, when the
+//! engine cannot process it, replaced by a marker. Nothing passes through unprocessed.
 
-pub mod pseudonym;
+pub mod detect;
+mod html;
+mod json;
+pub mod stream;
 
-pub use pseudonym::{HashKey, HashKeyError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+pub use crate::pii::{HashKey, HashKeyError};
+use crate::rules::{Action, EntityId, KeyPath, Rules};
+use detect::{Detectors, Finding, ScanContext};
+
+/// How lines are interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// JSON when the line starts with `{` or `[` (and parses), text otherwise.
+    #[default]
+    Auto,
+    /// Always text (JSON lines are still scanned, as text).
+    Text,
+    /// JSON; lines that do not parse are scanned as text and counted as fallbacks.
+    Json,
+}
+
+/// Why a line was replaced by a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerReason {
+    /// Longer than `max_line_bytes`.
+    Overlong,
+    /// The engine failed on it (a bug); the line is withheld rather than passed through.
+    EngineError,
+}
+
+impl MarkerReason {
+    fn name(self) -> &'static str {
+        match self {
+            MarkerReason::Overlong => "overlong",
+            MarkerReason::EngineError => "engine_error",
+        }
+    }
+}
+
+/// Appends the marker that replaces a withheld line: JSON when the line looked like JSON, text otherwise.
+pub fn write_marker(reason: MarkerReason, line_head: &[u8], line_len: usize, out: &mut Vec<u8>) {
+    let json = line_head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let text = if json {
+        format!(
+            "{{\"steward\":\"line withheld\",\"reason\":\"{}\",\"bytes\":{line_len}}}",
+            reason.name()
+        )
+    } else {
+        format!(
+            "[STEWARD: line withheld, reason={}, bytes={line_len}]",
+            reason.name()
+        )
+    };
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// Counters of one redactor since its stats were last taken.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub lines: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    /// Lines replaced by a marker.
+    pub markers: u64,
+    /// Lines with invalid UTF-8 (repaired with U+FFFD, then redacted).
+    pub invalid_utf8: u64,
+    /// Lines that looked like JSON but did not parse, and were scanned as text.
+    pub json_fallbacks: u64,
+    /// Lines in which something was redacted.
+    pub lines_redacted: u64,
+    /// Redactions per entity, indexed like [`Engine::entity_names`].
+    pub per_entity: Vec<u64>,
+}
+
+impl Stats {
+    /// Adds `other` into `self`.
+    pub fn merge(&mut self, other: &Stats) {
+        self.lines += other.lines;
+        self.bytes_in += other.bytes_in;
+        self.bytes_out += other.bytes_out;
+        self.markers += other.markers;
+        self.invalid_utf8 += other.invalid_utf8;
+        self.json_fallbacks += other.json_fallbacks;
+        self.lines_redacted += other.lines_redacted;
+        if self.per_entity.len() < other.per_entity.len() {
+            self.per_entity.resize(other.per_entity.len(), 0);
+        }
+        for (total, count) in self.per_entity.iter_mut().zip(&other.per_entity) {
+            *total += count;
+        }
+    }
+
+    /// Total redactions.
+    pub fn redactions(&self) -> u64 {
+        self.per_entity.iter().sum()
+    }
+}
+
+/// The engine could not be built from these rules.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EngineError {
+    #[error("the rules use the `hash` action, which needs a secret key: run `steward init`, or set STEWARD_HASH_KEY to 64 hex characters (e.g. `openssl rand -hex 32`)")]
+    HashKeyMissing,
+}
+
+/// The compiled engine, shared by all workers (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    rules: Rules,
+    detectors: Detectors,
+    key: Option<HashKey>,
+}
+
+impl Engine {
+    /// Builds the engine. `key` keys the `hash` action; it is required when any rule uses `hash`.
+    pub fn new(rules: Rules, key: Option<HashKey>) -> Result<Engine, EngineError> {
+        let uses_hash = rules.settings.default_action == Action::Hash
+            || rules
+                .fields
+                .iter()
+                .any(|field| field.action == Action::Hash)
+            || rules
+                .detectors
+                .iter()
+                .any(|detector| detector.enabled && detector.action == Action::Hash)
+            || rules
+                .patterns
+                .iter()
+                .any(|pattern| pattern.action == Action::Hash);
+        if uses_hash && key.is_none() {
+            return Err(EngineError::HashKeyMissing);
+        }
+        let detectors = Detectors::new(&rules);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                rules,
+                detectors,
+                key,
+            }),
+        })
+    }
+
+    /// A redactor for one worker.
+    pub fn redactor(&self) -> Redactor {
+        Redactor {
+            engine: self.clone(),
+            format: Format::Auto,
+            work: LineWork::default(),
+            stats: Stats {
+                per_entity: vec![0; self.inner.rules.entities.len()],
+                ..Stats::default()
+            },
+        }
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// Entity names, indexing [`Stats::per_entity`].
+    pub fn entity_names(&self) -> &[String] {
+        &self.inner.rules.entities
+    }
+}
+
+/// Where a replacement is written, which decides its quoting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sink {
+    /// Plain text, or inside a JSON string (replacements are plain ASCII that needs no escaping).
+    Raw,
+    /// Inside a JSON string.
+    JsonString,
+    /// In place of a JSON number: the replacement is quoted.
+    JsonBare,
+}
+
+/// One change to a line, in line coordinates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edit {
+    start: usize,
+    end: usize,
+    entity: EntityId,
+    action: Action,
+    value: (usize, usize),
+    sink: Sink,
+    cut: bool,
+}
+
+/// Scratch space reused from line to line.
+#[derive(Debug, Default)]
+pub(crate) struct LineWork {
+    edits: Vec<Edit>,
+    values: Vec<u8>,
+    path: KeyPath,
+    kv_path: KeyPath,
+    frames: Vec<json::Frame>,
+    decoded: Vec<u8>,
+    map: Vec<u32>,
+    findings: Vec<Finding>,
+    hits: Vec<Hit>,
+    segments: Vec<(usize, usize)>,
+    entity_decoded: Vec<u8>,
+    entity_map: Vec<u32>,
+    lossy: Vec<u8>,
+}
+
+/// A finding in the coordinates of the text that was scanned, with its (decoded) value in `values`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    start: usize,
+    end: usize,
+    entity: EntityId,
+    action: Action,
+    value: (usize, usize),
+}
+
+impl LineWork {
+    fn push_replace(
+        &mut self,
+        start: usize,
+        end: usize,
+        entity: EntityId,
+        action: Action,
+        value: &[u8],
+        sink: Sink,
+    ) {
+        let value_start = self.values.len();
+        self.values.extend_from_slice(value);
+        self.edits.push(Edit {
+            start,
+            end,
+            entity,
+            action,
+            value: (value_start, self.values.len()),
+            sink,
+            cut: false,
+        });
+    }
+
+    fn push_cut(&mut self, start: usize, end: usize) {
+        self.edits.push(Edit {
+            start,
+            end,
+            entity: EntityId(0),
+            action: Action::DropField,
+            value: (0, 0),
+            sink: Sink::Raw,
+            cut: true,
+        });
+    }
+}
+
+impl Inner {
+    /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates.
+    fn find_in(&self, text: &[u8], context: ScanContext, work: &mut LineWork) {
+        work.hits.clear();
+        let flags = detect::classify(text);
+        if detect::has_lt(flags) && html::looks_like_html(text) {
+            let mut segments = std::mem::take(&mut work.segments);
+            segments.clear();
+            html::for_each_segment(text, |start, end| segments.push((start, end)));
+            for &(start, end) in &segments {
+                let segment = &text[start..end];
+                let mut decoded = std::mem::take(&mut work.entity_decoded);
+                let mut map = std::mem::take(&mut work.entity_map);
+                if html::decode_entities(segment, &mut decoded, &mut map) {
+                    self.collect(&decoded, context, work, |at| start + map[at] as usize);
+                } else {
+                    self.collect(segment, context, work, |at| start + at);
+                }
+                work.entity_decoded = decoded;
+                work.entity_map = map;
+            }
+            work.segments = segments;
+        } else {
+            self.collect(text, context, work, |at| at);
+        }
+    }
+
+    /// Runs the detectors over `text` and appends hits, mapping offsets with `to_outer`.
+    fn collect(
+        &self,
+        text: &[u8],
+        context: ScanContext,
+        work: &mut LineWork,
+        to_outer: impl Fn(usize) -> usize,
+    ) {
+        work.findings.clear();
+        self.detectors.scan(
+            &self.rules,
+            text,
+            context,
+            &mut work.kv_path,
+            &mut work.findings,
+        );
+        for finding in &work.findings {
+            let value_start = work.values.len();
+            work.values
+                .extend_from_slice(&text[finding.start..finding.end]);
+            work.hits.push(Hit {
+                start: to_outer(finding.start),
+                end: to_outer(finding.end),
+                entity: finding.entity,
+                action: finding.action,
+                value: (value_start, work.values.len()),
+            });
+        }
+    }
+
+    /// Scans the contents of a JSON string `line[start..end]` and records edits.
+    fn scan_json_string(
+        &self,
+        line: &[u8],
+        start: usize,
+        end: usize,
+        escaped: bool,
+        context: ScanContext,
+        work: &mut LineWork,
+    ) -> Result<(), json::JsonError> {
+        if !escaped {
+            self.find_in(&line[start..end], context, work);
+            for hit in &work.hits {
+                work.edits.push(Edit {
+                    start: start + hit.start,
+                    end: start + hit.end,
+                    entity: hit.entity,
+                    action: hit.action,
+                    value: hit.value,
+                    sink: Sink::JsonString,
+                    cut: false,
+                });
+            }
+            return Ok(());
+        }
+        let mut decoded = std::mem::take(&mut work.decoded);
+        let mut map = std::mem::take(&mut work.map);
+        let result = json::decode_string(&line[start..end], &mut decoded, &mut map);
+        if result.is_ok() {
+            self.find_in(&decoded, context, work);
+            for hit in &work.hits {
+                work.edits.push(Edit {
+                    start: start + map[hit.start] as usize,
+                    end: start + map[hit.end] as usize,
+                    entity: hit.entity,
+                    action: hit.action,
+                    value: hit.value,
+                    sink: Sink::JsonString,
+                    cut: false,
+                });
+            }
+        }
+        work.decoded = decoded;
+        work.map = map;
+        result
+    }
+
+    /// Checks a JSON number for a card (or a phone under a phone key) and records an edit.
+    fn check_number(
+        &self,
+        line: &[u8],
+        start: usize,
+        end: usize,
+        phone_key: bool,
+        work: &mut LineWork,
+    ) {
+        let digits = &line[start..end];
+        if let Some((entity, action)) = self.detectors.number_entity(digits, phone_key) {
+            work.push_replace(start, end, entity, action, digits, Sink::JsonBare);
+        }
+    }
+
+    fn write_replacement(&self, edit: &Edit, values: &[u8], out: &mut Vec<u8>) {
+        let quoted = edit.sink == Sink::JsonBare;
+        if quoted {
+            out.push(b'"');
+        }
+        let entity = self.rules.entity_name(edit.entity);
+        let value = &values[edit.value.0..edit.value.1];
+        match edit.action {
+            Action::Label => {
+                out.push(b'[');
+                out.extend_from_slice(entity.as_bytes());
+                out.push(b']');
+            }
+            Action::Hash => match &self.key {
+                Some(key) => key.write_token(entity, value, self.rules.settings.hash_hex_len, out),
+                None => out.extend_from_slice(b"[REDACTED]"),
+            },
+            Action::Mask => mask_into(value, out),
+            Action::Redact | Action::DropField | Action::Keep | Action::Scan => {
+                out.extend_from_slice(b"[REDACTED]")
+            }
+        }
+        if quoted {
+            out.push(b'"');
+        }
+    }
+}
+
+/// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
+/// safe in JSON, HTML and text is kept, anything else becomes `*` too.
+fn mask_into(value: &[u8], out: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(value);
+    let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let mut seen = 0;
+    for ch in text.chars() {
+        if ch.is_alphanumeric() {
+            seen += 1;
+            if seen + 4 > alnum_total && ch.is_ascii() {
+                out.push(ch as u8);
+            } else {
+                out.push(b'*');
+            }
+        } else if matches!(
+            ch,
+            ' ' | '-' | '.' | '@' | '+' | '(' | ')' | '_' | ':' | '/'
+        ) {
+            out.push(ch as u8);
+        } else {
+            out.push(b'*');
+        }
+    }
+}
+
+/// One worker's redactor: owns its scratch buffers and counters.
+#[derive(Debug)]
+pub struct Redactor {
+    engine: Engine,
+    format: Format,
+    work: LineWork,
+    stats: Stats,
+}
+
+/// A finding reported by [`Redactor::find`], in byte offsets of the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub entity: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Redactor {
+    /// Sets how lines are interpreted (default: auto).
+    pub fn set_format(&mut self, format: Format) {
+        self.format = format;
+    }
+
+    /// The engine this redactor belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Redacts one line given without its terminator and appends the result (without terminator) to `out`.
+    ///
+    /// Never fails: a line longer than the rules' `max_line_bytes`, or one the engine fails on, is replaced by a
+    /// marker and counted.
+    pub fn redact_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        let out_start = out.len();
+        self.stats.lines += 1;
+        self.stats.bytes_in += line.len() as u64;
+        let max = self.engine.inner.rules.settings.max_line_bytes;
+        if line.len() > max {
+            self.stats.markers += 1;
+            write_marker(
+                MarkerReason::Overlong,
+                &line[..line.len().min(64)],
+                line.len(),
+                out,
+            );
+            self.stats.bytes_out += (out.len() - out_start) as u64;
+            return;
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| self.redact_checked(line, out)));
+        if result.is_err() {
+            out.truncate(out_start);
+            self.work = LineWork::default();
+            self.stats.markers += 1;
+            write_marker(
+                MarkerReason::EngineError,
+                &line[..line.len().min(64)],
+                line.len(),
+                out,
+            );
+        }
+        self.stats.bytes_out += (out.len() - out_start) as u64;
+    }
+
+    fn redact_checked(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        if std::str::from_utf8(line).is_ok() {
+            self.redact_valid(line, out);
+            return;
+        }
+        self.stats.invalid_utf8 += 1;
+        let mut lossy = std::mem::take(&mut self.work.lossy);
+        lossy.clear();
+        lossy.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+        self.redact_valid(&lossy, out);
+        self.work.lossy = lossy;
+    }
+
+    fn redact_valid(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        self.analyze(line);
+        let inner = &self.engine.inner;
+        let work = &self.work;
+        if work.edits.is_empty() {
+            out.extend_from_slice(line);
+            return;
+        }
+        self.stats.lines_redacted += 1;
+        let mut copied = 0;
+        for edit in &work.edits {
+            if edit.start < copied {
+                // Never expected: edits are ordered and disjoint. Withhold rather than guess.
+                panic!("overlapping edits");
+            }
+            out.extend_from_slice(&line[copied..edit.start]);
+            if !edit.cut {
+                inner.write_replacement(edit, &work.values, out);
+            }
+            if let Some(count) = self.stats.per_entity.get_mut(usize::from(edit.entity.0)) {
+                if !edit.cut {
+                    *count += 1;
+                }
+            }
+            copied = edit.end;
+        }
+        out.extend_from_slice(&line[copied..]);
+    }
+
+    /// Fills `self.work.edits` for a valid UTF-8 line.
+    fn analyze(&mut self, line: &[u8]) {
+        let inner = &self.engine.inner;
+        let work = &mut self.work;
+        work.edits.clear();
+        work.values.clear();
+        let first = line.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        let try_json = match self.format {
+            Format::Text => false,
+            Format::Auto => matches!(first, Some(b'{' | b'[')),
+            Format::Json => true,
+        };
+        if try_json {
+            match json::walk(inner, line, work) {
+                Ok(()) => return,
+                Err(_) => {
+                    self.stats.json_fallbacks += 1;
+                    work.edits.clear();
+                    work.values.clear();
+                }
+            }
+        }
+        inner.find_in(line, ScanContext::default(), work);
+        for hit in &work.hits {
+            work.edits.push(Edit {
+                start: hit.start,
+                end: hit.end,
+                entity: hit.entity,
+                action: hit.action,
+                value: hit.value,
+                sink: Sink::Raw,
+                cut: false,
+            });
+        }
+    }
+
+    /// What the engine would redact in `line`, as entity spans (byte offsets), without rewriting it.
+    pub fn find(&mut self, line: &[u8]) -> Vec<Span> {
+        self.analyze(line);
+        let rules = &self.engine.inner.rules;
+        self.work
+            .edits
+            .iter()
+            .filter(|edit| !edit.cut)
+            .map(|edit| Span {
+                entity: rules.entity_name(edit.entity).to_string(),
+                start: edit.start,
+                end: edit.end,
+            })
+            .collect()
+    }
+
+    /// The counters since the last call, resetting them.
+    pub fn take_stats(&mut self) -> Stats {
+        let fresh = Stats {
+            per_entity: vec![0; self.stats.per_entity.len()],
+            ..Stats::default()
+        };
+        std::mem::replace(&mut self.stats, fresh)
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}

@@ -1,0 +1,1412 @@
+//! The detectors: one pass per kind of anchor over a text, with validators deciding, giving non-overlapping findings.
+//!
+//! Anchors: `@` and `%40` (emails, URL credentials), digits and `:` (phones, cards, SSNs, IBANs, IPs, MACs),
+//! literal prefixes found by one Aho-Corasick automaton (secrets), `=` and `:` after a classified key
+//! (`email=...`, `"name": ...`), and the user's own regexes. Each anchor kind is found with memchr or
+//! Aho-Corasick, so text without anchors costs one fast scan.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::pii::phone::{self, Region};
+use crate::pii::validate;
+use crate::rules::{Action, DetectorKind, EntityId, KeyPath, PatternRule, Rules};
+
+/// One thing found: a byte range of the scanned text, what it is, and what to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    pub start: usize,
+    pub end: usize,
+    pub entity: EntityId,
+    pub action: Action,
+}
+
+/// What the text being scanned is, as far as the detectors care.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanContext {
+    /// The JSON key of the value mentions a phone (`contactPhone`), so phone-shaped numbers count as phones.
+    pub phone_key: bool,
+    /// The JSON key of the value mentions an SSN.
+    pub ssn_key: bool,
+}
+
+/// Everything the detectors need, compiled once from the rules.
+#[derive(Debug)]
+pub struct Detectors {
+    enabled: [bool; DetectorKind::ALL.len()],
+    actions: [Action; DetectorKind::ALL.len()],
+    regions: Vec<Region>,
+    phone_context: Option<AhoCorasick>,
+    ssn_context: Option<AhoCorasick>,
+    secrets: AhoCorasick,
+    secret_kinds: Vec<SecretKind>,
+    patterns: Vec<PatternRule>,
+    pattern_context: Vec<Option<AhoCorasick>>,
+    kv: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SecretKind {
+    /// `Bearer TOKEN`, `Basic TOKEN`: the token after the scheme.
+    Scheme,
+    /// `eyJ...`: a JSON Web Token of three dot-separated base64url parts.
+    Jwt,
+    /// A known key prefix followed by at least this many token characters.
+    Prefixed(usize),
+    /// AWS access key ids: the prefix and exactly 16 uppercase letters or digits.
+    AwsKeyId,
+    /// `-----BEGIN ... PRIVATE KEY-----` up to the matching END line or the end of the text.
+    PrivateKey,
+}
+
+const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
+    ("Bearer ", SecretKind::Scheme),
+    ("bearer ", SecretKind::Scheme),
+    ("BEARER ", SecretKind::Scheme),
+    ("Basic ", SecretKind::Scheme),
+    ("eyJ", SecretKind::Jwt),
+    ("sk_live_", SecretKind::Prefixed(16)),
+    ("sk_test_", SecretKind::Prefixed(16)),
+    ("rk_live_", SecretKind::Prefixed(16)),
+    ("rk_test_", SecretKind::Prefixed(16)),
+    ("whsec_", SecretKind::Prefixed(24)),
+    ("ghp_", SecretKind::Prefixed(30)),
+    ("gho_", SecretKind::Prefixed(30)),
+    ("ghu_", SecretKind::Prefixed(30)),
+    ("ghs_", SecretKind::Prefixed(30)),
+    ("ghr_", SecretKind::Prefixed(30)),
+    ("github_pat_", SecretKind::Prefixed(22)),
+    ("glpat-", SecretKind::Prefixed(20)),
+    ("xoxb-", SecretKind::Prefixed(10)),
+    ("xoxp-", SecretKind::Prefixed(10)),
+    ("xoxa-", SecretKind::Prefixed(10)),
+    ("xoxr-", SecretKind::Prefixed(10)),
+    ("xoxs-", SecretKind::Prefixed(10)),
+    ("AKIA", SecretKind::AwsKeyId),
+    ("ASIA", SecretKind::AwsKeyId),
+    ("AIza", SecretKind::Prefixed(35)),
+    ("npm_", SecretKind::Prefixed(36)),
+    ("pypi-", SecretKind::Prefixed(50)),
+    ("hf_", SecretKind::Prefixed(30)),
+    ("sk-proj-", SecretKind::Prefixed(20)),
+    ("sk-ant-", SecretKind::Prefixed(20)),
+    ("shpat_", SecretKind::Prefixed(32)),
+    ("shpss_", SecretKind::Prefixed(32)),
+    ("SG.", SecretKind::Prefixed(40)),
+    // Intercom access tokens are base64 of `tok:<uuid>:...`.
+    ("dG9rOj", SecretKind::Prefixed(34)),
+    ("-----BEGIN ", SecretKind::PrivateKey),
+];
+
+impl Detectors {
+    /// Compiles the detectors of `rules`.
+    pub fn new(rules: &Rules) -> Detectors {
+        let mut enabled = [false; DetectorKind::ALL.len()];
+        let mut actions = [Action::Label; DetectorKind::ALL.len()];
+        for kind in DetectorKind::ALL {
+            let rule = rules.detector(kind);
+            enabled[kind as usize] = rule.enabled && rule.action != Action::Keep;
+            actions[kind as usize] = rule.action;
+        }
+        let regions = rules
+            .detector(DetectorKind::Phone)
+            .regions
+            .iter()
+            .filter_map(|code| Region::from_code(code))
+            .collect();
+        let words = |words: &[String]| -> Option<AhoCorasick> {
+            if words.is_empty() {
+                return None;
+            }
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .ok()
+        };
+        let phone_context = words(&rules.detector(DetectorKind::Phone).context);
+        let ssn_context = words(&rules.detector(DetectorKind::Ssn).context);
+        let secrets = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(SECRET_PREFIXES.iter().map(|(prefix, _)| prefix))
+            .expect("the secret prefixes form a valid automaton");
+        let patterns: Vec<PatternRule> = rules
+            .patterns
+            .iter()
+            .filter(|pattern| pattern.action != Action::Keep)
+            .cloned()
+            .collect();
+        let pattern_context = patterns
+            .iter()
+            .map(|pattern| words(&pattern.context))
+            .collect();
+        Detectors {
+            enabled,
+            actions,
+            regions,
+            phone_context,
+            ssn_context,
+            secrets,
+            secret_kinds: SECRET_PREFIXES.iter().map(|(_, kind)| *kind).collect(),
+            patterns,
+            pattern_context,
+            kv: true,
+        }
+    }
+
+    fn on(&self, kind: DetectorKind) -> bool {
+        self.enabled[kind as usize]
+    }
+
+    fn push(&self, kind: DetectorKind, start: usize, end: usize, out: &mut Vec<Finding>) {
+        out.push(Finding {
+            start,
+            end,
+            entity: kind.entity(),
+            action: self.actions[kind as usize],
+        });
+    }
+
+    /// Appends the findings in `text` to `out`, sorted and without overlaps (overlapping findings are merged into
+    /// their union, keeping the entity of the first).
+    pub fn scan(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        context: ScanContext,
+        key_path: &mut KeyPath,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        let flags = classify(text);
+        if flags & (AT | PERCENT) != 0
+            && (self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials))
+        {
+            self.emails(text, flags, out);
+        }
+        if flags & (DIGIT | COLON) != 0 {
+            self.numbers(text, context, out);
+        }
+        if text.len() >= 8 && self.on(DetectorKind::Secret) {
+            self.secrets(text, out);
+        }
+        if self.kv && flags & (EQUALS | COLON) != 0 {
+            self.key_values(rules, text, key_path, out);
+        }
+        for (index, pattern) in self.patterns.iter().enumerate() {
+            self.pattern(index, pattern, text, out);
+        }
+        normalize(out, first);
+    }
+
+    /// The entity of a bare JSON number: a card, or a phone when the key says so.
+    pub fn number_entity(&self, digits: &[u8], phone_key: bool) -> Option<(EntityId, Action)> {
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let count = digits.len();
+        if (12..=19).contains(&count)
+            && self.on(DetectorKind::Card)
+            && validate::is_card_number(digits)
+        {
+            return Some((
+                DetectorKind::Card.entity(),
+                self.actions[DetectorKind::Card as usize],
+            ));
+        }
+        if phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
+            return Some((
+                DetectorKind::Phone.entity(),
+                self.actions[DetectorKind::Phone as usize],
+            ));
+        }
+        None
+    }
+
+    // ---- emails and URL credentials -------------------------------------------------------------------------
+
+    fn emails(&self, text: &[u8], flags: u8, out: &mut Vec<Finding>) {
+        let mut search_from = 0;
+        let finder = |from: usize| -> Option<(usize, usize)> {
+            if flags & PERCENT == 0 {
+                return memchr::memchr(b'@', &text[from..]).map(|at| (from + at, 1));
+            }
+            let mut position = from;
+            loop {
+                let found = memchr::memchr2(b'@', b'%', &text[position..])? + position;
+                if text[found] == b'@' {
+                    return Some((found, 1));
+                }
+                if text
+                    .get(found + 1..found + 3)
+                    .is_some_and(|hex| hex == b"40")
+                {
+                    return Some((found, 3));
+                }
+                position = found + 1;
+            }
+        };
+        while let Some((at, width)) = finder(search_from) {
+            search_from = at + width;
+            if let Some((start, end)) = url_userinfo(text, at) {
+                if self.on(DetectorKind::Credentials) {
+                    self.push(DetectorKind::Credentials, start, end, out);
+                }
+                continue;
+            }
+            if !self.on(DetectorKind::Email) {
+                continue;
+            }
+            let Some((start, end)) = email_around(text, at, width) else {
+                continue;
+            };
+            self.push(DetectorKind::Email, start, end, out);
+            search_from = search_from.max(end);
+        }
+    }
+
+    // ---- numbers: phones, cards, SSNs, IBANs, IPs, MACs -------------------------------------------------
+
+    fn numbers(&self, text: &[u8], context: ScanContext, out: &mut Vec<Finding>) {
+        let mut i = 0;
+        let n = text.len();
+        while i < n {
+            // Jump to the next digit or colon.
+            while i < n && CLASS[usize::from(text[i])] & (DIGIT | COLON) == 0 {
+                i += 1;
+            }
+            if i >= n {
+                break;
+            }
+            if text[i] == b':'
+                || CLASS[usize::from(text[i])] & HEXLETTER != 0
+                || hex_colon_ahead(text, i)
+            {
+                if let Some(next) = self.hex_colon(text, i, out) {
+                    i = next;
+                    continue;
+                }
+                if text[i] == b':' {
+                    i += 1;
+                    continue;
+                }
+            }
+            i = self.digit_token(text, i, context, out);
+        }
+    }
+
+    /// IPv6 and MAC addresses around position `i`; returns where to continue when one was found.
+    fn hex_colon(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
+        if !self.on(DetectorKind::Ip) && !self.on(DetectorKind::Mac) {
+            return None;
+        }
+        let mut start = i;
+        while start > 0 && is_hex_colon(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = i;
+        while end < text.len() && (is_hex_colon(text[end]) || text[end] == b'.') {
+            end += 1;
+        }
+        let token = &text[start..end];
+        let colons = token.iter().filter(|&&b| b == b':').count();
+        if colons < 2 {
+            return None;
+        }
+        if start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_') {
+            return Some(end);
+        }
+        if end < text.len() && (text[end].is_ascii_alphanumeric() || text[end] == b'_') {
+            return Some(end);
+        }
+        if self.on(DetectorKind::Mac) && is_mac(token) {
+            self.push(DetectorKind::Mac, start, end, out);
+            return Some(end);
+        }
+        if self.on(DetectorKind::Ip) {
+            // Allow a trailing `:port`-less form only; strip a trailing dot (end of sentence).
+            let mut trimmed = token;
+            while let Some((&last, rest)) = trimmed.split_last() {
+                if last == b'.' || last == b':' && !trimmed.ends_with(b"::") {
+                    trimmed = rest;
+                } else {
+                    break;
+                }
+            }
+            if std::str::from_utf8(trimmed)
+                .ok()
+                .and_then(|s| s.parse::<std::net::Ipv6Addr>().ok())
+                .is_some()
+            {
+                self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
+                return Some(end);
+            }
+        }
+        Some(end)
+    }
+
+    /// Classifies the number that starts at the digit `i`; returns where to continue.
+    fn digit_token(
+        &self,
+        text: &[u8],
+        i: usize,
+        context: ScanContext,
+        out: &mut Vec<Finding>,
+    ) -> usize {
+        // IBAN: two letters right before the digits, at a word start.
+        if i >= 2
+            && self.on(DetectorKind::Iban)
+            && text[i - 1].is_ascii_alphabetic()
+            && text[i - 2].is_ascii_alphabetic()
+        {
+            let at_word_start = i == 2 || !text[i - 3].is_ascii_alphanumeric();
+            if at_word_start {
+                if let Some(end) = iban_at(text, i - 2) {
+                    self.push(DetectorKind::Iban, i - 2, end, out);
+                    return end;
+                }
+            }
+        }
+        // A digit glued to a word (hex hashes, identifiers) is not a number of its own.
+        if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
+            return skip_word(text, i);
+        }
+        let token = NumberToken::read(text, i);
+        let end = token.end;
+        if token.glued_right(text) {
+            return skip_word(text, end);
+        }
+        let joined_left = token.start > 0
+            && matches!(text[token.start - 1], b'-' | b'.')
+            && token.start >= 2
+            && text[token.start - 2].is_ascii_alphanumeric();
+        if joined_left {
+            return end;
+        }
+        let digits = token.digits();
+        let count = digits.len();
+
+        // IPv4.
+        if token.is_dotted_quad() {
+            if self.on(DetectorKind::Ip)
+                && token.valid_ipv4()
+                && !text.get(end).is_some_and(|&b| b == b'.')
+            {
+                self.push(DetectorKind::Ip, token.start, end, out);
+            }
+            return end;
+        }
+        if token.looks_like_date() {
+            return end;
+        }
+        // Cards.
+        if (12..=19).contains(&count)
+            && token.card_grouping()
+            && self.on(DetectorKind::Card)
+            && validate::is_card_number(digits)
+        {
+            self.push(DetectorKind::Card, token.start, end, out);
+            return end;
+        }
+        // SSN: ddd-dd-dddd (or spaces); bare nine digits only near a context word.
+        if count == 9 && self.on(DetectorKind::Ssn) {
+            let groups = token.groups();
+            let shaped = groups == [3, 2, 4] && token.same_separator(b"- ");
+            let bare = groups == [9]
+                && (context.ssn_key || self.near(&self.ssn_context, text, token.start, end));
+            if (shaped || bare) && ssn_digits_valid(digits) {
+                self.push(DetectorKind::Ssn, token.start, end, out);
+                return end;
+            }
+        }
+        if self.on(DetectorKind::Phone) {
+            if let Some(phone_end) = self.phone(text, &token, context) {
+                self.push(DetectorKind::Phone, token.start, phone_end, out);
+                return phone_end;
+            }
+        }
+        end
+    }
+
+    /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
+    fn phone(&self, text: &[u8], token: &NumberToken, context: ScanContext) -> Option<usize> {
+        let digits = token.digits();
+        let count = digits.len();
+        if !(7..=15).contains(&count) || !token.phone_grouping() {
+            return None;
+        }
+        let end = extension_end(text, token.end);
+        let groups = token.groups();
+        let structured = groups.len() >= 2;
+        let strong = if token.plus {
+            let trunk = token.has_paren_zero();
+            phone::international(digits).is_some()
+                || (trunk && phone::strip_trunk_in_international(digits).is_some())
+        } else if structured && digits.starts_with(b"00") && count >= 10 {
+            phone::international(&digits[2..]).is_some()
+        } else if structured && digits.starts_with(b"011") && count >= 11 {
+            phone::international(&digits[3..]).is_some()
+        } else if structured && nanp_shape(&groups, token.paren_first) {
+            let ten = if count == 11 { &digits[1..] } else { digits };
+            (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
+        } else if structured && digits[0] == b'0' && count >= 9 {
+            phone::national(digits, &self.regions).is_some()
+        } else {
+            false
+        };
+        if strong {
+            return Some(end);
+        }
+        if context.phone_key || self.near(&self.phone_context, text, token.start, end) {
+            return Some(end);
+        }
+        None
+    }
+
+    /// True when a context word ends within 40 bytes before `start` or starts within 16 bytes after `end`.
+    fn near(&self, words: &Option<AhoCorasick>, text: &[u8], start: usize, end: usize) -> bool {
+        let Some(words) = words else { return false };
+        let before = &text[start.saturating_sub(40)..start];
+        let after = &text[end..(end + 16).min(text.len())];
+        words.is_match(before) || words.is_match(after)
+    }
+
+    // ---- secrets -----------------------------------------------------------------------------------------
+
+    fn secrets(&self, text: &[u8], out: &mut Vec<Finding>) {
+        for found in self.secrets.find_iter(text) {
+            let kind = self.secret_kinds[found.pattern().as_usize()];
+            let start = found.start();
+            let after = found.end();
+            let glued =
+                start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
+            if glued && kind != SecretKind::Scheme {
+                continue;
+            }
+            let span = match kind {
+                SecretKind::Scheme => {
+                    if glued {
+                        continue;
+                    }
+                    let token_start =
+                        after + text[after..].iter().take_while(|&&b| b == b' ').count();
+                    let token_end = token_start
+                        + text[token_start..]
+                            .iter()
+                            .take_while(|&&b| is_token_byte(b))
+                            .count();
+                    (token_end - token_start >= 8).then_some((token_start, token_end))
+                }
+                SecretKind::Jwt => jwt_end(text, start).map(|end| (start, end)),
+                SecretKind::Prefixed(min) => {
+                    let body = text[after..]
+                        .iter()
+                        .take_while(|&&b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'_' | b'-' | b'.' | b'+' | b'/' | b'=')
+                        })
+                        .count();
+                    (body >= min).then_some((start, after + body))
+                }
+                SecretKind::AwsKeyId => {
+                    let body = text[after..]
+                        .iter()
+                        .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                        .count();
+                    (body == 16).then_some((start, after + body))
+                }
+                SecretKind::PrivateKey => {
+                    let header_end = text[after..]
+                        .windows(5)
+                        .position(|w| w == b"-----")
+                        .map(|p| after + p + 5);
+                    match header_end {
+                        Some(header_end)
+                            if text[after..header_end]
+                                .windows(11)
+                                .any(|w| w == b"PRIVATE KEY") =>
+                        {
+                            let end = text[header_end..]
+                                .windows(9)
+                                .position(|w| w == b"-----END ")
+                                .and_then(|p| {
+                                    let from = header_end + p + 9;
+                                    text[from..]
+                                        .windows(5)
+                                        .position(|w| w == b"-----")
+                                        .map(|q| from + q + 5)
+                                })
+                                .unwrap_or(text.len());
+                            Some((start, end))
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            if let Some((start, end)) = span {
+                self.push(DetectorKind::Secret, start, end, out);
+            }
+        }
+    }
+
+    // ---- key=value and "key": value pairs under classified keys ---------------------------------------
+
+    fn key_values(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        key_path: &mut KeyPath,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut from = 0;
+        while let Some(found) = memchr::memchr2(b'=', b':', &text[from..]) {
+            let at = from + found;
+            from = at + 1;
+            let Some((key_start, key_end)) = key_before(text, at) else {
+                continue;
+            };
+            let separator = text[at];
+            if separator == b':' && text.get(at + 1).is_some_and(|&b| b == b'/' || b == b':') {
+                continue;
+            }
+            key_path.clear();
+            for segment in text[key_start..key_end].split(|&b| b == b'.') {
+                if !segment.is_empty() {
+                    key_path.push(segment);
+                }
+            }
+            let Some(rule) = rules.field_rule(key_path) else {
+                continue;
+            };
+            if !rule.action.replaces() {
+                continue;
+            }
+            let action = if rule.action == Action::DropField {
+                Action::Redact
+            } else {
+                rule.action
+            };
+            if let Some((start, end)) = value_after(text, at) {
+                out.push(Finding {
+                    start,
+                    end,
+                    entity: rule.entity,
+                    action,
+                });
+                from = end.max(from);
+            }
+        }
+    }
+
+    // ---- user-defined patterns ----------------------------------------------------------------------------
+
+    fn pattern(&self, index: usize, pattern: &PatternRule, text: &[u8], out: &mut Vec<Finding>) {
+        for found in pattern.regex.find_iter(text) {
+            if let Some((_, validate)) = &pattern.validator {
+                let mut compact = [0u8; 64];
+                let mut len = 0;
+                for &byte in found
+                    .as_bytes()
+                    .iter()
+                    .filter(|b| b.is_ascii_alphanumeric())
+                {
+                    if len == compact.len() {
+                        break;
+                    }
+                    compact[len] = byte.to_ascii_uppercase();
+                    len += 1;
+                }
+                if !validate(&compact[..len]) {
+                    continue;
+                }
+            }
+            if self.pattern_context[index].is_some()
+                && !self.near(
+                    &self.pattern_context[index],
+                    text,
+                    found.start(),
+                    found.end(),
+                )
+            {
+                continue;
+            }
+            out.push(Finding {
+                start: found.start(),
+                end: found.end(),
+                entity: pattern.entity,
+                action: pattern.action,
+            });
+        }
+    }
+}
+
+/// Sorts the findings from `first` on by start and merges overlapping ones into their union.
+fn normalize(out: &mut Vec<Finding>, first: usize) {
+    let tail = &mut out[first..];
+    if tail.len() < 2 {
+        return;
+    }
+    tail.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut write = first;
+    for read in first..out.len() {
+        let finding = out[read];
+        if write > first && finding.start < out[write - 1].end {
+            let kept = &mut out[write - 1];
+            kept.end = kept.end.max(finding.end);
+            continue;
+        }
+        out[write] = finding;
+        write += 1;
+    }
+    out.truncate(write);
+}
+
+// ---- byte classes ----------------------------------------------------------------------------------------------
+
+const DIGIT: u8 = 1;
+const AT: u8 = 2;
+const PERCENT: u8 = 4;
+const EQUALS: u8 = 8;
+const COLON: u8 = 16;
+const HEXLETTER: u8 = 32;
+const LT: u8 = 64;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = DIGIT;
+        b += 1;
+    }
+    let mut b = b'a';
+    while b <= b'f' {
+        table[b as usize] = HEXLETTER;
+        table[(b - 32) as usize] = HEXLETTER;
+        b += 1;
+    }
+    table[b'@' as usize] = AT;
+    table[b'%' as usize] = PERCENT;
+    table[b'=' as usize] = EQUALS;
+    table[b':' as usize] = COLON;
+    table[b'<' as usize] = LT;
+    table
+};
+
+/// The union of the classes of the anchor bytes in `text` (hex letters are left out: they are everywhere).
+pub fn classify(text: &[u8]) -> u8 {
+    let mut flags = 0u8;
+    for chunk in text.chunks(64) {
+        let mut acc = 0u8;
+        for &byte in chunk {
+            acc |= CLASS[usize::from(byte)];
+        }
+        flags |= acc;
+        if flags & (DIGIT | AT | PERCENT | EQUALS | COLON | LT)
+            == DIGIT | AT | PERCENT | EQUALS | COLON | LT
+        {
+            break;
+        }
+    }
+    flags & !HEXLETTER
+}
+
+/// True when `text` has a `<` (the caller then checks for markup).
+pub fn has_lt(flags: u8) -> bool {
+    flags & LT != 0
+}
+
+fn is_hex_colon(byte: u8) -> bool {
+    byte.is_ascii_hexdigit() || byte == b':'
+}
+
+fn hex_colon_ahead(text: &[u8], i: usize) -> bool {
+    text[i..]
+        .iter()
+        .take(5)
+        .position(|&b| b == b':')
+        .is_some_and(|p| text[i..i + p].iter().all(u8::is_ascii_hexdigit))
+}
+
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+}
+
+fn skip_word(text: &[u8], mut i: usize) -> usize {
+    while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'_') {
+        i += 1;
+    }
+    i
+}
+
+// ---- number tokens ------------------------------------------------------------------------------------------
+
+/// A run of digit groups with single separators between them, such as `+1 (415) 555-2671` or `4111-1111-1111-1111`.
+struct NumberToken {
+    start: usize,
+    end: usize,
+    plus: bool,
+    paren_first: bool,
+    digits: [u8; 48],
+    count: usize,
+    group_lengths: [u8; 12],
+    group_count: usize,
+    separators: [u8; 12],
+    paren_zero: bool,
+}
+
+impl NumberToken {
+    fn read(text: &[u8], i: usize) -> NumberToken {
+        let mut token = NumberToken {
+            start: i,
+            end: i,
+            plus: false,
+            paren_first: false,
+            digits: [0; 48],
+            count: 0,
+            group_lengths: [0; 12],
+            group_count: 0,
+            separators: [0; 12],
+            paren_zero: false,
+        };
+        // Look back for `+`, `(` or `+(`.
+        if i > 0 && text[i - 1] == b'(' {
+            token.start = i - 1;
+            token.paren_first = true;
+            if token.start > 0 && text[token.start - 1] == b'+' {
+                token.start -= 1;
+                token.plus = true;
+            }
+        } else if i > 0 && text[i - 1] == b'+' {
+            token.start = i - 1;
+            token.plus = true;
+        }
+        if token.start > 0 && (text[token.start - 1].is_ascii_alphanumeric()) {
+            // `a+1`, `x(1`: not a number of its own; read it anyway, the caller rejects glued tokens.
+            token.start = i;
+            token.plus = false;
+            token.paren_first = false;
+        }
+        let n = text.len();
+        let mut j = i;
+        let mut group_len = 0u8;
+        loop {
+            while j < n && text[j].is_ascii_digit() {
+                if token.count < token.digits.len() {
+                    token.digits[token.count] = text[j];
+                }
+                token.count += 1;
+                group_len = group_len.saturating_add(1);
+                j += 1;
+            }
+            if token.group_count < token.group_lengths.len() {
+                token.group_lengths[token.group_count] = group_len;
+            }
+            token.group_count += 1;
+            token.end = j;
+            // A separator run: at most two bytes from ` -./()`, e.g. `) `, ` (`, `-`; then a digit must follow.
+            let mut k = j;
+            let mut separator = 0u8;
+            while k < n && k < j + 2 && matches!(text[k], b' ' | b'-' | b'.' | b'/' | b'(' | b')') {
+                if separator == 0 || text[k] != b' ' {
+                    separator = text[k];
+                }
+                k += 1;
+            }
+            if k == j || k >= n || !text[k].is_ascii_digit() || token.count > 40 {
+                // Close a trailing `)` that belongs to the number, as in `(415)`.
+                break;
+            }
+            // `(0)` right after a `+CC` group: the trunk digit written in parentheses.
+            if token.plus
+                && text[j..k].contains(&b'(')
+                && text.get(k + 1) == Some(&b')')
+                && text[k] == b'0'
+            {
+                token.paren_zero = true;
+            }
+            if token.group_count <= token.separators.len() {
+                token.separators[token.group_count - 1] = separator;
+            }
+            group_len = 0;
+            j = k;
+        }
+        token
+    }
+
+    fn digits(&self) -> &[u8] {
+        &self.digits[..self.count.min(self.digits.len())]
+    }
+
+    fn groups(&self) -> Vec<u8> {
+        self.group_lengths[..self.group_count.min(self.group_lengths.len())].to_vec()
+    }
+
+    fn glued_right(&self, text: &[u8]) -> bool {
+        text.get(self.end)
+            .is_some_and(|&b| b.is_ascii_alphabetic() && b != b'x' || b == b'_')
+            && !text
+                .get(self.end..self.end + 3)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"ext"))
+    }
+
+    fn same_separator(&self, allowed: &[u8]) -> bool {
+        let used = &self.separators[..self
+            .group_count
+            .saturating_sub(1)
+            .min(self.separators.len())];
+        used.first()
+            .is_some_and(|first| allowed.contains(first) && used.iter().all(|s| s == first))
+    }
+
+    fn is_dotted_quad(&self) -> bool {
+        self.group_count == 4
+            && !self.plus
+            && !self.paren_first
+            && self.separators[..3].iter().all(|&s| s == b'.')
+            && self.group_lengths[..4]
+                .iter()
+                .all(|&len| (1..=3).contains(&len))
+    }
+
+    fn valid_ipv4(&self) -> bool {
+        let mut offset = 0;
+        for &len in &self.group_lengths[..4] {
+            let len = usize::from(len);
+            let octet = &self.digits[offset..offset + len];
+            let value = octet
+                .iter()
+                .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+            if value > 255 || (len > 1 && octet[0] == b'0') {
+                return false;
+            }
+            offset += len;
+        }
+        true
+    }
+
+    fn looks_like_date(&self) -> bool {
+        if self.group_count < 3 || self.plus || self.paren_first {
+            return false;
+        }
+        let first_three = &self.group_lengths[..3];
+        let separator = self.separators[0];
+        let same = self.separators[1] == separator && matches!(separator, b'-' | b'/' | b'.');
+        same && (first_three == [4, 2, 2]
+            || first_three == [2, 2, 4]
+            || first_three == [1, 2, 4]
+            || first_three == [2, 1, 4]
+            || first_three == [1, 1, 4])
+    }
+
+    fn card_grouping(&self) -> bool {
+        if self.plus || self.paren_first {
+            return false;
+        }
+        let groups = self.groups();
+        match groups.as_slice() {
+            [_] => true,
+            [4, 6, 5] | [4, 6, 4] => self.same_separator(b" -"),
+            many => {
+                let (last, rest) = many.split_last().unwrap_or((&0, &[]));
+                rest.iter().all(|&g| g == 4) && (1..=4).contains(last) && self.same_separator(b" -")
+            }
+        }
+    }
+
+    fn phone_grouping(&self) -> bool {
+        if self.group_count > 7 {
+            return false;
+        }
+        self.groups().iter().all(|&g| (1..=8).contains(&g))
+            && self.separators[..self.group_count.saturating_sub(1).min(12)]
+                .iter()
+                .all(|&s| s != b'/')
+    }
+
+    fn has_paren_zero(&self) -> bool {
+        self.paren_zero
+    }
+}
+
+fn nanp_shape(groups: &[u8], paren_first: bool) -> bool {
+    matches!(groups, [3, 3, 4] | [1, 3, 3, 4]) || (paren_first && groups == [3, 7])
+}
+
+fn extension_end(text: &[u8], end: usize) -> usize {
+    let rest = &text[end..];
+    let skip = if rest.starts_with(b" x") || rest.starts_with(b" X") {
+        2
+    } else if rest.starts_with(b"x") || rest.starts_with(b"X") {
+        1
+    } else if rest.len() >= 4 && rest[..3].eq_ignore_ascii_case(b"ext") {
+        let mut k = 3;
+        if rest.get(k) == Some(&b'.') {
+            k += 1;
+        }
+        if rest.get(k) == Some(&b' ') {
+            k += 1;
+        }
+        k
+    } else {
+        return end;
+    };
+    let digits = rest[skip..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let glued = rest
+        .get(skip + digits)
+        .is_some_and(|b| b.is_ascii_alphanumeric());
+    if (1..=6).contains(&digits) && !glued {
+        end + skip + digits
+    } else {
+        end
+    }
+}
+
+fn ssn_digits_valid(digits: &[u8]) -> bool {
+    let number = |range: std::ops::Range<usize>| {
+        digits[range]
+            .iter()
+            .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'))
+    };
+    validate::ssn_valid(number(0..3), number(3..5), number(5..9))
+}
+
+// ---- IBAN ----------------------------------------------------------------------------------------------------
+
+/// The end of a valid IBAN starting at `start` (two letters, two digits, then groups, compact or by fours).
+fn iban_at(text: &[u8], start: usize) -> Option<usize> {
+    let mut compact = [0u8; 40];
+    let mut len = 0;
+    let mut j = start;
+    let mut end = start;
+    while j < text.len() && len < 34 {
+        let byte = text[j];
+        if byte.is_ascii_alphanumeric() {
+            compact[len] = byte.to_ascii_uppercase();
+            len += 1;
+            j += 1;
+            end = j;
+        } else if byte == b' '
+            && len >= 4
+            && len % 4 == 0
+            && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let country = [compact[0], compact[1]];
+    let expected = usize::from(validate::iban_length(country)?);
+    if len < expected {
+        return None;
+    }
+    // The text may run on into the next word when groups are separated by spaces; cut at the expected length.
+    let mut seen = 0;
+    let mut cut = start;
+    while seen < expected {
+        if text[cut].is_ascii_alphanumeric() {
+            seen += 1;
+        }
+        cut += 1;
+    }
+    if len > expected && end == cut {
+        return None;
+    }
+    if cut < text.len() && text[cut].is_ascii_alphanumeric() {
+        return None;
+    }
+    validate::iban_valid(&compact[..expected]).then_some(cut.min(end.max(cut)))
+}
+
+// ---- emails ---------------------------------------------------------------------------------------------------
+
+fn is_local_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+/// The email address around the `@` (or `%40`, `width` 3) at `at`.
+fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> {
+    let mut start = at;
+    while start > 0 && at - start < 64 && is_local_byte(text[start - 1]) {
+        start -= 1;
+    }
+    while start < at && matches!(text[start], b'.' | b'\'' | b'%' | b'+' | b'-') {
+        start += 1;
+    }
+    // `%40` encodings: do not swallow a preceding `%xx` escape such as `%20` or `%3D` into the local part.
+    if width == 3 {
+        if let Some(p) = text[start..at].iter().rposition(|&b| b == b'%') {
+            start += p + 3;
+        }
+    }
+    if start >= at {
+        return None;
+    }
+    let domain_start = at + width;
+    let mut end = domain_start;
+    while end < text.len()
+        && end - domain_start < 255
+        && (text[end].is_ascii_alphanumeric() || matches!(text[end], b'.' | b'-'))
+    {
+        end += 1;
+    }
+    while end > domain_start && matches!(text[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    let domain = &text[domain_start..end];
+    let last_dot = domain.iter().rposition(|&b| b == b'.')?;
+    let tld = &domain[last_dot + 1..];
+    let tld_ok = (tld.len() >= 2 && tld.len() <= 63 && tld.iter().all(u8::is_ascii_alphabetic))
+        || (tld.starts_with(b"xn--") && tld.len() > 4);
+    if !tld_ok {
+        return None;
+    }
+    let labels_ok = domain
+        .split(|&b| b == b'.')
+        .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-');
+    labels_ok.then_some((start, end))
+}
+
+/// The `user:password` (or `user`) part of a URL whose `@` is at `at`.
+fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let window_start = at.saturating_sub(256);
+    let before = &text[window_start..at];
+    let scheme_end = before.windows(3).rposition(|w| w == b"://")? + window_start + 3;
+    let userinfo = &text[scheme_end..at];
+    if userinfo.is_empty()
+        || userinfo.iter().any(|&b| {
+            matches!(
+                b,
+                b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'@'
+            ) || b.is_ascii_whitespace()
+        })
+    {
+        return None;
+    }
+    Some((scheme_end, at))
+}
+
+fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
+    let is_b64url = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let mut j = start;
+    for (part, min) in [(0, 10), (1, 2), (2, 0)] {
+        let len = text[j..].iter().take_while(|b| is_b64url(b)).count();
+        if len < min {
+            return None;
+        }
+        j += len;
+        if part < 2 {
+            if text.get(j) != Some(&b'.') {
+                return None;
+            }
+            j += 1;
+        }
+    }
+    if text.get(j).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some(j)
+}
+
+fn is_mac(token: &[u8]) -> bool {
+    token.len() == 17
+        && token.chunks(3).all(|chunk| {
+            chunk[0].is_ascii_hexdigit()
+                && chunk[1].is_ascii_hexdigit()
+                && (chunk.len() == 2 || chunk[2] == b':')
+        })
+}
+
+// ---- key/value helpers --------------------------------------------------------------------------------------
+
+/// The key right before the separator at `at`: `key=`, `key:`, `"key":`, `'key' =`.
+fn key_before(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let mut end = at;
+    while end > 0 && text[end - 1] == b' ' {
+        end -= 1;
+    }
+    let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'');
+    if quoted {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0
+        && end - start < 64
+        && (text[start - 1].is_ascii_alphanumeric()
+            || matches!(text[start - 1], b'_' | b'-' | b'.'))
+    {
+        start -= 1;
+    }
+    if start == end || !text[start].is_ascii_alphabetic() {
+        return None;
+    }
+    if quoted && (start == 0 || !matches!(text[start - 1], b'"' | b'\'')) {
+        return None;
+    }
+    let before = if quoted {
+        start.checked_sub(1)
+    } else {
+        Some(start)
+    };
+    match before {
+        Some(0) | None => Some((start, end)),
+        Some(b) => {
+            let prev = text[b - 1];
+            let boundary =
+                !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
+            boundary.then_some((start, end))
+        }
+    }
+}
+
+/// The value after the separator at `at`: a quoted string's contents, or a bare value.
+fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let separator = text[at];
+    let mut start = at + 1;
+    while start < text.len() && matches!(text[start], b' ' | b'\t') {
+        start += 1;
+    }
+    if start >= text.len() {
+        return None;
+    }
+    let quote = text[start];
+    if matches!(quote, b'"' | b'\'') {
+        let mut j = start + 1;
+        while j < text.len() && text[j] != quote {
+            if text[j] == b'\\' {
+                j += 1;
+            }
+            j += 1;
+        }
+        let end = j.min(text.len());
+        return (end > start + 1).then_some((start + 1, end));
+    }
+    if matches!(quote, b'{' | b'[') {
+        return None;
+    }
+    let stop = |b: u8| {
+        matches!(
+            b,
+            b',' | b';'
+                | b'&'
+                | b'"'
+                | b'\''
+                | b'<'
+                | b'>'
+                | b')'
+                | b'}'
+                | b']'
+                | b'\n'
+                | b'\r'
+                | b'\t'
+                | b'|'
+        )
+    };
+    let mut end = start;
+    if separator == b'=' {
+        while end < text.len() && !stop(text[end]) && text[end] != b' ' {
+            end += 1;
+        }
+    } else {
+        // `key: value words`: words separated by single spaces, up to the next `key=`/`key:` or a delimiter.
+        loop {
+            let word_end = end
+                + text[end..]
+                    .iter()
+                    .take_while(|&&b| !stop(b) && b != b' ')
+                    .count();
+            let word = &text[end..word_end];
+            if word.is_empty() || (end > start && (word.contains(&b'=') || word.ends_with(b":"))) {
+                break;
+            }
+            end = word_end;
+            if end - start > 128
+                || text.get(end) != Some(&b' ')
+                || text.get(end + 1).is_none_or(|&b| b == b' ' || stop(b))
+            {
+                break;
+            }
+            end += 1;
+        }
+        while end > start && text[end - 1] == b' ' {
+            end -= 1;
+        }
+    }
+    (end > start).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str) -> Vec<(String, String)> {
+        let rules = Rules::defaults();
+        let detectors = Detectors::new(&rules);
+        let mut path = KeyPath::default();
+        let mut out = Vec::new();
+        detectors.scan(
+            &rules,
+            text.as_bytes(),
+            ScanContext::default(),
+            &mut path,
+            &mut out,
+        );
+        out.iter()
+            .map(|f| {
+                (
+                    rules.entity_name(f.entity).to_string(),
+                    text[f.start..f.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(text: &str, entity: &str, value: &str) {
+        let found = find(text);
+        assert_eq!(
+            found,
+            vec![(entity.to_string(), value.to_string())],
+            "in {text:?}"
+        );
+    }
+
+    fn none(text: &str) {
+        assert_eq!(find(text), vec![], "in {text:?}");
+    }
+
+    #[test]
+    fn emails() {
+        one(
+            "contact jane.doe+tag@mail.example.co.uk now",
+            "EMAIL",
+            "jane.doe+tag@mail.example.co.uk",
+        );
+        one(
+            "<a href=\"mailto:Jane@Example.com\">",
+            "EMAIL",
+            "Jane@Example.com",
+        );
+        one(
+            "GET /u?x=jane%40example.com&y=1",
+            "EMAIL",
+            "jane%40example.com",
+        );
+        one("sent to bob@example.com.", "EMAIL", "bob@example.com");
+        none("root@localhost and a@b and user@host.123");
+        none("npm i @types/node@1.2.3");
+    }
+
+    #[test]
+    fn url_credentials() {
+        one(
+            "fetch https://admin:s3cr3t@db.example.com/x",
+            "CREDENTIALS",
+            "admin:s3cr3t",
+        );
+        one("redis://:hunter2@cache:6379/0", "CREDENTIALS", ":hunter2");
+    }
+
+    #[test]
+    fn cards() {
+        one("card 4111 1111 1111 1111 ok", "CARD", "4111 1111 1111 1111");
+        one("card 4111-1111-1111-1111", "CARD", "4111-1111-1111-1111");
+        one("amex 3782 822463 10005", "CARD", "3782 822463 10005");
+        one("mc2 2223003122003222", "CARD", "2223003122003222");
+        one("visa19 4111111111111111110", "CARD", "4111111111111111110");
+        none("order 4111111111111112 failed");
+        none("trace 4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    #[test]
+    fn ssns() {
+        one("ssn 460-89-9847", "SSN", "460-89-9847");
+        one("SSN: 460899847", "SSN", "460899847");
+        none("id 000-12-3456 and 666-12-3456 and 460899847");
+    }
+
+    #[test]
+    fn ibans() {
+        one(
+            "iban GB82 WEST 1234 5698 7654 32 thanks",
+            "IBAN",
+            "GB82 WEST 1234 5698 7654 32",
+        );
+        one(
+            "iban GB82WEST12345698765432",
+            "IBAN",
+            "GB82WEST12345698765432",
+        );
+        one("DE89370400440532013000", "IBAN", "DE89370400440532013000");
+        none("GB82WEST12345698765433");
+    }
+
+    #[test]
+    fn ips_and_macs() {
+        one("from 203.0.113.7:443 ok", "IP", "203.0.113.7");
+        one(
+            "peer 2001:db8::8a2e:370:7334 up",
+            "IP",
+            "2001:db8::8a2e:370:7334",
+        );
+        one("fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a");
+        one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
+        none("at 10:13:43 version 10.0.19041.1 and 1.2.3");
+        none("256.1.1.1");
+    }
+
+    #[test]
+    fn phones() {
+        one("call +44 20 7946 0958 now", "PHONE", "+44 20 7946 0958");
+        one("(415) 555-2671", "PHONE", "(415) 555-2671");
+        one("415.555.2671", "PHONE", "415.555.2671");
+        one("+46 (0)8 928 571 38", "PHONE", "+46 (0)8 928 571 38");
+        one("Fax: 345-899-3560x4587", "PHONE", "345-899-3560x4587");
+        one("Phone:\n60-56-85-91\n", "PHONE", "60-56-85-91");
+        one("020 7946 0958", "PHONE", "020 7946 0958");
+        none("123-456-7890");
+        none("at 2026-11-29 10:13:43 took 1764412345 ms");
+        none("count 123 456 789 rows");
+    }
+
+    #[test]
+    fn secrets() {
+        one(
+            "curl -H 'X: Bearer abcdefghijklmnop123'",
+            "SECRET",
+            "abcdefghijklmnop123",
+        );
+        // The `authorization` key is classified as a secret, so its whole value goes.
+        one(
+            "Authorization: Bearer abcdefghijklmnop123",
+            "SECRET",
+            "Bearer abcdefghijklmnop123",
+        );
+        one(
+            "key=sk_live_abcdefghijklmnopqrstuvwx",
+            "SECRET",
+            "sk_live_abcdefghijklmnopqrstuvwx",
+        );
+        one("aws AKIAIOSFODNN7EXAMPLE", "SECRET", "AKIAIOSFODNN7EXAMPLE");
+        one(
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end",
+            "SECRET",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        );
+        none("the task desk is ok, eyJ and AKIA alone");
+    }
+
+    #[test]
+    fn classified_keys_in_text() {
+        one("user=jane name=\"Jane Doe\" level=info", "NAME", "Jane Doe");
+        one("Name: Toshimi Arata", "NAME", "Toshimi Arata");
+        one("password=hunter2 ok", "SECRET", "hunter2");
+        none("level=info status=200 path=/v1/x");
+    }
+
+    #[test]
+    fn findings_never_overlap() {
+        let found = find("mail jane@example.com and jane@example.com");
+        assert_eq!(found.len(), 2);
+    }
+}

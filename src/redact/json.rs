@@ -1,0 +1,470 @@
+//! Structural JSON redaction: walks a JSON line byte by byte, classifies each value by its key path, and records edits.
+//!
+//! Nothing is parsed into a tree and nothing is re-serialized: bytes that are not personal data stay exactly as
+//! they were (key order, spacing, escapes, number formatting). Malformed JSON is reported as an error and the
+//! caller scans the line as text instead.
+
+use crate::rules::{Action, EntityId, Rules};
+
+use super::detect::ScanContext;
+use super::{LineWork, Sink};
+
+/// How the values under the current key are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Treatment {
+    /// No rule: strings are scanned by the detectors, numbers checked for cards (and phones under phone keys).
+    Detect { phone_key: bool, ssn_key: bool },
+    /// A `scan` rule: like `Detect`, and HTML-aware.
+    Scan,
+    /// A `keep` rule: left alone, not scanned.
+    Keep,
+    /// A replacing rule: every string and number below is replaced.
+    Replace(EntityId, Action),
+    /// A `drop-field` rule: the member is removed.
+    Drop,
+    /// Inside a dropped member: nothing below is looked at.
+    Skip,
+}
+
+/// Why a line is not JSON the walker can handle (the caller falls back to text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonError {
+    Syntax,
+    TooDeep,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    object: bool,
+    treatment: Treatment,
+    /// Position of the `,` before the current member, when a kept member precedes it.
+    prev_comma: Option<usize>,
+    /// A member at the start of the object was dropped: the next `,` must go too.
+    drop_comma: bool,
+    /// Whether a key was pushed onto the key path for the current member.
+    key_pushed: bool,
+    member_start: usize,
+    member_treatment: Treatment,
+}
+
+fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatment {
+    if inherited == Treatment::Skip {
+        return Treatment::Skip;
+    }
+    match rules.field_rule(&work.path) {
+        Some(rule) => match rule.action {
+            Action::Keep => Treatment::Keep,
+            Action::Scan => Treatment::Scan,
+            Action::DropField => Treatment::Drop,
+            action => Treatment::Replace(rule.entity, action),
+        },
+        None => match inherited {
+            Treatment::Detect { .. } => {
+                let key = work.path.last().unwrap_or(b"");
+                Treatment::Detect {
+                    phone_key: mentions_phone(key),
+                    ssn_key: contains(key, b"ssn"),
+                }
+            }
+            other => other,
+        },
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn mentions_phone(key: &[u8]) -> bool {
+    [
+        b"phone".as_slice(),
+        b"mobile",
+        b"fax",
+        b"msisdn",
+        b"tel",
+        b"cell",
+    ]
+    .iter()
+    .any(|word| contains(key, word))
+}
+
+fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() && matches!(line[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Finds the closing quote of the string whose opening quote is at `open`; returns (end, has_escape).
+fn string_end(line: &[u8], open: usize) -> Result<(usize, bool), JsonError> {
+    let mut i = open + 1;
+    let mut escaped = false;
+    loop {
+        let found = memchr::memchr2(b'"', b'\\', &line[i..]).ok_or(JsonError::Syntax)? + i;
+        if line[found] == b'"' {
+            return Ok((found, escaped));
+        }
+        escaped = true;
+        i = found + 2;
+        if i > line.len() {
+            return Err(JsonError::Syntax);
+        }
+    }
+}
+
+fn number_end(line: &[u8], start: usize) -> Result<usize, JsonError> {
+    let mut i = start;
+    if line[i] == b'-' {
+        i += 1;
+    }
+    let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return Err(JsonError::Syntax);
+    }
+    i += digits;
+    if line.get(i) == Some(&b'.') {
+        i += 1;
+        let fraction = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if fraction == 0 {
+            return Err(JsonError::Syntax);
+        }
+        i += fraction;
+    }
+    if matches!(line.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(line.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exponent = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exponent == 0 {
+            return Err(JsonError::Syntax);
+        }
+        i += exponent;
+    }
+    Ok(i)
+}
+
+/// Decodes the JSON string contents `raw` into `out`, with `map[k]` = offset in `raw` of decoded byte `k`
+/// (and a final entry for the end).
+pub(crate) fn decode_string(
+    raw: &[u8],
+    out: &mut Vec<u8>,
+    map: &mut Vec<u32>,
+) -> Result<(), JsonError> {
+    out.clear();
+    map.clear();
+    let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    let mut i = 0;
+    while i < raw.len() {
+        let byte = raw[i];
+        if byte != b'\\' {
+            out.push(byte);
+            map.push(offset(i));
+            i += 1;
+            continue;
+        }
+        let escape = *raw.get(i + 1).ok_or(JsonError::Syntax)?;
+        let (ch, len) = match escape {
+            b'"' => ('"', 2),
+            b'\\' => ('\\', 2),
+            b'/' => ('/', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'n' => ('\n', 2),
+            b'r' => ('\r', 2),
+            b't' => ('\t', 2),
+            b'u' => {
+                let high = hex4(raw.get(i + 2..i + 6).ok_or(JsonError::Syntax)?)?;
+                if (0xD800..0xDC00).contains(&high) && raw.get(i + 6..i + 8) == Some(b"\\u") {
+                    let low = hex4(raw.get(i + 8..i + 12).ok_or(JsonError::Syntax)?)?;
+                    if (0xDC00..0xE000).contains(&low) {
+                        let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                        (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
+                    } else {
+                        ('\u{FFFD}', 6)
+                    }
+                } else {
+                    (char::from_u32(high).unwrap_or('\u{FFFD}'), 6)
+                }
+            }
+            _ => return Err(JsonError::Syntax),
+        };
+        let mut buf = [0u8; 4];
+        for &b in ch.encode_utf8(&mut buf).as_bytes() {
+            out.push(b);
+            map.push(offset(i));
+        }
+        i += len;
+    }
+    map.push(offset(raw.len()));
+    Ok(())
+}
+
+fn hex4(bytes: &[u8]) -> Result<u32, JsonError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| JsonError::Syntax)?;
+    u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax)
+}
+
+/// Walks `line` (which starts with `{` or `[` after optional whitespace) and records edits in `work`.
+pub(crate) fn walk(
+    engine: &super::Inner,
+    line: &[u8],
+    work: &mut LineWork,
+) -> Result<(), JsonError> {
+    let rules = &engine.rules;
+    let max_depth = rules.settings.max_json_depth;
+    work.path.clear();
+    let mut stack: Vec<Frame> = std::mem::take(&mut work.frames);
+    stack.clear();
+    let result = walk_inner(engine, rules, line, work, &mut stack, max_depth);
+    work.frames = stack;
+    result
+}
+
+fn walk_inner(
+    engine: &super::Inner,
+    rules: &Rules,
+    line: &[u8],
+    work: &mut LineWork,
+    stack: &mut Vec<Frame>,
+    max_depth: usize,
+) -> Result<(), JsonError> {
+    let n = line.len();
+    let mut i = skip_ws(line, 0);
+    let mut treatment = Treatment::Detect {
+        phone_key: false,
+        ssn_key: false,
+    };
+    // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
+    let mut expect_value = true;
+    loop {
+        if expect_value {
+            if i >= n {
+                return Err(JsonError::Syntax);
+            }
+            match line[i] {
+                open @ (b'{' | b'[') => {
+                    if stack.len() >= max_depth {
+                        return Err(JsonError::TooDeep);
+                    }
+                    let object = open == b'{';
+                    if treatment == Treatment::Drop {
+                        treatment = Treatment::Skip;
+                    }
+                    stack.push(Frame {
+                        object,
+                        treatment,
+                        prev_comma: None,
+                        drop_comma: false,
+                        key_pushed: false,
+                        member_start: i,
+                        member_treatment: treatment,
+                    });
+                    i = skip_ws(line, i + 1);
+                    let close = if object { b'}' } else { b']' };
+                    if line.get(i) == Some(&close) {
+                        stack.pop();
+                        i += 1;
+                        expect_value = false;
+                        continue;
+                    }
+                    if object {
+                        i = member_key(rules, line, i, work, stack)?;
+                        treatment = stack
+                            .last()
+                            .map_or(treatment, |frame| frame.member_treatment);
+                    }
+                    continue;
+                }
+                b'"' => {
+                    let (end, escaped) = string_end(line, i)?;
+                    match treatment {
+                        Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
+                        Treatment::Replace(entity, action) => {
+                            if end > i + 1 {
+                                let value = if escaped {
+                                    decode_string(
+                                        &line[i + 1..end],
+                                        &mut work.decoded,
+                                        &mut work.map,
+                                    )?;
+                                    work.decoded.clone()
+                                } else {
+                                    line[i + 1..end].to_vec()
+                                };
+                                work.push_replace(
+                                    i + 1,
+                                    end,
+                                    entity,
+                                    action,
+                                    &value,
+                                    Sink::JsonString,
+                                );
+                            }
+                        }
+                        Treatment::Detect { phone_key, ssn_key } => {
+                            let context = ScanContext { phone_key, ssn_key };
+                            engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
+                        }
+                        Treatment::Scan => {
+                            engine.scan_json_string(
+                                line,
+                                i + 1,
+                                end,
+                                escaped,
+                                ScanContext::default(),
+                                work,
+                            )?;
+                        }
+                    }
+                    i = end + 1;
+                }
+                b'-' | b'0'..=b'9' => {
+                    let end = number_end(line, i)?;
+                    match treatment {
+                        Treatment::Replace(entity, action) => {
+                            let value = line[i..end].to_vec();
+                            work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
+                        }
+                        Treatment::Detect { phone_key, .. } => {
+                            engine.check_number(line, i, end, phone_key, work)
+                        }
+                        Treatment::Scan => engine.check_number(line, i, end, false, work),
+                        Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
+                    }
+                    i = end;
+                }
+                b't' if line[i..].starts_with(b"true") => i += 4,
+                b'f' if line[i..].starts_with(b"false") => i += 5,
+                b'n' if line[i..].starts_with(b"null") => i += 4,
+                _ => return Err(JsonError::Syntax),
+            }
+            expect_value = false;
+            continue;
+        }
+
+        // After a value.
+        let value_end = i;
+        i = skip_ws(line, i);
+        let Some(frame) = stack.last_mut() else {
+            return if i == n {
+                Ok(())
+            } else {
+                Err(JsonError::Syntax)
+            };
+        };
+        if frame.object {
+            if frame.member_treatment == Treatment::Drop {
+                match frame.prev_comma {
+                    Some(comma) => work.push_cut(comma, value_end),
+                    None => {
+                        work.push_cut(frame.member_start, value_end);
+                        frame.drop_comma = true;
+                    }
+                }
+            } else {
+                frame.drop_comma = false;
+            }
+            if frame.key_pushed {
+                work.path.pop();
+                frame.key_pushed = false;
+            }
+        }
+        match line.get(i) {
+            Some(b',') => {
+                let comma = i;
+                i = skip_ws(line, i + 1);
+                let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
+                if frame.object {
+                    if frame.drop_comma {
+                        work.push_cut(comma, i);
+                        frame.prev_comma = None;
+                    } else {
+                        frame.prev_comma = Some(comma);
+                    }
+                    i = member_key(rules, line, i, work, stack)?;
+                    treatment = stack
+                        .last()
+                        .map_or(treatment, |frame| frame.member_treatment);
+                } else {
+                    treatment = frame.treatment;
+                }
+                expect_value = true;
+            }
+            Some(&close @ (b'}' | b']')) => {
+                let frame = stack.pop().ok_or(JsonError::Syntax)?;
+                if frame.object != (close == b'}') {
+                    return Err(JsonError::Syntax);
+                }
+                i += 1;
+                if let Some(parent) = stack.last() {
+                    treatment = if parent.object {
+                        parent.member_treatment
+                    } else {
+                        parent.treatment
+                    };
+                }
+                expect_value = false;
+            }
+            _ => return Err(JsonError::Syntax),
+        }
+    }
+}
+
+/// Reads `"key" :` at `i` inside the top object frame, pushes the key and sets the member's treatment.
+fn member_key(
+    rules: &Rules,
+    line: &[u8],
+    i: usize,
+    work: &mut LineWork,
+    stack: &mut [Frame],
+) -> Result<usize, JsonError> {
+    if line.get(i) != Some(&b'"') {
+        return Err(JsonError::Syntax);
+    }
+    let (end, escaped) = string_end(line, i)?;
+    if escaped {
+        decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
+        let key = std::mem::take(&mut work.decoded);
+        work.path.push(&key);
+        work.decoded = key;
+    } else {
+        work.path.push(&line[i + 1..end]);
+    }
+    let colon = skip_ws(line, end + 1);
+    if line.get(colon) != Some(&b':') {
+        return Err(JsonError::Syntax);
+    }
+    let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
+    frame.key_pushed = true;
+    frame.member_start = i;
+    frame.member_treatment = treatment_for(rules, work, frame.treatment);
+    Ok(skip_ws(line, colon + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_decode_with_offsets() {
+        let mut out = Vec::new();
+        let mut map = Vec::new();
+        decode_string(br#"a\u0040b\n\ud83d\ude00"#, &mut out, &mut map).unwrap();
+        assert_eq!(out, "a@b\n\u{1F600}".as_bytes());
+        assert_eq!(map[1], 1);
+        assert_eq!(map[2], 7);
+        assert_eq!(*map.last().unwrap(), 22);
+        assert_eq!(
+            decode_string(br"\x", &mut out, &mut map),
+            Err(JsonError::Syntax)
+        );
+    }
+
+    #[test]
+    fn numbers_follow_the_grammar() {
+        assert_eq!(number_end(b"-12.5e+3,", 0), Ok(8));
+        assert_eq!(number_end(b"1.", 0), Err(JsonError::Syntax));
+        assert_eq!(number_end(b"-", 0), Err(JsonError::Syntax));
+    }
+}

@@ -1,0 +1,860 @@
+//! Merging rules files over the defaults and compiling them, collecting every error with its file and line.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::file::{CategoryFile, DetectorFile, FieldFile, PatternFile, RulesFile};
+use super::path::{FieldPattern, PatternIndex};
+use super::{
+    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule,
+    RetentionPeriod, RuleError, Rules, RulesError, Settings, DEFAULT_RULES, RETENTION_KEYS,
+};
+use crate::pii;
+
+/// Where a compiled rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub name: String,
+    pub line: Option<usize>,
+}
+
+/// The text of one rules file and its name (for errors).
+#[derive(Debug, Clone)]
+pub struct RulesText {
+    pub name: String,
+    pub text: String,
+}
+
+impl RulesText {
+    /// Wraps a file's text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> RulesText {
+        RulesText {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+struct Located<T> {
+    value: T,
+    file: usize,
+    span: Range<usize>,
+}
+
+fn located<T>(spanned: Spanned<T>, file: usize) -> Located<T> {
+    let span = spanned.span();
+    Located {
+        value: spanned.into_inner(),
+        file,
+        span,
+    }
+}
+
+#[derive(Default)]
+struct MergedCategory {
+    description: Option<String>,
+    action: Option<Located<String>>,
+    at_rest: Option<Located<String>>,
+    at: Option<(usize, Range<usize>)>,
+}
+
+#[derive(Default)]
+struct MergedDetector {
+    enabled: Option<bool>,
+    action: Option<Located<String>>,
+    regions: Option<Vec<Located<String>>>,
+    context: Option<Vec<String>>,
+}
+
+#[derive(Default)]
+struct MergedPattern {
+    enabled: Option<bool>,
+    entity: Option<Located<String>>,
+    regex: Option<Located<String>>,
+    validator: Option<Located<String>>,
+    context: Option<Vec<String>>,
+    action: Option<Located<String>>,
+    at: Option<(usize, Range<usize>)>,
+}
+
+#[derive(Default)]
+struct Merged {
+    default_action: Option<Located<String>>,
+    hash_hex_len: Option<Located<i64>>,
+    max_line_bytes: Option<Located<i64>>,
+    max_json_depth: Option<Located<i64>>,
+    categories: BTreeMap<String, MergedCategory>,
+    fields: Vec<(usize, Range<usize>, FieldFile)>,
+    detectors: BTreeMap<String, (usize, Range<usize>, MergedDetector)>,
+    patterns: BTreeMap<String, MergedPattern>,
+    retention: BTreeMap<String, Located<String>>,
+}
+
+struct Compiler<'a> {
+    texts: &'a [RulesText],
+    errors: Vec<RuleError>,
+}
+
+impl Compiler<'_> {
+    fn line_of(&self, file: usize, offset: usize) -> usize {
+        let text = &self.texts[file].text;
+        let end = offset.min(text.len());
+        text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn source(&self, file: usize, span: &Range<usize>) -> Source {
+        Source {
+            name: self.texts[file].name.clone(),
+            line: Some(self.line_of(file, span.start)),
+        }
+    }
+
+    fn error(&mut self, file: usize, span: &Range<usize>, message: impl Into<String>) {
+        let text = &self.texts[file].text;
+        let rule = text.get(span.clone()).map(|snippet| {
+            let first_line = snippet.lines().next().unwrap_or("").trim();
+            if first_line.len() > 80 {
+                let cut = (0..=80)
+                    .rev()
+                    .find(|&i| first_line.is_char_boundary(i))
+                    .unwrap_or(0);
+                format!("{}...", &first_line[..cut])
+            } else {
+                first_line.to_string()
+            }
+        });
+        self.errors.push(RuleError {
+            file: self.texts[file].name.clone(),
+            line: Some(self.line_of(file, span.start)),
+            rule: rule.filter(|rule| !rule.is_empty()),
+            message: message.into(),
+        });
+    }
+
+    fn action(&mut self, value: &Located<String>) -> Option<Action> {
+        let action = Action::parse(&value.value);
+        if action.is_none() {
+            let message = format!(
+                "unknown action `{}`; use one of: {}",
+                value.value,
+                Action::NAMES.join(", ")
+            );
+            self.error(value.file, &value.span, message);
+        }
+        action
+    }
+
+    fn merge(&mut self, merged: &mut Merged, file: usize, parsed: RulesFile) {
+        if let Some(version) = parsed.version {
+            let span = version.span();
+            if *version.get_ref() != 1 {
+                self.error(
+                    file,
+                    &span,
+                    "unsupported rules `version`; this Steward reads version 1",
+                );
+            }
+        }
+        let settings = parsed.settings;
+        if let Some(value) = settings.default_action {
+            merged.default_action = Some(located(value, file));
+        }
+        if let Some(value) = settings.hash_hex_len {
+            merged.hash_hex_len = Some(located(value, file));
+        }
+        if let Some(value) = settings.max_line_bytes {
+            merged.max_line_bytes = Some(located(value, file));
+        }
+        if let Some(value) = settings.max_json_depth {
+            merged.max_json_depth = Some(located(value, file));
+        }
+        for (name, spanned) in parsed.categories {
+            let span = spanned.span();
+            let CategoryFile {
+                description,
+                action,
+                at_rest,
+            } = spanned.into_inner();
+            let entry = merged.categories.entry(name).or_default();
+            entry.at.get_or_insert((file, span));
+            if description.is_some() {
+                entry.description = description;
+            }
+            if let Some(action) = action {
+                entry.action = Some(located(action, file));
+            }
+            if let Some(at_rest) = at_rest {
+                entry.at_rest = Some(located(at_rest, file));
+            }
+        }
+        for spanned in parsed.fields {
+            let span = spanned.span();
+            merged.fields.push((file, span, spanned.into_inner()));
+        }
+        for (name, spanned) in parsed.detectors {
+            let span = spanned.span();
+            let DetectorFile {
+                enabled,
+                action,
+                regions,
+                context,
+            } = spanned.into_inner();
+            let entry = merged
+                .detectors
+                .entry(name)
+                .or_insert_with(|| (file, span, MergedDetector::default()));
+            let detector = &mut entry.2;
+            if enabled.is_some() {
+                detector.enabled = enabled;
+            }
+            if let Some(action) = action {
+                detector.action = Some(located(action, file));
+            }
+            if let Some(regions) = regions {
+                detector.regions = Some(
+                    regions
+                        .into_iter()
+                        .map(|region| located(region, file))
+                        .collect(),
+                );
+            }
+            if context.is_some() {
+                detector.context = context;
+            }
+        }
+        for (name, spanned) in parsed.patterns {
+            let span = spanned.span();
+            let PatternFile {
+                enabled,
+                entity,
+                regex,
+                validator,
+                context,
+                action,
+            } = spanned.into_inner();
+            let entry = merged.patterns.entry(name).or_default();
+            entry.at = Some((file, span));
+            if enabled.is_some() {
+                entry.enabled = enabled;
+            }
+            if let Some(entity) = entity {
+                entry.entity = Some(located(entity, file));
+            }
+            if let Some(regex) = regex {
+                entry.regex = Some(located(regex, file));
+            }
+            if let Some(validator) = validator {
+                entry.validator = Some(located(validator, file));
+            }
+            if context.is_some() {
+                entry.context = context;
+            }
+            if let Some(action) = action {
+                entry.action = Some(located(action, file));
+            }
+        }
+        for (key, spanned) in parsed.retention {
+            merged.retention.insert(key, located(spanned, file));
+        }
+    }
+
+    fn positive(
+        &mut self,
+        value: &Option<Located<i64>>,
+        default: usize,
+        min: i64,
+        max: i64,
+        what: &str,
+    ) -> usize {
+        match value {
+            None => default,
+            Some(located) if (min..=max).contains(&located.value) => {
+                usize::try_from(located.value).unwrap_or(default)
+            }
+            Some(located) => {
+                let message = format!("`{what}` must be between {min} and {max}");
+                self.error(located.file, &located.span, message);
+                default
+            }
+        }
+    }
+
+    fn entity_name(&mut self, value: &Located<String>) -> bool {
+        let name = &value.value;
+        let ok = name.len() <= 40
+            && name.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !ok {
+            let message = format!(
+                "entity `{name}` must be 1 to 40 uppercase letters, digits or `_`, starting with a letter (it becomes the label `[{name}]`)"
+            );
+            self.error(value.file, &value.span, message);
+        }
+        ok
+    }
+
+    fn compile(&mut self, merged: Merged) -> Option<Rules> {
+        let default_action = match &merged.default_action {
+            Some(value) => self.action(value).unwrap_or(Action::Label),
+            None => Action::Label,
+        };
+        if let Some(value) = &merged.default_action {
+            if !default_action.replaces() || default_action == Action::DropField {
+                self.error(
+                    value.file,
+                    &value.span,
+                    "`default_action` must be label, redact, mask or hash",
+                );
+            }
+        }
+        let settings = Settings {
+            default_action,
+            hash_hex_len: self.positive(&merged.hash_hex_len, 6, 4, 64, "hash_hex_len"),
+            max_line_bytes: self.positive(
+                &merged.max_line_bytes,
+                1 << 20,
+                256,
+                1 << 30,
+                "max_line_bytes",
+            ),
+            max_json_depth: self.positive(&merged.max_json_depth, 128, 1, 4096, "max_json_depth"),
+        };
+
+        let mut entities: Vec<String> = DetectorKind::ALL
+            .iter()
+            .map(|kind| kind.entity_name().to_string())
+            .collect();
+        let mut intern = |name: &str| -> EntityId {
+            let index = entities
+                .iter()
+                .position(|entity| entity == name)
+                .unwrap_or_else(|| {
+                    entities.push(name.to_string());
+                    entities.len() - 1
+                });
+            EntityId(u16::try_from(index).unwrap_or(u16::MAX))
+        };
+
+        let mut categories = Vec::new();
+        let mut category_index = BTreeMap::new();
+        for (name, category) in merged.categories {
+            let action = match &category.action {
+                Some(value) => self.action(value),
+                None => {
+                    if let Some((file, span)) = &category.at {
+                        self.error(*file, span, format!("category `{name}` has no `action`"));
+                    }
+                    None
+                }
+            };
+            let at_rest = match &category.at_rest {
+                Some(value) => {
+                    let parsed = AtRest::parse(&value.value);
+                    if parsed.is_none() {
+                        self.error(
+                            value.file,
+                            &value.span,
+                            "unknown `at_rest`; use encrypt, hash, drop or plain",
+                        );
+                    }
+                    parsed.unwrap_or(AtRest::Encrypt)
+                }
+                None => AtRest::Encrypt,
+            };
+            category_index.insert(name.clone(), categories.len());
+            categories.push(Category {
+                name,
+                description: category.description.unwrap_or_default(),
+                action: action.unwrap_or(Action::Redact),
+                at_rest,
+            });
+        }
+
+        let mut fields = Vec::new();
+        let mut index = PatternIndex::default();
+        for (file, span, field) in merged.fields {
+            let FieldFile {
+                category,
+                entity,
+                action,
+                paths,
+            } = field;
+            let category = located(category, file);
+            let Some(&category_at) = category_index.get(&category.value) else {
+                let known: Vec<_> = category_index.keys().map(String::as_str).collect();
+                let message = format!(
+                    "unknown category `{}`; define it under [categories] or use one of: {}",
+                    category.value,
+                    known.join(", ")
+                );
+                self.error(file, &category.span, message);
+                continue;
+            };
+            let action = match action.map(|action| located(action, file)) {
+                Some(value) => self.action(&value).unwrap_or(Action::Redact),
+                None => categories[category_at].action,
+            };
+            let entity = match entity.map(|entity| located(entity, file)) {
+                Some(value) => {
+                    if !self.entity_name(&value) {
+                        continue;
+                    }
+                    value.value
+                }
+                None => categories[category_at].name.to_ascii_uppercase(),
+            };
+            let entity = intern(&entity);
+            if paths.is_empty() {
+                self.error(
+                    file,
+                    &span,
+                    "a `[[fields]]` entry needs at least one path in `paths`",
+                );
+            }
+            for path in paths {
+                let path = located(path, file);
+                match FieldPattern::parse(&path.value) {
+                    Ok(pattern) => {
+                        index.push(pattern.clone());
+                        fields.push(FieldRule {
+                            pattern,
+                            category: category_at,
+                            entity,
+                            action,
+                            source: self.source(path.file, &path.span),
+                        });
+                    }
+                    Err(error) => self.error(
+                        path.file,
+                        &path.span,
+                        format!("invalid path `{}`: {error}", path.value),
+                    ),
+                }
+            }
+        }
+
+        let mut detectors = Vec::new();
+        let mut unknown_detectors: Vec<(usize, Range<usize>, String)> = Vec::new();
+        let mut merged_detectors = merged.detectors;
+        for kind in DetectorKind::ALL {
+            let (enabled, action, regions, context) = match merged_detectors.remove(kind.key()) {
+                Some((_, _, detector)) => {
+                    let action = match &detector.action {
+                        Some(value) => {
+                            let action = self.action(value);
+                            if matches!(action, Some(Action::DropField | Action::Scan)) {
+                                self.error(
+                                    value.file,
+                                    &value.span,
+                                    "a detector's action must be label, redact, mask, hash or keep",
+                                );
+                            }
+                            action.unwrap_or(default_action)
+                        }
+                        None => default_action,
+                    };
+                    let mut regions = Vec::new();
+                    for region in detector.regions.unwrap_or_default() {
+                        let code = region.value.to_ascii_uppercase();
+                        if pii::phone_region_known(&code) {
+                            regions.push(code);
+                        } else {
+                            let message = format!(
+                                "unknown phone region `{}`; use ISO 3166 codes such as US, GB, DE",
+                                region.value
+                            );
+                            self.error(region.file, &region.span, message);
+                        }
+                    }
+                    let context = detector
+                        .context
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|word| word.to_lowercase())
+                        .collect();
+                    (detector.enabled.unwrap_or(true), action, regions, context)
+                }
+                None => (true, default_action, Vec::new(), Vec::new()),
+            };
+            detectors.push(DetectorRule {
+                kind,
+                enabled,
+                action,
+                regions,
+                context,
+            });
+        }
+        for (name, (file, span, _)) in merged_detectors {
+            unknown_detectors.push((file, span, name));
+        }
+        for (file, span, name) in unknown_detectors {
+            let known: Vec<_> = DetectorKind::ALL.iter().map(|kind| kind.key()).collect();
+            let message = format!("unknown detector `{name}`; the built-in ones are {}; use [patterns.{name}] for your own", known.join(", "));
+            self.error(file, &span, message);
+        }
+
+        let mut patterns = Vec::new();
+        for (name, pattern) in merged.patterns {
+            let Some((file, span)) = pattern.at.clone() else {
+                continue;
+            };
+            if !pattern.enabled.unwrap_or(true) {
+                continue;
+            }
+            let Some(regex_text) = &pattern.regex else {
+                self.error(file, &span, format!("pattern `{name}` has no `regex`"));
+                continue;
+            };
+            let regex = match regex::bytes::RegexBuilder::new(&regex_text.value)
+                .size_limit(1 << 22)
+                .build()
+            {
+                Ok(regex) => regex,
+                Err(error) => {
+                    let first = error
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    self.error(
+                        regex_text.file,
+                        &regex_text.span,
+                        format!("pattern `{name}` has an invalid regex: {first}"),
+                    );
+                    continue;
+                }
+            };
+            if regex.is_match(b"") {
+                self.error(
+                    regex_text.file,
+                    &regex_text.span,
+                    format!("pattern `{name}` matches the empty string; it would match everywhere"),
+                );
+                continue;
+            }
+            let validator = match &pattern.validator {
+                Some(value) => match pii::validate::validator(&value.value) {
+                    Some(function) => Some((value.value.clone(), function)),
+                    None => {
+                        let message = format!(
+                            "unknown validator `{}`; `steward rules explain` lists them",
+                            value.value
+                        );
+                        self.error(value.file, &value.span, message);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let entity = match &pattern.entity {
+                Some(value) => {
+                    if !self.entity_name(value) {
+                        continue;
+                    }
+                    value.value.clone()
+                }
+                None => name.to_ascii_uppercase(),
+            };
+            let action = match &pattern.action {
+                Some(value) => self.action(value).unwrap_or(default_action),
+                None => default_action,
+            };
+            let entity = intern(&entity);
+            patterns.push(PatternRule {
+                name,
+                entity,
+                regex,
+                validator,
+                context: pattern
+                    .context
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|word| word.to_lowercase())
+                    .collect(),
+                action,
+                source: self.source(file, &span),
+            });
+        }
+
+        let mut retention = Vec::new();
+        for (key, value) in merged.retention {
+            if key.starts_with("audit") {
+                self.error(
+                    value.file,
+                    &value.span,
+                    "the audit log is never deleted; remove this retention entry",
+                );
+                continue;
+            }
+            if !RETENTION_KEYS.contains(&key.as_str()) {
+                let message = format!(
+                    "unknown retention category `{key}`; use one of: {}",
+                    RETENTION_KEYS.join(", ")
+                );
+                self.error(value.file, &value.span, message);
+                continue;
+            }
+            match RetentionPeriod::parse(&value.value) {
+                Ok(period) => retention.push((key, period)),
+                Err(message) => self.error(value.file, &value.span, message),
+            }
+        }
+
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(Rules {
+            settings,
+            categories,
+            entities,
+            fields,
+            detectors,
+            patterns,
+            retention,
+            sources: self.texts.iter().map(|text| text.name.clone()).collect(),
+            index,
+        })
+    }
+}
+
+/// Compiles the defaults and then `files` on top (or only `files` when one of them sets `replace_defaults`).
+pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
+    let mut texts = Vec::with_capacity(files.len() + 1);
+    let mut parsed = Vec::with_capacity(files.len() + 1);
+    let mut errors = Vec::new();
+    for file in files {
+        match toml::from_str::<RulesFile>(&file.text) {
+            Ok(rules) => parsed.push(rules),
+            Err(error) => {
+                let line = error.span().map(|span| {
+                    file.text.as_bytes()[..span.start.min(file.text.len())]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                        + 1
+                });
+                let rule = error
+                    .span()
+                    .and_then(|span| file.text.get(span))
+                    .map(|text| text.lines().next().unwrap_or("").trim().to_string())
+                    .filter(|text| !text.is_empty() && text.len() <= 80);
+                errors.push(RuleError {
+                    file: file.name.clone(),
+                    line,
+                    rule,
+                    message: error.message().to_string(),
+                });
+                parsed.push(RulesFile::default());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RulesError { errors });
+    }
+    let replace = parsed
+        .iter()
+        .any(|file| file.replace_defaults == Some(true));
+    if !replace {
+        let defaults: RulesFile =
+            toml::from_str(super::DEFAULT_RULES).map_err(|error| RulesError {
+                errors: vec![RuleError {
+                    file: "<defaults>".into(),
+                    line: None,
+                    rule: None,
+                    message: error.message().to_string(),
+                }],
+            })?;
+        texts.push(RulesText::new("<defaults>", DEFAULT_RULES));
+        parsed.insert(0, defaults);
+    }
+    texts.extend(files.iter().cloned());
+    let mut compiler = Compiler {
+        texts: &texts,
+        errors: Vec::new(),
+    };
+    let mut merged = Merged::default();
+    for (file, rules) in parsed.into_iter().enumerate() {
+        compiler.merge(&mut merged, file, rules);
+    }
+    match compiler.compile(merged) {
+        Some(rules) if compiler.errors.is_empty() => Ok(rules),
+        _ => Err(RulesError {
+            errors: compiler.errors,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::KeyPath;
+
+    fn compile(text: &str) -> Result<Rules, RulesError> {
+        compile_sources(&[RulesText::new("mine.toml", text)])
+    }
+
+    fn path(keys: &[&str]) -> KeyPath {
+        let mut path = KeyPath::default();
+        for key in keys {
+            path.push(key.as_bytes());
+        }
+        path
+    }
+
+    #[test]
+    fn the_defaults_compile_and_classify_intercom_fields() {
+        let rules = compile_sources(&[]).unwrap();
+        let email = rules.field_rule(&path(&["contact", "email"])).unwrap();
+        assert_eq!(rules.entity_name(email.entity), "EMAIL");
+        assert_eq!(email.action, Action::Label);
+        let plan = rules
+            .field_rule(&path(&["custom_attributes", "plan"]))
+            .unwrap();
+        assert_eq!(plan.action, Action::Keep);
+        let unknown = rules
+            .field_rule(&path(&["custom_attributes", "shoe_size"]))
+            .unwrap();
+        assert_eq!(rules.entity_name(unknown.entity), "CUSTOM_ATTRIBUTE");
+        let ssn = rules
+            .field_rule(&path(&["custom_attributes", "customer_ssn"]))
+            .unwrap();
+        assert_eq!(rules.entity_name(ssn.entity), "SSN");
+        let created = rules.field_rule(&path(&["created_at"])).unwrap();
+        assert_eq!(created.action, Action::Keep);
+        let body = rules
+            .field_rule(&path(&["conversation_parts", "body"]))
+            .unwrap();
+        assert_eq!(body.action, Action::Scan);
+        assert!(rules.field_rule(&path(&["msg"])).is_none());
+        assert!(rules.patterns.is_empty(), "country ids are opt-in");
+        assert!(rules
+            .retention
+            .iter()
+            .any(|(key, _)| key == "request_records"));
+    }
+
+    #[test]
+    fn later_files_override_earlier_ones_key_by_key() {
+        let rules = compile(
+            "[settings]\ndefault_action = \"hash\"\n[categories.personal]\naction = \"mask\"\n[[fields]]\ncategory = \"system\"\npaths = [\"email\"]\n[patterns.uk_nino]\nenabled = true\n",
+        )
+        .unwrap();
+        assert_eq!(rules.settings.default_action, Action::Hash);
+        assert_eq!(rules.detector(DetectorKind::Email).action, Action::Hash);
+        assert_eq!(
+            rules.field_rule(&path(&["email"])).unwrap().action,
+            Action::Keep
+        );
+        assert_eq!(
+            rules.field_rule(&path(&["phone"])).unwrap().action,
+            Action::Mask
+        );
+        assert_eq!(rules.patterns.len(), 1);
+        assert_eq!(rules.patterns[0].name, "uk_nino");
+        assert_eq!(
+            rules.sources,
+            vec!["<defaults>".to_string(), "mine.toml".to_string()]
+        );
+    }
+
+    #[test]
+    fn replace_defaults_starts_from_nothing() {
+        let rules = compile("replace_defaults = true\n[categories.personal]\naction = \"label\"\n[[fields]]\ncategory = \"personal\"\nentity = \"EMAIL\"\npaths = [\"mail\"]\n").unwrap();
+        assert_eq!(rules.fields.len(), 1);
+        assert!(rules.field_rule(&path(&["name"])).is_none());
+    }
+
+    #[test]
+    fn every_invalid_rule_is_reported_with_file_line_and_rule() {
+        let text = "[[fields]]\ncategory = \"nosuch\"\npaths = [\"x\"]\n\n[[fields]]\ncategory = \"personal\"\naction = \"obliterate\"\npaths = [\"a..b\"]\n\n[patterns.bad]\nregex = '(unclosed'\n\n[retention]\naudit_log = \"1y\"\nspool = \"forever\"\n";
+        let error = compile(text).unwrap_err();
+        let rendered: Vec<String> = error.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.starts_with("mine.toml:2: unknown category `nosuch`")),
+            "{rendered:#?}"
+        );
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.starts_with("mine.toml:7: unknown action `obliterate`")),
+            "{rendered:#?}"
+        );
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.starts_with("mine.toml:8: invalid path `a..b`")),
+            "{rendered:#?}"
+        );
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.starts_with("mine.toml:11: pattern `bad` has an invalid regex")),
+            "{rendered:#?}"
+        );
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.starts_with("mine.toml:14: the audit log is never deleted")),
+            "{rendered:#?}"
+        );
+        assert!(
+            rendered
+                .iter()
+                .any(|e| e.contains("mine.toml:15:") && e.contains("forever")),
+            "{rendered:#?}"
+        );
+        assert_eq!(rendered.len(), 6, "{rendered:#?}");
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_keys_name_the_line() {
+        let error = compile("[settings]\nmax_line_bytes = 10\n").unwrap_err();
+        assert_eq!(error.errors[0].line, Some(2));
+        let error = compile("[settings]\nmax_lines = 10\n").unwrap_err();
+        assert_eq!(error.errors[0].line, Some(2), "{error}");
+        assert!(error.errors[0].message.contains("max_lines"), "{error}");
+        let error = compile("[[fields]\n").unwrap_err();
+        assert_eq!(error.errors[0].line, Some(1), "{error}");
+        let error = compile("[patterns.p]\nregex = 'a*'\n").unwrap_err();
+        assert!(
+            error.to_string().contains("matches the empty string"),
+            "{error}"
+        );
+        let error = compile("[detectors.phone]\nregions = [\"usa\"]\n").unwrap_err();
+        assert!(
+            error.to_string().contains("unknown phone region `usa`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_action_override_spares_keep_scan_and_drop() {
+        let mut rules = compile_sources(&[]).unwrap();
+        rules.override_action(Action::Hash);
+        assert_eq!(
+            rules.field_rule(&path(&["email"])).unwrap().action,
+            Action::Hash
+        );
+        assert_eq!(
+            rules.field_rule(&path(&["created_at"])).unwrap().action,
+            Action::Keep
+        );
+        assert_eq!(
+            rules.field_rule(&path(&["body"])).unwrap().action,
+            Action::Scan
+        );
+        assert_eq!(rules.detector(DetectorKind::Secret).action, Action::Hash);
+    }
+}

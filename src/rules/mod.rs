@@ -1,0 +1,474 @@
+//! Rules: load TOML rule files, merge them over the shipped defaults, validate, and compile them into [`Rules`].
+//!
+//! Everything that classifies data reads the compiled [`Rules`]: the log engine, and the compliance actions
+//! (access packages, erasure, export redaction, retention). A rules set that fails to compile is never half-used.
+
+mod compile;
+pub mod file;
+pub mod path;
+mod retention;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use compile::{compile_sources, RulesText, Source};
+pub use path::{FieldPattern, KeyPath, PathError};
+pub use retention::{RetentionPeriod, RetentionUnit, RETENTION_KEYS};
+
+/// The shipped default rules, compiled into the binary.
+pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+
+/// What happens to a value that a rule or detector selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Replace with the entity label, e.g. `[EMAIL]`.
+    Label,
+    /// Replace with `[REDACTED]`.
+    Redact,
+    /// Keep the last four letters or digits, replace the others with `*`.
+    Mask,
+    /// Replace with a keyed, stable, irreversible token, e.g. `[EMAIL:9f2c41]`.
+    Hash,
+    /// Remove the JSON member (key and value); in text, behaves like `redact`.
+    DropField,
+    /// Leave the value exactly as it is, unscanned.
+    Keep,
+    /// Run the detectors over the value (HTML-aware).
+    Scan,
+}
+
+impl Action {
+    /// All action names, as written in rules files.
+    pub const NAMES: &'static [&'static str] = &[
+        "label",
+        "redact",
+        "mask",
+        "hash",
+        "drop-field",
+        "keep",
+        "scan",
+    ];
+
+    /// Parses an action name.
+    pub fn parse(name: &str) -> Option<Action> {
+        Some(match name {
+            "label" => Action::Label,
+            "redact" => Action::Redact,
+            "mask" => Action::Mask,
+            "hash" => Action::Hash,
+            "drop-field" | "drop_field" => Action::DropField,
+            "keep" => Action::Keep,
+            "scan" => Action::Scan,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in rules files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Label => "label",
+            Action::Redact => "redact",
+            Action::Mask => "mask",
+            Action::Hash => "hash",
+            Action::DropField => "drop-field",
+            Action::Keep => "keep",
+            Action::Scan => "scan",
+        }
+    }
+
+    /// True for the actions that replace the value (everything but `keep` and `scan`).
+    pub fn replaces(self) -> bool {
+        !matches!(self, Action::Keep | Action::Scan)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a category is stored at rest by the compliance store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtRest {
+    /// Stored encrypted.
+    Encrypt,
+    /// Stored only as a keyed hash.
+    Hash,
+    /// Not stored at all.
+    Drop,
+    /// Stored as is.
+    Plain,
+}
+
+impl AtRest {
+    fn parse(name: &str) -> Option<AtRest> {
+        Some(match name {
+            "encrypt" => AtRest::Encrypt,
+            "hash" => AtRest::Hash,
+            "drop" => AtRest::Drop,
+            "plain" => AtRest::Plain,
+            _ => return None,
+        })
+    }
+}
+
+/// An entity: what a finding or a classified field is (`EMAIL`, `PHONE`, `NAME`, ...). Indexes [`Rules::entities`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(pub u16);
+
+/// The built-in detectors, in the order of their fixed entity ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DetectorKind {
+    Email,
+    Phone,
+    Card,
+    Iban,
+    Ssn,
+    Ip,
+    Mac,
+    Credentials,
+    Secret,
+}
+
+impl DetectorKind {
+    /// Every built-in detector.
+    pub const ALL: [DetectorKind; 9] = [
+        DetectorKind::Email,
+        DetectorKind::Phone,
+        DetectorKind::Card,
+        DetectorKind::Iban,
+        DetectorKind::Ssn,
+        DetectorKind::Ip,
+        DetectorKind::Mac,
+        DetectorKind::Credentials,
+        DetectorKind::Secret,
+    ];
+
+    /// The name of its `[detectors.NAME]` table.
+    pub fn key(self) -> &'static str {
+        match self {
+            DetectorKind::Email => "email",
+            DetectorKind::Phone => "phone",
+            DetectorKind::Card => "card",
+            DetectorKind::Iban => "iban",
+            DetectorKind::Ssn => "ssn",
+            DetectorKind::Ip => "ip",
+            DetectorKind::Mac => "mac",
+            DetectorKind::Credentials => "credentials",
+            DetectorKind::Secret => "secret",
+        }
+    }
+
+    /// The entity it reports.
+    pub fn entity_name(self) -> &'static str {
+        match self {
+            DetectorKind::Email => "EMAIL",
+            DetectorKind::Phone => "PHONE",
+            DetectorKind::Card => "CARD",
+            DetectorKind::Iban => "IBAN",
+            DetectorKind::Ssn => "SSN",
+            DetectorKind::Ip => "IP",
+            DetectorKind::Mac => "MAC",
+            DetectorKind::Credentials => "CREDENTIALS",
+            DetectorKind::Secret => "SECRET",
+        }
+    }
+
+    /// Its fixed entity id.
+    pub fn entity(self) -> EntityId {
+        EntityId(self as u16)
+    }
+}
+
+/// A category of fields.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Category {
+    pub name: String,
+    pub description: String,
+    pub action: Action,
+    pub at_rest: AtRest,
+}
+
+/// One compiled field rule (one path of a `[[fields]]` entry).
+#[derive(Debug, Clone)]
+pub struct FieldRule {
+    pub pattern: FieldPattern,
+    pub category: usize,
+    pub entity: EntityId,
+    pub action: Action,
+    pub source: Source,
+}
+
+/// A built-in detector's compiled settings.
+#[derive(Debug, Clone)]
+pub struct DetectorRule {
+    pub kind: DetectorKind,
+    pub enabled: bool,
+    pub action: Action,
+    /// Phone regions (ISO 3166 codes) whose national formats are accepted.
+    pub regions: Vec<String>,
+    /// Context words (lowercase).
+    pub context: Vec<String>,
+}
+
+/// A user-defined pattern.
+#[derive(Debug, Clone)]
+pub struct PatternRule {
+    pub name: String,
+    pub entity: EntityId,
+    pub regex: regex::bytes::Regex,
+    pub validator: Option<(String, fn(&[u8]) -> bool)>,
+    /// Context words (lowercase); when non-empty, one must occur within 32 bytes before a match.
+    pub context: Vec<String>,
+    pub action: Action,
+    pub source: Source,
+}
+
+/// Global settings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    pub default_action: Action,
+    pub hash_hex_len: usize,
+    pub max_line_bytes: usize,
+    pub max_json_depth: usize,
+}
+
+/// Compiled, validated rules: immutable, cheap to share behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub settings: Settings,
+    pub categories: Vec<Category>,
+    pub entities: Vec<String>,
+    pub fields: Vec<FieldRule>,
+    pub detectors: Vec<DetectorRule>,
+    pub patterns: Vec<PatternRule>,
+    pub retention: Vec<(String, RetentionPeriod)>,
+    pub sources: Vec<String>,
+    index: path::PatternIndex,
+}
+
+/// One problem in a rules file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The file, as given (or `<defaults>`).
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The offending rule or value, as written.
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(rule) = &self.rule {
+            write!(f, " (in `{rule}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found while loading rules; the rules are not used when there is any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    pub errors: Vec<RuleError>,
+}
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.errors.len();
+        writeln!(
+            f,
+            "{count} problem{} in the rules:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in &self.errors {
+            writeln!(f, "  {error}")?;
+        }
+        write!(
+            f,
+            "fix them and run `steward rules check` again; the rules were not loaded"
+        )
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+impl RulesError {
+    fn io(path: &Path, error: &std::io::Error) -> RulesError {
+        RulesError {
+            errors: vec![RuleError {
+                file: path.display().to_string(),
+                line: None,
+                rule: None,
+                message: format!("cannot read it: {error}"),
+            }],
+        }
+    }
+}
+
+impl Rules {
+    /// The shipped defaults.
+    pub fn defaults() -> Rules {
+        compile_sources(&[]).expect("the shipped default rules compile (tested)")
+    }
+
+    /// Loads the defaults, then every `*.toml` file of each directory (in name order) on top; a path that is a
+    /// file is loaded as it is. An empty list gives the defaults.
+    pub fn load(paths: &[PathBuf]) -> Result<Rules, RulesError> {
+        let mut sources = Vec::new();
+        for path in paths {
+            let metadata = std::fs::metadata(path).map_err(|error| RulesError::io(path, &error))?;
+            if metadata.is_dir() {
+                let mut files = Vec::new();
+                let entries =
+                    std::fs::read_dir(path).map_err(|error| RulesError::io(path, &error))?;
+                for entry in entries {
+                    let entry = entry.map_err(|error| RulesError::io(path, &error))?;
+                    let file = entry.path();
+                    if file.extension().is_some_and(|ext| ext == "toml") {
+                        files.push(file);
+                    }
+                }
+                files.sort();
+                if files.is_empty() {
+                    return Err(RulesError {
+                        errors: vec![RuleError {
+                            file: path.display().to_string(),
+                            line: None,
+                            rule: None,
+                            message: "the directory holds no `*.toml` rules file".to_string(),
+                        }],
+                    });
+                }
+                for file in files {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|error| RulesError::io(&file, &error))?;
+                    sources.push(RulesText::new(file.display().to_string(), text));
+                }
+            } else {
+                let text =
+                    std::fs::read_to_string(path).map_err(|error| RulesError::io(path, &error))?;
+                sources.push(RulesText::new(path.display().to_string(), text));
+            }
+        }
+        compile_sources(&sources)
+    }
+
+    /// The entity of an id.
+    pub fn entity_name(&self, entity: EntityId) -> &str {
+        &self.entities[usize::from(entity.0)]
+    }
+
+    /// The id of an entity name.
+    pub fn entity_id(&self, name: &str) -> Option<EntityId> {
+        self.entities
+            .iter()
+            .position(|entity| entity == name)
+            .and_then(|index| u16::try_from(index).ok())
+            .map(EntityId)
+    }
+
+    /// The field rule for a key path (the last matching one), if any.
+    pub fn field_rule(&self, path: &KeyPath) -> Option<&FieldRule> {
+        self.index.last_match(path).map(|index| &self.fields[index])
+    }
+
+    /// The settings of a built-in detector.
+    pub fn detector(&self, kind: DetectorKind) -> &DetectorRule {
+        &self.detectors[kind as usize]
+    }
+
+    /// The category a field rule belongs to.
+    pub fn category(&self, index: usize) -> &Category {
+        &self.categories[index]
+    }
+
+    /// Replaces the action of every rule and detector that replaces values (not `keep`, `scan`, `drop-field`).
+    pub fn override_action(&mut self, action: Action) {
+        let swap = |current: &mut Action| {
+            if current.replaces() && *current != Action::DropField {
+                *current = action;
+            }
+        };
+        for field in &mut self.fields {
+            swap(&mut field.action);
+        }
+        for detector in &mut self.detectors {
+            swap(&mut detector.action);
+        }
+        for pattern in &mut self.patterns {
+            swap(&mut pattern.action);
+        }
+        swap(&mut self.settings.default_action);
+    }
+
+    /// The compiled rules as JSON, for `steward rules explain` and the admin API; holds no secret.
+    pub fn explain_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let fields: Vec<_> = self
+            .fields
+            .iter()
+            .map(|field| {
+                json!({
+                    "path": field.pattern.as_str(),
+                    "category": self.categories[field.category].name,
+                    "entity": self.entity_name(field.entity),
+                    "action": field.action,
+                    "source": format!("{}:{}", field.source.name, field.source.line.unwrap_or(0)),
+                })
+            })
+            .collect();
+        let detectors: Vec<_> = self
+            .detectors
+            .iter()
+            .map(|detector| {
+                json!({
+                    "name": detector.kind.key(),
+                    "entity": detector.kind.entity_name(),
+                    "enabled": detector.enabled,
+                    "action": detector.action,
+                    "regions": detector.regions,
+                    "context": detector.context,
+                })
+            })
+            .collect();
+        let patterns: Vec<_> = self
+            .patterns
+            .iter()
+            .map(|pattern| {
+                json!({
+                    "name": pattern.name,
+                    "entity": self.entity_name(pattern.entity),
+                    "regex": pattern.regex.as_str(),
+                    "validator": pattern.validator.as_ref().map(|(name, _)| name.as_str()),
+                    "context": pattern.context,
+                    "action": pattern.action,
+                })
+            })
+            .collect();
+        let retention: serde_json::Map<_, _> = self
+            .retention
+            .iter()
+            .map(|(key, period)| (key.clone(), json!(period.to_string())))
+            .collect();
+        json!({
+            "sources": self.sources,
+            "settings": self.settings,
+            "categories": self.categories,
+            "entities": self.entities,
+            "fields": fields,
+            "detectors": detectors,
+            "patterns": patterns,
+            "retention": retention,
+        })
+    }
+}
