@@ -1,5 +1,7 @@
 //! Steward: a log-redaction streaming proxy with GDPR/CCPA compliance actions for Intercom.
 
+pub mod cmd;
 pub mod pii;
 pub mod redact;
 pub mod rules;
+pub mod telemetry;

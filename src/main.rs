@@ -1,3 +1,114 @@
 //! The `steward` command: parses arguments and dispatches to the library; no logic lives here.
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use steward::cmd;
+use steward::redact::Format;
+use steward::rules::Action;
+
+/// Steward: a log-redaction streaming proxy with GDPR/CCPA compliance actions for Intercom.
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Redact files or stdin to stdout.
+    Redact(RedactArgs),
+    /// Validate or explain rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct RedactArgs {
+    /// A rules directory or file, loaded over the shipped defaults (repeatable, later ones win).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// How to read lines.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+    /// Apply this action to everything that the rules replace (label, redact, mask, hash).
+    #[arg(long, value_enum)]
+    action: Option<ActionArg>,
+    /// Print counts per entity to stderr at the end.
+    #[arg(long)]
+    stats: bool,
+    /// Exit with status 1 when anything was found.
+    #[arg(long)]
+    check: bool,
+    /// Files to read (default: stdin).
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Validate rules; print every error with its file and line.
+    Check {
+        /// Rules directories or files (default: the shipped rules only).
+        dirs: Vec<PathBuf>,
+    },
+    /// Print the compiled rules.
+    Explain {
+        /// Rules directories or files (default: the shipped rules only).
+        dirs: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ActionArg {
+    Label,
+    Redact,
+    Mask,
+    Hash,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Redact(args) => cmd::redact::run(&cmd::redact::RedactOptions {
+            rules: args.rules,
+            format: match args.format {
+                FormatArg::Auto => Format::Auto,
+                FormatArg::Text => Format::Text,
+                FormatArg::Json => Format::Json,
+            },
+            action: args.action.map(|action| match action {
+                ActionArg::Label => Action::Label,
+                ActionArg::Redact => Action::Redact,
+                ActionArg::Mask => Action::Mask,
+                ActionArg::Hash => Action::Hash,
+            }),
+            stats: args.stats,
+            check: args.check,
+            files: args.files,
+        }),
+        Command::Rules(RulesCommand::Check { dirs }) => Ok(cmd::rules::check(&dirs)),
+        Command::Rules(RulesCommand::Explain { dirs, json }) => {
+            Ok(cmd::rules::explain(&dirs, json))
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
+        Err(error) => {
+            eprintln!("steward: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -388,7 +388,7 @@ impl Detectors {
         if token.is_dotted_quad() {
             if self.on(DetectorKind::Ip)
                 && token.valid_ipv4()
-                && !text.get(end).is_some_and(|&b| b == b'.')
+                && text.get(end).is_none_or(|&b| b != b'.')
             {
                 self.push(DetectorKind::Ip, token.start, end, out);
             }

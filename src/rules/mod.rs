@@ -214,13 +214,16 @@ pub struct DetectorRule {
     pub context: Vec<String>,
 }
 
+/// A checksum validator for pattern matches (letters and digits only, uppercased).
+pub type Validator = fn(&[u8]) -> bool;
+
 /// A user-defined pattern.
 #[derive(Debug, Clone)]
 pub struct PatternRule {
     pub name: String,
     pub entity: EntityId,
     pub regex: regex::bytes::Regex,
-    pub validator: Option<(String, fn(&[u8]) -> bool)>,
+    pub validator: Option<(String, Validator)>,
     /// Context words (lowercase); when non-empty, one must occur within 32 bytes before a match.
     pub context: Vec<String>,
     pub action: Action,

@@ -44,16 +44,17 @@ impl RetentionPeriod {
                 "`{text}` is zero; a retention period must be positive"
             ));
         }
-        let unit =
-            match unit {
-                "d" => RetentionUnit::Days,
-                "w" => RetentionUnit::Weeks,
-                "mo" => RetentionUnit::Months,
-                "y" => RetentionUnit::Years,
-                _ => return Err(format!(
+        let unit = match unit {
+            "d" => RetentionUnit::Days,
+            "w" => RetentionUnit::Weeks,
+            "mo" => RetentionUnit::Months,
+            "y" => RetentionUnit::Years,
+            _ => {
+                return Err(format!(
                     "`{text}` has no known unit; use d (days), w (weeks), mo (months) or y (years)"
-                )),
-            };
+                ))
+            }
+        };
         Ok(RetentionPeriod { amount, unit })
     }
 

@@ -1,0 +1,127 @@
+//! `steward rules check|explain`: validate rules directories and print what they compile to.
+
+use std::path::PathBuf;
+
+use crate::rules::Rules;
+
+/// Validates the rules; prints a summary or every error. Returns the process exit code.
+pub fn check(paths: &[PathBuf]) -> i32 {
+    match Rules::load(paths) {
+        Ok(rules) => {
+            let enabled = rules
+                .detectors
+                .iter()
+                .filter(|detector| detector.enabled)
+                .count();
+            println!(
+                "ok: {} field paths in {} categories, {} of {} detectors enabled, {} custom patterns, {} retention periods (from {})",
+                rules.fields.len(),
+                rules.categories.len(),
+                enabled,
+                rules.detectors.len(),
+                rules.patterns.len(),
+                rules.retention.len(),
+                rules.sources.join(", ")
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            1
+        }
+    }
+}
+
+/// Prints the compiled rules, as JSON or as a readable summary. Returns the process exit code.
+pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
+    let rules = match Rules::load(paths) {
+        Ok(rules) => rules,
+        Err(error) => {
+            eprintln!("{error}");
+            return 1;
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&rules.explain_json()) {
+            Ok(text) => println!("{text}"),
+            Err(error) => {
+                eprintln!("cannot render the rules as JSON: {error}");
+                return 1;
+            }
+        }
+        return 0;
+    }
+    println!("sources: {}", rules.sources.join(", "));
+    println!(
+        "settings: default action {}, hash tokens of {} hex digits, lines up to {} bytes, JSON depth up to {}",
+        rules.settings.default_action, rules.settings.hash_hex_len, rules.settings.max_line_bytes, rules.settings.max_json_depth
+    );
+    println!("\ncategories:");
+    for category in &rules.categories {
+        println!(
+            "  {:<17} {:<10} at rest: {:?}  {}",
+            category.name,
+            category.action.name(),
+            category.at_rest,
+            category.description
+        );
+    }
+    println!("\nfields (the last matching rule wins):");
+    for field in &rules.fields {
+        println!(
+            "  {:<34} {:<17} {:<18} {:<10} {}:{}",
+            field.pattern.as_str(),
+            rules.categories[field.category].name,
+            rules.entity_name(field.entity),
+            field.action.name(),
+            field.source.name,
+            field.source.line.unwrap_or(0)
+        );
+    }
+    println!("\ndetectors:");
+    for detector in &rules.detectors {
+        let state = if detector.enabled { "on " } else { "off" };
+        let mut extra = String::new();
+        if !detector.regions.is_empty() {
+            extra.push_str(&format!(" regions {}", detector.regions.join(",")));
+        }
+        if !detector.context.is_empty() {
+            extra.push_str(&format!(" context words {}", detector.context.len()));
+        }
+        println!(
+            "  {:<12} {state} {:<12} {:<8}{extra}",
+            detector.kind.key(),
+            detector.kind.entity_name(),
+            detector.action.name()
+        );
+    }
+    println!("\ncustom patterns (enabled):");
+    if rules.patterns.is_empty() {
+        println!(
+            "  none (country ids ship disabled: enable them with [patterns.NAME] enabled = true)"
+        );
+    }
+    for pattern in &rules.patterns {
+        let validator = pattern
+            .validator
+            .as_ref()
+            .map_or("none", |(name, _)| name.as_str());
+        println!(
+            "  {:<20} {:<14} {:<8} validator {validator}  /{}/",
+            pattern.name,
+            rules.entity_name(pattern.entity),
+            pattern.action.name(),
+            pattern.regex.as_str()
+        );
+    }
+    println!(
+        "\nvalidators for patterns: {}",
+        crate::pii::validate::VALIDATORS.join(", ")
+    );
+    println!("\nretention:");
+    for (key, period) in &rules.retention {
+        println!("  {key:<18} {period}");
+    }
+    println!("  {:<18} never (by design)", "audit_log");
+    0
+}
