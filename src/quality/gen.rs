@@ -602,7 +602,8 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
                 rng.gen_range(1..12),
                 rng.gen_range(0..10),
                 rng.gen_range(0..300),
-                rng.gen_range(0..3000)
+                // A build number above 255, so that the version is not also a valid IPv4 address.
+                rng.gen_range(256..10000)
             ),
         },
         "WINVER" => format!(
