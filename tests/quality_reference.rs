@@ -100,7 +100,7 @@ impl Reference {
         for c in self.ipv4.captures_iter(text) {
             let m = c.get(0).unwrap();
             let octets_ok = (1..=4).all(|i| c[i].parse::<u32>().unwrap() <= 255);
-            let inside_dotted = text[m.end()..].starts_with(|ch: char| ch == '.')
+            let inside_dotted = text[m.end()..].starts_with('.')
                 && text[m.end() + 1..].starts_with(|ch: char| ch.is_ascii_digit());
             // `Chrome/131.0.0.0` in a user agent is a version, not an address.
             let after_slash = text[..m.start()].ends_with('/');
