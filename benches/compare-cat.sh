@@ -4,7 +4,8 @@
 #
 # Usage: benches/compare-cat.sh [BYTES]
 #   env: RUNS (default 3), SEED (default 7), CARGO_TARGET_DIR (default target), TMPDIR (where the inputs go),
-#        STEWARD (an already built steward binary: skips the build)
+#        STEWARD (an already built steward binary: skips the build),
+#        SINK (where outputs go; default a file in the temp dir; SINK=/dev/null takes the disk out of the figure)
 # Pins both commands to CPU 0 with taskset when available (one core); uses hyperfine when installed, else a
 # plain timing loop. Prints MB/s (10^6 bytes per second of input) for each, the ratio, and steward's peak RSS.
 # Needs about 3 x BYTES of free space under TMPDIR; everything is removed at exit.
@@ -33,6 +34,7 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/steward-compare-cat.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+SINK=${SINK:-$TMP/out}
 
 PIN=()
 if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
@@ -49,7 +51,7 @@ echo "== generating $BYTES bytes of mixed log and of pure-JSON log (seed $SEED)"
 # mbps SIZE SECONDS
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else print "inf" }'; }
 
-# time_runs NAME INPUT CMD... : prints the median seconds of RUNS runs of `CMD < INPUT > $TMP/out`.
+# time_runs NAME INPUT CMD... : prints the median seconds of RUNS runs of `CMD < INPUT > $SINK`.
 time_runs() {
     local name=$1 input=$2
     shift 2
@@ -57,14 +59,14 @@ time_runs() {
         local quoted
         quoted=$(printf '%q ' "$@")
         hyperfine --style none --warmup 1 --runs "$RUNS" --command-name "$name" \
-            --export-csv "$TMP/hyperfine.csv" "$quoted < '$input' > '$TMP/out'" >&2
+            --export-csv "$TMP/hyperfine.csv" "$quoted < '$input' > '$SINK'" >&2
         awk -F, 'NR == 2 { print $4 }' "$TMP/hyperfine.csv"
         return
     fi
     local times=() i t0 t1
     for ((i = 1; i <= RUNS; i++)); do
         t0=$(date +%s.%N)
-        "$@" <"$input" >"$TMP/out"
+        "$@" <"$input" >"$SINK"
         t1=$(date +%s.%N)
         times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
         echo "   $name run $i: ${times[-1]} s" >&2
@@ -74,7 +76,7 @@ time_runs() {
 
 peak_rss_kb() {
     local input=$1
-    /usr/bin/time -v -o "$TMP/time.txt" "${PIN[@]}" "$STEWARD" redact <"$input" >"$TMP/out" 2>/dev/null
+    /usr/bin/time -v -o "$TMP/time.txt" "${PIN[@]}" "$STEWARD" redact <"$input" >"$SINK" 2>/dev/null
     awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$TMP/time.txt"
 }
 
@@ -100,6 +102,8 @@ compare() {
     fi
     rm -f "$TMP/out"
 }
+
+echo "== outputs go to $SINK"
 
 compare mixed "$TMP/mixed.log"
 compare json "$TMP/json.log"

@@ -36,9 +36,9 @@ pub fn write_json_log(
 }
 
 /// Lines in each clean pool (plain and JSON).
-const CLEAN_POOL: usize = 2048;
+const CLEAN_POOL: usize = 4096;
 /// Lines in each personal-data pool.
-const PII_POOL: usize = 512;
+const PII_POOL: usize = 1024;
 /// Output is handed to the writer in chunks of about this size.
 const CHUNK: usize = 1 << 20;
 

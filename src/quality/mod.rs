@@ -6,6 +6,7 @@
 //! Spans are BYTE offsets into the UTF-8 text, half-open `[start, end)`. The corpora hold synthetic personal data
 //! only (generated values, or the Fake Name Generator identities of the Presidio set), never real people's data.
 
+pub mod cli;
 pub mod gen;
 pub mod mixed;
 pub mod presidio;
