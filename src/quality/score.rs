@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::quality::{Found, LabeledSample};
+use crate::quality::{Found, LabeledSample, SampleFormat};
 
 /// How many examples of each kind are kept per entity.
 pub const MAX_EXAMPLES: usize = 20;
@@ -32,15 +32,22 @@ pub fn score(
             .map(|e| EntityScore::empty(e.to_string()))
             .collect(),
         overall: EntityScore::empty("ALL".to_string()),
+        formats: ["text", "json", "html"]
+            .iter()
+            .map(|f| EntityScore::empty(f.to_string()))
+            .collect(),
         examples: BTreeMap::new(),
     };
     let index_of = |entity: &str| entities.iter().position(|e| *e == entity);
     for sample in samples {
         let found = detect(sample);
         let mut matched = vec![false; sample.spans.len()];
+        // This sample's gold, found, tp, fp, fn over the scored entities.
+        let mut counts = [0usize; 5];
         for gold in &sample.spans {
             if let Some(i) = index_of(&gold.entity) {
                 report.entities[i].gold += 1;
+                counts[0] += 1;
             }
         }
         for f in &found {
@@ -48,6 +55,7 @@ pub fn score(
                 continue;
             };
             report.entities[i].found += 1;
+            counts[1] += 1;
             let hit = sample.spans.iter().enumerate().position(|(g, gold)| {
                 !matched[g] && gold.entity == f.entity && gold.start == f.start && gold.end == f.end
             });
@@ -55,9 +63,11 @@ pub fn score(
                 Some(g) => {
                     matched[g] = true;
                     report.entities[i].tp += 1;
+                    counts[2] += 1;
                 }
                 None => {
                     report.entities[i].fp += 1;
+                    counts[3] += 1;
                     report.push_example(
                         ExampleKind::FalsePositive,
                         &f.entity,
@@ -74,6 +84,7 @@ pub fn score(
             }
             if let Some(i) = index_of(&gold.entity) {
                 report.entities[i].fn_ += 1;
+                counts[4] += 1;
                 report.push_example(
                     ExampleKind::Miss,
                     &gold.entity,
@@ -83,6 +94,19 @@ pub fn score(
                 );
             }
         }
+        let row = &mut report.formats[match sample.format {
+            SampleFormat::Text => 0,
+            SampleFormat::Json => 1,
+            SampleFormat::Html => 2,
+        }];
+        row.gold += counts[0];
+        row.found += counts[1];
+        row.tp += counts[2];
+        row.fp += counts[3];
+        row.fn_ += counts[4];
+    }
+    for row in &mut report.formats {
+        row.finish();
     }
     for e in &mut report.entities {
         report.overall.gold += e.gold;
@@ -105,6 +129,8 @@ pub struct Report {
     pub entities: Vec<EntityScore>,
     /// Micro-averages over all scored entities.
     pub overall: EntityScore,
+    /// Micro-averages over all scored entities, per sample format (rows `text`, `json`, `html`).
+    pub formats: Vec<EntityScore>,
     /// Up to [`MAX_EXAMPLES`] misses and as many false positives per entity.
     pub examples: BTreeMap<String, Vec<Example>>,
 }
@@ -292,11 +318,28 @@ impl fmt::Display for Report {
             "{:<12} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7}",
             "entity", "gold", "found", "tp", "fp", "fn", "precision", "recall", "f1"
         )?;
-        for row in self.entities.iter().chain(std::iter::once(&self.overall)) {
+        // Per-format rows only when more than one format has anything to score.
+        let formats: Vec<&EntityScore> = self
+            .formats
+            .iter()
+            .filter(|r| r.gold + r.found > 0)
+            .collect();
+        let formats = if formats.len() > 1 {
+            formats
+        } else {
+            Vec::new()
+        };
+        let rows = self
+            .entities
+            .iter()
+            .map(|r| (r, ""))
+            .chain(std::iter::once((&self.overall, "")))
+            .chain(formats.into_iter().map(|r| (r, "ALL:")));
+        for (row, prefix) in rows {
             writeln!(
                 f,
                 "{:<12} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9.3} {:>7.3} {:>7.3}",
-                row.entity,
+                format!("{prefix}{}", row.entity),
                 row.gold,
                 row.found,
                 row.tp,
@@ -314,7 +357,7 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quality::{GoldSpan, SampleFormat};
+    use crate::quality::GoldSpan;
 
     fn sample(id: &str, text: &str, spans: &[(&str, usize, usize)]) -> LabeledSample {
         LabeledSample {
@@ -367,6 +410,8 @@ mod tests {
             assert_eq!((row.precision, row.recall, row.f1), (1.0, 1.0, 1.0));
         }
         assert_eq!(report.overall.tp, 3);
+        assert_eq!(report.formats[0].tp, 3, "all samples are text");
+        assert_eq!(report.formats[1].gold + report.formats[2].gold, 0);
         assert!(report.check_goals(&[("EMAIL", 1.0, 1.0)]).is_ok());
         assert!(report.examples("EMAIL").is_empty());
     }
