@@ -2,6 +2,7 @@
 
 pub mod cmd;
 pub mod pii;
+pub mod quality;
 pub mod redact;
 pub mod rules;
 pub mod telemetry;
