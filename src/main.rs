@@ -24,6 +24,33 @@ enum Command {
     /// Validate or explain rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Labeled corpora, benchmark logs, and the engine's quality score.
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CorpusCommand {
+    #[command(flatten)]
+    Write(steward::quality::cli::CorpusCommand),
+    /// Score the engine's precision and recall per entity on the Presidio corpus and a generated log corpus.
+    Score {
+        /// The Presidio `synth_dataset_v2.json` (default: STEWARD_PII_CORPUS or ../shared/pii-corpus/).
+        #[arg(long)]
+        presidio: Option<PathBuf>,
+        /// How many generated samples to score.
+        #[arg(long, default_value_t = 5000)]
+        generated: usize,
+        /// Seed of the generated corpus.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print JSON reports.
+        #[arg(long)]
+        json: bool,
+        /// Print examples of misses and false positives.
+        #[arg(long)]
+        examples: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,8 +127,10 @@ fn main() -> ExitCode {
             files: args.files,
         }),
         Command::Rules(RulesCommand::Check { dirs }) => Ok(cmd::rules::check(&dirs)),
-        Command::Rules(RulesCommand::Explain { dirs, json }) => {
-            Ok(cmd::rules::explain(&dirs, json))
+        Command::Rules(RulesCommand::Explain { dirs, json }) => Ok(cmd::rules::explain(&dirs, json)),
+        Command::Corpus(CorpusCommand::Write(command)) => steward::quality::cli::run(&command).map(|()| 0),
+        Command::Corpus(CorpusCommand::Score { presidio, generated, seed, json, examples }) => {
+            cmd::score::run(&cmd::score::ScoreOptions { presidio, generated, seed, json, examples })
         }
     };
     match result {

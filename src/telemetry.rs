@@ -13,9 +13,7 @@ pub fn init(engine: &Engine) {
     let filter = EnvFilter::try_from_env("STEWARD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(RedactingMakeWriter {
-            engine: engine.clone(),
-        })
+        .with_writer(RedactingMakeWriter { engine: engine.clone() })
         .with_ansi(false)
         .try_init();
 }
@@ -37,11 +35,7 @@ impl<'a> MakeWriter<'a> for RedactingMakeWriter {
     type Writer = RedactingWriter<io::Stderr>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        RedactingWriter {
-            engine: self.engine.clone(),
-            buffer: Vec::new(),
-            inner: io::stderr(),
-        }
+        RedactingWriter { engine: self.engine.clone(), buffer: Vec::new(), inner: io::stderr() }
     }
 }
 
@@ -55,11 +49,7 @@ pub struct RedactingWriter<W: Write> {
 impl<W: Write> RedactingWriter<W> {
     /// A writer into `inner`.
     pub fn new(engine: Engine, inner: W) -> RedactingWriter<W> {
-        RedactingWriter {
-            engine,
-            buffer: Vec::new(),
-            inner,
-        }
+        RedactingWriter { engine, buffer: Vec::new(), inner }
     }
 }
 
@@ -108,16 +98,9 @@ mod tests {
         let mut sink = Vec::new();
         {
             let mut writer = RedactingWriter::new(engine, &mut sink);
-            write!(
-                writer,
-                "WARN login failed user=jane@example.com ip=203.0.113.9\nsecond line\n"
-            )
-            .unwrap();
+            write!(writer, "WARN login failed user=jane@example.com ip=203.0.113.9\nsecond line\n").unwrap();
         }
         let text = String::from_utf8(sink).unwrap();
-        assert_eq!(
-            text,
-            "WARN login failed user=[EMAIL] ip=[IP]\nsecond line\n"
-        );
+        assert_eq!(text, "WARN login failed user=[EMAIL] ip=[IP]\nsecond line\n");
     }
 }

@@ -7,9 +7,7 @@ use std::collections::HashSet;
 use std::net::Ipv6Addr;
 
 use regex::Regex;
-use steward::quality::{
-    generate, load_presidio, presidio_corpus_path, score, Found, LabeledSample,
-};
+use steward::quality::{generate, load_presidio, presidio_corpus_path, score, Found, LabeledSample};
 
 const SEED: u64 = 424_242;
 
@@ -35,10 +33,7 @@ impl Reference {
             ssn: re(r"\b(\d{3})-(\d{2})-(\d{4})\b"),
             ipv4: re(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b"),
             ipv6: re(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]+"),
-            mac: vec![
-                re(r"\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b"),
-                re(r"\b[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\b"),
-            ],
+            mac: vec![re(r"\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b"), re(r"\b[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\b")],
             card: re(r"\b\d(?:[ -]?\d){11,18}\b"),
             credentials: re(r"[a-z][a-z0-9+.-]*://([^\s:@/]+:[^\s@/]+)@"),
             secrets: vec![
@@ -59,25 +54,15 @@ impl Reference {
     fn detect(&self, sample: &LabeledSample) -> Vec<Found> {
         let text = sample.text.as_str();
         let mut found: Vec<Found> = Vec::new();
-        let push = |entity: &str, start: usize, end: usize| Found {
-            entity: entity.to_string(),
-            start,
-            end,
-        };
-        let credentials: Vec<(usize, usize)> = self
-            .credentials
-            .captures_iter(text)
-            .filter_map(|c| c.get(1).map(|g| (g.start(), g.end())))
-            .collect();
+        let push = |entity: &str, start: usize, end: usize| Found { entity: entity.to_string(), start, end };
+        let credentials: Vec<(usize, usize)> =
+            self.credentials.captures_iter(text).filter_map(|c| c.get(1).map(|g| (g.start(), g.end()))).collect();
         for &(start, end) in &credentials {
             found.push(push("CREDENTIALS", start, end));
         }
         for m in self.email.find_iter(text) {
             // `password@host` in a URL is not an email.
-            if !credentials
-                .iter()
-                .any(|&(s, e)| m.start() < e && s < m.end())
-            {
+            if !credentials.iter().any(|&(s, e)| m.start() < e && s < m.end()) {
                 found.push(push("EMAIL", m.start(), m.end()));
             }
         }
@@ -100,8 +85,8 @@ impl Reference {
         for c in self.ipv4.captures_iter(text) {
             let m = c.get(0).unwrap();
             let octets_ok = (1..=4).all(|i| c[i].parse::<u32>().unwrap() <= 255);
-            let inside_dotted = text[m.end()..].starts_with('.')
-                && text[m.end() + 1..].starts_with(|ch: char| ch.is_ascii_digit());
+            let inside_dotted =
+                text[m.end()..].starts_with('.') && text[m.end() + 1..].starts_with(|ch: char| ch.is_ascii_digit());
             // `Chrome/131.0.0.0` in a user agent is a version, not an address.
             let after_slash = text[..m.start()].ends_with('/');
             if octets_ok && !inside_dotted && !after_slash {
@@ -110,8 +95,7 @@ impl Reference {
         }
         for m in self.ipv6.find_iter(text) {
             let colons = m.as_str().matches(':').count();
-            if (m.as_str().contains("::") || colons == 7) && m.as_str().parse::<Ipv6Addr>().is_ok()
-            {
+            if (m.as_str().contains("::") || colons == 7) && m.as_str().parse::<Ipv6Addr>().is_ok() {
                 found.push(push("IP", m.start(), m.end()));
             }
         }
@@ -177,16 +161,7 @@ fn reference_detectors_agree_with_the_generated_labels() {
     println!("seed {SEED}");
     let samples = generate(SEED, 3000);
     let reference = Reference::new();
-    let entities = [
-        "EMAIL",
-        "CARD",
-        "IBAN",
-        "SSN",
-        "IP",
-        "MAC",
-        "SECRET",
-        "CREDENTIALS",
-    ];
+    let entities = ["EMAIL", "CARD", "IBAN", "SSN", "IP", "MAC", "SECRET", "CREDENTIALS"];
     let report = score(&samples, &entities, &mut |s| reference.detect(s));
     println!("{report}");
     for entity in entities {
@@ -225,9 +200,7 @@ fn reference_detectors_on_the_presidio_corpus() {
     };
     let samples = load_presidio(&path).unwrap();
     let reference = Reference::new();
-    let report = score(&samples, &["EMAIL", "IBAN", "SSN", "IP"], &mut |s| {
-        reference.detect(s)
-    });
+    let report = score(&samples, &["EMAIL", "IBAN", "SSN", "IP"], &mut |s| reference.detect(s));
     println!("{report}");
     for entity in ["EMAIL", "IBAN", "SSN", "IP"] {
         for example in report.examples(entity).iter().take(5) {

@@ -2,6 +2,7 @@
 
 pub mod redact;
 pub mod rules;
+pub mod score;
 
 use std::path::PathBuf;
 
@@ -18,8 +19,7 @@ pub fn hash_key_from_environment() -> anyhow::Result<Option<HashKey>> {
     let path = data_dir().join("keys").join("subject-hmac.key");
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            let key = HashKey::from_hex(&text)
-                .with_context(|| format!("{} is not a usable key", path.display()))?;
+            let key = HashKey::from_hex(&text).with_context(|| format!("{} is not a usable key", path.display()))?;
             Ok(Some(key))
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -29,7 +29,5 @@ pub fn hash_key_from_environment() -> anyhow::Result<Option<HashKey>> {
 
 /// The data directory: `STEWARD_DATA_DIR`, else `./steward-data`.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("STEWARD_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("steward-data"))
+    std::env::var_os("STEWARD_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("steward-data"))
 }

@@ -39,8 +39,7 @@ pub fn run(options: &RedactOptions) -> anyhow::Result<i32> {
     } else {
         let mut result = Ok(());
         for path in &options.files {
-            let mut file =
-                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
             result = stream::filter(&mut redactor, &mut file, &mut output, config).map(|_| ());
             if result.is_err() {
                 break;
@@ -58,11 +57,7 @@ pub fn run(options: &RedactOptions) -> anyhow::Result<i32> {
     if options.stats {
         print_stats(&engine, &stats, &mut io::stderr().lock());
     }
-    Ok(if options.check && stats.redactions() > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(if options.check && stats.redactions() > 0 { 1 } else { 0 })
 }
 
 /// Writes the per-entity counts and line counters.
@@ -70,7 +65,13 @@ pub fn print_stats(engine: &Engine, stats: &Stats, out: &mut impl Write) {
     let _ = writeln!(
         out,
         "lines {}  redacted {}  markers {}  invalid-utf8 {}  json-fallbacks {}  bytes in {}  out {}",
-        stats.lines, stats.lines_redacted, stats.markers, stats.invalid_utf8, stats.json_fallbacks, stats.bytes_in, stats.bytes_out
+        stats.lines,
+        stats.lines_redacted,
+        stats.markers,
+        stats.invalid_utf8,
+        stats.json_fallbacks,
+        stats.bytes_in,
+        stats.bytes_out
     );
     for (name, count) in engine.entity_names().iter().zip(&stats.per_entity) {
         if *count > 0 {

@@ -8,11 +8,7 @@ use crate::rules::Rules;
 pub fn check(paths: &[PathBuf]) -> i32 {
     match Rules::load(paths) {
         Ok(rules) => {
-            let enabled = rules
-                .detectors
-                .iter()
-                .filter(|detector| detector.enabled)
-                .count();
+            let enabled = rules.detectors.iter().filter(|detector| detector.enabled).count();
             println!(
                 "ok: {} field paths in {} categories, {} of {} detectors enabled, {} custom patterns, {} retention periods (from {})",
                 rules.fields.len(),
@@ -54,7 +50,10 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     println!("sources: {}", rules.sources.join(", "));
     println!(
         "settings: default action {}, hash tokens of {} hex digits, lines up to {} bytes, JSON depth up to {}",
-        rules.settings.default_action, rules.settings.hash_hex_len, rules.settings.max_line_bytes, rules.settings.max_json_depth
+        rules.settings.default_action,
+        rules.settings.hash_hex_len,
+        rules.settings.max_line_bytes,
+        rules.settings.max_json_depth
     );
     println!("\ncategories:");
     for category in &rules.categories {
@@ -97,15 +96,10 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     }
     println!("\ncustom patterns (enabled):");
     if rules.patterns.is_empty() {
-        println!(
-            "  none (country ids ship disabled: enable them with [patterns.NAME] enabled = true)"
-        );
+        println!("  none (country ids ship disabled: enable them with [patterns.NAME] enabled = true)");
     }
     for pattern in &rules.patterns {
-        let validator = pattern
-            .validator
-            .as_ref()
-            .map_or("none", |(name, _)| name.as_str());
+        let validator = pattern.validator.as_ref().map_or("none", |(name, _)| name.as_str());
         println!(
             "  {:<20} {:<14} {:<8} validator {validator}  /{}/",
             pattern.name,
@@ -114,10 +108,7 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
             pattern.regex.as_str()
         );
     }
-    println!(
-        "\nvalidators for patterns: {}",
-        crate::pii::validate::VALIDATORS.join(", ")
-    );
+    println!("\nvalidators for patterns: {}", crate::pii::validate::VALIDATORS.join(", "));
     println!("\nretention:");
     for (key, period) in &rules.retention {
         println!("  {key:<18} {period}");

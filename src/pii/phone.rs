@@ -16,6 +16,14 @@
 //! (`+46 (0)8 928 571 38`). Collect all digits after the `+` (including that `0`) and call
 //! [`strip_trunk_in_international`]; it drops the `0` for countries whose trunk prefix is `0` (and keeps it for
 //! Italy, where the leading `0` is part of the number).
+//!
+//! International prefixes: for `00 CC …` (most of the world) and `011 CC …` (NANP) the caller removes the
+//! prefix and calls [`international`] on the rest; if that fails for `011…`, try [`national`] (`0114 …` is a
+//! Sheffield number). No plan starts a national number with `00`.
+//!
+//! What the caller must filter itself: these functions see digits only, so time-of-day values (`12:34:56.789`),
+//! dotted IPv4 addresses and version strings must be excluded by their separators before calling [`national`]
+//! (closed 8/9-digit plans such as PL, CZ, DK, NO accept most digit strings of their length).
 
 /// `digits` = the digits after a leading '+' (or after an international prefix 00 / 011), separators removed.
 ///
@@ -52,13 +60,23 @@ pub fn nanp_valid(ten_digits: &[u8]) -> bool {
         return false;
     }
     let d = |i| at(ten_digits, i);
-    let npa_ok = (2..=9).contains(&d(0))
+    let nxx_ok = (2..=9).contains(&d(3)) && !(d(4) == 1 && d(5) == 1);
+    nxx_ok && nanp_area_code_valid(ten_digits)
+}
+
+/// Looser NANP check for values with a strong context word ("Phone:", "tel"): 10 digits whose area code (NPA)
+/// follows the [`nanp_valid`] rules; the exchange (NXX) is not checked. Faker's `en_US` provider draws the
+/// exchange at random (e.g. `984-182-0190`), which the strict check rejects.
+pub fn nanp_area_code_valid(ten_digits: &[u8]) -> bool {
+    if ten_digits.len() != 10 || !all_digits(ten_digits) {
+        return false;
+    }
+    let d = |i| at(ten_digits, i);
+    (2..=9).contains(&d(0))
         && d(1) <= 8
         && !(d(1) == 1 && d(2) == 1)
         && !(d(0) == 3 && d(1) == 7)
-        && !(d(0) == 9 && d(1) == 6);
-    let nxx_ok = (2..=9).contains(&d(3)) && !(d(4) == 1 && d(5) == 1);
-    npa_ok && nxx_ok
+        && !(d(0) == 9 && d(1) == 6)
 }
 
 /// A country (ISO 3166-1 alpha-2) whose national numbering plan is implemented.
@@ -186,10 +204,7 @@ impl Region {
         if &up == b"UK" {
             return Some(Region::Gb);
         }
-        Region::ALL
-            .iter()
-            .copied()
-            .find(|r| r.code().as_bytes() == up)
+        Region::ALL.iter().copied().find(|r| r.code().as_bytes() == up)
     }
 
     /// The E.164 country calling code.
@@ -266,8 +281,7 @@ impl Region {
             // NANP (NANPA): see `nanp_valid`; Canada additionally needs a Canadian area code (CNAC list).
             Region::Us => nanp_valid(nsn),
             Region::Ca => {
-                nanp_valid(nsn)
-                    && CA_NPAS.contains(&(u16::from(d0) * 100 + u16::from(d1) * 10 + u16::from(d2)))
+                nanp_valid(nsn) && CA_NPAS.contains(&(u16::from(d0) * 100 + u16::from(d1) * 10 + u16::from(d2)))
             }
             // Ofcom National Telephone Numbering Plan: 10-digit NSNs on 01/02/03/05/07/08/09, 9-digit NSNs in
             // some 01 areas and on 0800; 02 only as 020/023/024/028/029, 03 as 030/033/034/037, 05 as 055/056,
@@ -330,15 +344,17 @@ impl Region {
                 _ => false,
             },
             // AGCOM: no trunk prefix, the 0 belongs to the number: fixed 0 + 5-10 digits, mobiles 3 + 8-9,
-            // freephone 800/803 + 6, premium 89x + 3-6.
+            // freephone 800/803 + 6, shared cost 848, premium 89x + 3-6, VoIP 55 + 8.
             Region::It => match d0 {
                 0 => d1 >= 1 && (6..=11).contains(&n),
                 3 => d1 >= 1 && (9..=10).contains(&n),
-                8 => match d1 {
-                    0 => matches!(d2, 0 | 3) && n == 9,
-                    9 => (6..=10).contains(&n),
+                8 => match (d1, d2) {
+                    (0, 0 | 3) => n == 9,
+                    (4, 8) => (9..=10).contains(&n),
+                    (9, _) => (6..=10).contains(&n),
                     _ => false,
                 },
+                5 => d1 == 5 && n == 10,
                 _ => false,
             },
             // CNMC: 9 digits; 8/9 fixed, 6/7 mobile (and 70 personal), 80x/90x special.
@@ -353,10 +369,12 @@ impl Region {
                         _ => false,
                     }
             }
-            // PTS: area code + subscriber, NSN 7-9 digits (Stockholm 8 + 5-8); mobiles 70/72/73/76/79 + 7.
+            // PTS: area code + subscriber, NSN 7-9 digits (Stockholm 8 + 5-8); mobiles 70/72/73/76/79 + 7;
+            // premium 900/939/944/99 up to 10 digits.
             Region::Se => match d0 {
                 7 => matches!(d1, 0 | 2 | 3 | 6 | 9) && n == 9,
                 8 => (6..=9).contains(&n),
+                9 if matches!(d1, 0 | 3 | 4 | 9) => (7..=10).contains(&n),
                 1..=6 | 9 => (7..=9).contains(&n),
                 _ => false,
             },
@@ -376,17 +394,9 @@ impl Region {
                 _ => false,
             },
             // EETT: closed 10-digit plan: 2 fixed, 69 mobile, 70 personal, 80 free, 90 premium.
-            Region::Gr => {
-                n == 10 && (d0 == 2 || (d0, d1) == (6, 9) || (matches!(d0, 7..=9) && d1 == 0))
-            }
+            Region::Gr => n == 10 && (d0 == 2 || (d0, d1) == (6, 9) || (matches!(d0, 7..=9) && d1 == 0)),
             // OCECPR: closed 8-digit plan: 2 fixed, 9 mobile, 70/77 personal, 80 free.
-            Region::Cy => {
-                n == 8
-                    && (d0 == 2
-                        || d0 == 9
-                        || (d0 == 7 && matches!(d1, 0 | 7))
-                        || (d0, d1) == (8, 0))
-            }
+            Region::Cy => n == 8 && (d0 == 2 || d0 == 9 || (d0 == 7 && matches!(d1, 0 | 7)) || (d0, d1) == (8, 0)),
             // TTJA: fixed 7 digits (3/4/6/7/88), mobiles 5 + 6-7 and 81/82 + 6, freephone 800 + 4-5.
             Region::Ee => match d0 {
                 5 | 8 => (7..=8).contains(&n),
@@ -409,7 +419,8 @@ impl Region {
             // ICASA: closed 9-digit NSN starting 1-8 (1-5 fixed, 6-8 mobile, 80/86/87 services).
             Region::Za => n == 9 && (1..=8).contains(&d0),
             // DoT National Numbering Plan 2003: closed 10-digit NSN; mobiles 6-9, fixed 1-8 area codes.
-            Region::In => n == 10 && d0 >= 1,
+            // Toll-free 1800 + 6-7 digits.
+            Region::In => (n == 10 && d0 >= 1) || (n == 11 && starts(nsn, b"1800")),
             // Anatel: DDD area code (assigned list) + 8-digit fixed (2-5) or 9-digit mobile (9).
             Region::Br => {
                 br_ddd_ok(d0 * 10 + d1)
@@ -470,10 +481,7 @@ impl Region {
                 if self.nsn_ok(rest) {
                     return true;
                 }
-                if rest.len() == 10
-                    && matches!(at(rest, 0), 3 | 5 | 8 | 9)
-                    && starts(&rest[1..], b"00")
-                {
+                if rest.len() == 10 && matches!(at(rest, 0), 3 | 5 | 8 | 9) && starts(&rest[1..], b"00") {
                     return true;
                 }
                 rest.len() >= 12 && at(rest, 0) >= 1 && self.nsn_ok(&rest[2..])
@@ -522,21 +530,11 @@ struct CallingCode {
 }
 
 const fn cc(code: u16, min: u8, max: u8) -> CallingCode {
-    CallingCode {
-        code,
-        min,
-        max,
-        plan: None,
-    }
+    CallingCode { code, min, max, plan: None }
 }
 
 const fn cp(code: u16, plan: Region) -> CallingCode {
-    CallingCode {
-        code,
-        min: 0,
-        max: 0,
-        plan: Some(plan),
-    }
+    CallingCode { code, min: 0, max: 0, plan: Some(plan) }
 }
 
 /// Every assigned E.164 geographic calling code plus the global services (800, 808, 870, 878, 881-883, 888,
@@ -762,10 +760,9 @@ const CALLING_CODES: &[CallingCode] = &[
 
 /// Canadian NPAs (CNAC / NANPA assignments, including overlays in service and 600/622 non-geographic).
 const CA_NPAS: &[u16] = &[
-    204, 226, 236, 249, 250, 257, 263, 289, 306, 343, 354, 365, 367, 368, 382, 403, 416, 418, 428,
-    431, 437, 438, 450, 460, 468, 474, 506, 514, 519, 537, 548, 579, 581, 584, 587, 600, 604, 613,
-    622, 639, 647, 672, 683, 705, 709, 742, 753, 778, 780, 782, 807, 819, 825, 867, 873, 879, 902,
-    905, 942,
+    204, 226, 236, 249, 250, 257, 263, 289, 306, 343, 354, 365, 367, 368, 382, 403, 416, 418, 428, 431, 437, 438, 450,
+    460, 468, 474, 506, 514, 519, 537, 548, 579, 581, 584, 587, 600, 604, 613, 622, 639, 647, 672, 683, 705, 709, 742,
+    753, 778, 780, 782, 807, 819, 825, 867, 873, 879, 902, 905, 942,
 ];
 
 /// Splits the calling code off a digit string (E.164 codes are prefix-free, so at most one length matches).
@@ -773,14 +770,31 @@ fn split_calling_code(digits: &[u8]) -> Option<(&'static CallingCode, &[u8])> {
     if digits.len() < 4 || digits.len() > 15 || !all_digits(digits) {
         return None;
     }
-    let mut code: u16 = 0;
+    let mut code: usize = 0;
     for len in 1..=3 {
-        code = code * 10 + u16::from(at(digits, len - 1));
-        if let Ok(i) = CALLING_CODES.binary_search_by_key(&code, |c| c.code) {
-            return Some((&CALLING_CODES[i], &digits[len..]));
+        code = code * 10 + usize::from(at(digits, len - 1));
+        // `code` < 1000 here; entry 0 means "not assigned".
+        if let Some(&slot) = CC_INDEX.get(code) {
+            if slot != 0 {
+                return Some((&CALLING_CODES[usize::from(slot) - 1], &digits[len..]));
+            }
         }
     }
     None
+}
+
+/// `CC_INDEX[code]` = 1 + the position of `code` in [`CALLING_CODES`], or 0 when the code is not assigned.
+const CC_INDEX: [u8; 1000] = cc_index();
+
+const fn cc_index() -> [u8; 1000] {
+    let mut index = [0u8; 1000];
+    let mut i = 0;
+    while i < CALLING_CODES.len() {
+        // The table has fewer than 255 entries (checked by a unit test), so `i + 1` fits a `u8`.
+        index[CALLING_CODES[i].code as usize] = (i + 1) as u8;
+        i += 1;
+    }
+    index
 }
 
 /// NSN check for a calling code: the NANP for `1`, the region plan if any, else the length range.
@@ -788,13 +802,13 @@ fn nsn_ok_for(cc: &CallingCode, nsn: &[u8]) -> bool {
     match cc.plan {
         Some(Region::Us | Region::Ca) => nanp_valid(nsn),
         Some(r) => r.nsn_ok(nsn),
+        // Russia and Kazakhstan: closed 10-digit plan (3/4/8/9 Russia, 6/7 Kazakhstan).
+        None if cc.code == 7 => nsn.len() == 10 && matches!(at(nsn, 0), 3..=9),
         None => {
             let n = nsn.len();
             // San Marino and the Vatican keep the Italian-style leading 0 of fixed numbers.
             let zero_ok = matches!(cc.code, 378 | 379);
-            usize::from(cc.min) <= n
-                && n <= usize::from(cc.max)
-                && (zero_ok || nsn.first() != Some(&b'0'))
+            usize::from(cc.min) <= n && n <= usize::from(cc.max) && (zero_ok || nsn.first() != Some(&b'0'))
         }
     }
 }
@@ -851,14 +865,9 @@ fn looks_like_date(d: &[u8]) -> bool {
     if d.len() != 8 {
         return false;
     }
-    let num = |i: usize, j: usize| {
-        d[i..j]
-            .iter()
-            .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
-    };
-    let date_ok = |y: u32, m: u32, day: u32| {
-        (1900..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day)
-    };
+    let num = |i: usize, j: usize| d[i..j].iter().fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+    let date_ok =
+        |y: u32, m: u32, day: u32| (1900..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day);
     date_ok(num(0, 4), num(4, 6), num(6, 8)) || date_ok(num(4, 8), num(2, 4), num(0, 2))
 }
 
@@ -890,6 +899,11 @@ mod tests {
 
     #[test]
     fn calling_code_table_is_sorted_and_prefix_free() {
+        assert!(CALLING_CODES.len() < 255);
+        for (i, c) in CALLING_CODES.iter().enumerate() {
+            assert_eq!(usize::from(CC_INDEX[usize::from(c.code)]), i + 1);
+        }
+        assert_eq!(CC_INDEX.iter().filter(|&&x| x != 0).count(), CALLING_CODES.len());
         for w in CALLING_CODES.windows(2) {
             assert!(w[0].code < w[1].code, "{} {}", w[0].code, w[1].code);
         }
@@ -900,22 +914,13 @@ mod tests {
                     assert!(!sb.starts_with(&sa), "{sa} is a prefix of {sb}");
                 }
             }
-            assert!(
-                a.plan.is_some() || (a.min >= 4 && a.min <= a.max),
-                "{}",
-                a.code
-            );
+            assert!(a.plan.is_some() || (a.min >= 4 && a.min <= a.max), "{}", a.code);
         }
         for r in Region::ALL {
             let c = r.calling_code();
-            let i = CALLING_CODES
-                .binary_search_by_key(&c, |x| x.code)
-                .expect("calling code listed");
+            let i = CALLING_CODES.binary_search_by_key(&c, |x| x.code).expect("calling code listed");
             let plan = CALLING_CODES[i].plan;
-            assert!(
-                plan == Some(*r) || (c == 1 && plan == Some(Region::Us)),
-                "{r:?}"
-            );
+            assert!(plan == Some(*r) || (c == 1 && plan == Some(Region::Us)), "{r:?}");
         }
     }
 
@@ -965,6 +970,16 @@ mod tests {
         ];
         for v in invalid {
             assert!(!nanp_valid(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn nanp_area_code_only() {
+        for v in ["9841820190", "2015550123", "2010000000", "5791118888"] {
+            assert!(nanp_area_code_valid(v.as_bytes()), "{v}");
+        }
+        for v in ["1841820190", "2115550123", "3705550123", "9605550123", "2905550123", "984182019", "98418201a0"] {
+            assert!(!nanp_area_code_valid(v.as_bytes()), "{v}");
         }
     }
 
@@ -1031,6 +1046,24 @@ mod tests {
             ("+971 50 123 4567", 971),
             ("+20 10 1234 5678", 20),
             ("+378 0549 123456", 378),
+            ("+44 800 123 4567", 44),
+            ("+44 843 123 4567", 44),
+            ("+44 56 1234 5678", 44),
+            ("+49 800 1234567", 49),
+            ("+39 848 123 456", 39),
+            ("+39 55 1234 5678", 39),
+            ("+39 800 123 456", 39),
+            ("+46 900 123 4567", 46),
+            ("+46 20 123 456", 46),
+            ("+31 800 1234", 31),
+            ("+32 800 12 345", 32),
+            ("+47 800 12 345", 47),
+            ("+353 1800 123 456", 353),
+            ("+64 800 123 456", 64),
+            ("+27 800 123 456", 27),
+            ("+65 1800 123 4567", 65),
+            ("+52 800 123 4567", 52),
+            ("+91 1800 123 4567", 91),
         ];
         for (v, code) in valid {
             assert_eq!(international(&digits(v)), Some(*code), "{v}");
@@ -1054,6 +1087,8 @@ mod tests {
             "+34 512 34 56 78",
             "+47 123 45 678",
             "+91 01234 56789",
+            "+7 195 123 4567",
+            "+7 495 123 456",
         ];
         for v in invalid {
             assert_eq!(international(&digits(v)), None, "{v}");
@@ -1245,19 +1280,9 @@ mod tests {
     #[test]
     fn faker_values_from_the_scoring_corpus() {
         // (value, how it is checked, expected answer)
-        assert_eq!(
-            international(&digits("+1-984-182-0190")),
-            None,
-            "NXX 182 is not a valid exchange"
-        );
-        assert_eq!(
-            strip_trunk_in_international(&digits("+46 (0)8 928 571 38")),
-            Some(46)
-        );
-        assert_eq!(
-            strip_trunk_in_international(&digits("+41 (0)96 471 07 95")),
-            Some(41)
-        );
+        assert_eq!(international(&digits("+1-984-182-0190")), None, "NXX 182 is not a valid exchange");
+        assert_eq!(strip_trunk_in_international(&digits("+46 (0)8 928 571 38")), Some(46));
+        assert_eq!(strip_trunk_in_international(&digits("+41 (0)96 471 07 95")), Some(41));
         assert_eq!(international(&digits("+447700 921 916")), Some(44));
         // 001-518-640-0854: the caller strips the 00 international prefix.
         assert_eq!(international(&digits("1-518-640-0854")), Some(1));
@@ -1286,14 +1311,8 @@ mod tests {
             assert!(national(&digits(v), all).is_some(), "{v}");
         }
         // Ordered lists pick the first matching region.
-        assert_eq!(
-            national(&digits("0490 75 40 81"), &[Region::Au, Region::Be]),
-            Some(Region::Au)
-        );
-        assert_eq!(
-            national(&digits("(579)888-3058"), &[Region::Ca, Region::Us]),
-            Some(Region::Ca)
-        );
+        assert_eq!(national(&digits("0490 75 40 81"), &[Region::Au, Region::Be]), Some(Region::Au));
+        assert_eq!(national(&digits("(579)888-3058"), &[Region::Ca, Region::Us]), Some(Region::Ca));
     }
 
     #[test]

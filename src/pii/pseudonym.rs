@@ -34,9 +34,7 @@ impl HashKey {
         if bytes.len() < Self::MIN_LEN {
             return Err(HashKeyError::TooShort(bytes.len()));
         }
-        Ok(HashKey {
-            bytes: bytes.to_vec(),
-        })
+        Ok(HashKey { bytes: bytes.to_vec() })
     }
 
     /// Builds a key from hex text (surrounding whitespace ignored), as stored in key files and variables.
@@ -47,17 +45,15 @@ impl HashKey {
 
     /// A key derived from a fixed label, for the demo and for tests only: tokens made with it are not secret.
     pub fn insecure_demo_key() -> HashKey {
-        HashKey {
-            bytes: b"steward insecure demo key: never use in production".to_vec(),
-        }
+        HashKey { bytes: b"steward insecure demo key: never use in production".to_vec() }
     }
 
     /// The full 32-byte pseudonym of `value` as the given entity (for example `EMAIL`).
     pub fn pseudonym(&self, entity: &str, value: &[u8]) -> [u8; 32] {
         let mut normalized = Vec::with_capacity(value.len());
         normalize_into(entity, value, &mut normalized);
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.bytes)
-            .expect("HMAC-SHA256 accepts keys of any length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.bytes).expect("HMAC-SHA256 accepts keys of any length");
         mac.update(b"steward.pseudonym.v1\0");
         mac.update(entity.as_bytes());
         mac.update(b"\0");
@@ -106,12 +102,7 @@ pub fn normalize_into(entity: &str, value: &[u8], out: &mut Vec<u8>) {
             }
             out.extend(trimmed.iter().filter(|b| b.is_ascii_digit()));
         }
-        "CARD" | "IBAN" => out.extend(
-            trimmed
-                .iter()
-                .filter(|b| b.is_ascii_alphanumeric())
-                .map(u8::to_ascii_uppercase),
-        ),
+        "CARD" | "IBAN" => out.extend(trimmed.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase)),
         _ => out.extend_from_slice(trimmed),
     }
 }
@@ -126,40 +117,22 @@ mod tests {
         let a = key.token("EMAIL", b"Jane.Doe@Example.com", 6);
         let b = key.token("EMAIL", b"  jane.doe@example.com ", 6);
         assert_eq!(a, b);
-        assert!(
-            a.starts_with("[EMAIL:") && a.len() == "[EMAIL:".len() + 7,
-            "{a}"
-        );
+        assert!(a.starts_with("[EMAIL:") && a.len() == "[EMAIL:".len() + 7, "{a}");
     }
 
     #[test]
     fn tokens_depend_on_key_entity_and_value() {
         let k1 = HashKey::from_hex(&"ab".repeat(32)).unwrap();
         let k2 = HashKey::from_hex(&"cd".repeat(32)).unwrap();
-        assert_ne!(
-            k1.pseudonym("EMAIL", b"a@b.co"),
-            k2.pseudonym("EMAIL", b"a@b.co")
-        );
-        assert_ne!(
-            k1.pseudonym("EMAIL", b"a@b.co"),
-            k1.pseudonym("NAME", b"a@b.co")
-        );
-        assert_ne!(
-            k1.pseudonym("EMAIL", b"a@b.co"),
-            k1.pseudonym("EMAIL", b"a@b.cd")
-        );
-        assert_eq!(
-            k1.pseudonym("PHONE", b"+1 (415) 555-2671"),
-            k1.pseudonym("PHONE", b"+14155552671")
-        );
+        assert_ne!(k1.pseudonym("EMAIL", b"a@b.co"), k2.pseudonym("EMAIL", b"a@b.co"));
+        assert_ne!(k1.pseudonym("EMAIL", b"a@b.co"), k1.pseudonym("NAME", b"a@b.co"));
+        assert_ne!(k1.pseudonym("EMAIL", b"a@b.co"), k1.pseudonym("EMAIL", b"a@b.cd"));
+        assert_eq!(k1.pseudonym("PHONE", b"+1 (415) 555-2671"), k1.pseudonym("PHONE", b"+14155552671"));
     }
 
     #[test]
     fn short_or_malformed_keys_are_refused_and_never_printed() {
-        assert_eq!(
-            HashKey::from_bytes(b"short").unwrap_err(),
-            HashKeyError::TooShort(5)
-        );
+        assert_eq!(HashKey::from_bytes(b"short").unwrap_err(), HashKeyError::TooShort(5));
         assert_eq!(HashKey::from_hex("zz").unwrap_err(), HashKeyError::NotHex);
         let key = HashKey::from_hex(&"ab".repeat(32)).unwrap();
         assert_eq!(format!("{key:?}"), "HashKey(****)");

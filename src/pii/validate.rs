@@ -9,9 +9,10 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
     if digits.len() < 2 {
         return false;
     }
-    let mut sum: u32 = 0;
+    // u64: cannot overflow for any slice that fits in memory (at most 9 per digit).
+    let mut sum: u64 = 0;
     for (i, &b) in digits.iter().rev().enumerate() {
-        let Some(d) = digit(b) else {
+        let Some(d) = digit(b).map(u64::from) else {
             return false;
         };
         sum += if i % 2 == 1 {
@@ -80,18 +81,22 @@ pub fn card_brand(digits: &[u8]) -> Option<CardBrand> {
     if !(12..=19).contains(&len) {
         return None;
     }
-    let mut p6: u32 = 0;
-    for &b in digits.get(..6)? {
-        p6 = p6 * 10 + digit(b)?;
-    }
     if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
+    // prefix[k] = the number formed by the first k digits (k = 1..=6).
+    let mut prefix = [0u32; 7];
+    let mut acc = 0u32;
+    for (slot, &b) in prefix[1..].iter_mut().zip(digits) {
+        acc = acc * 10 + u32::from(b - b'0');
+        *slot = acc;
+    }
     let bit = 1u32 << len;
-    IIN_TABLE
+    let (start, end) = IIN_INDEX[usize::from(digits[0] - b'0')];
+    IIN_TABLE[start..end]
         .iter()
         .find(|r| {
-            let p = p6 / POW10[usize::from(6 - r.digits)];
+            let p = prefix[usize::from(r.digits)];
             r.lens & bit != 0 && r.lo <= p && p <= r.hi
         })
         .map(|r| r.brand)
@@ -114,10 +119,8 @@ pub fn iban_valid(compact: &[u8]) -> bool {
     if iban_length(country).map(usize::from) != Some(compact.len()) {
         return false;
     }
-    let (Some(k0), Some(k1)) = (
-        compact.get(2).copied().and_then(digit),
-        compact.get(3).copied().and_then(digit),
-    ) else {
+    let (Some(k0), Some(k1)) = (compact.get(2).copied().and_then(digit), compact.get(3).copied().and_then(digit))
+    else {
         return false;
     };
     let check = k0 * 10 + k1;
@@ -259,10 +262,7 @@ pub fn ssn_valid(area: u16, group: u16, serial: u16) -> bool {
         && area != 666
         && (1..=99).contains(&group)
         && (1..=9999).contains(&serial)
-        && !matches!(
-            (area, group, serial),
-            (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789)
-        )
+        && !matches!((area, group, serial), (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789))
 }
 
 /// Names accepted by [`validator`], for rule files and `--help` output.
@@ -326,8 +326,6 @@ struct Iin {
     lens: u32,
 }
 
-const POW10: [u32; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
-
 /// Bitmask with bits `lo..=hi` set.
 const fn lens(lo: u32, hi: u32) -> u32 {
     let mut m = 0;
@@ -348,32 +346,58 @@ const L_VERVE: u32 = lens(16, 16) | lens(18, 19);
 const L_VISA: u32 = lens(13, 13) | lens(16, 16) | lens(19, 19);
 
 const fn iin(lo: u32, hi: u32, digits: u8, brand: CardBrand, lens: u32) -> Iin {
-    Iin {
-        lo,
-        hi,
-        digits,
-        brand,
-        lens,
-    }
+    Iin { lo, hi, digits, brand, lens }
 }
 
-/// IIN table, most specific (longest prefix) first; within a prefix length the first match wins.
+/// IIN table, grouped by leading digit; within a group most specific (longest prefix) first, and within a
+/// prefix length the first match wins.
 /// Sources: Wikipedia "Payment card number" IIN table (2025), the schemes' public BIN guides (Elo, Hipercard
 /// and Verve ranges as published by the acquirers' BIN lists, e.g. Adyen/Stripe/braintree credit-card-type).
 const IIN_TABLE: &[Iin] = &[
-    // 6-digit prefixes.
-    iin(506_099, 506_198, 6, CardBrand::Verve, L_VERVE),
-    iin(650_002, 650_027, 6, CardBrand::Verve, L_VERVE),
-    iin(622_126, 622_925, 6, CardBrand::Discover, L16_19),
+    // Leading digit 1.
+    iin(1800, 1800, 4, CardBrand::Jcb, L15),
+    iin(1, 1, 1, CardBrand::Uatp, L15),
+    // Leading digit 2.
+    iin(2200, 2204, 4, CardBrand::Mir, L16_19),
+    iin(2221, 2720, 4, CardBrand::Mastercard, L16),
+    iin(2131, 2131, 4, CardBrand::Jcb, L15),
+    // Leading digit 3.
+    iin(384_100, 384_100, 6, CardBrand::Hipercard, L16_19),
+    iin(384_140, 384_140, 6, CardBrand::Hipercard, L16_19),
+    iin(384_160, 384_160, 6, CardBrand::Hipercard, L16_19),
+    iin(3528, 3589, 4, CardBrand::Jcb, L16_19),
+    iin(3095, 3095, 4, CardBrand::DinersClub, L14_19),
+    iin(300, 305, 3, CardBrand::DinersClub, L14_19),
+    iin(34, 34, 2, CardBrand::Amex, L15),
+    // The whole 35 BIN range is JCB's block; numbers outside 3528-3589 circulate (and card generators make them).
+    iin(35, 35, 2, CardBrand::Jcb, L16_19),
+    iin(37, 37, 2, CardBrand::Amex, L15),
+    iin(36, 36, 2, CardBrand::DinersClub, L14_19),
+    iin(38, 39, 2, CardBrand::DinersClub, L14_19),
+    // Leading digit 4.
     iin(401_178, 401_179, 6, CardBrand::Elo, L16),
     iin(431_274, 431_274, 6, CardBrand::Elo, L16),
     iin(438_935, 438_935, 6, CardBrand::Elo, L16),
     iin(451_416, 451_416, 6, CardBrand::Elo, L16),
     iin(457_393, 457_393, 6, CardBrand::Elo, L16),
     iin(457_631, 457_632, 6, CardBrand::Elo, L16),
+    iin(4, 4, 1, CardBrand::Visa, L_VISA),
+    // Leading digit 5.
+    iin(506_099, 506_198, 6, CardBrand::Verve, L_VERVE),
     iin(504_175, 504_175, 6, CardBrand::Elo, L16),
     iin(506_699, 506_778, 6, CardBrand::Elo, L16),
     iin(509_000, 509_999, 6, CardBrand::Elo, L16),
+    iin(5018, 5018, 4, CardBrand::Maestro, L12_19),
+    iin(5020, 5020, 4, CardBrand::Maestro, L12_19),
+    iin(5038, 5038, 4, CardBrand::Maestro, L12_19),
+    iin(5893, 5893, 4, CardBrand::Maestro, L12_19),
+    iin(508, 508, 3, CardBrand::RuPay, L16),
+    iin(51, 55, 2, CardBrand::Mastercard, L16),
+    iin(50, 50, 2, CardBrand::Maestro, L12_19),
+    iin(56, 59, 2, CardBrand::Maestro, L12_19),
+    // Leading digit 6.
+    iin(650_002, 650_027, 6, CardBrand::Verve, L_VERVE),
+    iin(622_126, 622_925, 6, CardBrand::Discover, L16_19),
     iin(627_780, 627_780, 6, CardBrand::Elo, L16),
     iin(636_297, 636_297, 6, CardBrand::Elo, L16),
     iin(636_368, 636_368, 6, CardBrand::Elo, L16),
@@ -389,50 +413,59 @@ const IIN_TABLE: &[Iin] = &[
     iin(655_000, 655_019, 6, CardBrand::Elo, L16),
     iin(655_021, 655_058, 6, CardBrand::Elo, L16),
     iin(606_282, 606_282, 6, CardBrand::Hipercard, L16_19),
-    iin(384_100, 384_100, 6, CardBrand::Hipercard, L16_19),
-    iin(384_140, 384_140, 6, CardBrand::Hipercard, L16_19),
-    iin(384_160, 384_160, 6, CardBrand::Hipercard, L16_19),
     iin(637_095, 637_095, 6, CardBrand::Hipercard, L16),
     iin(637_568, 637_568, 6, CardBrand::Hipercard, L16),
     iin(637_599, 637_599, 6, CardBrand::Hipercard, L16),
     iin(637_609, 637_609, 6, CardBrand::Hipercard, L16),
     iin(637_612, 637_612, 6, CardBrand::Hipercard, L16),
-    // 4-digit prefixes.
-    iin(2200, 2204, 4, CardBrand::Mir, L16_19),
-    iin(2221, 2720, 4, CardBrand::Mastercard, L16),
-    iin(3528, 3589, 4, CardBrand::Jcb, L16_19),
-    iin(1800, 1800, 4, CardBrand::Jcb, L15),
-    iin(2131, 2131, 4, CardBrand::Jcb, L15),
-    iin(3095, 3095, 4, CardBrand::DinersClub, L14_19),
     iin(6011, 6011, 4, CardBrand::Discover, L16_19),
-    iin(5018, 5018, 4, CardBrand::Maestro, L12_19),
-    iin(5020, 5020, 4, CardBrand::Maestro, L12_19),
-    iin(5038, 5038, 4, CardBrand::Maestro, L12_19),
-    iin(5893, 5893, 4, CardBrand::Maestro, L12_19),
     iin(6304, 6304, 4, CardBrand::Maestro, L12_19),
     iin(6759, 6759, 4, CardBrand::Maestro, L12_19),
     iin(6761, 6763, 4, CardBrand::Maestro, L12_19),
-    iin(9792, 9792, 4, CardBrand::Troy, L16),
-    // 3-digit prefixes.
-    iin(300, 305, 3, CardBrand::DinersClub, L14_19),
     iin(644, 649, 3, CardBrand::Discover, L16_19),
-    iin(508, 508, 3, CardBrand::RuPay, L16),
-    // 2-digit prefixes (RuPay's 65 is shadowed by Discover's 65, which allows every RuPay length).
-    iin(34, 34, 2, CardBrand::Amex, L15),
-    iin(37, 37, 2, CardBrand::Amex, L15),
-    iin(36, 36, 2, CardBrand::DinersClub, L14_19),
-    iin(38, 39, 2, CardBrand::DinersClub, L14_19),
-    iin(51, 55, 2, CardBrand::Mastercard, L16),
     iin(65, 65, 2, CardBrand::Discover, L16_19),
     iin(62, 62, 2, CardBrand::UnionPay, L16_19),
+    // RuPay's 65 is shadowed by Discover's 65, which allows every RuPay length.
     iin(60, 60, 2, CardBrand::RuPay, L16),
+    // Maestro takes the rest of 56-69 not otherwise assigned (and other lengths on 60/62/65).
+    iin(60, 69, 2, CardBrand::Maestro, L12_19),
+    // Leading digit 8.
     iin(81, 82, 2, CardBrand::RuPay, L16),
-    iin(50, 50, 2, CardBrand::Maestro, L12_19),
-    iin(56, 69, 2, CardBrand::Maestro, L12_19),
-    // 1-digit prefixes.
-    iin(4, 4, 1, CardBrand::Visa, L_VISA),
-    iin(1, 1, 1, CardBrand::Uatp, L15),
+    // Leading digit 9.
+    iin(9792, 9792, 4, CardBrand::Troy, L16),
+    // Maestro (UK) cards issued under 0604, as card generators such as Faker still produce them.
+    iin(604, 604, 4, CardBrand::Maestro, L12_19),
 ];
+
+/// `IIN_INDEX[d]` = the `start..end` range of `IIN_TABLE` whose prefixes start with digit `d`.
+const IIN_INDEX: [(usize, usize); 10] = iin_index();
+
+/// Builds [`IIN_INDEX`]; the table must be grouped by leading digit (checked by a unit test).
+const fn iin_index() -> [(usize, usize); 10] {
+    let mut index = [(0usize, 0usize); 10];
+    let mut i = 0;
+    while i < IIN_TABLE.len() {
+        let lead = iin_lead(&IIN_TABLE[i]);
+        if index[lead].1 == 0 {
+            index[lead].0 = i;
+        }
+        index[lead].1 = i + 1;
+        i += 1;
+    }
+    index
+}
+
+/// Leading digit of an IIN range.
+const fn iin_lead(r: &Iin) -> usize {
+    let mut lo = r.lo;
+    let mut d = r.digits;
+    while d > 1 {
+        lo /= 10;
+        d -= 1;
+    }
+    // A prefix of at most 6 digits: the cast cannot truncate (`usize::from` is not usable in a const fn).
+    lo as usize
+}
 
 /// Value of an ASCII digit.
 fn digit(b: u8) -> Option<u32> {
@@ -444,20 +477,24 @@ fn digit(b: u8) -> Option<u32> {
 }
 
 /// ISO 7064 mod 97-10 remainder of an alphanumeric string (letters A=10 … Z=35, either case), processed left to
-/// right with a small accumulator. `None` on any other byte.
+/// right in a `u64` that is reduced only when it grows large (two or three divisions per IBAN). `None` on any
+/// other byte.
 fn mod97_of<'a>(bytes: impl Iterator<Item = &'a u8>) -> Option<u32> {
-    let mut r: u32 = 0;
+    const REDUCE_AT: u64 = 1_000_000_000_000_000;
+    let mut r: u64 = 0;
     for &b in bytes {
         if let Some(d) = digit(b) {
-            r = (r * 10 + d) % 97;
+            r = r * 10 + u64::from(d);
         } else if b.is_ascii_alphabetic() {
-            let v = u32::from(b.to_ascii_uppercase() - b'A') + 10;
-            r = (r * 100 + v) % 97;
+            r = r * 100 + u64::from(b.to_ascii_uppercase() - b'A') + 10;
         } else {
             return None;
         }
+        if r >= REDUCE_AT {
+            r %= 97;
+        }
     }
-    Some(r)
+    u32::try_from(r % 97).ok()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -472,12 +509,10 @@ fn mod97_valid(s: &[u8]) -> bool {
 fn ssn_text_valid(s: &[u8]) -> bool {
     s.len() == 9
         && match (number(&s[..3]), number(&s[3..5]), number(&s[5..])) {
-            (Some(a), Some(g), Some(n)) => {
-                match (u16::try_from(a), u16::try_from(g), u16::try_from(n)) {
-                    (Ok(a), Ok(g), Ok(n)) => ssn_valid(a, g, n),
-                    _ => false,
-                }
-            }
+            (Some(a), Some(g), Some(n)) => match (u16::try_from(a), u16::try_from(g), u16::try_from(n)) {
+                (Ok(a), Ok(g), Ok(n)) => ssn_valid(a, g, n),
+                _ => false,
+            },
             _ => false,
         }
 }
@@ -534,10 +569,7 @@ fn uk_nino_valid(s: &[u8]) -> bool {
         && b.is_ascii_uppercase()
         && !b"DFIQUV".contains(&a)
         && !b"DFIOQUV".contains(&b)
-        && !matches!(
-            &[a, b],
-            b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ"
-        );
+        && !matches!(&[a, b], b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ");
     let suffix_ok = match s.get(8) {
         None => true,
         Some(c) => matches!(c.to_ascii_uppercase(), b'A'..=b'D'),
@@ -556,11 +588,7 @@ fn nl_bsn_valid(s: &[u8]) -> bool {
         return false;
     }
     const W: [i32; 9] = [9, 8, 7, 6, 5, 4, 3, 2, -1];
-    let sum: i32 = s
-        .iter()
-        .zip(&W[pad..])
-        .map(|(&b, &w)| i32::from(b - b'0') * w)
-        .sum();
+    let sum: i32 = s.iter().zip(&W[pad..]).map(|(&b, &w)| i32::from(b - b'0') * w).sum();
     sum % 11 == 0
 }
 
@@ -631,10 +659,7 @@ const ES_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 fn es_dni_valid(s: &[u8]) -> bool {
     s.len() == 9
         && match number(&s[..8]) {
-            Some(n) => {
-                ES_LETTERS.get(usize::try_from(n % 23).unwrap_or(0))
-                    == Some(&s[8].to_ascii_uppercase())
-            }
+            Some(n) => ES_LETTERS.get(usize::try_from(n % 23).unwrap_or(0)) == Some(&s[8].to_ascii_uppercase()),
             None => false,
         }
 }
@@ -661,9 +686,8 @@ fn es_nie_valid(s: &[u8]) -> bool {
 
 /// Values of characters in odd (1st, 3rd, …) positions of the codice fiscale: digits 0-9 then letters A-Z.
 const CF_ODD_DIGITS: [u8; 10] = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21];
-const CF_ODD_LETTERS: [u8; 26] = [
-    1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
-];
+const CF_ODD_LETTERS: [u8; 26] =
+    [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
 
 /// Italian codice fiscale: 16 characters SSSNNNYYMDDCCCCK with the structure checked (letters / digits, with
 /// omocodia letters L-V allowed in digit positions, month letter ABCDEHLMPRST) and the odd/even check letter.
@@ -723,11 +747,7 @@ fn au_tfn_valid(s: &[u8]) -> bool {
     if !s.iter().all(u8::is_ascii_digit) || s.iter().all(|&b| b == b'0') {
         return false;
     }
-    let sum: u32 = s
-        .iter()
-        .zip(weights)
-        .map(|(&b, &w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = s.iter().zip(weights).map(|(&b, &w)| u32::from(b - b'0') * w).sum();
     sum % 11 == 0
 }
 
@@ -738,11 +758,7 @@ fn br_cpf_valid(s: &[u8]) -> bool {
     }
     let check = |len: usize| -> u32 {
         let top = u32::try_from(len).unwrap_or(0) + 1;
-        let sum: u32 = s[..len]
-            .iter()
-            .zip((2..=top).rev())
-            .map(|(&b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = s[..len].iter().zip((2..=top).rev()).map(|(&b, w)| u32::from(b - b'0') * w).sum();
         (sum * 10) % 11 % 10
     };
     check(9) == u32::from(s[9] - b'0') && check(10) == u32::from(s[10] - b'0')
@@ -787,8 +803,7 @@ fn number(s: &[u8]) -> Option<u32> {
     if s.is_empty() || s.len() > 9 {
         return None;
     }
-    s.iter()
-        .try_fold(0u32, |acc, &b| Some(acc * 10 + digit(b)?))
+    s.iter().try_fold(0u32, |acc, &b| Some(acc * 10 + digit(b)?))
 }
 
 #[cfg(test)]
@@ -809,15 +824,8 @@ mod tests {
         for v in valid {
             assert!(luhn_valid(v.as_bytes()), "{v}");
         }
-        let invalid: &[&str] = &[
-            "",
-            "0",
-            "4111111111111112",
-            "79927398710",
-            "4111-1111-1111-1111",
-            "411111111111111a",
-            "12",
-        ];
+        let invalid: &[&str] =
+            &["", "0", "4111111111111112", "79927398710", "4111-1111-1111-1111", "411111111111111a", "12"];
         for v in invalid {
             assert!(!luhn_valid(v.as_bytes()), "{v}");
         }
@@ -962,6 +970,36 @@ mod tests {
     }
 
     #[test]
+    fn iin_table_is_grouped_by_leading_digit_most_specific_first() {
+        let mut seen = [false; 10];
+        let mut prev: Option<&Iin> = None;
+        for r in IIN_TABLE {
+            assert!(r.lo <= r.hi && (1..=6).contains(&r.digits));
+            assert_eq!(iin_lead(r), {
+                let mut hi = r.hi;
+                for _ in 1..r.digits {
+                    hi /= 10;
+                }
+                usize::try_from(hi).expect("small")
+            });
+            let lead = iin_lead(r);
+            match prev {
+                Some(p) if iin_lead(p) == lead => assert!(p.digits >= r.digits),
+                _ => {
+                    assert!(!seen[lead], "group {lead} is split");
+                    seen[lead] = true;
+                }
+            }
+            prev = Some(r);
+        }
+        for (d, &(start, end)) in IIN_INDEX.iter().enumerate() {
+            assert!(start <= end && end <= IIN_TABLE.len());
+            assert!(IIN_TABLE[start..end].iter().all(|r| iin_lead(r) == d));
+            assert_eq!(end - start, IIN_TABLE.iter().filter(|r| iin_lead(r) == d).count());
+        }
+    }
+
+    #[test]
     fn brand_names_are_distinct() {
         let all = [
             CardBrand::Visa,
@@ -1055,6 +1093,35 @@ mod tests {
     }
 
     #[test]
+    fn mod97_matches_the_naive_per_character_reduction() {
+        let naive = |s: &[u8]| -> Option<u32> {
+            let mut r = 0u32;
+            for &b in s {
+                r = match b {
+                    b'0'..=b'9' => (r * 10 + u32::from(b - b'0')) % 97,
+                    b'A'..=b'Z' => (r * 100 + u32::from(b - b'A') + 10) % 97,
+                    _ => return None,
+                };
+            }
+            Some(r)
+        };
+        let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut x: u64 = 0xD1B5_4A32_D192_ED03;
+        let mut buf = [0u8; 40];
+        for round in 0..5_000 {
+            let len = round % 40;
+            for b in buf.iter_mut().take(len) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = alphabet[usize::from(x.to_le_bytes()[0] % 36)];
+            }
+            let s = &buf[..len];
+            assert_eq!(mod97_of(s.iter()), naive(s), "{}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
     fn iban_lengths() {
         assert_eq!(iban_length(*b"NO"), Some(15));
         assert_eq!(iban_length(*b"LC"), Some(32));
@@ -1066,13 +1133,7 @@ mod tests {
 
     #[test]
     fn ssn_table() {
-        let valid: &[(u16, u16, u16)] = &[
-            (1, 1, 1),
-            (899, 99, 9999),
-            (536, 90, 4399),
-            (665, 1, 1),
-            (78, 5, 1121),
-        ];
+        let valid: &[(u16, u16, u16)] = &[(1, 1, 1), (899, 99, 9999), (536, 90, 4399), (665, 1, 1), (78, 5, 1121)];
         for &(a, g, s) in valid {
             assert!(ssn_valid(a, g, s), "{a}-{g}-{s}");
         }
@@ -1107,48 +1168,22 @@ mod tests {
     #[test]
     fn country_id_vectors() {
         let cases: &[(&str, &[&str], &[&str])] = &[
-            (
-                "luhn",
-                &["79927398713", "4111111111111111"],
-                &["79927398710", "7992739871x"],
-            ),
+            ("luhn", &["79927398713", "4111111111111111"], &["79927398710", "7992739871x"]),
             (
                 "iban",
                 &["DE89370400440532013000", "fr1420041010050500013m02606"],
                 &["DE89370400440532013001", "US89370400440532013000"],
             ),
-            (
-                "mod97",
-                &["79444", "WEST12345698765432GB82"],
-                &["79445", "12", "7944-4"],
-            ),
+            ("mod97", &["79444", "WEST12345698765432GB82"], &["79445", "12", "7944-4"]),
             (
                 "ssn",
                 &["536904399", "001010001", "899999999"],
-                &[
-                    "078051120",
-                    "666123456",
-                    "900123456",
-                    "123456789",
-                    "000123456",
-                    "12345678",
-                    "53690439A",
-                ],
+                &["078051120", "666123456", "900123456", "123456789", "000123456", "12345678", "53690439A"],
             ),
-            (
-                "verhoeff",
-                &["2363", "12340", "234123412346"],
-                &["2364", "12341", "2", "23a3"],
-            ),
+            ("verhoeff", &["2363", "12340", "234123412346"], &["2364", "12341", "2", "23a3"]),
             (
                 "uk_nino",
-                &[
-                    "AB123456C",
-                    "AB123456",
-                    "ab123456d",
-                    "JG103759A",
-                    "CE123456A",
-                ],
+                &["AB123456C", "AB123456", "ab123456d", "JG103759A", "CE123456A"],
                 &[
                     "BG123456C",
                     "GB123456A",
@@ -1163,27 +1198,10 @@ mod tests {
                     "1B123456A",
                 ],
             ),
-            (
-                "nl_bsn",
-                &["111222333", "123456782"],
-                &[
-                    "123456789",
-                    "000000000",
-                    "11222333",
-                    "12345678X",
-                    "1234567820",
-                ],
-            ),
+            ("nl_bsn", &["111222333", "123456782"], &["123456789", "000000000", "11222333", "12345678X", "1234567820"]),
             (
                 "de_steuer_id",
-                &[
-                    "36574261809",
-                    "86095742719",
-                    "65929970489",
-                    "57549285017",
-                    "25768131411",
-                    "47036892816",
-                ],
+                &["36574261809", "86095742719", "65929970489", "57549285017", "25768131411", "47036892816"],
                 &[
                     "36574261808",
                     "06574261809",
@@ -1197,76 +1215,24 @@ mod tests {
             (
                 "fr_nir",
                 &["255081416802538", "185022A00412308", "185022a00412308"],
-                &[
-                    "255081416802539",
-                    "555081416802538",
-                    "2550814168025",
-                    "185022C00412308",
-                    "25508141680253X",
-                ],
+                &["255081416802539", "555081416802538", "2550814168025", "185022C00412308", "25508141680253X"],
             ),
-            (
-                "es_dni",
-                &["12345678Z", "12345678z"],
-                &["12345678A", "1234567Z", "1234567AZ"],
-            ),
-            (
-                "es_nie",
-                &["X1234567L", "Y1234567X", "Z1234567R"],
-                &["X1234567A", "W1234567L", "X123456L"],
-            ),
+            ("es_dni", &["12345678Z", "12345678z"], &["12345678A", "1234567Z", "1234567AZ"]),
+            ("es_nie", &["X1234567L", "Y1234567X", "Z1234567R"], &["X1234567A", "W1234567L", "X123456L"]),
             (
                 "it_codice_fiscale",
-                &[
-                    "RSSMRA85T10A562S",
-                    "MRTMTT25D09F205Z",
-                    "BNCGNN80A01H501T",
-                    "RSSMRA85T10A56NH",
-                    "rssmra85t10a562s",
-                ],
-                &[
-                    "RSSMRA85T10A562T",
-                    "RSSMRA85Z10A562S",
-                    "RSSMRA85T10A562",
-                    "1SSMRA85T10A562S",
-                    "RSSMRA85T10A5A2S",
-                ],
+                &["RSSMRA85T10A562S", "MRTMTT25D09F205Z", "BNCGNN80A01H501T", "RSSMRA85T10A56NH", "rssmra85t10a562s"],
+                &["RSSMRA85T10A562T", "RSSMRA85Z10A562S", "RSSMRA85T10A562", "1SSMRA85T10A562S", "RSSMRA85T10A5A2S"],
             ),
-            (
-                "in_aadhaar",
-                &["234123412346", "499118665243"],
-                &["234123412347", "134123412346", "23412341234"],
-            ),
-            (
-                "ca_sin",
-                &["046454286"],
-                &["046454287", "000000000", "04645428", "846454282"],
-            ),
-            (
-                "au_tfn",
-                &["123456782", "865414088"],
-                &["123456789", "000000000", "12345678A"],
-            ),
-            (
-                "br_cpf",
-                &["11144477735", "52998224725"],
-                &["11111111111", "11144477736", "1114447773", "00000000000"],
-            ),
-            (
-                "pl_pesel",
-                &["44051401359", "02270803624"],
-                &["44051401358", "44151401359", "44053201359", "4405140135"],
-            ),
+            ("in_aadhaar", &["234123412346", "499118665243"], &["234123412347", "134123412346", "23412341234"]),
+            ("ca_sin", &["046454286"], &["046454287", "000000000", "04645428", "846454282"]),
+            ("au_tfn", &["123456782", "865414088"], &["123456789", "000000000", "12345678A"]),
+            ("br_cpf", &["11144477735", "52998224725"], &["11111111111", "11144477736", "1114447773", "00000000000"]),
+            ("pl_pesel", &["44051401359", "02270803624"], &["44051401358", "44151401359", "44053201359", "4405140135"]),
             (
                 "se_personnummer",
                 &["8112289874", "198112289874", "6403273813", "7010632391"],
-                &[
-                    "8112289875",
-                    "8113289874",
-                    "8112329874",
-                    "811228987",
-                    "81122898741",
-                ],
+                &["8112289875", "8113289874", "8112329874", "811228987", "81122898741"],
             ),
         ];
         for (name, valid, invalid) in cases {

@@ -76,46 +76,27 @@ pub fn run(command: &CorpusCommand) -> anyhow::Result<()> {
         }
         CorpusCommand::Generate(args) => {
             let samples = generate(args.seed, args.count);
-            with_output(args.out.as_deref(), |mut out| {
-                write_jsonl(&samples, &mut out)
-            })?;
-            eprintln!(
-                "wrote {} labeled samples (seed {}){}",
-                samples.len(),
-                args.seed,
-                describe(args.out.as_deref())
-            );
+            with_output(args.out.as_deref(), |mut out| write_jsonl(&samples, &mut out))?;
+            eprintln!("wrote {} labeled samples (seed {}){}", samples.len(), args.seed, describe(args.out.as_deref()));
         }
     }
     Ok(())
 }
 
 fn describe(path: Option<&Path>) -> String {
-    path.map(|p| format!(" to {}", p.display()))
-        .unwrap_or_default()
+    path.map(|p| format!(" to {}", p.display())).unwrap_or_default()
 }
 
-fn with_output<T>(
-    path: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<T>,
-) -> anyhow::Result<T> {
+fn with_output<T>(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> anyhow::Result<T> {
     match path {
         Some(path) => {
             let file = File::create(path).with_context(|| {
-                format!(
-                    "cannot create {}; check that the directory exists and is writable",
-                    path.display()
-                )
+                format!("cannot create {}; check that the directory exists and is writable", path.display())
             })?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
-            let value = write(&mut out).with_context(|| {
-                format!(
-                    "cannot write {}; check the free space on its disk",
-                    path.display()
-                )
-            })?;
-            out.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let value = write(&mut out)
+                .with_context(|| format!("cannot write {}; check the free space on its disk", path.display()))?;
+            out.flush().with_context(|| format!("cannot write {}", path.display()))?;
             Ok(value)
         }
         None => {
@@ -167,29 +148,15 @@ mod tests {
     fn generate_writes_readable_jsonl_and_bad_paths_explain_themselves() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("corpus.jsonl");
-        let cli = Cli::try_parse_from([
-            "corpus",
-            "generate",
-            "--count",
-            "25",
-            "--out",
-            path.to_str().unwrap(),
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["corpus", "generate", "--count", "25", "--out", path.to_str().unwrap()]).unwrap();
         run(&cli.command).unwrap();
         let samples = read_jsonl(std::io::BufReader::new(File::open(&path).unwrap())).unwrap();
         assert_eq!(samples, generate(7, 25));
 
         let missing = dir.path().join("no-such-dir").join("x.log");
-        let cli = Cli::try_parse_from([
-            "corpus",
-            "mixed-log",
-            "--bytes",
-            "10",
-            "--out",
-            missing.to_str().unwrap(),
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["corpus", "mixed-log", "--bytes", "10", "--out", missing.to_str().unwrap()]).unwrap();
         let err = run(&cli.command).unwrap_err();
         assert!(format!("{err}").contains("check that the directory exists"));
     }

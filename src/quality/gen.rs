@@ -32,11 +32,7 @@ pub fn generate(seed: u64, count: usize) -> Vec<LabeledSample> {
             } else {
                 LineKind::Html
             };
-            let pii = if rng.gen_bool(0.5) {
-                rng.gen_range(1..=3)
-            } else {
-                0
-            };
+            let pii = if rng.gen_bool(0.5) { rng.gen_range(1..=3) } else { 0 };
             let mut sample = generate_one(&mut rng, kind, pii).sample;
             sample.id = format!("gen-{seed}-{i}");
             sample
@@ -61,15 +57,10 @@ pub fn read_jsonl(reader: impl BufRead) -> Result<Vec<LabeledSample>, CorpusErro
         if line.trim().is_empty() {
             continue;
         }
-        let sample: LabeledSample =
-            serde_json::from_str(&line).map_err(|e| CorpusError::json(&e, index))?;
+        let sample: LabeledSample = serde_json::from_str(&line).map_err(|e| CorpusError::json(&e, index))?;
         for span in &sample.spans {
             if sample.text.get(span.start..span.end).is_none() || span.start >= span.end {
-                return Err(CorpusError::BadSpan {
-                    sample: samples.len(),
-                    start: span.start,
-                    end: span.end,
-                });
+                return Err(CorpusError::BadSpan { sample: samples.len(), start: span.start, end: span.end });
             }
         }
         samples.push(sample);
@@ -114,12 +105,7 @@ pub(crate) fn generate_one(rng: &mut ChaCha8Rng, kind: LineKind, pii: usize) -> 
         }
     };
     Generated {
-        sample: LabeledSample {
-            id: String::new(),
-            text: out.text,
-            format,
-            spans: out.spans,
-        },
+        sample: LabeledSample { id: String::new(), text: out.text, format, spans: out.spans },
         ts_at: out.ts_at,
     }
 }
@@ -156,19 +142,12 @@ impl Out {
 
     fn pii(&mut self, entity: &'static str, value: &str) {
         debug_assert!(
-            !value.is_empty()
-                && !value
-                    .bytes()
-                    .any(|b| matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&') || b < 0x20),
+            !value.is_empty() && !value.bytes().any(|b| matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&') || b < 0x20),
             "generated values never need escaping"
         );
         let start = self.text.len();
         self.text.push_str(value);
-        self.spans.push(GoldSpan {
-            entity: entity.to_string(),
-            start,
-            end: self.text.len(),
-        });
+        self.spans.push(GoldSpan { entity: entity.to_string(), start, end: self.text.len() });
     }
 
     fn parts(&mut self, parts: &[Part], esc: Esc) {
@@ -361,12 +340,7 @@ const HTML_ONE_PII: &[&str] = &[
     "<p>Our gateway&#39;s MAC is {MAC}.</p>",
 ];
 
-const HTML_GREETINGS: &[&str] = &[
-    "<p>Hi there,</p>",
-    "<p>Hello,</p>",
-    "<p>Hey team!</p>",
-    "<p>Good morning,</p>",
-];
+const HTML_GREETINGS: &[&str] = &["<p>Hi there,</p>", "<p>Hello,</p>", "<p>Hey team!</p>", "<p>Good morning,</p>"];
 const HTML_CLOSINGS: &[&str] = &[
     "<p>Thanks &amp; best regards,<br>{FIRST}</p>",
     "<p>Cheers,<br>{FIRST} {LAST}</p>",
@@ -387,8 +361,8 @@ const SERVICES: &[&str] = &[
 const LEVELS_UPPER: &[&str] = &["INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG"];
 const LEVELS_LOWER: &[&str] = &["info", "info", "info", "warn", "error", "debug"];
 const FIRST_NAMES: &[&str] = &[
-    "anna", "jonas", "maria", "liam", "sofia", "noah", "emma", "lucas", "mia", "oliver", "chloe",
-    "mateo", "amelie", "finn", "ines", "jakub", "elena", "tomas", "freya", "marco",
+    "anna", "jonas", "maria", "liam", "sofia", "noah", "emma", "lucas", "mia", "oliver", "chloe", "mateo", "amelie",
+    "finn", "ines", "jakub", "elena", "tomas", "freya", "marco",
 ];
 const LAST_NAMES: &[&str] = &[
     "schmidt",
@@ -484,11 +458,7 @@ fn placeholder(rng: &mut ChaCha8Rng, name: &str, parts: &mut Vec<Part>) {
         "IP4" => parts.push(pii("IP", ipv4(rng))),
         "IP6" => parts.push(pii("IP", ipv6(rng))),
         "IP" => {
-            let ip = if rng.gen_bool(0.75) {
-                ipv4(rng)
-            } else {
-                ipv6(rng)
-            };
+            let ip = if rng.gen_bool(0.75) { ipv4(rng) } else { ipv6(rng) };
             parts.push(pii("IP", ip));
         }
         "IPPORT" => {
@@ -558,11 +528,7 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
         }
         "YEAR" => rng.gen_range(2019..=2026).to_string(),
         "TIME" => {
-            let (h, m, s) = (
-                rng.gen_range(0..24),
-                rng.gen_range(0..60),
-                rng.gen_range(0..60),
-            );
+            let (h, m, s) = (rng.gen_range(0..24), rng.gen_range(0..60), rng.gen_range(0..60));
             if rng.gen_bool(0.5) {
                 format!("{h:02}:{m:02}:{s:02}")
             } else {
@@ -571,25 +537,11 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
         }
         "UNIX" => (random_epoch_ms(rng) / 1000).to_string(),
         "UNIXMS" => random_epoch_ms(rng).to_string(),
-        "ORDER" => format!(
-            "ORD-{}-{:06}",
-            rng.gen_range(2019..=2026),
-            rng.gen_range(1..1_000_000)
-        ),
+        "ORDER" => format!("ORD-{}-{:06}", rng.gen_range(2019..=2026), rng.gen_range(1..1_000_000)),
         "LUHNBAD" => luhn_invalid(rng),
         "VER" => match rng.gen_range(0..4) {
-            0 => format!(
-                "{}.{}.{}",
-                rng.gen_range(0..5),
-                rng.gen_range(0..20),
-                rng.gen_range(0..40)
-            ),
-            1 => format!(
-                "v{}.{}.{}",
-                rng.gen_range(1..20),
-                rng.gen_range(0..20),
-                rng.gen_range(0..40)
-            ),
+            0 => format!("{}.{}.{}", rng.gen_range(0..5), rng.gen_range(0..20), rng.gen_range(0..40)),
+            1 => format!("v{}.{}.{}", rng.gen_range(1..20), rng.gen_range(0..20), rng.gen_range(0..40)),
             2 => format!(
                 "{}.{}.{}-rc.{}",
                 rng.gen_range(1..5),
@@ -608,10 +560,7 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
         },
         "WINVER" => format!(
             "10.0.{}.{}",
-            [19041, 19045, 22621, 22631, 26100]
-                .choose(rng)
-                .copied()
-                .unwrap_or(19041),
+            [19041, 19045, 22621, 22631, 26100].choose(rng).copied().unwrap_or(19041),
             rng.gen_range(1..5000)
         ),
         "SHA" => hex_id(rng, 40),
@@ -629,13 +578,11 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
         },
         "PORT" => rng.gen_range(1024..65535).to_string(),
         "BYTES" => rng.gen_range(100..50_000_000).to_string(),
-        "STATUS" => [
-            200, 200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 429, 500, 502, 503,
-        ]
-        .choose(rng)
-        .copied()
-        .unwrap_or(200)
-        .to_string(),
+        "STATUS" => [200, 200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 429, 500, 502, 503]
+            .choose(rng)
+            .copied()
+            .unwrap_or(200)
+            .to_string(),
         "POD" => format!(
             "{}-{}-{}",
             SERVICES.choose(rng).copied().unwrap_or("api"),
@@ -674,11 +621,7 @@ fn negative(rng: &mut ChaCha8Rng, name: &str) -> String {
         }
         "PCT" => format!("{}.{}%", rng.gen_range(0..100), rng.gen_range(0..10)),
         "B64" => {
-            let cursor = format!(
-                "{{\"page\":{},\"after\":\"{}\"}}",
-                rng.gen_range(1..500),
-                hex_id(rng, 8)
-            );
+            let cursor = format!("{{\"page\":{},\"after\":\"{}\"}}", rng.gen_range(1..500), hex_id(rng, 8));
             base64::engine::general_purpose::STANDARD.encode(cursor)
         }
         "INT" => rng.gen_range(1..1_000_000).to_string(),
@@ -717,20 +660,14 @@ fn plain_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
     if logfmt {
         out.lit("ts=");
         out.iso_ts(rng);
-        out.lit(&format!(
-            " level={} service={service} msg=\"",
-            LEVELS_LOWER.choose(rng).copied().unwrap_or("info")
-        ));
+        out.lit(&format!(" level={} service={service} msg=\"", LEVELS_LOWER.choose(rng).copied().unwrap_or("info")));
         out.parts(&message, Esc::None);
         out.lit("\"");
     } else {
         match rng.gen_range(0..3) {
             0 | 1 => {
                 out.iso_ts(rng);
-                out.lit(&format!(
-                    " {} [{service}] ",
-                    LEVELS_UPPER.choose(rng).copied().unwrap_or("INFO")
-                ));
+                out.lit(&format!(" {} [{service}] ", LEVELS_UPPER.choose(rng).copied().unwrap_or("INFO")));
             }
             _ => {
                 let iso = iso_ms(random_epoch_ms(rng));
@@ -754,11 +691,7 @@ fn plain_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
 fn access_log_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
     let iso = iso_ms(random_epoch_ms(rng));
     let month = MONTHS[iso[5..7].parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
-    let ip = if rng.gen_bool(0.8) {
-        ipv4(rng)
-    } else {
-        ipv6(rng)
-    };
+    let ip = if rng.gen_bool(0.8) { ipv4(rng) } else { ipv6(rng) };
     if rng.gen_bool(0.5) {
         out.pii("IP", &ip);
         let path = negative(rng, "PATH");
@@ -767,10 +700,7 @@ fn access_log_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
             &iso[8..10],
             &iso[..4],
             &iso[11..19],
-            ["GET", "GET", "POST", "PUT"]
-                .choose(rng)
-                .copied()
-                .unwrap_or("GET"),
+            ["GET", "GET", "POST", "PUT"].choose(rng).copied().unwrap_or("GET"),
             negative(rng, "STATUS"),
             rng.gen_range(0..200_000),
             USER_AGENTS.choose(rng).copied().unwrap_or("curl/8.5.0"),
@@ -794,9 +724,7 @@ fn access_log_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
     logfmt_extras(rng, pii.saturating_sub(1), out);
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// The message parts, and how many personal values are still to be placed elsewhere in the line.
 fn message_parts(rng: &mut ChaCha8Rng, pii: usize) -> (Vec<Part>, usize) {
@@ -887,11 +815,7 @@ fn json_app_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
     out.lit("\"");
     let fields = extras(rng, remaining, &[]);
     let nested = rng.gen_bool(0.3) && !fields.is_empty();
-    let split = if nested {
-        rng.gen_range(0..fields.len())
-    } else {
-        fields.len()
-    };
+    let split = if nested { rng.gen_range(0..fields.len()) } else { fields.len() };
     for (index, (key, parts)) in fields.iter().enumerate() {
         if nested && index == split {
             out.lit(",\"context\":{");
@@ -922,26 +846,13 @@ fn json_value(key: &str, parts: &[Part], out: &mut Out) {
     }
 }
 
-const ACCESS_KEYS: &[&str] = &[
-    "time",
-    "remote_addr",
-    "method",
-    "path",
-    "status",
-    "bytes",
-    "duration_ms",
-    "user_agent",
-];
+const ACCESS_KEYS: &[&str] = &["time", "remote_addr", "method", "path", "status", "bytes", "duration_ms", "user_agent"];
 
 fn json_access_line(rng: &mut ChaCha8Rng, pii: usize, out: &mut Out) {
     out.lit("{\"time\":\"");
     out.iso_ts(rng);
     out.lit("\",\"remote_addr\":\"");
-    let ip = if rng.gen_bool(0.8) {
-        ipv4(rng)
-    } else {
-        ipv6(rng)
-    };
+    let ip = if rng.gen_bool(0.8) { ipv4(rng) } else { ipv6(rng) };
     out.pii("IP", &ip);
     let path = negative(rng, "PATH");
     out.lit(&format!(
@@ -1002,13 +913,7 @@ fn email(rng: &mut ChaCha8Rng) -> String {
     let domain = EMAIL_DOMAINS.choose(rng).copied().unwrap_or("example.com");
     let local = match rng.gen_range(0..7) {
         0 => format!("{first}.{last}"),
-        1 => format!(
-            "{first}+{}",
-            ["news", "shop", "billing", "2025"]
-                .choose(rng)
-                .copied()
-                .unwrap_or("x")
-        ),
+        1 => format!("{first}+{}", ["news", "shop", "billing", "2025"].choose(rng).copied().unwrap_or("x")),
         2 => format!("{}.{last}", &first[..1]),
         3 => format!("{first}_{last}{}", rng.gen_range(1..100)),
         4 => format!("{first}{}", rng.gen_range(70..100)),
@@ -1059,9 +964,7 @@ fn nanp(rng: &mut ChaCha8Rng) -> (String, String, String) {
 }
 
 fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
-        .collect()
+    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
 }
 
 fn international(rng: &mut ChaCha8Rng) -> String {
@@ -1071,13 +974,7 @@ fn international(rng: &mut ChaCha8Rng) -> String {
         1 => format!("+44 7700 {}", d(rng, 6)),
         2 => format!("+49 30 {}", d(rng, 8)),
         3 => format!("+49 151 {}", d(rng, 8)),
-        4 => format!(
-            "+33 6 {} {} {} {}",
-            d(rng, 2),
-            d(rng, 2),
-            d(rng, 2),
-            d(rng, 2)
-        ),
+        4 => format!("+33 6 {} {} {} {}", d(rng, 2), d(rng, 2), d(rng, 2), d(rng, 2)),
         5 => format!("+34 6{} {} {}", d(rng, 2), d(rng, 3), d(rng, 3)),
         6 => format!("+39 3{} {} {}", d(rng, 2), d(rng, 3), d(rng, 4)),
         7 => format!("+31 6 {}", d(rng, 8)),
@@ -1086,10 +983,7 @@ fn international(rng: &mut ChaCha8Rng) -> String {
         10 => format!("+353 87 {} {}", d(rng, 3), d(rng, 4)),
         _ => format!(
             "+{}{}",
-            ["44", "49", "33", "34", "31"]
-                .choose(rng)
-                .copied()
-                .unwrap_or("44"),
+            ["44", "49", "33", "34", "31"].choose(rng).copied().unwrap_or("44"),
             format_args!("{}{}", rng.gen_range(1..10), d(rng, 9))
         ),
     }
@@ -1117,23 +1011,14 @@ fn card(rng: &mut ChaCha8Rng) -> String {
         3 => (rng.gen_range(51..=55).to_string(), 16),
         4 => (rng.gen_range(2221..=2720).to_string(), 16),
         5 => (["34", "37"].choose(rng).copied().unwrap_or("34").into(), 15),
-        6 => (
-            ["6011", "65", "644", "649"]
-                .choose(rng)
-                .copied()
-                .unwrap_or("6011")
-                .into(),
-            16,
-        ),
+        6 => (["6011", "65", "644", "649"].choose(rng).copied().unwrap_or("6011").into(), 16),
         7 => (rng.gen_range(3528..=3589).to_string(), 16),
         8 => (
-            [
-                "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6763",
-            ]
-            .choose(rng)
-            .copied()
-            .unwrap_or("6759")
-            .into(),
+            ["5018", "5020", "5038", "5893", "6304", "6759", "6761", "6763"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("6759")
+                .into(),
             rng.gen_range(12..=19),
         ),
         _ => ("36".into(), 14),
@@ -1204,11 +1089,7 @@ pub(crate) fn luhn_valid(number: &str) -> bool {
 }
 
 fn luhn_invalid(rng: &mut ChaCha8Rng) -> String {
-    let mut number = ["4", "5", "3", "6"]
-        .choose(rng)
-        .copied()
-        .unwrap_or("4")
-        .to_string();
+    let mut number = ["4", "5", "3", "6"].choose(rng).copied().unwrap_or("4").to_string();
     number.push_str(&digits(rng, 14));
     let bad = (luhn_check_digit(&number) + rng.gen_range(1..10)) % 10;
     number.push(char::from(b'0' + bad));
@@ -1238,10 +1119,7 @@ const IBAN_COUNTRIES: &[(&str, &str)] = &[
 
 /// An IBAN with valid mod-97 check digits, compact or in groups of four.
 fn iban(rng: &mut ChaCha8Rng) -> String {
-    let (country, pattern) = IBAN_COUNTRIES
-        .choose(rng)
-        .copied()
-        .unwrap_or(("DE", "nnnn"));
+    let (country, pattern) = IBAN_COUNTRIES.choose(rng).copied().unwrap_or(("DE", "nnnn"));
     let bban: String = pattern
         .bytes()
         .map(|p| {
@@ -1257,9 +1135,7 @@ fn iban(rng: &mut ChaCha8Rng) -> String {
     if rng.gen_bool(0.5) {
         compact
     } else {
-        let groups: Vec<usize> = (0..compact.len().div_ceil(4))
-            .map(|i| (compact.len() - i * 4).min(4))
-            .collect();
+        let groups: Vec<usize> = (0..compact.len().div_ceil(4)).map(|i| (compact.len() - i * 4).min(4)).collect();
         group(&compact, &groups, " ")
     }
 }
@@ -1285,27 +1161,15 @@ fn ssn(rng: &mut ChaCha8Rng) -> String {
             break a;
         }
     };
-    format!(
-        "{area:03}-{:02}-{:04}",
-        rng.gen_range(1..100),
-        rng.gen_range(1..10000)
-    )
+    format!("{area:03}-{:02}-{:04}", rng.gen_range(1..100), rng.gen_range(1..10000))
 }
 
 fn ipv4(rng: &mut ChaCha8Rng) -> String {
     let last = rng.gen_range(1..255);
     match rng.gen_range(0..6) {
-        0 => format!(
-            "10.{}.{}.{last}",
-            rng.gen_range(0..256),
-            rng.gen_range(0..256)
-        ),
+        0 => format!("10.{}.{}.{last}", rng.gen_range(0..256), rng.gen_range(0..256)),
         1 => format!("192.168.{}.{last}", rng.gen_range(0..256)),
-        2 => format!(
-            "172.{}.{}.{last}",
-            rng.gen_range(16..32),
-            rng.gen_range(0..256)
-        ),
+        2 => format!("172.{}.{}.{last}", rng.gen_range(16..32), rng.gen_range(0..256)),
         _ => {
             let first = loop {
                 let f = rng.gen_range(1..224);
@@ -1313,25 +1177,16 @@ fn ipv4(rng: &mut ChaCha8Rng) -> String {
                     break f;
                 }
             };
-            format!(
-                "{first}.{}.{}.{last}",
-                rng.gen_range(0..256),
-                rng.gen_range(0..256)
-            )
+            format!("{first}.{}.{}.{last}", rng.gen_range(0..256), rng.gen_range(0..256))
         }
     }
 }
 
 fn ipv6(rng: &mut ChaCha8Rng) -> String {
     let mut groups = [0u16; 8];
-    let prefix: [u16; 2] = *[
-        [0x2001, 0x0db8],
-        [0x2a02, 0x0810],
-        [0xfe80, 0x0000],
-        [0x2606, 0x4700],
-    ]
-    .choose(rng)
-    .unwrap_or(&[0x2001, 0x0db8]);
+    let prefix: [u16; 2] = *[[0x2001, 0x0db8], [0x2a02, 0x0810], [0xfe80, 0x0000], [0x2606, 0x4700]]
+        .choose(rng)
+        .unwrap_or(&[0x2001, 0x0db8]);
     groups[..2].copy_from_slice(&prefix);
     for g in groups.iter_mut().skip(2) {
         *g = rng.gen();
@@ -1343,11 +1198,7 @@ fn ipv6(rng: &mut ChaCha8Rng) -> String {
         *g = 0;
     }
     let text = if rng.gen_bool(0.3) {
-        groups
-            .iter()
-            .map(|g| format!("{g:04x}"))
-            .collect::<Vec<_>>()
-            .join(":")
+        groups.iter().map(|g| format!("{g:04x}")).collect::<Vec<_>>().join(":")
     } else {
         ipv6_compressed(&groups)
     };
@@ -1376,20 +1227,11 @@ fn ipv6_compressed(groups: &[u16; 8]) -> String {
             i += 1;
         }
     }
-    let hex = |gs: &[u16]| {
-        gs.iter()
-            .map(|g| format!("{g:x}"))
-            .collect::<Vec<_>>()
-            .join(":")
-    };
+    let hex = |gs: &[u16]| gs.iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":");
     if best_len < 2 {
         hex(groups)
     } else {
-        format!(
-            "{}::{}",
-            hex(&groups[..best_at]),
-            hex(&groups[best_at + best_len..])
-        )
+        format!("{}::{}", hex(&groups[..best_at]), hex(&groups[best_at + best_len..]))
     }
 }
 
@@ -1409,17 +1251,8 @@ fn api_key(rng: &mut ChaCha8Rng) -> String {
         0 => format!("sk_live_{}", mixed_alnum(rng, 24)),
         1 => format!("sk_test_{}", mixed_alnum(rng, 24)),
         2 => format!("ghp_{}", mixed_alnum(rng, 36)),
-        3 => format!(
-            "github_pat_{}_{}",
-            mixed_alnum(rng, 22),
-            mixed_alnum(rng, 59)
-        ),
-        4 => format!(
-            "xoxb-{}-{}-{}",
-            digits(rng, 12),
-            digits(rng, 13),
-            mixed_alnum(rng, 24)
-        ),
+        3 => format!("github_pat_{}_{}", mixed_alnum(rng, 22), mixed_alnum(rng, 59)),
+        4 => format!("xoxb-{}-{}-{}", digits(rng, 12), digits(rng, 13), mixed_alnum(rng, 24)),
         5 => {
             const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
             format!("AKIA{}", from_alphabet(rng, B32, 16))
@@ -1451,8 +1284,7 @@ fn bearer_token(rng: &mut ChaCha8Rng) -> String {
         }
         2 => intercom_token(rng),
         _ => {
-            const OPAQUE: &[u8] =
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+            const OPAQUE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
             let len = rng.gen_range(32..=64);
             from_alphabet(rng, OPAQUE, len)
         }
@@ -1465,11 +1297,7 @@ fn url_credentials(rng: &mut ChaCha8Rng) -> String {
         0 => "admin".to_string(),
         1 => "app_user".to_string(),
         2 => "deploy".to_string(),
-        _ => FIRST_NAMES
-            .choose(rng)
-            .copied()
-            .unwrap_or("anna")
-            .to_string(),
+        _ => FIRST_NAMES.choose(rng).copied().unwrap_or("anna").to_string(),
     };
     let len = rng.gen_range(8..=20);
     format!("{user}:{}", from_alphabet(rng, PASSWORD, len))
@@ -1483,14 +1311,7 @@ fn uuid(rng: &mut ChaCha8Rng) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
 /// Lowercase hex with at least one letter, so that it never reads as a plain number.
@@ -1505,17 +1326,11 @@ fn hex_id(rng: &mut ChaCha8Rng, len: usize) -> String {
 }
 
 fn from_alphabet(rng: &mut ChaCha8Rng, alphabet: &[u8], len: usize) -> String {
-    (0..len)
-        .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
-        .collect()
+    (0..len).map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())])).collect()
 }
 
 fn mixed_alnum(rng: &mut ChaCha8Rng, len: usize) -> String {
-    from_alphabet(
-        rng,
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-        len,
-    )
+    from_alphabet(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", len)
 }
 
 fn upper_alnum(rng: &mut ChaCha8Rng, len: usize) -> String {
@@ -1553,13 +1368,7 @@ pub(crate) fn iso_ms(ms: u64) -> String {
     let secs = ms / 1000;
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let sod = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60,
-        ms % 1000
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", sod / 3600, (sod / 60) % 60, sod % 60, ms % 1000)
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
@@ -1592,20 +1401,12 @@ mod tests {
             let mut last_end = 0;
             for span in &sample.spans {
                 assert!(span.start < span.end, "empty span in {}", sample.id);
-                assert!(
-                    sample.text.get(span.start..span.end).is_some(),
-                    "span off char boundary in {}",
-                    sample.id
-                );
+                assert!(sample.text.get(span.start..span.end).is_some(), "span off char boundary in {}", sample.id);
                 assert!(span.start >= last_end, "overlapping spans in {}", sample.id);
                 last_end = span.end;
                 assert!(crate::quality::ENTITIES.contains(&span.entity.as_str()));
             }
-            assert!(
-                !sample.text.contains('\n'),
-                "multi-line sample {}",
-                sample.id
-            );
+            assert!(!sample.text.contains('\n'), "multi-line sample {}", sample.id);
         }
     }
 
@@ -1637,10 +1438,7 @@ mod tests {
         }
         println!("{per_entity:?}");
         for entity in crate::quality::ENTITIES {
-            assert!(
-                per_entity.get(entity).copied().unwrap_or(0) >= 40,
-                "too few {entity}"
-            );
+            assert!(per_entity.get(entity).copied().unwrap_or(0) >= 40, "too few {entity}");
         }
     }
 
@@ -1670,10 +1468,7 @@ mod tests {
         for sample in generate(SEED, 3000) {
             for span in &sample.spans {
                 let value = &sample.text[span.start..span.end];
-                let compact: String = value
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric())
-                    .collect();
+                let compact: String = value.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 match span.entity.as_str() {
                     "CARD" => {
                         assert!((12..=19).contains(&compact.len()), "{value}");
@@ -1693,9 +1488,7 @@ mod tests {
                     }
                     "EMAIL" => assert_eq!(value.matches('@').count(), 1, "{value}"),
                     "SECRET" if value.starts_with("dG9r") => {
-                        let decoded = base64::engine::general_purpose::STANDARD
-                            .decode(value)
-                            .unwrap();
+                        let decoded = base64::engine::general_purpose::STANDARD.decode(value).unwrap();
                         assert!(decoded.starts_with(b"tok:"));
                     }
                     "PHONE" => {
@@ -1720,8 +1513,7 @@ mod tests {
             assert_eq!(bad.len(), 16);
             assert!(!luhn_valid(&bad), "{bad}");
             let nanp = negative(&mut rng, "BADNANP");
-            let area_or_exchange_bad =
-                nanp.starts_with(['0', '1']) || nanp[4..].starts_with(['0', '1']);
+            let area_or_exchange_bad = nanp.starts_with(['0', '1']) || nanp[4..].starts_with(['0', '1']);
             assert!(area_or_exchange_bad, "{nanp}");
         }
     }

@@ -16,22 +16,12 @@ pub const DEFAULT_PII_EVERY: u32 = 20;
 
 /// Writes plain and JSON log lines (about half each) until at least `bytes` bytes are written; about one line in
 /// `pii_every` carries personal data (0: none does). Returns the number of lines.
-pub fn write_mixed_log(
-    seed: u64,
-    bytes: u64,
-    pii_every: u32,
-    out: &mut impl Write,
-) -> io::Result<u64> {
+pub fn write_mixed_log(seed: u64, bytes: u64, pii_every: u32, out: &mut impl Write) -> io::Result<u64> {
     write_log(seed, bytes, pii_every, false, out).map(|s| s.lines)
 }
 
 /// Like [`write_mixed_log`], with JSON lines only.
-pub fn write_json_log(
-    seed: u64,
-    bytes: u64,
-    pii_every: u32,
-    out: &mut impl Write,
-) -> io::Result<u64> {
+pub fn write_json_log(seed: u64, bytes: u64, pii_every: u32, out: &mut impl Write) -> io::Result<u64> {
     write_log(seed, bytes, pii_every, true, out).map(|s| s.lines)
 }
 
@@ -62,10 +52,7 @@ fn pool(rng: &mut ChaCha8Rng, kind: LineKind, with_pii: bool, n: usize) -> Vec<P
             let generated = generate_one(rng, kind, pii);
             let mut bytes = generated.sample.text.into_bytes();
             bytes.push(b'\n');
-            PoolLine {
-                bytes: bytes.into_boxed_slice(),
-                ts_at: generated.ts_at,
-            }
+            PoolLine { bytes: bytes.into_boxed_slice(), ts_at: generated.ts_at }
         })
         .collect()
 }
@@ -79,11 +66,7 @@ struct Clock {
 
 impl Clock {
     fn new(ms: u64) -> Clock {
-        let mut clock = Clock {
-            ms,
-            minute: u64::MAX,
-            prefix: [0; 17],
-        };
+        let mut clock = Clock { ms, minute: u64::MAX, prefix: [0; 17] };
         clock.refresh();
         clock
     }
@@ -92,8 +75,7 @@ impl Clock {
         let minute = self.ms / 60_000;
         if minute != self.minute {
             self.minute = minute;
-            self.prefix
-                .copy_from_slice(&iso_ms(minute * 60_000).as_bytes()[..17]);
+            self.prefix.copy_from_slice(&iso_ms(minute * 60_000).as_bytes()[..17]);
         }
     }
 
@@ -129,17 +111,10 @@ pub(crate) fn write_log(
     let (clean_plain, pii_plain) = if json_only {
         (Vec::new(), Vec::new())
     } else {
-        (
-            pool(&mut rng, LineKind::Plain, false, CLEAN_POOL),
-            pool(&mut rng, LineKind::Plain, true, PII_POOL),
-        )
+        (pool(&mut rng, LineKind::Plain, false, CLEAN_POOL), pool(&mut rng, LineKind::Plain, true, PII_POOL))
     };
     let mut clock = Clock::new(1_764_412_800_000 + rng.gen_range(0..86_400_000));
-    let mut stats = Stats {
-        lines: 0,
-        bytes: 0,
-        pii_lines: 0,
-    };
+    let mut stats = Stats { lines: 0, bytes: 0, pii_lines: 0 };
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 64 * 1024);
     while stats.bytes < bytes {
         let r = rng.next_u64();
@@ -184,15 +159,9 @@ mod tests {
         let stats = write_log(SEED, 4_000_000, DEFAULT_PII_EVERY, false, &mut buf).unwrap();
         assert_eq!(stats.bytes, buf.len() as u64);
         assert!(stats.bytes >= 4_000_000 && stats.bytes < 4_010_000);
-        assert_eq!(
-            stats.lines,
-            buf.iter().filter(|&&b| b == b'\n').count() as u64
-        );
+        assert_eq!(stats.lines, buf.iter().filter(|&&b| b == b'\n').count() as u64);
         let average = stats.bytes / stats.lines;
-        assert!(
-            (120..=320).contains(&average),
-            "average line {average} bytes"
-        );
+        assert!((120..=320).contains(&average), "average line {average} bytes");
         let rate = stats.pii_lines as f64 / stats.lines as f64;
         assert!((0.04..0.06).contains(&rate), "pii rate {rate}");
         let text = std::str::from_utf8(&buf).unwrap();
@@ -202,10 +171,7 @@ mod tests {
         // Timestamps were rewritten: every leading ISO timestamp parses as a 2025 instant.
         for line in text.lines().take(1000) {
             if let Some(ts) = line.strip_prefix("{\"ts\":\"") {
-                assert!(
-                    ts[..ISO_TS_LEN].ends_with('Z') && ts.starts_with("2025-11-"),
-                    "{line}"
-                );
+                assert!(ts[..ISO_TS_LEN].ends_with('Z') && ts.starts_with("2025-11-"), "{line}");
             }
         }
     }

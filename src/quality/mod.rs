@@ -20,17 +20,7 @@ pub use score::{score, EntityScore, Example, ExampleKind, Report};
 use serde::{Deserialize, Serialize};
 
 /// Every entity the corpora label, in the order reports print them.
-pub const ENTITIES: &[&str] = &[
-    "EMAIL",
-    "PHONE",
-    "CARD",
-    "IBAN",
-    "SSN",
-    "IP",
-    "MAC",
-    "SECRET",
-    "CREDENTIALS",
-];
+pub const ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "MAC", "SECRET", "CREDENTIALS"];
 
 /// The entities the Presidio corpus labels (a subset of [`ENTITIES`]).
 pub const PRESIDIO_ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP"];
@@ -75,9 +65,7 @@ pub struct Found {
 /// Why a corpus could not be read. Messages never quote corpus text.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error(
-        "cannot read the corpus file {path}: {source}; check the path or set STEWARD_PII_CORPUS"
-    )]
+    #[error("cannot read the corpus file {path}: {source}; check the path or set STEWARD_PII_CORPUS")]
     Io {
         path: String,
         #[source]
@@ -89,20 +77,12 @@ pub enum CorpusError {
         "the corpus is not valid JSON ({category} error at line {line}, column {column}); \
          regenerate it or restore the original file"
     )]
-    Json {
-        category: &'static str,
-        line: usize,
-        column: usize,
-    },
+    Json { category: &'static str, line: usize, column: usize },
     #[error(
         "sample {sample} has a span [{start}, {end}) outside its text or not on a character boundary; \
          fix the corpus file"
     )]
-    BadSpan {
-        sample: usize,
-        start: usize,
-        end: usize,
-    },
+    BadSpan { sample: usize, start: usize, end: usize },
 }
 
 impl CorpusError {
@@ -114,11 +94,7 @@ impl CorpusError {
             serde_json::error::Category::Data => "data",
             serde_json::error::Category::Eof => "unexpected end of input",
         };
-        CorpusError::Json {
-            category,
-            line: err.line() + line_offset,
-            column: err.column(),
-        }
+        CorpusError::Json { category, line: err.line() + line_offset, column: err.column() }
     }
 }
 

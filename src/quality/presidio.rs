@@ -12,10 +12,7 @@ use crate::quality::{CorpusError, GoldSpan, LabeledSample, SampleFormat};
 
 /// Loads the corpus file at `path`.
 pub fn load_presidio(path: &Path) -> Result<Vec<LabeledSample>, CorpusError> {
-    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io { path: path.display().to_string(), source })?;
     parse_presidio(&bytes)
 }
 
@@ -24,22 +21,15 @@ pub fn load_presidio(path: &Path) -> Result<Vec<LabeledSample>, CorpusError> {
 pub fn presidio_corpus_path() -> Option<PathBuf> {
     let path = match std::env::var_os("STEWARD_PII_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/pii-corpus/synth_dataset_v2.json"
-        )),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/pii-corpus/synth_dataset_v2.json")),
     };
     path.is_file().then_some(path)
 }
 
 /// Parses the corpus from its JSON text.
 pub fn parse_presidio(bytes: &[u8]) -> Result<Vec<LabeledSample>, CorpusError> {
-    let raw: Vec<RawSample> =
-        serde_json::from_slice(bytes).map_err(|e| CorpusError::json(&e, 0))?;
-    raw.into_iter()
-        .enumerate()
-        .map(|(index, sample)| convert(index, sample))
-        .collect()
+    let raw: Vec<RawSample> = serde_json::from_slice(bytes).map_err(|e| CorpusError::json(&e, 0))?;
+    raw.into_iter().enumerate().map(|(index, sample)| convert(index, sample)).collect()
 }
 
 /// Steward's name for a Presidio entity type, or `None` if it is not scored.
@@ -80,33 +70,20 @@ fn convert(index: usize, raw: RawSample) -> Result<LabeledSample, CorpusError> {
         let Some(entity) = map_entity(&span.entity_type) else {
             continue;
         };
-        let bad = || CorpusError::BadSpan {
-            sample: index,
-            start: span.start_position,
-            end: span.end_position,
-        };
+        let bad = || CorpusError::BadSpan { sample: index, start: span.start_position, end: span.end_position };
         if span.start_position >= span.end_position {
             return Err(bad());
         }
         let start = *byte_at.get(span.start_position).ok_or_else(bad)?;
         let end = *byte_at.get(span.end_position).ok_or_else(bad)?;
-        spans.push(GoldSpan {
-            entity: entity.to_string(),
-            start,
-            end,
-        });
+        spans.push(GoldSpan { entity: entity.to_string(), start, end });
     }
     spans.sort_by_key(|s| (s.start, s.end));
     let id = match raw.template_id {
         Some(t) => format!("presidio-{index}-t{t}"),
         None => format!("presidio-{index}"),
     };
-    Ok(LabeledSample {
-        id,
-        text: raw.full_text,
-        format: SampleFormat::Text,
-        spans,
-    })
+    Ok(LabeledSample { id, text: raw.full_text, format: SampleFormat::Text, spans })
 }
 
 #[cfg(test)]
@@ -158,21 +135,12 @@ mod tests {
         for span in samples.iter().flat_map(|s| &s.spans) {
             *counts.entry(span.entity.as_str()).or_default() += 1;
         }
-        let expected: BTreeMap<&str, usize> = [
-            ("CARD", 136),
-            ("PHONE", 92),
-            ("EMAIL", 49),
-            ("IBAN", 21),
-            ("SSN", 16),
-            ("IP", 14),
-        ]
-        .into_iter()
-        .collect();
+        let expected: BTreeMap<&str, usize> =
+            [("CARD", 136), ("PHONE", 92), ("EMAIL", 49), ("IBAN", 21), ("SSN", 16), ("IP", 14)].into_iter().collect();
         assert_eq!(counts, expected);
 
         // Every converted byte span holds exactly the labeled value.
-        let raw: Vec<serde_json::Value> =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let raw: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let mut checked = 0;
         for (sample, raw) in samples.iter().zip(&raw) {
             let mut wanted: Vec<(String, String)> = raw["spans"]
@@ -184,11 +152,8 @@ mod tests {
                     Some((entity.to_string(), s["entity_value"].as_str()?.to_string()))
                 })
                 .collect();
-            let mut got: Vec<(String, String)> = sample
-                .spans
-                .iter()
-                .map(|s| (s.entity.clone(), sample.text[s.start..s.end].to_string()))
-                .collect();
+            let mut got: Vec<(String, String)> =
+                sample.spans.iter().map(|s| (s.entity.clone(), sample.text[s.start..s.end].to_string())).collect();
             wanted.sort();
             got.sort();
             assert_eq!(got, wanted, "{}", sample.id);

@@ -27,15 +27,9 @@ pub fn score(
     let mut report = Report {
         samples: samples.len(),
         bytes: samples.iter().map(|s| s.text.len()).sum(),
-        entities: entities
-            .iter()
-            .map(|e| EntityScore::empty(e.to_string()))
-            .collect(),
+        entities: entities.iter().map(|e| EntityScore::empty(e.to_string())).collect(),
         overall: EntityScore::empty("ALL".to_string()),
-        formats: ["text", "json", "html"]
-            .iter()
-            .map(|f| EntityScore::empty(f.to_string()))
-            .collect(),
+        formats: ["text", "json", "html"].iter().map(|f| EntityScore::empty(f.to_string())).collect(),
         examples: BTreeMap::new(),
     };
     let index_of = |entity: &str| entities.iter().position(|e| *e == entity);
@@ -68,13 +62,7 @@ pub fn score(
                 None => {
                     report.entities[i].fp += 1;
                     counts[3] += 1;
-                    report.push_example(
-                        ExampleKind::FalsePositive,
-                        &f.entity,
-                        sample,
-                        f.start,
-                        f.end,
-                    );
+                    report.push_example(ExampleKind::FalsePositive, &f.entity, sample, f.start, f.end);
                 }
             }
         }
@@ -85,13 +73,7 @@ pub fn score(
             if let Some(i) = index_of(&gold.entity) {
                 report.entities[i].fn_ += 1;
                 counts[4] += 1;
-                report.push_example(
-                    ExampleKind::Miss,
-                    &gold.entity,
-                    sample,
-                    gold.start,
-                    gold.end,
-                );
+                report.push_example(ExampleKind::Miss, &gold.entity, sample, gold.start, gold.end);
             }
         }
         let row = &mut report.formats[match sample.format {
@@ -187,9 +169,7 @@ impl Report {
         let mut failures = Vec::new();
         for &(entity, min_precision, min_recall) in goals {
             let Some(row) = self.entity(entity) else {
-                failures.push(format!(
-                    "{entity}: not scored; add it to the scored entities"
-                ));
+                failures.push(format!("{entity}: not scored; add it to the scored entities"));
                 continue;
             };
             if row.precision < min_precision {
@@ -212,52 +192,25 @@ impl Report {
         }
     }
 
-    fn push_example(
-        &mut self,
-        kind: ExampleKind,
-        entity: &str,
-        sample: &LabeledSample,
-        start: usize,
-        end: usize,
-    ) {
+    fn push_example(&mut self, kind: ExampleKind, entity: &str, sample: &LabeledSample, start: usize, end: usize) {
         let list = self.examples.entry(entity.to_string()).or_default();
         if list.iter().filter(|e| e.kind == kind).count() >= MAX_EXAMPLES {
             return;
         }
-        list.push(Example {
-            kind,
-            sample: sample.id.clone(),
-            start,
-            end,
-            window: window(&sample.text, start, end),
-        });
+        list.push(Example { kind, sample: sample.id.clone(), start, end, window: window(&sample.text, start, end) });
     }
 }
 
 impl EntityScore {
     fn empty(entity: String) -> EntityScore {
-        EntityScore {
-            entity,
-            gold: 0,
-            found: 0,
-            tp: 0,
-            fp: 0,
-            fn_: 0,
-            precision: 1.0,
-            recall: 1.0,
-            f1: 1.0,
-        }
+        EntityScore { entity, gold: 0, found: 0, tp: 0, fp: 0, fn_: 0, precision: 1.0, recall: 1.0, f1: 1.0 }
     }
 
     fn finish(&mut self) {
         self.precision = ratio(self.tp, self.tp + self.fp);
         self.recall = ratio(self.tp, self.tp + self.fn_);
         let sum = self.precision + self.recall;
-        self.f1 = if sum == 0.0 {
-            0.0
-        } else {
-            2.0 * self.precision * self.recall / sum
-        };
+        self.f1 = if sum == 0.0 { 0.0 } else { 2.0 * self.precision * self.recall / sum };
     }
 }
 
@@ -308,27 +261,15 @@ fn window(text: &str, start: usize, end: usize) -> String {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} samples, {} bytes; exact span match",
-            self.samples, self.bytes
-        )?;
+        writeln!(f, "{} samples, {} bytes; exact span match", self.samples, self.bytes)?;
         writeln!(
             f,
             "{:<12} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7}",
             "entity", "gold", "found", "tp", "fp", "fn", "precision", "recall", "f1"
         )?;
         // Per-format rows only when more than one format has anything to score.
-        let formats: Vec<&EntityScore> = self
-            .formats
-            .iter()
-            .filter(|r| r.gold + r.found > 0)
-            .collect();
-        let formats = if formats.len() > 1 {
-            formats
-        } else {
-            Vec::new()
-        };
+        let formats: Vec<&EntityScore> = self.formats.iter().filter(|r| r.gold + r.found > 0).collect();
+        let formats = if formats.len() > 1 { formats } else { Vec::new() };
         let rows = self
             .entities
             .iter()
@@ -366,31 +307,19 @@ mod tests {
             format: SampleFormat::Text,
             spans: spans
                 .iter()
-                .map(|&(entity, start, end)| GoldSpan {
-                    entity: entity.to_string(),
-                    start,
-                    end,
-                })
+                .map(|&(entity, start, end)| GoldSpan { entity: entity.to_string(), start, end })
                 .collect(),
         }
     }
 
     fn found(entity: &str, start: usize, end: usize) -> Found {
-        Found {
-            entity: entity.to_string(),
-            start,
-            end,
-        }
+        Found { entity: entity.to_string(), start, end }
     }
 
     fn corpus() -> Vec<LabeledSample> {
         vec![
             // "mail a@b.io call 415-555-2671"
-            sample(
-                "s1",
-                "mail a@b.io call 415-555-2671",
-                &[("EMAIL", 5, 11), ("PHONE", 17, 29)],
-            ),
+            sample("s1", "mail a@b.io call 415-555-2671", &[("EMAIL", 5, 11), ("PHONE", 17, 29)]),
             sample("s2", "nothing here 2026-11-29", &[]),
             sample("s3", "card 4111111111111111 ok", &[("CARD", 5, 21)]),
         ]
@@ -400,10 +329,7 @@ mod tests {
     fn exact_matches_are_true_positives() {
         let samples = corpus();
         let report = score(&samples, &["EMAIL", "PHONE", "CARD"], &mut |s| {
-            s.spans
-                .iter()
-                .map(|g| found(&g.entity, g.start, g.end))
-                .collect()
+            s.spans.iter().map(|g| found(&g.entity, g.start, g.end)).collect()
         });
         for row in &report.entities {
             assert_eq!((row.gold, row.tp, row.fp, row.fn_), (1, 1, 0, 0), "{row:?}");
@@ -427,19 +353,14 @@ mod tests {
             }
         });
         let row = report.entity("PHONE").unwrap();
-        assert_eq!(
-            (row.gold, row.found, row.tp, row.fp, row.fn_),
-            (1, 1, 0, 1, 1)
-        );
+        assert_eq!((row.gold, row.found, row.tp, row.fp, row.fn_), (1, 1, 0, 1, 1));
         assert_eq!((row.precision, row.recall, row.f1), (0.0, 0.0, 0.0));
         let examples = report.examples("PHONE");
         assert_eq!(examples.len(), 2);
+        assert!(examples.iter().any(|e| e.kind == ExampleKind::Miss && e.window.contains("[[415-555-2671]]")));
         assert!(examples
             .iter()
-            .any(|e| e.kind == ExampleKind::Miss && e.window.contains("[[415-555-2671]]")));
-        assert!(examples.iter().any(
-            |e| e.kind == ExampleKind::FalsePositive && e.window.contains("[[ 415-555-2671]]")
-        ));
+            .any(|e| e.kind == ExampleKind::FalsePositive && e.window.contains("[[ 415-555-2671]]")));
     }
 
     #[test]
@@ -451,10 +372,7 @@ mod tests {
             _ => vec![],
         });
         let card = report.entity("CARD").unwrap();
-        assert_eq!(
-            (card.gold, card.found, card.tp, card.fp, card.fn_),
-            (1, 3, 1, 2, 0)
-        );
+        assert_eq!((card.gold, card.found, card.tp, card.fp, card.fn_), (1, 3, 1, 2, 0));
         assert!((card.precision - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(card.recall, 1.0);
         assert!((card.f1 - 0.5).abs() < 1e-9);
@@ -465,13 +383,8 @@ mod tests {
         assert!(report.entity("PHONE").is_none());
         assert_eq!(report.overall.gold, 2);
         assert_eq!(report.overall.found, 3);
-        assert_eq!(
-            (report.overall.tp, report.overall.fp, report.overall.fn_),
-            (1, 2, 1)
-        );
-        let failures = report
-            .check_goals(&[("CARD", 0.9, 0.9), ("EMAIL", 0.5, 0.5), ("IBAN", 0.1, 0.1)])
-            .unwrap_err();
+        assert_eq!((report.overall.tp, report.overall.fp, report.overall.fn_), (1, 2, 1));
+        let failures = report.check_goals(&[("CARD", 0.9, 0.9), ("EMAIL", 0.5, 0.5), ("IBAN", 0.1, 0.1)]).unwrap_err();
         assert_eq!(failures.len(), 3, "{failures:?}");
         assert!(failures[0].starts_with("CARD: precision 0.333"));
         assert!(failures[1].starts_with("EMAIL: recall 0.000"));
@@ -497,17 +410,13 @@ mod tests {
     fn examples_are_capped_and_windows_respect_char_boundaries() {
         let text = format!("{}é a@b.io é{}", "ü".repeat(40), "ß".repeat(40));
         let start = text.find("a@b").unwrap();
-        let samples: Vec<LabeledSample> = (0..30)
-            .map(|i| sample(&format!("m{i}"), &text, &[("EMAIL", start, start + 6)]))
-            .collect();
+        let samples: Vec<LabeledSample> =
+            (0..30).map(|i| sample(&format!("m{i}"), &text, &[("EMAIL", start, start + 6)])).collect();
         let report = score(&samples, &["EMAIL"], &mut |_| vec![found("EMAIL", 1, 3)]);
         let examples = report.examples("EMAIL");
         assert_eq!(examples.len(), 2 * MAX_EXAMPLES);
         assert!(examples[0].window.contains("[[a@b.io]]") || examples[0].window.contains("[["));
-        let miss = examples
-            .iter()
-            .find(|e| e.kind == ExampleKind::Miss)
-            .unwrap();
+        let miss = examples.iter().find(|e| e.kind == ExampleKind::Miss).unwrap();
         assert!(miss.window.contains("é [[a@b.io]] é"), "{}", miss.window);
         assert!(miss.window.starts_with('…') && miss.window.ends_with('…'));
         let table = report.to_string();

@@ -36,6 +36,7 @@ pub struct Detectors {
     actions: [Action; DetectorKind::ALL.len()],
     regions: Vec<Region>,
     phone_context: Option<AhoCorasick>,
+    phone_context_after: Vec<Vec<u8>>,
     ssn_context: Option<AhoCorasick>,
     secrets: AhoCorasick,
     secret_kinds: Vec<SecretKind>,
@@ -94,6 +95,7 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("SG.", SecretKind::Prefixed(40)),
     // Intercom access tokens are base64 of `tok:<uuid>:...`.
     ("dG9rOj", SecretKind::Prefixed(34)),
+    ("dG9rOm", SecretKind::Prefixed(34)),
     ("-----BEGIN ", SecretKind::PrivateKey),
 ];
 
@@ -107,42 +109,31 @@ impl Detectors {
             enabled[kind as usize] = rule.enabled && rule.action != Action::Keep;
             actions[kind as usize] = rule.action;
         }
-        let regions = rules
-            .detector(DetectorKind::Phone)
-            .regions
-            .iter()
-            .filter_map(|code| Region::from_code(code))
-            .collect();
+        let regions =
+            rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
         let words = |words: &[String]| -> Option<AhoCorasick> {
             if words.is_empty() {
                 return None;
             }
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(words)
-                .ok()
+            AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words).ok()
         };
         let phone_context = words(&rules.detector(DetectorKind::Phone).context);
+        let phone_context_after =
+            rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
         let ssn_context = words(&rules.detector(DetectorKind::Ssn).context);
         let secrets = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
             .build(SECRET_PREFIXES.iter().map(|(prefix, _)| prefix))
             .expect("the secret prefixes form a valid automaton");
-        let patterns: Vec<PatternRule> = rules
-            .patterns
-            .iter()
-            .filter(|pattern| pattern.action != Action::Keep)
-            .cloned()
-            .collect();
-        let pattern_context = patterns
-            .iter()
-            .map(|pattern| words(&pattern.context))
-            .collect();
+        let patterns: Vec<PatternRule> =
+            rules.patterns.iter().filter(|pattern| pattern.action != Action::Keep).cloned().collect();
+        let pattern_context = patterns.iter().map(|pattern| words(&pattern.context)).collect();
         Detectors {
             enabled,
             actions,
             regions,
             phone_context,
+            phone_context_after,
             ssn_context,
             secrets,
             secret_kinds: SECRET_PREFIXES.iter().map(|(_, kind)| *kind).collect(),
@@ -157,12 +148,7 @@ impl Detectors {
     }
 
     fn push(&self, kind: DetectorKind, start: usize, end: usize, out: &mut Vec<Finding>) {
-        out.push(Finding {
-            start,
-            end,
-            entity: kind.entity(),
-            action: self.actions[kind as usize],
-        });
+        out.push(Finding { start, end, entity: kind.entity(), action: self.actions[kind as usize] });
     }
 
     /// Appends the findings in `text` to `out`, sorted and without overlaps (overlapping findings are merged into
@@ -177,9 +163,7 @@ impl Detectors {
     ) {
         let first = out.len();
         let flags = classify(text);
-        if flags & (AT | PERCENT) != 0
-            && (self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials))
-        {
+        if flags & (AT | PERCENT) != 0 && (self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials)) {
             self.emails(text, flags, out);
         }
         if flags & (DIGIT | COLON) != 0 {
@@ -203,20 +187,11 @@ impl Detectors {
             return None;
         }
         let count = digits.len();
-        if (12..=19).contains(&count)
-            && self.on(DetectorKind::Card)
-            && validate::is_card_number(digits)
-        {
-            return Some((
-                DetectorKind::Card.entity(),
-                self.actions[DetectorKind::Card as usize],
-            ));
+        if (12..=19).contains(&count) && self.on(DetectorKind::Card) && validate::is_card_number(digits) {
+            return Some((DetectorKind::Card.entity(), self.actions[DetectorKind::Card as usize]));
         }
         if phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
-            return Some((
-                DetectorKind::Phone.entity(),
-                self.actions[DetectorKind::Phone as usize],
-            ));
+            return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
         }
         None
     }
@@ -235,10 +210,7 @@ impl Detectors {
                 if text[found] == b'@' {
                     return Some((found, 1));
                 }
-                if text
-                    .get(found + 1..found + 3)
-                    .is_some_and(|hex| hex == b"40")
-                {
+                if text.get(found + 1..found + 3).is_some_and(|hex| hex == b"40") {
                     return Some((found, 3));
                 }
                 position = found + 1;
@@ -276,10 +248,7 @@ impl Detectors {
             if i >= n {
                 break;
             }
-            if text[i] == b':'
-                || CLASS[usize::from(text[i])] & HEXLETTER != 0
-                || hex_colon_ahead(text, i)
-            {
+            if text[i] == b':' || CLASS[usize::from(text[i])] & HEXLETTER != 0 || hex_colon_ahead(text, i) {
                 if let Some(next) = self.hex_colon(text, i, out) {
                     i = next;
                     continue;
@@ -306,6 +275,9 @@ impl Detectors {
         while end < text.len() && (is_hex_colon(text[end]) || text[end] == b'.') {
             end += 1;
         }
+        while end > i && text[end - 1] == b'.' {
+            end -= 1;
+        }
         let token = &text[start..end];
         let colons = token.iter().filter(|&&b| b == b':').count();
         if colons < 2 {
@@ -331,11 +303,7 @@ impl Detectors {
                     break;
                 }
             }
-            if std::str::from_utf8(trimmed)
-                .ok()
-                .and_then(|s| s.parse::<std::net::Ipv6Addr>().ok())
-                .is_some()
-            {
+            if std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some() {
                 self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
                 return Some(end);
             }
@@ -344,13 +312,13 @@ impl Detectors {
     }
 
     /// Classifies the number that starts at the digit `i`; returns where to continue.
-    fn digit_token(
-        &self,
-        text: &[u8],
-        i: usize,
-        context: ScanContext,
-        out: &mut Vec<Finding>,
-    ) -> usize {
+    fn digit_token(&self, text: &[u8], i: usize, context: ScanContext, out: &mut Vec<Finding>) -> usize {
+        if self.on(DetectorKind::Mac) {
+            if let Some((start, end)) = mac_dashed_around(text, i) {
+                self.push(DetectorKind::Mac, start, end, out);
+                return end;
+            }
+        }
         // IBAN: two letters right before the digits, at a word start.
         if i >= 2
             && self.on(DetectorKind::Iban)
@@ -386,10 +354,10 @@ impl Detectors {
 
         // IPv4.
         if token.is_dotted_quad() {
-            if self.on(DetectorKind::Ip)
-                && token.valid_ipv4()
-                && text.get(end).is_none_or(|&b| b != b'.')
-            {
+            // `Chrome/131.0.0.0`: a product version, not an address.
+            let product =
+                token.start >= 2 && text[token.start - 1] == b'/' && text[token.start - 2].is_ascii_alphabetic();
+            if self.on(DetectorKind::Ip) && !product && token.valid_ipv4() && text.get(end).is_none_or(|&b| b != b'.') {
                 self.push(DetectorKind::Ip, token.start, end, out);
             }
             return end;
@@ -410,8 +378,7 @@ impl Detectors {
         if count == 9 && self.on(DetectorKind::Ssn) {
             let groups = token.groups();
             let shaped = groups == [3, 2, 4] && token.same_separator(b"- ");
-            let bare = groups == [9]
-                && (context.ssn_key || self.near(&self.ssn_context, text, token.start, end));
+            let bare = groups == [9] && (context.ssn_key || self.near(&self.ssn_context, text, token.start));
             if (shaped || bare) && ssn_digits_valid(digits) {
                 self.push(DetectorKind::Ssn, token.start, end, out);
                 return end;
@@ -438,8 +405,7 @@ impl Detectors {
         let structured = groups.len() >= 2;
         let strong = if token.plus {
             let trunk = token.has_paren_zero();
-            phone::international(digits).is_some()
-                || (trunk && phone::strip_trunk_in_international(digits).is_some())
+            phone::international(digits).is_some() || (trunk && phone::strip_trunk_in_international(digits).is_some())
         } else if structured && digits.starts_with(b"00") && count >= 10 {
             phone::international(&digits[2..]).is_some()
         } else if structured && digits.starts_with(b"011") && count >= 11 {
@@ -447,7 +413,7 @@ impl Detectors {
         } else if structured && nanp_shape(&groups, token.paren_first) {
             let ten = if count == 11 { &digits[1..] } else { digits };
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
-        } else if structured && digits[0] == b'0' && count >= 9 {
+        } else if structured && digits[0] == b'0' && count >= 10 {
             phone::national(digits, &self.regions).is_some()
         } else {
             false
@@ -455,18 +421,55 @@ impl Detectors {
         if strong {
             return Some(end);
         }
-        if context.phone_key || self.near(&self.phone_context, text, token.start, end) {
+        if context.phone_key || self.near(&self.phone_context, text, token.start) || self.followed_by(text, end) {
             return Some(end);
         }
         None
     }
 
-    /// True when a context word ends within 40 bytes before `start` or starts within 16 bytes after `end`.
-    fn near(&self, words: &Option<AhoCorasick>, text: &[u8], start: usize, end: usize) -> bool {
+    /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
+    /// `mobile_number=`), only the label counts; otherwise the 40 bytes before it count, cut at the last `=`,
+    /// quote, `,`, `;`, `|`, brace or line break, and words must stand whole (`desktop` is not `desk`).
+    fn near(&self, words: &Option<AhoCorasick>, text: &[u8], start: usize) -> bool {
         let Some(words) = words else { return false };
-        let before = &text[start.saturating_sub(40)..start];
-        let after = &text[end..(end + 16).min(text.len())];
-        words.is_match(before) || words.is_match(after)
+        let mut window = &text[start.saturating_sub(40)..start];
+        while let Some((&last, rest)) = window.split_last() {
+            if matches!(last, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"' | b'\'' | b'+' | b'#' | b'-') {
+                window = rest;
+            } else {
+                break;
+            }
+        }
+        if let Some((&last, rest)) = window.split_last() {
+            if last == b':' || last == b'=' {
+                let label_start = rest
+                    .iter()
+                    .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ')))
+                    .map_or(0, |p| p + 1);
+                return words.is_match(&rest[label_start..]);
+            }
+        }
+        if let Some(cut) = window
+            .iter()
+            .rposition(|&b| matches!(b, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']'))
+        {
+            window = &window[cut + 1..];
+        }
+        words.find_iter(window).any(|found| {
+            let before_ok = found.start() == 0 || !window[found.start() - 1].is_ascii_alphabetic();
+            let after_ok = window.get(found.end()).is_none_or(|b| !b.is_ascii_alphabetic());
+            before_ok && after_ok
+        })
+    }
+
+    /// True when one of the after-words follows `end`, past spaces, dashes, commas or an opening parenthesis.
+    fn followed_by(&self, text: &[u8], end: usize) -> bool {
+        let rest = &text[end..];
+        let skip = rest.iter().take(3).take_while(|&&b| matches!(b, b' ' | b'-' | b',' | b'\t')).count();
+        let rest = &rest[skip..];
+        self.phone_context_after
+            .iter()
+            .any(|word| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))
     }
 
     // ---- secrets -----------------------------------------------------------------------------------------
@@ -476,8 +479,7 @@ impl Detectors {
             let kind = self.secret_kinds[found.pattern().as_usize()];
             let start = found.start();
             let after = found.end();
-            let glued =
-                start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
+            let glued = start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
             if glued && kind != SecretKind::Scheme {
                 continue;
             }
@@ -486,13 +488,8 @@ impl Detectors {
                     if glued {
                         continue;
                     }
-                    let token_start =
-                        after + text[after..].iter().take_while(|&&b| b == b' ').count();
-                    let token_end = token_start
-                        + text[token_start..]
-                            .iter()
-                            .take_while(|&&b| is_token_byte(b))
-                            .count();
+                    let token_start = after + text[after..].iter().take_while(|&&b| b == b' ').count();
+                    let token_end = token_start + text[token_start..].iter().take_while(|&&b| is_token_byte(b)).count();
                     (token_end - token_start >= 8).then_some((token_start, token_end))
                 }
                 SecretKind::Jwt => jwt_end(text, start).map(|end| (start, end)),
@@ -500,39 +497,26 @@ impl Detectors {
                     let body = text[after..]
                         .iter()
                         .take_while(|&&b| {
-                            b.is_ascii_alphanumeric()
-                                || matches!(b, b'_' | b'-' | b'.' | b'+' | b'/' | b'=')
+                            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'+' | b'/' | b'=')
                         })
                         .count();
                     (body >= min).then_some((start, after + body))
                 }
                 SecretKind::AwsKeyId => {
-                    let body = text[after..]
-                        .iter()
-                        .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit())
-                        .count();
+                    let body =
+                        text[after..].iter().take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
                     (body == 16).then_some((start, after + body))
                 }
                 SecretKind::PrivateKey => {
-                    let header_end = text[after..]
-                        .windows(5)
-                        .position(|w| w == b"-----")
-                        .map(|p| after + p + 5);
+                    let header_end = text[after..].windows(5).position(|w| w == b"-----").map(|p| after + p + 5);
                     match header_end {
-                        Some(header_end)
-                            if text[after..header_end]
-                                .windows(11)
-                                .any(|w| w == b"PRIVATE KEY") =>
-                        {
+                        Some(header_end) if text[after..header_end].windows(11).any(|w| w == b"PRIVATE KEY") => {
                             let end = text[header_end..]
                                 .windows(9)
                                 .position(|w| w == b"-----END ")
                                 .and_then(|p| {
                                     let from = header_end + p + 9;
-                                    text[from..]
-                                        .windows(5)
-                                        .position(|w| w == b"-----")
-                                        .map(|q| from + q + 5)
+                                    text[from..].windows(5).position(|w| w == b"-----").map(|q| from + q + 5)
                                 })
                                 .unwrap_or(text.len());
                             Some((start, end))
@@ -549,13 +533,7 @@ impl Detectors {
 
     // ---- key=value and "key": value pairs under classified keys ---------------------------------------
 
-    fn key_values(
-        &self,
-        rules: &Rules,
-        text: &[u8],
-        key_path: &mut KeyPath,
-        out: &mut Vec<Finding>,
-    ) {
+    fn key_values(&self, rules: &Rules, text: &[u8], key_path: &mut KeyPath, out: &mut Vec<Finding>) {
         let mut from = 0;
         while let Some(found) = memchr::memchr2(b'=', b':', &text[from..]) {
             let at = from + found;
@@ -564,7 +542,9 @@ impl Detectors {
                 continue;
             };
             let separator = text[at];
-            if separator == b':' && text.get(at + 1).is_some_and(|&b| b == b'/' || b == b':') {
+            let next = text.get(at + 1).copied();
+            // `https://`, `a::b`, and `x = y` (code and SQL, not a key/value pair).
+            if separator == b':' && matches!(next, Some(b'/' | b':')) || separator == b'=' && next == Some(b' ') {
                 continue;
             }
             key_path.clear();
@@ -579,18 +559,20 @@ impl Detectors {
             if !rule.action.replaces() {
                 continue;
             }
-            let action = if rule.action == Action::DropField {
-                Action::Redact
-            } else {
-                rule.action
-            };
-            if let Some((start, end)) = value_after(text, at) {
-                out.push(Finding {
-                    start,
-                    end,
-                    entity: rule.entity,
-                    action,
-                });
+            let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
+            if let Some((mut start, end)) = value_after(text, at) {
+                // `Authorization: Bearer TOKEN`: the scheme is not the secret.
+                for scheme in [b"Bearer".as_slice(), b"bearer", b"Basic", b"basic", b"Token", b"token"] {
+                    if text[start..end] == *scheme {
+                        start = end;
+                    } else if text[start..end].starts_with(scheme) && text[start + scheme.len()] == b' ' {
+                        start += scheme.len() + 1;
+                    }
+                }
+                if start >= end {
+                    continue;
+                }
+                out.push(Finding { start, end, entity: rule.entity, action });
                 from = end.max(from);
             }
         }
@@ -603,11 +585,7 @@ impl Detectors {
             if let Some((_, validate)) = &pattern.validator {
                 let mut compact = [0u8; 64];
                 let mut len = 0;
-                for &byte in found
-                    .as_bytes()
-                    .iter()
-                    .filter(|b| b.is_ascii_alphanumeric())
-                {
+                for &byte in found.as_bytes().iter().filter(|b| b.is_ascii_alphanumeric()) {
                     if len == compact.len() {
                         break;
                     }
@@ -618,14 +596,7 @@ impl Detectors {
                     continue;
                 }
             }
-            if self.pattern_context[index].is_some()
-                && !self.near(
-                    &self.pattern_context[index],
-                    text,
-                    found.start(),
-                    found.end(),
-                )
-            {
+            if self.pattern_context[index].is_some() && !self.near(&self.pattern_context[index], text, found.start()) {
                 continue;
             }
             out.push(Finding {
@@ -699,9 +670,7 @@ pub fn classify(text: &[u8]) -> u8 {
             acc |= CLASS[usize::from(byte)];
         }
         flags |= acc;
-        if flags & (DIGIT | AT | PERCENT | EQUALS | COLON | LT)
-            == DIGIT | AT | PERCENT | EQUALS | COLON | LT
-        {
+        if flags & (DIGIT | AT | PERCENT | EQUALS | COLON | LT) == DIGIT | AT | PERCENT | EQUALS | COLON | LT {
             break;
         }
     }
@@ -718,11 +687,7 @@ fn is_hex_colon(byte: u8) -> bool {
 }
 
 fn hex_colon_ahead(text: &[u8], i: usize) -> bool {
-    text[i..]
-        .iter()
-        .take(5)
-        .position(|&b| b == b':')
-        .is_some_and(|p| text[i..i + p].iter().all(u8::is_ascii_hexdigit))
+    text[i..].iter().take(5).position(|&b| b == b':').is_some_and(|p| text[i..i + p].iter().all(u8::is_ascii_hexdigit))
 }
 
 fn is_token_byte(byte: u8) -> bool {
@@ -815,11 +780,7 @@ impl NumberToken {
                 break;
             }
             // `(0)` right after a `+CC` group: the trunk digit written in parentheses.
-            if token.plus
-                && text[j..k].contains(&b'(')
-                && text.get(k + 1) == Some(&b')')
-                && text[k] == b'0'
-            {
+            if token.plus && text[j..k].contains(&b'(') && text.get(k + 1) == Some(&b')') && text[k] == b'0' {
                 token.paren_zero = true;
             }
             if token.group_count <= token.separators.len() {
@@ -840,20 +801,13 @@ impl NumberToken {
     }
 
     fn glued_right(&self, text: &[u8]) -> bool {
-        text.get(self.end)
-            .is_some_and(|&b| b.is_ascii_alphabetic() && b != b'x' || b == b'_')
-            && !text
-                .get(self.end..self.end + 3)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"ext"))
+        text.get(self.end).is_some_and(|&b| b.is_ascii_alphabetic() && b != b'x' || b == b'_')
+            && !text.get(self.end..self.end + 3).is_some_and(|w| w.eq_ignore_ascii_case(b"ext"))
     }
 
     fn same_separator(&self, allowed: &[u8]) -> bool {
-        let used = &self.separators[..self
-            .group_count
-            .saturating_sub(1)
-            .min(self.separators.len())];
-        used.first()
-            .is_some_and(|first| allowed.contains(first) && used.iter().all(|s| s == first))
+        let used = &self.separators[..self.group_count.saturating_sub(1).min(self.separators.len())];
+        used.first().is_some_and(|first| allowed.contains(first) && used.iter().all(|s| s == first))
     }
 
     fn is_dotted_quad(&self) -> bool {
@@ -861,9 +815,7 @@ impl NumberToken {
             && !self.plus
             && !self.paren_first
             && self.separators[..3].iter().all(|&s| s == b'.')
-            && self.group_lengths[..4]
-                .iter()
-                .all(|&len| (1..=3).contains(&len))
+            && self.group_lengths[..4].iter().all(|&len| (1..=3).contains(&len))
     }
 
     fn valid_ipv4(&self) -> bool {
@@ -871,9 +823,7 @@ impl NumberToken {
         for &len in &self.group_lengths[..4] {
             let len = usize::from(len);
             let octet = &self.digits[offset..offset + len];
-            let value = octet
-                .iter()
-                .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+            let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
             if value > 255 || (len > 1 && octet[0] == b'0') {
                 return false;
             }
@@ -906,7 +856,7 @@ impl NumberToken {
             [4, 6, 5] | [4, 6, 4] => self.same_separator(b" -"),
             many => {
                 let (last, rest) = many.split_last().unwrap_or((&0, &[]));
-                rest.iter().all(|&g| g == 4) && (1..=4).contains(last) && self.same_separator(b" -")
+                rest.iter().all(|&g| g == 4) && (1..=5).contains(last) && self.same_separator(b" -")
             }
         }
     }
@@ -915,10 +865,9 @@ impl NumberToken {
         if self.group_count > 7 {
             return false;
         }
-        self.groups().iter().all(|&g| (1..=8).contains(&g))
-            && self.separators[..self.group_count.saturating_sub(1).min(12)]
-                .iter()
-                .all(|&s| s != b'/')
+        let groups = self.groups();
+        (groups.len() == 1 || groups.iter().all(|&g| (1..=8).contains(&g)))
+            && self.separators[..self.group_count.saturating_sub(1).min(12)].iter().all(|&s| s != b'/')
     }
 
     fn has_paren_zero(&self) -> bool {
@@ -948,13 +897,8 @@ fn extension_end(text: &[u8], end: usize) -> usize {
     } else {
         return end;
     };
-    let digits = rest[skip..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let glued = rest
-        .get(skip + digits)
-        .is_some_and(|b| b.is_ascii_alphanumeric());
+    let digits = rest[skip..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let glued = rest.get(skip + digits).is_some_and(|b| b.is_ascii_alphanumeric());
     if (1..=6).contains(&digits) && !glued {
         end + skip + digits
     } else {
@@ -963,11 +907,8 @@ fn extension_end(text: &[u8], end: usize) -> usize {
 }
 
 fn ssn_digits_valid(digits: &[u8]) -> bool {
-    let number = |range: std::ops::Range<usize>| {
-        digits[range]
-            .iter()
-            .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'))
-    };
+    let number =
+        |range: std::ops::Range<usize>| digits[range].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
     validate::ssn_valid(number(0..3), number(3..5), number(5..9))
 }
 
@@ -986,11 +927,7 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
             len += 1;
             j += 1;
             end = j;
-        } else if byte == b' '
-            && len >= 4
-            && len % 4 == 0
-            && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric)
-        {
+        } else if byte == b' ' && len >= 4 && len % 4 == 0 && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
             j += 1;
         } else {
             break;
@@ -1076,10 +1013,7 @@ fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let userinfo = &text[scheme_end..at];
     if userinfo.is_empty()
         || userinfo.iter().any(|&b| {
-            matches!(
-                b,
-                b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'@'
-            ) || b.is_ascii_whitespace()
+            matches!(b, b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'@') || b.is_ascii_whitespace()
         })
     {
         return None;
@@ -1109,12 +1043,33 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
     Some(j)
 }
 
+/// A MAC address written with dashes (`00-1A-2B-3C-4D-5E`) that contains the digit at `i`.
+fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
+    let dash_near = text.get(i + 1) == Some(&b'-') || text.get(i + 2) == Some(&b'-') || (i > 0 && text[i - 1] == b'-');
+    if !dash_near {
+        return None;
+    }
+    for start in i.saturating_sub(16)..=i {
+        let end = start + 17;
+        if end > text.len() {
+            break;
+        }
+        let candidate = &text[start..end];
+        let shaped = candidate.chunks(3).all(|chunk| {
+            chunk[0].is_ascii_hexdigit() && chunk[1].is_ascii_hexdigit() && (chunk.len() == 2 || chunk[2] == b'-')
+        });
+        let free = |b: u8| !b.is_ascii_alphanumeric() && b != b'-' && b != b'_';
+        if shaped && (start == 0 || free(text[start - 1])) && text.get(end).is_none_or(|&b| free(b)) {
+            return Some((start, end));
+        }
+    }
+    None
+}
+
 fn is_mac(token: &[u8]) -> bool {
     token.len() == 17
         && token.chunks(3).all(|chunk| {
-            chunk[0].is_ascii_hexdigit()
-                && chunk[1].is_ascii_hexdigit()
-                && (chunk.len() == 2 || chunk[2] == b':')
+            chunk[0].is_ascii_hexdigit() && chunk[1].is_ascii_hexdigit() && (chunk.len() == 2 || chunk[2] == b':')
         })
 }
 
@@ -1133,8 +1088,7 @@ fn key_before(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let mut start = end;
     while start > 0
         && end - start < 64
-        && (text[start - 1].is_ascii_alphanumeric()
-            || matches!(text[start - 1], b'_' | b'-' | b'.'))
+        && (text[start - 1].is_ascii_alphanumeric() || matches!(text[start - 1], b'_' | b'-' | b'.'))
     {
         start -= 1;
     }
@@ -1144,17 +1098,12 @@ fn key_before(text: &[u8], at: usize) -> Option<(usize, usize)> {
     if quoted && (start == 0 || !matches!(text[start - 1], b'"' | b'\'')) {
         return None;
     }
-    let before = if quoted {
-        start.checked_sub(1)
-    } else {
-        Some(start)
-    };
+    let before = if quoted { start.checked_sub(1) } else { Some(start) };
     match before {
         Some(0) | None => Some((start, end)),
         Some(b) => {
             let prev = text[b - 1];
-            let boundary =
-                !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
+            let boundary = !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
             boundary.then_some((start, end))
         }
     }
@@ -1186,22 +1135,7 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         return None;
     }
     let stop = |b: u8| {
-        matches!(
-            b,
-            b',' | b';'
-                | b'&'
-                | b'"'
-                | b'\''
-                | b'<'
-                | b'>'
-                | b')'
-                | b'}'
-                | b']'
-                | b'\n'
-                | b'\r'
-                | b'\t'
-                | b'|'
-        )
+        matches!(b, b',' | b';' | b'&' | b'"' | b'\'' | b'<' | b'>' | b')' | b'}' | b']' | b'\n' | b'\r' | b'\t' | b'|')
     };
     let mut end = start;
     if separator == b'=' {
@@ -1211,13 +1145,10 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     } else {
         // `key: value words`: words separated by single spaces, up to the next `key=`/`key:` or a delimiter.
         loop {
-            let word_end = end
-                + text[end..]
-                    .iter()
-                    .take_while(|&&b| !stop(b) && b != b' ')
-                    .count();
+            let word_end = end + text[end..].iter().take_while(|&&b| !stop(b) && b != b' ').count();
             let word = &text[end..word_end];
-            if word.is_empty() || (end > start && (word.contains(&b'=') || word.ends_with(b":"))) {
+            let pair = word.iter().position(|&b| b == b'=').is_some_and(|p| p > 0 && p + 1 < word.len());
+            if word.is_empty() || (end > start && (pair || word.ends_with(b":"))) {
                 break;
             }
             end = word_end;
@@ -1245,30 +1176,13 @@ mod tests {
         let detectors = Detectors::new(&rules);
         let mut path = KeyPath::default();
         let mut out = Vec::new();
-        detectors.scan(
-            &rules,
-            text.as_bytes(),
-            ScanContext::default(),
-            &mut path,
-            &mut out,
-        );
-        out.iter()
-            .map(|f| {
-                (
-                    rules.entity_name(f.entity).to_string(),
-                    text[f.start..f.end].to_string(),
-                )
-            })
-            .collect()
+        detectors.scan(&rules, text.as_bytes(), ScanContext::default(), &mut path, &mut out);
+        out.iter().map(|f| (rules.entity_name(f.entity).to_string(), text[f.start..f.end].to_string())).collect()
     }
 
     fn one(text: &str, entity: &str, value: &str) {
         let found = find(text);
-        assert_eq!(
-            found,
-            vec![(entity.to_string(), value.to_string())],
-            "in {text:?}"
-        );
+        assert_eq!(found, vec![(entity.to_string(), value.to_string())], "in {text:?}");
     }
 
     fn none(text: &str) {
@@ -1277,21 +1191,9 @@ mod tests {
 
     #[test]
     fn emails() {
-        one(
-            "contact jane.doe+tag@mail.example.co.uk now",
-            "EMAIL",
-            "jane.doe+tag@mail.example.co.uk",
-        );
-        one(
-            "<a href=\"mailto:Jane@Example.com\">",
-            "EMAIL",
-            "Jane@Example.com",
-        );
-        one(
-            "GET /u?x=jane%40example.com&y=1",
-            "EMAIL",
-            "jane%40example.com",
-        );
+        one("contact jane.doe+tag@mail.example.co.uk now", "EMAIL", "jane.doe+tag@mail.example.co.uk");
+        one("<a href=\"mailto:Jane@Example.com\">", "EMAIL", "Jane@Example.com");
+        one("GET /u?x=jane%40example.com&y=1", "EMAIL", "jane%40example.com");
         one("sent to bob@example.com.", "EMAIL", "bob@example.com");
         none("root@localhost and a@b and user@host.123");
         none("npm i @types/node@1.2.3");
@@ -1299,11 +1201,7 @@ mod tests {
 
     #[test]
     fn url_credentials() {
-        one(
-            "fetch https://admin:s3cr3t@db.example.com/x",
-            "CREDENTIALS",
-            "admin:s3cr3t",
-        );
+        one("fetch https://admin:s3cr3t@db.example.com/x", "CREDENTIALS", "admin:s3cr3t");
         one("redis://:hunter2@cache:6379/0", "CREDENTIALS", ":hunter2");
     }
 
@@ -1327,16 +1225,8 @@ mod tests {
 
     #[test]
     fn ibans() {
-        one(
-            "iban GB82 WEST 1234 5698 7654 32 thanks",
-            "IBAN",
-            "GB82 WEST 1234 5698 7654 32",
-        );
-        one(
-            "iban GB82WEST12345698765432",
-            "IBAN",
-            "GB82WEST12345698765432",
-        );
+        one("iban GB82 WEST 1234 5698 7654 32 thanks", "IBAN", "GB82 WEST 1234 5698 7654 32");
+        one("iban GB82WEST12345698765432", "IBAN", "GB82WEST12345698765432");
         one("DE89370400440532013000", "IBAN", "DE89370400440532013000");
         none("GB82WEST12345698765433");
     }
@@ -1344,11 +1234,7 @@ mod tests {
     #[test]
     fn ips_and_macs() {
         one("from 203.0.113.7:443 ok", "IP", "203.0.113.7");
-        one(
-            "peer 2001:db8::8a2e:370:7334 up",
-            "IP",
-            "2001:db8::8a2e:370:7334",
-        );
+        one("peer 2001:db8::8a2e:370:7334 up", "IP", "2001:db8::8a2e:370:7334");
         one("fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a");
         one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
         none("at 10:13:43 version 10.0.19041.1 and 1.2.3");
@@ -1371,22 +1257,15 @@ mod tests {
 
     #[test]
     fn secrets() {
+        one("curl -H 'X: Bearer abcdefghijklmnop123'", "SECRET", "abcdefghijklmnop123");
+        // The `authorization` key is classified as a secret: its value goes, the scheme stays readable.
+        one("Authorization: Bearer abcdefghijklmnop123", "SECRET", "abcdefghijklmnop123");
         one(
-            "curl -H 'X: Bearer abcdefghijklmnop123'",
+            "Authorization: Bearer dG9rOjJhZTQ5NTcwLTNmODAtNDg2MC1iMDQ3LTNmODA=",
             "SECRET",
-            "abcdefghijklmnop123",
+            "dG9rOjJhZTQ5NTcwLTNmODAtNDg2MC1iMDQ3LTNmODA=",
         );
-        // The `authorization` key is classified as a secret, so its whole value goes.
-        one(
-            "Authorization: Bearer abcdefghijklmnop123",
-            "SECRET",
-            "Bearer abcdefghijklmnop123",
-        );
-        one(
-            "key=sk_live_abcdefghijklmnopqrstuvwx",
-            "SECRET",
-            "sk_live_abcdefghijklmnopqrstuvwx",
-        );
+        one("key=sk_live_abcdefghijklmnopqrstuvwx", "SECRET", "sk_live_abcdefghijklmnopqrstuvwx");
         one("aws AKIAIOSFODNN7EXAMPLE", "SECRET", "AKIAIOSFODNN7EXAMPLE");
         one(
             "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end",

@@ -5,10 +5,7 @@ pub fn looks_like_html(text: &[u8]) -> bool {
     let mut from = 0;
     while let Some(found) = memchr::memchr(b'<', &text[from..]) {
         let at = from + found;
-        if text
-            .get(at + 1)
-            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!')
-        {
+        if text.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!') {
             return true;
         }
         from = at + 1;
@@ -16,65 +13,51 @@ pub fn looks_like_html(text: &[u8]) -> bool {
     false
 }
 
-/// Calls `segment(start, end)` for every part of `html` that holds text people wrote: text between tags,
-/// attribute values, and comments. Tag names, attribute names and the markup itself are never reported.
-pub fn for_each_segment(html: &[u8], mut segment: impl FnMut(usize, usize)) {
+/// Writes `html` to `out` with the markup blanked: `<`, `>`, tag names and comment delimiters become spaces, so
+/// offsets stay the same and nothing can match across a tag, while text, attribute names and attribute values stay
+/// in place for the detectors (and context such as "call me at <b>" still reaches the number after it).
+/// A `<` that opens no complete tag is left as text.
+pub fn markup_to_spaces(html: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(html);
     let n = html.len();
     let mut i = 0;
-    let mut text_start = 0;
-    while i < n {
-        if html[i] != b'<'
-            || !html
-                .get(i + 1)
-                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!')
-        {
-            i += 1;
+    while let Some(found) = memchr::memchr(b'<', &html[i..]) {
+        let at = i + found;
+        i = at + 1;
+        let opens = html.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!');
+        if !opens {
             continue;
         }
-        if text_start < i {
-            segment(text_start, i);
-        }
-        if html[i + 1..].starts_with(b"!--") {
-            let body = i + 4;
-            let end = find(html, body, b"-->").unwrap_or(n);
-            if body < end {
-                segment(body, end);
-            }
-            i = (end + 3).min(n);
-            text_start = i;
+        if html[at + 1..].starts_with(b"!--") {
+            let end = find(html, at + 4, b"-->").unwrap_or(n);
+            out[at..at + 4].fill(b' ');
+            let close = (end + 3).min(n);
+            out[end..close].fill(b' ');
+            i = close;
             continue;
         }
-        // Inside a tag: skip the name; the rest up to `>` (attributes and their values) is one segment, so that
-        // nothing between `<` and `>` escapes the detectors even when the `<` was not really markup.
-        let Some(close) = memchr::memchr(b'>', &html[i..]).map(|p| i + p) else {
-            segment(i, n);
+        let Some(close) = memchr::memchr(b'>', &html[at..]).map(|p| at + p) else {
             return;
         };
-        let mut j = i + 1;
-        if html[j] == b'/' {
+        let mut j = at + 1;
+        if html[j] == b'/' || html[j] == b'!' {
             j += 1;
         }
         while j < close && !matches!(html[j], b' ' | b'\t' | b'\n' | b'\r' | b'/') {
             j += 1;
         }
-        if html[j..close].iter().any(u8::is_ascii_alphanumeric) {
-            segment(j, close);
+        out[at..j].fill(b' ');
+        out[close] = b' ';
+        if close > at && html[close - 1] == b'/' {
+            out[close - 1] = b' ';
         }
-        j = close;
-        i = (j + 1).min(n);
-        text_start = i;
-    }
-    if text_start < n {
-        segment(text_start, n);
+        i = close + 1;
     }
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 /// Decodes HTML character references in `text` into `out`, recording in `map` the offset in `text` where each
@@ -111,10 +94,7 @@ fn entity_at(text: &[u8]) -> Option<(char, usize)> {
     let end = text.iter().take(12).position(|&b| b == b';')?;
     let name = &text[1..end];
     let ch = if let Some(number) = name.strip_prefix(b"#") {
-        let value = if let Some(hex) = number
-            .strip_prefix(b"x")
-            .or_else(|| number.strip_prefix(b"X"))
-        {
+        let value = if let Some(hex) = number.strip_prefix(b"x").or_else(|| number.strip_prefix(b"X")) {
             u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?
         } else {
             std::str::from_utf8(number).ok()?.parse().ok()?
@@ -145,31 +125,21 @@ fn entity_at(text: &[u8]) -> Option<(char, usize)> {
 mod tests {
     use super::*;
 
-    fn segments(html: &str) -> Vec<&str> {
-        let mut found = Vec::new();
-        for_each_segment(html.as_bytes(), |a, b| found.push(&html[a..b]));
-        found
+    fn blanked(html: &str) -> String {
+        let mut out = Vec::new();
+        markup_to_spaces(html.as_bytes(), &mut out);
+        assert_eq!(out.len(), html.len());
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
-    fn text_and_attribute_values_are_segments_markup_is_not() {
+    fn markup_is_blanked_text_and_attributes_stay() {
         assert_eq!(
-            segments(
-                "<p>Hi <a href=\"mailto:jane@x.com\" class=link>Jane</a></p><!-- note -->tail"
-            ),
-            vec![
-                "Hi ",
-                " href=\"mailto:jane@x.com\" class=link",
-                "Jane",
-                " note ",
-                "tail"
-            ]
+            blanked("<p>Hi <a href=\"mailto:jane@x.com\">Jane</a></p><!-- n --><br/>"),
+            "   Hi    href=\"mailto:jane@x.com\" Jane             n         "
         );
-        assert_eq!(
-            segments("a < b and c<d e@x.co"),
-            vec!["a < b and c", "<d e@x.co"]
-        );
-        assert_eq!(segments("x<b; y@x.co -> z"), vec!["x", " y@x.co -", " z"]);
+        assert_eq!(blanked("a < b and c<d e@x.co"), "a < b and c<d e@x.co");
+        assert_eq!(blanked("call me at <b>+1 415</b>"), "call me at    +1 415    ");
     }
 
     #[test]
@@ -183,11 +153,7 @@ mod tests {
     fn entities_decode_with_a_map_back() {
         let mut out = Vec::new();
         let mut map = Vec::new();
-        assert!(decode_entities(
-            b"jane&#64;x.com &amp; A&lt;",
-            &mut out,
-            &mut map
-        ));
+        assert!(decode_entities(b"jane&#64;x.com &amp; A&lt;", &mut out, &mut map));
         assert_eq!(out, b"jane@x.com & A<");
         assert_eq!(map[4], 4);
         assert_eq!(map[5], 9);

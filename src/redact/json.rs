@@ -61,10 +61,7 @@ fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatm
         None => match inherited {
             Treatment::Detect { .. } => {
                 let key = work.path.last().unwrap_or(b"");
-                Treatment::Detect {
-                    phone_key: mentions_phone(key),
-                    ssn_key: contains(key, b"ssn"),
-                }
+                Treatment::Detect { phone_key: mentions_phone(key), ssn_key: contains(key, b"ssn") }
             }
             other => other,
         },
@@ -76,16 +73,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 fn mentions_phone(key: &[u8]) -> bool {
-    [
-        b"phone".as_slice(),
-        b"mobile",
-        b"fax",
-        b"msisdn",
-        b"tel",
-        b"cell",
-    ]
-    .iter()
-    .any(|word| contains(key, word))
+    [b"phone".as_slice(), b"mobile", b"fax", b"msisdn", b"tel", b"cell"].iter().any(|word| contains(key, word))
 }
 
 fn skip_ws(line: &[u8], mut i: usize) -> usize {
@@ -146,11 +134,7 @@ fn number_end(line: &[u8], start: usize) -> Result<usize, JsonError> {
 
 /// Decodes the JSON string contents `raw` into `out`, with `map[k]` = offset in `raw` of decoded byte `k`
 /// (and a final entry for the end).
-pub(crate) fn decode_string(
-    raw: &[u8],
-    out: &mut Vec<u8>,
-    map: &mut Vec<u32>,
-) -> Result<(), JsonError> {
+pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -> Result<(), JsonError> {
     out.clear();
     map.clear();
     let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
@@ -206,11 +190,7 @@ fn hex4(bytes: &[u8]) -> Result<u32, JsonError> {
 }
 
 /// Walks `line` (which starts with `{` or `[` after optional whitespace) and records edits in `work`.
-pub(crate) fn walk(
-    engine: &super::Inner,
-    line: &[u8],
-    work: &mut LineWork,
-) -> Result<(), JsonError> {
+pub(crate) fn walk(engine: &super::Inner, line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
     let rules = &engine.rules;
     let max_depth = rules.settings.max_json_depth;
     work.path.clear();
@@ -231,10 +211,7 @@ fn walk_inner(
 ) -> Result<(), JsonError> {
     let n = line.len();
     let mut i = skip_ws(line, 0);
-    let mut treatment = Treatment::Detect {
-        phone_key: false,
-        ssn_key: false,
-    };
+    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false };
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
     let mut expect_value = true;
     loop {
@@ -270,9 +247,7 @@ fn walk_inner(
                     }
                     if object {
                         i = member_key(rules, line, i, work, stack)?;
-                        treatment = stack
-                            .last()
-                            .map_or(treatment, |frame| frame.member_treatment);
+                        treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
                     }
                     continue;
                 }
@@ -283,23 +258,12 @@ fn walk_inner(
                         Treatment::Replace(entity, action) => {
                             if end > i + 1 {
                                 let value = if escaped {
-                                    decode_string(
-                                        &line[i + 1..end],
-                                        &mut work.decoded,
-                                        &mut work.map,
-                                    )?;
+                                    decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
                                     work.decoded.clone()
                                 } else {
                                     line[i + 1..end].to_vec()
                                 };
-                                work.push_replace(
-                                    i + 1,
-                                    end,
-                                    entity,
-                                    action,
-                                    &value,
-                                    Sink::JsonString,
-                                );
+                                work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
                         Treatment::Detect { phone_key, ssn_key } => {
@@ -307,14 +271,7 @@ fn walk_inner(
                             engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
                         }
                         Treatment::Scan => {
-                            engine.scan_json_string(
-                                line,
-                                i + 1,
-                                end,
-                                escaped,
-                                ScanContext::default(),
-                                work,
-                            )?;
+                            engine.scan_json_string(line, i + 1, end, escaped, ScanContext::default(), work)?;
                         }
                     }
                     i = end + 1;
@@ -326,9 +283,7 @@ fn walk_inner(
                             let value = line[i..end].to_vec();
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
-                        Treatment::Detect { phone_key, .. } => {
-                            engine.check_number(line, i, end, phone_key, work)
-                        }
+                        Treatment::Detect { phone_key, .. } => engine.check_number(line, i, end, phone_key, work),
                         Treatment::Scan => engine.check_number(line, i, end, false, work),
                         Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
                     }
@@ -347,11 +302,7 @@ fn walk_inner(
         let value_end = i;
         i = skip_ws(line, i);
         let Some(frame) = stack.last_mut() else {
-            return if i == n {
-                Ok(())
-            } else {
-                Err(JsonError::Syntax)
-            };
+            return if i == n { Ok(()) } else { Err(JsonError::Syntax) };
         };
         if frame.object {
             if frame.member_treatment == Treatment::Drop {
@@ -383,9 +334,7 @@ fn walk_inner(
                         frame.prev_comma = Some(comma);
                     }
                     i = member_key(rules, line, i, work, stack)?;
-                    treatment = stack
-                        .last()
-                        .map_or(treatment, |frame| frame.member_treatment);
+                    treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
                 } else {
                     treatment = frame.treatment;
                 }
@@ -398,11 +347,7 @@ fn walk_inner(
                 }
                 i += 1;
                 if let Some(parent) = stack.last() {
-                    treatment = if parent.object {
-                        parent.member_treatment
-                    } else {
-                        parent.treatment
-                    };
+                    treatment = if parent.object { parent.member_treatment } else { parent.treatment };
                 }
                 expect_value = false;
             }
@@ -455,10 +400,7 @@ mod tests {
         assert_eq!(map[1], 1);
         assert_eq!(map[2], 7);
         assert_eq!(*map.last().unwrap(), 22);
-        assert_eq!(
-            decode_string(br"\x", &mut out, &mut map),
-            Err(JsonError::Syntax)
-        );
+        assert_eq!(decode_string(br"\x", &mut out, &mut map), Err(JsonError::Syntax));
     }
 
     #[test]

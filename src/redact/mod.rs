@@ -52,15 +52,9 @@ impl MarkerReason {
 pub fn write_marker(reason: MarkerReason, line_head: &[u8], line_len: usize, out: &mut Vec<u8>) {
     let json = line_head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let text = if json {
-        format!(
-            "{{\"steward\":\"line withheld\",\"reason\":\"{}\",\"bytes\":{line_len}}}",
-            reason.name()
-        )
+        format!("{{\"steward\":\"line withheld\",\"reason\":\"{}\",\"bytes\":{line_len}}}", reason.name())
     } else {
-        format!(
-            "[STEWARD: line withheld, reason={}, bytes={line_len}]",
-            reason.name()
-        )
+        format!("[STEWARD: line withheld, reason={}, bytes={line_len}]", reason.name())
     };
     out.extend_from_slice(text.as_bytes());
 }
@@ -131,29 +125,14 @@ impl Engine {
     /// Builds the engine. `key` keys the `hash` action; it is required when any rule uses `hash`.
     pub fn new(rules: Rules, key: Option<HashKey>) -> Result<Engine, EngineError> {
         let uses_hash = rules.settings.default_action == Action::Hash
-            || rules
-                .fields
-                .iter()
-                .any(|field| field.action == Action::Hash)
-            || rules
-                .detectors
-                .iter()
-                .any(|detector| detector.enabled && detector.action == Action::Hash)
-            || rules
-                .patterns
-                .iter()
-                .any(|pattern| pattern.action == Action::Hash);
+            || rules.fields.iter().any(|field| field.action == Action::Hash)
+            || rules.detectors.iter().any(|detector| detector.enabled && detector.action == Action::Hash)
+            || rules.patterns.iter().any(|pattern| pattern.action == Action::Hash);
         if uses_hash && key.is_none() {
             return Err(EngineError::HashKeyMissing);
         }
         let detectors = Detectors::new(&rules);
-        Ok(Engine {
-            inner: Arc::new(Inner {
-                rules,
-                detectors,
-                key,
-            }),
-        })
+        Ok(Engine { inner: Arc::new(Inner { rules, detectors, key }) })
     }
 
     /// A redactor for one worker.
@@ -162,10 +141,7 @@ impl Engine {
             engine: self.clone(),
             format: Format::Auto,
             work: LineWork::default(),
-            stats: Stats {
-                per_entity: vec![0; self.inner.rules.entities.len()],
-                ..Stats::default()
-            },
+            stats: Stats { per_entity: vec![0; self.inner.rules.entities.len()], ..Stats::default() },
         }
     }
 
@@ -215,7 +191,7 @@ pub(crate) struct LineWork {
     map: Vec<u32>,
     findings: Vec<Finding>,
     hits: Vec<Hit>,
-    segments: Vec<(usize, usize)>,
+    html_view: Vec<u8>,
     entity_decoded: Vec<u8>,
     entity_map: Vec<u32>,
     lossy: Vec<u8>,
@@ -232,26 +208,10 @@ pub(crate) struct Hit {
 }
 
 impl LineWork {
-    fn push_replace(
-        &mut self,
-        start: usize,
-        end: usize,
-        entity: EntityId,
-        action: Action,
-        value: &[u8],
-        sink: Sink,
-    ) {
+    fn push_replace(&mut self, start: usize, end: usize, entity: EntityId, action: Action, value: &[u8], sink: Sink) {
         let value_start = self.values.len();
         self.values.extend_from_slice(value);
-        self.edits.push(Edit {
-            start,
-            end,
-            entity,
-            action,
-            value: (value_start, self.values.len()),
-            sink,
-            cut: false,
-        });
+        self.edits.push(Edit { start, end, entity, action, value: (value_start, self.values.len()), sink, cut: false });
     }
 
     fn push_cut(&mut self, start: usize, end: usize) {
@@ -272,48 +232,39 @@ impl Inner {
     fn find_in(&self, text: &[u8], context: ScanContext, work: &mut LineWork) {
         work.hits.clear();
         let flags = detect::classify(text);
-        if detect::has_lt(flags) && html::looks_like_html(text) {
-            let mut segments = std::mem::take(&mut work.segments);
-            segments.clear();
-            html::for_each_segment(text, |start, end| segments.push((start, end)));
-            for &(start, end) in &segments {
-                let segment = &text[start..end];
-                let mut decoded = std::mem::take(&mut work.entity_decoded);
-                let mut map = std::mem::take(&mut work.entity_map);
-                if html::decode_entities(segment, &mut decoded, &mut map) {
-                    self.collect(&decoded, context, work, |at| start + map[at] as usize);
-                } else {
-                    self.collect(segment, context, work, |at| start + at);
-                }
-                work.entity_decoded = decoded;
-                work.entity_map = map;
-            }
-            work.segments = segments;
-        } else {
-            self.collect(text, context, work, |at| at);
+        if !(detect::has_lt(flags) && html::looks_like_html(text)) {
+            self.collect(text, text, context, work, |at| at);
+            return;
         }
+        let mut view = std::mem::take(&mut work.html_view);
+        html::markup_to_spaces(text, &mut view);
+        let mut decoded = std::mem::take(&mut work.entity_decoded);
+        let mut map = std::mem::take(&mut work.entity_map);
+        if html::decode_entities(&view, &mut decoded, &mut map) {
+            self.collect(&decoded, &decoded, context, work, |at| map[at] as usize);
+        } else {
+            self.collect(&view, text, context, work, |at| at);
+        }
+        work.entity_decoded = decoded;
+        work.entity_map = map;
+        work.html_view = view;
     }
 
-    /// Runs the detectors over `text` and appends hits, mapping offsets with `to_outer`.
+    /// Runs the detectors over `text` and appends hits, mapping offsets with `to_outer`; values are read from
+    /// `values_from` (the same text, or the original when `text` is a blanked view of it).
     fn collect(
         &self,
         text: &[u8],
+        values_from: &[u8],
         context: ScanContext,
         work: &mut LineWork,
         to_outer: impl Fn(usize) -> usize,
     ) {
         work.findings.clear();
-        self.detectors.scan(
-            &self.rules,
-            text,
-            context,
-            &mut work.kv_path,
-            &mut work.findings,
-        );
+        self.detectors.scan(&self.rules, text, context, &mut work.kv_path, &mut work.findings);
         for finding in &work.findings {
             let value_start = work.values.len();
-            work.values
-                .extend_from_slice(&text[finding.start..finding.end]);
+            work.values.extend_from_slice(&values_from[finding.start..finding.end]);
             work.hits.push(Hit {
                 start: to_outer(finding.start),
                 end: to_outer(finding.end),
@@ -372,14 +323,7 @@ impl Inner {
     }
 
     /// Checks a JSON number for a card (or a phone under a phone key) and records an edit.
-    fn check_number(
-        &self,
-        line: &[u8],
-        start: usize,
-        end: usize,
-        phone_key: bool,
-        work: &mut LineWork,
-    ) {
+    fn check_number(&self, line: &[u8], start: usize, end: usize, phone_key: bool, work: &mut LineWork) {
         let digits = &line[start..end];
         if let Some((entity, action)) = self.detectors.number_entity(digits, phone_key) {
             work.push_replace(start, end, entity, action, digits, Sink::JsonBare);
@@ -404,9 +348,7 @@ impl Inner {
                 None => out.extend_from_slice(b"[REDACTED]"),
             },
             Action::Mask => mask_into(value, out),
-            Action::Redact | Action::DropField | Action::Keep | Action::Scan => {
-                out.extend_from_slice(b"[REDACTED]")
-            }
+            Action::Redact | Action::DropField | Action::Keep | Action::Scan => out.extend_from_slice(b"[REDACTED]"),
         }
         if quoted {
             out.push(b'"');
@@ -428,10 +370,7 @@ fn mask_into(value: &[u8], out: &mut Vec<u8>) {
             } else {
                 out.push(b'*');
             }
-        } else if matches!(
-            ch,
-            ' ' | '-' | '.' | '@' | '+' | '(' | ')' | '_' | ':' | '/'
-        ) {
+        } else if matches!(ch, ' ' | '-' | '.' | '@' | '+' | '(' | ')' | '_' | ':' | '/') {
             out.push(ch as u8);
         } else {
             out.push(b'*');
@@ -478,12 +417,7 @@ impl Redactor {
         let max = self.engine.inner.rules.settings.max_line_bytes;
         if line.len() > max {
             self.stats.markers += 1;
-            write_marker(
-                MarkerReason::Overlong,
-                &line[..line.len().min(64)],
-                line.len(),
-                out,
-            );
+            write_marker(MarkerReason::Overlong, &line[..line.len().min(64)], line.len(), out);
             self.stats.bytes_out += (out.len() - out_start) as u64;
             return;
         }
@@ -492,12 +426,7 @@ impl Redactor {
             out.truncate(out_start);
             self.work = LineWork::default();
             self.stats.markers += 1;
-            write_marker(
-                MarkerReason::EngineError,
-                &line[..line.len().min(64)],
-                line.len(),
-                out,
-            );
+            write_marker(MarkerReason::EngineError, &line[..line.len().min(64)], line.len(), out);
         }
         self.stats.bytes_out += (out.len() - out_start) as u64;
     }
@@ -588,20 +517,13 @@ impl Redactor {
             .edits
             .iter()
             .filter(|edit| !edit.cut)
-            .map(|edit| Span {
-                entity: rules.entity_name(edit.entity).to_string(),
-                start: edit.start,
-                end: edit.end,
-            })
+            .map(|edit| Span { entity: rules.entity_name(edit.entity).to_string(), start: edit.start, end: edit.end })
             .collect()
     }
 
     /// The counters since the last call, resetting them.
     pub fn take_stats(&mut self) -> Stats {
-        let fresh = Stats {
-            per_entity: vec![0; self.stats.per_entity.len()],
-            ..Stats::default()
-        };
+        let fresh = Stats { per_entity: vec![0; self.stats.per_entity.len()], ..Stats::default() };
         std::mem::replace(&mut self.stats, fresh)
     }
 

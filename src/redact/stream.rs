@@ -19,10 +19,7 @@ pub struct StreamConfig {
 
 impl Default for StreamConfig {
     fn default() -> StreamConfig {
-        StreamConfig {
-            read_size: 256 * 1024,
-            write_size: 256 * 1024,
-        }
+        StreamConfig { read_size: 256 * 1024, write_size: 256 * 1024 }
     }
 }
 

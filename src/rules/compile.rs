@@ -8,8 +8,8 @@ use toml::Spanned;
 use super::file::{CategoryFile, DetectorFile, FieldFile, PatternFile, RulesFile};
 use super::path::{FieldPattern, PatternIndex};
 use super::{
-    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule,
-    RetentionPeriod, RuleError, Rules, RulesError, Settings, DEFAULT_RULES, RETENTION_KEYS,
+    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule, RetentionPeriod, RuleError,
+    Rules, RulesError, Settings, DEFAULT_RULES, RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -30,10 +30,7 @@ pub struct RulesText {
 impl RulesText {
     /// Wraps a file's text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> RulesText {
-        RulesText {
-            name: name.into(),
-            text: text.into(),
-        }
+        RulesText { name: name.into(), text: text.into() }
     }
 }
 
@@ -45,11 +42,7 @@ struct Located<T> {
 
 fn located<T>(spanned: Spanned<T>, file: usize) -> Located<T> {
     let span = spanned.span();
-    Located {
-        value: spanned.into_inner(),
-        file,
-        span,
-    }
+    Located { value: spanned.into_inner(), file, span }
 }
 
 #[derive(Default)]
@@ -66,6 +59,7 @@ struct MergedDetector {
     action: Option<Located<String>>,
     regions: Option<Vec<Located<String>>>,
     context: Option<Vec<String>>,
+    context_after: Option<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -101,18 +95,11 @@ impl Compiler<'_> {
     fn line_of(&self, file: usize, offset: usize) -> usize {
         let text = &self.texts[file].text;
         let end = offset.min(text.len());
-        text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
     }
 
     fn source(&self, file: usize, span: &Range<usize>) -> Source {
-        Source {
-            name: self.texts[file].name.clone(),
-            line: Some(self.line_of(file, span.start)),
-        }
+        Source { name: self.texts[file].name.clone(), line: Some(self.line_of(file, span.start)) }
     }
 
     fn error(&mut self, file: usize, span: &Range<usize>, message: impl Into<String>) {
@@ -120,10 +107,7 @@ impl Compiler<'_> {
         let rule = text.get(span.clone()).map(|snippet| {
             let first_line = snippet.lines().next().unwrap_or("").trim();
             if first_line.len() > 80 {
-                let cut = (0..=80)
-                    .rev()
-                    .find(|&i| first_line.is_char_boundary(i))
-                    .unwrap_or(0);
+                let cut = (0..=80).rev().find(|&i| first_line.is_char_boundary(i)).unwrap_or(0);
                 format!("{}...", &first_line[..cut])
             } else {
                 first_line.to_string()
@@ -140,11 +124,7 @@ impl Compiler<'_> {
     fn action(&mut self, value: &Located<String>) -> Option<Action> {
         let action = Action::parse(&value.value);
         if action.is_none() {
-            let message = format!(
-                "unknown action `{}`; use one of: {}",
-                value.value,
-                Action::NAMES.join(", ")
-            );
+            let message = format!("unknown action `{}`; use one of: {}", value.value, Action::NAMES.join(", "));
             self.error(value.file, &value.span, message);
         }
         action
@@ -154,11 +134,7 @@ impl Compiler<'_> {
         if let Some(version) = parsed.version {
             let span = version.span();
             if *version.get_ref() != 1 {
-                self.error(
-                    file,
-                    &span,
-                    "unsupported rules `version`; this Steward reads version 1",
-                );
+                self.error(file, &span, "unsupported rules `version`; this Steward reads version 1");
             }
         }
         let settings = parsed.settings;
@@ -176,11 +152,7 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.categories {
             let span = spanned.span();
-            let CategoryFile {
-                description,
-                action,
-                at_rest,
-            } = spanned.into_inner();
+            let CategoryFile { description, action, at_rest } = spanned.into_inner();
             let entry = merged.categories.entry(name).or_default();
             entry.at.get_or_insert((file, span));
             if description.is_some() {
@@ -199,16 +171,8 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.detectors {
             let span = spanned.span();
-            let DetectorFile {
-                enabled,
-                action,
-                regions,
-                context,
-            } = spanned.into_inner();
-            let entry = merged
-                .detectors
-                .entry(name)
-                .or_insert_with(|| (file, span, MergedDetector::default()));
+            let DetectorFile { enabled, action, regions, context, context_after } = spanned.into_inner();
+            let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
             let detector = &mut entry.2;
             if enabled.is_some() {
                 detector.enabled = enabled;
@@ -217,27 +181,18 @@ impl Compiler<'_> {
                 detector.action = Some(located(action, file));
             }
             if let Some(regions) = regions {
-                detector.regions = Some(
-                    regions
-                        .into_iter()
-                        .map(|region| located(region, file))
-                        .collect(),
-                );
+                detector.regions = Some(regions.into_iter().map(|region| located(region, file)).collect());
             }
             if context.is_some() {
                 detector.context = context;
             }
+            if context_after.is_some() {
+                detector.context_after = context_after;
+            }
         }
         for (name, spanned) in parsed.patterns {
             let span = spanned.span();
-            let PatternFile {
-                enabled,
-                entity,
-                regex,
-                validator,
-                context,
-                action,
-            } = spanned.into_inner();
+            let PatternFile { enabled, entity, regex, validator, context, action } = spanned.into_inner();
             let entry = merged.patterns.entry(name).or_default();
             entry.at = Some((file, span));
             if enabled.is_some() {
@@ -264,19 +219,10 @@ impl Compiler<'_> {
         }
     }
 
-    fn positive(
-        &mut self,
-        value: &Option<Located<i64>>,
-        default: usize,
-        min: i64,
-        max: i64,
-        what: &str,
-    ) -> usize {
+    fn positive(&mut self, value: &Option<Located<i64>>, default: usize, min: i64, max: i64, what: &str) -> usize {
         match value {
             None => default,
-            Some(located) if (min..=max).contains(&located.value) => {
-                usize::try_from(located.value).unwrap_or(default)
-            }
+            Some(located) if (min..=max).contains(&located.value) => usize::try_from(located.value).unwrap_or(default),
             Some(located) => {
                 let message = format!("`{what}` must be between {min} and {max}");
                 self.error(located.file, &located.span, message);
@@ -289,9 +235,7 @@ impl Compiler<'_> {
         let name = &value.value;
         let ok = name.len() <= 40
             && name.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if !ok {
             let message = format!(
                 "entity `{name}` must be 1 to 40 uppercase letters, digits or `_`, starting with a letter (it becomes the label `[{name}]`)"
@@ -308,38 +252,22 @@ impl Compiler<'_> {
         };
         if let Some(value) = &merged.default_action {
             if !default_action.replaces() || default_action == Action::DropField {
-                self.error(
-                    value.file,
-                    &value.span,
-                    "`default_action` must be label, redact, mask or hash",
-                );
+                self.error(value.file, &value.span, "`default_action` must be label, redact, mask or hash");
             }
         }
         let settings = Settings {
             default_action,
             hash_hex_len: self.positive(&merged.hash_hex_len, 6, 4, 64, "hash_hex_len"),
-            max_line_bytes: self.positive(
-                &merged.max_line_bytes,
-                1 << 20,
-                256,
-                1 << 30,
-                "max_line_bytes",
-            ),
+            max_line_bytes: self.positive(&merged.max_line_bytes, 1 << 20, 256, 1 << 30, "max_line_bytes"),
             max_json_depth: self.positive(&merged.max_json_depth, 128, 1, 4096, "max_json_depth"),
         };
 
-        let mut entities: Vec<String> = DetectorKind::ALL
-            .iter()
-            .map(|kind| kind.entity_name().to_string())
-            .collect();
+        let mut entities: Vec<String> = DetectorKind::ALL.iter().map(|kind| kind.entity_name().to_string()).collect();
         let mut intern = |name: &str| -> EntityId {
-            let index = entities
-                .iter()
-                .position(|entity| entity == name)
-                .unwrap_or_else(|| {
-                    entities.push(name.to_string());
-                    entities.len() - 1
-                });
+            let index = entities.iter().position(|entity| entity == name).unwrap_or_else(|| {
+                entities.push(name.to_string());
+                entities.len() - 1
+            });
             EntityId(u16::try_from(index).unwrap_or(u16::MAX))
         };
 
@@ -359,11 +287,7 @@ impl Compiler<'_> {
                 Some(value) => {
                     let parsed = AtRest::parse(&value.value);
                     if parsed.is_none() {
-                        self.error(
-                            value.file,
-                            &value.span,
-                            "unknown `at_rest`; use encrypt, hash, drop or plain",
-                        );
+                        self.error(value.file, &value.span, "unknown `at_rest`; use encrypt, hash, drop or plain");
                     }
                     parsed.unwrap_or(AtRest::Encrypt)
                 }
@@ -381,12 +305,7 @@ impl Compiler<'_> {
         let mut fields = Vec::new();
         let mut index = PatternIndex::default();
         for (file, span, field) in merged.fields {
-            let FieldFile {
-                category,
-                entity,
-                action,
-                paths,
-            } = field;
+            let FieldFile { category, entity, action, paths } = field;
             let category = located(category, file);
             let Some(&category_at) = category_index.get(&category.value) else {
                 let known: Vec<_> = category_index.keys().map(String::as_str).collect();
@@ -413,11 +332,7 @@ impl Compiler<'_> {
             };
             let entity = intern(&entity);
             if paths.is_empty() {
-                self.error(
-                    file,
-                    &span,
-                    "a `[[fields]]` entry needs at least one path in `paths`",
-                );
+                self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
             }
             for path in paths {
                 let path = located(path, file);
@@ -432,11 +347,7 @@ impl Compiler<'_> {
                             source: self.source(path.file, &path.span),
                         });
                     }
-                    Err(error) => self.error(
-                        path.file,
-                        &path.span,
-                        format!("invalid path `{}`: {error}", path.value),
-                    ),
+                    Err(error) => self.error(path.file, &path.span, format!("invalid path `{}`: {error}", path.value)),
                 }
             }
         }
@@ -445,7 +356,7 @@ impl Compiler<'_> {
         let mut unknown_detectors: Vec<(usize, Range<usize>, String)> = Vec::new();
         let mut merged_detectors = merged.detectors;
         for kind in DetectorKind::ALL {
-            let (enabled, action, regions, context) = match merged_detectors.remove(kind.key()) {
+            let (enabled, action, regions, context, context_after) = match merged_detectors.remove(kind.key()) {
                 Some((_, _, detector)) => {
                     let action = match &detector.action {
                         Some(value) => {
@@ -474,30 +385,26 @@ impl Compiler<'_> {
                             self.error(region.file, &region.span, message);
                         }
                     }
-                    let context = detector
-                        .context
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|word| word.to_lowercase())
-                        .collect();
-                    (detector.enabled.unwrap_or(true), action, regions, context)
+                    let lower = |words: Option<Vec<String>>| -> Vec<String> {
+                        words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
+                    };
+                    let context = lower(detector.context);
+                    let context_after = lower(detector.context_after);
+                    (detector.enabled.unwrap_or(true), action, regions, context, context_after)
                 }
-                None => (true, default_action, Vec::new(), Vec::new()),
+                None => (true, default_action, Vec::new(), Vec::new(), Vec::new()),
             };
-            detectors.push(DetectorRule {
-                kind,
-                enabled,
-                action,
-                regions,
-                context,
-            });
+            detectors.push(DetectorRule { kind, enabled, action, regions, context, context_after });
         }
         for (name, (file, span, _)) in merged_detectors {
             unknown_detectors.push((file, span, name));
         }
         for (file, span, name) in unknown_detectors {
             let known: Vec<_> = DetectorKind::ALL.iter().map(|kind| kind.key()).collect();
-            let message = format!("unknown detector `{name}`; the built-in ones are {}; use [patterns.{name}] for your own", known.join(", "));
+            let message = format!(
+                "unknown detector `{name}`; the built-in ones are {}; use [patterns.{name}] for your own",
+                known.join(", ")
+            );
             self.error(file, &span, message);
         }
 
@@ -513,19 +420,10 @@ impl Compiler<'_> {
                 self.error(file, &span, format!("pattern `{name}` has no `regex`"));
                 continue;
             };
-            let regex = match regex::bytes::RegexBuilder::new(&regex_text.value)
-                .size_limit(1 << 22)
-                .build()
-            {
+            let regex = match regex::bytes::RegexBuilder::new(&regex_text.value).size_limit(1 << 22).build() {
                 Ok(regex) => regex,
                 Err(error) => {
-                    let first = error
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                        .to_string();
+                    let first = error.to_string().lines().last().unwrap_or("").trim().to_string();
                     self.error(
                         regex_text.file,
                         &regex_text.span,
@@ -546,10 +444,8 @@ impl Compiler<'_> {
                 Some(value) => match pii::validate::validator(&value.value) {
                     Some(function) => Some((value.value.clone(), function)),
                     None => {
-                        let message = format!(
-                            "unknown validator `{}`; `steward rules explain` lists them",
-                            value.value
-                        );
+                        let message =
+                            format!("unknown validator `{}`; `steward rules explain` lists them", value.value);
                         self.error(value.file, &value.span, message);
                         continue;
                     }
@@ -575,12 +471,7 @@ impl Compiler<'_> {
                 entity,
                 regex,
                 validator,
-                context: pattern
-                    .context
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|word| word.to_lowercase())
-                    .collect(),
+                context: pattern.context.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect(),
                 action,
                 source: self.source(file, &span),
             });
@@ -589,18 +480,11 @@ impl Compiler<'_> {
         let mut retention = Vec::new();
         for (key, value) in merged.retention {
             if key.starts_with("audit") {
-                self.error(
-                    value.file,
-                    &value.span,
-                    "the audit log is never deleted; remove this retention entry",
-                );
+                self.error(value.file, &value.span, "the audit log is never deleted; remove this retention entry");
                 continue;
             }
             if !RETENTION_KEYS.contains(&key.as_str()) {
-                let message = format!(
-                    "unknown retention category `{key}`; use one of: {}",
-                    RETENTION_KEYS.join(", ")
-                );
+                let message = format!("unknown retention category `{key}`; use one of: {}", RETENTION_KEYS.join(", "));
                 self.error(value.file, &value.span, message);
                 continue;
             }
@@ -637,23 +521,14 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
             Ok(rules) => parsed.push(rules),
             Err(error) => {
                 let line = error.span().map(|span| {
-                    file.text.as_bytes()[..span.start.min(file.text.len())]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count()
-                        + 1
+                    file.text.as_bytes()[..span.start.min(file.text.len())].iter().filter(|&&b| b == b'\n').count() + 1
                 });
                 let rule = error
                     .span()
                     .and_then(|span| file.text.get(span))
                     .map(|text| text.lines().next().unwrap_or("").trim().to_string())
                     .filter(|text| !text.is_empty() && text.len() <= 80);
-                errors.push(RuleError {
-                    file: file.name.clone(),
-                    line,
-                    rule,
-                    message: error.message().to_string(),
-                });
+                errors.push(RuleError { file: file.name.clone(), line, rule, message: error.message().to_string() });
                 parsed.push(RulesFile::default());
             }
         }
@@ -661,36 +536,28 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
     if !errors.is_empty() {
         return Err(RulesError { errors });
     }
-    let replace = parsed
-        .iter()
-        .any(|file| file.replace_defaults == Some(true));
+    let replace = parsed.iter().any(|file| file.replace_defaults == Some(true));
     if !replace {
-        let defaults: RulesFile =
-            toml::from_str(super::DEFAULT_RULES).map_err(|error| RulesError {
-                errors: vec![RuleError {
-                    file: "<defaults>".into(),
-                    line: None,
-                    rule: None,
-                    message: error.message().to_string(),
-                }],
-            })?;
+        let defaults: RulesFile = toml::from_str(super::DEFAULT_RULES).map_err(|error| RulesError {
+            errors: vec![RuleError {
+                file: "<defaults>".into(),
+                line: None,
+                rule: None,
+                message: error.message().to_string(),
+            }],
+        })?;
         texts.push(RulesText::new("<defaults>", DEFAULT_RULES));
         parsed.insert(0, defaults);
     }
     texts.extend(files.iter().cloned());
-    let mut compiler = Compiler {
-        texts: &texts,
-        errors: Vec::new(),
-    };
+    let mut compiler = Compiler { texts: &texts, errors: Vec::new() };
     let mut merged = Merged::default();
     for (file, rules) in parsed.into_iter().enumerate() {
         compiler.merge(&mut merged, file, rules);
     }
     match compiler.compile(merged) {
         Some(rules) if compiler.errors.is_empty() => Ok(rules),
-        _ => Err(RulesError {
-            errors: compiler.errors,
-        }),
+        _ => Err(RulesError { errors: compiler.errors }),
     }
 }
 
@@ -717,30 +584,19 @@ mod tests {
         let email = rules.field_rule(&path(&["contact", "email"])).unwrap();
         assert_eq!(rules.entity_name(email.entity), "EMAIL");
         assert_eq!(email.action, Action::Label);
-        let plan = rules
-            .field_rule(&path(&["custom_attributes", "plan"]))
-            .unwrap();
+        let plan = rules.field_rule(&path(&["custom_attributes", "plan"])).unwrap();
         assert_eq!(plan.action, Action::Keep);
-        let unknown = rules
-            .field_rule(&path(&["custom_attributes", "shoe_size"]))
-            .unwrap();
+        let unknown = rules.field_rule(&path(&["custom_attributes", "shoe_size"])).unwrap();
         assert_eq!(rules.entity_name(unknown.entity), "CUSTOM_ATTRIBUTE");
-        let ssn = rules
-            .field_rule(&path(&["custom_attributes", "customer_ssn"]))
-            .unwrap();
+        let ssn = rules.field_rule(&path(&["custom_attributes", "customer_ssn"])).unwrap();
         assert_eq!(rules.entity_name(ssn.entity), "SSN");
         let created = rules.field_rule(&path(&["created_at"])).unwrap();
         assert_eq!(created.action, Action::Keep);
-        let body = rules
-            .field_rule(&path(&["conversation_parts", "body"]))
-            .unwrap();
+        let body = rules.field_rule(&path(&["conversation_parts", "body"])).unwrap();
         assert_eq!(body.action, Action::Scan);
         assert!(rules.field_rule(&path(&["msg"])).is_none());
         assert!(rules.patterns.is_empty(), "country ids are opt-in");
-        assert!(rules
-            .retention
-            .iter()
-            .any(|(key, _)| key == "request_records"));
+        assert!(rules.retention.iter().any(|(key, _)| key == "request_records"));
     }
 
     #[test]
@@ -751,20 +607,11 @@ mod tests {
         .unwrap();
         assert_eq!(rules.settings.default_action, Action::Hash);
         assert_eq!(rules.detector(DetectorKind::Email).action, Action::Hash);
-        assert_eq!(
-            rules.field_rule(&path(&["email"])).unwrap().action,
-            Action::Keep
-        );
-        assert_eq!(
-            rules.field_rule(&path(&["phone"])).unwrap().action,
-            Action::Mask
-        );
+        assert_eq!(rules.field_rule(&path(&["email"])).unwrap().action, Action::Keep);
+        assert_eq!(rules.field_rule(&path(&["phone"])).unwrap().action, Action::Mask);
         assert_eq!(rules.patterns.len(), 1);
         assert_eq!(rules.patterns[0].name, "uk_nino");
-        assert_eq!(
-            rules.sources,
-            vec!["<defaults>".to_string(), "mine.toml".to_string()]
-        );
+        assert_eq!(rules.sources, vec!["<defaults>".to_string(), "mine.toml".to_string()]);
     }
 
     #[test]
@@ -779,42 +626,18 @@ mod tests {
         let text = "[[fields]]\ncategory = \"nosuch\"\npaths = [\"x\"]\n\n[[fields]]\ncategory = \"personal\"\naction = \"obliterate\"\npaths = [\"a..b\"]\n\n[patterns.bad]\nregex = '(unclosed'\n\n[retention]\naudit_log = \"1y\"\nspool = \"forever\"\n";
         let error = compile(text).unwrap_err();
         let rendered: Vec<String> = error.errors.iter().map(ToString::to_string).collect();
+        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:2: unknown category `nosuch`")), "{rendered:#?}");
+        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:7: unknown action `obliterate`")), "{rendered:#?}");
+        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:8: invalid path `a..b`")), "{rendered:#?}");
         assert!(
-            rendered
-                .iter()
-                .any(|e| e.starts_with("mine.toml:2: unknown category `nosuch`")),
+            rendered.iter().any(|e| e.starts_with("mine.toml:11: pattern `bad` has an invalid regex")),
             "{rendered:#?}"
         );
         assert!(
-            rendered
-                .iter()
-                .any(|e| e.starts_with("mine.toml:7: unknown action `obliterate`")),
+            rendered.iter().any(|e| e.starts_with("mine.toml:14: the audit log is never deleted")),
             "{rendered:#?}"
         );
-        assert!(
-            rendered
-                .iter()
-                .any(|e| e.starts_with("mine.toml:8: invalid path `a..b`")),
-            "{rendered:#?}"
-        );
-        assert!(
-            rendered
-                .iter()
-                .any(|e| e.starts_with("mine.toml:11: pattern `bad` has an invalid regex")),
-            "{rendered:#?}"
-        );
-        assert!(
-            rendered
-                .iter()
-                .any(|e| e.starts_with("mine.toml:14: the audit log is never deleted")),
-            "{rendered:#?}"
-        );
-        assert!(
-            rendered
-                .iter()
-                .any(|e| e.contains("mine.toml:15:") && e.contains("forever")),
-            "{rendered:#?}"
-        );
+        assert!(rendered.iter().any(|e| e.contains("mine.toml:15:") && e.contains("forever")), "{rendered:#?}");
         assert_eq!(rendered.len(), 6, "{rendered:#?}");
     }
 
@@ -828,33 +651,18 @@ mod tests {
         let error = compile("[[fields]\n").unwrap_err();
         assert_eq!(error.errors[0].line, Some(1), "{error}");
         let error = compile("[patterns.p]\nregex = 'a*'\n").unwrap_err();
-        assert!(
-            error.to_string().contains("matches the empty string"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("matches the empty string"), "{error}");
         let error = compile("[detectors.phone]\nregions = [\"usa\"]\n").unwrap_err();
-        assert!(
-            error.to_string().contains("unknown phone region `usa`"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("unknown phone region `usa`"), "{error}");
     }
 
     #[test]
     fn the_action_override_spares_keep_scan_and_drop() {
         let mut rules = compile_sources(&[]).unwrap();
         rules.override_action(Action::Hash);
-        assert_eq!(
-            rules.field_rule(&path(&["email"])).unwrap().action,
-            Action::Hash
-        );
-        assert_eq!(
-            rules.field_rule(&path(&["created_at"])).unwrap().action,
-            Action::Keep
-        );
-        assert_eq!(
-            rules.field_rule(&path(&["body"])).unwrap().action,
-            Action::Scan
-        );
+        assert_eq!(rules.field_rule(&path(&["email"])).unwrap().action, Action::Hash);
+        assert_eq!(rules.field_rule(&path(&["created_at"])).unwrap().action, Action::Keep);
+        assert_eq!(rules.field_rule(&path(&["body"])).unwrap().action, Action::Scan);
         assert_eq!(rules.detector(DetectorKind::Secret).action, Action::Hash);
     }
 }

@@ -40,15 +40,7 @@ pub enum Action {
 
 impl Action {
     /// All action names, as written in rules files.
-    pub const NAMES: &'static [&'static str] = &[
-        "label",
-        "redact",
-        "mask",
-        "hash",
-        "drop-field",
-        "keep",
-        "scan",
-    ];
+    pub const NAMES: &'static [&'static str] = &["label", "redact", "mask", "hash", "drop-field", "keep", "scan"];
 
     /// Parses an action name.
     pub fn parse(name: &str) -> Option<Action> {
@@ -210,8 +202,10 @@ pub struct DetectorRule {
     pub action: Action,
     /// Phone regions (ISO 3166 codes) whose national formats are accepted.
     pub regions: Vec<String>,
-    /// Context words (lowercase).
+    /// Context words (lowercase) that count before a finding.
     pub context: Vec<String>,
+    /// Context words (lowercase) that count right after a finding.
+    pub context_after: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -288,18 +282,11 @@ pub struct RulesError {
 impl fmt::Display for RulesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.errors.len();
-        writeln!(
-            f,
-            "{count} problem{} in the rules:",
-            if count == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "{count} problem{} in the rules:", if count == 1 { "" } else { "s" })?;
         for error in &self.errors {
             writeln!(f, "  {error}")?;
         }
-        write!(
-            f,
-            "fix them and run `steward rules check` again; the rules were not loaded"
-        )
+        write!(f, "fix them and run `steward rules check` again; the rules were not loaded")
     }
 }
 
@@ -332,8 +319,7 @@ impl Rules {
             let metadata = std::fs::metadata(path).map_err(|error| RulesError::io(path, &error))?;
             if metadata.is_dir() {
                 let mut files = Vec::new();
-                let entries =
-                    std::fs::read_dir(path).map_err(|error| RulesError::io(path, &error))?;
+                let entries = std::fs::read_dir(path).map_err(|error| RulesError::io(path, &error))?;
                 for entry in entries {
                     let entry = entry.map_err(|error| RulesError::io(path, &error))?;
                     let file = entry.path();
@@ -353,13 +339,11 @@ impl Rules {
                     });
                 }
                 for file in files {
-                    let text = std::fs::read_to_string(&file)
-                        .map_err(|error| RulesError::io(&file, &error))?;
+                    let text = std::fs::read_to_string(&file).map_err(|error| RulesError::io(&file, &error))?;
                     sources.push(RulesText::new(file.display().to_string(), text));
                 }
             } else {
-                let text =
-                    std::fs::read_to_string(path).map_err(|error| RulesError::io(path, &error))?;
+                let text = std::fs::read_to_string(path).map_err(|error| RulesError::io(path, &error))?;
                 sources.push(RulesText::new(path.display().to_string(), text));
             }
         }
@@ -373,11 +357,7 @@ impl Rules {
 
     /// The id of an entity name.
     pub fn entity_id(&self, name: &str) -> Option<EntityId> {
-        self.entities
-            .iter()
-            .position(|entity| entity == name)
-            .and_then(|index| u16::try_from(index).ok())
-            .map(EntityId)
+        self.entities.iter().position(|entity| entity == name).and_then(|index| u16::try_from(index).ok()).map(EntityId)
     }
 
     /// The field rule for a key path (the last matching one), if any.
@@ -441,6 +421,7 @@ impl Rules {
                     "action": detector.action,
                     "regions": detector.regions,
                     "context": detector.context,
+                    "context_after": detector.context_after,
                 })
             })
             .collect();
@@ -458,11 +439,8 @@ impl Rules {
                 })
             })
             .collect();
-        let retention: serde_json::Map<_, _> = self
-            .retention
-            .iter()
-            .map(|(key, period)| (key.clone(), json!(period.to_string())))
-            .collect();
+        let retention: serde_json::Map<_, _> =
+            self.retention.iter().map(|(key, period)| (key.clone(), json!(period.to_string()))).collect();
         json!({
             "sources": self.sources,
             "settings": self.settings,

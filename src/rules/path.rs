@@ -74,9 +74,7 @@ pub enum PathError {
     Empty,
     #[error("segment {0} of the path is empty (two dots in a row, or a dot at an end)")]
     EmptySegment(usize),
-    #[error(
-        "a path cannot end with `**`; classify the parent key instead, its whole value is covered"
-    )]
+    #[error("a path cannot end with `**`; classify the parent key instead, its whole value is covered")]
     TrailingAnyDepth,
     #[error("`**` must be a whole segment (write `a.**.b`, not `a**`)")]
     PartialAnyDepth,
@@ -137,10 +135,7 @@ impl FieldPattern {
         if segments.last() == Some(&Segment::AnyDepth) {
             return Err(PathError::TrailingAnyDepth);
         }
-        Ok(FieldPattern {
-            text: trimmed.to_string(),
-            segments,
-        })
+        Ok(FieldPattern { text: trimmed.to_string(), segments })
     }
 
     /// The path as written.
@@ -169,13 +164,9 @@ fn match_from(segments: &[Segment], path: &KeyPath, at: usize) -> bool {
     match first {
         Segment::AnyDepth => (at..=path.len()).any(|skip| match_from(rest, path, skip)),
         Segment::Literal(literal) => {
-            at < path.len()
-                && path.segment(at) == literal.as_slice()
-                && match_from(rest, path, at + 1)
+            at < path.len() && path.segment(at) == literal.as_slice() && match_from(rest, path, at + 1)
         }
-        Segment::Glob(glob) => {
-            at < path.len() && glob_match(glob, path.segment(at)) && match_from(rest, path, at + 1)
-        }
+        Segment::Glob(glob) => at < path.len() && glob_match(glob, path.segment(at)) && match_from(rest, path, at + 1),
     }
 }
 
@@ -211,11 +202,7 @@ impl Hasher for FnvHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
         for &byte in bytes {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -336,35 +323,18 @@ mod tests {
     fn invalid_paths_are_refused_with_a_reason() {
         assert_eq!(FieldPattern::parse(""), Err(PathError::Empty));
         assert_eq!(FieldPattern::parse("a..b"), Err(PathError::EmptySegment(2)));
-        assert_eq!(
-            FieldPattern::parse("a.**"),
-            Err(PathError::TrailingAnyDepth)
-        );
-        assert_eq!(
-            FieldPattern::parse("a**.b"),
-            Err(PathError::PartialAnyDepth)
-        );
+        assert_eq!(FieldPattern::parse("a.**"), Err(PathError::TrailingAnyDepth));
+        assert_eq!(FieldPattern::parse("a**.b"), Err(PathError::PartialAnyDepth));
     }
 
     #[test]
     fn the_index_returns_the_last_matching_pattern() {
         let mut index = PatternIndex::default();
-        for text in [
-            "custom_attributes.*",
-            "custom_attributes.plan",
-            "email",
-            "**.*mail",
-        ] {
+        for text in ["custom_attributes.*", "custom_attributes.plan", "email", "**.*mail"] {
             index.push(FieldPattern::parse(text).unwrap());
         }
-        assert_eq!(
-            index.last_match(&path(&["custom_attributes", "plan"])),
-            Some(1)
-        );
-        assert_eq!(
-            index.last_match(&path(&["custom_attributes", "shoe_size"])),
-            Some(0)
-        );
+        assert_eq!(index.last_match(&path(&["custom_attributes", "plan"])), Some(1));
+        assert_eq!(index.last_match(&path(&["custom_attributes", "shoe_size"])), Some(0));
         assert_eq!(index.last_match(&path(&["email"])), Some(3));
         assert_eq!(index.last_match(&path(&["user", "name"])), None);
         assert_eq!(index.last_match(&path(&[])), None);

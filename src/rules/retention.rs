@@ -3,14 +3,8 @@
 use std::fmt;
 
 /// The stored categories a `[retention]` table may name.
-pub const RETENTION_KEYS: &[&str] = &[
-    "access_packages",
-    "export_files",
-    "erasure_receipts",
-    "request_records",
-    "job_journal",
-    "spool",
-];
+pub const RETENTION_KEYS: &[&str] =
+    &["access_packages", "export_files", "erasure_receipts", "request_records", "job_journal", "spool"];
 
 /// The unit of a retention period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,28 +26,20 @@ impl RetentionPeriod {
     /// Parses `30d`, `2w`, `24mo`, `6y` (a positive whole number, then the unit).
     pub fn parse(text: &str) -> Result<RetentionPeriod, String> {
         let text = text.trim();
-        let split = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
+        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
-        let amount: u32 = number.parse().map_err(|_| {
-            format!("`{text}` does not start with a whole number; write e.g. `30d`, `24mo` or `6y`")
-        })?;
+        let amount: u32 = number
+            .parse()
+            .map_err(|_| format!("`{text}` does not start with a whole number; write e.g. `30d`, `24mo` or `6y`"))?;
         if amount == 0 {
-            return Err(format!(
-                "`{text}` is zero; a retention period must be positive"
-            ));
+            return Err(format!("`{text}` is zero; a retention period must be positive"));
         }
         let unit = match unit {
             "d" => RetentionUnit::Days,
             "w" => RetentionUnit::Weeks,
             "mo" => RetentionUnit::Months,
             "y" => RetentionUnit::Years,
-            _ => {
-                return Err(format!(
-                    "`{text}` has no known unit; use d (days), w (weeks), mo (months) or y (years)"
-                ))
-            }
+            _ => return Err(format!("`{text}` has no known unit; use d (days), w (weeks), mo (months) or y (years)")),
         };
         Ok(RetentionPeriod { amount, unit })
     }
