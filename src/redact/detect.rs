@@ -5,7 +5,7 @@
 //! (`email=...`, `"name": ...`), and the user's own regexes. Each anchor kind is found with memchr or
 //! Aho-Corasick, so text without anchors costs one fast scan.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -27,6 +27,24 @@ pub struct ScanContext {
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
+    /// What a look at the whole line ruled out.
+    pub line: LineHints,
+}
+
+/// Facts about the whole line, found once, that let the scan of each of its strings skip whole detectors.
+#[derive(Debug, Clone, Copy)]
+pub struct LineHints {
+    /// The line has an `@` or a `%` (emails, URL credentials).
+    pub at_sign: bool,
+    /// The line has a secret prefix somewhere.
+    pub secret_prefix: bool,
+}
+
+impl Default for LineHints {
+    /// Nothing ruled out.
+    fn default() -> LineHints {
+        LineHints { at_sign: true, secret_prefix: true }
+    }
 }
 
 /// Everything the detectors need, compiled once from the rules.
@@ -39,7 +57,6 @@ pub struct Detectors {
     phone_context_after: Vec<Vec<u8>>,
     ssn_context: Option<AhoCorasick>,
     secrets: AhoCorasick,
-    secret_kinds: Vec<SecretKind>,
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<AhoCorasick>>,
     kv: bool,
@@ -122,7 +139,7 @@ impl Detectors {
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
         let ssn_context = words(&rules.detector(DetectorKind::Ssn).context);
         let secrets = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(SECRET_PREFIXES.iter().map(|(prefix, _)| prefix))
             .expect("the secret prefixes form a valid automaton");
         let patterns: Vec<PatternRule> =
@@ -136,7 +153,6 @@ impl Detectors {
             phone_context_after,
             ssn_context,
             secrets,
-            secret_kinds: SECRET_PREFIXES.iter().map(|(_, kind)| *kind).collect(),
             patterns,
             pattern_context,
             kv: true,
@@ -163,13 +179,14 @@ impl Detectors {
     ) {
         let first = out.len();
         let flags = classify(text);
-        if flags & (AT | PERCENT) != 0 && (self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials)) {
+        let emails = self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials);
+        if context.line.at_sign && flags & (AT | PERCENT) != 0 && emails {
             self.emails(text, flags, out);
         }
         if flags & (DIGIT | COLON) != 0 {
             self.numbers(text, context, out);
         }
-        if text.len() >= 8 && self.on(DetectorKind::Secret) {
+        if context.line.secret_prefix && text.len() >= 8 && self.on(DetectorKind::Secret) {
             self.secrets(text, out);
         }
         if self.kv && flags & (EQUALS | COLON) != 0 {
@@ -179,6 +196,14 @@ impl Detectors {
             self.pattern(index, pattern, text, out);
         }
         normalize(out, first);
+    }
+
+    /// Looks at a whole line once; the hints let each string of it skip detectors that cannot match.
+    pub fn line_hints(&self, line: &[u8]) -> LineHints {
+        LineHints {
+            at_sign: memchr::memchr2(b'@', b'%', line).is_some(),
+            secret_prefix: self.on(DetectorKind::Secret) && self.secrets.is_match(line),
+        }
     }
 
     /// The entity of a bare JSON number: a card, or a phone when the key says so.
@@ -476,7 +501,7 @@ impl Detectors {
 
     fn secrets(&self, text: &[u8], out: &mut Vec<Finding>) {
         for found in self.secrets.find_iter(text) {
-            let kind = self.secret_kinds[found.pattern().as_usize()];
+            let kind = SECRET_PREFIXES[found.pattern().as_usize()].1;
             let start = found.start();
             let after = found.end();
             let glued = start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');

@@ -267,11 +267,12 @@ fn walk_inner(
                             }
                         }
                         Treatment::Detect { phone_key, ssn_key } => {
-                            let context = ScanContext { phone_key, ssn_key };
+                            let context = ScanContext { phone_key, ssn_key, line: work.hints };
                             engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
                         }
                         Treatment::Scan => {
-                            engine.scan_json_string(line, i + 1, end, escaped, ScanContext::default(), work)?;
+                            let context = ScanContext { line: work.hints, ..ScanContext::default() };
+                            engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
                         }
                     }
                     i = end + 1;

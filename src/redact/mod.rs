@@ -192,6 +192,7 @@ pub(crate) struct LineWork {
     findings: Vec<Finding>,
     hits: Vec<Hit>,
     html_view: Vec<u8>,
+    hints: detect::LineHints,
     entity_decoded: Vec<u8>,
     entity_map: Vec<u32>,
     lossy: Vec<u8>,
@@ -241,6 +242,8 @@ impl Inner {
         let mut decoded = std::mem::take(&mut work.entity_decoded);
         let mut map = std::mem::take(&mut work.entity_map);
         if html::decode_entities(&view, &mut decoded, &mut map) {
+            // Entities can spell an `@` or a secret prefix that the raw line did not show.
+            let context = ScanContext { line: detect::LineHints::default(), ..context };
             self.collect(&decoded, &decoded, context, work, |at| map[at] as usize);
         } else {
             self.collect(&view, text, context, work, |at| at);
@@ -303,6 +306,8 @@ impl Inner {
         let mut decoded = std::mem::take(&mut work.decoded);
         let mut map = std::mem::take(&mut work.map);
         let result = json::decode_string(&line[start..end], &mut decoded, &mut map);
+        // Escapes can spell an `@` (`\u0040`) or a secret prefix that the raw line did not show.
+        let context = ScanContext { line: detect::LineHints::default(), ..context };
         if result.is_ok() {
             self.find_in(&decoded, context, work);
             for hit in &work.hits {
@@ -486,6 +491,7 @@ impl Redactor {
             Format::Json => true,
         };
         if try_json {
+            work.hints = inner.detectors.line_hints(line);
             match json::walk(inner, line, work) {
                 Ok(()) => return,
                 Err(_) => {
@@ -507,6 +513,13 @@ impl Redactor {
                 cut: false,
             });
         }
+    }
+
+    /// Counts a line that was withheld by the caller (the stream's overlong lines) as a marker.
+    pub fn count_withheld(&mut self, bytes: usize) {
+        self.stats.lines += 1;
+        self.stats.bytes_in += bytes as u64;
+        self.stats.markers += 1;
     }
 
     /// What the engine would redact in `line`, as entity spans (byte offsets), without rewriting it.

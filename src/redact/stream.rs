@@ -33,48 +33,56 @@ pub fn filter(
 ) -> io::Result<u64> {
     let max_line = redactor.engine().rules().settings.max_line_bytes;
     let read_size = config.read_size.max(1);
-    let mut buffer: Vec<u8> = Vec::with_capacity(read_size);
+    // `buffer[start..end]` holds bytes read but not yet redacted (one partial line, after each pass).
+    let mut buffer = vec![0u8; read_size];
+    let (mut start, mut end) = (0usize, 0usize);
     let mut out: Vec<u8> = Vec::with_capacity(config.write_size + 1024);
     let mut lines = 0u64;
     // While discarding an overlong line: its length so far and its first bytes (to pick the marker's shape).
     let mut discarding: Option<(usize, Vec<u8>)> = None;
     loop {
-        let filled = buffer.len();
-        buffer.resize(filled + read_size, 0);
+        // Make room for a read: move the partial line to the front, or grow while it is within the cap.
+        if buffer.len() - end < read_size.min(buffer.len()) / 2 + 1 {
+            if start > 0 {
+                buffer.copy_within(start..end, 0);
+                end -= start;
+                start = 0;
+            }
+            if buffer.len() - end < read_size / 2 + 1 {
+                let wanted = (buffer.len() * 2).min(max_line + read_size + 1).max(end + read_size);
+                buffer.resize(wanted, 0);
+            }
+        }
         let read = loop {
-            match input.read(&mut buffer[filled..]) {
+            match input.read(&mut buffer[end..]) {
                 Ok(read) => break read,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
             }
         };
-        buffer.truncate(filled + read);
         let eof = read == 0;
+        let fresh = end;
+        end += read;
 
-        let mut start = 0;
-        let mut search = filled;
+        let mut search = fresh;
         if let Some((seen, head)) = discarding.as_mut() {
-            match memchr::memchr(b'\n', &buffer[filled..]) {
+            match memchr::memchr(b'\n', &buffer[fresh..end]) {
                 Some(at) => {
                     let total = *seen + at;
-                    redactor.stats.lines += 1;
-                    redactor.stats.bytes_in += total as u64;
-                    redactor.stats.markers += 1;
+                    redactor.count_withheld(total);
                     write_marker(MarkerReason::Overlong, head, total, &mut out);
                     out.push(b'\n');
                     lines += 1;
                     discarding = None;
-                    start = filled + at + 1;
+                    start = fresh + at + 1;
                     search = start;
                 }
                 None => {
                     *seen += read;
-                    buffer.clear();
+                    start = end;
                     if eof {
                         let total = *seen;
-                        redactor.stats.lines += 1;
-                        redactor.stats.bytes_in += total as u64;
-                        redactor.stats.markers += 1;
+                        redactor.count_withheld(total);
                         write_marker(MarkerReason::Overlong, head, total, &mut out);
                         lines += 1;
                         output.write_all(&out)?;
@@ -85,37 +93,40 @@ pub fn filter(
                 }
             }
         }
-        while let Some(at) = memchr::memchr(b'\n', &buffer[search..]) {
-            let end = search + at;
-            redactor.redact_line(&buffer[start..end], &mut out);
+        while let Some(at) = memchr::memchr(b'\n', &buffer[search..end]) {
+            let line_end = search + at;
+            redactor.redact_line(&buffer[start..line_end], &mut out);
             out.push(b'\n');
             lines += 1;
-            start = end + 1;
+            start = line_end + 1;
             search = start;
             if out.len() >= config.write_size {
                 output.write_all(&out)?;
                 out.clear();
             }
         }
-        buffer.drain(..start);
         if eof {
-            if !buffer.is_empty() {
-                redactor.redact_line(&buffer, &mut out);
+            if start < end {
+                redactor.redact_line(&buffer[start..end], &mut out);
                 lines += 1;
             }
             output.write_all(&out)?;
             output.flush()?;
             return Ok(lines);
         }
-        if buffer.len() > max_line {
-            let head = buffer[..buffer.len().min(64)].to_vec();
-            discarding = Some((buffer.len(), head));
-            buffer.clear();
+        if end - start > max_line {
+            let head = buffer[start..start + 64.min(end - start)].to_vec();
+            discarding = Some((end - start, head));
+            start = end;
         }
-        if !out.is_empty() && discarding.is_none() && buffer.is_empty() {
-            // Keep latency low for interactive use: flush what is ready when the input has no partial line.
-            output.write_all(&out)?;
-            out.clear();
+        if start == end {
+            start = 0;
+            end = 0;
+            if !out.is_empty() {
+                // Keep latency low for interactive use: write what is ready when no partial line is pending.
+                output.write_all(&out)?;
+                out.clear();
+            }
         }
     }
 }

@@ -143,17 +143,13 @@ impl FieldPattern {
         &self.text
     }
 
-    /// The literal last segment, when it has no wildcard.
-    fn last_literal(&self) -> Option<&[u8]> {
-        match self.segments.last() {
-            Some(Segment::Literal(bytes)) => Some(bytes),
-            _ => None,
-        }
-    }
-
     /// True when the whole key path matches.
     pub fn matches(&self, path: &KeyPath) -> bool {
-        match_from(&self.segments, path, 0)
+        match self.segments.as_slice() {
+            // A bare key (`email`): the index already compared the last segment.
+            [Segment::AnyDepth, Segment::Literal(last)] => path.last() == Some(last.as_slice()),
+            segments => match_from(segments, path, 0),
+        }
     }
 }
 
@@ -214,24 +210,34 @@ impl Hasher for FnvHasher {
 type FnvBuild = BuildHasherDefault<FnvHasher>;
 
 /// Finds the last matching pattern for a key path without trying every pattern.
+///
+/// Patterns are indexed by their last segment when it is literal (`email`), else by the segment before it when
+/// that one is literal (`custom_attributes.*`); only the rest are tried one by one.
 #[derive(Debug, Default, Clone)]
 pub struct PatternIndex {
     patterns: Vec<FieldPattern>,
     by_last: HashMap<Vec<u8>, Vec<u32>, FnvBuild>,
-    wildcard_last: Vec<u32>,
+    by_parent: HashMap<Vec<u8>, Vec<u32>, FnvBuild>,
+    others: Vec<u32>,
     max_literal_len: usize,
+    max_parent_len: usize,
 }
 
 impl PatternIndex {
     /// Adds a pattern; its index is the number of patterns added before it.
     pub fn push(&mut self, pattern: FieldPattern) {
         let index = u32::try_from(self.patterns.len()).unwrap_or(u32::MAX);
-        match pattern.last_literal() {
-            Some(last) => {
+        let segments = &pattern.segments;
+        match (segments.last(), segments.len().checked_sub(2).map(|i| &segments[i])) {
+            (Some(Segment::Literal(last)), _) => {
                 self.max_literal_len = self.max_literal_len.max(last.len());
-                self.by_last.entry(last.to_vec()).or_default().push(index);
+                self.by_last.entry(last.clone()).or_default().push(index);
             }
-            None => self.wildcard_last.push(index),
+            (_, Some(Segment::Literal(parent))) => {
+                self.max_parent_len = self.max_parent_len.max(parent.len());
+                self.by_parent.entry(parent.clone()).or_default().push(index);
+            }
+            _ => self.others.push(index),
         }
         self.patterns.push(pattern);
     }
@@ -245,28 +251,31 @@ impl PatternIndex {
     pub fn last_match(&self, path: &KeyPath) -> Option<usize> {
         let last = path.last()?;
         let mut best: Option<u32> = None;
+        let consider = |candidates: &[u32], best: &mut Option<u32>| {
+            for &index in candidates.iter().rev() {
+                if best.is_some_and(|b| b > index) {
+                    break;
+                }
+                if self.patterns[index as usize].matches(path) {
+                    *best = Some(index);
+                    break;
+                }
+            }
+        };
         if last.len() <= self.max_literal_len {
             if let Some(candidates) = self.by_last.get(last) {
-                for &index in candidates.iter().rev() {
-                    if best.is_some_and(|b| b > index) {
-                        break;
-                    }
-                    if self.patterns[index as usize].matches(path) {
-                        best = Some(index);
-                        break;
-                    }
+                consider(candidates, &mut best);
+            }
+        }
+        if path.len() >= 2 && !self.by_parent.is_empty() {
+            let parent = path.segment(path.len() - 2);
+            if parent.len() <= self.max_parent_len {
+                if let Some(candidates) = self.by_parent.get(parent) {
+                    consider(candidates, &mut best);
                 }
             }
         }
-        for &index in self.wildcard_last.iter().rev() {
-            if best.is_some_and(|b| b > index) {
-                break;
-            }
-            if self.patterns[index as usize].matches(path) {
-                best = Some(index);
-                break;
-            }
-        }
+        consider(&self.others, &mut best);
         best.map(|index| index as usize)
     }
 }
