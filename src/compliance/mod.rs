@@ -1,0 +1,4 @@
+//! Compliance actions: the request ledger with its legal deadlines, and the admin API that exposes them.
+
+pub mod date;
+pub mod deadlines;
