@@ -1,0 +1,3 @@
+//! The append-only, hash-chained audit log: entries, signed checkpoints, verification and export.
+
+pub mod entry;

@@ -1,0 +1,1 @@
+//! Keys: the Ed25519 signing key and the subject-hashing secrets, in files or environment variables.
