@@ -2,5 +2,6 @@
 
 pub mod audit;
 pub mod compliance;
+pub mod keys;
 pub mod redact;
 pub mod store;
