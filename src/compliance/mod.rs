@@ -2,4 +2,5 @@
 
 pub mod date;
 pub mod deadlines;
+pub mod requests;
 pub mod subject;
