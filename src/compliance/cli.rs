@@ -295,6 +295,12 @@ fn keys_command(command: KeysCommand) -> Result<ExitCode> {
 }
 
 fn open_store(dir: &Path) -> Result<Store> {
+    if !dir.join(crate::store::DB_FILE).exists() {
+        anyhow::bail!(
+            "no Steward state in {}; run `steward init` first, or point --data-dir / STEWARD_DATA_DIR at it",
+            dir.display()
+        );
+    }
     Store::open(dir).with_context(|| format!("cannot open the state in {}", dir.display()))
 }
 
