@@ -4,5 +4,6 @@ pub mod api;
 pub mod cli;
 pub mod date;
 pub mod deadlines;
+pub mod jobs;
 pub mod requests;
 pub mod subject;
