@@ -372,6 +372,20 @@ mod tests {
     }
 
     #[test]
+    fn values_of_the_wrong_type_are_reported_not_fatal() {
+        let (dir, store, cp) = setup(5);
+        attack(
+            dir.path(),
+            "UPDATE audit_log SET time_ms = 'noon', actor = 7 WHERE seq = 2; UPDATE audit_log SET counts = x'00' WHERE seq = 4;",
+        );
+        let report = verify(&store, &keys().public_key(), &[cp]).unwrap();
+        assert_eq!(
+            report.problems,
+            vec![Problem::Modified { seq: 2 }, Problem::Modified { seq: 4 }]
+        );
+    }
+
+    #[test]
     fn problems_have_readable_descriptions() {
         let text = Problem::Missing {
             expected: 4,

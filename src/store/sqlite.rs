@@ -4,11 +4,14 @@
 //! (`synchronous=FULL` in WAL mode fsyncs the log on each commit), so an audit entry, a journaled job step or a
 //! request change that was acknowledged survives a power cut.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::types::ValueRef;
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+};
 
 use crate::audit::entry::{AuditDraft, AuditRecord, ChainHash, SubjectHash};
 use crate::compliance::date::CivilDate;
@@ -102,6 +105,7 @@ pub const MIGRATIONS: &[&str] = &[
 /// The SQLite backend.
 pub struct SqliteBackend {
     conn: Mutex<Connection>,
+    path: PathBuf,
 }
 
 impl SqliteBackend {
@@ -112,6 +116,7 @@ impl SqliteBackend {
         migrate_to(&mut conn, MIGRATIONS.len() as u32)?;
         Ok(SqliteBackend {
             conn: Mutex::new(conn),
+            path: path.to_path_buf(),
         })
     }
 
@@ -221,27 +226,47 @@ fn insert_record(tx: &Transaction<'_>, record: &AuditRecord) -> Result<(), Store
     Ok(())
 }
 
-/// Reads an audit row leniently: a field that does not parse is kept in a form whose hash cannot match.
+/// Reads an audit row leniently: a field of the wrong type or that does not parse is kept in a form whose
+/// hash cannot match, so that verification reports the entry instead of failing.
 fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
-    let objects_text: String = row.get(5)?;
-    let counts_text: String = row.get(6)?;
+    let objects_text = lenient_text(row, 5);
+    let counts_text = lenient_text(row, 6);
     let objects = serde_json::from_str(&objects_text)
         .unwrap_or_else(|_| vec![("<malformed>".to_owned(), objects_text.clone())]);
     let counts = serde_json::from_str(&counts_text).unwrap_or_else(|_| {
         std::iter::once((format!("<malformed>{counts_text}"), u64::MAX)).collect()
     });
+    let subject = match row.get_ref(4)? {
+        ValueRef::Null => None,
+        _ => Some(lenient_text(row, 4)),
+    };
+    let time_ms = match row.get_ref(1)? {
+        ValueRef::Integer(n) => n,
+        _ => i64::MIN,
+    };
     Ok(AuditRecord {
         seq: row.get::<_, i64>(0)? as u64,
-        time_ms: row.get(1)?,
-        actor: row.get(2)?,
-        action: row.get(3)?,
-        subject: row.get(4)?,
+        time_ms,
+        actor: lenient_text(row, 2),
+        action: lenient_text(row, 3),
+        subject,
         objects,
         counts,
-        outcome: row.get(7)?,
-        prev_hash: row.get(8)?,
-        hash: row.get(9)?,
+        outcome: lenient_text(row, 7),
+        prev_hash: lenient_text(row, 8),
+        hash: lenient_text(row, 9),
     })
+}
+
+fn lenient_text(row: &Row<'_>, index: usize) -> String {
+    match row.get_ref(index) {
+        Ok(ValueRef::Text(bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(ValueRef::Integer(n)) => format!("<integer {n}>"),
+        Ok(ValueRef::Real(x)) => format!("<real {x}>"),
+        Ok(ValueRef::Blob(_)) => "<blob>".to_owned(),
+        Ok(ValueRef::Null) => "<null>".to_owned(),
+        Err(_) => "<unreadable>".to_owned(),
+    }
 }
 
 const REQUEST_COLUMNS: &str = "id, kind, regime, subject_kind, subject_hash, subject_key_id, sealed_subject, manner,
@@ -386,12 +411,21 @@ impl Backend for SqliteBackend {
         since_ms: Option<i64>,
         visit: &mut dyn FnMut(AuditRecord) -> bool,
     ) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT seq, time_ms, actor, action, subject_hash, objects, counts, outcome, prev_hash, hash
-             FROM audit_log WHERE time_ms >= ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query(params![since_ms.unwrap_or(i64::MIN)])?;
+        // A separate read-only connection: in WAL mode it reads a consistent snapshot without holding the
+        // writer's mutex, so a long verification or export does not stall the proxy's writes.
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let columns =
+            "seq, time_ms, actor, action, subject_hash, objects, counts, outcome, prev_hash, hash";
+        let mut stmt = match since_ms {
+            None => conn.prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?,
+            Some(_) => conn.prepare(&format!(
+                "SELECT {columns} FROM audit_log WHERE time_ms >= ?1 ORDER BY seq"
+            ))?,
+        };
+        let mut rows = match since_ms {
+            None => stmt.query([])?,
+            Some(since) => stmt.query(params![since])?,
+        };
         while let Some(row) = rows.next()? {
             if !visit(audit_from_row(row)?) {
                 break;
