@@ -63,9 +63,21 @@ pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
     })
 }
 
-/// Answers a compliance route, or `None` when `path` is not one.
+/// Answers a compliance route, or `None` when `path` is not one. Audit entries name the actor `admin-api`.
 pub async fn handle(
     ctx: &ComplianceCtx,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    body: Bytes,
+) -> Option<ApiResponse> {
+    handle_as(ctx, Actor::AdminApi(None), method, path, query, body).await
+}
+
+/// Like [`handle`], with the actor the audit entries record (e.g. `Actor::AdminApi(Some(token_id))`).
+pub async fn handle_as(
+    ctx: &ComplianceCtx,
+    actor: Actor,
     method: &Method,
     path: &str,
     query: Option<&str>,
@@ -87,7 +99,7 @@ pub async fn handle(
     let method = method.clone();
     let query = query.map(str::to_owned);
     let joined = tokio::task::spawn_blocking(move || {
-        dispatch(&ctx, &method, route, query.as_deref(), &body)
+        dispatch(&ctx, actor, &method, route, query.as_deref(), &body)
     })
     .await;
     Some(match joined {
@@ -157,6 +169,7 @@ struct CloseBody {
 
 fn dispatch(
     ctx: &ComplianceCtx,
+    actor: Actor,
     method: &Method,
     route: Route,
     query: Option<&str>,
@@ -166,7 +179,6 @@ fn dispatch(
         Clock::System => CivilDate::today_utc(),
         Clock::Fixed(date) => date,
     };
-    let actor = Actor::AdminApi(None);
     let result = match route {
         Route::Requests if *method == Method::POST => create(ctx, body, actor, today),
         Route::Requests => {
@@ -626,6 +638,27 @@ mod tests {
                 .await
                 .is_none()
         );
+        let token = crate::audit::entry::SafeId::new("ops-token-1").unwrap();
+        let body = Bytes::from_static(br#"{"kind":"access","regime":"gdpr","email":"a@b.co"}"#);
+        let response = handle_as(
+            &ctx,
+            Actor::AdminApi(Some(token)),
+            &Method::POST,
+            "/admin/v1/requests",
+            None,
+            body,
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status, StatusCode::CREATED);
+        let mut actors = Vec::new();
+        ctx.store
+            .scan_audit(None, &mut |r| {
+                actors.push(r.actor);
+                true
+            })
+            .unwrap();
+        assert_eq!(actors, vec!["admin-api:ops-token-1"]);
         assert!(handle(&ctx, &Method::GET, "/metrics", None, Bytes::new())
             .await
             .is_none());

@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::audit::entry::SubjectHash;
+use crate::keys::SubjectKeys;
 use crate::redact::HashKey;
 
 /// Which kind of identifier names the subject.
@@ -175,6 +176,14 @@ impl SubjectId {
     pub fn log_token(&self, key: &HashKey, hex_len: usize) -> String {
         key.token(self.kind().entity(), self.expose().as_bytes(), hex_len)
     }
+
+    /// The tokens to search redacted logs for: one per subject key (current first, then rotated ones), so lines
+    /// written before a rotation are found too.
+    pub fn log_tokens(&self, keys: &SubjectKeys, hex_len: usize) -> Vec<String> {
+        keys.all()
+            .map(|k| self.log_token(&k.hash_key, hex_len))
+            .collect()
+    }
 }
 
 macro_rules! redacted {
@@ -234,6 +243,12 @@ mod tests {
         let token = key.token("EMAIL", b"jane@example.com", 6);
         assert_eq!(token, format!("[EMAIL:{}]", &hash.to_hex()[..6]));
         assert_eq!(id.log_token(&key, 6), token);
+        let keys = crate::keys::Keys::from_parts([1; 32], &[&[0xab; 32], &[0xcd; 32]]).unwrap();
+        let tokens = id.log_tokens(keys.subject(), 6);
+        let old = HashKey::from_hex(&"ab".repeat(32)).unwrap();
+        assert_eq!(tokens.len(), 2);
+        assert_eq!(tokens[1], old.token("EMAIL", b"jane@example.com", 6));
+        assert_ne!(tokens[0], tokens[1]);
         let ext = SubjectId::parse(SubjectKind::ExternalId, "u-1").unwrap();
         assert_eq!(ext.hash(&key).0, key.pseudonym("EXTERNAL_ID", b"u-1"));
     }
