@@ -1,8 +1,12 @@
 //! Steward: a log-redaction streaming proxy with GDPR/CCPA compliance actions for Intercom.
 
+pub mod audit;
 pub mod cmd;
+pub mod compliance;
+pub mod keys;
 pub mod pii;
 pub mod quality;
 pub mod redact;
 pub mod rules;
+pub mod store;
 pub mod telemetry;

@@ -27,6 +27,8 @@ enum Command {
     /// Labeled corpora, benchmark logs, and the engine's quality score.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    #[command(flatten)]
+    Compliance(steward::compliance::cli::ComplianceCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +111,7 @@ enum ActionArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Compliance(command) => return steward::compliance::cli::run(command),
         Command::Redact(args) => cmd::redact::run(&cmd::redact::RedactOptions {
             rules: args.rules,
             format: match args.format {
