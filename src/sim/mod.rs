@@ -1,0 +1,1 @@
+//! The Intercom simulator (placeholder).
