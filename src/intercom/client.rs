@@ -779,8 +779,8 @@ impl CursorPage for ContactList {
         mut body: Value,
     ) -> Result<(Vec<Contact>, Option<String>), IntercomError> {
         let data = body
-            .get_mut("data")
-            .map(Value::take)
+            .as_object_mut()
+            .and_then(|m| m.remove("data"))
             .unwrap_or(Value::Array(Vec::new()));
         let list: ContactList = decode_value(operation, body)?;
         let Value::Array(items) = data else {
