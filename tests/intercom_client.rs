@@ -584,3 +584,40 @@ async fn reqwest_free_post(base: &str, path: &str, token: &str) -> String {
     stream.read_to_string(&mut out).await.unwrap();
     out
 }
+
+#[tokio::test]
+async fn doctor_reports_the_workspace_and_fails_precisely() {
+    let handle = start(base_config(22)).await;
+    let client = client_for(&handle, "sim-token");
+    let report = steward::intercom::doctor(&client).await.unwrap();
+    assert_eq!(report.workspace_id, "stewardsim");
+    assert_eq!(report.api_version, "2.16");
+    assert_eq!(report.rate_limit, Some(10_000));
+    assert!(report.rate_remaining.is_some_and(|r| r > 1000));
+    let text = report.to_string();
+    assert!(text.contains("Steward Simulated Workspace") && !text.contains("sim-token"));
+
+    let err = steward::intercom::doctor(&client_for(&handle, "wrong"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("check STEWARD_INTERCOM_TOKEN"),
+        "{err}"
+    );
+
+    let section = steward::intercom::doctor::section_from_toml(
+        "[intercom]\nregion = \"eu\"\nrate_limit_share = 0.5\n",
+    )
+    .unwrap()
+    .unwrap();
+    let config = ClientConfig::from_section_and_env(Some(&section), |k| {
+        (k == "STEWARD_INTERCOM_TOKEN").then(|| "t0k".to_owned())
+    })
+    .unwrap();
+    assert_eq!(config.effective_base_url(), "https://api.eu.intercom.io");
+    assert_eq!(config.rate_limit_share, 0.5);
+    assert!(
+        steward::intercom::doctor::section_from_toml("[intercom]\nregoin = \"eu\"\n").is_err(),
+        "typos are rejected"
+    );
+}

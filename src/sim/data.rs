@@ -629,3 +629,57 @@ impl Workspace {
         Some(contact)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_workspaces_are_deterministic_and_cover_the_cases() {
+        let now = 1_780_000_000;
+        let a = Workspace::generate(9, 120, now);
+        let b = Workspace::generate(9, 120, now);
+        assert_eq!(a.contact_order, b.contact_order);
+        assert_eq!(
+            a.conversations.values().next().map(|c| &c.item),
+            b.conversations.values().next().map(|c| &c.item)
+        );
+        assert_ne!(
+            Workspace::generate(10, 120, now).contact_order,
+            a.contact_order
+        );
+
+        let mut emails: Vec<&str> = a
+            .contacts
+            .values()
+            .filter_map(|c| c["email"].as_str())
+            .collect();
+        emails.sort_unstable();
+        assert!(
+            emails.windows(2).any(|w| w[0] == w[1]),
+            "some contacts share an email"
+        );
+        assert!(!a.merged.is_empty(), "some contacts are merged");
+        assert!(
+            a.conversations.values().any(|c| c.parts.len() > 500),
+            "some conversations exceed 500 parts"
+        );
+        assert!(
+            a.events.iter().any(|e| e.created_at + 90 * DAY < now),
+            "some events are older than 90 days"
+        );
+        assert!(
+            a.contacts.values().any(|c| c["role"] == "lead")
+                && a.contacts.values().any(|c| c["role"] == "user")
+        );
+        let html = a
+            .conversations
+            .values()
+            .flat_map(|c| c.parts.iter())
+            .filter_map(|p| p["body"].as_str());
+        assert!(
+            html.clone().any(|b| b.contains('@')) && html.clone().any(|b| b.contains("4111")),
+            "bodies carry PII"
+        );
+    }
+}

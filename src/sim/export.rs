@@ -133,3 +133,66 @@ fn escape(field: &str) -> String {
         field.to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn jobs_move_through_their_states_and_expire() {
+        let delay = Duration::from_secs(4);
+        let expiry = Duration::from_secs(2 * 86_400);
+        let job = ExportJob {
+            id: "j1".into(),
+            created: Instant::now(),
+            after: 0,
+            before: 1,
+            canceled: false,
+            rows: 3,
+        };
+        assert_eq!(status(&job, Instant::now(), delay, expiry), Some("pending"));
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(
+            status(&job, Instant::now(), delay, expiry),
+            Some("in_progress")
+        );
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(
+            status(&job, Instant::now(), delay, expiry),
+            Some("completed")
+        );
+        let empty = ExportJob {
+            rows: 0,
+            ..job.clone()
+        };
+        assert_eq!(
+            status(&empty, Instant::now(), delay, expiry),
+            Some("no_data")
+        );
+        tokio::time::advance(expiry).await;
+        assert_eq!(
+            status(&job, Instant::now(), delay, expiry),
+            None,
+            "finished jobs expire"
+        );
+    }
+
+    #[test]
+    fn csv_has_the_documented_columns_and_escapes() {
+        let row = StatRow {
+            received_at: 5 * DAY,
+            fields: vec!["a,b".into(), "say \"hi\"".into()],
+        };
+        let gz = gzipped_csv(&[&row]).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text)
+            .unwrap();
+        assert!(text.starts_with("user_id,user_external_id,company_id,"));
+        assert!(text.contains("\"a,b\",\"say \"\"hi\"\"\""));
+        assert_eq!(
+            select(&[row], 5 * DAY + 100, 5 * DAY + 200).len(),
+            1,
+            "ranges are inclusive by day"
+        );
+    }
+}
