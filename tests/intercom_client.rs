@@ -621,3 +621,55 @@ async fn doctor_reports_the_workspace_and_fails_precisely() {
         "typos are rejected"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_leaves_the_rest_of_the_budget_to_other_integrations() {
+    // 1200/min over 1-second windows: 20 per window; with a share of 0.5 the client spends about 10.
+    let config = SimConfig {
+        rate_limit_per_min: 1200,
+        rate_window_secs: 1,
+        ..base_config(23)
+    };
+    let handle = start(config).await;
+    let mut client_config = ClientConfig::new(AccessToken::parse("sim-token").unwrap())
+        .with_base_url(BaseUrl::parse(&handle.url()).unwrap());
+    client_config.rate_limit_share = 0.5;
+    let client = Client::new(client_config).unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    client.me().await?;
+                }
+                Ok::<(), IntercomError>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("paced calls succeed");
+    }
+    let counters = handle.state.counters();
+    println!("share: {counters:?}");
+    assert_eq!(counters.rate_limited, 0);
+    // The first window can see the probe plus the half budget before the first response arrives.
+    assert!(
+        counters.max_window_used <= 12,
+        "at most about half of 20 per window: {counters:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_api_version_is_rejected() {
+    let handle = start(base_config(24)).await;
+    let mut config = ClientConfig::new(AccessToken::parse("sim-token").unwrap())
+        .with_base_url(BaseUrl::parse(&handle.url()).unwrap());
+    config.api_version = "9.99".to_owned();
+    let err = Client::new(config).unwrap().me().await.unwrap_err();
+    match err {
+        IntercomError::Validation { errors, .. } => {
+            assert_eq!(errors.errors[0].code, "intercom_version_invalid")
+        }
+        other => panic!("expected a validation error, got {other}"),
+    }
+}

@@ -50,6 +50,8 @@ pub struct Counters {
     pub faults: u64,
     /// Requests that reached a handler.
     pub handled: u64,
+    /// The most requests spent in one window.
+    pub max_window_used: u64,
 }
 
 impl SimState {
@@ -234,36 +236,18 @@ async fn handle(
     }
 
     lock(&state.counters).requests += 1;
-    if !authorized {
-        return Ok(finish(
-            &state,
-            error(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Access Token Invalid",
-            ),
-            None,
-        ));
-    }
-
-    // Intercom spreads the per-minute limit evenly over fixed windows.
-    let now = state.now_secs();
+    // Intercom spreads the per-minute limit evenly over fixed windows; unauthenticated calls spend nothing.
     let window_secs = state.config.rate_window_secs.max(1);
-    let quota = (state.config.rate_limit_per_min * window_secs / 60).max(1);
-    let index = (now as u64) / window_secs;
-    let (remaining, over) = {
-        let mut window = lock(&state.window);
-        if window.0 != index {
-            *window = (index, 0);
-        }
-        if window.1 >= quota {
-            (0, true)
-        } else {
-            window.1 += 1;
-            (quota - window.1, false)
-        }
-    };
+    let (remaining, index, over) = take_budget(&state, authorized);
     let limits = Some((remaining, (index + 1) * window_secs));
+    if !authorized {
+        let reply = error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Access Token Invalid",
+        );
+        return Ok(finish(&state, reply, limits));
+    }
     if over {
         lock(&state.counters).rate_limited += 1;
         let reply = error(
@@ -272,6 +256,20 @@ async fn handle(
             "Rate limit exceeded",
         );
         return Ok(finish(&state, reply, limits));
+    }
+    let version = parts
+        .headers
+        .get("intercom-version")
+        .and_then(|v| v.to_str().ok());
+    if let Some(version) = version {
+        if !SUPPORTED_VERSIONS.contains(&version) {
+            let reply = error(
+                StatusCode::BAD_REQUEST,
+                "intercom_version_invalid",
+                "The requested version could not be found",
+            );
+            return Ok(finish(&state, reply, limits));
+        }
     }
 
     let fault = draw_fault(&state);
@@ -316,6 +314,35 @@ async fn handle(
         return Err(Dropped);
     }
     Ok(finish(&state, reply, limits))
+}
+
+/// The `Intercom-Version` values the 2.16 description lists.
+const SUPPORTED_VERSIONS: &[&str] = &[
+    "1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7",
+    "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "2.14", "2.15", "2.16", "Unstable",
+];
+
+/// Spends one request of the current window (when `consume`); returns (remaining, window index, over limit).
+fn take_budget(state: &SimState, consume: bool) -> (u64, u64, bool) {
+    let window_secs = state.config.rate_window_secs.max(1);
+    let quota = (state.config.rate_limit_per_min * window_secs / 60).max(1);
+    let index = (state.now_secs() as u64) / window_secs;
+    let mut window = lock(&state.window);
+    if window.0 != index {
+        *window = (index, 0);
+    }
+    if !consume {
+        return (quota.saturating_sub(window.1), index, false);
+    }
+    if window.1 >= quota {
+        return (0, index, true);
+    }
+    window.1 += 1;
+    let used = window.1;
+    drop(window);
+    let mut counters = lock(&state.counters);
+    counters.max_window_used = counters.max_window_used.max(used);
+    (quota - used, index, false)
 }
 
 fn draw_fault(state: &SimState) -> Fault {
