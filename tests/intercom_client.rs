@@ -36,6 +36,7 @@ fn client_for(handle: &SimHandle, token: &str) -> Client {
     let mut config = ClientConfig::new(AccessToken::parse(token).unwrap())
         .with_base_url(BaseUrl::parse(&handle.url()).unwrap());
     config.timeout = Duration::from_secs(5);
+    config.backoff_base = Duration::from_millis(5);
     Client::new(config).unwrap()
 }
 

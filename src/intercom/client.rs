@@ -480,7 +480,7 @@ impl Client {
                             "rate limited (429): waiting for the window reset"
                         );
                         if rate.is_none() {
-                            tokio::time::sleep(backoff(limited)).await;
+                            tokio::time::sleep(backoff(config.backoff_base, limited)).await;
                         }
                         continue;
                     }
@@ -493,7 +493,7 @@ impl Client {
                                 attempt,
                                 "server error: retrying"
                             );
-                            tokio::time::sleep(backoff(attempt)).await;
+                            tokio::time::sleep(backoff(config.backoff_base, attempt)).await;
                             continue;
                         }
                         return Err(IntercomError::Server {
@@ -529,7 +529,7 @@ impl Client {
                     attempt,
                     "transport failure: retrying"
                 );
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(backoff(config.backoff_base, attempt)).await;
                 continue;
             }
             return Err(match failure {
@@ -663,9 +663,11 @@ impl Call {
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    let base_ms = 100u64.saturating_mul(1u64 << attempt.min(8)).min(8_000);
-    let jittered = rand::thread_rng().gen_range(base_ms / 2..=base_ms);
+/// Exponential backoff with jitter: `base * 2^attempt`, at most 8 s, drawn from the upper half.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let base_ms = (base.as_millis() as u64).max(1);
+    let cap_ms = base_ms.saturating_mul(1u64 << attempt.min(8)).min(8_000);
+    let jittered = rand::thread_rng().gen_range(cap_ms / 2..=cap_ms);
     Duration::from_millis(jittered)
 }
 
@@ -1042,4 +1044,42 @@ fn path_and_query(url: &str) -> Option<String> {
     }
     let uri: http::Uri = url.parse().ok()?;
     uri.path_and_query().map(|pq| pq.as_str().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_bounded_and_grows() {
+        let base = Duration::from_millis(100);
+        for _ in 0..50 {
+            let first = backoff(base, 1);
+            assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
+            assert!(backoff(base, 30) <= Duration::from_secs(8));
+            assert!(backoff(base, 30) >= Duration::from_secs(4));
+        }
+    }
+
+    #[test]
+    fn query_values_are_encoded_and_next_urls_rebased() {
+        assert_eq!(percent_encode("a+b@x.io"), "a%2Bb%40x.io");
+        assert_eq!(
+            path_and_query("https://api.intercom.io/events?type=user&before=x").as_deref(),
+            Some("/events?type=user&before=x")
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("10000"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1780000010"));
+        headers.insert(
+            header::DATE,
+            HeaderValue::from_static("Thu, 28 May 2026 20:26:40 GMT"),
+        );
+        let parsed = rate_limit_headers(&headers).unwrap();
+        assert_eq!(
+            (parsed.remaining, parsed.reset, parsed.server_now),
+            (12, 1_780_000_010, 1_780_000_000)
+        );
+    }
 }

@@ -131,6 +131,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// How many 429 responses one call tolerates before it gives up.
     pub max_rate_limited_retries: u32,
+    /// The first retry waits about this long; each further one twice as long (at most 8 s).
+    pub backoff_base: Duration,
 }
 
 impl ClientConfig {
@@ -145,6 +147,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(20),
             max_retries: 4,
             max_rate_limited_retries: 20,
+            backoff_base: Duration::from_millis(100),
         }
     }
 
