@@ -1051,6 +1051,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clients_build_for_every_region_without_leaking_the_token() {
+        for region in [
+            super::super::Region::Us,
+            super::super::Region::Eu,
+            super::super::Region::Au,
+        ] {
+            let mut config =
+                ClientConfig::new(super::super::AccessToken::parse("s3cr3t-token").unwrap());
+            config.region = region;
+            let client = Client::new(config).unwrap();
+            let debug = format!("{client:?}");
+            assert!(debug.contains(region.base_url()), "{debug}");
+            assert!(!debug.contains("s3cr3t"));
+        }
+    }
+
+    #[test]
     fn backoff_is_bounded_and_grows() {
         let base = Duration::from_millis(100);
         for _ in 0..50 {
