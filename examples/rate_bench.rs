@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let counters = handle.state.counters();
     println!("tasks={tasks} seconds={elapsed:.1} limit={per_minute}/min ({limit_rps:.1}/s)");
     println!(
-        "successful={done} failed={} requests/s={rps:.1} ({:.1}% of the limit)",
+        "successful={done} failed={} overall requests/s={rps:.1} ({:.1}% of the limit; the partial first and last windows each get a full budget, so this overstates)",
         failed.load(Ordering::Relaxed),
         100.0 * rps / limit_rps
     );

@@ -73,6 +73,18 @@ async fn me_and_contact_operations() {
         .await
         .unwrap();
     assert!(found.len() >= 2, "several contacts share {email}");
+    let distinct: HashSet<&str> = found.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        distinct.len(),
+        found.len(),
+        "the body cursor moves forward (a query-string cursor repeats page 1)"
+    );
+    let expected = ws
+        .contacts
+        .values()
+        .filter(|c| c["email"] == email.as_str())
+        .count();
+    assert_eq!(found.len(), expected);
     assert!(found
         .iter()
         .all(|c| c.email.as_deref() == Some(email.as_str())));
