@@ -1194,3 +1194,39 @@ fn download(state: &SimState, job_id: &str, accept_octet: bool) -> Reply {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_per_minute_limit_is_spread_over_ten_second_windows() {
+        let config = SimConfig {
+            rate_limit_per_min: 60,
+            contacts: 1,
+            epoch: Some(1_780_000_000),
+            ..SimConfig::default()
+        };
+        let state = SimState::new(config, SocketAddr::from(([127, 0, 0, 1], 9)));
+        let mut last = (0, 0, false);
+        for _ in 0..10 {
+            last = take_budget(&state, true);
+            assert!(!last.2);
+        }
+        assert_eq!(last.0, 0, "60/min is 10 per 10-second window");
+        assert!(
+            take_budget(&state, true).2,
+            "the 11th request of the window is refused"
+        );
+        let (remaining, _, over) = take_budget(&state, false);
+        assert_eq!((remaining, over), (0, false), "peeking spends nothing");
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let (remaining, index, over) = take_budget(&state, true);
+        assert_eq!(
+            (remaining, index, over),
+            (9, last.1 + 1, false),
+            "a new window starts with a fresh budget"
+        );
+        assert_eq!(state.counters().max_window_used, 10);
+    }
+}
