@@ -686,3 +686,13 @@ async fn an_unknown_api_version_is_rejected() {
         other => panic!("expected a validation error, got {other}"),
     }
 }
+
+#[tokio::test]
+async fn demo_wiring_gets_a_ready_client_config() {
+    let (handle, config) = sim::spawn_with_client_config(base_config(25))
+        .await
+        .unwrap();
+    assert_eq!(config.effective_base_url(), handle.url());
+    let me = Client::new(config).unwrap().me().await.unwrap();
+    assert_eq!(me.id, "991267");
+}

@@ -155,6 +155,20 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(SocketAddr, SimHandle)
     spawn_on(config, 0).await
 }
 
+/// Starts a simulator and returns a client configuration pointing at it (for `steward demo` when no token
+/// is configured).
+pub async fn spawn_with_client_config(
+    config: SimConfig,
+) -> std::io::Result<(SimHandle, crate::intercom::ClientConfig)> {
+    let token = crate::intercom::AccessToken::parse(&config.token)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+    let (_, handle) = spawn(config).await?;
+    let url = crate::intercom::BaseUrl::parse(&handle.url())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+    let client_config = crate::intercom::ClientConfig::new(token).with_base_url(url);
+    Ok((handle, client_config))
+}
+
 /// Arguments of `steward sim`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
