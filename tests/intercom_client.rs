@@ -581,16 +581,34 @@ async fn reset_reseeds_and_ledger_needs_the_token() {
         client.retrieve_contact(&id).await.is_ok(),
         "the seeded contact is back"
     );
+    client.delete_contact(&id).await.unwrap();
+    let ledger = raw_request(&handle.url(), "GET", "/_sim/ledger", "sim-token").await;
+    let body = ledger.split("\r\n\r\n").nth(1).unwrap_or("");
+    let entries: serde_json::Value =
+        serde_json::from_str(body).expect("the ledger is a JSON array");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1));
+    assert_eq!(entries[0]["method"], "DELETE");
+    assert_eq!(entries[0]["status"], 200);
+    assert!(
+        entries[0]["at"].is_u64()
+            && entries[0]["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/contacts/"))
+    );
     let denied = reqwest_free_post(&handle.url(), "/_sim/reset", "wrong").await;
     assert!(denied.starts_with("HTTP/1.1 401"), "{denied}");
 }
 
 async fn reqwest_free_post(base: &str, path: &str, token: &str) -> String {
+    raw_request(base, "POST", path, token).await
+}
+
+async fn raw_request(base: &str, method: &str, path: &str, token: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut out = String::new();

@@ -220,8 +220,10 @@ impl Client {
         &self,
         id: &ConversationId,
     ) -> Result<Conversation, IntercomError> {
-        self.get_json("conversations.retrieve", format!("/conversations/{id}"))
-            .await
+        let value: Value = self
+            .get_json("conversations.retrieve", format!("/conversations/{id}"))
+            .await?;
+        conversation_from_value("conversations.retrieve", value)
     }
 
     /// `DELETE /conversations/{id}?retain_metrics=`.
@@ -260,7 +262,8 @@ impl Client {
             "/conversations/redact".to_owned(),
             Some(body),
         );
-        self.json(call).await
+        let value: Value = self.json(call).await?;
+        conversation_from_value("conversations.redact", value)
     }
 
     // ---- tickets ----
@@ -738,6 +741,15 @@ fn contact_from_value(operation: &'static str, value: Value) -> Result<Contact, 
     let mut contact: Contact = decode_value(operation, value.clone())?;
     contact.raw = value;
     Ok(contact)
+}
+
+fn conversation_from_value(
+    operation: &'static str,
+    value: Value,
+) -> Result<Conversation, IntercomError> {
+    let mut conversation: Conversation = decode_value(operation, value.clone())?;
+    conversation.raw = value;
+    Ok(conversation)
 }
 
 fn event_user_query(user: &EventUser) -> String {

@@ -472,6 +472,9 @@ pub struct Conversation {
     /// Statistics.
     #[serde(default)]
     pub statistics: Option<ConversationStatistics>,
+    /// The full object as returned, for exports.
+    #[serde(skip)]
+    pub raw: Value,
 }
 
 /// The hard cap on parts returned by `GET /conversations/{id}`.
