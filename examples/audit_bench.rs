@@ -26,11 +26,7 @@ fn main() -> anyhow::Result<()> {
         Some(dir) => std::path::PathBuf::from(dir),
         None => std::env::temp_dir(),
     };
-    let total: u64 = args
-        .next()
-        .map(|n| n.parse())
-        .transpose()?
-        .unwrap_or(1_000_000);
+    let total: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(1_000_000);
     let dir = tempfile::tempdir_in(&base)?;
     let store = Store::open(dir.path())?;
     let keys = Keys::from_parts([7; 32], &[&[9; 32]])?;
@@ -69,21 +65,13 @@ fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     let report = verify::verify(&store, &keys.public_key(), &[])?;
     let verify_secs = start.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        report.ok,
-        "the fresh log does not verify: {:?}",
-        report.problems.first()
-    );
+    anyhow::ensure!(report.ok, "the fresh log does not verify: {:?}", report.problems.first());
     println!(
         "verify: {} entries in {verify_secs:.2} s = {:.0} entries/s",
         report.entries,
         report.entries as f64 / verify_secs
     );
     let db = std::fs::metadata(dir.path().join(steward::store::DB_FILE))?.len();
-    println!(
-        "database size: {:.1} MiB ({} bytes/entry)",
-        db as f64 / 1048576.0,
-        db / total.max(1)
-    );
+    println!("database size: {:.1} MiB ({} bytes/entry)", db as f64 / 1048576.0, db / total.max(1));
     Ok(())
 }

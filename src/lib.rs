@@ -3,10 +3,12 @@
 pub mod audit;
 pub mod cmd;
 pub mod compliance;
+pub mod intercom;
 pub mod keys;
 pub mod pii;
 pub mod quality;
 pub mod redact;
 pub mod rules;
+pub mod sim;
 pub mod store;
 pub mod telemetry;

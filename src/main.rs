@@ -29,6 +29,10 @@ enum Command {
     Corpus(CorpusCommand),
     #[command(flatten)]
     Compliance(steward::compliance::cli::ComplianceCommand),
+    /// Run the Intercom API simulator on loopback (prints STEWARD_INTERCOM_URL=... first).
+    Sim(steward::sim::SimArgs),
+    /// Check the Intercom token, workspace, region, API version and rate-limit headroom.
+    Doctor(steward::intercom::doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,10 +112,18 @@ enum ActionArg {
     Hash,
 }
 
+/// Runs an async command on a fresh multi-threaded runtime.
+fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<i32> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(command).map(|()| 0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compliance(command) => return steward::compliance::cli::run(command),
+        Command::Sim(args) => block_on(steward::sim::run_cli(args)),
+        Command::Doctor(args) => block_on(steward::intercom::doctor::run_cli(args)),
         Command::Redact(args) => cmd::redact::run(&cmd::redact::RedactOptions {
             rules: args.rules,
             format: match args.format {

@@ -28,24 +28,12 @@ fn populated() -> (tempfile::TempDir, std::path::PathBuf) {
     assert!(steward(&data, &["init"]).status.success());
     for i in 0..5 {
         let email = format!("person{i}@example.com");
-        let out = steward(
-            &data,
-            &[
-                "requests", "new", "--kind", "access", "--regime", "gdpr", "--email", &email,
-                "--json",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out =
+            steward(&data, &["requests", "new", "--kind", "access", "--regime", "gdpr", "--email", &email, "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let file = dir.path().join("checkpoints.jsonl");
-    let out = steward(
-        &data,
-        &["audit", "checkpoint", "--export", file.to_str().unwrap()],
-    );
+    let out = steward(&data, &["audit", "checkpoint", "--export", file.to_str().unwrap()]);
     assert!(out.status.success());
     (dir, file)
 }
@@ -60,16 +48,7 @@ fn tamper(data: &Path, sql: &str) {
 }
 
 fn verify_json(data: &Path, file: &Path) -> (bool, serde_json::Value) {
-    let out = steward(
-        data,
-        &[
-            "audit",
-            "verify",
-            "--json",
-            "--checkpoint",
-            file.to_str().unwrap(),
-        ],
-    );
+    let out = steward(data, &["audit", "verify", "--json", "--checkpoint", file.to_str().unwrap()]);
     let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     (out.status.success(), report)
 }
@@ -104,11 +83,7 @@ fn init_requests_and_json_fields() {
             "--json",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for (field, value) in [
         ("kind", "erasure"),
@@ -123,27 +98,11 @@ fn init_requests_and_json_fields() {
     let id = record["id"].to_string();
     let out = steward(&data, &["requests", "list", "--overdue", "--json"]);
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        list.as_array().unwrap().len(),
-        1,
-        "received in 2024, so overdue now"
-    );
+    assert_eq!(list.as_array().unwrap().len(), 1, "received in 2024, so overdue now");
     let out = steward(&data, &["requests", "extend", &id, "--reason", "late"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("too late"));
-    let out = steward(
-        &data,
-        &[
-            "requests",
-            "close",
-            &id,
-            "--outcome",
-            "denied",
-            "--basis",
-            "not verified",
-            "--json",
-        ],
-    );
+    let out = steward(&data, &["requests", "close", &id, "--outcome", "denied", "--basis", "not verified", "--json"]);
     let closed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(closed["status"], "closed");
     let out = steward(&data, &["requests", "show", &id, "--json"]);
@@ -151,18 +110,7 @@ fn init_requests_and_json_fields() {
     assert_eq!(shown["outcome"], "denied");
     let out = steward(
         &data,
-        &[
-            "requests",
-            "new",
-            "--kind",
-            "access",
-            "--regime",
-            "gdpr",
-            "--email",
-            "x@y.co",
-            "--contact-id",
-            "c",
-        ],
+        &["requests", "new", "--kind", "access", "--regime", "gdpr", "--email", "x@y.co", "--contact-id", "c"],
     );
     assert_eq!(out.status.code(), Some(2), "exactly one subject identifier");
     let out = steward(&data, &["audit", "export", "--format", "jsonl"]);
@@ -211,22 +159,11 @@ fn verify_catches_each_kind_of_tampering_and_names_the_entry() {
         assert!(!ok, "{sql}: {report}");
         assert_eq!(report["ok"], false);
         assert_eq!(report["first_broken_seq"], seq, "{sql}: {report}");
-        let kinds: Vec<&str> = report["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["kind"].as_str().unwrap())
-            .collect();
+        let kinds: Vec<&str> =
+            report["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
         assert!(kinds.contains(&kind), "{sql}: {report}");
-        let human = steward(
-            &data,
-            &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
-        );
+        let human = steward(&data, &["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
         assert_eq!(human.status.code(), Some(1));
-        assert!(
-            stdout(&human).contains(&format!("BROKEN at entry {seq}")),
-            "{}",
-            stdout(&human)
-        );
+        assert!(stdout(&human).contains(&format!("BROKEN at entry {seq}")), "{}", stdout(&human));
     }
 }

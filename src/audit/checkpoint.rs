@@ -39,10 +39,7 @@ pub fn write(store: &Store, keys: &Keys) -> Result<Option<StoredCheckpoint>, Sto
     let Some((seq, head)) = store.audit_head()? else {
         return Ok(None);
     };
-    let time_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let time_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let checkpoint = sign(keys, seq, &head, time_ms);
     store.insert_checkpoint(&checkpoint)?;
     Ok(Some(checkpoint))
@@ -64,19 +61,11 @@ pub fn signature_valid(checkpoint: &StoredCheckpoint, public: &VerifyingKey) -> 
     let Some(head) = ChainHash::from_hex(&checkpoint.head_hash) else {
         return false;
     };
-    let Some(bytes) = hex::decode(&checkpoint.signature)
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
-    else {
+    let Some(bytes) = hex::decode(&checkpoint.signature).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
         return false;
     };
     let signature = Signature::from_bytes(&bytes);
-    public
-        .verify(
-            &message(checkpoint.seq, &head, checkpoint.time_ms),
-            &signature,
-        )
-        .is_ok()
+    public.verify(&message(checkpoint.seq, &head, checkpoint.time_ms), &signature).is_ok()
 }
 
 /// Appends the checkpoint as one JSON line to `path` (created if needed) and syncs it.
@@ -113,9 +102,7 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let keys = Keys::from_parts([1; 32], &[&[2; 32]]).unwrap();
         assert!(write(&store, &keys).unwrap().is_none());
-        store
-            .append_audit(&AuditDraft::new(Actor::Cli, Action::Test, Outcome::Ok))
-            .unwrap();
+        store.append_audit(&AuditDraft::new(Actor::Cli, Action::Test, Outcome::Ok)).unwrap();
         let checkpoint = write(&store, &keys).unwrap().unwrap();
         assert_eq!(checkpoint.seq, 1);
         assert!(signature_valid(&checkpoint, &keys.public_key()));
@@ -127,14 +114,8 @@ mod tests {
         let file = dir.path().join("checkpoints.jsonl");
         export(&checkpoint, &file).unwrap();
         export(&checkpoint, &file).unwrap();
-        assert_eq!(
-            read_file(&file).unwrap(),
-            vec![checkpoint.clone(), checkpoint]
-        );
+        assert_eq!(read_file(&file).unwrap(), vec![checkpoint.clone(), checkpoint]);
         std::fs::write(&file, "not json\n").unwrap();
-        assert!(matches!(
-            read_file(&file),
-            Err(CheckpointFileError::Malformed(1))
-        ));
+        assert!(matches!(read_file(&file), Err(CheckpointFileError::Malformed(1))));
     }
 }

@@ -112,9 +112,7 @@ pub struct AuditRecord {
 
 /// Why a text is not a [`SafeId`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "identifiers in the audit log are 1 to 128 characters of letters, digits, `_`, `.`, `:` or `-`"
-)]
+#[error("identifiers in the audit log are 1 to 128 characters of letters, digits, `_`, `.`, `:` or `-`")]
 pub struct SafeIdError;
 
 impl SafeId {
@@ -122,9 +120,7 @@ impl SafeId {
     pub fn new(text: &str) -> Result<SafeId, SafeIdError> {
         let ok = !text.is_empty()
             && text.len() <= 128
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'));
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'));
         if ok {
             Ok(SafeId(text.to_owned()))
         } else {
@@ -247,14 +243,7 @@ impl ObjectKind {
 impl AuditDraft {
     /// A draft with no subject, objects or counts.
     pub fn new(actor: Actor, action: Action, outcome: Outcome) -> AuditDraft {
-        AuditDraft {
-            actor,
-            action,
-            subject: None,
-            objects: Vec::new(),
-            counts: BTreeMap::new(),
-            outcome,
-        }
+        AuditDraft { actor, action, subject: None, objects: Vec::new(), counts: BTreeMap::new(), outcome }
     }
 
     /// Sets the subject.
@@ -283,16 +272,8 @@ impl AuditDraft {
             actor: self.actor.to_text(),
             action: self.action.as_str().to_owned(),
             subject: self.subject.map(|s| s.to_hex()),
-            objects: self
-                .objects
-                .iter()
-                .map(|o| (o.kind.as_str().to_owned(), o.id.as_str().to_owned()))
-                .collect(),
-            counts: self
-                .counts
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), *v))
-                .collect(),
+            objects: self.objects.iter().map(|o| (o.kind.as_str().to_owned(), o.id.as_str().to_owned())).collect(),
+            counts: self.counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             outcome: self.outcome.as_str().to_owned(),
             prev_hash: prev.to_hex(),
             hash: String::new(),

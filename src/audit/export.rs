@@ -65,9 +65,7 @@ pub fn export(
     let mut count = 0u64;
     let mut failure = None;
     if format == Format::Csv {
-        out.write_all(
-            b"seq,time,time_ms,actor,action,subject_hash,objects,counts,outcome,prev_hash,hash\n",
-        )?;
+        out.write_all(b"seq,time,time_ms,actor,action,subject_hash,objects,counts,outcome,prev_hash,hash\n")?;
     }
     store.scan_audit(since_ms, &mut |record| {
         let result = match format {
@@ -95,12 +93,7 @@ pub fn export(
 pub fn rfc3339(time_ms: i64) -> String {
     let date = CivilDate::from_days_since_epoch(time_ms.div_euclid(86_400_000));
     let ms_of_day = time_ms.rem_euclid(86_400_000);
-    let (h, m, s, ms) = (
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000,
-    );
+    let (h, m, s, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
     format!("{date}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
 }
 
@@ -114,16 +107,8 @@ fn write_json(record: &AuditRecord, out: &mut dyn Write) -> std::io::Result<()> 
 }
 
 fn write_csv(record: &AuditRecord, out: &mut dyn Write) -> std::io::Result<()> {
-    let objects: Vec<String> = record
-        .objects
-        .iter()
-        .map(|(k, id)| format!("{k}:{id}"))
-        .collect();
-    let counts: Vec<String> = record
-        .counts
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let objects: Vec<String> = record.objects.iter().map(|(k, id)| format!("{k}:{id}")).collect();
+    let counts: Vec<String> = record.counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let fields = [
         record.seq.to_string(),
         rfc3339(record.time_ms),
@@ -153,9 +138,7 @@ fn csv_field(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::entry::{
-        Action, Actor, AuditDraft, ObjectKind, Outcome, SafeId, SubjectHash,
-    };
+    use crate::audit::entry::{Action, Actor, AuditDraft, ObjectKind, Outcome, SafeId, SubjectHash};
 
     #[test]
     fn exports_jsonl_and_csv_with_every_field() {
@@ -182,18 +165,11 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("seq,time,"));
-        assert!(
-            lines[1].contains(",request:1;intercom-contact:6a1b,records=2,ok,"),
-            "{}",
-            lines[1]
-        );
+        assert!(lines[1].contains(",request:1;intercom-contact:6a1b,records=2,ok,"), "{}", lines[1]);
         // Nothing is before 1970, everything is before the far future.
         let mut none = Vec::new();
         let future = "2999-01-01".parse().unwrap();
-        assert_eq!(
-            export(&store, Format::Jsonl, Some(future), &mut none).unwrap(),
-            0
-        );
+        assert_eq!(export(&store, Format::Jsonl, Some(future), &mut none).unwrap(), 0);
         assert!(none.is_empty());
     }
 

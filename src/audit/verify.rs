@@ -48,10 +48,7 @@ pub enum Problem {
     /// The entry does not link to the one before it: an entry was inserted, deleted or reordered here.
     Unlinked { seq: u64 },
     /// A checkpoint covers entries that are no longer there.
-    Truncated {
-        checkpoint_seq: u64,
-        last_seq: Option<u64>,
-    },
+    Truncated { checkpoint_seq: u64, last_seq: Option<u64> },
     /// A checkpoint's head hash differs from the entry at its sequence: history was rewritten.
     CheckpointMismatch { seq: u64 },
     /// A checkpoint's signature is not valid under the public key.
@@ -74,7 +71,9 @@ impl Problem {
     /// A sentence for people.
     pub fn describe(&self) -> String {
         match *self {
-            Problem::Modified { seq } => format!("entry {seq}: content does not match its hash (modified or renumbered)"),
+            Problem::Modified { seq } => {
+                format!("entry {seq}: content does not match its hash (modified or renumbered)")
+            }
             Problem::Missing { expected, found } => {
                 format!("entries {expected}..{} are missing (deleted)", found - 1)
             }
@@ -96,15 +95,10 @@ impl Problem {
 }
 
 /// Verifies the whole log against its stored checkpoints and `extra` ones (e.g. from an exported file).
-pub fn verify(
-    store: &Store,
-    public: &VerifyingKey,
-    extra: &[StoredCheckpoint],
-) -> Result<VerifyReport, StoreError> {
+pub fn verify(store: &Store, public: &VerifyingKey, extra: &[StoredCheckpoint]) -> Result<VerifyReport, StoreError> {
     let mut checkpoints = store.checkpoints()?;
     checkpoints.extend_from_slice(extra);
-    let mut wanted: BTreeMap<u64, Option<String>> =
-        checkpoints.iter().map(|c| (c.seq, None)).collect();
+    let mut wanted: BTreeMap<u64, Option<String>> = checkpoints.iter().map(|c| (c.seq, None)).collect();
 
     let mut report = VerifyReport {
         ok: true,
@@ -123,10 +117,7 @@ pub fn verify(
     store.scan_audit(None, &mut |record| {
         report.entries += 1;
         if record.seq > expected_seq {
-            problems.push(Problem::Missing {
-                expected: expected_seq,
-                found: record.seq,
-            });
+            problems.push(Problem::Missing { expected: expected_seq, found: record.seq });
         }
         if record.prev_hash != prev_hex {
             problems.push(Problem::Unlinked { seq: record.seq });
@@ -150,20 +141,13 @@ pub fn verify(
 
     for checkpoint in &checkpoints {
         if !signature_valid(checkpoint, public) {
-            problems.push(Problem::BadSignature {
-                seq: checkpoint.seq,
-            });
+            problems.push(Problem::BadSignature { seq: checkpoint.seq });
             continue;
         }
         match wanted.get(&checkpoint.seq).cloned().flatten() {
-            None => problems.push(Problem::Truncated {
-                checkpoint_seq: checkpoint.seq,
-                last_seq: report.head_seq,
-            }),
+            None => problems.push(Problem::Truncated { checkpoint_seq: checkpoint.seq, last_seq: report.head_seq }),
             Some(hash) if hash != checkpoint.head_hash => {
-                problems.push(Problem::CheckpointMismatch {
-                    seq: checkpoint.seq,
-                })
+                problems.push(Problem::CheckpointMismatch { seq: checkpoint.seq })
             }
             Some(_) => {}
         }
@@ -197,11 +181,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         for i in 0..n {
-            store
-                .append_audit(
-                    &AuditDraft::new(Actor::System, Action::Test, Outcome::Ok).count("i", i),
-                )
-                .unwrap();
+            store.append_audit(&AuditDraft::new(Actor::System, Action::Test, Outcome::Ok).count("i", i)).unwrap();
         }
         let cp = checkpoint::write(&store, &keys()).unwrap().unwrap();
         (dir, store, cp)
@@ -231,10 +211,7 @@ mod tests {
     #[test]
     fn detects_a_modified_entry() {
         let (dir, store, cp) = setup(10);
-        attack(
-            dir.path(),
-            "UPDATE audit_log SET outcome = 'denied' WHERE seq = 5;",
-        );
+        attack(dir.path(), "UPDATE audit_log SET outcome = 'denied' WHERE seq = 5;");
         let report = verify(&store, &keys().public_key(), &[cp]).unwrap();
         assert!(!report.ok);
         assert_eq!(report.first_broken_seq, Some(5));
@@ -248,10 +225,7 @@ mod tests {
         let report = verify(&store, &keys().public_key(), &[cp]).unwrap();
         assert!(!report.ok);
         assert_eq!(report.first_broken_seq, Some(4));
-        assert!(report.problems.contains(&Problem::Missing {
-            expected: 4,
-            found: 5
-        }));
+        assert!(report.problems.contains(&Problem::Missing { expected: 4, found: 5 }));
         assert!(report.problems.contains(&Problem::Unlinked { seq: 5 }));
     }
 
@@ -314,20 +288,11 @@ mod tests {
         let file = dir.path().join("exported.jsonl");
         checkpoint::export(&cp, &file).unwrap();
         // The attacker removes the tail and every stored checkpoint; the exported file still knows.
-        attack(
-            dir.path(),
-            "DELETE FROM audit_log WHERE seq > 7; DELETE FROM audit_checkpoints;",
-        );
+        attack(dir.path(), "DELETE FROM audit_log WHERE seq > 7; DELETE FROM audit_checkpoints;");
         let exported = checkpoint::read_file(&file).unwrap();
         let report = verify(&store, &keys().public_key(), &exported).unwrap();
         assert!(!report.ok);
-        assert_eq!(
-            report.problems,
-            vec![Problem::Truncated {
-                checkpoint_seq: 10,
-                last_seq: Some(7)
-            }]
-        );
+        assert_eq!(report.problems, vec![Problem::Truncated { checkpoint_seq: 10, last_seq: Some(7) }]);
         assert_eq!(report.first_broken_seq, Some(8));
         // Without the exported file this truncation is invisible: documented.
         assert!(verify(&store, &keys().public_key(), &[]).unwrap().ok);
@@ -341,8 +306,7 @@ mod tests {
         let mut prev = store.audit_head().unwrap().unwrap().1;
         let mut sql = String::new();
         for seq in 3..=6u64 {
-            let r =
-                AuditDraft::new(Actor::System, Action::Test, Outcome::Refused).seal(seq, 2, &prev);
+            let r = AuditDraft::new(Actor::System, Action::Test, Outcome::Refused).seal(seq, 2, &prev);
             sql.push_str(&format!(
                 "INSERT INTO audit_log VALUES ({seq}, 2, '{}', '{}', NULL, '[]', '{{}}', '{}', '{}', '{}');",
                 r.actor, r.action, r.outcome, r.prev_hash, r.hash
@@ -351,17 +315,9 @@ mod tests {
         }
         attack_again(dir.path(), &sql);
         let report = verify(&store, &keys().public_key(), &[]).unwrap();
-        assert_eq!(
-            report.problems,
-            vec![Problem::CheckpointMismatch { seq: cp.seq }]
-        );
+        assert_eq!(report.problems, vec![Problem::CheckpointMismatch { seq: cp.seq }]);
         // A checkpoint signed by another key is refused.
-        let mut forged = checkpoint::sign(
-            &Keys::from_parts([8; 32], &[&[6; 32]]).unwrap(),
-            6,
-            &prev,
-            0,
-        );
+        let mut forged = checkpoint::sign(&Keys::from_parts([8; 32], &[&[6; 32]]).unwrap(), 6, &prev, 0);
         forged.key_fingerprint = cp.key_fingerprint.clone();
         let report = verify(&store, &keys().public_key(), &[forged]).unwrap();
         assert!(report.problems.contains(&Problem::BadSignature { seq: 6 }));
@@ -379,19 +335,12 @@ mod tests {
             "UPDATE audit_log SET time_ms = 'noon', actor = 7 WHERE seq = 2; UPDATE audit_log SET counts = x'00' WHERE seq = 4;",
         );
         let report = verify(&store, &keys().public_key(), &[cp]).unwrap();
-        assert_eq!(
-            report.problems,
-            vec![Problem::Modified { seq: 2 }, Problem::Modified { seq: 4 }]
-        );
+        assert_eq!(report.problems, vec![Problem::Modified { seq: 2 }, Problem::Modified { seq: 4 }]);
     }
 
     #[test]
     fn problems_have_readable_descriptions() {
-        let text = Problem::Missing {
-            expected: 4,
-            found: 6,
-        }
-        .describe();
+        let text = Problem::Missing { expected: 4, found: 6 }.describe();
         assert_eq!(text, "entries 4..5 are missing (deleted)");
         assert!(Problem::Unlinked { seq: 3 }.describe().contains("entry 3"));
     }

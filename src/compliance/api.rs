@@ -90,24 +90,16 @@ pub async fn handle_as(
         Route::Extend(_) | Route::Close(_) => method == Method::POST,
     };
     if !allowed {
-        return Some(error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method not allowed on this route",
-        ));
+        return Some(error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this route"));
     }
     let ctx = ctx.clone();
     let method = method.clone();
     let query = query.map(str::to_owned);
-    let joined = tokio::task::spawn_blocking(move || {
-        dispatch(&ctx, actor, &method, route, query.as_deref(), &body)
-    })
-    .await;
+    let joined =
+        tokio::task::spawn_blocking(move || dispatch(&ctx, actor, &method, route, query.as_deref(), &body)).await;
     Some(match joined {
         Ok(response) => response,
-        Err(_) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; see the server log",
-        ),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log"),
     })
 }
 
@@ -189,31 +181,22 @@ fn dispatch(
             };
             requests::list(&ctx.store, overdue, today).map(|list| json(StatusCode::OK, &list))
         }
-        Route::Request(id) => {
-            requests::get(&ctx.store, id, today).map(|r| json(StatusCode::OK, &r))
-        }
+        Route::Request(id) => requests::get(&ctx.store, id, today).map(|r| json(StatusCode::OK, &r)),
         Route::Extend(id) => match parse_body::<ExtendBody>(body, "{\"reason\": \"...\"}") {
             Err(response) => return response,
-            Ok(b) => requests::extend(&ctx.store, &ctx.config, id, &b.reason, actor, today)
-                .map(|r| json(StatusCode::OK, &r)),
+            Ok(b) => {
+                requests::extend(&ctx.store, &ctx.config, id, &b.reason, actor, today).map(|r| json(StatusCode::OK, &r))
+            }
         },
         Route::Close(id) => {
-            let b = match parse_body::<CloseBody>(
-                body,
-                "{\"outcome\": \"fulfilled|denied\", \"basis\": \"...\"}",
-            ) {
+            let b = match parse_body::<CloseBody>(body, "{\"outcome\": \"fulfilled|denied\", \"basis\": \"...\"}") {
                 Err(response) => return response,
                 Ok(b) => b,
             };
             let outcome = match b.outcome.as_str() {
                 "fulfilled" => RequestOutcome::Fulfilled,
                 "denied" => RequestOutcome::Denied,
-                _ => {
-                    return error(
-                        StatusCode::BAD_REQUEST,
-                        "outcome must be fulfilled or denied",
-                    )
-                }
+                _ => return error(StatusCode::BAD_REQUEST, "outcome must be fulfilled or denied"),
             };
             requests::close(&ctx.store, &ctx.config, id, outcome, &b.basis, actor, today)
                 .map(|r| json(StatusCode::OK, &r))
@@ -229,97 +212,53 @@ fn dispatch(
     result.unwrap_or_else(|e| request_error(&e))
 }
 
-fn create(
-    ctx: &ComplianceCtx,
-    body: &[u8],
-    actor: Actor,
-    today: CivilDate,
-) -> Result<ApiResponse, RequestError> {
+fn create(ctx: &ComplianceCtx, body: &[u8], actor: Actor, today: CivilDate) -> Result<ApiResponse, RequestError> {
     let shape = "{\"kind\", \"regime\", one of \"email\"/\"external_id\"/\"contact_id\", optional \"received_date\", \"manner\"}";
     let b = match parse_body::<CreateBody>(body, shape) {
         Err(response) => return Ok(response),
         Ok(b) => b,
     };
     let Ok(kind) = b.kind.parse::<RequestKind>() else {
-        return Ok(error(
-            StatusCode::BAD_REQUEST,
-            "kind must be access, erasure, rectification or opt-out",
-        ));
+        return Ok(error(StatusCode::BAD_REQUEST, "kind must be access, erasure, rectification or opt-out"));
     };
     let Ok(regime) = b.regime.parse::<Regime>() else {
-        return Ok(error(
-            StatusCode::BAD_REQUEST,
-            "regime must be gdpr, uk-gdpr or ccpa",
-        ));
+        return Ok(error(StatusCode::BAD_REQUEST, "regime must be gdpr, uk-gdpr or ccpa"));
     };
     let subject = match (b.email, b.external_id, b.contact_id) {
         (Some(v), None, None) => SubjectId::parse(SubjectKind::Email, &v),
         (None, Some(v), None) => SubjectId::parse(SubjectKind::ExternalId, &v),
         (None, None, Some(v)) => SubjectId::parse(SubjectKind::ContactId, &v),
-        _ => {
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "give exactly one of email, external_id or contact_id",
-            ))
-        }
+        _ => return Ok(error(StatusCode::BAD_REQUEST, "give exactly one of email, external_id or contact_id")),
     };
     let subject = match subject {
         Ok(s) => s,
         Err(e) => return Ok(error(StatusCode::BAD_REQUEST, &e.to_string())),
     };
-    let received = match b
-        .received_date
-        .as_deref()
-        .map(str::parse::<CivilDate>)
-        .transpose()
-    {
+    let received = match b.received_date.as_deref().map(str::parse::<CivilDate>).transpose() {
         Ok(r) => r,
-        Err(e) => {
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                &format!("received_date: {e}"),
-            ))
-        }
+        Err(e) => return Ok(error(StatusCode::BAD_REQUEST, &format!("received_date: {e}"))),
     };
     let manner = Manner::new(b.manner.as_deref().unwrap_or("admin-api"))?;
-    let new = NewRequest {
-        kind,
-        regime,
-        subject,
-        received,
-        manner,
-    };
-    requests::create(&ctx.store, &ctx.keys, &ctx.config, new, actor, today)
-        .map(|r| json(StatusCode::CREATED, &r))
+    let new = NewRequest { kind, regime, subject, received, manner };
+    requests::create(&ctx.store, &ctx.keys, &ctx.config, new, actor, today).map(|r| json(StatusCode::CREATED, &r))
 }
 
 fn export_route(ctx: &ComplianceCtx, query: Option<&str>) -> ApiResponse {
-    let format = match param(query, "format")
-        .unwrap_or("jsonl")
-        .parse::<export::Format>()
-    {
+    let format = match param(query, "format").unwrap_or("jsonl").parse::<export::Format>() {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    let since = match param(query, "since")
-        .map(str::parse::<CivilDate>)
-        .transpose()
-    {
+    let since = match param(query, "since").map(str::parse::<CivilDate>).transpose() {
         Ok(s) => s,
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("since: {e}")),
     };
     let mut out = Vec::new();
     match export::export(&ctx.store, format, since, &mut out) {
-        Ok(_) => ApiResponse {
-            status: StatusCode::OK,
-            content_type: format.content_type(),
-            body: Bytes::from(out),
-        },
+        Ok(_) => ApiResponse { status: StatusCode::OK, content_type: format.content_type(), body: Bytes::from(out) },
         Err(export::ExportError::Store(e)) => store_error(&e),
-        Err(export::ExportError::Io(_)) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; see the server log",
-        ),
+        Err(export::ExportError::Io(_)) => {
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log")
+        }
     }
 }
 
@@ -347,25 +286,14 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> Resul
 
 fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> ApiResponse {
     match serde_json::to_vec(value) {
-        Ok(body) => ApiResponse {
-            status,
-            content_type: JSON,
-            body: Bytes::from(body),
-        },
-        Err(_) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; see the server log",
-        ),
+        Ok(body) => ApiResponse { status, content_type: JSON, body: Bytes::from(body) },
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log"),
     }
 }
 
 fn error(status: StatusCode, message: &str) -> ApiResponse {
     let body = serde_json::json!({ "error": message }).to_string();
-    ApiResponse {
-        status,
-        content_type: JSON,
-        body: Bytes::from(body),
-    }
+    ApiResponse { status, content_type: JSON, body: Bytes::from(body) }
 }
 
 fn request_error(e: &RequestError) -> ApiResponse {
@@ -387,7 +315,10 @@ fn store_error(e: &StoreError) -> ApiResponse {
         StoreError::NotFound => error(StatusCode::NOT_FOUND, "no such record"),
         other => {
             tracing::error!(error = %other, "compliance state error");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error: the compliance state could not be read or written; see the server log")
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: the compliance state could not be read or written; see the server log",
+            )
         }
     }
 }
@@ -413,9 +344,7 @@ mod tests {
         query: Option<&str>,
         body: &str,
     ) -> (StatusCode, Value) {
-        let response = handle(ctx, &method, path, query, Bytes::from(body.to_owned()))
-            .await
-            .unwrap();
+        let response = handle(ctx, &method, path, query, Bytes::from(body.to_owned())).await.unwrap();
         let value = if response.content_type == JSON {
             serde_json::from_slice(&response.body).unwrap()
         } else {
@@ -436,8 +365,7 @@ mod tests {
         assert_eq!(created["manner"], "admin-api");
         assert!(!created.to_string().to_lowercase().contains("jane"));
         let id = created["id"].as_i64().unwrap();
-        let ccpa =
-            r#"{"kind":"access","regime":"ccpa","contact_id":"6a1b","received_date":"2024-03-08"}"#;
+        let ccpa = r#"{"kind":"access","regime":"ccpa","contact_id":"6a1b","received_date":"2024-03-08"}"#;
         let (status, second) = call(&ctx, Method::POST, "/admin/v1/requests", None, ccpa).await;
         assert_eq!(status, StatusCode::CREATED);
         assert_eq!(second["ack_due_date"], "2024-03-22");
@@ -446,14 +374,7 @@ mod tests {
         let (status, list) = call(&ctx, Method::GET, "/admin/v1/requests", None, "").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list.as_array().unwrap().len(), 2);
-        let (_, overdue) = call(
-            &ctx,
-            Method::GET,
-            "/admin/v1/requests",
-            Some("overdue=true"),
-            "",
-        )
-        .await;
+        let (_, overdue) = call(&ctx, Method::GET, "/admin/v1/requests", Some("overdue=true"), "").await;
         assert_eq!(overdue.as_array().unwrap().len(), 1);
         assert_eq!(overdue[0]["id"], id);
 
@@ -463,31 +384,18 @@ mod tests {
         assert_eq!(shown["overdue"], true);
 
         // Too late to extend the first one: 409 with the reason.
-        let (status, refused) = call(
-            &ctx,
-            Method::POST,
-            &format!("{path}/extend"),
-            None,
-            r#"{"reason":"volume"}"#,
-        )
-        .await;
+        let (status, refused) =
+            call(&ctx, Method::POST, &format!("{path}/extend"), None, r#"{"reason":"volume"}"#).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(refused["error"].as_str().unwrap().contains("too late"));
         let second_path = format!("/admin/v1/requests/{}", second["id"]);
-        let (status, extended) = call(
-            &ctx,
-            Method::POST,
-            &format!("{second_path}/extend"),
-            None,
-            r#"{"reason":"volume"}"#,
-        )
-        .await;
+        let (status, extended) =
+            call(&ctx, Method::POST, &format!("{second_path}/extend"), None, r#"{"reason":"volume"}"#).await;
         assert_eq!(status, StatusCode::OK, "{extended}");
         assert_eq!(extended["due_date"], "2024-06-06");
 
         let close = r#"{"outcome":"fulfilled","basis":"erased in Intercom and logs"}"#;
-        let (status, closed) =
-            call(&ctx, Method::POST, &format!("{path}/close"), None, close).await;
+        let (status, closed) = call(&ctx, Method::POST, &format!("{path}/close"), None, close).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(closed["status"], "closed");
         assert_eq!(closed["subject_sealed"], false);
@@ -499,25 +407,11 @@ mod tests {
         assert_eq!(report["ok"], true);
         assert_eq!(report["entries"], 4);
 
-        let (status, csv) = call(
-            &ctx,
-            Method::GET,
-            "/admin/v1/audit/export",
-            Some("format=csv&since=2020-01-01"),
-            "",
-        )
-        .await;
+        let (status, csv) =
+            call(&ctx, Method::GET, "/admin/v1/audit/export", Some("format=csv&since=2020-01-01"), "").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(csv.as_str().unwrap().lines().count(), 5);
-        let response = handle(
-            &ctx,
-            &Method::GET,
-            "/admin/v1/audit/export",
-            None,
-            Bytes::new(),
-        )
-        .await
-        .unwrap();
+        let response = handle(&ctx, &Method::GET, "/admin/v1/audit/export", None, Bytes::new()).await.unwrap();
         assert_eq!(response.content_type, "application/x-ndjson");
         assert_eq!(response.body.iter().filter(|b| **b == b'\n').count(), 4);
     }
@@ -528,46 +422,16 @@ mod tests {
         let ctx = ctx(dir.path());
         let cases = [
             ("{", "not valid JSON"),
-            (
-                r#"{"kind":"erasure","regime":"gdpr"}"#,
-                "exactly one of email",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","contact_id":"x"}"#,
-                "exactly one",
-            ),
-            (
-                r#"{"kind":"delete","regime":"gdpr","email":"a@b.co"}"#,
-                "kind must be",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"hipaa","email":"a@b.co"}"#,
-                "regime must be",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"secret-person"}"#,
-                "email address is not valid",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","received_date":"31/01/2024"}"#,
-                "YYYY-MM-DD",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","received_date":"2030-01-01"}"#,
-                "future",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","manner":"By Phone"}"#,
-                "manner",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","nickname":"secret-person"}"#,
-                "not valid JSON",
-            ),
-            (
-                r#"{"kind":"erasure","regime":"gdpr","email":["secret-person"]}"#,
-                "not valid JSON",
-            ),
+            (r#"{"kind":"erasure","regime":"gdpr"}"#, "exactly one of email"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","contact_id":"x"}"#, "exactly one"),
+            (r#"{"kind":"delete","regime":"gdpr","email":"a@b.co"}"#, "kind must be"),
+            (r#"{"kind":"erasure","regime":"hipaa","email":"a@b.co"}"#, "regime must be"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"secret-person"}"#, "email address is not valid"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","received_date":"31/01/2024"}"#, "YYYY-MM-DD"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","received_date":"2030-01-01"}"#, "future"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","manner":"By Phone"}"#, "manner"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":"a@b.co","nickname":"secret-person"}"#, "not valid JSON"),
+            (r#"{"kind":"erasure","regime":"gdpr","email":["secret-person"]}"#, "not valid JSON"),
         ];
         for (body, expected) in cases {
             let (status, value) = call(&ctx, Method::POST, "/admin/v1/requests", None, body).await;
@@ -576,54 +440,20 @@ mod tests {
             assert!(message.contains(expected), "{body}: {message}");
             assert!(!message.contains("secret-person"), "{message}");
         }
-        let (status, _) = call(
-            &ctx,
-            Method::GET,
-            "/admin/v1/requests",
-            Some("overdue=maybe"),
-            "",
-        )
-        .await;
+        let (status, _) = call(&ctx, Method::GET, "/admin/v1/requests", Some("overdue=maybe"), "").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        let (status, _) = call(
-            &ctx,
-            Method::GET,
-            "/admin/v1/audit/export",
-            Some("format=xml"),
-            "",
-        )
-        .await;
+        let (status, _) = call(&ctx, Method::GET, "/admin/v1/audit/export", Some("format=xml"), "").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        let (status, _) = call(
-            &ctx,
-            Method::GET,
-            "/admin/v1/audit/export",
-            Some("since=yesterday"),
-            "",
-        )
-        .await;
+        let (status, _) = call(&ctx, Method::GET, "/admin/v1/audit/export", Some("since=yesterday"), "").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, _) = call(&ctx, Method::GET, "/admin/v1/requests/42", None, "").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = call(&ctx, Method::GET, "/admin/v1/requests/abc", None, "").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (status, _) = call(
-            &ctx,
-            Method::POST,
-            "/admin/v1/requests/1/close",
-            None,
-            r#"{"outcome":"maybe","basis":"x"}"#,
-        )
-        .await;
+        let (status, _) =
+            call(&ctx, Method::POST, "/admin/v1/requests/1/close", None, r#"{"outcome":"maybe","basis":"x"}"#).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        let (status, _) = call(
-            &ctx,
-            Method::POST,
-            "/admin/v1/requests/1/extend",
-            None,
-            r#"{}"#,
-        )
-        .await;
+        let (status, _) = call(&ctx, Method::POST, "/admin/v1/requests/1/extend", None, r#"{}"#).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, _) = call(&ctx, Method::DELETE, "/admin/v1/requests", None, "").await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
@@ -633,23 +463,12 @@ mod tests {
     async fn routes_and_scopes() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = ctx(dir.path());
-        assert!(
-            handle(&ctx, &Method::GET, "/admin/v1/status", None, Bytes::new())
-                .await
-                .is_none()
-        );
+        assert!(handle(&ctx, &Method::GET, "/admin/v1/status", None, Bytes::new()).await.is_none());
         let token = crate::audit::entry::SafeId::new("ops-token-1").unwrap();
         let body = Bytes::from_static(br#"{"kind":"access","regime":"gdpr","email":"a@b.co"}"#);
-        let response = handle_as(
-            &ctx,
-            Actor::AdminApi(Some(token)),
-            &Method::POST,
-            "/admin/v1/requests",
-            None,
-            body,
-        )
-        .await
-        .unwrap();
+        let response = handle_as(&ctx, Actor::AdminApi(Some(token)), &Method::POST, "/admin/v1/requests", None, body)
+            .await
+            .unwrap();
         assert_eq!(response.status, StatusCode::CREATED);
         let mut actors = Vec::new();
         ctx.store
@@ -659,23 +478,13 @@ mod tests {
             })
             .unwrap();
         assert_eq!(actors, vec!["admin-api:ops-token-1"]);
-        assert!(handle(&ctx, &Method::GET, "/metrics", None, Bytes::new())
-            .await
-            .is_none());
+        assert!(handle(&ctx, &Method::GET, "/metrics", None, Bytes::new()).await.is_none());
         let table = [
             (Method::POST, "/admin/v1/requests", Some(Scope::Operate)),
             (Method::GET, "/admin/v1/requests", Some(Scope::Read)),
             (Method::GET, "/admin/v1/requests/7", Some(Scope::Read)),
-            (
-                Method::POST,
-                "/admin/v1/requests/7/extend",
-                Some(Scope::Operate),
-            ),
-            (
-                Method::POST,
-                "/admin/v1/requests/7/close",
-                Some(Scope::Operate),
-            ),
+            (Method::POST, "/admin/v1/requests/7/extend", Some(Scope::Operate)),
+            (Method::POST, "/admin/v1/requests/7/close", Some(Scope::Operate)),
             (Method::GET, "/admin/v1/audit/verify", Some(Scope::Read)),
             (Method::GET, "/admin/v1/audit/export", Some(Scope::Read)),
             (Method::GET, "/admin/v1/other", None),

@@ -44,12 +44,7 @@ pub enum ComplianceCommand {
 #[derive(Debug, Args)]
 pub struct DataDirArgs {
     /// The data directory (database and keys).
-    #[arg(
-        long,
-        env = "STEWARD_DATA_DIR",
-        default_value = "steward-data",
-        global = true
-    )]
+    #[arg(long, env = "STEWARD_DATA_DIR", default_value = "steward-data", global = true)]
     pub data_dir: PathBuf,
 }
 
@@ -121,20 +116,10 @@ pub struct LedgerArgs {
     #[command(flatten)]
     pub dir: DataDirArgs,
     /// Public holidays (YYYY-MM-DD, comma-separated or repeated) that move deadlines like weekends.
-    #[arg(
-        long = "holiday",
-        env = "STEWARD_HOLIDAYS",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long = "holiday", env = "STEWARD_HOLIDAYS", value_delimiter = ',', global = true)]
     pub holidays: Vec<CivilDate>,
     /// Months a closed request is kept before it expires.
-    #[arg(
-        long,
-        env = "STEWARD_RETENTION_MONTHS",
-        default_value_t = 24,
-        global = true
-    )]
+    #[arg(long, env = "STEWARD_RETENTION_MONTHS", default_value_t = 24, global = true)]
     pub retention_months: u32,
 }
 
@@ -306,12 +291,7 @@ fn open_store(dir: &Path) -> Result<Store> {
 
 fn audit_command(command: AuditCommand) -> Result<ExitCode> {
     match command {
-        AuditCommand::Verify {
-            dir,
-            checkpoint: files,
-            public_key,
-            json,
-        } => {
+        AuditCommand::Verify { dir, checkpoint: files, public_key, json } => {
             let public = keys::load_public_key(&dir.data_dir, public_key.as_deref())?;
             let mut extra = Vec::new();
             for file in &files {
@@ -338,11 +318,7 @@ fn audit_command(command: AuditCommand) -> Result<ExitCode> {
                     println!("  {}", problem.describe());
                 }
             }
-            Ok(if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         AuditCommand::Checkpoint { dir, export, json } => {
             let keys = Keys::load(&dir.data_dir)?;
@@ -364,17 +340,12 @@ fn audit_command(command: AuditCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::Export {
-            dir,
-            format,
-            since,
-            output,
-        } => {
+        AuditCommand::Export { dir, format, since, output } => {
             let store = open_store(&dir.data_dir)?;
             let count = match output {
                 Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    let file =
+                        std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
                     let mut out = std::io::BufWriter::new(file);
                     let n = export::export(&store, format, since, &mut out)?;
                     out.flush()?;
@@ -406,15 +377,7 @@ fn ledger(args: &LedgerArgs) -> Result<(Store, LedgerConfig)> {
 fn requests_command(command: RequestsCommand) -> Result<ExitCode> {
     let today = CivilDate::today_utc();
     match command {
-        RequestsCommand::New {
-            ledger: args,
-            kind,
-            regime,
-            subject,
-            received,
-            manner,
-            json,
-        } => {
+        RequestsCommand::New { ledger: args, kind, regime, subject, received, manner, json } => {
             let (store, config) = ledger(&args)?;
             let keys = Keys::load(&args.dir.data_dir)?;
             let subject = match (subject.email, subject.external_id, subject.contact_id) {
@@ -423,21 +386,11 @@ fn requests_command(command: RequestsCommand) -> Result<ExitCode> {
                 (_, _, Some(v)) => SubjectId::parse(SubjectKind::ContactId, &v)?,
                 _ => anyhow::bail!("give one of --email, --external-id or --contact-id"),
             };
-            let new = NewRequest {
-                kind,
-                regime,
-                subject,
-                received,
-                manner: Manner::new(&manner)?,
-            };
+            let new = NewRequest { kind, regime, subject, received, manner: Manner::new(&manner)? };
             let record = requests::create(&store, &keys, &config, new, Actor::Cli, today)?;
             print_one(&record, json)
         }
-        RequestsCommand::List {
-            ledger: args,
-            overdue,
-            json,
-        } => {
+        RequestsCommand::List { ledger: args, overdue, json } => {
             let (store, _) = ledger(&args)?;
             let records = requests::list(&store, overdue, today)?;
             if json {
@@ -463,31 +416,16 @@ fn requests_command(command: RequestsCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        RequestsCommand::Show {
-            ledger: args,
-            id,
-            json,
-        } => {
+        RequestsCommand::Show { ledger: args, id, json } => {
             let (store, _) = ledger(&args)?;
             print_one(&requests::get(&store, id, today)?, json)
         }
-        RequestsCommand::Extend {
-            ledger: args,
-            id,
-            reason,
-            json,
-        } => {
+        RequestsCommand::Extend { ledger: args, id, reason, json } => {
             let (store, config) = ledger(&args)?;
             let record = requests::extend(&store, &config, id, &reason, Actor::Cli, today)?;
             print_one(&record, json)
         }
-        RequestsCommand::Close {
-            ledger: args,
-            id,
-            outcome,
-            basis,
-            json,
-        } => {
+        RequestsCommand::Close { ledger: args, id, outcome, basis, json } => {
             let (store, config) = ledger(&args)?;
             let record = requests::close(&store, &config, id, outcome, &basis, Actor::Cli, today)?;
             print_one(&record, json)

@@ -39,11 +39,7 @@ pub enum DateError {
 impl CivilDate {
     /// Builds a date, refusing days that do not exist (e.g. 2023-02-29). Years are limited to 1..=9999.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<CivilDate, DateError> {
-        if !(1..=9999).contains(&year)
-            || !(1..=12).contains(&month)
-            || day == 0
-            || day > days_in_month(year, month)
-        {
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return Err(DateError::OutOfRange(year, month, day));
         }
         Ok(CivilDate { year, month, day })
@@ -66,10 +62,7 @@ impl CivilDate {
 
     /// Today's date in UTC, from the system clock.
     pub fn today_utc() -> CivilDate {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         CivilDate::from_days_since_epoch((secs / 86_400) as i64)
     }
 
@@ -218,10 +211,7 @@ mod tests {
             let date = CivilDate::from_days_since_epoch(n);
             assert_eq!(date.days_since_epoch(), n);
             assert!(date > previous, "{date} after {previous}");
-            assert_eq!(
-                CivilDate::from_ymd(date.year, date.month, date.day),
-                Ok(date)
-            );
+            assert_eq!(CivilDate::from_ymd(date.year, date.month, date.day), Ok(date));
             previous = date;
         }
     }
@@ -239,39 +229,16 @@ mod tests {
 
     #[test]
     fn parsing_refuses_malformed_and_impossible_dates() {
-        for bad in [
-            "",
-            "2024-2-29",
-            "2024/02/29",
-            "2024-02-2x",
-            "+024-02-01",
-            "2024-02-29 ",
-        ] {
-            assert!(
-                matches!(bad.parse::<CivilDate>(), Err(DateError::Format)),
-                "{bad}"
-            );
+        for bad in ["", "2024-2-29", "2024/02/29", "2024-02-2x", "+024-02-01", "2024-02-29 "] {
+            assert!(matches!(bad.parse::<CivilDate>(), Err(DateError::Format)), "{bad}");
         }
-        for bad in [
-            "2023-02-29",
-            "2100-02-29",
-            "2024-13-01",
-            "2024-04-31",
-            "2024-00-10",
-            "0000-01-01",
-        ] {
-            assert!(
-                matches!(bad.parse::<CivilDate>(), Err(DateError::OutOfRange(..))),
-                "{bad}"
-            );
+        for bad in ["2023-02-29", "2100-02-29", "2024-13-01", "2024-04-31", "2024-00-10", "0000-01-01"] {
+            assert!(matches!(bad.parse::<CivilDate>(), Err(DateError::OutOfRange(..))), "{bad}");
         }
         assert_eq!(d("2000-02-29").to_string(), "2000-02-29");
         let json = serde_json::to_string(&d("2024-03-01")).unwrap();
         assert_eq!(json, "\"2024-03-01\"");
-        assert_eq!(
-            serde_json::from_str::<CivilDate>(&json).unwrap(),
-            d("2024-03-01")
-        );
+        assert_eq!(serde_json::from_str::<CivilDate>(&json).unwrap(), d("2024-03-01"));
     }
 
     #[test]

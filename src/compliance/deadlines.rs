@@ -65,7 +65,9 @@ pub enum ExtensionError {
     TooLate { due: CivilDate },
     #[error("an extension needs a recorded reason; give one with --reason")]
     NoReason,
-    #[error("this kind of request cannot be extended under this regime (CCPA opt-outs are due within 15 business days)")]
+    #[error(
+        "this kind of request cannot be extended under this regime (CCPA opt-outs are due within 15 business days)"
+    )]
     NotExtendable,
 }
 
@@ -81,9 +83,7 @@ pub enum ParseNameError {
 impl Calendar {
     /// A calendar with the given public holidays (weekends are always non-working).
     pub fn with_holidays(holidays: impl IntoIterator<Item = CivilDate>) -> Calendar {
-        Calendar {
-            holidays: holidays.into_iter().collect(),
-        }
+        Calendar { holidays: holidays.into_iter().collect() }
     }
 
     /// Whether `date` is a working day.
@@ -121,27 +121,13 @@ impl Calendar {
 }
 
 /// The deadlines of a request received on `received`.
-pub fn initial(
-    regime: Regime,
-    kind: RequestKind,
-    received: CivilDate,
-    calendar: &Calendar,
-) -> Deadlines {
+pub fn initial(regime: Regime, kind: RequestKind, received: CivilDate, calendar: &Calendar) -> Deadlines {
     let (due, ack_due) = match (regime, kind) {
         (Regime::Gdpr | Regime::UkGdpr, _) => (calendar.roll_forward(received.add_months(1)), None),
         (Regime::Ccpa, RequestKind::OptOut) => (calendar.add_business_days(received, 15), None),
-        (Regime::Ccpa, _) => (
-            received.add_days(45),
-            Some(calendar.add_business_days(received, 10)),
-        ),
+        (Regime::Ccpa, _) => (received.add_days(45), Some(calendar.add_business_days(received, 10))),
     };
-    Deadlines {
-        received,
-        due,
-        original_due: due,
-        ack_due,
-        extended: false,
-    }
+    Deadlines { received, due, original_due: due, ack_due, extended: false }
 }
 
 /// Extends `current` once, as decided on `decided_on` for `reason`.
@@ -163,21 +149,13 @@ pub fn extend(
         return Err(ExtensionError::NoReason);
     }
     if decided_on > current.original_due {
-        return Err(ExtensionError::TooLate {
-            due: current.original_due,
-        });
+        return Err(ExtensionError::TooLate { due: current.original_due });
     }
     let due = match regime {
-        Regime::Gdpr | Regime::UkGdpr => {
-            calendar.roll_forward(current.received.add_months(1).add_months(2))
-        }
+        Regime::Gdpr | Regime::UkGdpr => calendar.roll_forward(current.received.add_months(1).add_months(2)),
         Regime::Ccpa => current.received.add_days(90),
     };
-    Ok(Deadlines {
-        due,
-        extended: true,
-        ..*current
-    })
+    Ok(Deadlines { due, extended: true, ..*current })
 }
 
 /// Whether a still-open request is overdue on `today` (the due date itself is still on time).
@@ -384,24 +362,13 @@ mod tests {
     fn initial_deadline_table() {
         let calendar = no_holidays();
         for (regime, kind, received, due, ack, why) in INITIAL_CASES {
-            let got = initial(
-                regime.parse().unwrap(),
-                kind.parse().unwrap(),
-                d(received),
-                &calendar,
-            );
+            let got = initial(regime.parse().unwrap(), kind.parse().unwrap(), d(received), &calendar);
             assert_eq!(got.due, d(due), "{regime} {kind} {received}: {why}");
             assert_eq!(got.original_due, got.due);
             assert!(!got.extended);
             let expected_ack = if ack.is_empty() { None } else { Some(d(ack)) };
-            assert_eq!(
-                got.ack_due, expected_ack,
-                "{regime} {kind} {received} ack: {why}"
-            );
-            assert!(
-                calendar.is_working_day(got.due) || *regime == "ccpa",
-                "{why}"
-            );
+            assert_eq!(got.ack_due, expected_ack, "{regime} {kind} {received} ack: {why}");
+            assert!(calendar.is_working_day(got.due) || *regime == "ccpa", "{why}");
         }
         assert!(INITIAL_CASES.len() >= 60);
     }
@@ -416,10 +383,7 @@ mod tests {
             assert_eq!(got.due.days_since_epoch() - received.days_since_epoch(), 45);
             let ack = got.ack_due.unwrap();
             let span = ack.days_since_epoch() - received.days_since_epoch();
-            assert!(
-                (12..=16).contains(&span),
-                "{received}: ack after {span} days"
-            );
+            assert!((12..=16).contains(&span), "{received}: ack after {span} days");
             assert!(calendar.is_working_day(ack));
         }
     }
@@ -438,14 +402,7 @@ mod tests {
         }
     }
 
-    type HolidayCase = (
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        &'static str,
-        &'static str,
-        &'static str,
-    );
+    type HolidayCase = (&'static str, &'static str, &'static [&'static str], &'static str, &'static str, &'static str);
 
     /// (regime, received, holidays, expected due, expected ack or "", why)
     #[rustfmt::skip]
@@ -465,12 +422,7 @@ mod tests {
     fn configured_public_holidays_table() {
         for (regime, received, holidays, due, ack, why) in HOLIDAY_CASES {
             let calendar = Calendar::with_holidays(holidays.iter().map(|h| d(h)));
-            let got = initial(
-                regime.parse().unwrap(),
-                RequestKind::Access,
-                d(received),
-                &calendar,
-            );
+            let got = initial(regime.parse().unwrap(), RequestKind::Access, d(received), &calendar);
             assert_eq!(got.due, d(due), "{why}");
             let expected_ack = if ack.is_empty() { None } else { Some(d(ack)) };
             assert_eq!(got.ack_due, expected_ack, "{why}");
@@ -550,23 +502,12 @@ mod tests {
             let received = start.add_days(offset);
             for regime in [Regime::Gdpr, Regime::Ccpa] {
                 let first = initial(regime, RequestKind::Access, received, &calendar);
-                let extended = extend(
-                    regime,
-                    RequestKind::Access,
-                    &first,
-                    received,
-                    "x",
-                    &calendar,
-                )
-                .unwrap();
+                let extended = extend(regime, RequestKind::Access, &first, received, "x", &calendar).unwrap();
                 let total = extended.due.days_since_epoch() - received.days_since_epoch();
                 match regime {
                     Regime::Ccpa => assert_eq!(total, 90),
                     _ => {
-                        assert!(
-                            extended.due <= calendar.roll_forward(received.add_months(3)),
-                            "{received}"
-                        );
+                        assert!(extended.due <= calendar.roll_forward(received.add_months(3)), "{received}");
                         assert!(!extended.due.is_weekend());
                     }
                 }
@@ -577,33 +518,15 @@ mod tests {
     #[test]
     fn extension_with_holiday_on_the_new_due_date() {
         let calendar = Calendar::with_holidays([d("2024-12-25"), d("2024-12-26")]);
-        let first = initial(
-            Regime::Gdpr,
-            RequestKind::Access,
-            d("2024-09-25"),
-            &calendar,
-        );
+        let first = initial(Regime::Gdpr, RequestKind::Access, d("2024-09-25"), &calendar);
         assert_eq!(first.due, d("2024-10-25"));
-        let extended = extend(
-            Regime::Gdpr,
-            RequestKind::Access,
-            &first,
-            d("2024-10-01"),
-            "x",
-            &calendar,
-        )
-        .unwrap();
+        let extended = extend(Regime::Gdpr, RequestKind::Access, &first, d("2024-10-01"), "x", &calendar).unwrap();
         assert_eq!(extended.due, d("2024-12-27"));
     }
 
     #[test]
     fn overdue_starts_the_day_after_the_due_date() {
-        let got = initial(
-            Regime::Gdpr,
-            RequestKind::Access,
-            d("2024-03-05"),
-            &no_holidays(),
-        );
+        let got = initial(Regime::Gdpr, RequestKind::Access, d("2024-03-05"), &no_holidays());
         assert!(!is_overdue(&got, d("2024-04-05")));
         assert!(is_overdue(&got, d("2024-04-06")));
         assert!(!is_overdue(&got, d("2024-03-05")));
@@ -614,12 +537,7 @@ mod tests {
         for regime in [Regime::Gdpr, Regime::UkGdpr, Regime::Ccpa] {
             assert_eq!(regime.as_str().parse::<Regime>(), Ok(regime));
         }
-        for kind in [
-            RequestKind::Access,
-            RequestKind::Erasure,
-            RequestKind::Rectification,
-            RequestKind::OptOut,
-        ] {
+        for kind in [RequestKind::Access, RequestKind::Erasure, RequestKind::Rectification, RequestKind::OptOut] {
             assert_eq!(kind.as_str().parse::<RequestKind>(), Ok(kind));
         }
         let err = "hipaa".parse::<Regime>().unwrap_err().to_string();

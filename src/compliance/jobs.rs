@@ -35,11 +35,7 @@ pub enum RunOutcome {
     /// No job was claimable.
     Idle,
     /// The job finished with this state; `resumed_after` steps were skipped because already journaled.
-    Finished {
-        job_id: i64,
-        state: JobState,
-        resumed_after: usize,
-    },
+    Finished { job_id: i64, state: JobState, resumed_after: usize },
     /// The run stopped early (abandoned); the job stays leased until its lease expires.
     Abandoned { job_id: i64 },
 }
@@ -80,11 +76,7 @@ pub fn run_next(
             StepResult::Abandon => return Ok(RunOutcome::Abandoned { job_id: job.id }),
         }
     }
-    let outcome = if state == JobState::Done {
-        Outcome::Ok
-    } else {
-        Outcome::Failed
-    };
+    let outcome = if state == JobState::Done { Outcome::Ok } else { Outcome::Failed };
     let mut draft = AuditDraft::new(Actor::System, Action::JobFinished, outcome)
         .object(ObjectKind::Job, SafeId::from_number(job.id))
         .count("steps", done.len() as u64);
@@ -93,11 +85,7 @@ pub fn run_next(
     }
     store.finish_job(&claimed.lease, state, now_ms(), &draft)?;
     checkpoint::write(store, keys)?;
-    Ok(RunOutcome::Finished {
-        job_id: job.id,
-        state,
-        resumed_after,
-    })
+    Ok(RunOutcome::Finished { job_id: job.id, state, resumed_after })
 }
 
 #[cfg(test)]
@@ -131,12 +119,7 @@ mod tests {
     }
 
     fn queue(store: &Store) -> i64 {
-        let job = NewJob {
-            kind: "erasure".into(),
-            request_id: Some(3),
-            payload: "{}".into(),
-            now_ms: 0,
-        };
+        let job = NewJob { kind: "erasure".into(), request_id: Some(3), payload: "{}".into(), now_ms: 0 };
         store
             .create_job(&job, &|id| {
                 AuditDraft::new(Actor::System, Action::JobCreated, Outcome::Ok)
@@ -153,44 +136,22 @@ mod tests {
         let id = queue(&store);
         let now = Cell::new(1_000);
         let clock = || now.get();
-        let mut first = Steps {
-            ran: vec![],
-            abandon_at: Some("delete"),
-            fail_at: None,
-        };
+        let mut first = Steps { ran: vec![], abandon_at: Some("delete"), fail_at: None };
         let outcome = run_next(&store, &keys, "a", &mut first, &clock, 5_000).unwrap();
         assert_eq!(outcome, RunOutcome::Abandoned { job_id: id });
         assert_eq!(first.ran, vec!["find"]);
         // Still leased: nobody can take it yet.
-        let mut second = Steps {
-            ran: vec![],
-            abandon_at: None,
-            fail_at: None,
-        };
-        assert_eq!(
-            run_next(&store, &keys, "b", &mut second, &clock, 5_000).unwrap(),
-            RunOutcome::Idle
-        );
+        let mut second = Steps { ran: vec![], abandon_at: None, fail_at: None };
+        assert_eq!(run_next(&store, &keys, "b", &mut second, &clock, 5_000).unwrap(), RunOutcome::Idle);
         now.set(6_001);
         let outcome = run_next(&store, &keys, "b", &mut second, &clock, 5_000).unwrap();
-        assert_eq!(
-            outcome,
-            RunOutcome::Finished {
-                job_id: id,
-                state: JobState::Done,
-                resumed_after: 1
-            }
-        );
+        assert_eq!(outcome, RunOutcome::Finished { job_id: id, state: JobState::Done, resumed_after: 1 });
         assert_eq!(second.ran, vec!["delete", "confirm"]);
         assert_eq!(store.job(id).unwrap().unwrap().state, JobState::Done);
         let checkpoints = store.checkpoints().unwrap();
         assert_eq!(checkpoints.len(), 1);
         assert_eq!(checkpoints[0].seq, 2, "job created + job finished");
-        assert!(
-            crate::audit::verify::verify(&store, &keys.public_key(), &[])
-                .unwrap()
-                .ok
-        );
+        assert!(crate::audit::verify::verify(&store, &keys.public_key(), &[]).unwrap().ok);
     }
 
     #[test]
@@ -199,20 +160,9 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let keys = Keys::from_parts([1; 32], &[&[2; 32]]).unwrap();
         let id = queue(&store);
-        let mut work = Steps {
-            ran: vec![],
-            abandon_at: None,
-            fail_at: Some("confirm"),
-        };
+        let mut work = Steps { ran: vec![], abandon_at: None, fail_at: Some("confirm") };
         let outcome = run_next(&store, &keys, "a", &mut work, &|| 10, 1_000).unwrap();
-        assert_eq!(
-            outcome,
-            RunOutcome::Finished {
-                job_id: id,
-                state: JobState::Failed,
-                resumed_after: 0
-            }
-        );
+        assert_eq!(outcome, RunOutcome::Finished { job_id: id, state: JobState::Failed, resumed_after: 0 });
         let mut last = None;
         store
             .scan_audit(None, &mut |r| {
@@ -221,10 +171,7 @@ mod tests {
             })
             .unwrap();
         let last = last.unwrap();
-        assert_eq!(
-            (last.action.as_str(), last.outcome.as_str()),
-            ("job.finished", "failed")
-        );
+        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("job.finished", "failed"));
         assert_eq!(last.counts.get("steps"), Some(&2));
     }
 }

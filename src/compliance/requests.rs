@@ -13,9 +13,7 @@ use rand::RngCore;
 
 use crate::audit::entry::{Action, Actor, AuditDraft, ObjectKind, Outcome, SafeId};
 use crate::compliance::date::CivilDate;
-use crate::compliance::deadlines::{
-    self, Calendar, Deadlines, ExtensionError, Regime, RequestKind,
-};
+use crate::compliance::deadlines::{self, Calendar, Deadlines, ExtensionError, Regime, RequestKind};
 use crate::compliance::subject::{SubjectId, SubjectKind};
 use crate::keys::Keys;
 use crate::store::{RequestFilter, RequestOutcome, RequestRow, RequestStatus, Store, StoreError};
@@ -94,10 +92,7 @@ pub enum RequestError {
 
 impl Default for LedgerConfig {
     fn default() -> LedgerConfig {
-        LedgerConfig {
-            calendar: Calendar::default(),
-            retention_months: 24,
-        }
+        LedgerConfig { calendar: Calendar::default(), retention_months: 24 }
     }
 }
 
@@ -106,9 +101,7 @@ impl Manner {
     pub fn new(text: &str) -> Result<Manner, RequestError> {
         let ok = !text.is_empty()
             && text.len() <= 32
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Manner(text.to_owned()))
         } else {
@@ -135,12 +128,7 @@ pub fn create(
     let deadlines = deadlines::initial(new.regime, new.kind, received, &config.calendar);
     let key = keys.subject().current();
     let subject_hash = new.subject.hash(&key.hash_key);
-    let sealed = seal(
-        &key.seal_key(),
-        new.subject.kind(),
-        &subject_hash.to_hex(),
-        new.subject.expose(),
-    );
+    let sealed = seal(&key.seal_key(), new.subject.kind(), &subject_hash.to_hex(), new.subject.expose());
     let row = RequestRow {
         id: 0,
         kind: new.kind,
@@ -180,26 +168,14 @@ pub fn get(store: &Store, id: i64, today: CivilDate) -> Result<RequestRecord, Re
 }
 
 /// All requests (or only the open, overdue ones), after expiring those past retention.
-pub fn list(
-    store: &Store,
-    overdue_only: bool,
-    today: CivilDate,
-) -> Result<Vec<RequestRecord>, RequestError> {
+pub fn list(store: &Store, overdue_only: bool, today: CivilDate) -> Result<Vec<RequestRecord>, RequestError> {
     expire(store, today)?;
     let filter = if overdue_only {
-        RequestFilter {
-            open_only: true,
-            due_before: Some(today),
-            ..RequestFilter::default()
-        }
+        RequestFilter { open_only: true, due_before: Some(today), ..RequestFilter::default() }
     } else {
         RequestFilter::default()
     };
-    Ok(store
-        .list_requests(&filter)?
-        .iter()
-        .map(|row| record(row, today))
-        .collect())
+    Ok(store.list_requests(&filter)?.iter().map(|row| record(row, today)).collect())
 }
 
 /// The requests of a subject, looked up under every subject key (current and rotated).
@@ -211,16 +187,8 @@ pub fn find_by_subject(
 ) -> Result<Vec<RequestRecord>, RequestError> {
     let mut out = Vec::new();
     for key in keys.subject().all() {
-        let filter = RequestFilter {
-            subject: Some(subject.hash(&key.hash_key)),
-            ..RequestFilter::default()
-        };
-        out.extend(
-            store
-                .list_requests(&filter)?
-                .iter()
-                .map(|row| record(row, today)),
-        );
+        let filter = RequestFilter { subject: Some(subject.hash(&key.hash_key)), ..RequestFilter::default() };
+        out.extend(store.list_requests(&filter)?.iter().map(|row| record(row, today)));
     }
     out.sort_by_key(|r| r.id);
     Ok(out)
@@ -247,14 +215,7 @@ pub fn extend(
         ack_due: row.ack_due,
         extended: row.extended_on.is_some(),
     };
-    let extended = deadlines::extend(
-        row.regime,
-        row.kind,
-        &current,
-        today,
-        reason,
-        &config.calendar,
-    )?;
+    let extended = deadlines::extend(row.regime, row.kind, &current, today, reason, &config.calendar)?;
     let mut changed = row.clone();
     changed.due = extended.due;
     changed.extended_on = Some(today);
@@ -301,10 +262,7 @@ pub fn close(
 
 /// Deletes closed records whose retention ended before `today`, one audited deletion each; returns how many.
 pub fn expire(store: &Store, today: CivilDate) -> Result<u64, RequestError> {
-    let filter = RequestFilter {
-        expired_before: Some(today),
-        ..RequestFilter::default()
-    };
+    let filter = RequestFilter { expired_before: Some(today), ..RequestFilter::default() };
     let mut count = 0;
     for row in store.list_requests(&filter)? {
         let audit = AuditDraft::new(Actor::System, Action::RequestExpired, Outcome::Ok)
@@ -323,35 +281,20 @@ pub fn expire(store: &Store, today: CivilDate) -> Result<u64, RequestError> {
 /// The readable identifier of an open request, for the jobs that act on it.
 pub fn reveal_subject(store: &Store, keys: &Keys, id: i64) -> Result<SubjectId, RequestError> {
     let row = store.get_request(id)?.ok_or(RequestError::NotFound(id))?;
-    let sealed = row
-        .sealed_subject
-        .as_deref()
-        .ok_or(RequestError::AlreadyClosed(id))?;
-    let key = keys
-        .subject()
-        .by_id(row.subject_key_id)
-        .ok_or(RequestError::Unseal(id))?;
-    let plain = open(
-        &key.seal_key(),
-        row.subject_kind,
-        &row.subject_hash.to_hex(),
-        sealed,
-    )
-    .ok_or(RequestError::Unseal(id))?;
+    let sealed = row.sealed_subject.as_deref().ok_or(RequestError::AlreadyClosed(id))?;
+    let key = keys.subject().by_id(row.subject_key_id).ok_or(RequestError::Unseal(id))?;
+    let plain =
+        open(&key.seal_key(), row.subject_kind, &row.subject_hash.to_hex(), sealed).ok_or(RequestError::Unseal(id))?;
     SubjectId::parse(row.subject_kind, &plain).map_err(|_| RequestError::Unseal(id))
 }
 
 fn check_text(text: &str) -> Result<&str, RequestError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(RequestError::Invalid(
-            "the text is empty; say why in a few words",
-        ));
+        return Err(RequestError::Invalid("the text is empty; say why in a few words"));
     }
     if trimmed.chars().count() > 2000 {
-        return Err(RequestError::Invalid(
-            "the text is longer than 2000 characters; shorten it",
-        ));
+        return Err(RequestError::Invalid("the text is longer than 2000 characters; shorten it"));
     }
     Ok(trimmed)
 }
@@ -371,13 +314,7 @@ fn seal(key: &[u8; 32], kind: SubjectKind, hash_hex: &str, plain: &str) -> Vec<u
     let aad = aad(kind, hash_hex);
     let mut out = nonce.to_vec();
     // Encryption with a 32-byte key and a 12-byte nonce cannot fail for inputs this small.
-    if let Ok(ciphertext) = cipher.encrypt(
-        Nonce::from_slice(&nonce),
-        Payload {
-            msg: plain.as_bytes(),
-            aad: &aad,
-        },
-    ) {
+    if let Ok(ciphertext) = cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: &aad }) {
         out.extend_from_slice(&ciphertext);
     }
     out
@@ -390,15 +327,7 @@ fn open(key: &[u8; 32], kind: SubjectKind, hash_hex: &str, sealed: &[u8]) -> Opt
     let (nonce, ciphertext) = sealed.split_at(12);
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key));
     let aad = aad(kind, hash_hex);
-    let plain = cipher
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: &aad,
-            },
-        )
-        .ok()?;
+    let plain = cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad }).ok()?;
     String::from_utf8(plain).ok()
 }
 
@@ -471,45 +400,17 @@ mod tests {
         let (dir, store, keys) = setup();
         let config = LedgerConfig::default();
         let today = d("2024-03-10");
-        let created = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Gdpr, "2024-03-05"),
-            Actor::Cli,
-            today,
-        )
-        .unwrap();
+        let created =
+            create(&store, &keys, &config, new_request(Regime::Gdpr, "2024-03-05"), Actor::Cli, today).unwrap();
         assert_eq!(created.due_date, d("2024-04-05"));
         assert_eq!(created.status, "open");
         assert!(created.subject_sealed);
-        assert_eq!(
-            reveal_subject(&store, &keys, created.id).unwrap().expose(),
-            "jane.doe@example.com"
-        );
-        let extended = extend(
-            &store,
-            &config,
-            created.id,
-            "many systems",
-            Actor::Cli,
-            d("2024-03-20"),
-        )
-        .unwrap();
+        assert_eq!(reveal_subject(&store, &keys, created.id).unwrap().expose(), "jane.doe@example.com");
+        let extended = extend(&store, &config, created.id, "many systems", Actor::Cli, d("2024-03-20")).unwrap();
         assert_eq!(extended.due_date, d("2024-06-05"));
         assert!(extended.extended);
-        let again = extend(
-            &store,
-            &config,
-            created.id,
-            "more",
-            Actor::Cli,
-            d("2024-03-21"),
-        );
-        assert!(matches!(
-            again,
-            Err(RequestError::Extension(ExtensionError::AlreadyExtended))
-        ));
+        let again = extend(&store, &config, created.id, "more", Actor::Cli, d("2024-03-21"));
+        assert!(matches!(again, Err(RequestError::Extension(ExtensionError::AlreadyExtended))));
         let closed = close(
             &store,
             &config,
@@ -524,96 +425,38 @@ mod tests {
         assert_eq!(closed.outcome, Some("denied"));
         assert_eq!(closed.expires_date, Some(d("2026-05-01")));
         assert!(!closed.subject_sealed);
+        assert!(matches!(reveal_subject(&store, &keys, created.id), Err(RequestError::AlreadyClosed(_))));
         assert!(matches!(
-            reveal_subject(&store, &keys, created.id),
-            Err(RequestError::AlreadyClosed(_))
-        ));
-        assert!(matches!(
-            close(
-                &store,
-                &config,
-                created.id,
-                RequestOutcome::Fulfilled,
-                "x",
-                Actor::Cli,
-                today
-            ),
+            close(&store, &config, created.id, RequestOutcome::Fulfilled, "x", Actor::Cli, today),
             Err(RequestError::AlreadyClosed(_))
         ));
         // The keyed hash stays and still finds the request.
         let subject = SubjectId::parse(SubjectKind::Email, "jane.doe@EXAMPLE.com").unwrap();
-        assert_eq!(
-            find_by_subject(&store, &keys, &subject, today)
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(find_by_subject(&store, &keys, &subject, today).unwrap().len(), 1);
         // No plaintext left anywhere in the database file.
         drop(store);
         let bytes = std::fs::read(dir.path().join(crate::store::DB_FILE)).unwrap();
         let wal = std::fs::read(dir.path().join("steward.db-wal")).unwrap_or_default();
         for haystack in [&bytes, &wal] {
-            assert!(
-                !haystack.windows(8).any(|w| w == b"jane.doe"),
-                "plaintext found"
-            );
+            assert!(!haystack.windows(8).any(|w| w == b"jane.doe"), "plaintext found");
         }
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(
-            audit_actions(&store),
-            vec!["request.created", "request.extended", "request.closed"]
-        );
+        assert_eq!(audit_actions(&store), vec!["request.created", "request.extended", "request.closed"]);
     }
 
     #[test]
     fn retention_expiry_deletes_and_audits() {
         let (_dir, store, keys) = setup();
-        let config = LedgerConfig {
-            retention_months: 24,
-            ..LedgerConfig::default()
-        };
-        let a = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Ccpa, "2024-01-02"),
-            Actor::Cli,
-            d("2024-01-02"),
-        )
-        .unwrap();
-        let b = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Ccpa, "2024-01-03"),
-            Actor::Cli,
-            d("2024-01-03"),
-        )
-        .unwrap();
-        close(
-            &store,
-            &config,
-            a.id,
-            RequestOutcome::Fulfilled,
-            "sent",
-            Actor::Cli,
-            d("2024-01-31"),
-        )
-        .unwrap();
-        assert_eq!(
-            list(&store, false, d("2026-01-31")).unwrap().len(),
-            2,
-            "kept through the expiry date"
-        );
+        let config = LedgerConfig { retention_months: 24, ..LedgerConfig::default() };
+        let a = create(&store, &keys, &config, new_request(Regime::Ccpa, "2024-01-02"), Actor::Cli, d("2024-01-02"))
+            .unwrap();
+        let b = create(&store, &keys, &config, new_request(Regime::Ccpa, "2024-01-03"), Actor::Cli, d("2024-01-03"))
+            .unwrap();
+        close(&store, &config, a.id, RequestOutcome::Fulfilled, "sent", Actor::Cli, d("2024-01-31")).unwrap();
+        assert_eq!(list(&store, false, d("2026-01-31")).unwrap().len(), 2, "kept through the expiry date");
         let remaining = list(&store, false, d("2026-02-01")).unwrap();
-        assert_eq!(
-            remaining.iter().map(|r| r.id).collect::<Vec<_>>(),
-            vec![b.id]
-        );
-        assert_eq!(
-            audit_actions(&store).last().map(String::as_str),
-            Some("request.expired")
-        );
+        assert_eq!(remaining.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b.id]);
+        assert_eq!(audit_actions(&store).last().map(String::as_str), Some("request.expired"));
         let public = keys.public_key();
         assert!(verify(&store, &public, &[]).unwrap().ok);
     }
@@ -623,62 +466,23 @@ mod tests {
         let (_dir, store, keys) = setup();
         let config = LedgerConfig::default();
         let today = d("2024-06-01");
-        let late = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Gdpr, "2024-04-01"),
-            Actor::Cli,
-            today,
-        )
-        .unwrap();
-        let fresh = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::UkGdpr, "2024-05-30"),
-            Actor::Cli,
-            today,
-        )
-        .unwrap();
+        let late = create(&store, &keys, &config, new_request(Regime::Gdpr, "2024-04-01"), Actor::Cli, today).unwrap();
+        let fresh =
+            create(&store, &keys, &config, new_request(Regime::UkGdpr, "2024-05-30"), Actor::Cli, today).unwrap();
         assert!(late.overdue);
         assert!(!fresh.overdue);
         let overdue = list(&store, true, today).unwrap();
-        assert_eq!(
-            overdue.iter().map(|r| r.id).collect::<Vec<_>>(),
-            vec![late.id]
-        );
+        assert_eq!(overdue.iter().map(|r| r.id).collect::<Vec<_>>(), vec![late.id]);
         assert!(matches!(
             extend(&store, &config, late.id, "too late", Actor::Cli, today),
             Err(RequestError::Extension(ExtensionError::TooLate { .. }))
         ));
-        assert!(matches!(
-            extend(&store, &config, fresh.id, "  ", Actor::Cli, today),
-            Err(RequestError::Invalid(_))
-        ));
-        assert!(matches!(
-            get(&store, 999, today),
-            Err(RequestError::NotFound(999))
-        ));
-        let future = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Gdpr, "2024-06-02"),
-            Actor::Cli,
-            today,
-        );
+        assert!(matches!(extend(&store, &config, fresh.id, "  ", Actor::Cli, today), Err(RequestError::Invalid(_))));
+        assert!(matches!(get(&store, 999, today), Err(RequestError::NotFound(999))));
+        let future = create(&store, &keys, &config, new_request(Regime::Gdpr, "2024-06-02"), Actor::Cli, today);
         assert!(matches!(future, Err(RequestError::ReceivedInFuture(_))));
         assert!(Manner::new("Web Form").is_err());
-        let ccpa = create(
-            &store,
-            &keys,
-            &config,
-            new_request(Regime::Ccpa, "2024-05-31"),
-            Actor::Cli,
-            today,
-        )
-        .unwrap();
+        let ccpa = create(&store, &keys, &config, new_request(Regime::Ccpa, "2024-05-31"), Actor::Cli, today).unwrap();
         assert_eq!(ccpa.ack_due_date, Some(d("2024-06-14")));
         assert_eq!(ccpa.due_date, d("2024-07-15"));
     }
@@ -689,31 +493,14 @@ mod tests {
         let old = Keys::from_parts([1; 32], &[&[2; 32]]).unwrap();
         let config = LedgerConfig::default();
         let today = d("2024-03-10");
-        let created = create(
-            &store,
-            &old,
-            &config,
-            new_request(Regime::Gdpr, "2024-03-05"),
-            Actor::Cli,
-            today,
-        )
-        .unwrap();
+        let created =
+            create(&store, &old, &config, new_request(Regime::Gdpr, "2024-03-05"), Actor::Cli, today).unwrap();
         let rotated = Keys::from_parts([1; 32], &[&[2; 32], &[3; 32]]).unwrap();
         let subject = SubjectId::parse(SubjectKind::Email, "jane.doe@example.com").unwrap();
-        assert_eq!(
-            find_by_subject(&store, &rotated, &subject, today).unwrap()[0].id,
-            created.id
-        );
-        assert_eq!(
-            reveal_subject(&store, &rotated, created.id)
-                .unwrap()
-                .expose(),
-            "jane.doe@example.com"
-        );
+        assert_eq!(find_by_subject(&store, &rotated, &subject, today).unwrap()[0].id, created.id);
+        assert_eq!(reveal_subject(&store, &rotated, created.id).unwrap().expose(), "jane.doe@example.com");
         let other = Keys::from_parts([1; 32], &[&[9; 32]]).unwrap();
-        let err = reveal_subject(&store, &other, created.id)
-            .unwrap_err()
-            .to_string();
+        let err = reveal_subject(&store, &other, created.id).unwrap_err().to_string();
         assert!(!err.contains("jane"), "{err}");
     }
 }

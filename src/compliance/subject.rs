@@ -43,9 +43,7 @@ pub enum SubjectId {
 pub enum SubjectError {
     #[error("the email address is not valid; give one like name@example.com")]
     Email,
-    #[error(
-        "the external id is empty or longer than 256 characters; give the id your systems use"
-    )]
+    #[error("the external id is empty or longer than 256 characters; give the id your systems use")]
     ExternalId,
     #[error("the contact id must be 1 to 64 letters, digits or `-`/`_`, as Intercom shows it")]
     ContactId,
@@ -123,9 +121,7 @@ impl ContactId {
         let value = text.trim();
         let ok = !value.is_empty()
             && value.len() <= 64
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(ContactId(value.to_owned()))
         } else {
@@ -161,9 +157,7 @@ impl SubjectId {
     /// The readable value. Handle with care: it is personal data.
     pub fn expose(&self) -> &str {
         match self {
-            SubjectId::Email(Email(v))
-            | SubjectId::ExternalId(ExternalId(v))
-            | SubjectId::ContactId(ContactId(v)) => v,
+            SubjectId::Email(Email(v)) | SubjectId::ExternalId(ExternalId(v)) | SubjectId::ContactId(ContactId(v)) => v,
         }
     }
 
@@ -180,9 +174,7 @@ impl SubjectId {
     /// The tokens to search redacted logs for: one per subject key (current first, then rotated ones), so lines
     /// written before a rotation are found too.
     pub fn log_tokens(&self, keys: &SubjectKeys, hex_len: usize) -> Vec<String> {
-        keys.all()
-            .map(|k| self.log_token(&k.hash_key, hex_len))
-            .collect()
+        keys.all().map(|k| self.log_token(&k.hash_key, hex_len)).collect()
     }
 }
 
@@ -211,15 +203,7 @@ mod tests {
     fn emails_are_normalized_and_validated() {
         let a = Email::parse("  Jane.Doe@Example.COM ").unwrap();
         assert_eq!(a, Email::parse("jane.doe@example.com").unwrap());
-        for bad in [
-            "",
-            "jane",
-            "@example.com",
-            "jane@",
-            "jane@example",
-            "ja ne@example.com",
-            "a@b@c.d",
-        ] {
+        for bad in ["", "jane", "@example.com", "jane@", "jane@example", "ja ne@example.com", "a@b@c.d"] {
             assert_eq!(Email::parse(bad), Err(SubjectError::Email), "{bad}");
         }
     }

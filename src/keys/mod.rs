@@ -96,10 +96,7 @@ pub fn init(data_dir: &Path) -> Result<InitReport, KeyError> {
     create_private_dir(&dir)?;
     let signing_from_env = std::env::var_os(SIGNING_KEY_ENV).is_some();
     let hash_from_env = std::env::var_os(HASH_KEY_ENV).is_some();
-    for (name, from_env) in [
-        (SIGNING_FILE, signing_from_env),
-        (SUBJECT_FILE, hash_from_env),
-    ] {
+    for (name, from_env) in [(SIGNING_FILE, signing_from_env), (SUBJECT_FILE, hash_from_env)] {
         if !from_env && dir.join(name).exists() {
             return Err(KeyError::AlreadyExists(dir));
         }
@@ -115,10 +112,7 @@ pub fn init(data_dir: &Path) -> Result<InitReport, KeyError> {
     }
     let keys = Keys::load(data_dir)?;
     let public = keys.public_key();
-    fs::write(
-        dir.join(PUBLIC_FILE),
-        format!("{}\n", hex::encode(public.as_bytes())),
-    )?;
+    fs::write(dir.join(PUBLIC_FILE), format!("{}\n", hex::encode(public.as_bytes())))?;
     let store = Store::open(data_dir)?;
     let fingerprint = fingerprint(&public);
     let mut draft = AuditDraft::new(Actor::Cli, Action::KeysInitialized, Outcome::Ok);
@@ -162,10 +156,7 @@ pub fn fingerprint(public: &VerifyingKey) -> String {
 }
 
 /// The public key for verification: from `hex_override`, else the `.pub` file, else derived from the signing key.
-pub fn load_public_key(
-    data_dir: &Path,
-    hex_override: Option<&str>,
-) -> Result<VerifyingKey, KeyError> {
+pub fn load_public_key(data_dir: &Path, hex_override: Option<&str>) -> Result<VerifyingKey, KeyError> {
     let text = match hex_override {
         Some(text) => text.to_owned(),
         None => match fs::read_to_string(keys_dir(data_dir).join(PUBLIC_FILE)) {
@@ -219,10 +210,7 @@ impl Keys {
             Err(_) => read_secret(&dir.join(SUBJECT_FILE))?.ok_or(KeyError::NoHashKey)?,
         };
         let current = SubjectKey::from_hex(current_id, &current_hex, SUBJECT_FILE)?;
-        Ok(Keys {
-            signing,
-            subject: SubjectKeys { current, older },
-        })
+        Ok(Keys { signing, subject: SubjectKeys { current, older } })
     }
 
     /// Keys from raw parts, for tests and embedding.
@@ -234,13 +222,7 @@ impl Keys {
             .collect::<Result<_, _>>()?;
         let current = keys.pop().ok_or(KeyError::NoHashKey)?;
         keys.reverse();
-        Ok(Keys {
-            signing: SigningKey::from_bytes(&signing_seed),
-            subject: SubjectKeys {
-                current,
-                older: keys,
-            },
-        })
+        Ok(Keys { signing: SigningKey::from_bytes(&signing_seed), subject: SubjectKeys { current, older: keys } })
     }
 
     /// The public half of the signing key.
@@ -283,20 +265,14 @@ impl SubjectKey {
     }
 
     fn from_raw(id: u32, raw: &[u8], what: &str) -> Result<SubjectKey, KeyError> {
-        let hash_key =
-            HashKey::from_bytes(raw).map_err(|_| KeyError::Malformed(what.to_owned(), 32))?;
-        Ok(SubjectKey {
-            id,
-            hash_key,
-            raw: raw.to_vec(),
-        })
+        let hash_key = HashKey::from_bytes(raw).map_err(|_| KeyError::Malformed(what.to_owned(), 32))?;
+        Ok(SubjectKey { id, hash_key, raw: raw.to_vec() })
     }
 
     /// The 32-byte key that seals readable identifiers in the ledger, derived from this secret:
     /// `HMAC-SHA256(secret, "steward.ledger.seal.v1")`.
     pub fn seal_key(&self) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.raw)
-            .expect("HMAC-SHA256 accepts keys of any length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.raw).expect("HMAC-SHA256 accepts keys of any length");
         mac.update(b"steward.ledger.seal.v1");
         mac.finalize().into_bytes().into()
     }
@@ -315,10 +291,7 @@ impl std::fmt::Debug for SubjectKey {
 }
 
 fn archived_id(name: &str) -> Option<u32> {
-    name.strip_prefix("subject-hmac.")?
-        .strip_suffix(".key")?
-        .parse()
-        .ok()
+    name.strip_prefix("subject-hmac.")?.strip_suffix(".key")?.parse().ok()
 }
 
 fn next_subject_id(dir: &Path) -> Result<u32, KeyError> {
@@ -394,10 +367,7 @@ mod tests {
         let report = init(&data).unwrap();
         assert!(report.fingerprint.starts_with("sha256:"));
         for name in [SIGNING_FILE, SUBJECT_FILE] {
-            let mode = fs::metadata(keys_dir(&data).join(name))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = fs::metadata(keys_dir(&data).join(name)).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
         let before = fs::read_to_string(keys_dir(&data).join(SIGNING_FILE)).unwrap();
@@ -428,11 +398,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         init(dir.path()).unwrap();
         let before = Keys::load(dir.path()).unwrap();
-        let old_token = before
-            .subject()
-            .current()
-            .hash_key
-            .token("EMAIL", b"a@b.co", 6);
+        let old_token = before.subject().current().hash_key.token("EMAIL", b"a@b.co", 6);
         assert_eq!(before.subject().current().id, 1);
         assert_eq!(rotate_subject_key(dir.path()).unwrap(), 2);
         let after = Keys::load(dir.path()).unwrap();
@@ -441,14 +407,7 @@ mod tests {
         assert_eq!(ids, vec![2, 1]);
         let old = after.subject().by_id(1).unwrap();
         assert_eq!(old.hash_key.token("EMAIL", b"a@b.co", 6), old_token);
-        assert_ne!(
-            after
-                .subject()
-                .current()
-                .hash_key
-                .token("EMAIL", b"a@b.co", 6),
-            old_token
-        );
+        assert_ne!(after.subject().current().hash_key.token("EMAIL", b"a@b.co", 6), old_token);
         assert_ne!(old.seal_key(), after.subject().current().seal_key());
     }
 

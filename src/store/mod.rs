@@ -35,11 +35,7 @@ pub trait Backend: Send + Sync {
     /// The last entry's sequence number and hash.
     fn audit_head(&self) -> Result<Option<(u64, ChainHash)>, StoreError>;
     /// Visits entries in stored sequence order (from `since_ms` when given) until `visit` returns false.
-    fn scan_audit(
-        &self,
-        since_ms: Option<i64>,
-        visit: &mut dyn FnMut(AuditRecord) -> bool,
-    ) -> Result<(), StoreError>;
+    fn scan_audit(&self, since_ms: Option<i64>, visit: &mut dyn FnMut(AuditRecord) -> bool) -> Result<(), StoreError>;
     /// Stores a signed checkpoint.
     fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError>;
     /// All stored checkpoints in sequence order.
@@ -56,42 +52,18 @@ pub trait Backend: Send + Sync {
     /// Requests matching `filter`, by id.
     fn list_requests(&self, filter: &RequestFilter) -> Result<Vec<RequestRow>, StoreError>;
     /// Replaces a request whose stored version is `row.version`, bumping the version, with its audit entry.
-    fn update_request(
-        &self,
-        row: &RequestRow,
-        audit: &AuditDraft,
-    ) -> Result<(RequestRow, AuditRecord), StoreError>;
+    fn update_request(&self, row: &RequestRow, audit: &AuditDraft) -> Result<(RequestRow, AuditRecord), StoreError>;
     /// Deletes a request whose stored version is `version`, with its audit entry.
-    fn delete_request(
-        &self,
-        id: i64,
-        version: i64,
-        audit: &AuditDraft,
-    ) -> Result<AuditRecord, StoreError>;
+    fn delete_request(&self, id: i64, version: i64, audit: &AuditDraft) -> Result<AuditRecord, StoreError>;
 
     /// Queues a job, with its audit entry (built from the new id).
-    fn create_job(
-        &self,
-        job: &NewJob,
-        audit: &dyn Fn(i64) -> AuditDraft,
-    ) -> Result<i64, StoreError>;
+    fn create_job(&self, job: &NewJob, audit: &dyn Fn(i64) -> AuditDraft) -> Result<i64, StoreError>;
     /// Claims the oldest job that is queued or whose lease expired, for `lease_ms` from `now_ms`.
-    fn claim_job(
-        &self,
-        worker: &str,
-        now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<Option<JobLease>, StoreError>;
+    fn claim_job(&self, worker: &str, now_ms: i64, lease_ms: i64) -> Result<Option<JobLease>, StoreError>;
     /// Extends a lease still held.
     fn heartbeat(&self, lease: &LeaseRef, now_ms: i64, lease_ms: i64) -> Result<(), StoreError>;
     /// Journals a finished step (idempotent: a step already journaled keeps its first output).
-    fn complete_step(
-        &self,
-        lease: &LeaseRef,
-        step: &str,
-        output: &str,
-        now_ms: i64,
-    ) -> Result<(), StoreError>;
+    fn complete_step(&self, lease: &LeaseRef, step: &str, output: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Ends a job, with its audit entry.
     fn finish_job(
         &self,
@@ -119,9 +91,7 @@ pub enum StoreError {
     NotFound,
     #[error("the job lease was lost (it expired and another worker took the job); stop this run")]
     LeaseLost,
-    #[error(
-        "a stored value is malformed ({0}); run `steward audit verify` and restore from backup"
-    )]
+    #[error("a stored value is malformed ({0}); run `steward audit verify` and restore from backup")]
     Corrupt(&'static str),
 }
 
@@ -246,9 +216,7 @@ impl Store {
 
     /// Opens (creating and migrating as needed) the SQLite database at `path`.
     pub fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
-        Ok(Store::from_backend(Box::new(sqlite::SqliteBackend::open(
-            path,
-        )?)))
+        Ok(Store::from_backend(Box::new(sqlite::SqliteBackend::open(path)?)))
     }
 
     /// Wraps any backend.

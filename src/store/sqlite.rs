@@ -9,15 +9,13 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::types::ValueRef;
-use rusqlite::{
-    params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::audit::entry::{AuditDraft, AuditRecord, ChainHash, SubjectHash};
 use crate::compliance::date::CivilDate;
 use crate::store::{
-    Backend, JobLease, JobRow, JobState, LeaseRef, NewJob, RequestFilter, RequestOutcome,
-    RequestRow, RequestStatus, StoreError, StoredCheckpoint,
+    Backend, JobLease, JobRow, JobState, LeaseRef, NewJob, RequestFilter, RequestOutcome, RequestRow, RequestStatus,
+    StoreError, StoredCheckpoint,
 };
 
 /// The migrations, in order: migration `i` takes the schema from version `i` to `i + 1`.
@@ -114,16 +112,11 @@ impl SqliteBackend {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate_to(&mut conn, MIGRATIONS.len() as u32)?;
-        Ok(SqliteBackend {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-        })
+        Ok(SqliteBackend { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -139,8 +132,7 @@ pub fn configure(conn: &Connection) -> Result<(), StoreError> {
 /// The schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-    let version: Option<i64> =
-        conn.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?;
+    let version: Option<i64> = conn.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?;
     Ok(version.unwrap_or(0) as u32)
 }
 
@@ -149,18 +141,12 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, StoreError>
     let supported = MIGRATIONS.len() as u32;
     let mut version = schema_version(conn)?;
     if version > supported {
-        return Err(StoreError::NewerSchema {
-            found: version,
-            supported,
-        });
+        return Err(StoreError::NewerSchema { found: version, supported });
     }
     while version < target.min(supported) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(MIGRATIONS[version as usize])?;
-        tx.execute(
-            "INSERT INTO schema_version (version) VALUES (?1)",
-            params![version + 1],
-        )?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (?1)", params![version + 1])?;
         tx.commit()?;
         version += 1;
     }
@@ -168,19 +154,12 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, StoreError>
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn head(tx: &Transaction<'_>) -> Result<Option<(u64, ChainHash)>, StoreError> {
     let row: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match row {
         None => Ok(None),
@@ -203,10 +182,8 @@ fn append_in(tx: &Transaction<'_>, draft: &AuditDraft) -> Result<AuditRecord, St
 }
 
 fn insert_record(tx: &Transaction<'_>, record: &AuditRecord) -> Result<(), StoreError> {
-    let objects =
-        serde_json::to_string(&record.objects).map_err(|_| StoreError::Corrupt("objects"))?;
-    let counts =
-        serde_json::to_string(&record.counts).map_err(|_| StoreError::Corrupt("counts"))?;
+    let objects = serde_json::to_string(&record.objects).map_err(|_| StoreError::Corrupt("objects"))?;
+    let counts = serde_json::to_string(&record.counts).map_err(|_| StoreError::Corrupt("counts"))?;
     tx.prepare_cached(
         "INSERT INTO audit_log (seq, time_ms, actor, action, subject_hash, objects, counts, outcome, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -231,11 +208,10 @@ fn insert_record(tx: &Transaction<'_>, record: &AuditRecord) -> Result<(), Store
 fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     let objects_text = lenient_text(row, 5);
     let counts_text = lenient_text(row, 6);
-    let objects = serde_json::from_str(&objects_text)
-        .unwrap_or_else(|_| vec![("<malformed>".to_owned(), objects_text.clone())]);
-    let counts = serde_json::from_str(&counts_text).unwrap_or_else(|_| {
-        std::iter::once((format!("<malformed>{counts_text}"), u64::MAX)).collect()
-    });
+    let objects =
+        serde_json::from_str(&objects_text).unwrap_or_else(|_| vec![("<malformed>".to_owned(), objects_text.clone())]);
+    let counts = serde_json::from_str(&counts_text)
+        .unwrap_or_else(|_| std::iter::once((format!("<malformed>{counts_text}"), u64::MAX)).collect());
     let subject = match row.get_ref(4)? {
         ValueRef::Null => None,
         _ => Some(lenient_text(row, 4)),
@@ -274,17 +250,14 @@ const REQUEST_COLUMNS: &str = "id, kind, regime, subject_kind, subject_hash, sub
     closed_on, expires_on, created_ms, updated_ms, version";
 
 fn parse_date(text: Option<String>) -> Result<Option<CivilDate>, StoreError> {
-    text.map(|t| t.parse().map_err(|_| StoreError::Corrupt("date")))
-        .transpose()
+    text.map(|t| t.parse().map_err(|_| StoreError::Corrupt("date"))).transpose()
 }
 
 fn request_from_row(row: &Row<'_>) -> Result<RequestRow, StoreError> {
     let text = |i: usize| -> Result<String, StoreError> { Ok(row.get::<_, String>(i)?) };
-    let opt =
-        |i: usize| -> Result<Option<String>, StoreError> { Ok(row.get::<_, Option<String>>(i)?) };
-    let required = |i: usize| -> Result<CivilDate, StoreError> {
-        parse_date(Some(text(i)?))?.ok_or(StoreError::Corrupt("date"))
-    };
+    let opt = |i: usize| -> Result<Option<String>, StoreError> { Ok(row.get::<_, Option<String>>(i)?) };
+    let required =
+        |i: usize| -> Result<CivilDate, StoreError> { parse_date(Some(text(i)?))?.ok_or(StoreError::Corrupt("date")) };
     let status = match text(14)?.as_str() {
         "open" => RequestStatus::Open,
         "closed" => RequestStatus::Closed,
@@ -298,17 +271,10 @@ fn request_from_row(row: &Row<'_>) -> Result<RequestRow, StoreError> {
     };
     Ok(RequestRow {
         id: row.get(0)?,
-        kind: text(1)?
-            .parse()
-            .map_err(|_| StoreError::Corrupt("request kind"))?,
-        regime: text(2)?
-            .parse()
-            .map_err(|_| StoreError::Corrupt("request regime"))?,
-        subject_kind: text(3)?
-            .parse()
-            .map_err(|_| StoreError::Corrupt("subject kind"))?,
-        subject_hash: SubjectHash::from_hex(&text(4)?)
-            .ok_or(StoreError::Corrupt("subject hash"))?,
+        kind: text(1)?.parse().map_err(|_| StoreError::Corrupt("request kind"))?,
+        regime: text(2)?.parse().map_err(|_| StoreError::Corrupt("request regime"))?,
+        subject_kind: text(3)?.parse().map_err(|_| StoreError::Corrupt("subject kind"))?,
+        subject_hash: SubjectHash::from_hex(&text(4)?).ok_or(StoreError::Corrupt("subject hash"))?,
         subject_key_id: row.get::<_, i64>(5)? as u32,
         sealed_subject: row.get(6)?,
         manner: text(7)?,
@@ -353,8 +319,7 @@ fn job_from_row(row: &Row<'_>) -> Result<JobRow, StoreError> {
     })
 }
 
-const JOB_COLUMNS: &str =
-    "id, kind, request_id, payload, state, lease_owner, lease_expires_ms, attempts";
+const JOB_COLUMNS: &str = "id, kind, request_id, payload, state, lease_owner, lease_expires_ms, attempts";
 
 fn check_lease(tx: &Transaction<'_>, lease: &LeaseRef) -> Result<(), StoreError> {
     let held: Option<i64> = tx
@@ -406,21 +371,14 @@ impl Backend for SqliteBackend {
         head(&tx)
     }
 
-    fn scan_audit(
-        &self,
-        since_ms: Option<i64>,
-        visit: &mut dyn FnMut(AuditRecord) -> bool,
-    ) -> Result<(), StoreError> {
+    fn scan_audit(&self, since_ms: Option<i64>, visit: &mut dyn FnMut(AuditRecord) -> bool) -> Result<(), StoreError> {
         // A separate read-only connection: in WAL mode it reads a consistent snapshot without holding the
         // writer's mutex, so a long verification or export does not stall the proxy's writes.
         let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let columns =
-            "seq, time_ms, actor, action, subject_hash, objects, counts, outcome, prev_hash, hash";
+        let columns = "seq, time_ms, actor, action, subject_hash, objects, counts, outcome, prev_hash, hash";
         let mut stmt = match since_ms {
             None => conn.prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?,
-            Some(_) => conn.prepare(&format!(
-                "SELECT {columns} FROM audit_log WHERE time_ms >= ?1 ORDER BY seq"
-            ))?,
+            Some(_) => conn.prepare(&format!("SELECT {columns} FROM audit_log WHERE time_ms >= ?1 ORDER BY seq"))?,
         };
         let mut rows = match since_ms {
             None => stmt.query([])?,
@@ -537,11 +495,7 @@ impl Backend for SqliteBackend {
         Ok(out)
     }
 
-    fn update_request(
-        &self,
-        row: &RequestRow,
-        audit: &AuditDraft,
-    ) -> Result<(RequestRow, AuditRecord), StoreError> {
+    fn update_request(&self, row: &RequestRow, audit: &AuditDraft) -> Result<(RequestRow, AuditRecord), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
@@ -576,18 +530,10 @@ impl Backend for SqliteBackend {
         Ok((stored, record))
     }
 
-    fn delete_request(
-        &self,
-        id: i64,
-        version: i64,
-        audit: &AuditDraft,
-    ) -> Result<AuditRecord, StoreError> {
+    fn delete_request(&self, id: i64, version: i64, audit: &AuditDraft) -> Result<AuditRecord, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute(
-            "DELETE FROM requests WHERE id = ?1 AND version = ?2",
-            params![id, version],
-        )?;
+        let changed = tx.execute("DELETE FROM requests WHERE id = ?1 AND version = ?2", params![id, version])?;
         if changed == 0 {
             return Err(StoreError::Conflict);
         }
@@ -596,11 +542,7 @@ impl Backend for SqliteBackend {
         Ok(record)
     }
 
-    fn create_job(
-        &self,
-        job: &NewJob,
-        audit: &dyn Fn(i64) -> AuditDraft,
-    ) -> Result<i64, StoreError> {
+    fn create_job(&self, job: &NewJob, audit: &dyn Fn(i64) -> AuditDraft) -> Result<i64, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
@@ -614,12 +556,7 @@ impl Backend for SqliteBackend {
         Ok(id)
     }
 
-    fn claim_job(
-        &self,
-        worker: &str,
-        now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<Option<JobLease>, StoreError> {
+    fn claim_job(&self, worker: &str, now_ms: i64, lease_ms: i64) -> Result<Option<JobLease>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id: Option<i64> = tx
@@ -641,21 +578,13 @@ impl Backend for SqliteBackend {
         )?;
         let job = get_job_in(&tx, id)?.ok_or(StoreError::NotFound)?;
         let done_steps = {
-            let mut stmt = tx.prepare(
-                "SELECT step, output FROM job_steps WHERE job_id = ?1 ORDER BY done_ms, rowid",
-            )?;
+            let mut stmt =
+                tx.prepare("SELECT step, output FROM job_steps WHERE job_id = ?1 ORDER BY done_ms, rowid")?;
             let rows = stmt.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<Vec<(String, String)>, _>>()?
         };
         tx.commit()?;
-        Ok(Some(JobLease {
-            lease: LeaseRef {
-                job_id: id,
-                attempt: job.attempts,
-            },
-            job,
-            done_steps,
-        }))
+        Ok(Some(JobLease { lease: LeaseRef { job_id: id, attempt: job.attempts }, job, done_steps }))
     }
 
     fn heartbeat(&self, lease: &LeaseRef, now_ms: i64, lease_ms: i64) -> Result<(), StoreError> {
@@ -670,13 +599,7 @@ impl Backend for SqliteBackend {
         Ok(())
     }
 
-    fn complete_step(
-        &self,
-        lease: &LeaseRef,
-        step: &str,
-        output: &str,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
+    fn complete_step(&self, lease: &LeaseRef, step: &str, output: &str, now_ms: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check_lease(&tx, lease)?;
@@ -715,9 +638,7 @@ impl Backend for SqliteBackend {
 }
 
 fn get_request_in(tx: &Transaction<'_>, id: i64) -> Result<Option<RequestRow>, StoreError> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1"
-    ))?;
+    let mut stmt = tx.prepare_cached(&format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1"))?;
     let mut rows = stmt.query(params![id])?;
     match rows.next()? {
         None => Ok(None),
@@ -799,17 +720,13 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
         let conn = Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         drop(store);
         // Reopening applies nothing and keeps the version.
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
-        let rows: i64 = conn
-            .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
-            .unwrap();
+        let rows: i64 = conn.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, MIGRATIONS.len() as i64);
     }
 
@@ -837,11 +754,7 @@ mod tests {
                 }
             }
             let store = Store::open_sqlite(&path).unwrap();
-            assert_eq!(
-                store.schema_version().unwrap(),
-                MIGRATIONS.len() as u32,
-                "from v{start}"
-            );
+            assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32, "from v{start}");
             let mut seen = Vec::new();
             store
                 .scan_audit(None, &mut |r| {
@@ -855,9 +768,7 @@ mod tests {
             }
             assert_eq!(store.job(1).unwrap().is_some(), start >= 2, "from v{start}");
             // The newest table works after migration, and the chain goes on from the old head.
-            let (row, record) = store
-                .insert_request(&sample_request(), &|id| draft(id as u64))
-                .unwrap();
+            let (row, record) = store.insert_request(&sample_request(), &|id| draft(id as u64)).unwrap();
             assert_eq!(row.version, 1);
             assert_eq!(record.seq, 1 + u64::from(start >= 1));
         }
@@ -881,10 +792,7 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         store.append_audit(&draft(1)).unwrap();
         let conn = Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
-        for sql in [
-            "UPDATE audit_log SET outcome = 'denied'",
-            "DELETE FROM audit_log",
-        ] {
+        for sql in ["UPDATE audit_log SET outcome = 'denied'", "DELETE FROM audit_log"] {
             let message = conn.execute(sql, []).unwrap_err().to_string();
             assert!(message.contains("append-only"), "{sql}: {message}");
         }
@@ -897,10 +805,7 @@ mod tests {
                 signature: "s".into(),
             })
             .unwrap();
-        for sql in [
-            "UPDATE audit_checkpoints SET seq = 2",
-            "DELETE FROM audit_checkpoints",
-        ] {
+        for sql in ["UPDATE audit_checkpoints SET seq = 2", "DELETE FROM audit_checkpoints"] {
             let message = conn.execute(sql, []).unwrap_err().to_string();
             assert!(message.contains("append-only"), "{sql}: {message}");
         }
@@ -911,10 +816,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let first = store.append_audit(&draft(1)).unwrap();
-        let last = store
-            .append_audit_batch(&[draft(2), draft(3), draft(4)])
-            .unwrap()
-            .unwrap();
+        let last = store.append_audit_batch(&[draft(2), draft(3), draft(4)]).unwrap().unwrap();
         assert_eq!(first.seq, 1);
         assert_eq!(last.seq, 4);
         let mut prev = ChainHash::GENESIS;
@@ -936,9 +838,7 @@ mod tests {
     fn request_updates_are_versioned_and_audited_together() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let (row, _) = store
-            .insert_request(&sample_request(), &|id| draft(id as u64))
-            .unwrap();
+        let (row, _) = store.insert_request(&sample_request(), &|id| draft(id as u64)).unwrap();
         let mut changed = row.clone();
         changed.status = RequestStatus::Closed;
         changed.sealed_subject = None;
@@ -947,17 +847,9 @@ mod tests {
         assert_eq!(stored.sealed_subject, None);
         assert_eq!(record.seq, 2);
         // A second update from the stale version conflicts and writes no audit entry.
-        assert!(matches!(
-            store.update_request(&changed, &draft(10)),
-            Err(StoreError::Conflict)
-        ));
+        assert!(matches!(store.update_request(&changed, &draft(10)), Err(StoreError::Conflict)));
         assert_eq!(store.audit_head().unwrap().unwrap().0, 2);
-        let open = store
-            .list_requests(&RequestFilter {
-                open_only: true,
-                ..RequestFilter::default()
-            })
-            .unwrap();
+        let open = store.list_requests(&RequestFilter { open_only: true, ..RequestFilter::default() }).unwrap();
         assert!(open.is_empty());
         store.delete_request(row.id, 2, &draft(11)).unwrap();
         assert!(store.get_request(row.id).unwrap().is_none());
@@ -974,25 +866,16 @@ mod tests {
             &path,
             "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'boom'); END;",
         );
-        assert!(store
-            .insert_request(&sample_request(), &|id| draft(id as u64))
-            .is_err());
-        assert!(store
-            .list_requests(&RequestFilter::default())
-            .unwrap()
-            .is_empty());
+        assert!(store.insert_request(&sample_request(), &|id| draft(id as u64)).is_err());
+        assert!(store.list_requests(&RequestFilter::default()).unwrap().is_empty());
     }
 
     #[test]
     fn jobs_lease_heartbeat_journal_and_resume_after_a_crash() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let job = NewJob {
-            kind: "erasure".into(),
-            request_id: Some(7),
-            payload: "{\"request\":7}".into(),
-            now_ms: 1_000,
-        };
+        let job =
+            NewJob { kind: "erasure".into(), request_id: Some(7), payload: "{\"request\":7}".into(), now_ms: 1_000 };
         let audit = |id: i64| {
             AuditDraft::new(Actor::System, Action::JobCreated, Outcome::Ok)
                 .object(ObjectKind::Job, SafeId::from_number(id))
@@ -1003,64 +886,30 @@ mod tests {
         assert_eq!(first.lease.attempt, 1);
         assert!(first.done_steps.is_empty());
         // Nobody else can claim it while the lease runs.
-        assert!(store
-            .claim_job("worker-b", 5_000, 10_000)
-            .unwrap()
-            .is_none());
+        assert!(store.claim_job("worker-b", 5_000, 10_000).unwrap().is_none());
         store.heartbeat(&first.lease, 9_000, 10_000).unwrap();
-        store
-            .complete_step(&first.lease, "find-contacts", "[\"c1\"]", 9_500)
-            .unwrap();
+        store.complete_step(&first.lease, "find-contacts", "[\"c1\"]", 9_500).unwrap();
         // Worker A crashes; after the extended lease (19_000) worker B takes over and sees the journal.
-        assert!(store
-            .claim_job("worker-b", 18_999, 10_000)
-            .unwrap()
-            .is_none());
-        let second = store
-            .claim_job("worker-b", 19_000, 10_000)
-            .unwrap()
-            .unwrap();
+        assert!(store.claim_job("worker-b", 18_999, 10_000).unwrap().is_none());
+        let second = store.claim_job("worker-b", 19_000, 10_000).unwrap().unwrap();
         assert_eq!(second.lease.attempt, 2);
-        assert_eq!(
-            second.done_steps,
-            vec![("find-contacts".to_owned(), "[\"c1\"]".to_owned())]
-        );
+        assert_eq!(second.done_steps, vec![("find-contacts".to_owned(), "[\"c1\"]".to_owned())]);
         // The old lease is fenced off.
-        assert!(matches!(
-            store.heartbeat(&first.lease, 19_001, 10_000),
-            Err(StoreError::LeaseLost)
-        ));
-        assert!(matches!(
-            store.complete_step(&first.lease, "delete", "x", 19_001),
-            Err(StoreError::LeaseLost)
-        ));
+        assert!(matches!(store.heartbeat(&first.lease, 19_001, 10_000), Err(StoreError::LeaseLost)));
+        assert!(matches!(store.complete_step(&first.lease, "delete", "x", 19_001), Err(StoreError::LeaseLost)));
         // Journaling a step twice keeps the first output.
-        store
-            .complete_step(&second.lease, "find-contacts", "other", 19_100)
-            .unwrap();
-        store
-            .complete_step(&second.lease, "delete", "1", 19_200)
-            .unwrap();
+        store.complete_step(&second.lease, "find-contacts", "other", 19_100).unwrap();
+        store.complete_step(&second.lease, "delete", "1", 19_200).unwrap();
         let done = AuditDraft::new(Actor::System, Action::JobFinished, Outcome::Ok)
             .object(ObjectKind::Job, SafeId::from_number(id));
-        store
-            .finish_job(&second.lease, JobState::Done, 19_300, &done)
-            .unwrap();
+        store.finish_job(&second.lease, JobState::Done, 19_300, &done).unwrap();
         let row = store.job(id).unwrap().unwrap();
         assert_eq!(row.state, JobState::Done);
-        assert!(store
-            .claim_job("worker-c", 99_999_999, 10_000)
-            .unwrap()
-            .is_none());
+        assert!(store.claim_job("worker-c", 99_999_999, 10_000).unwrap().is_none());
         assert_eq!(store.audit_head().unwrap().unwrap().0, 2);
         let conn = Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
-        let output: String = conn
-            .query_row(
-                "SELECT output FROM job_steps WHERE step = 'find-contacts'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let output: String =
+            conn.query_row("SELECT output FROM job_steps WHERE step = 'find-contacts'", [], |r| r.get(0)).unwrap();
         assert_eq!(output, "[\"c1\"]");
     }
 }

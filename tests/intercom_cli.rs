@@ -1,0 +1,65 @@
+//! `steward sim` and `steward doctor` as a user runs them: the URL line, then doctor's exit codes.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn sim_prints_its_url_first_and_doctor_checks_it() {
+    let exe = env!("CARGO_BIN_EXE_steward");
+    let mut child = Child(
+        Command::new(exe)
+            .args(["sim", "--port", "0", "--seed", "3", "--contacts", "10", "--token", "cli-token"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("steward sim starts"),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first).unwrap();
+    let url = first.trim().strip_prefix("STEWARD_INTERCOM_URL=").expect("the first line names the url").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let ok = Command::new(exe)
+        .arg("doctor")
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env("STEWARD_INTERCOM_URL", &url)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{report}");
+    assert!(report.contains("workspace:") && report.contains("stewardsim"), "{report}");
+    assert!(!report.contains("cli-token"));
+
+    let bad = Command::new(exe)
+        .arg("doctor")
+        .env("STEWARD_INTERCOM_TOKEN", "wrong-token")
+        .env("STEWARD_INTERCOM_URL", &url)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(message.contains("unauthorized (401)"), "{message}");
+    assert!(!message.contains("wrong-token"), "{message}");
+
+    let region = Command::new(exe)
+        .arg("doctor")
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env("STEWARD_INTERCOM_REGION", "mars")
+        .env_remove("STEWARD_INTERCOM_URL")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!region.status.success());
+    assert!(String::from_utf8_lossy(&region.stderr).contains("use us, eu or au"));
+}
