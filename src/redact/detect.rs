@@ -594,7 +594,8 @@ impl Detectors {
                         start += scheme.len() + 1;
                     }
                 }
-                if start >= end {
+                // Nothing left, or a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`).
+                if start >= end || text[start] == b'[' {
                     continue;
                 }
                 out.push(Finding { start, end, entity: rule.entity, action });

@@ -545,3 +545,177 @@ impl Redactor {
         &self.stats
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{compile_sources, RulesText};
+
+    fn engine_with(extra: &str) -> Engine {
+        let rules = compile_sources(&[RulesText::new("test.toml", extra)]).unwrap();
+        Engine::new(rules, Some(HashKey::from_hex(&"11".repeat(32)).unwrap())).unwrap()
+    }
+
+    /// Redacts `input` with the defaults (plus `extra` rules) and compares with `expected`.
+    fn check_with(extra: &str, input: &str, expected: &str) {
+        let engine = engine_with(extra);
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        redactor.redact_line(input.as_bytes(), &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "input: {input}");
+        assert_eq!(redactor.stats().markers, 0);
+    }
+
+    fn check(input: &str, expected: &str) {
+        check_with("", input, expected);
+    }
+
+    #[test]
+    fn json_values_under_classified_keys_are_replaced_whole() {
+        check(
+            r#"{"email": "Jane@Example.com",  "name":"Jane Doe","created_at":1700000000,"role":"user"}"#,
+            r#"{"email": "[EMAIL]",  "name":"[NAME]","created_at":1700000000,"role":"user"}"#,
+        );
+        check(
+            r#"{"contact":{"location":{"type":"location","city":"Paris","country":"France"},"phone":4155552671}}"#,
+            r#"{"contact":{"location":{"type":"location","city":"[LOCATION]","country":"[LOCATION]"},"phone":"[PHONE]"}}"#,
+        );
+        check(
+            r#"{"emails":["a@b.co","c@d.co"],"ok":true,"x":null}"#,
+            r#"{"emails":["[EMAIL]","[EMAIL]"],"ok":true,"x":null}"#,
+        );
+    }
+
+    #[test]
+    fn other_strings_are_scanned_and_everything_else_kept_byte_for_byte() {
+        check(
+            r#"{ "msg" : "paid with 4111-1111-1111-1111 from 203.0.113.7" , "n": 1.5e3, "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736" }"#,
+            r#"{ "msg" : "paid with [CARD] from [IP]" , "n": 1.5e3, "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736" }"#,
+        );
+        check(r#"{"order":4111111111111111,"id":4111111111111112}"#, r#"{"order":"[CARD]","id":4111111111111112}"#);
+        check(r#"{"customerPhone":"0490 75 40 81"}"#, r#"{"customerPhone":"[PHONE]"}"#);
+    }
+
+    #[test]
+    fn escapes_are_decoded_before_scanning() {
+        check(r#"{"msg":"mail jane\u0040example.com now \"quoted\""}"#, r#"{"msg":"mail [EMAIL] now \"quoted\""}"#);
+        check(r#"{"m\u0061il":"x","email":"a\"b@c.d"}"#, r#"{"m\u0061il":"x","email":"[EMAIL]"}"#);
+    }
+
+    #[test]
+    fn custom_attributes_are_personal_unless_listed() {
+        check(
+            r#"{"custom_attributes":{"plan":"pro","shoe_size":"42","customer_ssn":"460-89-9847"}}"#,
+            r#"{"custom_attributes":{"plan":"pro","shoe_size":"[CUSTOM_ATTRIBUTE]","customer_ssn":"[SSN]"}}"#,
+        );
+    }
+
+    #[test]
+    fn drop_field_removes_the_member_and_one_comma() {
+        let rules = "[[fields]]\ncategory = \"personal\"\naction = \"drop-field\"\npaths = [\"secret_note\"]\n";
+        check_with(rules, r#"{"secret_note":"x","a":1}"#, r#"{"a":1}"#);
+        check_with(rules, r#"{"a":1,"secret_note":{"deep":[1,2]},"b":2}"#, r#"{"a":1,"b":2}"#);
+        check_with(rules, r#"{"a":1, "secret_note":"x"}"#, r#"{"a":1}"#);
+        check_with(rules, r#"{"secret_note":"x"}"#, r#"{}"#);
+        check_with(rules, r#"{"secret_note":1,"secret_note":2,"c":3}"#, r#"{"c":3}"#);
+        check_with(rules, r#"[{"secret_note":1},{"k":"v","secret_note":2}]"#, r#"[{},{"k":"v"}]"#);
+    }
+
+    #[test]
+    fn actions_label_redact_mask_hash() {
+        check_with(
+            "[categories.personal]\naction = \"mask\"\n",
+            r#"{"phone":"+1 415-555-2671"}"#,
+            r#"{"phone":"+* ***-***-2671"}"#,
+        );
+        check_with("[categories.personal]\naction = \"redact\"\n", r#"{"name":"Jane"}"#, r#"{"name":"[REDACTED]"}"#);
+        let engine = engine_with("[categories.personal]\naction = \"hash\"\n");
+        let mut redactor = engine.redactor();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        redactor.redact_line(br#"{"email":"Jane@Example.com"}"#, &mut a);
+        redactor.redact_line(br#"{"email":" jane@example.com"}"#, &mut b);
+        assert_eq!(a, b, "one person, one token");
+        let token = HashKey::from_hex(&"11".repeat(32)).unwrap().token("EMAIL", b"jane@example.com", 6);
+        assert_eq!(String::from_utf8(a).unwrap(), format!(r#"{{"email":"{token}"}}"#));
+    }
+
+    #[test]
+    fn the_hash_action_needs_a_key() {
+        let rules = compile_sources(&[RulesText::new("t.toml", "[detectors.email]\naction = \"hash\"\n")]).unwrap();
+        assert_eq!(Engine::new(rules, None).unwrap_err(), EngineError::HashKeyMissing);
+    }
+
+    #[test]
+    fn html_keeps_markup_and_scans_text_and_attributes() {
+        check(
+            r#"{"body":"<p>Hi, I'm <b>Jane</b>: <a href=\"mailto:jane@x.com\">jane&#64;x.com</a>, call me at <i>+44 20 7946 0958</i></p>"}"#,
+            r#"{"body":"<p>Hi, I'm <b>Jane</b>: <a href=\"mailto:[EMAIL]\">[EMAIL]</a>, call me at <i>[PHONE]</i></p>"}"#,
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_scanned_as_text_with_its_keys() {
+        check(r#"{"email":"jane@x.com","name":"Jane Doe", "#, r#"{"email":"[EMAIL]","name":"[NAME]", "#);
+        let engine = engine_with("");
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        redactor.redact_line(br#"{"a": tru}"#, &mut out);
+        assert_eq!(redactor.stats().json_fallbacks, 1);
+    }
+
+    #[test]
+    fn too_deep_json_falls_back_to_text_and_still_redacts() {
+        let deep = format!("{}\"x jane@x.com\"{}", "[".repeat(200), "]".repeat(200));
+        let expected = format!("{}\"x [EMAIL]\"{}", "[".repeat(200), "]".repeat(200));
+        check(&deep, &expected);
+    }
+
+    #[test]
+    fn overlong_lines_become_markers() {
+        let engine = engine_with("[settings]\nmax_line_bytes = 300\n");
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        let line = format!("{{\"email\":\"{}@x.com\"}}", "a".repeat(400));
+        redactor.redact_line(line.as_bytes(), &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, format!("{{\"steward\":\"line withheld\",\"reason\":\"overlong\",\"bytes\":{}}}", line.len()));
+        assert_eq!(redactor.stats().markers, 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_repaired_then_redacted() {
+        let engine = engine_with("");
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        redactor.redact_line(b"bad \xff\xfe bytes jane@x.com", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "bad \u{FFFD}\u{FFFD} bytes [EMAIL]");
+        assert_eq!(redactor.stats().invalid_utf8, 1);
+    }
+
+    #[test]
+    fn clean_lines_are_byte_identical() {
+        for line in [
+            r#"{"ts":"2026-11-29T10:13:43.123Z","level":"info","msg":"GET /v1/orders/84721 200 12ms","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#,
+            "2026-11-29T10:13:43Z INFO order ORD-2026-000123 shipped in 1764412345 ms v10.4.12 pod=api-7d9f8-xk2p",
+            "uuid 8f14e45f-ceea-467f-a0e6-1234567890ab sha 3f786850e387550fdab836ed7e6dc881de23001b at 10:13:43",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
+    fn stats_count_per_entity() {
+        let engine = engine_with("");
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        redactor.redact_line(b"a@b.co c@d.co 203.0.113.7", &mut out);
+        let stats = redactor.take_stats();
+        let email = engine.rules().entity_id("EMAIL").unwrap();
+        let ip = engine.rules().entity_id("IP").unwrap();
+        assert_eq!(stats.per_entity[usize::from(email.0)], 2);
+        assert_eq!(stats.per_entity[usize::from(ip.0)], 1);
+        assert_eq!(stats.lines_redacted, 1);
+        assert_eq!(redactor.stats().lines, 0, "taking resets");
+    }
+}

@@ -1,0 +1,134 @@
+//! `steward redact` and `steward rules` as a user runs them: real binary, stdin/stdout, exit codes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn steward() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_steward"));
+    command.env_remove("STEWARD_HASH_KEY").env("STEWARD_DATA_DIR", env!("CARGO_TARGET_TMPDIR"));
+    command
+}
+
+fn run(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = steward()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the steward binary runs");
+    child.stdin.take().expect("stdin is piped").write_all(input.as_bytes()).expect("stdin accepts the input");
+    let output = child.wait_with_output().expect("steward finishes");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn redacts_stdin_to_stdout_with_stats() {
+    let input = "{\"email\":\"jane@example.com\",\"msg\":\"ok\"}\nplain 203.0.113.7 and a@b.co\nnothing here\n";
+    let (code, stdout, stderr) = run(&["redact", "--stats"], input);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "{\"email\":\"[EMAIL]\",\"msg\":\"ok\"}\nplain [IP] and [EMAIL]\nnothing here\n");
+    assert!(stderr.contains("lines 3  redacted 2"), "{stderr}");
+    assert!(stderr.contains("EMAIL              2"), "{stderr}");
+    assert!(stderr.contains("IP                 1"), "{stderr}");
+}
+
+#[test]
+fn check_exits_one_only_when_something_was_found() {
+    assert_eq!(run(&["redact", "--check"], "clean line\n").0, 0);
+    assert_eq!(run(&["redact", "--check"], "mail a@b.co\n").0, 1);
+}
+
+#[test]
+fn format_and_action_options() {
+    let (_, stdout, _) = run(&["redact", "--action", "redact"], "a@b.co\n");
+    assert_eq!(stdout, "[REDACTED]\n");
+    let (_, stdout, _) = run(&["redact", "--action", "mask"], "card 4111 1111 1111 1111\n");
+    assert_eq!(stdout, "card **** **** **** 1111\n");
+    // As text, a JSON line is still scanned but its keys are matched as `"key":` pairs.
+    let (_, stdout, _) = run(&["redact", "--format", "text"], "{\"name\":\"Jane Doe\"}\n");
+    assert_eq!(stdout, "{\"name\":\"[NAME]\"}\n");
+}
+
+#[test]
+fn hash_needs_a_key_and_is_stable_with_one() {
+    let (code, _, stderr) = run(&["redact", "--action", "hash"], "a@b.co\n");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("STEWARD_HASH_KEY"), "{stderr}");
+    let key = "ab".repeat(32);
+    let mut first = steward();
+    first.env("STEWARD_HASH_KEY", &key).args(["redact", "--action", "hash"]);
+    let output = |command: &mut Command, input: &str| {
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    let a = output(&mut first, "mail Jane@Example.com\n");
+    let mut second = steward();
+    second.env("STEWARD_HASH_KEY", &key).args(["redact", "--action", "hash"]);
+    let b = output(&mut second, "mail jane@example.com\n");
+    assert_eq!(a, b);
+    assert!(a.starts_with("mail [EMAIL:") && a.ends_with("]\n") && a.len() == "mail [EMAIL:xxxxxx]\n".len(), "{a}");
+}
+
+#[test]
+fn files_are_read_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.log");
+    let two = dir.path().join("two.log");
+    std::fs::write(&one, "first a@b.co\n").unwrap();
+    std::fs::write(&two, "second 203.0.113.7").unwrap();
+    let (code, stdout, _) = run(&["redact", one.to_str().unwrap(), two.to_str().unwrap()], "");
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "first [EMAIL]\nsecond [IP]");
+    let (code, _, stderr) = run(&["redact", "/nonexistent/steward.log"], "");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot open /nonexistent/steward.log"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child =
+        steward().args(["redact"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Close the reading end before writing anything big: writes then fail with EPIPE.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "mail jane@example.com and more text to fill the pipe quickly\n".repeat(20_000);
+    for _ in 0..20 {
+        if stdin.write_all(line.as_bytes()).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn rules_check_and_explain() {
+    let (code, stdout, _) = run(&["rules", "check"], "");
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("10-bad.toml"),
+        "[[fields]]\ncategory = \"personal\"\naction = \"obliterate\"\npaths = [\"x\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&["rules", "check", dir.path().to_str().unwrap()], "");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("10-bad.toml:3: unknown action `obliterate`"), "{stderr}");
+    let (code, stdout, _) = run(&["rules", "explain", "--json"], "");
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json["fields"].as_array().unwrap().len() > 50);
+    assert_eq!(json["detectors"].as_array().unwrap().len(), 9);
+    let (code, stdout, _) = run(&["rules", "explain"], "");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("audit_log          never"), "{stdout}");
+}
