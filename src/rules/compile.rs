@@ -116,7 +116,7 @@ impl Compiler<'_> {
         self.errors.push(RuleError {
             file: self.texts[file].name.clone(),
             line: Some(self.line_of(file, span.start)),
-            rule: rule.filter(|rule| !rule.is_empty()),
+            rule: rule.filter(|rule| !rule.is_empty()).map(|rule| printable(&rule)),
             message: message.into(),
         });
     }
@@ -511,6 +511,21 @@ impl Compiler<'_> {
     }
 }
 
+/// The snippet with control characters shown as escapes, so an error line never carries invisible bytes.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// The TOML parser's message, or a useful one when it has none (it gives none for some invalid characters).
+fn toml_message(error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    if message.is_empty() {
+        "this is not valid TOML here: look for a control character, a stray quote or an unclosed bracket".to_string()
+    } else {
+        message.to_string()
+    }
+}
+
 /// Compiles the defaults and then `files` on top (or only `files` when one of them sets `replace_defaults`).
 pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
     let mut texts = Vec::with_capacity(files.len() + 1);
@@ -528,7 +543,8 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
                     .and_then(|span| file.text.get(span))
                     .map(|text| text.lines().next().unwrap_or("").trim().to_string())
                     .filter(|text| !text.is_empty() && text.len() <= 80);
-                errors.push(RuleError { file: file.name.clone(), line, rule, message: error.message().to_string() });
+                let rule = rule.map(|text| printable(&text));
+                errors.push(RuleError { file: file.name.clone(), line, rule, message: toml_message(&error) });
                 parsed.push(RulesFile::default());
             }
         }
@@ -543,7 +559,7 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
                 file: "<defaults>".into(),
                 line: None,
                 rule: None,
-                message: error.message().to_string(),
+                message: toml_message(&error),
             }],
         })?;
         texts.push(RulesText::new("<defaults>", DEFAULT_RULES));
@@ -654,6 +670,13 @@ mod tests {
         assert!(error.to_string().contains("matches the empty string"), "{error}");
         let error = compile("[detectors.phone]\nregions = [\"usa\"]\n").unwrap_err();
         assert!(error.to_string().contains("unknown phone region `usa`"), "{error}");
+    }
+
+    #[test]
+    fn control_characters_get_a_message_too() {
+        let error = compile("# comment \u{1e} here\n").unwrap_err();
+        assert_eq!(error.errors[0].line, Some(1), "{error}");
+        assert!(error.errors[0].message.contains("not valid TOML"), "{error}");
     }
 
     #[test]
