@@ -369,23 +369,75 @@ fn member_key(
         return Err(JsonError::Syntax);
     }
     let (end, escaped) = string_end(line, i)?;
-    if escaped {
-        decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
-        let key = std::mem::take(&mut work.decoded);
-        work.path.push(&key);
-        work.decoded = key;
-    } else {
-        work.path.push(&line[i + 1..end]);
-    }
     let colon = skip_ws(line, end + 1);
     if line.get(colon) != Some(&b':') {
         return Err(JsonError::Syntax);
     }
     let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
+    let raw = &line[i + 1..end];
+    let treatment = if escaped {
+        decode_string(raw, &mut work.decoded, &mut work.map)?;
+        let key = std::mem::take(&mut work.decoded);
+        work.path.push(&key);
+        work.decoded = key;
+        treatment_for(rules, work, frame.treatment)
+    } else {
+        cached_treatment(rules, raw, work, frame.treatment)
+    };
     frame.key_pushed = true;
     frame.member_start = i;
-    frame.member_treatment = treatment_for(rules, work, frame.treatment);
+    frame.member_treatment = treatment;
     Ok(skip_ws(line, colon + 1))
+}
+
+/// One remembered classification: a key under a parent path, and the treatment its value gets.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeySlot {
+    parent: Vec<u8>,
+    parent_ends: Vec<usize>,
+    raw: Vec<u8>,
+    normalized: Vec<u8>,
+    treatment: Option<Treatment>,
+}
+
+const KEY_SLOTS: usize = 256;
+
+/// Pushes `raw` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
+/// was seen under the same parent path. The memo compares the exact key bytes and the exact parent path, so a
+/// hit is always the answer a fresh lookup would give (a treatment depends on nothing but the path).
+fn cached_treatment(rules: &Rules, raw: &[u8], work: &mut LineWork, inherited: Treatment) -> Treatment {
+    if work.key_slots.is_empty() {
+        work.key_slots.resize(KEY_SLOTS, KeySlot::default());
+    }
+    let mix = raw.len() * 31
+        + raw.first().map_or(0, |&b| usize::from(b) * 7)
+        + raw.last().map_or(0, |&b| usize::from(b) * 13)
+        + raw.get(raw.len() / 2).map_or(0, |&b| usize::from(b) * 3)
+        + work.path.len() * 17;
+    let slot = &work.key_slots[mix % KEY_SLOTS];
+    let (parent, parent_ends) = work.path.raw_parts();
+    if let Some(treatment) = slot.treatment {
+        if slot.raw == raw && slot.parent_ends == parent_ends && slot.parent == parent {
+            let normalized = std::mem::take(&mut work.key_slots[mix % KEY_SLOTS].normalized);
+            work.path.push_normalized(&normalized);
+            work.key_slots[mix % KEY_SLOTS].normalized = normalized;
+            return treatment;
+        }
+    }
+    let slot = &mut work.key_slots[mix % KEY_SLOTS];
+    slot.parent.clear();
+    slot.parent.extend_from_slice(parent);
+    slot.parent_ends.clear();
+    slot.parent_ends.extend_from_slice(parent_ends);
+    slot.raw.clear();
+    slot.raw.extend_from_slice(raw);
+    work.path.push(raw);
+    let treatment = treatment_for(rules, work, inherited);
+    let slot = &mut work.key_slots[mix % KEY_SLOTS];
+    slot.normalized.clear();
+    slot.normalized.extend_from_slice(work.path.last().unwrap_or(b""));
+    slot.treatment = Some(treatment);
+    treatment
 }
 
 #[cfg(test)]

@@ -193,6 +193,7 @@ pub(crate) struct LineWork {
     hits: Vec<Hit>,
     html_view: Vec<u8>,
     hints: detect::LineHints,
+    key_slots: Vec<json::KeySlot>,
     entity_decoded: Vec<u8>,
     entity_map: Vec<u32>,
     lossy: Vec<u8>,

@@ -29,6 +29,17 @@ impl KeyPath {
         self.ends.push(self.bytes.len());
     }
 
+    /// Pushes a key that is already normalized.
+    pub fn push_normalized(&mut self, key: &[u8]) {
+        self.bytes.extend_from_slice(key);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// The normalized bytes and segment ends, which identify the path exactly.
+    pub fn raw_parts(&self) -> (&[u8], &[usize]) {
+        (&self.bytes, &self.ends)
+    }
+
     /// Removes the innermost key.
     pub fn pop(&mut self) {
         self.ends.pop();
