@@ -3,3 +3,6 @@
 pub mod pseudonym;
 
 pub use pseudonym::{HashKey, HashKeyError};
+
+// SHIM (do not merge): the engine API of issue [1/7], provided by the stand-in until the merge.
+pub use crate::redact_shim::engine::{Engine, Redactor, Stats};
