@@ -1,0 +1,218 @@
+//! Ingest: TCP listeners and client connections, framing, limits, and submission to the worker pool.
+//!
+//! A connection reads into one buffer, cuts it into chunks of whole records, takes their size from the
+//! memory budget (waiting when it is exhausted: that is the TCP backpressure), and hands them to the pool.
+//! A second task per connection forwards the results in submission order.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::proxy::config::{Framing, Limits, Policy};
+use crate::proxy::framing::{for_each_record, Chunk, Decoder, Layout};
+use crate::proxy::metrics::Metrics;
+use crate::proxy::pipeline::{OutBatch, WorkerPool};
+
+/// What every connection shares.
+pub struct Shared {
+    pub limits: Limits,
+    pub policy: Policy,
+    pub metrics: Arc<Metrics>,
+    pub pool: Arc<WorkerPool>,
+    pub budget: Arc<Semaphore>,
+    pub outbox: mpsc::UnboundedSender<OutBatch>,
+    pub shutdown: CancellationToken,
+}
+
+/// Batches submitted but not yet handed to the forwarder, per connection.
+const IN_FLIGHT_PER_CONNECTION: usize = 4;
+
+/// Accepts connections until shutdown.
+pub async fn listen(listener: TcpListener, framing: Framing, shared: Arc<Shared>) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shared.shutdown.cancelled() => break,
+            r = listener.accept() => r,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                let open = shared.metrics.connections_open.load(Ordering::Relaxed);
+                if open as usize >= shared.limits.max_connections {
+                    shared
+                        .metrics
+                        .connections_refused
+                        .fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(message = "Connection refused: max_connections reached.", %peer);
+                    drop(stream);
+                    continue;
+                }
+                shared
+                    .metrics
+                    .connections_open
+                    .fetch_add(1, Ordering::Relaxed);
+                shared
+                    .metrics
+                    .connections_total
+                    .fetch_add(1, Ordering::Relaxed);
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    connection(stream, peer, framing, &shared).await;
+                    shared
+                        .metrics
+                        .connections_open
+                        .fetch_sub(1, Ordering::Relaxed);
+                });
+            }
+            Err(error) => {
+                // Usually out of file descriptors: pause instead of spinning.
+                tracing::warn!(message = "Accept failed.", %error);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+enum ReadOutcome {
+    Data,
+    Eof,
+}
+
+async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, shared: &Shared) {
+    let (order_tx, mut order_rx) =
+        mpsc::channel::<oneshot::Receiver<OutBatch>>(IN_FLIGHT_PER_CONNECTION);
+    let outbox = shared.outbox.clone();
+    let collector = tokio::spawn(async move {
+        while let Some(result) = order_rx.recv().await {
+            let Ok(batch) = result.await else { break };
+            if outbox.send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    let limits = shared.limits;
+    let mut decoder = Decoder::new(framing, limits.max_line_bytes);
+    let mut buf = BytesMut::with_capacity(limits.read_chunk_bytes);
+    let mut draining = false;
+    loop {
+        if buf.capacity() - buf.len() < limits.read_chunk_bytes / 4 {
+            buf.reserve(limits.read_chunk_bytes);
+        }
+        let outcome = match draining {
+            // Shutting down: take what the kernel already accepted, without waiting for more.
+            true => match stream.try_read_buf(&mut buf) {
+                Ok(0) => ReadOutcome::Eof,
+                Ok(n) => {
+                    shared
+                        .metrics
+                        .bytes_in
+                        .fetch_add(n as u64, Ordering::Relaxed);
+                    ReadOutcome::Data
+                }
+                Err(_) => ReadOutcome::Eof,
+            },
+            false => {
+                let read = tokio::select! {
+                    biased;
+                    _ = shared.shutdown.cancelled() => {
+                        draining = true;
+                        continue;
+                    }
+                    r = tokio::time::timeout(limits.idle_timeout, stream.read_buf(&mut buf)) => r,
+                };
+                match read {
+                    Err(_) => {
+                        shared
+                            .metrics
+                            .connections_idle_closed
+                            .fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(message = "Closing idle connection.", %peer);
+                        ReadOutcome::Eof
+                    }
+                    Ok(Ok(0)) => ReadOutcome::Eof,
+                    Ok(Ok(n)) => {
+                        shared
+                            .metrics
+                            .bytes_in
+                            .fetch_add(n as u64, Ordering::Relaxed);
+                        ReadOutcome::Data
+                    }
+                    Ok(Err(error)) => {
+                        tracing::debug!(message = "Connection read failed.", %peer, %error);
+                        ReadOutcome::Eof
+                    }
+                }
+            }
+        };
+        let at_eof = matches!(outcome, ReadOutcome::Eof);
+        let mut failed = false;
+        loop {
+            let decoded = match at_eof {
+                false => decoder.decode(&mut buf),
+                true => decoder.decode_eof(&mut buf),
+            };
+            match decoded {
+                Ok(Some(chunk)) => {
+                    if at_eof && chunk.layout == Layout::Newline && chunk.raw.last() != Some(&b'\n')
+                    {
+                        shared.metrics.partial_lines.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if !submit(chunk, shared, &order_tx).await {
+                        failed = true;
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    shared
+                        .metrics
+                        .connections_closed_garbage
+                        .fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(message = "Closing connection with bad framing.", %peer, %error);
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if at_eof || failed {
+            break;
+        }
+    }
+    drop(order_tx);
+    let _ = collector.await;
+}
+
+/// Takes the chunk's share of the memory budget (or drops it under `drop-newest`) and queues it.
+async fn submit(
+    chunk: Chunk,
+    shared: &Shared,
+    order: &mpsc::Sender<oneshot::Receiver<OutBatch>>,
+) -> bool {
+    let cost = (chunk.raw.len() + 64).min(shared.limits.buffer_bytes) as u32;
+    let permit = match shared.policy {
+        Policy::DropNewest => match shared.budget.clone().try_acquire_many_owned(cost) {
+            Ok(p) => p,
+            Err(_) => {
+                let mut lines = 0;
+                for_each_record(&chunk, usize::MAX, |_| lines += 1);
+                shared
+                    .metrics
+                    .lines_dropped
+                    .fetch_add(lines, Ordering::Relaxed);
+                return true;
+            }
+        },
+        _ => match shared.budget.clone().acquire_many_owned(cost).await {
+            Ok(p) => p,
+            Err(_) => return false,
+        },
+    };
+    let result = shared.pool.submit(chunk, Some(permit));
+    order.send(result).await.is_ok()
+}
