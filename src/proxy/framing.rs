@@ -20,7 +20,7 @@ pub struct Chunk {
 /// How the records lie in [`Chunk::raw`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
-    /// LF-terminated lines; only a chunk made at end of stream may end without LF (a partial line).
+    /// LF-terminated lines.
     Newline,
     /// Explicit frames.
     Frames(Vec<Frame>),
@@ -54,6 +54,7 @@ pub struct Decoder {
     max_line: usize,
     /// Bytes of an overlong newline record discarded so far.
     discarding: Option<u64>,
+    partial_dropped: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,7 @@ impl Decoder {
             mode,
             max_line,
             discarding: None,
+            partial_dropped: 0,
         }
     }
 
@@ -101,7 +103,14 @@ impl Decoder {
         }
     }
 
-    /// Takes what is left at end of stream: a partial newline record becomes a line.
+    /// Unterminated last records dropped at end of stream (0 or 1).
+    pub fn partial_dropped(&self) -> u64 {
+        self.partial_dropped
+    }
+
+    /// Takes what is left at end of stream. An unterminated last record is dropped and counted, never
+    /// forwarded: a record cut short may hold a fragment of personal data that the engine cannot
+    /// recognize any more (fail closed).
     pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, FrameError> {
         if let Some(chunk) = self.decode(buf)? {
             return Ok(Some(chunk));
@@ -124,15 +133,9 @@ impl Decoder {
                 }
             }
             _ => {
-                if buf.len() > self.max_line {
-                    let n = buf.len() as u64;
-                    buf.clear();
-                    return Ok(Some(marker_chunk(n)));
-                }
-                Ok(Some(Chunk {
-                    raw: buf.split().freeze(),
-                    layout: Layout::Newline,
-                }))
+                buf.clear();
+                self.partial_dropped += 1;
+                Ok(None)
             }
         }
     }

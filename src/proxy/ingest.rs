@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::proxy::config::{Framing, Limits, Policy};
-use crate::proxy::framing::{for_each_record, Chunk, Decoder, Layout};
+use crate::proxy::framing::{for_each_record, Chunk, Decoder};
 use crate::proxy::metrics::Metrics;
 use crate::proxy::pipeline::{OutBatch, WorkerPool};
 
@@ -33,6 +33,11 @@ pub struct Shared {
 
 /// Batches submitted but not yet handed to the forwarder, per connection.
 const IN_FLIGHT_PER_CONNECTION: usize = 4;
+
+/// On shutdown, a connection reads at most this much more: about what the kernel can have accepted
+/// (Linux's largest default receive buffer is 6 MiB), so a client that keeps sending cannot hold the
+/// drain open.
+const DRAIN_READ_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Accepts connections until shutdown.
 pub async fn listen(listener: TcpListener, framing: Framing, shared: Arc<Shared>) {
@@ -100,15 +105,18 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
     let mut decoder = Decoder::new(framing, limits.max_line_bytes);
     let mut buf = BytesMut::with_capacity(limits.read_chunk_bytes);
     let mut draining = false;
+    let mut drained = 0usize;
     loop {
         if buf.capacity() - buf.len() < limits.read_chunk_bytes / 4 {
             buf.reserve(limits.read_chunk_bytes);
         }
         let outcome = match draining {
             // Shutting down: take what the kernel already accepted, without waiting for more.
+            true if drained >= DRAIN_READ_LIMIT => ReadOutcome::Eof,
             true => match stream.try_read_buf(&mut buf) {
                 Ok(0) => ReadOutcome::Eof,
                 Ok(n) => {
+                    drained += n;
                     shared
                         .metrics
                         .bytes_in
@@ -159,10 +167,6 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
             };
             match decoded {
                 Ok(Some(chunk)) => {
-                    if at_eof && chunk.layout == Layout::Newline && chunk.raw.last() != Some(&b'\n')
-                    {
-                        shared.metrics.partial_lines.fetch_add(1, Ordering::Relaxed);
-                    }
                     if !submit(chunk, shared, &order_tx).await {
                         failed = true;
                         break;
@@ -184,6 +188,10 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
             break;
         }
     }
+    shared
+        .metrics
+        .partial_lines
+        .fetch_add(decoder.partial_dropped(), Ordering::Relaxed);
     drop(order_tx);
     let _ = collector.await;
 }

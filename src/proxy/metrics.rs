@@ -117,7 +117,7 @@ impl Metrics {
             ),
             (
                 "steward_partial_lines_total",
-                "Unterminated last lines of closed connections, forwarded as lines.",
+                "Unterminated last lines of closed connections, dropped (fail closed).",
                 &self.partial_lines,
             ),
             (

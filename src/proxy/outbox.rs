@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::proxy::config::{DownstreamConfig, FileRotation, ForwardTarget, Policy};
 use crate::proxy::metrics::Metrics;
 use crate::proxy::pipeline::OutBatch;
-use crate::proxy::spool::{Spool, SpoolError};
+use crate::proxy::spool::Spool;
 
 /// How the forwarder ended.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn spawn(
 enum Sink {
     Tcp {
         target: String,
-        stream: Option<TcpStream>,
+        stream: Option<TcpConnection>,
         connected_once: bool,
     },
     File {
@@ -84,6 +84,44 @@ enum Sink {
         rotation: FileRotation,
     },
     Stdout,
+}
+
+/// A downstream connection whose read side is watched by a task, so a close (FIN or RST) is noticed
+/// before the next write instead of writing into a dead connection.
+struct TcpConnection {
+    writer: tokio::net::tcp::OwnedWriteHalf,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+impl TcpConnection {
+    fn new(stream: TcpStream) -> TcpConnection {
+        let (mut reader, writer) = stream.into_split();
+        let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = closed.clone();
+        let watcher = tokio::spawn(async move {
+            let mut scratch = [0u8; 512];
+            loop {
+                match tokio::io::AsyncReadExt::read(&mut reader, &mut scratch).await {
+                    Ok(0) | Err(_) => break,
+                    // Whatever the downstream sends is ignored.
+                    Ok(_) => continue,
+                }
+            }
+            flag.store(true, Ordering::Release);
+        });
+        TcpConnection {
+            writer,
+            closed,
+            watcher,
+        }
+    }
+}
+
+impl Drop for TcpConnection {
+    fn drop(&mut self) {
+        self.watcher.abort();
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +293,22 @@ impl Forwarder {
         if self.spool_failed {
             return;
         }
+        // The write in progress holds the oldest lines: it goes first.
+        if self.wbuf_from_spool.is_none() && !self.wbuf.is_empty() {
+            match spool.append(&self.wbuf) {
+                Ok(true) => {
+                    self.wbuf.clear();
+                    self.wbuf_lines = 0;
+                    self.wbuf_permits.clear();
+                }
+                Ok(false) => return,
+                Err(error) => {
+                    tracing::error!(message = "Spool write failed; lines stay in memory.", %error);
+                    self.spool_failed = true;
+                    return;
+                }
+            }
+        }
         while let Some(batch) = self.pending.front() {
             match spool.append(&batch.data) {
                 Ok(true) => {
@@ -375,20 +429,11 @@ impl Forwarder {
     /// The drain deadline passed: keep what we can in the spool, count the rest as lost.
     fn give_up(mut self) -> ForwardReport {
         self.pull_available();
-        let mut lost = 0;
-        if self.wbuf_from_spool.is_none() && !self.wbuf.is_empty() {
-            let data = std::mem::take(&mut self.wbuf);
-            let lines = self.wbuf_lines;
-            let saved = match &mut self.spool {
-                Some(spool) if !self.spool_failed => spool.append(&data).unwrap_or(false),
-                _ => false,
-            };
-            if !saved {
-                lost += lines;
-            }
-        }
         self.spill_pending();
-        lost += self.pending.iter().map(|b| b.lines).sum::<u64>();
+        let mut lost = self.pending.iter().map(|b| b.lines).sum::<u64>();
+        if self.wbuf_from_spool.is_none() {
+            lost += self.wbuf_lines;
+        }
         if let Some(spool) = &mut self.spool {
             let _ = spool.sync();
         }
@@ -441,7 +486,7 @@ impl Sink {
                         std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
                     })??;
                 let _ = s.set_nodelay(true);
-                *stream = Some(s);
+                *stream = Some(TcpConnection::new(s));
                 let reconnect = *connected_once;
                 *connected_once = true;
                 Ok(reconnect)
@@ -473,16 +518,14 @@ impl Sink {
                     return Err(SinkError::Closed);
                 };
                 // A downstream that closed must be noticed before writing into the dead connection.
-                let mut probe = [0u8; 512];
-                loop {
-                    match s.try_read(&mut probe) {
-                        Ok(0) => return Err(SinkError::Closed),
-                        Ok(_) => continue,
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                        Err(e) => return Err(SinkError::Io(e)),
-                    }
+                if s.closed.load(Ordering::Acquire) {
+                    return Err(SinkError::Closed);
                 }
-                s.write_all(data).await?;
+                tokio::task::yield_now().await;
+                if s.closed.load(Ordering::Acquire) {
+                    return Err(SinkError::Closed);
+                }
+                s.writer.write_all(data).await?;
                 Ok(())
             }
             Sink::File {
@@ -544,10 +587,4 @@ fn rotate(path: &std::path::Path, keep: usize) -> std::io::Result<()> {
         }
     }
     std::fs::rename(path, numbered(1))
-}
-
-impl From<SpoolError> for SinkError {
-    fn from(e: SpoolError) -> SinkError {
-        SinkError::Io(std::io::Error::other(e.to_string()))
-    }
 }
