@@ -345,18 +345,18 @@ mod tests {
     }
 
     #[test]
-    fn newline_lines_partial_tail_and_overlong() {
+    fn newline_lines_overlong_and_dropped_tail() {
+        // The unterminated tail is dropped (and counted), never forwarded.
+        let mut dec = Decoder::new(Framing::Auto, 8);
         let got = records(Framing::Auto, 8, b"{a}\n{bb}\n{0123456789}\n{c}\n{tail");
         assert_eq!(
             got,
-            vec![
-                ok("{a}"),
-                ok("{bb}"),
-                Err("12".into()),
-                ok("{c}"),
-                ok("{tail")
-            ]
+            vec![ok("{a}"), ok("{bb}"), Err("12".into()), ok("{c}")]
         );
+        let mut buf = BytesMut::from(&b"{x}\n{tail"[..]);
+        assert!(dec.decode(&mut buf).unwrap().is_some());
+        assert!(dec.decode_eof(&mut buf).unwrap().is_none());
+        assert_eq!(dec.partial_dropped(), 1);
     }
 
     #[test]
