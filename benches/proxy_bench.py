@@ -91,6 +91,16 @@ def peak_rss_kib(pid):
     except OSError:
         return None
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process and its children so far (from /proc)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        return sum(int(x) for x in fields[11:15]) / tick
+    except OSError:
+        return None
+
 def ranges(path, conns):
     size = os.path.getsize(path); out = []; start = 0
     with open(path, "rb") as f:
@@ -121,6 +131,7 @@ def throughput(path, conns, cmd):
     ok = sink.done.wait(timeout=600)
     el = time.perf_counter() - t0
     rss = peak_rss_kib(proc.pid)
+    cpu = cpu_seconds(proc.pid)
     for s in socks: s.close()
     proc.terminate()
     try: proc.wait(timeout=30)
@@ -128,7 +139,8 @@ def throughput(path, conns, cmd):
     size = os.path.getsize(path)
     print(json.dumps({"mode": "throughput", "conns": conns, "complete": ok, "seconds": round(el, 3),
                       "MB_per_s": round(size / el / 1e6, 1), "lines_per_s": int(total_lines / el),
-                      "lines": total_lines, "peak_rss_MiB": None if rss is None else round(rss / 1024, 1)}))
+                      "lines": total_lines, "peak_rss_MiB": None if rss is None else round(rss / 1024, 1),
+                      "cpu_s_per_GB": None if cpu is None else round(cpu / (size / 1e9), 2)}))
     sys.stdout.flush()
 
 def latency(rate_mbps, conns, secs, cmd):

@@ -444,3 +444,43 @@ async fn file_forward_rotates_by_size() {
     let sent: BTreeMap<usize, usize> = [(0, n)].into_iter().collect();
     judge(&lines_of(&all), TAG, &sent, Delivery::ExactlyOnce);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_limit_are_refused_and_idle_ones_closed() {
+    let sink = new_sink().await;
+    let mut c = config(ForwardTarget::Tcp(sink.addr.to_string()));
+    c.limits.max_connections = 2;
+    c.limits.idle_timeout = Duration::from_millis(300);
+    let proxy = start(c, tag_handle(TAG), vec![]).await.unwrap();
+    let addr = proxy.listen_addrs[0];
+    let mut a = TcpStream::connect(addr).await.unwrap();
+    let mut b = TcpStream::connect(addr).await.unwrap();
+    a.write_all(b"{\"a\":1}\n").await.unwrap();
+    b.write_all(b"{\"b\":1}\n").await.unwrap();
+    assert!(eventually(|| proxy.metrics.connections_open.load(Ordering::Relaxed) == 2).await);
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    let mut buf = [0u8; 1];
+    let n = tokio::io::AsyncReadExt::read(&mut third, &mut buf)
+        .await
+        .unwrap_or(0);
+    assert_eq!(n, 0, "the third connection must be closed");
+    assert_eq!(proxy.metrics.connections_refused.load(Ordering::Relaxed), 1);
+    // Both stay silent past the idle timeout and are closed; their lines were delivered.
+    assert!(
+        eventually(|| proxy
+            .metrics
+            .connections_idle_closed
+            .load(Ordering::Relaxed)
+            == 2)
+        .await
+    );
+    assert!(eventually(|| proxy.metrics.connections_open.load(Ordering::Relaxed) == 0).await);
+    proxy.shutdown().await;
+    sink.settled().await;
+    let mut lines = sink.lines();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![format!("{TAG}{{\"a\":1}}"), format!("{TAG}{{\"b\":1}}")]
+    );
+}
