@@ -232,7 +232,7 @@ async fn reloaded_rules_apply_to_the_running_stream_and_metrics_show_it() {
         "steward_lines_dropped_total 0",
         "steward_connections_open 1",
         "steward_downstream_connected 1",
-        "steward_buffer_capacity_bytes 16777216",
+        "steward_buffer_capacity_bytes 8388608",
         "steward_batch_latency_seconds_count 2",
         "steward_batch_latency_seconds_bucket{le=\"+Inf\"} 2",
     ] {

@@ -159,7 +159,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_line_bytes: 64 * 1024,
             idle_timeout: Duration::from_secs(300),
-            buffer_bytes: 16 * 1024 * 1024,
+            buffer_bytes: 8 * 1024 * 1024,
             read_chunk_bytes: 64 * 1024,
         }
     }

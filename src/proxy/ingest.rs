@@ -103,12 +103,13 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
     });
     let limits = shared.limits;
     let mut decoder = Decoder::new(framing, limits.max_line_bytes);
-    let mut buf = BytesMut::with_capacity(limits.read_chunk_bytes);
+    let mut buf = BytesMut::with_capacity(read_size(shared));
     let mut draining = false;
     let mut drained = 0usize;
     loop {
-        if buf.capacity() - buf.len() < limits.read_chunk_bytes / 4 {
-            buf.reserve(limits.read_chunk_bytes);
+        let want = read_size(shared);
+        if buf.capacity() - buf.len() < want / 4 {
+            buf.reserve(want);
         }
         let outcome = match draining {
             // Shutting down: take what the kernel already accepted, without waiting for more.
@@ -194,6 +195,18 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
         .fetch_add(decoder.partial_dropped(), Ordering::Relaxed);
     drop(order_tx);
     let _ = collector.await;
+}
+
+/// How much to read at a time: `read_chunk_bytes`, smaller when many connections are open, so that
+/// all read buffers together stay near a quarter of the memory buffer (but at least 8 KiB each).
+fn read_size(shared: &Shared) -> usize {
+    let open = shared
+        .metrics
+        .connections_open
+        .load(Ordering::Relaxed)
+        .max(1) as usize;
+    (shared.limits.buffer_bytes / 4 / open)
+        .clamp(8 * 1024, shared.limits.read_chunk_bytes.max(8 * 1024))
 }
 
 /// Takes the chunk's share of the memory budget (or drops it under `drop-newest`) and queues it.

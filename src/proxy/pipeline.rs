@@ -172,7 +172,7 @@ fn redact_chunk(
     max_line: usize,
     handle: &FilterHandle,
 ) -> (Vec<u8>, u64, u64) {
-    let mut out = Vec::with_capacity(chunk.raw.len() + chunk.raw.len() / 4 + 64);
+    let mut out = Vec::with_capacity(chunk.raw.len() + chunk.raw.len() / 16 + 256);
     let mut lines = 0u64;
     let mut overlong = 0u64;
     let filter = &mut current.filter;
