@@ -58,7 +58,11 @@ async fn each_endpoint_needs_its_scope() {
         Some(Scope::Admin),
         handler_fn(|_m, path, _q, _b| async move { (StatusCode::ACCEPTED, Bytes::from(path)) }),
     );
-    let router = admin::router(state(tag_handle("T:"), false), vec![erase]);
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let router = admin::router(state(tag_handle("T:"), false), vec![erase]).with_observer(
+        Arc::new(move |c: &admin::CallRecord| seen.lock().unwrap().push(c.clone())),
+    );
     let cases: [(Method, &str, Option<&str>, StatusCode); 14] = [
         (Method::GET, "/healthz", None, StatusCode::OK),
         (Method::GET, "/metrics", None, StatusCode::UNAUTHORIZED),
@@ -132,6 +136,18 @@ async fn each_endpoint_needs_its_scope() {
         ))
         .await;
     assert_eq!(response.body, Bytes::from("/admin/v1/subjects/42/erase"));
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 15, "every call is observed");
+    let last = calls.last().unwrap();
+    assert_eq!(
+        last.route, "/admin/v1/subjects/{id}/erase",
+        "the pattern, not the raw path"
+    );
+    assert_eq!(
+        (last.status, last.token_name.as_str()),
+        (StatusCode::ACCEPTED, "root")
+    );
+    assert!(calls.iter().all(|c| !c.token_name.contains("token")));
 }
 
 #[tokio::test]

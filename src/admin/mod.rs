@@ -98,7 +98,22 @@ enum Segment {
 pub struct Router {
     routes: Arc<Vec<Route>>,
     tokens: TokenSet,
+    observer: Option<CallObserver>,
 }
+
+/// One finished admin call, as logged (and, once the audit log exists, audited): no token, no raw path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub method: Method,
+    /// The route pattern, e.g. `/admin/v1/subjects/{id}/erase`, or `(none)` when nothing matched.
+    pub route: String,
+    pub status: StatusCode,
+    /// The token's name, `(none)` without a valid token, `(public)` on public routes.
+    pub token_name: String,
+}
+
+/// Called after every admin call (the hook for the audit log of issue [4/7]).
+pub type CallObserver = Arc<dyn Fn(&CallRecord) + Send + Sync>;
 
 /// What the built-in routes read.
 pub struct AdminState {
@@ -288,6 +303,7 @@ pub fn router(state: Arc<AdminState>, extra: Vec<Route>) -> Router {
     Router {
         routes: Arc::new(routes),
         tokens,
+        observer: None,
     }
 }
 
@@ -300,6 +316,24 @@ fn error_body(status: StatusCode, message: &str) -> AdminResponse {
 }
 
 impl Router {
+    /// Calls `observer` after every call (e.g. to write an audit entry).
+    pub fn with_observer(mut self, observer: CallObserver) -> Router {
+        self.observer = Some(observer);
+        self
+    }
+
+    fn record(&self, method: &Method, route: &str, status: StatusCode, token_name: &str) {
+        tracing::info!(message = "Admin call.", %method, route, status = status.as_u16(), token = token_name);
+        if let Some(observer) = &self.observer {
+            observer(&CallRecord {
+                method: method.clone(),
+                route: route.to_string(),
+                status,
+                token_name: token_name.to_string(),
+            });
+        }
+    }
+
     /// Routes one request: 404 / 405, then 401 / 403 by scope, then the handler.
     pub async fn handle(&self, request: AdminRequest) -> AdminResponse {
         let mut path_matched = false;
@@ -321,7 +355,7 @@ impl Router {
                     "no such endpoint; see the admin API in the README",
                 ),
             };
-            tracing::info!(message = "Admin call.", method = %request.method, route = "(none)", status = response.status.as_u16());
+            self.record(&request.method, "(none)", response.status, "(none)");
             return response;
         };
         let caller = match route.scope {
@@ -332,14 +366,24 @@ impl Router {
             {
                 AuthOutcome::Allowed(c) => Some(c),
                 AuthOutcome::Unauthenticated => {
-                    tracing::info!(message = "Admin call.", method = %request.method, route = route.pattern.as_str(), status = 401u16, token = "(none)");
+                    self.record(
+                        &request.method,
+                        route.pattern.as_str(),
+                        StatusCode::UNAUTHORIZED,
+                        "(none)",
+                    );
                     return error_body(
                         StatusCode::UNAUTHORIZED,
                         "a valid bearer token is required",
                     );
                 }
                 AuthOutcome::Forbidden(c) => {
-                    tracing::info!(message = "Admin call.", method = %request.method, route = route.pattern.as_str(), status = 403u16, token = %c.name);
+                    self.record(
+                        &request.method,
+                        route.pattern.as_str(),
+                        StatusCode::FORBIDDEN,
+                        &c.name,
+                    );
                     return error_body(
                         StatusCode::FORBIDDEN,
                         &format!("this endpoint needs the `{}` scope", required.as_str()),
@@ -359,7 +403,7 @@ impl Router {
             caller,
         };
         let (status, body) = (route.handler)(call).await;
-        tracing::info!(message = "Admin call.", method = %request.method, route = route.pattern.as_str(), status = status.as_u16(), token = %token_name);
+        self.record(&request.method, route.pattern.as_str(), status, &token_name);
         AdminResponse {
             status,
             content_type: route.content_type,
