@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::admin::auth::{Scope, TokenSet};
+use crate::proxy::tls::TlsFiles;
 
 /// Default client listener.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5170";
@@ -33,6 +34,8 @@ pub struct ProxyConfig {
     pub admin_tokens: TokenSet,
     /// Serve `/metrics` without a token (it holds only counts).
     pub public_metrics: bool,
+    /// Certificate and key for the listeners marked `/tls`.
+    pub tls: Option<TlsFiles>,
 }
 
 /// A client listener: an address and how connections on it are framed.
@@ -40,6 +43,8 @@ pub struct ProxyConfig {
 pub struct ListenAddr {
     pub addr: SocketAddr,
     pub framing: Framing,
+    /// Clients must speak TLS (`HOST:PORT/tls`).
+    pub tls: bool,
 }
 
 /// How records are delimited on a client connection.
@@ -137,7 +142,7 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("invalid listen address `{0}`: use HOST:PORT or HOST:PORT/FRAMING (auto, newline, octet-counting)")]
+    #[error("invalid listen address `{0}`: use HOST:PORT, optionally followed by /FRAMING (auto, newline, octet-counting) and /tls")]
     Listen(String),
     #[error("invalid forward target `{0}`: use tcp://HOST:PORT, file:PATH or stdout")]
     Forward(String),
@@ -149,6 +154,8 @@ pub enum ConfigError {
     SpoolWithoutDir,
     #[error("invalid limit: {0}")]
     Limit(String),
+    #[error("listener {0} asks for TLS: set [tls] cert_file and key_file in the config, or --tls-cert and --tls-key")]
+    TlsWithoutCert(String),
     #[error("admin token `{name}`: {message}")]
     Token { name: String, message: String },
 }
@@ -190,6 +197,7 @@ impl Default for ProxyConfig {
             listeners: vec![ListenAddr {
                 addr: SocketAddr::from(([127, 0, 0, 1], 5170)),
                 framing: Framing::Auto,
+                tls: false,
             }],
             forward: ForwardTarget::Stdout,
             admin: Some(SocketAddr::from(([127, 0, 0, 1], 5171))),
@@ -203,6 +211,7 @@ impl Default for ProxyConfig {
             workers: default_workers(),
             admin_tokens: TokenSet::default(),
             public_metrics: true,
+            tls: None,
         }
     }
 }
@@ -229,16 +238,19 @@ impl FromStr for Framing {
 impl FromStr for ListenAddr {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<ListenAddr, ConfigError> {
-        let (host_port, framing) = match s.rsplit_once('/') {
-            Some((hp, f)) => (
-                hp,
-                f.parse::<Framing>()
-                    .map_err(|_| ConfigError::Listen(s.to_string()))?,
-            ),
-            None => (s, Framing::Auto),
-        };
-        let addr = resolve_one(host_port).ok_or_else(|| ConfigError::Listen(s.to_string()))?;
-        Ok(ListenAddr { addr, framing })
+        let bad = || ConfigError::Listen(s.to_string());
+        let mut parts = s.split('/');
+        let host_port = parts.next().ok_or_else(bad)?;
+        let mut framing = Framing::Auto;
+        let mut tls = false;
+        for part in parts {
+            match part {
+                "tls" => tls = true,
+                other => framing = other.parse().map_err(|_| bad())?,
+            }
+        }
+        let addr = resolve_one(host_port).ok_or_else(bad)?;
+        Ok(ListenAddr { addr, framing, tls })
     }
 }
 
@@ -249,7 +261,11 @@ impl fmt::Display for ListenAddr {
             Framing::Newline => "newline",
             Framing::OctetCounting => "octet-counting",
         };
-        write!(f, "{}/{}", self.addr, framing)
+        write!(f, "{}/{}", self.addr, framing)?;
+        match self.tls {
+            true => write!(f, "/tls"),
+            false => Ok(()),
+        }
     }
 }
 
@@ -312,6 +328,14 @@ pub struct ConfigFile {
     pub downstream: DownstreamFile,
     #[serde(default)]
     pub admin_api: AdminFile,
+    pub tls: Option<TlsFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFile {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -386,6 +410,8 @@ pub struct Overrides {
     pub rules: Vec<PathBuf>,
     pub policy: Option<Policy>,
     pub spool_dir: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -435,6 +461,22 @@ impl ConfigFile {
             true => self.rules.unwrap_or_default(),
         };
         let policy = flags.policy.or(self.policy).unwrap_or_default();
+        let tls = match (flags.tls_cert, flags.tls_key, self.tls) {
+            (Some(cert_file), Some(key_file), _) => Some(TlsFiles {
+                cert_file,
+                key_file,
+            }),
+            (None, None, Some(t)) => Some(TlsFiles {
+                cert_file: t.cert_file,
+                key_file: t.key_file,
+            }),
+            _ => None,
+        };
+        if let Some(l) = listeners.iter().find(|l| l.tls) {
+            if tls.is_none() {
+                return Err(ConfigError::TlsWithoutCert(l.to_string()));
+            }
+        }
         let d = Limits::default();
         let limits = Limits {
             max_connections: self.limits.max_connections.unwrap_or(d.max_connections),
@@ -539,6 +581,7 @@ impl ConfigFile {
             workers: self.workers.unwrap_or(defaults.workers).max(1),
             admin_tokens: tokens,
             public_metrics: self.admin_api.public_metrics.unwrap_or(true),
+            tls,
         })
     }
 }
@@ -561,6 +604,16 @@ mod tests {
         );
         let l: ListenAddr = "127.0.0.1:5170/octet-counting".parse().unwrap();
         assert_eq!(l.framing, Framing::OctetCounting);
+        assert!(!l.tls);
+        let l: ListenAddr = "127.0.0.1:5170/newline/tls".parse().unwrap();
+        assert_eq!((l.framing, l.tls), (Framing::Newline, true));
+        assert_eq!(l.to_string(), "127.0.0.1:5170/newline/tls");
+        let only_tls =
+            ConfigFile::parse("listen = [\"127.0.0.1:1/tls\"]", std::path::Path::new("t"));
+        assert!(matches!(
+            only_tls.unwrap().resolve(Overrides::default()),
+            Err(ConfigError::TlsWithoutCert(_))
+        ));
         assert!("127.0.0.1:5170/bogus".parse::<ListenAddr>().is_err());
     }
 

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::proxy::config::{Framing, Limits, Policy};
@@ -39,8 +40,19 @@ const IN_FLIGHT_PER_CONNECTION: usize = 4;
 /// drain open.
 const DRAIN_READ_LIMIT: usize = 8 * 1024 * 1024;
 
-/// Accepts connections until shutdown.
-pub async fn listen(listener: TcpListener, framing: Framing, shared: Arc<Shared>) {
+/// How long a TLS client has to finish its handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a draining connection waits for bytes already on their way (TLS records in pieces).
+const DRAIN_READ_WAIT: Duration = Duration::from_millis(20);
+
+/// Accepts connections until shutdown; with `tls`, each connection starts with a TLS handshake.
+pub async fn listen(
+    listener: TcpListener,
+    framing: Framing,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+) {
     loop {
         let accepted = tokio::select! {
             _ = shared.shutdown.cancelled() => break,
@@ -67,8 +79,37 @@ pub async fn listen(listener: TcpListener, framing: Framing, shared: Arc<Shared>
                     .connections_total
                     .fetch_add(1, Ordering::Relaxed);
                 let shared = shared.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    connection(stream, peer, framing, &shared).await;
+                    match tls {
+                        None => connection(stream, peer, framing, &shared).await,
+                        Some(acceptor) => {
+                            let handshake = tokio::time::timeout(
+                                TLS_HANDSHAKE_TIMEOUT,
+                                acceptor.accept(stream),
+                            )
+                            .await;
+                            match handshake {
+                                Ok(Ok(tls_stream)) => {
+                                    connection(tls_stream, peer, framing, &shared).await
+                                }
+                                Ok(Err(error)) => {
+                                    shared
+                                        .metrics
+                                        .connections_closed_garbage
+                                        .fetch_add(1, Ordering::Relaxed);
+                                    tracing::warn!(message = "TLS handshake failed.", %peer, %error);
+                                }
+                                Err(_) => {
+                                    shared
+                                        .metrics
+                                        .connections_idle_closed
+                                        .fetch_add(1, Ordering::Relaxed);
+                                    tracing::warn!(message = "TLS handshake timed out.", %peer);
+                                }
+                            }
+                        }
+                    }
                     shared
                         .metrics
                         .connections_open
@@ -89,7 +130,10 @@ enum ReadOutcome {
     Eof,
 }
 
-async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, shared: &Shared) {
+async fn connection<S>(mut stream: S, peer: SocketAddr, framing: Framing, shared: &Shared)
+where
+    S: AsyncRead + Unpin,
+{
     let (order_tx, mut order_rx) =
         mpsc::channel::<oneshot::Receiver<OutBatch>>(IN_FLIGHT_PER_CONNECTION);
     let outbox = shared.outbox.clone();
@@ -114,7 +158,10 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, framing: Framing, s
         let outcome = match draining {
             // Shutting down: take what the kernel already accepted, without waiting for more.
             true if drained >= DRAIN_READ_LIMIT => ReadOutcome::Eof,
-            true => match stream.try_read_buf(&mut buf) {
+            true => match tokio::time::timeout(DRAIN_READ_WAIT, stream.read_buf(&mut buf))
+                .await
+                .unwrap_or(Ok(0))
+            {
                 Ok(0) => ReadOutcome::Eof,
                 Ok(n) => {
                     drained += n;

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod pipeline;
 pub mod spool;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -58,6 +59,12 @@ pub struct ProxyArgs {
     /// Spool directory (enables replay of undelivered lines; needed by --policy spool).
     #[arg(long)]
     pub spool_dir: Option<PathBuf>,
+    /// PEM certificate chain for listeners marked /tls.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for listeners marked /tls.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 fn parse_policy(s: &str) -> Result<Policy, String> {
@@ -81,6 +88,8 @@ pub enum ProxyError {
     Spool(#[from] SpoolError),
     #[error("cannot start a thread: {0}")]
     Thread(std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A started proxy.
@@ -108,6 +117,10 @@ pub async fn start(
     metrics
         .buffer_capacity
         .store(limits.buffer_bytes as u64, Ordering::Relaxed);
+    let acceptor = match (&config.tls, config.listeners.iter().any(|l| l.tls)) {
+        (Some(files), true) => Some(tls::acceptor(files)?),
+        _ => None,
+    };
     let mut listeners = Vec::new();
     for l in &config.listeners {
         let listener = TcpListener::bind(l.addr)
@@ -120,7 +133,11 @@ pub async fn start(
             addr: l.addr,
             source,
         })?;
-        listeners.push((listener, local, l.framing));
+        let tls = match l.tls {
+            true => acceptor.clone(),
+            false => None,
+        };
+        listeners.push((listener, local, l.framing, tls));
     }
     let admin_listener = match config.admin {
         Some(addr) => {
@@ -179,9 +196,9 @@ pub async fn start(
         shutdown: shutdown.clone(),
     });
     let mut listen_addrs = Vec::new();
-    for (listener, local, framing) in listeners {
+    for (listener, local, framing, tls) in listeners {
         listen_addrs.push(local);
-        tokio::spawn(ingest::listen(listener, framing, shared.clone()));
+        tokio::spawn(ingest::listen(listener, framing, tls, shared.clone()));
     }
     drop(shared);
     let admin_addr = match admin_listener {
@@ -282,6 +299,8 @@ pub fn resolve_config(args: &ProxyArgs) -> anyhow::Result<ProxyConfig> {
         rules: args.rules.clone(),
         policy: args.policy,
         spool_dir: args.spool_dir.clone(),
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
     };
     Ok(file.resolve(flags)?)
 }

@@ -110,6 +110,7 @@ pub fn config(target: ForwardTarget) -> ProxyConfig {
         listeners: vec![ListenAddr {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             framing: Framing::Auto,
+            tls: false,
         }],
         admin: None,
         forward: target,
