@@ -22,6 +22,69 @@ use crate::proxy::metrics::Metrics;
 use crate::proxy::pipeline::OutBatch;
 use crate::proxy::spool::Spool;
 
+/// Most buffers gathered into one write.
+const MAX_WRITE_BUFFERS: usize = 64;
+
+/// The write in progress: redacted batches moved (not copied) out of the queue, written with `writev`.
+#[derive(Default)]
+struct WriteBuf {
+    bufs: Vec<Vec<u8>>,
+    len: usize,
+}
+
+impl WriteBuf {
+    fn push(&mut self, buf: Vec<u8>) {
+        self.len += buf.len();
+        self.bufs.push(buf);
+    }
+
+    fn clear(&mut self) {
+        self.bufs.clear();
+        self.len = 0;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// `write_all` over several buffers, with as few `writev` calls as the kernel allows.
+async fn write_all_vectored(
+    writer: &mut tokio::net::tcp::OwnedWriteHalf,
+    bufs: &[Vec<u8>],
+) -> std::io::Result<()> {
+    let mut index = 0;
+    let mut offset = 0;
+    while index < bufs.len() {
+        if offset == bufs[index].len() {
+            index += 1;
+            offset = 0;
+            continue;
+        }
+        let slices: Vec<std::io::IoSlice<'_>> = std::iter::once(&bufs[index][offset..])
+            .chain(bufs[index + 1..].iter().map(|b| &b[..]))
+            .take(MAX_WRITE_BUFFERS)
+            .map(std::io::IoSlice::new)
+            .collect();
+        let mut written = writer.write_vectored(&slices).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while written > 0 {
+            let rest = bufs[index].len() - offset;
+            if written < rest {
+                offset += written;
+                written = 0;
+            } else {
+                written -= rest;
+                index += 1;
+                offset = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How the forwarder ended.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ForwardReport {
@@ -143,7 +206,7 @@ struct Forwarder {
     metrics: Arc<Metrics>,
     sink: Sink,
     /// The write in progress, kept until it succeeds.
-    wbuf: Vec<u8>,
+    wbuf: WriteBuf,
     wbuf_lines: u64,
     wbuf_permits: Vec<OwnedSemaphorePermit>,
     /// Bytes of `wbuf` that came from the spool (to advance it on success).
@@ -174,7 +237,6 @@ impl Forwarder {
             ForwardTarget::Stdout => Sink::Stdout,
         };
         let backoff = config.downstream.backoff_initial;
-        let write_bytes = config.write_bytes;
         Forwarder {
             config,
             input,
@@ -185,7 +247,7 @@ impl Forwarder {
             spool_failed: false,
             metrics,
             sink,
-            wbuf: Vec::with_capacity(write_bytes),
+            wbuf: WriteBuf::default(),
             wbuf_lines: 0,
             wbuf_permits: Vec::new(),
             wbuf_from_spool: None,
@@ -230,7 +292,7 @@ impl Forwarder {
                 continue;
             }
             let result = tokio::select! {
-                r = self.sink.write(&self.wbuf) => Some(r),
+                r = self.sink.write(&self.wbuf.bufs) => Some(r),
                 _ = deadline.cancelled() => None,
             };
             match result {
@@ -295,19 +357,23 @@ impl Forwarder {
         }
         // The write in progress holds the oldest lines: it goes first.
         if self.wbuf_from_spool.is_none() && !self.wbuf.is_empty() {
-            match spool.append(&self.wbuf) {
-                Ok(true) => {
-                    self.wbuf.clear();
-                    self.wbuf_lines = 0;
-                    self.wbuf_permits.clear();
-                }
-                Ok(false) => return,
-                Err(error) => {
-                    tracing::error!(message = "Spool write failed; lines stay in memory.", %error);
-                    self.spool_failed = true;
-                    return;
+            if self.wbuf.len as u64 > spool.room() {
+                return;
+            }
+            for buf in &self.wbuf.bufs {
+                match spool.append(buf) {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        tracing::error!(message = "Spool write failed; lines stay in memory.", %error);
+                        self.spool_failed = true;
+                        return;
+                    }
                 }
             }
+            self.wbuf.clear();
+            self.wbuf_lines = 0;
+            self.wbuf_permits.clear();
         }
         while let Some(batch) = self.pending.front() {
             match spool.append(&batch.data) {
@@ -329,9 +395,11 @@ impl Forwarder {
     fn fill_wbuf(&mut self) {
         if let Some(spool) = &mut self.spool {
             if !spool.is_empty() {
-                match spool.read_chunk(self.config.write_bytes, &mut self.wbuf) {
+                let mut chunk = Vec::new();
+                match spool.read_chunk(self.config.write_bytes, &mut chunk) {
                     Ok(n) if n > 0 => {
-                        self.wbuf_lines = memchr::memchr_iter(b'\n', &self.wbuf).count() as u64;
+                        self.wbuf_lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
+                        self.wbuf.push(chunk);
                         self.wbuf_from_spool = Some(n);
                         return;
                     }
@@ -347,7 +415,9 @@ impl Forwarder {
             }
         }
         while let Some(batch) = self.pending.front() {
-            if !self.wbuf.is_empty() && self.wbuf.len() + batch.data.len() > self.config.write_bytes
+            if !self.wbuf.is_empty()
+                && (self.wbuf.len + batch.data.len() > self.config.write_bytes
+                    || self.wbuf.bufs.len() >= MAX_WRITE_BUFFERS)
             {
                 break;
             }
@@ -355,10 +425,7 @@ impl Forwarder {
                 break;
             };
             self.pending_bytes -= batch.data.len();
-            match self.wbuf.is_empty() {
-                true => std::mem::swap(&mut self.wbuf, &mut batch.data),
-                false => self.wbuf.extend_from_slice(&batch.data),
-            }
+            self.wbuf.push(std::mem::take(&mut batch.data));
             self.wbuf_lines += batch.lines;
             if let Some(p) = batch.permit.take() {
                 self.wbuf_permits.push(p);
@@ -372,7 +439,7 @@ impl Forwarder {
             .fetch_add(self.wbuf_lines, Ordering::Relaxed);
         self.metrics
             .bytes_out
-            .fetch_add(self.wbuf.len() as u64, Ordering::Relaxed);
+            .fetch_add(self.wbuf.len as u64, Ordering::Relaxed);
         if let (Some(n), Some(spool)) = (self.wbuf_from_spool.take(), &mut self.spool) {
             if let Err(error) = spool.advance(n) {
                 tracing::error!(message = "Cannot record spool progress; lines may be sent again after a restart.", %error);
@@ -380,9 +447,6 @@ impl Forwarder {
             self.update_spool_gauges();
         }
         self.wbuf.clear();
-        if self.wbuf.capacity() > 4 * self.config.write_bytes {
-            self.wbuf.shrink_to(self.config.write_bytes);
-        }
         self.wbuf_lines = 0;
         self.wbuf_permits.clear();
         self.backoff = self.config.downstream.backoff_initial;
@@ -511,7 +575,8 @@ impl Sink {
         }
     }
 
-    async fn write(&mut self, data: &[u8]) -> Result<(), SinkError> {
+    /// Writes the buffers in order: one `writev` per call for TCP where the kernel takes them all.
+    async fn write(&mut self, bufs: &[Vec<u8>]) -> Result<(), SinkError> {
         match self {
             Sink::Tcp { stream, .. } => {
                 let Some(s) = stream else {
@@ -525,7 +590,7 @@ impl Sink {
                 if s.closed.load(Ordering::Acquire) {
                     return Err(SinkError::Closed);
                 }
-                s.writer.write_all(data).await?;
+                write_all_vectored(&mut s.writer, bufs).await?;
                 Ok(())
             }
             Sink::File {
@@ -534,7 +599,8 @@ impl Sink {
                 size,
                 rotation,
             } => {
-                if *size > 0 && *size + data.len() as u64 > rotation.max_bytes {
+                let total: u64 = bufs.iter().map(|b| b.len() as u64).sum();
+                if *size > 0 && *size + total > rotation.max_bytes {
                     *file = None;
                     rotate(path, rotation.keep)?;
                     *file = Some(OpenOptions::new().create(true).append(true).open(&*path)?);
@@ -543,13 +609,17 @@ impl Sink {
                 let Some(f) = file else {
                     return Err(SinkError::Closed);
                 };
-                f.write_all(data)?;
-                *size += data.len() as u64;
+                for data in bufs {
+                    f.write_all(data)?;
+                }
+                *size += total;
                 Ok(())
             }
             Sink::Stdout => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(data)?;
+                for data in bufs {
+                    out.write_all(data)?;
+                }
                 out.flush()?;
                 Ok(())
             }
