@@ -245,16 +245,19 @@ where
 }
 
 /// How much to read at a time: `read_chunk_bytes`, smaller when many connections are open, so that
-/// all read buffers together stay near a quarter of the memory buffer (but at least 8 KiB each).
+/// all read buffers together stay near half the memory buffer (but at least 16 KiB each).
 fn read_size(shared: &Shared) -> usize {
     let open = shared
         .metrics
         .connections_open
         .load(Ordering::Relaxed)
         .max(1) as usize;
-    (shared.limits.buffer_bytes / 4 / open)
-        .clamp(8 * 1024, shared.limits.read_chunk_bytes.max(8 * 1024))
+    let most = shared.limits.read_chunk_bytes.max(MIN_READ_BYTES);
+    (shared.limits.buffer_bytes / 2 / open).clamp(MIN_READ_BYTES, most)
 }
+
+/// The smallest read size, whatever the number of connections.
+const MIN_READ_BYTES: usize = 16 * 1024;
 
 /// Takes the chunk's share of the memory budget (or drops it under `drop-newest`) and queues it.
 async fn submit(
