@@ -599,20 +599,21 @@ impl Sink {
                 size,
                 rotation,
             } => {
-                let total: u64 = bufs.iter().map(|b| b.len() as u64).sum();
-                if *size > 0 && *size + total > rotation.max_bytes {
-                    *file = None;
-                    rotate(path, rotation.keep)?;
-                    *file = Some(OpenOptions::new().create(true).append(true).open(&*path)?);
-                    *size = 0;
-                }
-                let Some(f) = file else {
-                    return Err(SinkError::Closed);
-                };
+                // Rotation happens between batches, so a file only exceeds `max_bytes` when a single
+                // batch is larger than it.
                 for data in bufs {
+                    if *size > 0 && *size + data.len() as u64 > rotation.max_bytes {
+                        *file = None;
+                        rotate(path, rotation.keep)?;
+                        *file = Some(OpenOptions::new().create(true).append(true).open(&*path)?);
+                        *size = 0;
+                    }
+                    let Some(f) = file else {
+                        return Err(SinkError::Closed);
+                    };
                     f.write_all(data)?;
+                    *size += data.len() as u64;
                 }
-                *size += total;
                 Ok(())
             }
             Sink::Stdout => {
