@@ -269,6 +269,13 @@ impl Sink {
         }
     }
 
+    /// Dies like a killed process: the task is aborted, the connection dropped with unread data
+    /// (the kernel answers with a reset) and the listener closed.
+    pub async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
     /// Closes gracefully (the listener goes away too) and waits until it is gone.
     pub async fn stop(self) {
         self.stop.cancel();
