@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the streaming proxy: TCP in, redacted lines out, with the admin API on loopback.
+    Proxy(steward::proxy::ProxyArgs),
     /// Redact files or stdin to stdout.
     Redact(RedactArgs),
     /// Validate or explain rules.
@@ -122,6 +124,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compliance(command) => return steward::compliance::cli::run(command),
+        Command::Proxy(args) => {
+            // Steward's own logs go to stderr (stdout may be the forward target), through the engine.
+            if let Ok(engine) = steward::redact::Engine::new(steward::rules::Rules::defaults(), None) {
+                steward::telemetry::init(&engine);
+            }
+            block_on(steward::proxy::run(args))
+        }
         Command::Sim(args) => block_on(steward::sim::run_cli(args)),
         Command::Doctor(args) => block_on(steward::intercom::doctor::run_cli(args)),
         Command::Redact(args) => cmd::redact::run(&cmd::redact::RedactOptions {

@@ -79,6 +79,29 @@ pub enum KeyError {
     Store(#[from] StoreError),
 }
 
+/// The key for the engine's `hash` action: `STEWARD_HASH_KEY` (hex), else the current subject key file of the
+/// data directory when it exists, else none (the engine then refuses rules that use `hash`).
+pub fn log_hash_key(data_dir: &Path) -> Result<Option<crate::pii::HashKey>, KeyError> {
+    if let Ok(hex) = std::env::var(HASH_KEY_ENV) {
+        return crate::pii::HashKey::from_hex(&hex)
+            .map(Some)
+            .map_err(|_| KeyError::Malformed(HASH_KEY_ENV.to_string(), 32));
+    }
+    let path = keys_dir(data_dir).join(SUBJECT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => crate::pii::HashKey::from_hex(&text)
+            .map(Some)
+            .map_err(|_| KeyError::Malformed(path.display().to_string(), 32)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(KeyError::Io(error)),
+    }
+}
+
+/// The data directory: `STEWARD_DATA_DIR`, else `./steward-data`.
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("STEWARD_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("steward-data"))
+}
+
 /// The directory holding the key files.
 pub fn keys_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("keys")
