@@ -83,7 +83,7 @@ async fn overlong_lines_become_markers_and_garbage_closes_only_its_connection() 
         good_lines,
         vec![
             &format!("{TAG}{{\"a\":1}}"),
-            &"{\"steward_marker\":\"overlong-line-dropped\",\"bytes\":5000}".to_string(),
+            &"{\"steward\":\"line withheld\",\"reason\":\"overlong\",\"bytes\":5000}".to_string(),
             &format!("{TAG}{{\"a\":2}}"),
             &format!("{TAG}{{\"a\":3}}"),
         ]

@@ -223,11 +223,10 @@ fn marker_chunk(n: u64) -> Chunk {
     Chunk { raw: Bytes::new(), layout: Layout::Frames(vec![Frame::Overlong(n)]) }
 }
 
-/// The marker line written instead of a record longer than `max_line_bytes`.
+/// The marker line written instead of a record longer than `max_line_bytes`: the engine's own JSON marker.
 pub fn overlong_marker(bytes: u64, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"{\"steward_marker\":\"overlong-line-dropped\",\"bytes\":");
-    out.extend_from_slice(bytes.to_string().as_bytes());
-    out.push(b'}');
+    let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+    crate::redact::write_marker(crate::redact::MarkerReason::Overlong, b"{", bytes, out);
 }
 
 /// Calls `f` for each record of a chunk: `Ok(line)` or `Err(length)` for an overlong one.

@@ -36,7 +36,7 @@ struct Job {
 }
 
 /// The marker written for every line of a batch during which the filter panicked (fail closed).
-pub const FILTER_FAILED_MARKER: &[u8] = b"{\"steward_marker\":\"redaction-failed\"}";
+pub const FILTER_FAILED_MARKER: &[u8] = b"{\"steward\":\"line withheld\",\"reason\":\"engine_error\"}";
 
 impl WorkerPool {
     /// Starts `workers` threads that take filters from `filter`.
