@@ -19,6 +19,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Show Steward working: the proxy on loopback with the shipped rules, a generated stream through it, the
+    /// metrics, and the Intercom checks (against the bundled simulator when no token is set).
+    Demo {
+        /// How many generated lines to send through the proxy.
+        #[arg(long, default_value_t = 2000)]
+        lines: usize,
+        /// Seed of the generated lines.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Stop after the showcase (the default when stdin is not a terminal).
+        #[arg(long, conflicts_with = "serve")]
+        once: bool,
+        /// Keep the proxy running until Ctrl-C (the default when stdin is a terminal).
+        #[arg(long)]
+        serve: bool,
+    },
     /// Run the streaming proxy: TCP in, redacted lines out, with the admin API on loopback.
     Proxy(steward::proxy::ProxyArgs),
     /// Redact files or stdin to stdout.
@@ -130,6 +146,16 @@ fn main() -> ExitCode {
                 steward::telemetry::init(&engine);
             }
             block_on(steward::proxy::run(args))
+        }
+        Command::Demo { lines, seed, once, serve } => {
+            let serve = if once {
+                Some(false)
+            } else if serve {
+                Some(true)
+            } else {
+                None
+            };
+            block_on(async move { cmd::demo::run(&cmd::demo::DemoOptions { lines, seed, serve }).await })
         }
         Command::Sim(args) => block_on(steward::sim::run_cli(args)),
         Command::Doctor(args) => block_on(steward::intercom::doctor::run_cli(args)),

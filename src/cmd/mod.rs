@@ -1,5 +1,6 @@
 //! Subcommand implementations: each turns parsed arguments into library calls and an exit code.
 
+pub mod demo;
 pub mod redact;
 pub mod rules;
 pub mod score;

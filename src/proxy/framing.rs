@@ -84,10 +84,14 @@ impl Decoder {
     /// Call it again until it returns `None`.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, FrameError> {
         if self.mode == Mode::Undecided {
-            match buf.first() {
-                None => return Ok(None),
-                Some(b) if b.is_ascii_digit() => self.mode = Mode::Octet,
-                Some(_) => self.mode = Mode::Newline,
+            // RFC 6587 octet counting starts with `MSG-LEN SP` (a non-zero first digit); a plain line that merely
+            // starts with a digit (`2026-11-29T10:13:43Z ...`, `203.0.113.7 - - [...]`) is newline-delimited.
+            let digits = buf.iter().take(MAX_LEN_DIGITS + 1).take_while(|b| b.is_ascii_digit()).count();
+            match buf.get(digits) {
+                None if buf.is_empty() => return Ok(None),
+                None if digits <= MAX_LEN_DIGITS => return Ok(None),
+                Some(b' ') if digits > 0 && buf[0] != b'0' => self.mode = Mode::Octet,
+                _ => self.mode = Mode::Newline,
             }
         }
         match self.mode {
@@ -343,6 +347,8 @@ mod tests {
         let got = records(Framing::Auto, 8, b"2 ab100 ");
         assert_eq!(got, vec![ok("ab"), Err("error: TooLong(100)".into())]);
         let got = records(Framing::Auto, 8, b"5 abc");
+        let timestamps = records(Framing::Auto, 64, b"2026-11-29T10:13:43Z x\n203.0.113.7 - - y\n");
+        assert_eq!(timestamps.len(), 2, "lines that start with a digit but no `LEN SP` are newline-delimited");
         assert_eq!(got, vec![Err("error: Truncated".into())]);
     }
 }
