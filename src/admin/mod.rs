@@ -7,6 +7,7 @@
 //! token and never the raw path or query (they may hold personal data).
 
 pub mod auth;
+pub mod compliance;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -284,7 +284,12 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     let loader = engine::EngineLoader { rule_dirs: config.rule_dirs.clone() };
     let filter =
         Arc::new(FilterHandle::load(Box::new(loader)).map_err(|e| anyhow::anyhow!("cannot load the rules: {e}"))?);
-    let proxy = start(config, filter.clone(), Vec::new()).await?;
+    let mut routes = vec![crate::admin::compliance::doctor_route(filter.clone())];
+    match crate::admin::compliance::open_ledger(&crate::keys::default_data_dir()) {
+        Ok(ctx) => routes.extend(crate::admin::compliance::ledger_routes(ctx)),
+        Err(reason) => tracing::warn!(message = "Compliance endpoints are not mounted.", %reason),
+    }
+    let proxy = start(config, filter.clone(), routes).await?;
     wait_for_signals(&filter).await?;
     tracing::info!(message = "Shutting down: draining buffers.");
     let report = proxy.shutdown().await;
