@@ -822,8 +822,8 @@ impl NumberToken {
         &self.digits[..self.count.min(self.digits.len())]
     }
 
-    fn groups(&self) -> Vec<u8> {
-        self.group_lengths[..self.group_count.min(self.group_lengths.len())].to_vec()
+    fn groups(&self) -> &[u8] {
+        &self.group_lengths[..self.group_count.min(self.group_lengths.len())]
     }
 
     fn glued_right(&self, text: &[u8]) -> bool {
@@ -877,7 +877,7 @@ impl NumberToken {
             return false;
         }
         let groups = self.groups();
-        match groups.as_slice() {
+        match groups {
             [_] => true,
             [4, 6, 5] | [4, 6, 4] => self.same_separator(b" -"),
             many => {

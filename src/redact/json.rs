@@ -402,6 +402,12 @@ pub(crate) struct KeySlot {
 
 const KEY_SLOTS: usize = 256;
 
+/// Slice equality without a call into the C library: these slices are a few bytes long.
+#[inline(always)]
+fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Pushes `raw` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
 /// was seen under the same parent path. The memo compares the exact key bytes and the exact parent path, so a
 /// hit is always the answer a fresh lookup would give (a treatment depends on nothing but the path).
@@ -417,7 +423,7 @@ fn cached_treatment(rules: &Rules, raw: &[u8], work: &mut LineWork, inherited: T
     let slot = &work.key_slots[mix % KEY_SLOTS];
     let (parent, parent_ends) = work.path.raw_parts();
     if let Some(treatment) = slot.treatment {
-        if slot.raw == raw && slot.parent_ends == parent_ends && slot.parent == parent {
+        if same(&slot.raw, raw) && same(&slot.parent_ends, parent_ends) && same(&slot.parent, parent) {
             let normalized = std::mem::take(&mut work.key_slots[mix % KEY_SLOTS].normalized);
             work.path.push_normalized(&normalized);
             work.key_slots[mix % KEY_SLOTS].normalized = normalized;
