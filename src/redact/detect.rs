@@ -435,7 +435,7 @@ impl Detectors {
             phone::international(&digits[2..]).is_some()
         } else if structured && digits.starts_with(b"011") && count >= 11 {
             phone::international(&digits[3..]).is_some()
-        } else if structured && nanp_shape(&groups, token.paren_first) {
+        } else if structured && nanp_shape(groups, token.paren_first) {
             let ten = if count == 11 { &digits[1..] } else { digits };
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
         } else if structured && digits[0] == b'0' && count >= 10 {
