@@ -74,6 +74,29 @@ pub fn open_ledger(data_dir: &Path) -> Result<Arc<ComplianceCtx>, String> {
     }))
 }
 
+/// Expires closed request records past their retention once at start and then every `every`, until `stop`.
+/// Each expiry writes its own audit entry (in `compliance::requests::expire`).
+pub async fn expire_records_periodically(
+    ctx: Arc<ComplianceCtx>,
+    every: std::time::Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        let today = crate::compliance::date::CivilDate::today_utc();
+        let store = ctx.clone();
+        match tokio::task::spawn_blocking(move || crate::compliance::requests::expire(&store.store, today)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(count)) => tracing::info!(message = "Expired closed request records past their retention.", count),
+            Ok(Err(error)) => tracing::warn!(message = "Expiring request records failed; retrying later.", %error),
+            Err(_) => tracing::warn!(message = "The expiry task stopped unexpectedly; retrying later."),
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
 /// `GET /admin/v1/doctor`: the rules in force and, when a token is configured, the Intercom checks.
 pub fn doctor_route(filter: Arc<crate::proxy::filter::FilterHandle>) -> Route {
     let handler = call_handler(move |_call: AdminCall| {

@@ -3,7 +3,7 @@
 //! - **GDPR / UK GDPR** (Art. 12(3); periods counted per Regulation 1182/71 Art. 3): one month from receipt,
 //!   ending on the same date of the next month or, when that month has no such date, on its last day. A period
 //!   ending on a Saturday, Sunday or configured public holiday ends on the next working day. One extension "by two
-//!   further months" is allowed, only on or before the original due date, only once and only with a reason; the
+//!   further months" is allowed, only before the original due date (Art. 12(3): notified within the first month), only once and only with a reason; the
 //!   extended period is the unadjusted one-month end plus two months (the earlier of the two readings of "two
 //!   further months": 31 January gives 28 April, not 30 April), then moved off weekends and holidays.
 //! - **CCPA** (11 CCR §7021): acknowledgement within 10 business days of receipt (days after receipt that are
@@ -61,7 +61,7 @@ pub struct Deadlines {
 pub enum ExtensionError {
     #[error("the deadline was already extended once; the law allows a single extension")]
     AlreadyExtended,
-    #[error("the extension comes too late: it had to be decided and notified by {due}, the original due date")]
+    #[error("the extension comes too late: it had to be decided and notified before {due}, the original due date")]
     TooLate { due: CivilDate },
     #[error("an extension needs a recorded reason; give one with --reason")]
     NoReason,
@@ -148,7 +148,7 @@ pub fn extend(
     if reason.trim().is_empty() {
         return Err(ExtensionError::NoReason);
     }
-    if decided_on > current.original_due {
+    if decided_on >= current.original_due {
         return Err(ExtensionError::TooLate { due: current.original_due });
     }
     let due = match regime {
@@ -433,7 +433,8 @@ mod tests {
     #[rustfmt::skip]
     const EXTENSION_CASES: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         ("gdpr", "access", "2024-03-05", "2024-03-20", "complex", "2024-06-05", "three months in all"),
-        ("gdpr", "access", "2024-03-05", "2024-04-05", "complex", "2024-06-05", "on the due date itself"),
+        ("gdpr", "access", "2024-03-05", "2024-04-04", "complex", "2024-06-05", "the day before the due date"),
+        ("gdpr", "access", "2024-03-05", "2024-04-05", "complex", "too-late", "on the due date itself"),
         ("gdpr", "access", "2024-03-05", "2024-04-06", "complex", "too-late", "one day late"),
         ("gdpr", "access", "2024-03-05", "2024-09-01", "complex", "too-late", "months late"),
         ("gdpr", "access", "2024-03-05", "2024-03-06", "", "no-reason", "empty reason"),
@@ -451,11 +452,13 @@ mod tests {
         ("gdpr", "access", "2024-01-31", "2024-02-01", "volume", "2024-04-29", "29 Feb + 2 months = 29 Apr"),
         ("gdpr", "access", "2023-01-31", "2023-02-01", "volume", "2023-04-28", "28 Feb + 2 months = 28 Apr"),
         ("uk-gdpr", "erasure", "2024-06-08", "2024-06-10", "many systems", "2024-09-09", "8 Sep is a sunday"),
-        ("uk-gdpr", "erasure", "2024-05-08", "2024-06-10", "many systems", "2024-08-08", "due was rolled to monday; extension on it allowed"),
+        ("uk-gdpr", "erasure", "2024-05-08", "2024-06-07", "many systems", "2024-08-08", "due rolled to monday; the friday before is in time"),
+        ("uk-gdpr", "erasure", "2024-05-08", "2024-06-10", "many systems", "too-late", "due rolled to monday; on it is too late"),
         ("uk-gdpr", "erasure", "2024-05-08", "2024-06-11", "many systems", "too-late", "after the rolled due date"),
         ("gdpr", "access", "2099-11-30", "2099-12-01", "volume", "2100-03-01", "2100-02-28 sunday -> monday"),
         ("ccpa", "access", "2024-01-02", "2024-02-01", "volume", "2024-04-01", "90 days"),
-        ("ccpa", "access", "2024-01-02", "2024-02-16", "volume", "2024-04-01", "notice on day 45"),
+        ("ccpa", "access", "2024-01-02", "2024-02-15", "volume", "2024-04-01", "notice on day 44"),
+        ("ccpa", "access", "2024-01-02", "2024-02-16", "volume", "too-late", "notice on day 45 is not before day 45"),
         ("ccpa", "access", "2024-01-02", "2024-02-17", "volume", "too-late", "day 46"),
         ("ccpa", "erasure", "2024-01-01", "2024-01-02", "", "no-reason", "reason needed"),
         ("ccpa", "rectification", "2023-12-01", "2023-12-02", "volume", "2024-02-29", "90 days across leap day"),

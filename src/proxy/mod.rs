@@ -285,12 +285,18 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     let filter =
         Arc::new(FilterHandle::load(Box::new(loader)).map_err(|e| anyhow::anyhow!("cannot load the rules: {e}"))?);
     let mut routes = vec![crate::admin::compliance::doctor_route(filter.clone())];
+    let expiry_stop = CancellationToken::new();
     match crate::admin::compliance::open_ledger(&crate::keys::default_data_dir()) {
-        Ok(ctx) => routes.extend(crate::admin::compliance::ledger_routes(ctx)),
+        Ok(ctx) => {
+            routes.extend(crate::admin::compliance::ledger_routes(ctx.clone()));
+            let day = Duration::from_secs(24 * 60 * 60);
+            tokio::spawn(crate::admin::compliance::expire_records_periodically(ctx, day, expiry_stop.clone()));
+        }
         Err(reason) => tracing::warn!(message = "Compliance endpoints are not mounted.", %reason),
     }
     let proxy = start(config, filter.clone(), routes).await?;
     wait_for_signals(&filter).await?;
+    expiry_stop.cancel();
     tracing::info!(message = "Shutting down: draining buffers.");
     let report = proxy.shutdown().await;
     match report.complete {
