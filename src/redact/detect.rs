@@ -182,18 +182,15 @@ impl Detectors {
         out: &mut Vec<Finding>,
     ) {
         let first = out.len();
-        let flags = classify(text);
         let emails = self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials);
-        if context.line.at_sign && flags & (AT | PERCENT) != 0 && emails {
-            self.emails(text, flags, out);
+        if context.line.at_sign && emails && memchr::memchr2(b'@', b'%', text).is_some() {
+            self.emails(text, memchr::memchr(b'%', text).is_some(), out);
         }
-        if flags & (DIGIT | COLON) != 0 {
-            self.numbers(text, context, out);
-        }
+        self.numbers(text, context, out);
         if context.line.secret_prefix && text.len() >= 8 && self.on(DetectorKind::Secret) {
             self.secrets(text, out);
         }
-        if self.kv && flags & (EQUALS | COLON) != 0 {
+        if self.kv {
             self.key_values(rules, text, key_path, out);
         }
         for (index, pattern) in self.patterns.iter().enumerate() {
@@ -227,10 +224,10 @@ impl Detectors {
 
     // ---- emails and URL credentials -------------------------------------------------------------------------
 
-    fn emails(&self, text: &[u8], flags: u8, out: &mut Vec<Finding>) {
+    fn emails(&self, text: &[u8], percent: bool, out: &mut Vec<Finding>) {
         let mut search_from = 0;
         let finder = |from: usize| -> Option<(usize, usize)> {
-            if flags & PERCENT == 0 {
+            if !percent {
                 return memchr::memchr(b'@', &text[from..]).map(|at| (from + at, 1));
             }
             let mut position = from;
@@ -270,14 +267,11 @@ impl Detectors {
         let mut i = 0;
         let n = text.len();
         while i < n {
-            // Jump to the next digit or colon.
-            while i < n && CLASS[usize::from(text[i])] & (DIGIT | COLON) == 0 {
-                i += 1;
-            }
+            i = next_digit_or_colon(text, i);
             if i >= n {
                 break;
             }
-            if text[i] == b':' || CLASS[usize::from(text[i])] & HEXLETTER != 0 || hex_colon_ahead(text, i) {
+            if text[i] == b':' || hex_colon_ahead(text, i) {
                 if let Some(next) = self.hex_colon(text, i, out) {
                     i = next;
                     continue;
@@ -660,56 +654,28 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
     out.truncate(write);
 }
 
-// ---- byte classes ----------------------------------------------------------------------------------------------
+// ---- byte scanning -------------------------------------------------------------------------------------------
 
-const DIGIT: u8 = 1;
-const AT: u8 = 2;
-const PERCENT: u8 = 4;
-const EQUALS: u8 = 8;
-const COLON: u8 = 16;
-const HEXLETTER: u8 = 32;
-const LT: u8 = 64;
-
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = b'0';
-    while b <= b'9' {
-        table[b as usize] = DIGIT;
-        b += 1;
-    }
-    let mut b = b'a';
-    while b <= b'f' {
-        table[b as usize] = HEXLETTER;
-        table[(b - 32) as usize] = HEXLETTER;
-        b += 1;
-    }
-    table[b'@' as usize] = AT;
-    table[b'%' as usize] = PERCENT;
-    table[b'=' as usize] = EQUALS;
-    table[b':' as usize] = COLON;
-    table[b'<' as usize] = LT;
-    table
-};
-
-/// The union of the classes of the anchor bytes in `text` (hex letters are left out: they are everywhere).
-pub fn classify(text: &[u8]) -> u8 {
-    let mut flags = 0u8;
-    for chunk in text.chunks(64) {
-        let mut acc = 0u8;
-        for &byte in chunk {
-            acc |= CLASS[usize::from(byte)];
+/// The position of the next byte in `0`..=`9` or `:` (contiguous in ASCII) at or after `i`, or `text.len()`.
+/// Eight bytes at a time: for 7-bit bytes `t`, `t + 0x50` has its high bit set when `t >= 0x30`, `t + 0x45` when
+/// `t >= 0x3B`; bytes with the high bit set (UTF-8) never match.
+fn next_digit_or_colon(text: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while let Some(chunk) = text.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let t = x & (0x7F * ONES);
+        let hits = (t + 0x50 * ONES) & !(t + 0x45 * ONES) & !x & (0x80 * ONES);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
         }
-        flags |= acc;
-        if flags & (DIGIT | AT | PERCENT | EQUALS | COLON | LT) == DIGIT | AT | PERCENT | EQUALS | COLON | LT {
-            break;
-        }
+        i += 8;
     }
-    flags & !HEXLETTER
-}
-
-/// True when `text` has a `<` (the caller then checks for markup).
-pub fn has_lt(flags: u8) -> bool {
-    flags & LT != 0
+    while i < text.len() && !matches!(text[i], b'0'..=b':') {
+        i += 1;
+    }
+    i
 }
 
 fn is_hex_colon(byte: u8) -> bool {

@@ -233,8 +233,7 @@ impl Inner {
     /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates.
     fn find_in(&self, text: &[u8], context: ScanContext, work: &mut LineWork) {
         work.hits.clear();
-        let flags = detect::classify(text);
-        if !(detect::has_lt(flags) && html::looks_like_html(text)) {
+        if !html::looks_like_html(text) {
             self.collect(text, text, context, work, |at| at);
             return;
         }
