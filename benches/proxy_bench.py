@@ -64,7 +64,10 @@ class Sink:
                     if i < 0: break
                     j = data.find(b",", i)
                     if j < 0: break
-                    self.lat.append(now - int(data[i + 6:j])); pos = j
+                    value = data[i + 6:j]
+                    if value.isdigit():
+                        self.lat.append(now - int(value))
+                    pos = j
                 tail = data[max(pos, len(data) - 64):]
             with self.lock:
                 self.lines += k; self.bytes += n

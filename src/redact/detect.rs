@@ -213,7 +213,10 @@ impl Detectors {
             return None;
         }
         let count = digits.len();
-        if (12..=19).contains(&count) && self.on(DetectorKind::Card) && validate::is_card_number(digits) {
+        // A JSON number is a machine-written value (a counter, an id, a clock): 12- and 13-digit card numbers
+        // (old Visa, short Maestro) would match one such value in ten, so numbers need 14 digits to be a card.
+        // Keys that say card (`card_number`, `pan`) are classified by the rules and replaced whatever the length.
+        if (14..=19).contains(&count) && self.on(DetectorKind::Card) && validate::is_card_number(digits) {
             return Some((DetectorKind::Card.entity(), self.actions[DetectorKind::Card as usize]));
         }
         if phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
