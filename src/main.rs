@@ -49,8 +49,16 @@ enum Command {
     Compliance(steward::compliance::cli::ComplianceCommand),
     /// Run the Intercom API simulator on loopback (prints STEWARD_INTERCOM_URL=... first).
     Sim(steward::sim::SimArgs),
-    /// Check the Intercom token, workspace, region, API version and rate-limit headroom.
-    Doctor(steward::intercom::doctor::DoctorArgs),
+    /// Check the configuration, the rules, and the Intercom token, workspace, region, API version and rate-limit
+    /// headroom; exit 1 when anything fails.
+    Doctor {
+        /// The Steward config file (proxy settings and an `[intercom]` section).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A rules directory or file (repeatable; default: the config file's, else the shipped rules).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,7 +166,12 @@ fn main() -> ExitCode {
             block_on(async move { cmd::demo::run(&cmd::demo::DemoOptions { lines, seed, serve }).await })
         }
         Command::Sim(args) => block_on(steward::sim::run_cli(args)),
-        Command::Doctor(args) => block_on(steward::intercom::doctor::run_cli(args)),
+        Command::Doctor { config, rules } => {
+            let options = cmd::doctor::DoctorOptions { config, rules };
+            tokio::runtime::Runtime::new()
+                .map_err(anyhow::Error::from)
+                .map(|runtime| runtime.block_on(cmd::doctor::run(&options)))
+        }
         Command::Redact(args) => cmd::redact::run(&cmd::redact::RedactOptions {
             rules: args.rules,
             format: match args.format {

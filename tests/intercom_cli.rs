@@ -38,6 +38,37 @@ fn sim_prints_its_url_first_and_doctor_checks_it() {
     let report = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "{report}");
     assert!(report.contains("workspace:") && report.contains("stewardsim"), "{report}");
+    assert!(report.contains("rules: ok"), "doctor checks the rules too: {report}");
+
+    // One config file for the proxy and Intercom; a broken rules directory fails the whole check.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("steward.toml");
+    std::fs::write(
+        &config,
+        format!("listen = [\"127.0.0.1:5170\"]\nforward = \"stdout\"\n[intercom]\nbase_url = \"{url}\"\n"),
+    )
+    .unwrap();
+    let with_config = Command::new(exe)
+        .args(["doctor", "--config", config.to_str().unwrap()])
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env_remove("STEWARD_INTERCOM_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&with_config.stdout);
+    assert!(with_config.status.success(), "{text}");
+    assert!(text.contains("proxy config: ok (listen 127.0.0.1:5170"), "{text}");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("bad.toml"), "[patterns.x]\nregex = '('\n").unwrap();
+    let bad_rules = Command::new(exe)
+        .args(["doctor", "--config", config.to_str().unwrap(), "--rules", rules.to_str().unwrap()])
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env_remove("STEWARD_INTERCOM_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&bad_rules.stderr);
+    assert_eq!(bad_rules.status.code(), Some(1), "{text}");
+    assert!(text.contains("rules: FAILED") && text.contains("bad.toml:2"), "{text}");
     assert!(!report.contains("cli-token"));
 
     let bad = Command::new(exe)

@@ -1,6 +1,7 @@
 //! Subcommand implementations: each turns parsed arguments into library calls and an exit code.
 
 pub mod demo;
+pub mod doctor;
 pub mod redact;
 pub mod rules;
 pub mod score;

@@ -104,14 +104,6 @@ pub async fn doctor(client: &Client) -> Result<DoctorReport, IntercomError> {
     })
 }
 
-/// Arguments of `steward doctor` (the Intercom part).
-#[derive(Debug, Clone, clap::Args)]
-pub struct DoctorArgs {
-    /// A TOML config file with an `[intercom]` section (the environment overrides it).
-    #[arg(long)]
-    pub config: Option<std::path::PathBuf>,
-}
-
 /// Reads the `[intercom]` section of a TOML config file.
 pub fn section_from_toml(text: &str) -> Result<Option<super::config::IntercomSection>, String> {
     #[derive(serde::Deserialize)]
@@ -120,21 +112,4 @@ pub fn section_from_toml(text: &str) -> Result<Option<super::config::IntercomSec
     }
     let file: File = toml::from_str(text).map_err(|e| format!("bad [intercom] section: {}", e.message()))?;
     Ok(file.intercom)
-}
-
-/// Runs `steward doctor`'s Intercom checks and prints the report; an error exits non-zero.
-pub async fn run_cli(args: DoctorArgs) -> anyhow::Result<()> {
-    let section = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("cannot read the config file {}: {e}", path.display()))?;
-            section_from_toml(&text).map_err(anyhow::Error::msg)?
-        }
-        None => None,
-    };
-    let config = super::config::ClientConfig::from_section_and_env(section.as_ref(), |k| std::env::var(k).ok())?;
-    let client = Client::new(config)?;
-    let report = doctor(&client).await.map_err(|e| anyhow::anyhow!("intercom check failed: {e}"))?;
-    print!("{report}");
-    Ok(())
 }

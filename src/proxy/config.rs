@@ -318,6 +318,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub admin_api: AdminFile,
     pub tls: Option<TlsFile>,
+    /// The Intercom settings of the same file (read by the compliance side and `steward doctor`).
+    pub intercom: Option<crate::intercom::IntercomSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,90 @@
+//! `steward doctor`: checks the proxy's configuration, the rules, and the Intercom token, region and API version.
+
+use std::path::PathBuf;
+
+use crate::intercom::{doctor, Client, ClientConfig};
+use crate::proxy::config::{ConfigFile, Overrides};
+use crate::rules::Rules;
+
+/// Options of `steward doctor`.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorOptions {
+    /// The Steward config file (proxy settings and an `[intercom]` section).
+    pub config: Option<PathBuf>,
+    /// Rules directories (over the config file's `rules`).
+    pub rules: Vec<PathBuf>,
+}
+
+/// Runs every check, printing one block per check; returns the exit code (0 only when all pass).
+pub async fn run(options: &DoctorOptions) -> i32 {
+    let mut failures = 0;
+    let file = match &options.config {
+        Some(path) => match ConfigFile::read(path) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                eprintln!("config: FAILED: {error}");
+                failures += 1;
+                None
+            }
+        },
+        None => None,
+    };
+    let intercom_section = file.as_ref().and_then(|file| file.intercom.clone());
+    let mut rule_dirs = options.rules.clone();
+    if let Some(file) = file {
+        match file.resolve(Overrides::default()) {
+            Ok(config) => {
+                println!(
+                    "proxy config: ok (listen {}, forward {:?}, admin {})",
+                    config.listeners.iter().map(|listener| listener.addr.to_string()).collect::<Vec<_>>().join(", "),
+                    config.forward,
+                    config.admin.map_or("off".to_string(), |addr| addr.to_string())
+                );
+                if rule_dirs.is_empty() {
+                    rule_dirs = config.rule_dirs;
+                }
+            }
+            Err(error) => {
+                eprintln!("proxy config: FAILED: {error}");
+                failures += 1;
+            }
+        }
+    }
+    match Rules::load(&rule_dirs) {
+        Ok(rules) => println!(
+            "rules: ok ({} field paths, {} detectors enabled, {} patterns, from {})",
+            rules.fields.len(),
+            rules.detectors.iter().filter(|detector| detector.enabled).count(),
+            rules.patterns.len(),
+            rules.sources.join(", ")
+        ),
+        Err(error) => {
+            eprintln!("rules: FAILED: {error}");
+            failures += 1;
+        }
+    }
+    match ClientConfig::from_section_and_env(intercom_section.as_ref(), |name| std::env::var(name).ok()) {
+        Err(error) => {
+            eprintln!("intercom: FAILED: {error}");
+            failures += 1;
+        }
+        Ok(config) => match Client::new(config) {
+            Err(error) => {
+                eprintln!("intercom: FAILED: {error}");
+                failures += 1;
+            }
+            Ok(client) => match doctor(&client).await {
+                Ok(report) => print!("{report}"),
+                Err(error) => {
+                    eprintln!("intercom: FAILED: {error}");
+                    failures += 1;
+                }
+            },
+        },
+    }
+    if failures > 0 {
+        1
+    } else {
+        0
+    }
+}
