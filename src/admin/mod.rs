@@ -296,7 +296,7 @@ impl Router {
     }
 
     fn record(&self, method: &Method, route: &str, status: StatusCode, token_name: &str) {
-        tracing::info!(message = "Admin call.", %method, route, status = status.as_u16(), token = token_name);
+        tracing::info!(message = "Admin call.", %method, route, status = status.as_u16(), caller = token_name);
         if let Some(observer) = &self.observer {
             observer(&CallRecord {
                 method: method.clone(),
