@@ -400,7 +400,7 @@ pub(crate) struct KeySlot {
     treatment: Option<Treatment>,
 }
 
-const KEY_SLOTS: usize = 256;
+const KEY_SLOTS: usize = 1024;
 
 /// Slice equality without a call into the C library: these slices are a few bytes long.
 #[inline(always)]
