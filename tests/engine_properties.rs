@@ -139,5 +139,8 @@ fn overlong_lines_are_withheld_in_constant_memory_and_the_stream_goes_on() {
             "read size {read_size}"
         );
         assert_eq!(redactor.stats().markers, 1);
+        let newlines = text.bytes().filter(|&b| b == b'\n').count() as u64;
+        assert_eq!(redactor.stats().bytes_out + newlines, text.len() as u64, "bytes out count the marker too");
+        assert_eq!(redactor.stats().bytes_in + newlines, input.len() as u64);
     }
 }

@@ -515,11 +515,15 @@ impl Redactor {
         }
     }
 
-    /// Counts a line that was withheld by the caller (the stream's overlong lines) as a marker.
-    pub fn count_withheld(&mut self, bytes: usize) {
+    /// Writes the overlong-line marker for a line of `bytes` bytes that the caller discarded as it streamed (it
+    /// kept only the line's first bytes, `head`), and counts it.
+    pub fn withhold(&mut self, head: &[u8], bytes: usize, out: &mut Vec<u8>) {
+        let out_start = out.len();
+        write_marker(MarkerReason::Overlong, head, bytes, out);
         self.stats.lines += 1;
         self.stats.bytes_in += bytes as u64;
         self.stats.markers += 1;
+        self.stats.bytes_out += (out.len() - out_start) as u64;
     }
 
     /// What the engine would redact in `line`, as entity spans (byte offsets), without rewriting it.

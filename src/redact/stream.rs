@@ -6,7 +6,7 @@
 
 use std::io::{self, Read, Write};
 
-use super::{write_marker, MarkerReason, Redactor};
+use super::Redactor;
 
 /// Sizes of the streaming buffers.
 #[derive(Debug, Clone, Copy)]
@@ -69,8 +69,7 @@ pub fn filter(
             match memchr::memchr(b'\n', &buffer[fresh..end]) {
                 Some(at) => {
                     let total = *seen + at;
-                    redactor.count_withheld(total);
-                    write_marker(MarkerReason::Overlong, head, total, &mut out);
+                    redactor.withhold(head, total, &mut out);
                     out.push(b'\n');
                     lines += 1;
                     discarding = None;
@@ -82,8 +81,7 @@ pub fn filter(
                     start = end;
                     if eof {
                         let total = *seen;
-                        redactor.count_withheld(total);
-                        write_marker(MarkerReason::Overlong, head, total, &mut out);
+                        redactor.withhold(head, total, &mut out);
                         lines += 1;
                         output.write_all(&out)?;
                         output.flush()?;
