@@ -95,3 +95,64 @@ async fn ledger_and_audit_endpoints_enforce_scopes_over_http() {
     shutdown.cancel();
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn the_proxy_expiry_task_removes_records_past_retention_and_audits_it() {
+    use steward::compliance::api::{Clock, ComplianceCtx};
+    use steward::compliance::date::CivilDate;
+    use steward::compliance::requests::LedgerConfig;
+
+    let dir = tempfile::tempdir().unwrap();
+    steward::keys::init(dir.path()).unwrap();
+    let opened = admin::compliance::open_ledger(dir.path()).unwrap();
+    // A ledger whose clock says 2020: the request is received and closed then, so it is long past 24 months today.
+    let past = Arc::new(ComplianceCtx {
+        store: opened.store.clone(),
+        keys: opened.keys.clone(),
+        config: LedgerConfig::default(),
+        clock: Clock::Fixed(CivilDate::from_ymd(2020, 3, 2).unwrap()),
+    });
+    let create = bytes::Bytes::from_static(
+        br#"{"kind":"erasure","regime":"ccpa","email":"old@example.com","received_date":"2020-03-02"}"#,
+    );
+    let created =
+        steward::compliance::api::handle(&past, &http::Method::POST, "/admin/v1/requests", None, create).await.unwrap();
+    assert_eq!(created.status, http::StatusCode::CREATED);
+    let id: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let close = bytes::Bytes::from_static(br#"{"outcome":"fulfilled","basis":"deleted"}"#);
+    let path = format!("/admin/v1/requests/{}/close", id["id"]);
+    let closed = steward::compliance::api::handle(&past, &http::Method::POST, &path, None, close).await.unwrap();
+    assert_eq!(closed.status, http::StatusCode::OK);
+
+    let stop = CancellationToken::new();
+    stop.cancel();
+    // Runs once (at start), then sees the stop.
+    admin::compliance::expire_records_periodically(opened.clone(), std::time::Duration::from_secs(3600), stop).await;
+    let list =
+        steward::compliance::api::handle(&opened, &http::Method::GET, "/admin/v1/requests", None, bytes::Bytes::new())
+            .await
+            .unwrap();
+    let records: serde_json::Value = serde_json::from_slice(&list.body).unwrap();
+    assert_eq!(records.as_array().map(Vec::len), Some(0), "the expired record is gone: {records}");
+    let export = steward::compliance::api::handle(
+        &opened,
+        &http::Method::GET,
+        "/admin/v1/audit/export",
+        None,
+        bytes::Bytes::new(),
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&export.body);
+    assert!(text.contains("request.expired"), "the expiry is audited: {text}");
+    let verify = steward::compliance::api::handle(
+        &opened,
+        &http::Method::GET,
+        "/admin/v1/audit/verify",
+        None,
+        bytes::Bytes::new(),
+    )
+    .await
+    .unwrap();
+    assert!(String::from_utf8_lossy(&verify.body).contains("\"ok\":true"));
+}
