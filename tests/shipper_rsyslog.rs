@@ -84,7 +84,7 @@ fn rsyslog_octet_counted_framing_every_line_arrives_in_order_and_redacted() {
 
 fn run_rsyslog(framing: &str) {
     let Some(rsyslogd) = find_rsyslogd() else {
-        eprintln!("\n==========\nSKIPPED: rsyslogd not installed (apt-get install rsyslog; see notes/CI-proxy.sh)\n==========\n");
+        eprintln!("\n==========\nSKIPPED: rsyslogd not installed (apt-get install rsyslog; .ci/run installs it)\n==========\n");
         assert_ne!(
             std::env::var("CI").as_deref(),
             Ok("true"),
