@@ -918,14 +918,12 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
     let mut compact = [0u8; 40];
     let mut len = 0;
     let mut j = start;
-    let mut end = start;
     while j < text.len() && len < 34 {
         let byte = text[j];
         if byte.is_ascii_alphanumeric() {
             compact[len] = byte.to_ascii_uppercase();
             len += 1;
             j += 1;
-            end = j;
         } else if byte == b' ' && len >= 4 && len % 4 == 0 && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
             j += 1;
         } else {
@@ -946,13 +944,11 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
         }
         cut += 1;
     }
-    if len > expected && end == cut {
-        return None;
-    }
+    // Compact and glued to more letters or digits: not an IBAN of its own.
     if cut < text.len() && text[cut].is_ascii_alphanumeric() {
         return None;
     }
-    validate::iban_valid(&compact[..expected]).then_some(cut.min(end.max(cut)))
+    validate::iban_valid(&compact[..expected]).then_some(cut)
 }
 
 // ---- emails ---------------------------------------------------------------------------------------------------
