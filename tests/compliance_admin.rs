@@ -98,8 +98,8 @@ async fn ledger_and_audit_endpoints_enforce_scopes_over_http() {
 
 #[tokio::test]
 async fn the_proxy_expiry_task_removes_records_past_retention_and_audits_it() {
+    use steward::calendar::CivilDate;
     use steward::compliance::api::{Clock, ComplianceCtx};
-    use steward::compliance::date::CivilDate;
     use steward::compliance::requests::LedgerConfig;
 
     let dir = tempfile::tempdir().unwrap();

@@ -82,7 +82,7 @@ pub async fn expire_records_periodically(
     stop: tokio_util::sync::CancellationToken,
 ) {
     loop {
-        let today = crate::compliance::date::CivilDate::today_utc();
+        let today = crate::calendar::CivilDate::today_utc();
         let store = ctx.clone();
         match tokio::task::spawn_blocking(move || crate::compliance::requests::expire(&store.store, today)).await {
             Ok(Ok(0)) => {}

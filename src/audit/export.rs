@@ -8,7 +8,7 @@ use std::io::Write;
 use std::str::FromStr;
 
 use crate::audit::entry::AuditRecord;
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::store::{Store, StoreError};
 
 /// The export format.

@@ -11,7 +11,7 @@ use http::{Method, StatusCode};
 
 use crate::audit::entry::Actor;
 use crate::audit::{export, verify};
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::compliance::deadlines::{ExtensionError, Regime, RequestKind};
 use crate::compliance::requests::{self, LedgerConfig, Manner, NewRequest, RequestError};
 use crate::compliance::subject::{SubjectId, SubjectKind};

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use crate::audit::entry::Actor;
 use crate::audit::{checkpoint, export, verify};
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::compliance::deadlines::{Calendar, Regime, RequestKind};
 use crate::compliance::requests::{self, LedgerConfig, Manner, NewRequest, RequestRecord};
 use crate::compliance::subject::{SubjectId, SubjectKind};

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 
 /// The legal regime a request is made under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod cli;
-pub mod date;
 pub mod deadlines;
 pub mod jobs;
 pub mod requests;

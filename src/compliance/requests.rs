@@ -12,7 +12,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 
 use crate::audit::entry::{Action, Actor, AuditDraft, ObjectKind, Outcome, SafeId};
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::compliance::deadlines::{self, Calendar, Deadlines, ExtensionError, Regime, RequestKind};
 use crate::compliance::subject::{SubjectId, SubjectKind};
 use crate::keys::Keys;

@@ -1,5 +1,13 @@
 //! IMF-fixdate (`Date` header) formatting and parsing, shared by the client and the simulator.
 
+use crate::calendar::CivilDate;
+
+/// (year, month, day) of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let date = CivilDate::from_days_since_epoch(days);
+    (i64::from(date.year()), u32::from(date.month()), u32::from(date.day()))
+}
+
 /// Formats Unix seconds as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn format(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
@@ -25,8 +33,8 @@ pub fn parse(text: &str) -> Option<u64> {
     if parts.next()? != "GMT" || h > 23 || min > 59 || s > 60 || !(1..=31).contains(&d) {
         return None;
     }
-    let days = days_from_civil(y, m, d);
-    u64::try_from(days).ok().map(|days| days * 86_400 + h * 3600 + min * 60 + s)
+    let date = CivilDate::from_ymd(i32::try_from(y).ok()?, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()?;
+    u64::try_from(date.days_since_epoch()).ok().map(|days| days * 86_400 + h * 3600 + min * 60 + s)
 }
 
 /// Formats Unix seconds as `YYYY-MM-DD`.
@@ -42,29 +50,6 @@ pub fn iso8601(unix: u64) -> String {
 }
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 #[cfg(test)]
 mod tests {

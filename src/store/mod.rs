@@ -11,7 +11,7 @@ use std::ops::Deref;
 use std::path::Path;
 
 use crate::audit::entry::{AuditDraft, AuditRecord, ChainHash, SubjectHash};
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::compliance::deadlines::{Regime, RequestKind};
 use crate::compliance::subject::SubjectKind;
 

@@ -12,7 +12,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::audit::entry::{AuditDraft, AuditRecord, ChainHash, SubjectHash};
-use crate::compliance::date::CivilDate;
+use crate::calendar::CivilDate;
 use crate::store::{
     Backend, JobLease, JobRow, JobState, LeaseRef, NewJob, RequestFilter, RequestOutcome, RequestRow, RequestStatus,
     StoreError, StoredCheckpoint,

@@ -1,4 +1,4 @@
-//! Civil (calendar) dates in the proleptic Gregorian calendar: parsing, printing and day/month arithmetic.
+//! Civil (proleptic Gregorian) dates without a clock or time zone: the calendar arithmetic every module shares.
 //!
 //! Written by hand (about a hundred lines, Howard Hinnant's days-from-civil algorithm) rather than pulling in a
 //! date crate: the deadline rules need only whole days, months and weekdays, never times or zones.
