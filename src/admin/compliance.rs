@@ -103,25 +103,19 @@ pub fn doctor_route(filter: Arc<crate::proxy::filter::FilterHandle>) -> Route {
         let filter = filter.clone();
         async move {
             let rules = serde_json::json!({ "ok": true, "generation": filter.generation() });
-            let intercom =
-                match crate::intercom::ClientConfig::from_section_and_env(None, |name| std::env::var(name).ok()) {
-                    Err(error) => serde_json::json!({ "ok": false, "error": error.to_string() }),
-                    Ok(config) => match crate::intercom::Client::new(config) {
-                        Err(error) => serde_json::json!({ "ok": false, "error": error.to_string() }),
-                        Ok(client) => match crate::intercom::doctor(&client).await {
-                            Ok(report) => serde_json::json!({
-                                "ok": true,
-                                "base_url": report.base_url,
-                                "region": report.region,
-                                "api_version": report.api_version,
-                                "workspace_id": report.workspace_id,
-                                "workspace_name": report.workspace_name,
-                                "report": report.to_string(),
-                            }),
-                            Err(error) => serde_json::json!({ "ok": false, "error": error.to_string() }),
-                        },
-                    },
-                };
+            let check = crate::intercom::doctor::check_configured(None, |name| std::env::var(name).ok()).await;
+            let intercom = match check {
+                Ok(report) => serde_json::json!({
+                    "ok": true,
+                    "base_url": report.base_url,
+                    "region": report.region,
+                    "api_version": report.api_version,
+                    "workspace_id": report.workspace_id,
+                    "workspace_name": report.workspace_name,
+                    "report": report.to_string(),
+                }),
+                Err(error) => serde_json::json!({ "ok": false, "error": error }),
+            };
             let ok = intercom["ok"] == true;
             let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
             let body = serde_json::json!({ "ok": ok, "rules": rules, "intercom": intercom });

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::io::AsyncWriteExt;
 
-use crate::intercom::{doctor, Client, ClientConfig};
+use crate::intercom::doctor::check_configured;
 use crate::proxy::config::ForwardTarget;
 use crate::proxy::run_demo_proxy;
 use crate::quality;
-use crate::sim::{spawn_with_client_config, SimConfig};
+use crate::sim::{spawn, SimConfig};
 
 /// Options of `steward demo`.
 #[derive(Debug, Clone)]
@@ -122,39 +122,33 @@ pub async fn run(options: &DemoOptions) -> anyhow::Result<()> {
 
 /// The Intercom checks: against `STEWARD_INTERCOM_TOKEN` when set, else against the bundled simulator.
 async fn intercom_part() {
-    let configured = std::env::var("STEWARD_INTERCOM_TOKEN").is_ok();
-    let (simulator, config) = if configured {
-        match ClientConfig::from_section_and_env(None, |name| std::env::var(name).ok()) {
-            Ok(config) => (None, config),
-            Err(error) => {
-                println!("\nIntercom: the configuration is not usable: {error}");
-                return;
-            }
-        }
-    } else {
-        match spawn_with_client_config(SimConfig::default()).await {
-            Ok((handle, config)) => (Some(handle), config),
-            Err(error) => {
-                println!("\nIntercom: cannot start the bundled simulator: {error}");
-                return;
-            }
-        }
-    };
-    let source =
-        if simulator.is_some() { "the bundled Intercom simulator (no STEWARD_INTERCOM_TOKEN set)" } else { "Intercom" };
-    println!("\nCompliance side: checking {source}:");
-    match Client::new(config) {
-        Ok(client) => match doctor(&client).await {
-            Ok(report) => {
-                for line in report.to_string().lines() {
-                    println!("  {line}");
-                }
-            }
-            Err(error) => println!("  the check failed: {error}"),
-        },
-        Err(error) => println!("  cannot build the client: {error}"),
+    if std::env::var("STEWARD_INTERCOM_TOKEN").is_ok() {
+        println!("\nCompliance side: checking Intercom:");
+        print_check(check_configured(None, |name| std::env::var(name).ok()).await);
+        return;
     }
-    drop(simulator);
+    println!("\nCompliance side: checking the bundled Intercom simulator (no STEWARD_INTERCOM_TOKEN set):");
+    let config = SimConfig::default();
+    let token = config.token.clone();
+    match spawn(config).await {
+        Ok((_, simulator)) => {
+            let url = simulator.url();
+            let env = |name: &str| match name {
+                "STEWARD_INTERCOM_TOKEN" => Some(token.clone()),
+                "STEWARD_INTERCOM_URL" => Some(url.clone()),
+                _ => None,
+            };
+            print_check(check_configured(None, env).await);
+        }
+        Err(error) => println!("  cannot start the bundled simulator: {error}"),
+    }
+}
+
+fn print_check(result: Result<crate::intercom::DoctorReport, String>) {
+    match result {
+        Ok(report) => report.to_string().lines().for_each(|line| println!("  {line}")),
+        Err(error) => println!("  the check failed: {error}"),
+    }
 }
 
 fn clip(line: &str) -> String {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::intercom::{doctor, Client, ClientConfig};
+use crate::intercom::doctor::check_configured;
 use crate::proxy::config::{ConfigFile, Overrides};
 use crate::rules::Rules;
 
@@ -63,24 +63,12 @@ pub async fn run(options: &DoctorOptions) -> i32 {
             failures += 1;
         }
     }
-    match ClientConfig::from_section_and_env(intercom_section.as_ref(), |name| std::env::var(name).ok()) {
+    match check_configured(intercom_section.as_ref(), |name| std::env::var(name).ok()).await {
+        Ok(report) => print!("{report}"),
         Err(error) => {
             eprintln!("intercom: FAILED: {error}");
             failures += 1;
         }
-        Ok(config) => match Client::new(config) {
-            Err(error) => {
-                eprintln!("intercom: FAILED: {error}");
-                failures += 1;
-            }
-            Ok(client) => match doctor(&client).await {
-                Ok(report) => print!("{report}"),
-                Err(error) => {
-                    eprintln!("intercom: FAILED: {error}");
-                    failures += 1;
-                }
-            },
-        },
     }
     if failures > 0 {
         1

@@ -80,7 +80,7 @@ pub fn run(options: &ScoreOptions) -> anyhow::Result<i32> {
                     .context("cannot render the report")?
             );
         } else {
-            println!("== {name} ({} samples)\n{report}", report_samples(report));
+            println!("== {name} ({} samples)\n{report}", report.samples);
             if options.examples {
                 for (entity, _, _) in GOALS {
                     for example in report.examples(entity).iter().take(8) {
@@ -94,8 +94,4 @@ pub fn run(options: &ScoreOptions) -> anyhow::Result<i32> {
         eprintln!("goal missed: {problem}");
     }
     Ok(if missed.is_empty() { 0 } else { 1 })
-}
-
-fn report_samples(report: &Report) -> usize {
-    report.samples
 }

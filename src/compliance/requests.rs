@@ -194,7 +194,16 @@ pub fn find_by_subject(
     Ok(out)
 }
 
-/// Extends the deadline once, with a recorded reason, on or before the original due date.
+/// The request `id`, when it exists and is still open.
+fn open_request(store: &Store, id: i64) -> Result<RequestRow, RequestError> {
+    let row = store.get_request(id)?.ok_or(RequestError::NotFound(id))?;
+    if row.status == RequestStatus::Closed {
+        return Err(RequestError::AlreadyClosed(id));
+    }
+    Ok(row)
+}
+
+/// Extends the deadline once, with a recorded reason, before the original due date.
 pub fn extend(
     store: &Store,
     config: &LedgerConfig,
@@ -203,10 +212,7 @@ pub fn extend(
     actor: Actor,
     today: CivilDate,
 ) -> Result<RequestRecord, RequestError> {
-    let row = store.get_request(id)?.ok_or(RequestError::NotFound(id))?;
-    if row.status == RequestStatus::Closed {
-        return Err(RequestError::AlreadyClosed(id));
-    }
+    let row = open_request(store, id)?;
     let reason = check_text(reason)?;
     let current = Deadlines {
         received: row.received,
@@ -237,10 +243,7 @@ pub fn close(
     actor: Actor,
     today: CivilDate,
 ) -> Result<RequestRecord, RequestError> {
-    let row = store.get_request(id)?.ok_or(RequestError::NotFound(id))?;
-    if row.status == RequestStatus::Closed {
-        return Err(RequestError::AlreadyClosed(id));
-    }
+    let row = open_request(store, id)?;
     let basis = check_text(basis)?;
     let mut changed = row.clone();
     changed.status = RequestStatus::Closed;

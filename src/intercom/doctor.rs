@@ -56,6 +56,17 @@ impl fmt::Display for DoctorReport {
     }
 }
 
+/// Builds the client from the `[intercom]` section and the environment (`STEWARD_INTERCOM_*`, which wins) and runs
+/// the checks: the one entry point of `steward doctor`, `GET /admin/v1/doctor` and `steward demo`.
+pub async fn check_configured(
+    section: Option<&super::IntercomSection>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<DoctorReport, String> {
+    let config = super::ClientConfig::from_section_and_env(section, env).map_err(|error| error.to_string())?;
+    let client = Client::new(config).map_err(|error| error.to_string())?;
+    doctor(&client).await.map_err(|error| error.to_string())
+}
+
 /// Runs the Intercom checks; an error means Steward cannot work with this configuration.
 pub async fn doctor(client: &Client) -> Result<DoctorReport, IntercomError> {
     let me = client.me().await?;

@@ -59,7 +59,6 @@ pub struct Detectors {
     secrets: aho_corasick::packed::Searcher,
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<AhoCorasick>>,
-    kv: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +158,6 @@ impl Detectors {
             secrets,
             patterns,
             pattern_context,
-            kv: true,
         }
     }
 
@@ -190,9 +188,7 @@ impl Detectors {
         if context.line.secret_prefix && text.len() >= 8 && self.on(DetectorKind::Secret) {
             self.secrets(text, out);
         }
-        if self.kv {
-            self.key_values(rules, text, key_path, out);
-        }
+        self.key_values(rules, text, key_path, out);
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);
         }
