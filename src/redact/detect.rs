@@ -1,11 +1,13 @@
-//! The detectors: one pass per kind of anchor over a text, with validators deciding, giving non-overlapping findings.
+//! The detectors: validators run at the anchors of a text, giving non-overlapping findings.
 //!
-//! Anchors: `@` and `%40` (emails, URL credentials), digits and `:` (phones, cards, SSNs, IBANs, IPs, MACs),
-//! literal prefixes found by one Aho-Corasick automaton (secrets), `=` and `:` after a classified key
-//! (`email=...`, `"name": ...`), and the user's own regexes. Each anchor kind is found with memchr or
-//! Aho-Corasick, so text without anchors costs one fast scan.
+//! The anchors (see `anchors.rs`) are found for a whole line at once: `@` and `%40` (emails, URL credentials),
+//! number starts and `:` pairs (phones, cards, SSNs, IBANs, IPs, MACs), secret prefixes (one packed
+//! Aho-Corasick search), `=` and `:` (`email=...`, `"name": ...` under a classified key). The detectors look only
+//! there; the user's own regexes run over the whole text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use super::anchors::{Anchor, View};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -27,23 +29,59 @@ pub struct ScanContext {
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
-    /// What a look at the whole line ruled out.
-    pub line: LineHints,
 }
 
-/// Facts about the whole line, found once, that let the scan of each of its strings skip whole detectors.
-#[derive(Debug, Clone, Copy)]
-pub struct LineHints {
-    /// The line has an `@` or a `%` (emails, URL credentials).
-    pub at_sign: bool,
-    /// The line has a secret prefix somewhere.
-    pub secret_prefix: bool,
+/// Remembers the classification of the keys of `key=value` pairs, so a key seen before costs a hash and a
+/// compare instead of a rule lookup. Keyed by the exact key bytes: a hit is always what a lookup would say.
+#[derive(Debug, Default)]
+pub struct KeyMemo {
+    path: KeyPath,
+    slots: Vec<MemoSlot>,
 }
 
-impl Default for LineHints {
-    /// Nothing ruled out.
-    fn default() -> LineHints {
-        LineHints { at_sign: true, secret_prefix: true }
+#[derive(Debug, Default, Clone)]
+struct MemoSlot {
+    key: Vec<u8>,
+    /// `None`: empty slot; `Some(None)`: the key replaces nothing.
+    rule: Option<Option<(EntityId, Action)>>,
+}
+
+const MEMO_SLOTS: usize = 256;
+
+impl KeyMemo {
+    /// The entity and replacing action of the values under `key` (a dotted key such as `user.email`), if any.
+    fn lookup(&mut self, rules: &Rules, key: &[u8]) -> Option<(EntityId, Action)> {
+        if self.slots.is_empty() {
+            self.slots.resize(MEMO_SLOTS, MemoSlot::default());
+        }
+        let mut hash = key.len() as u64;
+        for chunk in key.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            hash = (hash.rotate_left(29) ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        let index = (hash >> 56) as usize % MEMO_SLOTS;
+        let slot = &self.slots[index];
+        if let Some(rule) = slot.rule {
+            if slot.key == key {
+                return rule;
+            }
+        }
+        self.path.clear();
+        for segment in key.split(|&b| b == b'.') {
+            if !segment.is_empty() {
+                self.path.push(segment);
+            }
+        }
+        let rule = rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
+            let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
+            (rule.entity, action)
+        });
+        let slot = &mut self.slots[index];
+        slot.key.clear();
+        slot.key.extend_from_slice(key);
+        slot.rule = Some(rule);
+        rule
     }
 }
 
@@ -170,37 +208,55 @@ impl Detectors {
     }
 
     /// Appends the findings in `text` to `out`, sorted and without overlaps (overlapping findings are merged into
-    /// their union, keeping the entity of the first).
-    pub fn scan(
+    /// their union, keeping the entity of the first). `anchors` are the anchors of exactly `text`.
+    pub(crate) fn scan(
         &self,
         rules: &Rules,
         text: &[u8],
+        anchors: &View<'_>,
         context: ScanContext,
-        key_path: &mut KeyPath,
+        memo: &mut KeyMemo,
         out: &mut Vec<Finding>,
     ) {
         let first = out.len();
         let emails = self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials);
-        if context.line.at_sign && emails && memchr::memchr2(b'@', b'%', text).is_some() {
+        if emails && anchors.any(Anchor::At) {
             self.emails(text, memchr::memchr(b'%', text).is_some(), out);
         }
-        self.numbers(text, context, out);
-        if context.line.secret_prefix && text.len() >= 8 && self.on(DetectorKind::Secret) {
-            self.secrets(text, out);
+        if anchors.any(Anchor::Num) {
+            self.numbers(text, anchors, context, out);
         }
-        self.key_values(rules, text, key_path, out);
+        self.secrets(text, anchors, out);
+        self.key_values(rules, text, anchors, memo, out);
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);
         }
         normalize(out, first);
     }
 
-    /// Looks at a whole line once; the hints let each string of it skip detectors that cannot match.
-    pub fn line_hints(&self, line: &[u8]) -> LineHints {
-        LineHints {
-            at_sign: memchr::memchr2(b'@', b'%', line).is_some(),
-            secret_prefix: self.on(DetectorKind::Secret) && self.secrets.find(line).is_some(),
-        }
+    /// Only the `key=value` check of `scan`: enough for a text whose anchors hold nothing else
+    /// (`View::worth_scanning` is false) when there are no user patterns.
+    pub(crate) fn scan_key_values(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        anchors: &View<'_>,
+        memo: &mut KeyMemo,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        self.key_values(rules, text, anchors, memo, out);
+        normalize(out, first);
+    }
+
+    /// The searcher of secret prefixes, for the anchors; `None` when the secret detector is off.
+    pub(crate) fn secret_prefixes(&self) -> Option<&aho_corasick::packed::Searcher> {
+        self.on(DetectorKind::Secret).then_some(&self.secrets)
+    }
+
+    /// True when user patterns run (they need the whole text, whatever its anchors).
+    pub(crate) fn has_patterns(&self) -> bool {
+        !self.patterns.is_empty()
     }
 
     /// The entity of a bare JSON number: a card, or a phone when the key says so.
@@ -262,25 +318,33 @@ impl Detectors {
 
     // ---- numbers: phones, cards, SSNs, IBANs, IPs, MACs -------------------------------------------------
 
-    fn numbers(&self, text: &[u8], context: ScanContext, out: &mut Vec<Finding>) {
-        let mut i = 0;
-        let n = text.len();
-        while i < n {
-            i = next_digit_or_colon(text, i);
-            if i >= n {
-                break;
+    /// Visits the number anchors in order; a token that was read swallows the anchors inside it.
+    fn numbers(&self, text: &[u8], anchors: &View<'_>, context: ScanContext, out: &mut Vec<Finding>) {
+        let mut resume = 0;
+        for at in anchors.positions(Anchor::Num) {
+            if at < resume {
+                continue;
             }
-            if text[i] == b':' || hex_colon_ahead(text, i) {
-                if let Some(next) = self.hex_colon(text, i, out) {
-                    i = next;
-                    continue;
+            resume = match text[at] {
+                b':' => self.hex_colon(text, at, out).unwrap_or(at + 1),
+                b'0'..=b'9' => {
+                    let hex = if hex_colon_ahead(text, at) { self.hex_colon(text, at, out) } else { None };
+                    match hex {
+                        Some(next) => next,
+                        None => self.digit_token(text, at, context, out),
+                    }
                 }
-                if text[i] == b':' {
-                    i += 1;
-                    continue;
-                }
-            }
-            i = self.digit_token(text, i, context, out);
+                // The first of five dashes three bytes apart: a MAC written with dashes, from the byte before.
+                b'-' => match mac_dashed_around(text, at.saturating_sub(1)) {
+                    Some((start, end)) if at > 0 && start >= resume && self.on(DetectorKind::Mac) => {
+                        self.push(DetectorKind::Mac, start, end, out);
+                        end
+                    }
+                    _ => at + 1,
+                },
+                // Two letters and two digits at a word start: an IBAN, checked from its first digit.
+                _ => self.digit_token(text, at + 2, context, out),
+            };
         }
     }
 
@@ -496,11 +560,13 @@ impl Detectors {
 
     // ---- secrets -----------------------------------------------------------------------------------------
 
-    fn secrets(&self, text: &[u8], out: &mut Vec<Finding>) {
-        for found in self.secrets.find_iter(text) {
-            let kind = SECRET_PREFIXES[found.pattern().as_usize()].1;
-            let start = found.start();
-            let after = found.end();
+    fn secrets(&self, text: &[u8], anchors: &View<'_>, out: &mut Vec<Finding>) {
+        if !self.on(DetectorKind::Secret) {
+            return;
+        }
+        for (start, pattern) in anchors.secrets() {
+            let (prefix, kind) = SECRET_PREFIXES[pattern];
+            let after = start + prefix.len();
             let glued = start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
             if glued && kind != SecretKind::Scheme {
                 continue;
@@ -555,10 +621,12 @@ impl Detectors {
 
     // ---- key=value and "key": value pairs under classified keys ---------------------------------------
 
-    fn key_values(&self, rules: &Rules, text: &[u8], key_path: &mut KeyPath, out: &mut Vec<Finding>) {
+    fn key_values(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
         let mut from = 0;
-        while let Some(found) = memchr::memchr2(b'=', b':', &text[from..]) {
-            let at = from + found;
+        for at in anchors.positions(Anchor::Sep) {
+            if at < from {
+                continue;
+            }
             from = at + 1;
             let Some((key_start, key_end)) = key_before(text, at) else {
                 continue;
@@ -569,19 +637,9 @@ impl Detectors {
             if separator == b':' && matches!(next, Some(b'/' | b':')) || separator == b'=' && next == Some(b' ') {
                 continue;
             }
-            key_path.clear();
-            for segment in text[key_start..key_end].split(|&b| b == b'.') {
-                if !segment.is_empty() {
-                    key_path.push(segment);
-                }
-            }
-            let Some(rule) = rules.field_rule(key_path) else {
+            let Some((entity, action)) = memo.lookup(rules, &text[key_start..key_end]) else {
                 continue;
             };
-            if !rule.action.replaces() {
-                continue;
-            }
-            let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
             if let Some((mut start, end)) = value_after(text, at) {
                 // `Authorization: Bearer TOKEN`: the scheme is not the secret.
                 for scheme in [b"Bearer".as_slice(), b"bearer", b"Basic", b"basic", b"Token", b"token"] {
@@ -595,7 +653,7 @@ impl Detectors {
                 if start >= end || text[start] == b'[' {
                     continue;
                 }
-                out.push(Finding { start, end, entity: rule.entity, action });
+                out.push(Finding { start, end, entity, action });
                 from = end.max(from);
             }
         }
@@ -654,28 +712,6 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
 }
 
 // ---- byte scanning -------------------------------------------------------------------------------------------
-
-/// The position of the next byte in `0`..=`9` or `:` (contiguous in ASCII) at or after `i`, or `text.len()`.
-/// Eight bytes at a time: for 7-bit bytes `t`, `t + 0x50` has its high bit set when `t >= 0x30`, `t + 0x45` when
-/// `t >= 0x3B`; bytes with the high bit set (UTF-8) never match.
-fn next_digit_or_colon(text: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    while let Some(chunk) = text.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let t = x & (0x7F * ONES);
-        let hits = (t + 0x50 * ONES) & !(t + 0x45 * ONES) & !x & (0x80 * ONES);
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < text.len() && !matches!(text[i], b'0'..=b':') {
-        i += 1;
-    }
-    i
-}
 
 fn is_hex_colon(byte: u8) -> bool {
     byte.is_ascii_hexdigit() || byte == b':'
@@ -1165,9 +1201,12 @@ mod tests {
     fn find(text: &str) -> Vec<(String, String)> {
         let rules = Rules::defaults();
         let detectors = Detectors::new(&rules);
-        let mut path = KeyPath::default();
+        let mut anchors = super::super::anchors::Anchors::default();
+        anchors.compute(text.as_bytes(), detectors.secret_prefixes());
+        let mut memo = KeyMemo::default();
         let mut out = Vec::new();
-        detectors.scan(&rules, text.as_bytes(), ScanContext::default(), &mut path, &mut out);
+        let view = anchors.view(0, text.len());
+        detectors.scan(&rules, text.as_bytes(), &view, ScanContext::default(), &mut memo, &mut out);
         out.iter().map(|f| (rules.entity_name(f.entity).to_string(), text[f.start..f.end].to_string())).collect()
     }
 

@@ -6,6 +6,7 @@
 
 use crate::rules::{Action, EntityId, Rules};
 
+use super::anchors::Anchors;
 use super::detect::ScanContext;
 use super::{LineWork, Sink};
 
@@ -84,11 +85,11 @@ fn skip_ws(line: &[u8], mut i: usize) -> usize {
 }
 
 /// Finds the closing quote of the string whose opening quote is at `open`; returns (end, has_escape).
-fn string_end(line: &[u8], open: usize) -> Result<(usize, bool), JsonError> {
+fn string_end(anchors: &Anchors, line: &[u8], open: usize) -> Result<(usize, bool), JsonError> {
     let mut i = open + 1;
     let mut escaped = false;
     loop {
-        let found = memchr::memchr2(b'"', b'\\', &line[i..]).ok_or(JsonError::Syntax)? + i;
+        let found = anchors.next_quote(i).ok_or(JsonError::Syntax)?;
         if line[found] == b'"' {
             return Ok((found, escaped));
         }
@@ -190,13 +191,19 @@ fn hex4(bytes: &[u8]) -> Result<u32, JsonError> {
 }
 
 /// Walks `line` (which starts with `{` or `[` after optional whitespace) and records edits in `work`.
-pub(crate) fn walk(engine: &super::Inner, line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
+/// `anchors` are the anchors of `line`.
+pub(crate) fn walk(
+    engine: &super::Inner,
+    line: &[u8],
+    anchors: &Anchors,
+    work: &mut LineWork,
+) -> Result<(), JsonError> {
     let rules = &engine.rules;
     let max_depth = rules.settings.max_json_depth;
     work.path.clear();
     let mut stack: Vec<Frame> = std::mem::take(&mut work.frames);
     stack.clear();
-    let result = walk_inner(engine, rules, line, work, &mut stack, max_depth);
+    let result = walk_inner(engine, rules, line, anchors, work, &mut stack, max_depth);
     work.frames = stack;
     result
 }
@@ -205,6 +212,7 @@ fn walk_inner(
     engine: &super::Inner,
     rules: &Rules,
     line: &[u8],
+    anchors: &Anchors,
     work: &mut LineWork,
     stack: &mut Vec<Frame>,
     max_depth: usize,
@@ -246,13 +254,13 @@ fn walk_inner(
                         continue;
                     }
                     if object {
-                        i = member_key(rules, line, i, work, stack)?;
+                        i = member_key(rules, line, anchors, i, work, stack)?;
                         treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
                     }
                     continue;
                 }
                 b'"' => {
-                    let (end, escaped) = string_end(line, i)?;
+                    let (end, escaped) = string_end(anchors, line, i)?;
                     match treatment {
                         Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
                         Treatment::Replace(entity, action) => {
@@ -267,12 +275,19 @@ fn walk_inner(
                             }
                         }
                         Treatment::Detect { phone_key, ssn_key } => {
-                            let context = ScanContext { phone_key, ssn_key, line: work.hints };
-                            engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
+                            let context = ScanContext { phone_key, ssn_key };
+                            engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
                         }
                         Treatment::Scan => {
-                            let context = ScanContext { line: work.hints, ..ScanContext::default() };
-                            engine.scan_json_string(line, i + 1, end, escaped, context, work)?;
+                            engine.scan_json_string(
+                                line,
+                                anchors,
+                                i + 1,
+                                end,
+                                escaped,
+                                ScanContext::default(),
+                                work,
+                            )?;
                         }
                     }
                     i = end + 1;
@@ -334,7 +349,7 @@ fn walk_inner(
                     } else {
                         frame.prev_comma = Some(comma);
                     }
-                    i = member_key(rules, line, i, work, stack)?;
+                    i = member_key(rules, line, anchors, i, work, stack)?;
                     treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
                 } else {
                     treatment = frame.treatment;
@@ -361,6 +376,7 @@ fn walk_inner(
 fn member_key(
     rules: &Rules,
     line: &[u8],
+    anchors: &Anchors,
     i: usize,
     work: &mut LineWork,
     stack: &mut [Frame],
@@ -368,7 +384,7 @@ fn member_key(
     if line.get(i) != Some(&b'"') {
         return Err(JsonError::Syntax);
     }
-    let (end, escaped) = string_end(line, i)?;
+    let (end, escaped) = string_end(anchors, line, i)?;
     let colon = skip_ws(line, end + 1);
     if line.get(colon) != Some(&b':') {
         return Err(JsonError::Syntax);

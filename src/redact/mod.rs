@@ -6,6 +6,7 @@
 //! everything else as text (HTML-aware). Every line comes out: redacted, unchanged when clean, or, when the
 //! engine cannot process it, replaced by a marker. Nothing passes through unprocessed.
 
+mod anchors;
 pub mod detect;
 mod html;
 mod json;
@@ -16,7 +17,8 @@ use std::sync::Arc;
 
 pub use crate::pii::{HashKey, HashKeyError};
 use crate::rules::{Action, EntityId, KeyPath, Rules};
-use detect::{Detectors, Finding, ScanContext};
+use anchors::{Anchor, Anchors, View};
+use detect::{Detectors, Finding, KeyMemo, ScanContext};
 
 /// How lines are interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -185,14 +187,17 @@ pub(crate) struct LineWork {
     edits: Vec<Edit>,
     values: Vec<u8>,
     path: KeyPath,
-    kv_path: KeyPath,
+    memo: KeyMemo,
+    /// The anchors of the line, of a decoded JSON string, and of an HTML text's blanked or decoded view.
+    line_anchors: Anchors,
+    decoded_anchors: Anchors,
+    html_anchors: Anchors,
     frames: Vec<json::Frame>,
     decoded: Vec<u8>,
     map: Vec<u32>,
     findings: Vec<Finding>,
     hits: Vec<Hit>,
     html_view: Vec<u8>,
-    hints: detect::LineHints,
     key_slots: Vec<json::KeySlot>,
     entity_decoded: Vec<u8>,
     entity_map: Vec<u32>,
@@ -230,41 +235,60 @@ impl LineWork {
 }
 
 impl Inner {
-    /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates.
-    fn find_in(&self, text: &[u8], context: ScanContext, work: &mut LineWork) {
+    /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates; `anchors` are the
+    /// anchors of exactly `text`.
+    fn find_in(&self, text: &[u8], anchors: &View<'_>, context: ScanContext, work: &mut LineWork) {
         work.hits.clear();
-        if !html::looks_like_html(text) {
-            self.collect(text, text, context, work, |at| at);
+        let full = self.detectors.has_patterns() || anchors.worth_scanning();
+        if !full && !anchors.any(Anchor::Sep) {
+            return;
+        }
+        if !anchors.any(Anchor::Lt) || !html::looks_like_html(text) {
+            self.collect(text, text, anchors, full, context, work, |at| at);
             return;
         }
         let mut view = std::mem::take(&mut work.html_view);
         html::markup_to_spaces(text, &mut view);
         let mut decoded = std::mem::take(&mut work.entity_decoded);
         let mut map = std::mem::take(&mut work.entity_map);
+        let mut html_anchors = std::mem::take(&mut work.html_anchors);
+        // Entities can spell an `@` or a secret prefix that the raw text did not show: the anchors are those of
+        // the text the detectors read.
         if html::decode_entities(&view, &mut decoded, &mut map) {
-            // Entities can spell an `@` or a secret prefix that the raw line did not show.
-            let context = ScanContext { line: detect::LineHints::default(), ..context };
-            self.collect(&decoded, &decoded, context, work, |at| map[at] as usize);
+            html_anchors.compute(&decoded, self.detectors.secret_prefixes());
+            let anchors = html_anchors.view(0, decoded.len());
+            self.collect(&decoded, &decoded, &anchors, true, context, work, |at| map[at] as usize);
         } else {
-            self.collect(&view, text, context, work, |at| at);
+            html_anchors.compute(&view, self.detectors.secret_prefixes());
+            let anchors = html_anchors.view(0, view.len());
+            self.collect(&view, text, &anchors, true, context, work, |at| at);
         }
+        work.html_anchors = html_anchors;
         work.entity_decoded = decoded;
         work.entity_map = map;
         work.html_view = view;
     }
 
-    /// Runs the detectors over `text` and appends hits, mapping offsets with `to_outer`; values are read from
-    /// `values_from` (the same text, or the original when `text` is a blanked view of it).
+    /// Runs the detectors over `text` (all of them when `full`, else only the key/value check) and appends hits,
+    /// mapping offsets with `to_outer`; values are read from `values_from` (the same text, or the original when
+    /// `text` is a blanked view of it).
+    #[allow(clippy::too_many_arguments)]
     fn collect(
         &self,
         text: &[u8],
         values_from: &[u8],
+        anchors: &View<'_>,
+        full: bool,
         context: ScanContext,
         work: &mut LineWork,
         to_outer: impl Fn(usize) -> usize,
     ) {
         work.findings.clear();
-        self.detectors.scan(&self.rules, text, context, &mut work.kv_path, &mut work.findings);
+        if full {
+            self.detectors.scan(&self.rules, text, anchors, context, &mut work.memo, &mut work.findings);
+        } else {
+            self.detectors.scan_key_values(&self.rules, text, anchors, &mut work.memo, &mut work.findings);
+        }
         for finding in &work.findings {
             let value_start = work.values.len();
             work.values.extend_from_slice(&values_from[finding.start..finding.end]);
@@ -278,10 +302,12 @@ impl Inner {
         }
     }
 
-    /// Scans the contents of a JSON string `line[start..end]` and records edits.
+    /// Scans the contents of a JSON string `line[start..end]` and records edits; `anchors` are the line's.
+    #[allow(clippy::too_many_arguments)]
     fn scan_json_string(
         &self,
         line: &[u8],
+        anchors: &Anchors,
         start: usize,
         end: usize,
         escaped: bool,
@@ -289,7 +315,7 @@ impl Inner {
         work: &mut LineWork,
     ) -> Result<(), json::JsonError> {
         if !escaped {
-            self.find_in(&line[start..end], context, work);
+            self.find_in(&line[start..end], &anchors.view(start, end), context, work);
             for hit in &work.hits {
                 work.edits.push(Edit {
                     start: start + hit.start,
@@ -306,10 +332,13 @@ impl Inner {
         let mut decoded = std::mem::take(&mut work.decoded);
         let mut map = std::mem::take(&mut work.map);
         let result = json::decode_string(&line[start..end], &mut decoded, &mut map);
-        // Escapes can spell an `@` (`\u0040`) or a secret prefix that the raw line did not show.
-        let context = ScanContext { line: detect::LineHints::default(), ..context };
         if result.is_ok() {
-            self.find_in(&decoded, context, work);
+            // Escapes can spell an `@` (`\u0040`) or a secret prefix that the raw line did not show: the anchors
+            // are those of the decoded text.
+            let mut decoded_anchors = std::mem::take(&mut work.decoded_anchors);
+            decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
+            self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
+            work.decoded_anchors = decoded_anchors;
             for hit in &work.hits {
                 work.edits.push(Edit {
                     start: start + map[hit.start] as usize,
@@ -490,10 +519,14 @@ impl Redactor {
             Format::Auto => matches!(first, Some(b'{' | b'[')),
             Format::Json => true,
         };
+        let mut anchors = std::mem::take(&mut work.line_anchors);
+        anchors.compute(line, inner.detectors.secret_prefixes());
         if try_json {
-            work.hints = inner.detectors.line_hints(line);
-            match json::walk(inner, line, work) {
-                Ok(()) => return,
+            match json::walk(inner, line, &anchors, work) {
+                Ok(()) => {
+                    work.line_anchors = anchors;
+                    return;
+                }
                 Err(_) => {
                     self.stats.json_fallbacks += 1;
                     work.edits.clear();
@@ -501,7 +534,8 @@ impl Redactor {
                 }
             }
         }
-        inner.find_in(line, ScanContext::default(), work);
+        inner.find_in(line, &anchors.view(0, line.len()), ScanContext::default(), work);
+        work.line_anchors = anchors;
         for hit in &work.hits {
             work.edits.push(Edit {
                 start: hit.start,

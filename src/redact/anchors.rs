@@ -1,0 +1,469 @@
+//! Anchors: one vectorized look at a text that marks, as bitmaps, the few places where a detector could start.
+//!
+//! Most bytes of a log line cannot begin anything the detectors look for. Instead of one pass per detector, the
+//! text is classified 64 bytes at a time (AVX2 when the CPU has it, a table otherwise) and the classes are
+//! combined with shifts into candidate bitmaps:
+//!
+//! - `num`: a digit that starts a digit group at a word start and is followed by at least seven bytes of digits
+//!   and number separators (every phone, card, SSN and IPv4 address has that many); a `:` with another `:` at
+//!   most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five dashes three
+//!   bytes apart (a MAC written with dashes);
+//! - `at`: `@` and `%` (emails, `%40`, URL credentials);
+//! - `sep`: `=` and `:` (`key=value` and `key: value` pairs);
+//! - `lt`: `<` (HTML);
+//! - `quote`: `"` and `\` (the ends of JSON strings);
+//! - the start of every secret prefix, found by the detectors' packed searcher.
+//!
+//! The detectors then visit only these positions, and a JSON string value with no anchor inside is not scanned at
+//! all. Each bitmap is a superset of the positions where the matching detector could report something: a
+//! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
+//! with a byte-by-byte reference.
+
+use aho_corasick::packed::Searcher;
+
+/// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
+#[derive(Debug, Default)]
+pub(crate) struct Anchors {
+    len: usize,
+    blocks: Vec<Block>,
+    /// Secret prefixes: (start, index of the prefix in the searcher), in order.
+    secrets: Vec<(usize, usize)>,
+}
+
+/// Which bitmap to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Anchor {
+    Num = 0,
+    At = 1,
+    Sep = 2,
+    Lt = 3,
+    /// `"` and `\\`.
+    Quote = 4,
+}
+
+/// The class masks of one 64-byte block, and the number anchors derived from them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    digit: u64,
+    /// Digits and the number separators ` ()+-./`.
+    number: u64,
+    alpha: u64,
+    underscore: u64,
+    colon: u64,
+    dash: u64,
+    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote.
+    anchors: [u64; 5],
+}
+
+impl Anchors {
+    /// Classifies `text`; `secrets` finds the secret prefixes (None when the secret detector is off).
+    pub(crate) fn compute(&mut self, text: &[u8], secrets: Option<&Searcher>) {
+        self.len = text.len();
+        self.blocks.clear();
+        let classify = classifier();
+        let mut chunks = text.chunks_exact(64);
+        for chunk in &mut chunks {
+            let block: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+            self.blocks.push(classify(block));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            // Zero bytes belong to no class, so padding adds no candidate.
+            let mut block = [0u8; 64];
+            block[..rest.len()].copy_from_slice(rest);
+            self.blocks.push(classify(&block));
+        }
+        combine(&mut self.blocks);
+        self.secrets.clear();
+        if let Some(searcher) = secrets {
+            if text.len() >= 3 {
+                self.secrets.extend(searcher.find_iter(text).map(|found| (found.start(), found.pattern().as_usize())));
+            }
+        }
+    }
+
+    /// The anchors of `start..end`, with positions relative to `start`.
+    pub(crate) fn view(&self, start: usize, end: usize) -> View<'_> {
+        debug_assert!(start <= end && end <= self.len);
+        View { anchors: self, start, end }
+    }
+
+    /// The next `"` or `\` at or after `from`.
+    pub(crate) fn next_quote(&self, from: usize) -> Option<usize> {
+        next_bit(&self.blocks, Anchor::Quote, from, self.len)
+    }
+}
+
+/// Derives the `num` bitmap of each block from the classes of it and its neighbours.
+fn combine(blocks: &mut [Block]) {
+    let mut previous = Block::default();
+    for k in 0..blocks.len() {
+        let next = blocks.get(k + 1).copied().unwrap_or_default();
+        let b = blocks[k];
+        let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
+        let ahead = |bits: u64, next: u64, s: u32| (bits >> s) | (next << (64 - s));
+        let alnum_before = before(b.digit, previous.digit) | before(b.alpha, previous.alpha);
+        let word_before = alnum_before | before(b.underscore, previous.underscore);
+        let group_start = b.digit & !before(b.digit, previous.digit);
+        let n = |s| ahead(b.number, next.number, s);
+        let seven = b.number & n(1) & n(2) & n(3) & n(4) & n(5) & n(6);
+        let numbers = group_start & seven & !word_before;
+        let c = |s| ahead(b.colon, next.colon, s);
+        let colon_pairs = b.colon & (c(1) | c(2) | c(3) | c(4) | c(5));
+        let iban = b.alpha
+            & ahead(b.alpha, next.alpha, 1)
+            & ahead(b.digit, next.digit, 2)
+            & ahead(b.digit, next.digit, 3)
+            & !alnum_before;
+        let d = |s| ahead(b.dash, next.dash, s);
+        let dashed_mac = b.dash & d(3) & d(6) & d(9) & d(12);
+        blocks[k].anchors[Anchor::Num as usize] = numbers | colon_pairs | iban | dashed_mac;
+        previous = b;
+    }
+}
+
+/// The anchors of a part of the text, in coordinates relative to its start.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct View<'a> {
+    anchors: &'a Anchors,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> View<'a> {
+    /// True when the bitmap has a position in this part.
+    pub(crate) fn any(&self, anchor: Anchor) -> bool {
+        next_bit(&self.anchors.blocks, anchor, self.start, self.end).is_some()
+    }
+
+    /// The positions of the bitmap in this part, relative to its start, in order.
+    pub(crate) fn positions(&self, anchor: Anchor) -> Positions<'a> {
+        Positions { blocks: &self.anchors.blocks, anchor, next: self.start, start: self.start, end: self.end }
+    }
+
+    /// True when a secret prefix starts in this part.
+    pub(crate) fn any_secret(&self) -> bool {
+        self.secrets().next().is_some()
+    }
+
+    /// The secret prefixes that start in this part: (start relative to the part, prefix index).
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let (start, end) = (self.start, self.end);
+        let secrets = &self.anchors.secrets;
+        let first = secrets.partition_point(|&(at, _)| at < start);
+        secrets[first..].iter().take_while(move |&&(at, _)| at < end).map(move |&(at, pattern)| (at - start, pattern))
+    }
+
+    /// True when any detector could find something here (the key/value check aside).
+    pub(crate) fn worth_scanning(&self) -> bool {
+        self.any(Anchor::Num) || self.any(Anchor::At) || self.any(Anchor::Lt) || self.any_secret()
+    }
+}
+
+/// Iterator over the set bits of a bitmap between two positions.
+#[derive(Debug)]
+pub(crate) struct Positions<'a> {
+    blocks: &'a [Block],
+    anchor: Anchor,
+    next: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Iterator for Positions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let found = next_bit(self.blocks, self.anchor, self.next, self.end)?;
+        self.next = found + 1;
+        Some(found - self.start)
+    }
+}
+
+/// The first set bit of the bitmap `bits` at or after `from` and before `end`.
+#[inline]
+fn next_bit(blocks: &[Block], anchor: Anchor, from: usize, end: usize) -> Option<usize> {
+    if from >= end {
+        return None;
+    }
+    let mut word = from / 64;
+    let which = anchor as usize;
+    let mut mask = blocks[word].anchors[which] & (u64::MAX << (from % 64));
+    loop {
+        if mask != 0 {
+            let found = word * 64 + mask.trailing_zeros() as usize;
+            return (found < end).then_some(found);
+        }
+        word += 1;
+        if word * 64 >= end {
+            return None;
+        }
+        mask = blocks[word].anchors[which];
+    }
+}
+
+// ---- classification --------------------------------------------------------------------------------------------
+
+type Classify = fn(&[u8; 64]) -> Block;
+
+/// The fastest classifier this CPU runs.
+fn classifier() -> Classify {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return avx2::classify;
+        }
+    }
+    classify_table
+}
+
+const DIGIT: u16 = 1;
+const NUMBER: u16 = 1 << 1;
+const ALPHA: u16 = 1 << 2;
+const UNDERSCORE: u16 = 1 << 3;
+const COLON: u16 = 1 << 4;
+const DASH: u16 = 1 << 5;
+const AT: u16 = 1 << 6;
+const SEP: u16 = 1 << 7;
+const LT: u16 = 1 << 8;
+const QUOTE: u16 = 1 << 9;
+
+/// The classes of each byte value: the reference the vectorized classifier is tested against.
+const TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut class = 0;
+        if byte.is_ascii_digit() {
+            class |= DIGIT | NUMBER;
+        }
+        if matches!(byte, b' ' | b'(' | b')' | b'+' | b'-' | b'.' | b'/') {
+            class |= NUMBER;
+        }
+        if byte.is_ascii_alphabetic() {
+            class |= ALPHA;
+        }
+        match byte {
+            b'_' => class |= UNDERSCORE,
+            b':' => class |= COLON | SEP,
+            b'=' => class |= SEP,
+            b'-' => class |= DASH,
+            b'@' | b'%' => class |= AT,
+            b'<' => class |= LT,
+            b'"' | b'\\' => class |= QUOTE,
+            _ => {}
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+fn classify_table(block: &[u8; 64]) -> Block {
+    let mut out = Block::default();
+    for (i, &byte) in block.iter().enumerate() {
+        let class = TABLE[usize::from(byte)];
+        if class == 0 {
+            continue;
+        }
+        let bit = 1u64 << i;
+        let set = |flag: u16, mask: &mut u64| {
+            if class & flag != 0 {
+                *mask |= bit;
+            }
+        };
+        set(DIGIT, &mut out.digit);
+        set(NUMBER, &mut out.number);
+        set(ALPHA, &mut out.alpha);
+        set(UNDERSCORE, &mut out.underscore);
+        set(COLON, &mut out.colon);
+        set(DASH, &mut out.dash);
+        set(AT, &mut out.anchors[Anchor::At as usize]);
+        set(SEP, &mut out.anchors[Anchor::Sep as usize]);
+        set(LT, &mut out.anchors[Anchor::Lt as usize]);
+        set(QUOTE, &mut out.anchors[Anchor::Quote as usize]);
+    }
+    out
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    //! The AVX2 classifier: 32 bytes per step, a few compares and one movemask per class.
+
+    use std::arch::x86_64::*;
+
+    use super::Block;
+
+    /// Classifies 64 bytes. Only returned by `classifier()` after it detected AVX2.
+    pub(super) fn classify(block: &[u8; 64]) -> Block {
+        // SAFETY: `classifier()` hands this function out only when the CPU supports AVX2, and `block` has 64
+        // readable bytes.
+        unsafe { classify_avx2(block) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn classify_avx2(block: &[u8; 64]) -> Block {
+        let low = half(_mm256_loadu_si256(block.as_ptr().cast()));
+        let high = half(_mm256_loadu_si256(block.as_ptr().add(32).cast()));
+        let mut out = [0u64; 10];
+        for (k, slot) in out.iter_mut().enumerate() {
+            *slot = u64::from(low[k]) | (u64::from(high[k]) << 32);
+        }
+        let [digit, number, alpha, underscore, colon, dash, at, sep, lt, quote] = out;
+        Block { digit, number, alpha, underscore, colon, dash, anchors: [0, at, sep, lt, quote] }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn splat(byte: u8) -> __m256i {
+        _mm256_set1_epi8(byte as i8)
+    }
+
+    /// Bytes of `x` in `lo..=lo + span`: `min(x - lo, span) == x - lo` as unsigned bytes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn in_range(x: __m256i, lo: u8, span: u8) -> __m256i {
+        let shifted = _mm256_sub_epi8(x, splat(lo));
+        _mm256_cmpeq_epi8(_mm256_min_epu8(shifted, splat(span)), shifted)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn mask(m: __m256i) -> u32 {
+        _mm256_movemask_epi8(m) as u32
+    }
+
+    /// The class masks of 32 bytes, in the order of `Block`'s fields.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn half(v: __m256i) -> [u32; 10] {
+        let digit = in_range(v, b'0', 9);
+        let alpha = in_range(_mm256_or_si256(v, splat(0x20)), b'a', 25);
+        // The number separators ` ()+-./` are 0x20, 0x28, 0x29, 0x2B, 0x2D, 0x2E, 0x2F: high nibble 2 and a low
+        // nibble from a small set, looked up with a shuffle.
+        let low_nibbles = _mm256_setr_epi8(
+            -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, -1, 0, -1, -1, -1, //
+            -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, -1, 0, -1, -1, -1,
+        );
+        let low = _mm256_shuffle_epi8(low_nibbles, _mm256_and_si256(v, splat(0x0F)));
+        let high_is_2 = _mm256_cmpeq_epi8(_mm256_and_si256(v, splat(0xF0)), splat(0x20));
+        let separator = _mm256_and_si256(low, high_is_2);
+        let colon = _mm256_cmpeq_epi8(v, splat(b':'));
+        let at = _mm256_or_si256(_mm256_cmpeq_epi8(v, splat(b'@')), _mm256_cmpeq_epi8(v, splat(b'%')));
+        let quote = _mm256_or_si256(_mm256_cmpeq_epi8(v, splat(b'"')), _mm256_cmpeq_epi8(v, splat(b'\\')));
+        [
+            mask(digit),
+            mask(_mm256_or_si256(digit, separator)),
+            mask(alpha),
+            mask(_mm256_cmpeq_epi8(v, splat(b'_'))),
+            mask(colon),
+            mask(_mm256_cmpeq_epi8(v, splat(b'-'))),
+            mask(at),
+            mask(_mm256_or_si256(colon, _mm256_cmpeq_epi8(v, splat(b'=')))),
+            mask(_mm256_cmpeq_epi8(v, splat(b'<'))),
+            mask(quote),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The positions of each bitmap, in the order num, at, sep, lt, quote.
+    type Positions5 = [Vec<usize>; 5];
+
+    /// The bitmaps, recomputed byte by byte from their definitions.
+    fn reference(text: &[u8]) -> Positions5 {
+        let class = |i: usize| text.get(i).map_or(0, |&b| TABLE[usize::from(b)]);
+        let has = |i: usize, flag: u16| class(i) & flag != 0;
+        let before = |i: usize, flag: u16| i > 0 && has(i - 1, flag);
+        let mut num = Vec::new();
+        for i in 0..text.len() {
+            let word_before = before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);
+            let numbers = has(i, DIGIT) && !before(i, DIGIT) && (0..7).all(|s| has(i + s, NUMBER)) && !word_before;
+            let colon_pair = has(i, COLON) && (1..=5).any(|s| has(i + s, COLON));
+            let alnum_before = before(i, DIGIT) || before(i, ALPHA);
+            let iban = has(i, ALPHA) && has(i + 1, ALPHA) && has(i + 2, DIGIT) && has(i + 3, DIGIT) && !alnum_before;
+            let mac = (0..5).all(|s| has(i + 3 * s, DASH));
+            if numbers || colon_pair || iban || mac {
+                num.push(i);
+            }
+        }
+        let of = |flag: u16| (0..text.len()).filter(|&i| has(i, flag)).collect::<Vec<_>>();
+        [num, of(AT), of(SEP), of(LT), of(QUOTE)]
+    }
+
+    fn check(text: &[u8]) {
+        let mut anchors = Anchors::default();
+        anchors.compute(text, None);
+        let view = anchors.view(0, text.len());
+        let quotes: Vec<usize> = {
+            let mut out = Vec::new();
+            let mut from = 0;
+            while let Some(found) = anchors.next_quote(from) {
+                out.push(found);
+                from = found + 1;
+            }
+            out
+        };
+        let got: Positions5 = [
+            view.positions(Anchor::Num).collect(),
+            view.positions(Anchor::At).collect(),
+            view.positions(Anchor::Sep).collect(),
+            view.positions(Anchor::Lt).collect(),
+            quotes,
+        ];
+        assert_eq!(got, reference(text), "text: {:?}", String::from_utf8_lossy(text));
+    }
+
+    #[test]
+    fn bitmaps_match_the_byte_by_byte_definition() {
+        check(b"");
+        check(b"call +1 (415) 555-2671 or mail a@b.co; ip=10.0.0.1 mac 00:1A:2B:3C:4D:5E DE89370400440532013000");
+        check(b"{\"ts\":\"2025-11-29T14:26:36.250Z\",\"msg\":\"x=\\\"1\\\" <b>hi</b> 50%\"}");
+        check(b"aa-bb-cc-dd-ee-ff _1234567 x1234567 1234567 12345 6 ::1 fe80::1");
+        // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
+        let seed = 0x5eed_u64;
+        println!("seed {seed:#x}");
+        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZx\xc3\xa9";
+        let mut state = seed;
+        for len in [1, 7, 63, 64, 65, 127, 128, 129, 200, 1000] {
+            for _ in 0..50 {
+                let text: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        alphabet[(state % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                check(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_classifier_agrees_with_the_vectorized_one() {
+        let mut block = [0u8; 64];
+        for start in (0..256).step_by(64) {
+            for (i, byte) in block.iter_mut().enumerate() {
+                *byte = (start + i) as u8;
+            }
+            assert_eq!(classifier()(&block), classify_table(&block), "bytes {start}..{}", start + 64);
+        }
+    }
+
+    #[test]
+    fn views_are_relative_and_bounded() {
+        let text = b"x 1234567 y \"a@b\" 7654321";
+        let mut anchors = Anchors::default();
+        anchors.compute(text, None);
+        let view = anchors.view(12, 17);
+        assert_eq!(view.positions(Anchor::At).collect::<Vec<_>>(), vec![2]);
+        assert!(!view.any(Anchor::Num));
+        assert_eq!(anchors.view(0, text.len()).positions(Anchor::Num).collect::<Vec<_>>(), vec![2, 18]);
+        assert!(!anchors.view(5, 5).any(Anchor::Num));
+    }
+}
