@@ -51,6 +51,8 @@ struct Block {
     underscore: u64,
     colon: u64,
     dash: u64,
+    /// Bytes of keys in `key=value`: letters, digits, `_`, `-` and `.`.
+    key: u64,
     /// The bitmaps read through `Anchor`: num, at, sep, lt, quote.
     anchors: [u64; 5],
 }
@@ -60,19 +62,8 @@ impl Anchors {
     pub(crate) fn compute(&mut self, text: &[u8], secrets: Option<&Searcher>) {
         self.len = text.len();
         self.blocks.clear();
-        let classify = classifier();
-        let mut chunks = text.chunks_exact(64);
-        for chunk in &mut chunks {
-            let block: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-            self.blocks.push(classify(block));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Zero bytes belong to no class, so padding adds no candidate.
-            let mut block = [0u8; 64];
-            block[..rest.len()].copy_from_slice(rest);
-            self.blocks.push(classify(&block));
-        }
+        // Zero bytes belong to no class, so the padding of the last block adds no candidate.
+        classifier()(text, &mut self.blocks);
         combine(&mut self.blocks);
         self.secrets.clear();
         if let Some(searcher) = secrets {
@@ -138,7 +129,34 @@ impl<'a> View<'a> {
 
     /// The positions of the bitmap in this part, relative to its start, in order.
     pub(crate) fn positions(&self, anchor: Anchor) -> Positions<'a> {
-        Positions { blocks: &self.anchors.blocks, anchor, next: self.start, start: self.start, end: self.end }
+        let blocks = &self.anchors.blocks;
+        let word = self.start / 64;
+        let mask = match blocks.get(word) {
+            Some(block) if self.start < self.end => block.anchors[anchor as usize] & (u64::MAX << (self.start % 64)),
+            _ => 0,
+        };
+        Positions { blocks, which: anchor as usize, word, mask, start: self.start, end: self.end }
+    }
+
+    /// The start of the run of key bytes (letters, digits, `_`, `-`, `.`) that ends right before `end`, at most
+    /// `limit` bytes long, relative to the view.
+    pub(crate) fn key_run_start(&self, end: usize, limit: usize) -> usize {
+        let floor = end.saturating_sub(limit);
+        let mut at = self.start + end;
+        let stop = self.start + floor;
+        while at > stop {
+            // The key bytes below `at` in its block, as a run ending at `at - 1`.
+            let word = (at - 1) / 64;
+            let offset = (at - 1) % 64;
+            let bits = self.anchors.blocks[word].key << (63 - offset);
+            let run = (!bits).leading_zeros() as usize;
+            if run <= offset {
+                at -= run;
+                break;
+            }
+            at -= offset + 1;
+        }
+        at.max(stop) - self.start
     }
 
     /// True when a secret prefix starts in this part.
@@ -164,8 +182,10 @@ impl<'a> View<'a> {
 #[derive(Debug)]
 pub(crate) struct Positions<'a> {
     blocks: &'a [Block],
-    anchor: Anchor,
-    next: usize,
+    which: usize,
+    /// The current block and its bits not yet returned.
+    word: usize,
+    mask: u64,
     start: usize,
     end: usize,
 }
@@ -173,9 +193,22 @@ pub(crate) struct Positions<'a> {
 impl Iterator for Positions<'_> {
     type Item = usize;
 
+    #[inline]
     fn next(&mut self) -> Option<usize> {
-        let found = next_bit(self.blocks, self.anchor, self.next, self.end)?;
-        self.next = found + 1;
+        while self.mask == 0 {
+            self.word += 1;
+            if self.word * 64 >= self.end {
+                return None;
+            }
+            self.mask = self.blocks[self.word].anchors[self.which];
+        }
+        let found = self.word * 64 + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        if found >= self.end {
+            self.mask = 0;
+            self.word = usize::MAX / 128;
+            return None;
+        }
         Some(found - self.start)
     }
 }
@@ -204,9 +237,10 @@ fn next_bit(blocks: &[Block], anchor: Anchor, from: usize, end: usize) -> Option
 
 // ---- classification --------------------------------------------------------------------------------------------
 
-type Classify = fn(&[u8; 64]) -> Block;
+type Classify = fn(&[u8], &mut Vec<Block>);
 
-/// The fastest classifier this CPU runs.
+/// The fastest classifier this CPU runs: it appends one block per 64 bytes of the text (the last one padded with
+/// zero bytes).
 fn classifier() -> Classify {
     #[cfg(target_arch = "x86_64")]
     {
@@ -227,6 +261,7 @@ const AT: u16 = 1 << 6;
 const SEP: u16 = 1 << 7;
 const LT: u16 = 1 << 8;
 const QUOTE: u16 = 1 << 9;
+const KEY: u16 = 1 << 10;
 
 /// The classes of each byte value: the reference the vectorized classifier is tested against.
 const TABLE: [u16; 256] = {
@@ -236,19 +271,20 @@ const TABLE: [u16; 256] = {
         let byte = b as u8;
         let mut class = 0;
         if byte.is_ascii_digit() {
-            class |= DIGIT | NUMBER;
+            class |= DIGIT | NUMBER | KEY;
         }
         if matches!(byte, b' ' | b'(' | b')' | b'+' | b'-' | b'.' | b'/') {
             class |= NUMBER;
         }
         if byte.is_ascii_alphabetic() {
-            class |= ALPHA;
+            class |= ALPHA | KEY;
         }
         match byte {
-            b'_' => class |= UNDERSCORE,
+            b'_' => class |= UNDERSCORE | KEY,
             b':' => class |= COLON | SEP,
             b'=' => class |= SEP,
-            b'-' => class |= DASH,
+            b'-' => class |= DASH | KEY,
+            b'.' => class |= KEY,
             b'@' | b'%' => class |= AT,
             b'<' => class |= LT,
             b'"' | b'\\' => class |= QUOTE,
@@ -260,31 +296,34 @@ const TABLE: [u16; 256] = {
     table
 };
 
-fn classify_table(block: &[u8; 64]) -> Block {
-    let mut out = Block::default();
-    for (i, &byte) in block.iter().enumerate() {
-        let class = TABLE[usize::from(byte)];
-        if class == 0 {
-            continue;
-        }
-        let bit = 1u64 << i;
-        let set = |flag: u16, mask: &mut u64| {
-            if class & flag != 0 {
-                *mask |= bit;
+fn classify_table(text: &[u8], blocks: &mut Vec<Block>) {
+    for chunk in text.chunks(64) {
+        let mut out = Block::default();
+        for (i, &byte) in chunk.iter().enumerate() {
+            let class = TABLE[usize::from(byte)];
+            if class == 0 {
+                continue;
             }
-        };
-        set(DIGIT, &mut out.digit);
-        set(NUMBER, &mut out.number);
-        set(ALPHA, &mut out.alpha);
-        set(UNDERSCORE, &mut out.underscore);
-        set(COLON, &mut out.colon);
-        set(DASH, &mut out.dash);
-        set(AT, &mut out.anchors[Anchor::At as usize]);
-        set(SEP, &mut out.anchors[Anchor::Sep as usize]);
-        set(LT, &mut out.anchors[Anchor::Lt as usize]);
-        set(QUOTE, &mut out.anchors[Anchor::Quote as usize]);
+            let bit = 1u64 << i;
+            let set = |flag: u16, mask: &mut u64| {
+                if class & flag != 0 {
+                    *mask |= bit;
+                }
+            };
+            set(DIGIT, &mut out.digit);
+            set(NUMBER, &mut out.number);
+            set(ALPHA, &mut out.alpha);
+            set(UNDERSCORE, &mut out.underscore);
+            set(COLON, &mut out.colon);
+            set(DASH, &mut out.dash);
+            set(KEY, &mut out.key);
+            set(AT, &mut out.anchors[Anchor::At as usize]);
+            set(SEP, &mut out.anchors[Anchor::Sep as usize]);
+            set(LT, &mut out.anchors[Anchor::Lt as usize]);
+            set(QUOTE, &mut out.anchors[Anchor::Quote as usize]);
+        }
+        blocks.push(out);
     }
-    out
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -295,23 +334,37 @@ mod avx2 {
 
     use super::Block;
 
-    /// Classifies 64 bytes. Only returned by `classifier()` after it detected AVX2.
-    pub(super) fn classify(block: &[u8; 64]) -> Block {
-        // SAFETY: `classifier()` hands this function out only when the CPU supports AVX2, and `block` has 64
-        // readable bytes.
-        unsafe { classify_avx2(block) }
+    /// Only returned by `classifier()` after it detected AVX2.
+    pub(super) fn classify(text: &[u8], blocks: &mut Vec<Block>) {
+        // SAFETY: `classifier()` hands this function out only when the CPU supports AVX2.
+        unsafe { classify_avx2(text, blocks) }
     }
 
     #[target_feature(enable = "avx2")]
-    unsafe fn classify_avx2(block: &[u8; 64]) -> Block {
-        let low = half(_mm256_loadu_si256(block.as_ptr().cast()));
-        let high = half(_mm256_loadu_si256(block.as_ptr().add(32).cast()));
-        let mut out = [0u64; 10];
-        for (k, slot) in out.iter_mut().enumerate() {
-            *slot = u64::from(low[k]) | (u64::from(high[k]) << 32);
+    unsafe fn classify_avx2(text: &[u8], blocks: &mut Vec<Block>) {
+        let mut chunks = text.chunks_exact(64);
+        for chunk in &mut chunks {
+            // SAFETY: the chunk has 64 readable bytes.
+            blocks.push(block(chunk.as_ptr()));
         }
-        let [digit, number, alpha, underscore, colon, dash, at, sep, lt, quote] = out;
-        Block { digit, number, alpha, underscore, colon, dash, anchors: [0, at, sep, lt, quote] }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            blocks.push(block(padded.as_ptr()));
+        }
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and `at` must point to 64 readable bytes.
+    // Not inlined: inside the loop of `classify_avx2`, LLVM rebuilds the masks byte by byte.
+    #[inline(never)]
+    #[target_feature(enable = "avx2")]
+    unsafe fn block(at: *const u8) -> Block {
+        let mut out = Block::default();
+        half(_mm256_loadu_si256(at.cast()), 0, &mut out);
+        half(_mm256_loadu_si256(at.add(32).cast()), 32, &mut out);
+        out
     }
 
     #[inline]
@@ -330,14 +383,20 @@ mod avx2 {
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn mask(m: __m256i) -> u32 {
-        _mm256_movemask_epi8(m) as u32
+    unsafe fn mask(m: __m256i) -> u64 {
+        u64::from(_mm256_movemask_epi8(m) as u32)
     }
 
-    /// The class masks of 32 bytes, in the order of `Block`'s fields.
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn half(v: __m256i) -> [u32; 10] {
+    unsafe fn eq(v: __m256i, byte: u8) -> __m256i {
+        _mm256_cmpeq_epi8(v, splat(byte))
+    }
+
+    /// Adds the class masks of 32 bytes to `out`, shifted by `shift` bits.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn half(v: __m256i, shift: u32, out: &mut Block) {
         let digit = in_range(v, b'0', 9);
         let alpha = in_range(_mm256_or_si256(v, splat(0x20)), b'a', 25);
         // The number separators ` ()+-./` are 0x20, 0x28, 0x29, 0x2B, 0x2D, 0x2E, 0x2F: high nibble 2 and a low
@@ -349,21 +408,22 @@ mod avx2 {
         let low = _mm256_shuffle_epi8(low_nibbles, _mm256_and_si256(v, splat(0x0F)));
         let high_is_2 = _mm256_cmpeq_epi8(_mm256_and_si256(v, splat(0xF0)), splat(0x20));
         let separator = _mm256_and_si256(low, high_is_2);
-        let colon = _mm256_cmpeq_epi8(v, splat(b':'));
-        let at = _mm256_or_si256(_mm256_cmpeq_epi8(v, splat(b'@')), _mm256_cmpeq_epi8(v, splat(b'%')));
-        let quote = _mm256_or_si256(_mm256_cmpeq_epi8(v, splat(b'"')), _mm256_cmpeq_epi8(v, splat(b'\\')));
-        [
-            mask(digit),
-            mask(_mm256_or_si256(digit, separator)),
-            mask(alpha),
-            mask(_mm256_cmpeq_epi8(v, splat(b'_'))),
-            mask(colon),
-            mask(_mm256_cmpeq_epi8(v, splat(b'-'))),
-            mask(at),
-            mask(_mm256_or_si256(colon, _mm256_cmpeq_epi8(v, splat(b'=')))),
-            mask(_mm256_cmpeq_epi8(v, splat(b'<'))),
-            mask(quote),
-        ]
+        let colon = eq(v, b':');
+        let dash = eq(v, b'-');
+        let underscore = eq(v, b'_');
+        let alnum = _mm256_or_si256(digit, alpha);
+        let key = _mm256_or_si256(_mm256_or_si256(alnum, underscore), _mm256_or_si256(dash, eq(v, b'.')));
+        out.digit |= mask(digit) << shift;
+        out.number |= mask(_mm256_or_si256(digit, separator)) << shift;
+        out.alpha |= mask(alpha) << shift;
+        out.underscore |= mask(underscore) << shift;
+        out.colon |= mask(colon) << shift;
+        out.dash |= mask(dash) << shift;
+        out.key |= mask(key) << shift;
+        out.anchors[1] |= mask(_mm256_or_si256(eq(v, b'@'), eq(v, b'%'))) << shift;
+        out.anchors[2] |= mask(_mm256_or_si256(colon, eq(v, b'='))) << shift;
+        out.anchors[3] |= mask(eq(v, b'<')) << shift;
+        out.anchors[4] |= mask(_mm256_or_si256(eq(v, b'"'), eq(v, b'\\'))) << shift;
     }
 }
 
@@ -446,13 +506,28 @@ mod tests {
 
     #[test]
     fn the_table_classifier_agrees_with_the_vectorized_one() {
-        let mut block = [0u8; 64];
-        for start in (0..256).step_by(64) {
-            for (i, byte) in block.iter_mut().enumerate() {
-                *byte = (start + i) as u8;
-            }
-            assert_eq!(classifier()(&block), classify_table(&block), "bytes {start}..{}", start + 64);
-        }
+        let text: Vec<u8> = (0..=255u8).chain(0..=255u8).take(300).collect();
+        let (mut fast, mut table) = (Vec::new(), Vec::new());
+        classifier()(&text, &mut fast);
+        classify_table(&text, &mut table);
+        assert_eq!(fast, table);
+    }
+
+    #[test]
+    fn key_runs_end_where_key_bytes_stop() {
+        let mut text = b"x ".to_vec();
+        text.extend(std::iter::repeat_n(b'k', 150));
+        text.extend_from_slice(b"=1 user.e-mail_2: v");
+        let mut anchors = Anchors::default();
+        anchors.compute(&text, None);
+        let view = anchors.view(0, text.len());
+        let eq = text.iter().position(|&b| b == b'=').unwrap();
+        assert_eq!(view.key_run_start(eq, 64), eq - 64);
+        assert_eq!(view.key_run_start(eq, 1000), 2);
+        let colon = text.iter().position(|&b| b == b':').unwrap();
+        assert_eq!(&text[view.key_run_start(colon, 64)..colon], b"user.e-mail_2");
+        let inner = anchors.view(3, text.len());
+        assert_eq!(inner.key_run_start(eq - 3, 1000), 0);
     }
 
     #[test]

@@ -628,7 +628,7 @@ impl Detectors {
                 continue;
             }
             from = at + 1;
-            let Some((key_start, key_end)) = key_before(text, at) else {
+            let Some((key_start, key_end)) = key_before(text, anchors, at) else {
                 continue;
             };
             let separator = text[at];
@@ -1103,7 +1103,7 @@ fn is_mac(token: &[u8]) -> bool {
 // ---- key/value helpers --------------------------------------------------------------------------------------
 
 /// The key right before the separator at `at`: `key=`, `key:`, `"key":`, `'key' =`.
-fn key_before(text: &[u8], at: usize) -> Option<(usize, usize)> {
+fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usize)> {
     let mut end = at;
     while end > 0 && text[end - 1] == b' ' {
         end -= 1;
@@ -1112,13 +1112,8 @@ fn key_before(text: &[u8], at: usize) -> Option<(usize, usize)> {
     if quoted {
         end -= 1;
     }
-    let mut start = end;
-    while start > 0
-        && end - start < 64
-        && (text[start - 1].is_ascii_alphanumeric() || matches!(text[start - 1], b'_' | b'-' | b'.'))
-    {
-        start -= 1;
-    }
+    // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes.
+    let start = anchors.key_run_start(end, 64);
     if start == end || !text[start].is_ascii_alphabetic() {
         return None;
     }
