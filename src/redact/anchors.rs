@@ -12,14 +12,15 @@
 //! - `sep`: `=` and `:` (`key=value` and `key: value` pairs);
 //! - `lt`: `<` (HTML);
 //! - `quote`: `"` and `\` (the ends of JSON strings);
-//! - the start of every secret prefix, found by the detectors' packed searcher.
+//! - the start of every secret prefix: each word start (a letter, or five dashes, after a byte that is not a
+//!   letter, digit or `_`) is looked up by its first two bytes, then compared with the prefixes.
 //!
 //! The detectors then visit only these positions, and a JSON string value with no anchor inside is not scanned at
 //! all. Each bitmap is a superset of the positions where the matching detector could report something: a
 //! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
 //! with a byte-by-byte reference.
 
-use aho_corasick::packed::Searcher;
+use super::detect::SecretPrefixes;
 
 /// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
 #[derive(Debug, Default)]
@@ -39,6 +40,8 @@ pub(crate) enum Anchor {
     Lt = 3,
     /// `"` and `\\`.
     Quote = 4,
+    /// Num, At, Lt and the secret prefixes: where any detector but the key/value check could start.
+    Any = 5,
 }
 
 /// The class masks of one 64-byte block, and the number anchors derived from them.
@@ -53,22 +56,33 @@ struct Block {
     dash: u64,
     /// Bytes of keys in `key=value`: letters, digits, `_`, `-` and `.`.
     key: u64,
-    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote.
-    anchors: [u64; 5],
+    /// Letters and runs of five dashes after a byte that is not a letter, digit or `_` (derived).
+    word_starts: u64,
+    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any.
+    anchors: [u64; 6],
 }
 
 impl Anchors {
-    /// Classifies `text`; `secrets` finds the secret prefixes (None when the secret detector is off).
-    pub(crate) fn compute(&mut self, text: &[u8], secrets: Option<&Searcher>) {
+    /// Classifies `text`; `secrets` are the secret prefixes to find (None when the secret detector is off).
+    pub(crate) fn compute(&mut self, text: &[u8], secrets: Option<&SecretPrefixes>) {
         self.len = text.len();
         self.blocks.clear();
         // Zero bytes belong to no class, so the padding of the last block adds no candidate.
         classifier()(text, &mut self.blocks);
         combine(&mut self.blocks);
         self.secrets.clear();
-        if let Some(searcher) = secrets {
-            if text.len() >= 3 {
-                self.secrets.extend(searcher.find_iter(text).map(|found| (found.start(), found.pattern().as_usize())));
+        if let Some(prefixes) = secrets {
+            for (k, block) in self.blocks.iter_mut().enumerate() {
+                let mut starts = block.word_starts;
+                while starts != 0 {
+                    let bit = starts.trailing_zeros();
+                    starts &= starts - 1;
+                    let at = k * 64 + bit as usize;
+                    if let Some(prefix) = prefixes.at(text, at) {
+                        self.secrets.push((at, prefix));
+                        block.anchors[Anchor::Any as usize] |= 1 << bit;
+                    }
+                }
             }
         }
     }
@@ -108,7 +122,11 @@ fn combine(blocks: &mut [Block]) {
             & !alnum_before;
         let d = |s| ahead(b.dash, next.dash, s);
         let dashed_mac = b.dash & d(3) & d(6) & d(9) & d(12);
-        blocks[k].anchors[Anchor::Num as usize] = numbers | colon_pairs | iban | dashed_mac;
+        let num = numbers | colon_pairs | iban | dashed_mac;
+        blocks[k].anchors[Anchor::Num as usize] = num;
+        blocks[k].anchors[Anchor::Any as usize] = num | b.anchors[Anchor::At as usize] | b.anchors[Anchor::Lt as usize];
+        let five_dashes = b.dash & d(1) & d(2) & d(3) & d(4);
+        blocks[k].word_starts = (b.alpha | five_dashes) & !word_before;
         previous = b;
     }
 }
@@ -159,11 +177,6 @@ impl<'a> View<'a> {
         at.max(stop) - self.start
     }
 
-    /// True when a secret prefix starts in this part.
-    pub(crate) fn any_secret(&self) -> bool {
-        self.secrets().next().is_some()
-    }
-
     /// The secret prefixes that start in this part: (start relative to the part, prefix index).
     pub(crate) fn secrets(&self) -> impl Iterator<Item = (usize, usize)> + 'a {
         let (start, end) = (self.start, self.end);
@@ -174,7 +187,7 @@ impl<'a> View<'a> {
 
     /// True when any detector could find something here (the key/value check aside).
     pub(crate) fn worth_scanning(&self) -> bool {
-        self.any(Anchor::Num) || self.any(Anchor::At) || self.any(Anchor::Lt) || self.any_secret()
+        self.any(Anchor::Any)
     }
 }
 
@@ -457,7 +470,15 @@ mod tests {
 
     fn check(text: &[u8]) {
         let mut anchors = Anchors::default();
-        anchors.compute(text, None);
+        let prefixes = SecretPrefixes::new();
+        anchors.compute(text, Some(&prefixes));
+        // Secret prefixes: every prefix at a word start, found by trying every position.
+        let word = |i: usize| text[i].is_ascii_alphanumeric() || text[i] == b'_';
+        let expected: Vec<(usize, usize)> = (0..text.len())
+            .filter(|&i| i == 0 || !word(i - 1))
+            .filter_map(|i| prefixes.at(text, i).map(|prefix| (i, prefix)))
+            .collect();
+        assert_eq!(anchors.view(0, text.len()).secrets().collect::<Vec<_>>(), expected);
         let view = anchors.view(0, text.len());
         let quotes: Vec<usize> = {
             let mut out = Vec::new();
@@ -484,10 +505,11 @@ mod tests {
         check(b"call +1 (415) 555-2671 or mail a@b.co; ip=10.0.0.1 mac 00:1A:2B:3C:4D:5E DE89370400440532013000");
         check(b"{\"ts\":\"2025-11-29T14:26:36.250Z\",\"msg\":\"x=\\\"1\\\" <b>hi</b> 50%\"}");
         check(b"aa-bb-cc-dd-ee-ff _1234567 x1234567 1234567 12345 6 ::1 fe80::1");
+        check(b"Authorization: Bearer abc.def, xsk_live_1 sk_live_2 -----BEGIN RSA PRIVATE KEY----- eyJhbGciOi");
         // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
         let seed = 0x5eed_u64;
         println!("seed {seed:#x}");
-        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZx\xc3\xa9";
+        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZx\xc3\xa9skeyJ_";
         let mut state = seed;
         for len in [1, 7, 63, 64, 65, 127, 128, 129, 200, 1000] {
             for _ in 0..50 {

@@ -200,7 +200,13 @@ pub(crate) fn walk(
 ) -> Result<(), JsonError> {
     let rules = &engine.rules;
     let max_depth = rules.settings.max_json_depth;
-    work.path.clear();
+    work.path_keys.clear();
+    work.path_nodes.clear();
+    if work.next_node > u32::MAX / 2 {
+        // Node ids are never reused while a slot may name them: start over with an empty memo.
+        work.key_slots.clear();
+        work.next_node = 0;
+    }
     let mut stack: Vec<Frame> = std::mem::take(&mut work.frames);
     stack.clear();
     let result = walk_inner(engine, rules, line, anchors, work, &mut stack, max_depth);
@@ -333,7 +339,8 @@ fn walk_inner(
                 frame.drop_comma = false;
             }
             if frame.key_pushed {
-                work.path.pop();
+                work.path_keys.pop();
+                work.path_nodes.pop();
                 frame.key_pushed = false;
             }
         }
@@ -390,15 +397,16 @@ fn member_key(
         return Err(JsonError::Syntax);
     }
     let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
-    let raw = &line[i + 1..end];
+    let key = PathKey { start: i + 1, end, escaped };
     let treatment = if escaped {
-        decode_string(raw, &mut work.decoded, &mut work.map)?;
-        let key = std::mem::take(&mut work.decoded);
-        work.path.push(&key);
-        work.decoded = key;
+        // An escaped key gets a node id of its own; keys below it are memoized under that id.
+        work.path_keys.push(key);
+        work.next_node += 1;
+        work.path_nodes.push(work.next_node);
+        materialize_path(line, work)?;
         treatment_for(rules, work, frame.treatment)
     } else {
-        cached_treatment(rules, raw, work, frame.treatment)
+        cached_treatment(rules, line, key, work, frame.treatment)?
     };
     frame.key_pushed = true;
     frame.member_start = i;
@@ -406,13 +414,36 @@ fn member_key(
     Ok(skip_ws(line, colon + 1))
 }
 
-/// One remembered classification: a key under a parent path, and the treatment its value gets.
+/// A key of the current path: its bytes in the line, and whether it has escapes to decode.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathKey {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+/// Builds `work.path` (normalized keys) from `work.path_keys`: only needed when the memo misses.
+fn materialize_path(line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
+    work.path.clear();
+    for key in &work.path_keys {
+        let raw = &line[key.start..key.end];
+        if key.escaped {
+            decode_string(raw, &mut work.decoded, &mut work.map)?;
+            work.path.push(&work.decoded);
+        } else {
+            work.path.push(raw);
+        }
+    }
+    Ok(())
+}
+
+/// One remembered classification: a key under a parent path (named by its node id), the node id of the path
+/// with the key, and the treatment its value gets.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeySlot {
-    parent: Vec<u8>,
-    parent_ends: Vec<usize>,
+    parent: u32,
     raw: Vec<u8>,
-    normalized: Vec<u8>,
+    node: u32,
     treatment: Option<Treatment>,
 }
 
@@ -424,42 +455,51 @@ fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// Pushes `raw` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
-/// was seen under the same parent path. The memo compares the exact key bytes and the exact parent path, so a
-/// hit is always the answer a fresh lookup would give (a treatment depends on nothing but the path).
-fn cached_treatment(rules: &Rules, raw: &[u8], work: &mut LineWork, inherited: Treatment) -> Treatment {
+/// Pushes `key` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
+/// was seen under the same parent path.
+///
+/// Paths are named by node ids: the root is 0, and each (parent id, raw key) pair that misses the memo gets a new
+/// id, never reused while the memo may hold it. An id therefore stands for exactly one path, and a hit (same
+/// parent id, same key bytes) is always the answer a fresh lookup would give (a treatment depends on nothing but
+/// the path). The normalized path is built only on a miss.
+fn cached_treatment(
+    rules: &Rules,
+    line: &[u8],
+    key: PathKey,
+    work: &mut LineWork,
+    inherited: Treatment,
+) -> Result<Treatment, JsonError> {
     if work.key_slots.is_empty() {
         work.key_slots.resize(KEY_SLOTS, KeySlot::default());
     }
-    let mix = raw.len() * 31
-        + raw.first().map_or(0, |&b| usize::from(b) * 7)
-        + raw.last().map_or(0, |&b| usize::from(b) * 13)
-        + raw.get(raw.len() / 2).map_or(0, |&b| usize::from(b) * 3)
-        + work.path.len() * 17;
-    let slot = &work.key_slots[mix % KEY_SLOTS];
-    let (parent, parent_ends) = work.path.raw_parts();
+    let raw = &line[key.start..key.end];
+    let parent = work.path_nodes.last().copied().unwrap_or(0);
+    let mut head = [0u8; 8];
+    let take = raw.len().min(8);
+    head[..take].copy_from_slice(&raw[..take]);
+    let hash =
+        (u64::from_le_bytes(head) ^ (u64::from(parent) << 20) ^ raw.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let index = (hash >> 40) as usize % KEY_SLOTS;
+    work.path_keys.push(key);
+    let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if same(&slot.raw, raw) && same(&slot.parent_ends, parent_ends) && same(&slot.parent, parent) {
-            let normalized = std::mem::take(&mut work.key_slots[mix % KEY_SLOTS].normalized);
-            work.path.push_normalized(&normalized);
-            work.key_slots[mix % KEY_SLOTS].normalized = normalized;
-            return treatment;
+        if slot.parent == parent && same(&slot.raw, raw) {
+            work.path_nodes.push(slot.node);
+            return Ok(treatment);
         }
     }
-    let slot = &mut work.key_slots[mix % KEY_SLOTS];
-    slot.parent.clear();
-    slot.parent.extend_from_slice(parent);
-    slot.parent_ends.clear();
-    slot.parent_ends.extend_from_slice(parent_ends);
+    materialize_path(line, work)?;
+    let treatment = treatment_for(rules, work, inherited);
+    work.next_node += 1;
+    let node = work.next_node;
+    work.path_nodes.push(node);
+    let slot = &mut work.key_slots[index];
+    slot.parent = parent;
     slot.raw.clear();
     slot.raw.extend_from_slice(raw);
-    work.path.push(raw);
-    let treatment = treatment_for(rules, work, inherited);
-    let slot = &mut work.key_slots[mix % KEY_SLOTS];
-    slot.normalized.clear();
-    slot.normalized.extend_from_slice(work.path.last().unwrap_or(b""));
+    slot.node = node;
     slot.treatment = Some(treatment);
-    treatment
+    Ok(treatment)
 }
 
 #[cfg(test)]

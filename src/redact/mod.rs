@@ -199,6 +199,11 @@ pub(crate) struct LineWork {
     hits: Vec<Hit>,
     html_view: Vec<u8>,
     key_slots: Vec<json::KeySlot>,
+    /// The keys of the JSON path being walked, the node id of each prefix of it (see `json::cached_treatment`),
+    /// and the last id given out. `path` holds the normalized keys only when a lookup needs them.
+    path_keys: Vec<json::PathKey>,
+    path_nodes: Vec<u32>,
+    next_node: u32,
     entity_decoded: Vec<u8>,
     entity_map: Vec<u32>,
     lossy: Vec<u8>,
