@@ -20,7 +20,7 @@
 //! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
 //! with a byte-by-byte reference.
 
-use super::detect::SecretPrefixes;
+use super::detect::{SecretPrefixes, SECRET_FIRST_BYTES};
 
 /// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
 #[derive(Debug, Default)]
@@ -56,7 +56,10 @@ struct Block {
     dash: u64,
     /// Bytes of keys in `key=value`: letters, digits, `_`, `-` and `.`.
     key: u64,
-    /// Letters and runs of five dashes after a byte that is not a letter, digit or `_` (derived).
+    /// Bytes that a secret prefix starts with.
+    secret_first: u64,
+    /// Such bytes, when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`
+    /// (derived).
     word_starts: u64,
     /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any.
     anchors: [u64; 6],
@@ -126,7 +129,7 @@ fn combine(blocks: &mut [Block]) {
         blocks[k].anchors[Anchor::Num as usize] = num;
         blocks[k].anchors[Anchor::Any as usize] = num | b.anchors[Anchor::At as usize] | b.anchors[Anchor::Lt as usize];
         let five_dashes = b.dash & d(1) & d(2) & d(3) & d(4);
-        blocks[k].word_starts = (b.alpha | five_dashes) & !word_before;
+        blocks[k].word_starts = b.secret_first & (b.alpha | five_dashes) & !word_before;
         previous = b;
     }
 }
@@ -275,6 +278,21 @@ const SEP: u16 = 1 << 7;
 const LT: u16 = 1 << 8;
 const QUOTE: u16 = 1 << 9;
 const KEY: u16 = 1 << 10;
+const SECRET_FIRST: u16 = 1 << 11;
+
+/// The first-byte set of the secret prefixes as two nibble tables: byte `b < 0x80` is in the set when
+/// `LOW[b & 15] & (1 << (b >> 4))` is set.
+const SECRET_FIRST_LOW: [u8; 16] = {
+    let mut low = [0u8; 16];
+    let mut b = 0;
+    while b < 128 {
+        if SECRET_FIRST_BYTES[b] {
+            low[b & 15] |= 1 << (b >> 4);
+        }
+        b += 1;
+    }
+    low
+};
 
 /// The classes of each byte value: the reference the vectorized classifier is tested against.
 const TABLE: [u16; 256] = {
@@ -303,6 +321,9 @@ const TABLE: [u16; 256] = {
             b'"' | b'\\' => class |= QUOTE,
             _ => {}
         }
+        if b < 128 && SECRET_FIRST_BYTES[b] {
+            class |= SECRET_FIRST;
+        }
         table[b] = class;
         b += 1;
     }
@@ -330,6 +351,7 @@ fn classify_table(text: &[u8], blocks: &mut Vec<Block>) {
             set(COLON, &mut out.colon);
             set(DASH, &mut out.dash);
             set(KEY, &mut out.key);
+            set(SECRET_FIRST, &mut out.secret_first);
             set(AT, &mut out.anchors[Anchor::At as usize]);
             set(SEP, &mut out.anchors[Anchor::Sep as usize]);
             set(LT, &mut out.anchors[Anchor::Lt as usize]);
@@ -345,7 +367,7 @@ mod avx2 {
 
     use std::arch::x86_64::*;
 
-    use super::Block;
+    use super::{Block, SECRET_FIRST_LOW};
 
     /// Only returned by `classifier()` after it detected AVX2.
     pub(super) fn classify(text: &[u8], blocks: &mut Vec<Block>) {
@@ -433,6 +455,18 @@ mod avx2 {
         out.colon |= mask(colon) << shift;
         out.dash |= mask(dash) << shift;
         out.key |= mask(key) << shift;
+        // Set membership by nibbles: the low nibble picks a byte of high-nibble bits, the high nibble one bit
+        // (none for bytes from 0x80 on).
+        let low_table = _mm256_broadcastsi128_si256(_mm_loadu_si128(SECRET_FIRST_LOW.as_ptr().cast()));
+        let high_bits = _mm256_setr_epi8(
+            1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, //
+            1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0,
+        );
+        let low_nibble = _mm256_and_si256(v, splat(0x0F));
+        let high_nibble = _mm256_and_si256(_mm256_srli_epi16(v, 4), splat(0x0F));
+        let both =
+            _mm256_and_si256(_mm256_shuffle_epi8(low_table, low_nibble), _mm256_shuffle_epi8(high_bits, high_nibble));
+        out.secret_first |= (!mask(_mm256_cmpeq_epi8(both, _mm256_setzero_si256())) & 0xFFFF_FFFF) << shift;
         out.anchors[1] |= mask(_mm256_or_si256(eq(v, b'@'), eq(v, b'%'))) << shift;
         out.anchors[2] |= mask(_mm256_or_si256(colon, eq(v, b'='))) << shift;
         out.anchors[3] |= mask(eq(v, b'<')) << shift;

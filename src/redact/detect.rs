@@ -153,6 +153,19 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("-----BEGIN ", SecretKind::PrivateKey),
 ];
 
+/// The bytes that secret prefixes start with (ASCII only), for the anchors' vectorized first look.
+pub(crate) const SECRET_FIRST_BYTES: [bool; 128] = {
+    let mut first = [false; 128];
+    let mut i = 0;
+    while i < SECRET_PREFIXES.len() {
+        let byte = SECRET_PREFIXES[i].0.as_bytes()[0];
+        assert!(byte < 128, "secret prefixes start with an ASCII byte");
+        first[byte as usize] = true;
+        i += 1;
+    }
+    first
+};
+
 /// The secret prefixes, indexed by their first two bytes: the anchors look up each word start here.
 pub(crate) struct SecretPrefixes {
     /// One bit per pair of first bytes that some prefix starts with.
