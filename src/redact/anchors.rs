@@ -377,16 +377,19 @@ mod avx2 {
 
     #[target_feature(enable = "avx2")]
     unsafe fn classify_avx2(text: &[u8], blocks: &mut Vec<Block>) {
+        let first = blocks.len();
+        blocks.resize(first + text.len().div_ceil(64), Block::default());
         let mut chunks = text.chunks_exact(64);
-        for chunk in &mut chunks {
+        let mut outs = blocks[first..].iter_mut();
+        for (chunk, out) in (&mut chunks).zip(&mut outs) {
             // SAFETY: the chunk has 64 readable bytes.
-            blocks.push(block(chunk.as_ptr()));
+            block(chunk.as_ptr(), out);
         }
         let rest = chunks.remainder();
-        if !rest.is_empty() {
+        if let Some(out) = outs.next() {
             let mut padded = [0u8; 64];
             padded[..rest.len()].copy_from_slice(rest);
-            blocks.push(block(padded.as_ptr()));
+            block(padded.as_ptr(), out);
         }
     }
 
@@ -395,11 +398,9 @@ mod avx2 {
     // Not inlined: inside the loop of `classify_avx2`, LLVM rebuilds the masks byte by byte.
     #[inline(never)]
     #[target_feature(enable = "avx2")]
-    unsafe fn block(at: *const u8) -> Block {
-        let mut out = Block::default();
-        half(_mm256_loadu_si256(at.cast()), 0, &mut out);
-        half(_mm256_loadu_si256(at.add(32).cast()), 32, &mut out);
-        out
+    unsafe fn block(at: *const u8, out: &mut Block) {
+        half(_mm256_loadu_si256(at.cast()), 0, out);
+        half(_mm256_loadu_si256(at.add(32).cast()), 32, out);
     }
 
     #[inline]

@@ -812,11 +812,11 @@ struct NumberToken {
     end: usize,
     plus: bool,
     paren_first: bool,
-    digits: [u8; 48],
+    digits: [u8; 24],
     count: usize,
-    group_lengths: [u8; 12],
+    group_lengths: [u8; 8],
     group_count: usize,
-    separators: [u8; 12],
+    separators: [u8; 8],
     paren_zero: bool,
 }
 
@@ -827,11 +827,11 @@ impl NumberToken {
             end: i,
             plus: false,
             paren_first: false,
-            digits: [0; 48],
+            digits: [0; 24],
             count: 0,
-            group_lengths: [0; 12],
+            group_lengths: [0; 8],
             group_count: 0,
-            separators: [0; 12],
+            separators: [0; 8],
             paren_zero: false,
         };
         // Look back for `+`, `(` or `+(`.
@@ -970,7 +970,9 @@ impl NumberToken {
         }
         let groups = self.groups();
         (groups.len() == 1 || groups.iter().all(|&g| (1..=8).contains(&g)))
-            && self.separators[..self.group_count.saturating_sub(1).min(12)].iter().all(|&s| s != b'/')
+            && self.separators[..self.group_count.saturating_sub(1).min(self.separators.len())]
+                .iter()
+                .all(|&s| s != b'/')
     }
 
     fn has_paren_zero(&self) -> bool {
