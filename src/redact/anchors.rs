@@ -26,6 +26,8 @@ use super::detect::{SecretPrefixes, SECRET_FIRST_BYTES};
 #[derive(Debug, Default)]
 pub(crate) struct Anchors {
     len: usize,
+    /// Whether the text has a byte that is not ASCII.
+    non_ascii: bool,
     blocks: Vec<Block>,
     /// Secret prefixes: (start, index of the prefix in the searcher), in order.
     secrets: Vec<(usize, usize)>,
@@ -58,6 +60,8 @@ struct Block {
     key: u64,
     /// Bytes that a secret prefix starts with.
     secret_first: u64,
+    /// Bytes from 0x80 on (not ASCII).
+    high: u64,
     /// Such bytes, when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`
     /// (derived).
     word_starts: u64,
@@ -72,6 +76,7 @@ impl Anchors {
         self.blocks.clear();
         // Zero bytes belong to no class, so the padding of the last block adds no candidate.
         classifier()(text, &mut self.blocks);
+        self.non_ascii = self.blocks.iter().any(|block| block.high != 0);
         combine(&mut self.blocks);
         self.secrets.clear();
         if let Some(prefixes) = secrets {
@@ -88,6 +93,11 @@ impl Anchors {
                 }
             }
         }
+    }
+
+    /// True when every byte of the text is ASCII (so it is valid UTF-8 without a further check).
+    pub(crate) fn is_ascii(&self) -> bool {
+        !self.non_ascii
     }
 
     /// The anchors of `start..end`, with positions relative to `start`.
@@ -279,6 +289,7 @@ const LT: u16 = 1 << 8;
 const QUOTE: u16 = 1 << 9;
 const KEY: u16 = 1 << 10;
 const SECRET_FIRST: u16 = 1 << 11;
+const HIGH: u16 = 1 << 12;
 
 /// The first-byte set of the secret prefixes as two nibble tables: byte `b < 0x80` is in the set when
 /// `LOW[b & 15] & (1 << (b >> 4))` is set.
@@ -324,6 +335,9 @@ const TABLE: [u16; 256] = {
         if b < 128 && SECRET_FIRST_BYTES[b] {
             class |= SECRET_FIRST;
         }
+        if b >= 128 {
+            class |= HIGH;
+        }
         table[b] = class;
         b += 1;
     }
@@ -352,6 +366,7 @@ fn classify_table(text: &[u8], blocks: &mut Vec<Block>) {
             set(DASH, &mut out.dash);
             set(KEY, &mut out.key);
             set(SECRET_FIRST, &mut out.secret_first);
+            set(HIGH, &mut out.high);
             set(AT, &mut out.anchors[Anchor::At as usize]);
             set(SEP, &mut out.anchors[Anchor::Sep as usize]);
             set(LT, &mut out.anchors[Anchor::Lt as usize]);
@@ -449,6 +464,7 @@ mod avx2 {
         let underscore = eq(v, b'_');
         let alnum = _mm256_or_si256(digit, alpha);
         let key = _mm256_or_si256(_mm256_or_si256(alnum, underscore), _mm256_or_si256(dash, eq(v, b'.')));
+        out.high |= mask(v) << shift;
         out.digit |= mask(digit) << shift;
         out.number |= mask(_mm256_or_si256(digit, separator)) << shift;
         out.alpha |= mask(alpha) << shift;

@@ -474,11 +474,13 @@ fn cached_treatment(
     }
     let raw = &line[key.start..key.end];
     let parent = work.path_nodes.last().copied().unwrap_or(0);
-    let mut head = [0u8; 8];
-    let take = raw.len().min(8);
-    head[..take].copy_from_slice(&raw[..take]);
-    let hash =
-        (u64::from_le_bytes(head) ^ (u64::from(parent) << 20) ^ raw.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The key's first eight bytes, read from the line (a key is followed by at least `":`), masked to the key.
+    let head = match line[key.start..].first_chunk::<8>() {
+        Some(first) if raw.len() >= 8 => u64::from_le_bytes(*first),
+        Some(first) => u64::from_le_bytes(*first) & u64::MAX.checked_shr(8 * (8 - raw.len() as u32)).unwrap_or(0),
+        None => raw.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    };
+    let hash = (head ^ (u64::from(parent) << 20) ^ raw.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let index = (hash >> 40) as usize % KEY_SLOTS;
     work.path_keys.push(key);
     let slot = &work.key_slots[index];

@@ -320,6 +320,12 @@ impl Inner {
         work: &mut LineWork,
     ) -> Result<(), json::JsonError> {
         if !escaped {
+            // The most common string value of a log line holds nothing any detector reports (and only user
+            // patterns, which run on everything, could).
+            if !self.detectors.has_patterns() && is_iso_timestamp(&line[start..end]) {
+                work.hits.clear();
+                return Ok(());
+            }
             self.find_in(&line[start..end], &anchors.view(start, end), context, work);
             for hit in &work.hits {
                 work.edits.push(Edit {
@@ -397,6 +403,47 @@ impl Inner {
 
 /// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
 /// safe in JSON, HTML and text is kept, anything else becomes `*` too.
+/// True for a whole ISO 8601 timestamp: `2025-11-29T14:26:36.250Z`, `2025-11-29T14:26:36+01:00`,
+/// `2025-11-29T14:26`. No detector finds anything in one: the date is glued to the `T`, the time's colons follow
+/// digits (no `key:`), and there is no letter to start an email, IBAN or secret.
+fn is_iso_timestamp(text: &[u8]) -> bool {
+    let digits = |range: std::ops::Range<usize>| text.get(range).is_some_and(|run| run.iter().all(u8::is_ascii_digit));
+    let shape = text.len() >= 16
+        && digits(0..4)
+        && text[4] == b'-'
+        && digits(5..7)
+        && text[7] == b'-'
+        && digits(8..10)
+        && text[10] == b'T'
+        && digits(11..13)
+        && text[13] == b':'
+        && digits(14..16);
+    if !shape {
+        return false;
+    }
+    let mut rest = &text[16..];
+    if let [b':', s1, s2, tail @ ..] = rest {
+        if !(s1.is_ascii_digit() && s2.is_ascii_digit()) {
+            return false;
+        }
+        rest = tail;
+        if let [b'.', tail @ ..] = rest {
+            let fraction = tail.iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=9).contains(&fraction) {
+                return false;
+            }
+            rest = &tail[fraction..];
+        }
+    }
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 fn mask_into(value: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
     let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
@@ -471,7 +518,10 @@ impl Redactor {
     }
 
     fn redact_checked(&mut self, line: &[u8], out: &mut Vec<u8>) {
-        if std::str::from_utf8(line).is_ok() {
+        let secrets = self.engine.inner.detectors.secret_prefixes();
+        self.work.line_anchors.compute(line, secrets);
+        // The anchors saw every byte: an ASCII line needs no UTF-8 check.
+        if self.work.line_anchors.is_ascii() || std::str::from_utf8(line).is_ok() {
             self.redact_valid(line, out);
             return;
         }
@@ -479,12 +529,14 @@ impl Redactor {
         let mut lossy = std::mem::take(&mut self.work.lossy);
         lossy.clear();
         lossy.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+        self.work.line_anchors.compute(&lossy, secrets);
         self.redact_valid(&lossy, out);
         self.work.lossy = lossy;
     }
 
+    /// Redacts a valid UTF-8 line whose anchors are in `work.line_anchors`.
     fn redact_valid(&mut self, line: &[u8], out: &mut Vec<u8>) {
-        self.analyze(line);
+        self.analyze_anchored(line);
         let inner = &self.engine.inner;
         let work = &self.work;
         if work.edits.is_empty() {
@@ -514,6 +566,13 @@ impl Redactor {
 
     /// Fills `self.work.edits` for a valid UTF-8 line.
     fn analyze(&mut self, line: &[u8]) {
+        let secrets = self.engine.inner.detectors.secret_prefixes();
+        self.work.line_anchors.compute(line, secrets);
+        self.analyze_anchored(line);
+    }
+
+    /// `analyze` for a line whose anchors are already in `work.line_anchors`.
+    fn analyze_anchored(&mut self, line: &[u8]) {
         let inner = &self.engine.inner;
         let work = &mut self.work;
         work.edits.clear();
@@ -524,8 +583,7 @@ impl Redactor {
             Format::Auto => matches!(first, Some(b'{' | b'[')),
             Format::Json => true,
         };
-        let mut anchors = std::mem::take(&mut work.line_anchors);
-        anchors.compute(line, inner.detectors.secret_prefixes());
+        let anchors = std::mem::take(&mut work.line_anchors);
         if try_json {
             match json::walk(inner, line, &anchors, work) {
                 Ok(()) => {
@@ -734,6 +792,27 @@ mod tests {
         redactor.redact_line(b"bad \xff\xfe bytes jane@x.com", &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "bad \u{FFFD}\u{FFFD} bytes [EMAIL]");
         assert_eq!(redactor.stats().invalid_utf8, 1);
+    }
+
+    #[test]
+    fn empty_and_short_keys_are_classified() {
+        check(
+            r#"{"":"a@b.co","x":{"":1},"e":"x","email":"j@k.io"}"#,
+            r#"{"":"[EMAIL]","x":{"":1},"e":"x","email":"[EMAIL]"}"#,
+        );
+    }
+
+    #[test]
+    fn iso_timestamps_are_recognized_whole() {
+        for yes in ["2025-11-29T14:26:36.250Z", "2025-11-29T14:26:36Z", "2025-11-29T14:26", "2025-11-29T14:26:36+01:00"]
+        {
+            assert!(is_iso_timestamp(yes.as_bytes()), "{yes}");
+        }
+        for no in ["2025-11-29", "2025-11-29T14:26:36.250Z x", "2025-11-29T14:26:36.Z", "2025-11-29 14:26:36"] {
+            assert!(!is_iso_timestamp(no.as_bytes()), "{no}");
+        }
+        // Whatever the fast path skips, the full scan finds nothing in it either.
+        check(r#"{"ts":"2025-11-29T14:26:36.250+01:00"}"#, r#"{"ts":"2025-11-29T14:26:36.250+01:00"}"#);
     }
 
     #[test]
