@@ -49,21 +49,25 @@ struct MemoSlot {
 const MEMO_SLOTS: usize = 256;
 
 impl KeyMemo {
-    /// The entity and replacing action of the values under `key` (a dotted key such as `user.email`), if any.
-    fn lookup(&mut self, rules: &Rules, key: &[u8]) -> Option<(EntityId, Action)> {
+    /// The entity and replacing action of the values under the key `text[start..end]` (a dotted key such as
+    /// `user.email`), if any.
+    fn lookup(&mut self, rules: &Rules, text: &[u8], start: usize, end: usize) -> Option<(EntityId, Action)> {
         if self.slots.is_empty() {
             self.slots.resize(MEMO_SLOTS, MemoSlot::default());
         }
-        let mut hash = key.len() as u64;
-        for chunk in key.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            hash = (hash.rotate_left(29) ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
+        let key = &text[start..end];
+        // The last eight bytes of the key (read from the text when the key is shorter), masked to the key.
+        let tail = match text[..end].last_chunk::<8>() {
+            Some(last) => {
+                u64::from_le_bytes(*last) & u64::MAX.checked_shl(8 * (8 - key.len().min(8) as u32)).unwrap_or(0)
+            }
+            None => key.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+        };
+        let hash = (tail ^ key.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let index = (hash >> 56) as usize % MEMO_SLOTS;
         let slot = &self.slots[index];
         if let Some(rule) = slot.rule {
-            if slot.key == key {
+            if same_bytes(&slot.key, key) {
                 return rule;
             }
         }
@@ -709,7 +713,7 @@ impl Detectors {
             if separator == b':' && matches!(next, Some(b'/' | b':')) || separator == b'=' && next == Some(b' ') {
                 continue;
             }
-            let Some((entity, action)) = memo.lookup(rules, &text[key_start..key_end]) else {
+            let Some((entity, action)) = memo.lookup(rules, text, key_start, key_end) else {
                 continue;
             };
             if let Some((mut start, end)) = value_after(text, at) {
