@@ -439,15 +439,19 @@ fn materialize_path(line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
 
 /// One remembered classification: a key under a parent path (named by its node id), the node id of the path
 /// with the key, and the treatment its value gets.
-#[derive(Debug, Clone, Default)]
+///
+/// The key is stored inline (no pointer to chase): keys longer than `KEY_BYTES` are not memoized.
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct KeySlot {
     parent: u32,
-    raw: Vec<u8>,
     node: u32,
+    len: u8,
+    raw: [u8; KEY_BYTES],
     treatment: Option<Treatment>,
 }
 
-const KEY_SLOTS: usize = 1024;
+const KEY_SLOTS: usize = 512;
+const KEY_BYTES: usize = 30;
 
 /// Slice equality without a call into the C library: these slices are a few bytes long.
 #[inline(always)]
@@ -485,7 +489,7 @@ fn cached_treatment(
     work.path_keys.push(key);
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if slot.parent == parent && same(&slot.raw, raw) {
+        if slot.parent == parent && same(&slot.raw[..usize::from(slot.len)], raw) {
             work.path_nodes.push(slot.node);
             return Ok(treatment);
         }
@@ -495,12 +499,14 @@ fn cached_treatment(
     work.next_node += 1;
     let node = work.next_node;
     work.path_nodes.push(node);
-    let slot = &mut work.key_slots[index];
-    slot.parent = parent;
-    slot.raw.clear();
-    slot.raw.extend_from_slice(raw);
-    slot.node = node;
-    slot.treatment = Some(treatment);
+    if raw.len() <= KEY_BYTES {
+        let slot = &mut work.key_slots[index];
+        slot.parent = parent;
+        slot.node = node;
+        slot.len = raw.len() as u8;
+        slot.raw[..raw.len()].copy_from_slice(raw);
+        slot.treatment = Some(treatment);
+    }
     Ok(treatment)
 }
 
