@@ -174,6 +174,8 @@ pub(crate) const SECRET_FIRST_BYTES: [bool; 128] = {
 pub(crate) struct SecretPrefixes {
     /// One bit per pair of first bytes that some prefix starts with.
     pairs: Box<[u64; 1024]>,
+    /// The first two bytes of each prefix, in the order of `SECRET_PREFIXES`.
+    pair_of: [u16; SECRET_PREFIXES.len()],
 }
 
 impl std::fmt::Debug for SecretPrefixes {
@@ -185,12 +187,14 @@ impl std::fmt::Debug for SecretPrefixes {
 impl SecretPrefixes {
     pub(crate) fn new() -> SecretPrefixes {
         let mut pairs = Box::new([0u64; 1024]);
-        for (prefix, _) in SECRET_PREFIXES {
+        let mut pair_of = [0u16; SECRET_PREFIXES.len()];
+        for (index, (prefix, _)) in SECRET_PREFIXES.iter().enumerate() {
             let bytes = prefix.as_bytes();
-            let pair = (usize::from(bytes[0]) << 8) | usize::from(bytes[1]);
-            pairs[pair / 64] |= 1 << (pair % 64);
+            let pair = (u16::from(bytes[0]) << 8) | u16::from(bytes[1]);
+            pairs[usize::from(pair) / 64] |= 1 << (pair % 64);
+            pair_of[index] = pair;
         }
-        SecretPrefixes { pairs }
+        SecretPrefixes { pairs, pair_of }
     }
 
     /// The index of the prefix that starts at `at` in `text`, if any (the first listed, when several do).
@@ -203,13 +207,12 @@ impl SecretPrefixes {
         if self.pairs[pair / 64] & (1 << (pair % 64)) == 0 {
             return None;
         }
+        // Only the prefixes with this pair, in order: the first listed that matches wins.
         let rest = &text[at..];
-        SECRET_PREFIXES.iter().position(|(prefix, _)| {
-            let prefix = prefix.as_bytes();
-            prefix[0] == first
-                && prefix[1] == second
-                && rest.len() >= prefix.len()
-                && same_bytes(&rest[..prefix.len()], prefix)
+        let pair = pair as u16;
+        (0..SECRET_PREFIXES.len()).find(|&index| {
+            let prefix = SECRET_PREFIXES[index].0.as_bytes();
+            self.pair_of[index] == pair && rest.len() >= prefix.len() && same_bytes(&rest[..prefix.len()], prefix)
         })
     }
 }
