@@ -108,7 +108,7 @@ impl Anchors {
 
     /// The next `"` or `\` at or after `from`.
     pub(crate) fn next_quote(&self, from: usize) -> Option<usize> {
-        next_bit(&self.blocks, Anchor::Quote, from, self.len)
+        self.view(from.min(self.len), self.len).positions(Anchor::Quote).next().map(|at| from + at)
     }
 }
 
@@ -155,7 +155,7 @@ pub(crate) struct View<'a> {
 impl<'a> View<'a> {
     /// True when the bitmap has a position in this part.
     pub(crate) fn any(&self, anchor: Anchor) -> bool {
-        next_bit(&self.anchors.blocks, anchor, self.start, self.end).is_some()
+        self.positions(anchor).next().is_some()
     }
 
     /// The positions of the bitmap in this part, relative to its start, in order.
@@ -236,28 +236,6 @@ impl Iterator for Positions<'_> {
             return None;
         }
         Some(found - self.start)
-    }
-}
-
-/// The first set bit of the bitmap `bits` at or after `from` and before `end`.
-#[inline]
-fn next_bit(blocks: &[Block], anchor: Anchor, from: usize, end: usize) -> Option<usize> {
-    if from >= end {
-        return None;
-    }
-    let mut word = from / 64;
-    let which = anchor as usize;
-    let mut mask = blocks[word].anchors[which] & (u64::MAX << (from % 64));
-    loop {
-        if mask != 0 {
-            let found = word * 64 + mask.trailing_zeros() as usize;
-            return (found < end).then_some(found);
-        }
-        word += 1;
-        if word * 64 >= end {
-            return None;
-        }
-        mask = blocks[word].anchors[which];
     }
 }
 

@@ -8,6 +8,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::anchors::{Anchor, View};
+use super::{key_hash, same_bytes};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -56,14 +57,7 @@ impl KeyMemo {
             self.slots.resize(MEMO_SLOTS, MemoSlot::default());
         }
         let key = &text[start..end];
-        // The last eight bytes of the key (read from the text when the key is shorter), masked to the key.
-        let tail = match text[..end].last_chunk::<8>() {
-            Some(last) => {
-                u64::from_le_bytes(*last) & u64::MAX.checked_shl(8 * (8 - key.len().min(8) as u32)).unwrap_or(0)
-            }
-            None => key.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
-        };
-        let hash = (tail ^ key.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let hash = key_hash(text, start, end, 0);
         let index = (hash >> 56) as usize % MEMO_SLOTS;
         let slot = &self.slots[index];
         if let Some(rule) = slot.rule {
@@ -215,12 +209,6 @@ impl SecretPrefixes {
             self.pair_of[index] == pair && rest.len() >= prefix.len() && same_bytes(&rest[..prefix.len()], prefix)
         })
     }
-}
-
-/// Byte equality without a call into the C library: prefixes are a few bytes long.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl Detectors {

@@ -8,7 +8,7 @@ use crate::rules::{Action, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::detect::ScanContext;
-use super::{LineWork, Sink};
+use super::{key_hash, same_bytes, LineWork, Sink};
 
 /// How the values under the current key are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,12 +453,6 @@ pub(crate) struct KeySlot {
 const KEY_SLOTS: usize = 512;
 const KEY_BYTES: usize = 30;
 
-/// Slice equality without a call into the C library: these slices are a few bytes long.
-#[inline(always)]
-fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
 /// Pushes `key` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
 /// was seen under the same parent path.
 ///
@@ -478,18 +472,12 @@ fn cached_treatment(
     }
     let raw = &line[key.start..key.end];
     let parent = work.path_nodes.last().copied().unwrap_or(0);
-    // The key's first eight bytes, read from the line (a key is followed by at least `":`), masked to the key.
-    let head = match line[key.start..].first_chunk::<8>() {
-        Some(first) if raw.len() >= 8 => u64::from_le_bytes(*first),
-        Some(first) => u64::from_le_bytes(*first) & u64::MAX.checked_shr(8 * (8 - raw.len() as u32)).unwrap_or(0),
-        None => raw.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
-    };
-    let hash = (head ^ (u64::from(parent) << 20) ^ raw.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let hash = key_hash(line, key.start, key.end, u64::from(parent));
     let index = (hash >> 40) as usize % KEY_SLOTS;
     work.path_keys.push(key);
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if slot.parent == parent && same(&slot.raw[..usize::from(slot.len)], raw) {
+        if slot.parent == parent && same_bytes(&slot.raw[..usize::from(slot.len)], raw) {
             work.path_nodes.push(slot.node);
             return Ok(treatment);
         }
