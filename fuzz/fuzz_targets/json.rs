@@ -1,21 +1,14 @@
 //! Fuzz target: any bytes as a JSON line; the walker must never fail, and valid JSON must stay valid JSON.
 #![no_main]
 
-use std::sync::OnceLock;
+mod common;
 
 use libfuzzer_sys::fuzz_target;
-use steward::redact::{Engine, Format};
-use steward::rules::Rules;
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(Rules::defaults(), None).expect("the defaults need no key"))
-}
+use steward::redact::Format;
 
 fuzz_target!(|data: &[u8]| {
-    let line: Vec<u8> = data.iter().copied().filter(|&b| b != b'\n').collect();
-    let mut redactor = engine().redactor();
-    redactor.set_format(Format::Json);
+    let line = common::line(data);
+    let mut redactor = common::redactor(Format::Json);
     let mut out = Vec::new();
     redactor.redact_line(&line, &mut out);
     assert_eq!(redactor.stats().markers, 0, "the engine failed on a line");
