@@ -26,7 +26,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
             d
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A payment-card scheme, decided from the issuer identification number (IIN) prefix and the length.
@@ -748,7 +748,7 @@ fn au_tfn_valid(s: &[u8]) -> bool {
         return false;
     }
     let sum: u32 = s.iter().zip(weights).map(|(&b, &w)| u32::from(b - b'0') * w).sum();
-    sum % 11 == 0
+    sum.is_multiple_of(11)
 }
 
 /// Brazilian CPF: 11 digits, two mod-11 check digits (weights 10..2 then 11..2), all-same-digit rejected.

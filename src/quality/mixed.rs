@@ -119,7 +119,7 @@ pub(crate) fn write_log(
     while stats.bytes < bytes {
         let r = rng.next_u64();
         let json = json_only || r & 1 == 1;
-        let pii = pii_every > 0 && (r >> 1) as u32 % pii_every == 0;
+        let pii = pii_every > 0 && ((r >> 1) as u32).is_multiple_of(pii_every);
         let pool = match (json, pii) {
             (true, false) => &clean_json,
             (true, true) => &pii_json,
