@@ -8,7 +8,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::anchors::{Anchor, View};
-use super::{key_hash, same_bytes};
+use super::{key_hash, same_bytes, InlineKey};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -40,9 +40,9 @@ pub struct KeyMemo {
     slots: Vec<MemoSlot>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Copy)]
 struct MemoSlot {
-    key: Vec<u8>,
+    key: InlineKey,
     /// `None`: empty slot; `Some(None)`: the key replaces nothing.
     rule: Option<Option<(EntityId, Action)>>,
 }
@@ -61,7 +61,7 @@ impl KeyMemo {
         let index = (hash >> 56) as usize % MEMO_SLOTS;
         let slot = &self.slots[index];
         if let Some(rule) = slot.rule {
-            if same_bytes(&slot.key, key) {
+            if slot.key.is(key) {
                 return rule;
             }
         }
@@ -76,9 +76,7 @@ impl KeyMemo {
             (rule.entity, action)
         });
         let slot = &mut self.slots[index];
-        slot.key.clear();
-        slot.key.extend_from_slice(key);
-        slot.rule = Some(rule);
+        slot.rule = slot.key.store(key).then_some(rule);
         rule
     }
 }
@@ -440,7 +438,14 @@ impl Detectors {
                     break;
                 }
             }
-            if std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some() {
+            // An IPv6 address has a `::`, or seven colons, or six and a dotted quad (`1:2:3:4:5:6:1.2.3.4`): a
+            // time of day (`14:26:36`) is turned away without parsing.
+            let trimmed_colons = trimmed.iter().filter(|&&b| b == b':').count();
+            let shaped = trimmed_colons == 7
+                || trimmed_colons == 6 && trimmed.contains(&b'.')
+                || trimmed.windows(2).any(|pair| pair == b"::");
+            if shaped && std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some()
+            {
                 self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
                 return Some(end);
             }
@@ -1141,8 +1146,12 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
 
 /// A MAC address written with dashes (`00-1A-2B-3C-4D-5E`) that contains the digit at `i`.
 fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
-    let dash_near = text.get(i + 1) == Some(&b'-') || text.get(i + 2) == Some(&b'-') || (i > 0 && text[i - 1] == b'-');
-    if !dash_near {
+    // The MAC's dashes stand three apart, so a dash next to `i` has another three bytes before or after it.
+    let dash = |at: usize| text.get(at) == Some(&b'-');
+    let plausible = [i.wrapping_sub(1), i + 1, i + 2]
+        .into_iter()
+        .any(|d| dash(d) && (dash(d + 3) || d.checked_sub(3).is_some_and(dash)));
+    if !plausible {
         return None;
     }
     for start in i.saturating_sub(16)..=i {

@@ -8,7 +8,7 @@ use crate::rules::{Action, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::detect::ScanContext;
-use super::{key_hash, same_bytes, LineWork, Sink};
+use super::{key_hash, InlineKey, LineWork, Sink};
 
 /// How the values under the current key are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,18 +440,16 @@ fn materialize_path(line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
 /// One remembered classification: a key under a parent path (named by its node id), the node id of the path
 /// with the key, and the treatment its value gets.
 ///
-/// The key is stored inline (no pointer to chase): keys longer than `KEY_BYTES` are not memoized.
+/// The key is stored inline (no pointer to chase): longer keys are not memoized.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct KeySlot {
     parent: u32,
     node: u32,
-    len: u8,
-    raw: [u8; KEY_BYTES],
+    key: InlineKey,
     treatment: Option<Treatment>,
 }
 
 const KEY_SLOTS: usize = 512;
-const KEY_BYTES: usize = 30;
 
 /// Pushes `key` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
 /// was seen under the same parent path.
@@ -477,7 +475,7 @@ fn cached_treatment(
     work.path_keys.push(key);
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if slot.parent == parent && same_bytes(&slot.raw[..usize::from(slot.len)], raw) {
+        if slot.parent == parent && slot.key.is(raw) {
             work.path_nodes.push(slot.node);
             return Ok(treatment);
         }
@@ -487,13 +485,13 @@ fn cached_treatment(
     work.next_node += 1;
     let node = work.next_node;
     work.path_nodes.push(node);
-    if raw.len() <= KEY_BYTES {
-        let slot = &mut work.key_slots[index];
+    let slot = &mut work.key_slots[index];
+    if slot.key.store(raw) {
         slot.parent = parent;
         slot.node = node;
-        slot.len = raw.len() as u8;
-        slot.raw[..raw.len()].copy_from_slice(raw);
         slot.treatment = Some(treatment);
+    } else {
+        slot.treatment = None;
     }
     Ok(treatment)
 }

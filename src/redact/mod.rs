@@ -395,12 +395,47 @@ impl Inner {
     }
 }
 
-/// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
-/// safe in JSON, HTML and text is kept, anything else becomes `*` too.
-/// Byte equality without a call into the C library: keys and prefixes are a few bytes long.
+/// Byte equality without a call into the C library (keys and prefixes are a few bytes long), a word at a time.
 #[inline(always)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut left, mut right) = (a.chunks_exact(8), b.chunks_exact(8));
+    let words = |x: &[u8], y: &[u8]| {
+        x.first_chunk::<8>().map(|x| u64::from_le_bytes(*x)) == y.first_chunk::<8>().map(|y| u64::from_le_bytes(*y))
+    };
+    (&mut left).zip(&mut right).all(|(x, y)| words(x, y))
+        && left.remainder().iter().zip(right.remainder()).all(|(x, y)| x == y)
+}
+
+/// A short key stored in place, for the engine's direct-mapped memos: a lookup compares bytes in the slot itself
+/// instead of chasing a pointer. Longer keys are not stored (and so never match).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct InlineKey {
+    len: u8,
+    raw: [u8; INLINE_KEY_BYTES],
+}
+
+const INLINE_KEY_BYTES: usize = 31;
+
+impl InlineKey {
+    /// Stores `raw`; false, and the slot emptied, when it is longer than the slot.
+    pub(crate) fn store(&mut self, raw: &[u8]) -> bool {
+        if raw.len() > INLINE_KEY_BYTES {
+            self.len = u8::MAX;
+            return false;
+        }
+        self.len = raw.len() as u8;
+        self.raw[..raw.len()].copy_from_slice(raw);
+        true
+    }
+
+    /// True when the stored key is exactly `raw`.
+    #[inline(always)]
+    pub(crate) fn is(&self, raw: &[u8]) -> bool {
+        usize::from(self.len) == raw.len() && same_bytes(&self.raw[..raw.len()], raw)
+    }
 }
 
 /// A hash of the key `text[start..end]` (with `extra` mixed in) for the engine's direct-mapped memos: its length
@@ -415,6 +450,8 @@ pub(crate) fn key_hash(text: &[u8], start: usize, end: usize, extra: u64) -> u64
     (tail ^ len as u64 ^ (extra << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
+/// safe in JSON, HTML and text is kept, anything else becomes `*` too.
 fn mask_into(value: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
     let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
