@@ -20,7 +20,7 @@
 //! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
 //! with a byte-by-byte reference.
 
-use super::detect::{SecretPrefixes, SECRET_FIRST_BYTES};
+use super::detect::{SecretPrefixes, SECRET_FIRST_BYTES, SECRET_PAIR_GROUPS};
 
 /// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
 #[derive(Debug, Default)]
@@ -65,10 +65,28 @@ struct Classes {
     quote: u64,
     /// Bytes of keys in `key=value`: letters, digits, `_`, `-` and `.`.
     key: u64,
-    /// Bytes that a secret prefix starts with.
+    /// Bytes that a secret prefix starts with, when the next byte can follow them in a prefix (by
+    /// `SECRET_PAIR_GROUPS`).
     secret_first: u64,
     /// Bytes from 0x80 on (not ASCII).
     high: u64,
+}
+
+/// Keeps the bits of `first` (bytes of block `k` that a secret prefix starts with) whose next byte can follow
+/// them in a prefix.
+fn pair_filter(text: &[u8], k: usize, mut first: u64) -> u64 {
+    let (groups, follows) = &SECRET_PAIR_GROUPS;
+    let mut kept = 0;
+    while first != 0 {
+        let bit = first.trailing_zeros() as usize;
+        first &= first - 1;
+        let at = k * 64 + bit;
+        let next = text.get(at + 1).map_or(0, |&b| if b < 128 { follows[usize::from(b)] } else { 0 });
+        if groups[usize::from(text[at] & 0x7F)] & next != 0 {
+            kept |= 1 << bit;
+        }
+    }
+    kept
 }
 
 /// What the views read of one 64-byte block: the candidate bitmaps and the key bytes.
@@ -118,8 +136,16 @@ impl Anchors {
     }
 
     /// The next `"` or `\` at or after `from`.
+    #[inline]
     pub(crate) fn next_quote(&self, from: usize) -> Option<usize> {
-        self.view(from.min(self.len), self.len).positions(Anchor::Quote).next().map(|at| from + at)
+        // The padding of the last block has no quote, so a bit found is always inside the text.
+        let mut word = from / 64;
+        let mut mask = self.blocks.get(word)?.anchors[Anchor::Quote as usize] & (u64::MAX << (from % 64));
+        while mask == 0 {
+            word += 1;
+            mask = self.blocks.get(word)?.anchors[Anchor::Quote as usize];
+        }
+        Some(word * 64 + mask.trailing_zeros() as usize)
     }
 }
 
@@ -385,6 +411,7 @@ fn classify_table(text: &[u8], k: usize) -> Classes {
         set(SECRET_FIRST, &mut out.secret_first);
         set(HIGH, &mut out.high);
     }
+    out.secret_first = pair_filter(text, k, out.secret_first);
     out
 }
 
@@ -394,7 +421,7 @@ mod avx2 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, Block, Classes, SECRET_FIRST_LOW};
+    use super::{build_with, pair_filter, Block, Classes, SECRET_FIRST_LOW};
 
     /// Only returned by `build()` after it detected AVX2.
     pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> bool {
@@ -429,6 +456,7 @@ mod avx2 {
                 unsafe { block(padded.as_ptr(), &mut out) }
             }
         }
+        out.secret_first = pair_filter(text, k, out.secret_first);
         out
     }
 
@@ -522,12 +550,14 @@ mod avx512 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, Block, Classes, TABLE};
+    use super::{build_with, Block, Classes, SECRET_PAIR_GROUPS, TABLE};
 
     /// Low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at, sep) and high byte (lt, quote,
     /// key, secret_first) for the bytes below 0x80, as the four 64-byte halves the permutes read.
     const LOW: [u8; 128] = half_table(0);
     const HIGH: [u8; 128] = half_table(8);
+    const GROUPS: [u8; 128] = SECRET_PAIR_GROUPS.0;
+    const FOLLOWS: [u8; 128] = SECRET_PAIR_GROUPS.1;
 
     const fn half_table(shift: u32) -> [u8; 128] {
         let mut out = [0u8; 128];
@@ -569,30 +599,43 @@ mod avx512 {
     fn classify(text: &[u8], k: usize) -> Classes {
         let start = k * 64;
         let len = (text.len() - start).min(64);
-        // Bytes past the end of the text are masked off: not read, and zero in the vector.
-        let keep: __mmask64 = if len == 64 { u64::MAX } else { (1u64 << len) - 1 };
-        // SAFETY: the tables are 128 bytes long; the masked load reads only the `len` bytes from `start` on.
-        let (tables, v) = unsafe {
-            (
-                [
-                    _mm512_loadu_si512(LOW.as_ptr().cast()),
-                    _mm512_loadu_si512(LOW.as_ptr().add(64).cast()),
-                    _mm512_loadu_si512(HIGH.as_ptr().cast()),
-                    _mm512_loadu_si512(HIGH.as_ptr().add(64).cast()),
-                ],
-                _mm512_maskz_loadu_epi8(keep, text.as_ptr().add(start).cast()),
-            )
+        let keep = |len: usize| -> __mmask64 {
+            if len >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << len) - 1
+            }
         };
-        block(v, &tables)
+        let table = |bytes: &[u8; 128]| -> [__m512i; 2] {
+            // SAFETY: the tables are 128 bytes long.
+            unsafe { [_mm512_loadu_si512(bytes.as_ptr().cast()), _mm512_loadu_si512(bytes.as_ptr().add(64).cast())] }
+        };
+        // Bytes past the end of the text are masked off: not read, and zero in the vector. `next` is the text one
+        // byte further on, for the secret pairs.
+        // SAFETY: the masked loads read only bytes of the text (`len` from `start`, `len - 1` or 64 from `start + 1`).
+        let (v, next) = unsafe {
+            let at = text.as_ptr().add(start);
+            let ahead = (text.len() - start - 1).min(64);
+            (_mm512_maskz_loadu_epi8(keep(len), at.cast()), _mm512_maskz_loadu_epi8(keep(ahead), at.add(1).cast()))
+        };
+        let mut classes = block(v, &[table(&LOW), table(&HIGH)]);
+        let [groups_lo, groups_hi] = table(&GROUPS);
+        let [follows_lo, follows_hi] = table(&FOLLOWS);
+        let groups = _mm512_permutex2var_epi8(groups_lo, v, groups_hi);
+        let follows = _mm512_permutex2var_epi8(follows_lo, next, follows_hi);
+        let next_high = _mm512_movepi8_mask(next);
+        // A byte past the end (zero in `next`) follows nothing: FOLLOWS[0] is zero.
+        classes.secret_first &= _mm512_test_epi8_mask(groups, follows) & !next_high;
+        classes
     }
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    fn block(v: __m512i, tables: &[__m512i; 4]) -> Classes {
+    fn block(v: __m512i, tables: &[[__m512i; 2]; 2]) -> Classes {
         let high = _mm512_movepi8_mask(v);
         // The permutes index with the low seven bits; bytes from 0x80 on belong to no class but `high`.
-        let low = _mm512_permutex2var_epi8(tables[0], v, tables[1]);
-        let upper = _mm512_permutex2var_epi8(tables[2], v, tables[3]);
+        let low = _mm512_permutex2var_epi8(tables[0][0], v, tables[0][1]);
+        let upper = _mm512_permutex2var_epi8(tables[1][0], v, tables[1][1]);
         let class = |classes: __m512i, bit: u16| -> u64 {
             _mm512_test_epi8_mask(classes, _mm512_set1_epi8(bit as u8 as i8)) & !high
         };
@@ -707,6 +750,9 @@ mod tests {
             (0..64).map(|shift| (0..=255u8).cycle().skip(shift).take(300).collect()).collect();
         texts.push((0..=255u8).collect());
         texts.push(b"x".to_vec());
+        // Secret prefixes (their first two bytes decide `secret_first`) at every offset, one ending the text.
+        let secrets = b"Bearer eyJhb sk_live_ xoxb- -----BEGIN AKIA dG9rOj ghp_ s\xc3k SG";
+        texts.extend((0..64).map(|shift| [&b" ".repeat(shift)[..], &secrets.repeat(3)[..]].concat()));
         let mut checked = 0;
         for text in &texts {
             for k in 0..text.len().div_ceil(64) {

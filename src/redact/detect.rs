@@ -47,7 +47,7 @@ struct MemoSlot {
     rule: Option<Option<(EntityId, Action)>>,
 }
 
-const MEMO_SLOTS: usize = 256;
+const MEMO_SLOTS: usize = 2048;
 
 impl KeyMemo {
     /// The entity and replacing action of the values under the key `text[start..end]` (a dotted key such as
@@ -58,7 +58,7 @@ impl KeyMemo {
         }
         let key = &text[start..end];
         let hash = key_hash(text, start, end, 0);
-        let index = (hash >> 56) as usize % MEMO_SLOTS;
+        let index = (hash >> 53) as usize % MEMO_SLOTS;
         let slot = &self.slots[index];
         if let Some(rule) = slot.rule {
             if slot.key.is(key) {
@@ -160,6 +160,28 @@ pub(crate) const SECRET_FIRST_BYTES: [bool; 128] = {
         i += 1;
     }
     first
+};
+
+/// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized second look: each first
+/// byte gets one of eight groups (`.0`), and each byte the groups of the first bytes it follows in some prefix
+/// (`.1`). A prefix can start at a byte only when `.0[byte] & .1[next byte]` is not zero (a superset: groups are
+/// shared).
+pub(crate) const SECRET_PAIR_GROUPS: ([u8; 128], [u8; 128]) = {
+    let (mut first, mut second) = ([0u8; 128], [0u8; 128]);
+    let mut groups = 0;
+    let mut i = 0;
+    while i < SECRET_PREFIXES.len() {
+        let bytes = SECRET_PREFIXES[i].0.as_bytes();
+        assert!(bytes.len() >= 2 && bytes[1] < 128, "secret prefixes have two ASCII bytes or more");
+        let (a, b) = (bytes[0] as usize, bytes[1] as usize);
+        if first[a] == 0 {
+            first[a] = 1 << (groups % 8);
+            groups += 1;
+        }
+        second[b] |= first[a];
+        i += 1;
+    }
+    (first, second)
 };
 
 /// The secret prefixes, indexed by their first two bytes: the anchors look up each word start here.
