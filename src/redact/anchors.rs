@@ -1,8 +1,8 @@
 //! Anchors: one vectorized look at a text that marks, as bitmaps, the few places where a detector could start.
 //!
 //! Most bytes of a log line cannot begin anything the detectors look for. Instead of one pass per detector, the
-//! text is classified 64 bytes at a time (AVX2 when the CPU has it, a table otherwise) and the classes are
-//! combined with shifts into candidate bitmaps:
+//! text is classified 64 bytes at a time (AVX-512 with VBMI or AVX2 when the CPU has them, a table otherwise) and
+//! the classes are combined with shifts into candidate bitmaps, in the same pass:
 //!
 //! - `num`: a digit that starts a digit group at a word start and is followed by at least seven bytes of digits
 //!   and number separators (every phone, card, SSN and IPv4 address has that many); a `:` with another `:` at
@@ -13,7 +13,8 @@
 //! - `lt`: `<` (HTML);
 //! - `quote`: `"` and `\` (the ends of JSON strings);
 //! - the start of every secret prefix: each word start (a letter, or five dashes, after a byte that is not a
-//!   letter, digit or `_`) is looked up by its first two bytes, then compared with the prefixes.
+//!   letter, digit or `_`) whose first two bytes can begin a prefix (a group test in the classifier) is looked up
+//!   by those two bytes, then compared with the prefixes.
 //!
 //! The detectors then visit only these positions, and a JSON string value with no anchor inside is not scanned at
 //! all. Each bitmap is a superset of the positions where the matching detector could report something: a
@@ -94,8 +95,8 @@ fn pair_filter(text: &[u8], k: usize, mut first: u64) -> u64 {
 struct Block {
     /// Bytes of keys in `key=value`.
     key: u64,
-    /// Bytes where a secret prefix may start: a byte a prefix starts with, when a letter or the first of five
-    /// dashes, after a byte that is not a letter, digit or `_`.
+    /// Bytes where a secret prefix may start: a byte a prefix starts with (followed by a byte that can come
+    /// second), when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`.
     word_starts: u64,
     /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any.
     anchors: [u64; 6],
@@ -552,8 +553,9 @@ mod avx512 {
 
     use super::{build_with, Block, Classes, SECRET_PAIR_GROUPS, TABLE};
 
-    /// Low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at, sep) and high byte (lt, quote,
-    /// key, secret_first) for the bytes below 0x80, as the four 64-byte halves the permutes read.
+    /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
+    /// sep), its high byte (lt, quote, key, secret_first), and the secret pair groups. A permute reads each
+    /// table as two 64-byte halves.
     const LOW: [u8; 128] = half_table(0);
     const HIGH: [u8; 128] = half_table(8);
     const GROUPS: [u8; 128] = SECRET_PAIR_GROUPS.0;
