@@ -21,7 +21,7 @@
 //! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
 //! with a byte-by-byte reference.
 
-use super::detect::{SecretPrefixes, SECRET_FIRST_BYTES, SECRET_PAIR_GROUPS};
+use super::detect::{SecretPrefixes, SECRET_PAIR_GROUPS};
 
 /// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
 #[derive(Debug, Default)]
@@ -309,7 +309,7 @@ fn build() -> Build {
         if avx512::available() {
             return avx512::build;
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if avx2::available() {
             return avx2::build;
         }
     }
@@ -336,7 +336,7 @@ const SECRET_FIRST_LOW: [u8; 16] = {
     let mut low = [0u8; 16];
     let mut b = 0;
     while b < 128 {
-        if SECRET_FIRST_BYTES[b] {
+        if SECRET_PAIR_GROUPS.0[b] != 0 {
             low[b & 15] |= 1 << (b >> 4);
         }
         b += 1;
@@ -371,7 +371,7 @@ const TABLE: [u16; 256] = {
             b'"' | b'\\' => class |= QUOTE,
             _ => {}
         }
-        if b < 128 && SECRET_FIRST_BYTES[b] {
+        if b < 128 && SECRET_PAIR_GROUPS.0[b] != 0 {
             class |= SECRET_FIRST;
         }
         if b >= 128 {
@@ -424,7 +424,12 @@ mod avx2 {
 
     use super::{build_with, pair_filter, Block, Classes, SECRET_FIRST_LOW};
 
-    /// Only returned by `build()` after it detected AVX2.
+    /// True when the CPU has AVX2.
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+
+    /// Only returned by `build()` after `available()`.
     pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> bool {
         // SAFETY: `build()` hands this function out only when the CPU supports AVX2.
         unsafe { build_avx2(text, blocks) }
@@ -438,8 +443,8 @@ mod avx2 {
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
     #[cfg(test)]
     pub(super) fn classes(text: &[u8], k: usize) -> Option<Classes> {
-        // SAFETY: checked first.
-        std::arch::is_x86_feature_detected!("avx2").then(|| unsafe { classify(text, k) })
+        // SAFETY: checked by `available()` first.
+        available().then(|| unsafe { classify(text, k) })
     }
 
     #[inline]

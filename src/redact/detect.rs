@@ -1,9 +1,9 @@
 //! The detectors: validators run at the anchors of a text, giving non-overlapping findings.
 //!
 //! The anchors (see `anchors.rs`) are found for a whole line at once: `@` and `%40` (emails, URL credentials),
-//! number starts and `:` pairs (phones, cards, SSNs, IBANs, IPs, MACs), secret prefixes (one packed
-//! Aho-Corasick search), `=` and `:` (`email=...`, `"name": ...` under a classified key). The detectors look only
-//! there; the user's own regexes run over the whole text.
+//! number starts and `:` pairs (phones, cards, SSNs, IBANs, IPs, MACs), secret prefixes (found at word starts
+//! through their first two bytes, see `SecretPrefixes`), `=` and `:` (`email=...`, `"name": ...` under a
+//! classified key). The detectors look only there; the user's own regexes run over the whole text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
@@ -149,30 +149,17 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("-----BEGIN ", SecretKind::PrivateKey),
 ];
 
-/// The bytes that secret prefixes start with (ASCII only), for the anchors' vectorized first look.
-pub(crate) const SECRET_FIRST_BYTES: [bool; 128] = {
-    let mut first = [false; 128];
-    let mut i = 0;
-    while i < SECRET_PREFIXES.len() {
-        let byte = SECRET_PREFIXES[i].0.as_bytes()[0];
-        assert!(byte < 128, "secret prefixes start with an ASCII byte");
-        first[byte as usize] = true;
-        i += 1;
-    }
-    first
-};
-
-/// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized second look: each first
-/// byte gets one of eight groups (`.0`), and each byte the groups of the first bytes it follows in some prefix
-/// (`.1`). A prefix can start at a byte only when `.0[byte] & .1[next byte]` is not zero (a superset: groups are
-/// shared).
+/// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
+/// gets one of eight groups (`.0`, zero for a byte no prefix starts with), and each byte the groups of the first
+/// bytes it follows in some prefix (`.1`). A prefix can start at a byte only when `.0[byte] & .1[next byte]` is
+/// not zero (a superset: groups are shared).
 pub(crate) const SECRET_PAIR_GROUPS: ([u8; 128], [u8; 128]) = {
     let (mut first, mut second) = ([0u8; 128], [0u8; 128]);
     let mut groups = 0;
     let mut i = 0;
     while i < SECRET_PREFIXES.len() {
         let bytes = SECRET_PREFIXES[i].0.as_bytes();
-        assert!(bytes.len() >= 2 && bytes[1] < 128, "secret prefixes have two ASCII bytes or more");
+        assert!(bytes.len() >= 2 && bytes[0] < 128 && bytes[1] < 128, "secret prefixes start with two ASCII bytes");
         let (a, b) = (bytes[0] as usize, bytes[1] as usize);
         if first[a] == 0 {
             first[a] = 1 << (groups % 8);
@@ -453,8 +440,10 @@ impl Detectors {
         if self.on(DetectorKind::Ip) {
             // Allow a trailing `:port`-less form only; strip a trailing dot (end of sentence).
             let mut trimmed = token;
+            let mut trimmed_colons = colons;
             while let Some((&last, rest)) = trimmed.split_last() {
                 if last == b'.' || last == b':' && !trimmed.ends_with(b"::") {
+                    trimmed_colons -= usize::from(last == b':');
                     trimmed = rest;
                 } else {
                     break;
@@ -462,7 +451,6 @@ impl Detectors {
             }
             // An IPv6 address has a `::`, or seven colons, or six and a dotted quad (`1:2:3:4:5:6:1.2.3.4`): a
             // time of day (`14:26:36`) is turned away without parsing.
-            let trimmed_colons = trimmed.iter().filter(|&&b| b == b':').count();
             let shaped = trimmed_colons == 7
                 || trimmed_colons == 6 && trimmed.contains(&b'.')
                 || trimmed.windows(2).any(|pair| pair == b"::");

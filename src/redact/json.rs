@@ -280,20 +280,12 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
-                        Treatment::Detect { phone_key, ssn_key } => {
-                            let context = ScanContext { phone_key, ssn_key };
+                        Treatment::Detect { .. } | Treatment::Scan => {
+                            let context = match treatment {
+                                Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
+                                _ => ScanContext::default(),
+                            };
                             engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
-                        }
-                        Treatment::Scan => {
-                            engine.scan_json_string(
-                                line,
-                                anchors,
-                                i + 1,
-                                end,
-                                escaped,
-                                ScanContext::default(),
-                                work,
-                            )?;
                         }
                     }
                     i = end + 1;

@@ -226,6 +226,21 @@ impl LineWork {
         self.edits.push(Edit { start, end, entity, action, value: (value_start, self.values.len()), sink, cut: false });
     }
 
+    /// Turns `hits` into edits written to `sink`, mapping hit offsets to line offsets with `to_line`.
+    fn push_hits(&mut self, sink: Sink, to_line: impl Fn(usize) -> usize) {
+        for hit in &self.hits {
+            self.edits.push(Edit {
+                start: to_line(hit.start),
+                end: to_line(hit.end),
+                entity: hit.entity,
+                action: hit.action,
+                value: hit.value,
+                sink,
+                cut: false,
+            });
+        }
+    }
+
     fn push_cut(&mut self, start: usize, end: usize) {
         self.edits.push(Edit {
             start,
@@ -259,15 +274,14 @@ impl Inner {
         let mut html_anchors = std::mem::take(&mut work.html_anchors);
         // Entities can spell an `@` or a secret prefix that the raw text did not show: the anchors are those of
         // the text the detectors read.
-        if html::decode_entities(&view, &mut decoded, &mut map) {
-            html_anchors.compute(&decoded, self.detectors.secret_prefixes());
-            let anchors = html_anchors.view(0, decoded.len());
-            self.collect(&decoded, &decoded, &anchors, true, context, work, |at| map[at] as usize);
-        } else {
-            html_anchors.compute(&view, self.detectors.secret_prefixes());
-            let anchors = html_anchors.view(0, view.len());
-            self.collect(&view, text, &anchors, true, context, work, |at| at);
-        }
+        // With entities, the detectors read the decoded text (offsets mapped back); without, the blanked view,
+        // whose values are read from the original text (same offsets).
+        let entities = html::decode_entities(&view, &mut decoded, &mut map);
+        let (scanned, values_from) = if entities { (&decoded[..], &decoded[..]) } else { (&view[..], text) };
+        html_anchors.compute(scanned, self.detectors.secret_prefixes());
+        let anchors = html_anchors.view(0, scanned.len());
+        let to_outer = |at: usize| if entities { map[at] as usize } else { at };
+        self.collect(scanned, values_from, &anchors, true, context, work, to_outer);
         work.html_anchors = html_anchors;
         work.entity_decoded = decoded;
         work.entity_map = map;
@@ -321,17 +335,7 @@ impl Inner {
     ) -> Result<(), json::JsonError> {
         if !escaped {
             self.find_in(&line[start..end], &anchors.view(start, end), context, work);
-            for hit in &work.hits {
-                work.edits.push(Edit {
-                    start: start + hit.start,
-                    end: start + hit.end,
-                    entity: hit.entity,
-                    action: hit.action,
-                    value: hit.value,
-                    sink: Sink::JsonString,
-                    cut: false,
-                });
-            }
+            work.push_hits(Sink::JsonString, |at| start + at);
             return Ok(());
         }
         let mut decoded = std::mem::take(&mut work.decoded);
@@ -344,17 +348,7 @@ impl Inner {
             decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
             self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
             work.decoded_anchors = decoded_anchors;
-            for hit in &work.hits {
-                work.edits.push(Edit {
-                    start: start + map[hit.start] as usize,
-                    end: start + map[hit.end] as usize,
-                    entity: hit.entity,
-                    action: hit.action,
-                    value: hit.value,
-                    sink: Sink::JsonString,
-                    cut: false,
-                });
-            }
+            work.push_hits(Sink::JsonString, |at| start + map[at] as usize);
         }
         work.decoded = decoded;
         work.map = map;
@@ -420,10 +414,10 @@ pub(crate) struct InlineKey {
 const INLINE_KEY_BYTES: usize = 31;
 
 impl InlineKey {
-    /// Stores `raw`; false, and the slot emptied, when it is longer than the slot.
+    /// Stores `raw`; false, and nothing kept, when it is longer than the slot.
     pub(crate) fn store(&mut self, raw: &[u8]) -> bool {
         if raw.len() > INLINE_KEY_BYTES {
-            self.len = u8::MAX;
+            self.len = 0;
             return false;
         }
         self.len = raw.len() as u8;
@@ -607,17 +601,7 @@ impl Redactor {
         }
         inner.find_in(line, &anchors.view(0, line.len()), ScanContext::default(), work);
         work.line_anchors = anchors;
-        for hit in &work.hits {
-            work.edits.push(Edit {
-                start: hit.start,
-                end: hit.end,
-                entity: hit.entity,
-                action: hit.action,
-                value: hit.value,
-                sink: Sink::Raw,
-                cut: false,
-            });
-        }
+        work.push_hits(Sink::Raw, |at| at);
     }
 
     /// Writes the overlong-line marker for a line of `bytes` bytes that the caller discarded as it streamed (it
