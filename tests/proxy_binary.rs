@@ -2,7 +2,8 @@
 //! and the admin server answers on its own port.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,8 +16,19 @@ impl Drop for Guard {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+/// The ports the proxy bound, read from its ready file once it appears: (client listener, admin).
+fn ready_ports(path: &Path) -> (u16, u16) {
+    let mut text = String::new();
+    wait_for("the ready file", || {
+        text = std::fs::read_to_string(path).unwrap_or_default();
+        !text.is_empty()
+    });
+    let port = |kind: &str| -> u16 {
+        let line = text.lines().find(|l| l.starts_with(kind)).unwrap_or_else(|| panic!("no {kind} line in {text:?}"));
+        let addr: SocketAddr = line[kind.len()..].trim().parse().expect("an address");
+        addr.port()
+    };
+    (port("listen "), port("admin "))
 }
 
 fn signal(child: &Child, name: &str) {
@@ -44,17 +56,20 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 fn sighup_reloads_and_sigterm_drains_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.log");
-    let (port, admin) = (free_port(), free_port());
+    let ready = dir.path().join("ready");
+    // Port 0 everywhere: the proxy binds what the system gives and says so in its ready file (no race with
+    // other processes for a port picked in advance).
     let child = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["proxy", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--admin", &format!("127.0.0.1:{admin}")])
+        .args(["proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"])
         .args(["--forward", &format!("file:{}", out.display())])
+        .arg("--ready-file")
+        .arg(&ready)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start steward proxy");
     let child = Guard(child);
-    wait_for("the admin server", || TcpStream::connect(("127.0.0.1", admin)).is_ok());
+    let (port, admin) = ready_ports(&ready);
     assert!(get(admin, "/healthz").starts_with("HTTP/1.1 200"));
     assert!(get(admin, "/metrics").contains("steward_rules_generation 1"));
 

@@ -3,7 +3,6 @@
 //! redacted exactly as the engine redacts it. Skipped loudly when rsyslogd is not installed.
 
 use std::io::BufRead;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,8 +30,16 @@ fn find_rsyslogd() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+/// The client port the proxy bound, read from its ready file once it appears.
+fn ready_port(path: &Path) -> u16 {
+    let mut text = String::new();
+    wait_for("the proxy's ready file", Duration::from_secs(20), || {
+        text = std::fs::read_to_string(path).unwrap_or_default();
+        !text.is_empty()
+    });
+    let line = text.lines().find(|l| l.starts_with("listen ")).expect("a listen line in the ready file");
+    let addr: std::net::SocketAddr = line["listen ".len()..].trim().parse().expect("an address");
+    addr.port()
 }
 
 /// Kills a child on drop so a failing test leaves no process behind.
@@ -100,20 +107,19 @@ fn run_rsyslog(framing: &str) {
     let lines = input_lines(20_000);
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
 
-    let port = free_port();
+    let ready = dir.path().join("ready");
     let proxy = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["proxy", "--admin", "off", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
+        .args(["proxy", "--admin", "off", "--listen", "127.0.0.1:0"])
         .arg("--forward")
         .arg(format!("file:{}", output.display()))
+        .arg("--ready-file")
+        .arg(&ready)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start steward proxy");
     let proxy = Guard(proxy);
-    wait_for("the proxy to listen", Duration::from_secs(20), || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    let port = ready_port(&ready);
 
     let conf = dir.path().join("rsyslog.conf");
     let text = RSYSLOG_CONF

@@ -65,6 +65,10 @@ pub struct ProxyArgs {
     /// PEM private key for listeners marked /tls.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Once every listener is bound, write their addresses to this file (`listen ADDR` and `admin ADDR` lines,
+    /// replaced atomically): how a supervisor or a test learns the ports the system chose for port 0.
+    #[arg(long)]
+    pub ready_file: Option<PathBuf>,
 }
 
 fn parse_policy(s: &str) -> Result<Policy, String> {
@@ -295,6 +299,14 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
         Err(reason) => tracing::warn!(message = "Compliance endpoints are not mounted.", %reason),
     }
     let proxy = start(config, filter.clone(), routes).await?;
+    if let Some(path) = &args.ready_file {
+        write_ready_file(path, &proxy).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot write the ready file {}: {error}; check the directory exists and is writable",
+                path.display()
+            )
+        })?;
+    }
     wait_for_signals(&filter).await?;
     expiry_stop.cancel();
     tracing::info!(message = "Shutting down: draining buffers.");
@@ -307,6 +319,21 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
             report.spooled_bytes
         ),
     }
+}
+
+/// Writes the bound addresses to `path` through a temporary file and a rename, so a reader never sees half of it.
+fn write_ready_file(path: &std::path::Path, proxy: &RunningProxy) -> std::io::Result<()> {
+    let mut text = String::new();
+    for addr in &proxy.listen_addrs {
+        text.push_str(&format!("listen {addr}\n"));
+    }
+    if let Some(addr) = proxy.admin_addr {
+        text.push_str(&format!("admin {addr}\n"));
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
 }
 
 #[cfg(unix)]
