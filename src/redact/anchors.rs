@@ -136,6 +136,36 @@ impl Anchors {
         View { anchors: self, start, end }
     }
 
+    /// True when the bitmap has a position in `start..end`: masks whole blocks, no iteration over bits.
+    #[inline]
+    pub(crate) fn any_in(&self, anchor: Anchor, start: usize, end: usize) -> bool {
+        self.bits_in(start, end, |block| block.anchors[anchor as usize])
+    }
+
+    /// True when nothing in `start..end` could start a finding: no position in `Any` (a detector) nor in `Sep` (a
+    /// `key=value` pair).
+    #[inline]
+    pub(crate) fn quiet(&self, start: usize, end: usize) -> bool {
+        !self.bits_in(start, end, |block| block.anchors[Anchor::Any as usize] | block.anchors[Anchor::Sep as usize])
+    }
+
+    #[inline(always)]
+    fn bits_in(&self, start: usize, end: usize, bits: impl Fn(&Block) -> u64) -> bool {
+        if start >= end {
+            return false;
+        }
+        let (first, last) = (start / 64, (end - 1) / 64);
+        let head = u64::MAX << (start % 64);
+        let tail = u64::MAX >> (63 - (end - 1) % 64);
+        match &self.blocks[first..=last] {
+            [one] => bits(one) & head & tail != 0,
+            [one, middle @ .., last] => {
+                bits(one) & head != 0 || bits(last) & tail != 0 || middle.iter().any(|block| bits(block) != 0)
+            }
+            [] => false,
+        }
+    }
+
     /// The next `"` or `\` at or after `from`.
     #[inline]
     pub(crate) fn next_quote(&self, from: usize) -> Option<usize> {
@@ -213,8 +243,9 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     /// True when the bitmap has a position in this part.
+    #[inline]
     pub(crate) fn any(&self, anchor: Anchor) -> bool {
-        self.positions(anchor).next().is_some()
+        self.anchors.any_in(anchor, self.start, self.end)
     }
 
     /// The positions of the bitmap in this part, relative to its start, in order.
@@ -255,6 +286,12 @@ impl<'a> View<'a> {
         let secrets = &self.anchors.secrets;
         let first = secrets.partition_point(|&(at, _)| at < start);
         secrets[first..].iter().take_while(move |&&(at, _)| at < end).map(move |&(at, pattern)| (at - start, pattern))
+    }
+
+    /// True when neither a detector nor the key/value check could find something here.
+    #[inline]
+    pub(crate) fn quiet(&self) -> bool {
+        self.anchors.quiet(self.start, self.end)
     }
 
     /// True when any detector could find something here (the key/value check aside).
@@ -810,5 +847,26 @@ mod tests {
         assert!(!view.any(Anchor::Num));
         assert_eq!(anchors.view(0, text.len()).positions(Anchor::Num).collect::<Vec<_>>(), vec![2, 18]);
         assert!(!anchors.view(5, 5).any(Anchor::Num));
+    }
+
+    #[test]
+    fn range_checks_agree_with_the_positions_over_block_edges() {
+        // Anchors spread over three blocks, some right at the edges (63, 64, 127, 128).
+        let mut text = vec![b'x'; 200];
+        for (at, byte) in [(0, b'@'), (63, b'='), (64, b'@'), (100, b':'), (127, b'<'), (128, b'='), (199, b'@')] {
+            text[at] = byte;
+        }
+        let mut anchors = Anchors::default();
+        anchors.compute(&text, None);
+        for start in 0..=text.len() {
+            for end in start..=text.len() {
+                let view = anchors.view(start, end);
+                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any] {
+                    assert_eq!(view.any(anchor), view.positions(anchor).next().is_some(), "{anchor:?} {start}..{end}");
+                }
+                let busy = view.positions(Anchor::Any).next().is_some() || view.positions(Anchor::Sep).next().is_some();
+                assert_eq!(view.quiet(), !busy, "{start}..{end}");
+            }
+        }
     }
 }

@@ -65,27 +65,31 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -> bool {
     out.clear();
     map.clear();
-    if memchr::memchr(b'&', text).is_none() {
+    let Some(mut at) = memchr::memchr(b'&', text) else {
         return false;
-    }
-    let mut i = 0;
+    };
     let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    while i < text.len() {
-        if text[i] == b'&' {
-            if let Some((ch, len)) = entity_at(&text[i..]) {
-                let mut buf = [0u8; 4];
-                for &byte in ch.encode_utf8(&mut buf).as_bytes() {
-                    out.push(byte);
-                    map.push(offset(i));
-                }
-                i += len;
-                continue;
-            }
+    // Bytes between references are copied as runs, each with its offsets.
+    let mut copied = 0;
+    loop {
+        let mut next = at + 1;
+        if let Some((ch, len)) = entity_at(&text[at..]) {
+            out.extend_from_slice(&text[copied..at]);
+            map.extend((copied..at).map(offset));
+            let mut buf = [0u8; 4];
+            let encoded = ch.encode_utf8(&mut buf).as_bytes();
+            out.extend_from_slice(encoded);
+            map.extend(std::iter::repeat_n(offset(at), encoded.len()));
+            next = at + len;
+            copied = next;
         }
-        out.push(text[i]);
-        map.push(offset(i));
-        i += 1;
+        match memchr::memchr(b'&', &text[next..]) {
+            Some(found) => at = next + found,
+            None => break,
+        }
     }
+    out.extend_from_slice(&text[copied..]);
+    map.extend((copied..text.len()).map(offset));
     map.push(offset(text.len()));
     true
 }

@@ -141,12 +141,13 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -
     let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     let mut i = 0;
     while i < raw.len() {
-        let byte = raw[i];
-        if byte != b'\\' {
-            out.push(byte);
-            map.push(offset(i));
-            i += 1;
-            continue;
+        // The run up to the next escape is copied whole, with its offsets.
+        let run = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
+        out.extend_from_slice(&raw[i..run]);
+        map.extend((i..run).map(offset));
+        i = run;
+        if i == raw.len() {
+            break;
         }
         let escape = *raw.get(i + 1).ok_or(JsonError::Syntax)?;
         let (ch, len) = match escape {
@@ -175,10 +176,9 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -
             _ => return Err(JsonError::Syntax),
         };
         let mut buf = [0u8; 4];
-        for &b in ch.encode_utf8(&mut buf).as_bytes() {
-            out.push(b);
-            map.push(offset(i));
-        }
+        let encoded = ch.encode_utf8(&mut buf).as_bytes();
+        out.extend_from_slice(encoded);
+        map.extend(std::iter::repeat_n(offset(i), encoded.len()));
         i += len;
     }
     map.push(offset(raw.len()));
@@ -260,8 +260,7 @@ fn walk_inner(
                         continue;
                     }
                     if object {
-                        i = member_key(rules, line, anchors, i, work, stack)?;
-                        treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
+                        (i, treatment) = member_key(rules, line, anchors, i, work, stack)?;
                     }
                     continue;
                 }
@@ -280,6 +279,10 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
+                        // Raw bytes with no anchor and no escape that could spell one (and no user pattern, which
+                        // reads every byte): nothing to scan, as `find_in` would conclude.
+                        Treatment::Detect { .. } | Treatment::Scan
+                            if !escaped && !engine.detectors.has_patterns() && anchors.quiet(i + 1, end) => {}
                         Treatment::Detect { .. } | Treatment::Scan => {
                             let context = match treatment {
                                 Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
@@ -348,8 +351,7 @@ fn walk_inner(
                     } else {
                         frame.prev_comma = Some(comma);
                     }
-                    i = member_key(rules, line, anchors, i, work, stack)?;
-                    treatment = stack.last().map_or(treatment, |frame| frame.member_treatment);
+                    (i, treatment) = member_key(rules, line, anchors, i, work, stack)?;
                 } else {
                     treatment = frame.treatment;
                 }
@@ -371,7 +373,9 @@ fn walk_inner(
     }
 }
 
-/// Reads `"key" :` at `i` inside the top object frame, pushes the key and sets the member's treatment.
+/// Reads `"key" :` at `i` inside the top object frame, pushes the key and sets the member's treatment; returns
+/// where the value starts and that treatment.
+#[inline(always)]
 fn member_key(
     rules: &Rules,
     line: &[u8],
@@ -379,7 +383,7 @@ fn member_key(
     i: usize,
     work: &mut LineWork,
     stack: &mut [Frame],
-) -> Result<usize, JsonError> {
+) -> Result<(usize, Treatment), JsonError> {
     if line.get(i) != Some(&b'"') {
         return Err(JsonError::Syntax);
     }
@@ -403,7 +407,7 @@ fn member_key(
     frame.key_pushed = true;
     frame.member_start = i;
     frame.member_treatment = treatment;
-    Ok(skip_ws(line, colon + 1))
+    Ok((skip_ws(line, colon + 1), treatment))
 }
 
 /// A key of the current path: its bytes in the line, and whether it has escapes to decode.
@@ -450,6 +454,7 @@ const KEY_SLOTS: usize = 512;
 /// id, never reused while the memo may hold it. An id therefore stands for exactly one path, and a hit (same
 /// parent id, same key bytes) is always the answer a fresh lookup would give (a treatment depends on nothing but
 /// the path). The normalized path is built only on a miss.
+#[inline(always)]
 fn cached_treatment(
     rules: &Rules,
     line: &[u8],

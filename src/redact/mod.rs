@@ -260,7 +260,7 @@ impl Inner {
     fn find_in(&self, text: &[u8], anchors: &View<'_>, context: ScanContext, work: &mut LineWork) {
         work.hits.clear();
         let full = self.detectors.has_patterns() || anchors.worth_scanning();
-        if !full && !anchors.any(Anchor::Sep) {
+        if !full && anchors.quiet() {
             return;
         }
         if !anchors.any(Anchor::Lt) || !html::looks_like_html(text) {
