@@ -87,6 +87,9 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         if !detector.context.is_empty() {
             extra.push_str(&format!(" context words {}", detector.context.len()));
         }
+        if !detector.key_words.is_empty() {
+            extra.push_str(&format!(" key words {}", detector.key_words.join(",")));
+        }
         println!(
             "  {:<12} {state} {:<12} {:<8}{extra}",
             detector.kind.key(),

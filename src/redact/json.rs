@@ -4,7 +4,7 @@
 //! they were (key order, spacing, escapes, number formatting). Malformed JSON is reported as an error and the
 //! caller scans the line as text instead.
 
-use crate::rules::{Action, EntityId, Rules};
+use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::detect::ScanContext;
@@ -62,7 +62,10 @@ fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatm
         None => match inherited {
             Treatment::Detect { .. } => {
                 let key = work.path.last().unwrap_or(b"");
-                Treatment::Detect { phone_key: mentions_phone(key), ssn_key: contains(key, b"ssn") }
+                let mentions = |kind: DetectorKind| {
+                    rules.detector(kind).key_words.iter().any(|word| contains(key, word.as_bytes()))
+                };
+                Treatment::Detect { phone_key: mentions(DetectorKind::Phone), ssn_key: mentions(DetectorKind::Ssn) }
             }
             other => other,
         },
@@ -70,11 +73,7 @@ fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatm
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn mentions_phone(key: &[u8]) -> bool {
-    [b"phone".as_slice(), b"mobile", b"fax", b"msisdn", b"tel", b"cell"].iter().any(|word| contains(key, word))
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn skip_ws(line: &[u8], mut i: usize) -> usize {

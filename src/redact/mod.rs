@@ -704,6 +704,21 @@ mod tests {
     }
 
     #[test]
+    fn key_words_come_from_the_rules() {
+        // The shipped key words: `tel` in a key makes a bare number a phone, `ssn` makes nine bare digits an SSN.
+        check(r#"{"office_tel":4155550134,"n":4155550134}"#, r#"{"office_tel":"[PHONE]","n":4155550134}"#);
+        check(r#"{"old_ssn_value":"460899847","ref":"460899847"}"#, r#"{"old_ssn_value":"[SSN]","ref":"460899847"}"#);
+        // Users' words replace them, compared like keys (any case, `_` and `-` ignored).
+        let rules = "[detectors.phone]\nkey_words = [\"Handy-Nr\"]\n[detectors.ssn]\nkey_words = []\n";
+        check_with(
+            rules,
+            r#"{"handy_nr":4915123456789,"office_tel":4155550134}"#,
+            r#"{"handy_nr":"[PHONE]","office_tel":4155550134}"#,
+        );
+        check_with(rules, r#"{"old_ssn_value":"460899847"}"#, r#"{"old_ssn_value":"460899847"}"#);
+    }
+
+    #[test]
     fn drop_field_removes_the_member_and_one_comma() {
         let rules = "[[fields]]\ncategory = \"personal\"\naction = \"drop-field\"\npaths = [\"secret_note\"]\n";
         check_with(rules, r#"{"secret_note":"x","a":1}"#, r#"{"a":1}"#);

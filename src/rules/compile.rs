@@ -60,6 +60,7 @@ struct MergedDetector {
     regions: Option<Vec<Located<String>>>,
     context: Option<Vec<String>>,
     context_after: Option<Vec<String>>,
+    key_words: Option<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -171,7 +172,7 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.detectors {
             let span = spanned.span();
-            let DetectorFile { enabled, action, regions, context, context_after } = spanned.into_inner();
+            let DetectorFile { enabled, action, regions, context, context_after, key_words } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
             let detector = &mut entry.2;
             if enabled.is_some() {
@@ -188,6 +189,9 @@ impl Compiler<'_> {
             }
             if context_after.is_some() {
                 detector.context_after = context_after;
+            }
+            if key_words.is_some() {
+                detector.key_words = key_words;
             }
         }
         for (name, spanned) in parsed.patterns {
@@ -356,45 +360,58 @@ impl Compiler<'_> {
         let mut unknown_detectors: Vec<(usize, Range<usize>, String)> = Vec::new();
         let mut merged_detectors = merged.detectors;
         for kind in DetectorKind::ALL {
-            let (enabled, action, regions, context, context_after) = match merged_detectors.remove(kind.key()) {
-                Some((_, _, detector)) => {
-                    let action = match &detector.action {
-                        Some(value) => {
-                            let action = self.action(value);
-                            if matches!(action, Some(Action::DropField | Action::Scan)) {
-                                self.error(
-                                    value.file,
-                                    &value.span,
-                                    "a detector's action must be label, redact, mask, hash or keep",
-                                );
+            let (enabled, action, regions, context, context_after, key_words) =
+                match merged_detectors.remove(kind.key()) {
+                    Some((_, _, detector)) => {
+                        let action = match &detector.action {
+                            Some(value) => {
+                                let action = self.action(value);
+                                if matches!(action, Some(Action::DropField | Action::Scan)) {
+                                    self.error(
+                                        value.file,
+                                        &value.span,
+                                        "a detector's action must be label, redact, mask, hash or keep",
+                                    );
+                                }
+                                action.unwrap_or(default_action)
                             }
-                            action.unwrap_or(default_action)
+                            None => default_action,
+                        };
+                        let mut regions = Vec::new();
+                        for region in detector.regions.unwrap_or_default() {
+                            let code = region.value.to_ascii_uppercase();
+                            if pii::phone_region_known(&code) {
+                                regions.push(code);
+                            } else {
+                                let message = format!(
+                                    "unknown phone region `{}`; use ISO 3166 codes such as US, GB, DE",
+                                    region.value
+                                );
+                                self.error(region.file, &region.span, message);
+                            }
                         }
-                        None => default_action,
-                    };
-                    let mut regions = Vec::new();
-                    for region in detector.regions.unwrap_or_default() {
-                        let code = region.value.to_ascii_uppercase();
-                        if pii::phone_region_known(&code) {
-                            regions.push(code);
-                        } else {
-                            let message = format!(
-                                "unknown phone region `{}`; use ISO 3166 codes such as US, GB, DE",
-                                region.value
-                            );
-                            self.error(region.file, &region.span, message);
-                        }
+                        let lower = |words: Option<Vec<String>>| -> Vec<String> {
+                            words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
+                        };
+                        let context = lower(detector.context);
+                        let context_after = lower(detector.context_after);
+                        // Key words compare with keys as the engine normalizes them (lowercase, no `_` or `-`).
+                        let key_words = detector
+                            .key_words
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|word| {
+                                let mut normalized = Vec::new();
+                                super::path::normalize_key_into(word.as_bytes(), &mut normalized);
+                                String::from_utf8_lossy(&normalized).into_owned()
+                            })
+                            .filter(|word| !word.is_empty())
+                            .collect();
+                        (detector.enabled.unwrap_or(true), action, regions, context, context_after, key_words)
                     }
-                    let lower = |words: Option<Vec<String>>| -> Vec<String> {
-                        words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
-                    };
-                    let context = lower(detector.context);
-                    let context_after = lower(detector.context_after);
-                    (detector.enabled.unwrap_or(true), action, regions, context, context_after)
-                }
-                None => (true, default_action, Vec::new(), Vec::new(), Vec::new()),
-            };
-            detectors.push(DetectorRule { kind, enabled, action, regions, context, context_after });
+                    None => (true, default_action, Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+                };
+            detectors.push(DetectorRule { kind, enabled, action, regions, context, context_after, key_words });
         }
         for (name, (file, span, _)) in merged_detectors {
             unknown_detectors.push((file, span, name));

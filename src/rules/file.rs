@@ -59,6 +59,7 @@ pub struct DetectorFile {
     pub regions: Option<Vec<Spanned<String>>>,
     pub context: Option<Vec<String>>,
     pub context_after: Option<Vec<String>>,
+    pub key_words: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -206,6 +206,10 @@ pub struct DetectorRule {
     pub context: Vec<String>,
     /// Context words (lowercase) that count right after a finding.
     pub context_after: Vec<String>,
+    /// Words (normalized like keys: lowercase, without `_` and `-`) that make a JSON key say what its values are:
+    /// under a key containing one, a phone needs no context word (and a bare JSON number of 7 to 15 digits is a
+    /// phone), or nine bare digits are an SSN.
+    pub key_words: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -422,6 +426,7 @@ impl Rules {
                     "regions": detector.regions,
                     "context": detector.context,
                     "context_after": detector.context_after,
+                    "key_words": detector.key_words,
                 })
             })
             .collect();
