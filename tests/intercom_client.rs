@@ -8,7 +8,7 @@ use steward::intercom::models::{
     ContactId, ConversationId, EventUser, ExportStatus, JobId, PartId, RedactTarget, TicketId,
 };
 use steward::intercom::{
-    AccessToken, BaseUrl, Client, ClientConfig, ErrorClass, IntercomError, Op, Query, SearchRequest,
+    AccessToken, BaseUrl, Client, ClientConfig, ErrorClass, IntercomError, Op, Pages, Query, SearchRequest,
 };
 use steward::sim::{self, FaultSpec, SimConfig, SimHandle};
 

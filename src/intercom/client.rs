@@ -1,5 +1,6 @@
 //! The typed async Intercom client: one HTTP stack (hyper + rustls), retries, rate-limit pacing and the operations.
 
+use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
@@ -582,6 +583,30 @@ pub fn percent_encode(raw: &str) -> String {
     out
 }
 
+/// A paged listing (by cursor, by page number, or by next-page link): call [`Pages::next_page`] until it returns
+/// `None`, or [`Pages::collect_all`].
+pub trait Pages: Send + Sized {
+    /// The item type.
+    type Item: Send;
+
+    /// The next page of items, or `None` after the last one.
+    fn next_page(&mut self) -> impl Future<Output = Result<Option<Vec<Self::Item>>, IntercomError>> + Send;
+
+    /// Collects every item, reading at most `max_pages` pages.
+    fn collect_all(mut self, max_pages: usize) -> impl Future<Output = Result<Vec<Self::Item>, IntercomError>> + Send {
+        async move {
+            let mut all = Vec::new();
+            for _ in 0..max_pages {
+                match self.next_page().await? {
+                    Some(items) => all.extend(items),
+                    None => break,
+                }
+            }
+            Ok(all)
+        }
+    }
+}
+
 /// A response type paged by cursor.
 pub trait CursorPage {
     /// The item type.
@@ -639,13 +664,19 @@ pub struct CursorPager<P> {
     _page: PhantomData<P>,
 }
 
-impl<P: CursorPage> CursorPager<P> {
+impl<P> CursorPager<P> {
     fn new(client: Client, operation: &'static str, kind: PagerKind) -> Self {
         Self { client, operation, kind, cursor: None, done: false, _page: PhantomData }
     }
+}
 
-    /// The next page of items, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<P::Item>>, IntercomError> {
+impl<P: CursorPage + Send> Pages for CursorPager<P>
+where
+    P::Item: Send,
+{
+    type Item = P::Item;
+
+    async fn next_page(&mut self) -> Result<Option<Vec<P::Item>>, IntercomError> {
         if self.done {
             return Ok(None);
         }
@@ -672,18 +703,6 @@ impl<P: CursorPage> CursorPager<P> {
             _ => self.done = true,
         }
         Ok(Some(items))
-    }
-
-    /// Collects every item, reading at most `max_pages` pages.
-    pub async fn collect_all(mut self, max_pages: usize) -> Result<Vec<P::Item>, IntercomError> {
-        let mut all = Vec::new();
-        for _ in 0..max_pages {
-            match self.next_page().await? {
-                Some(items) => all.extend(items),
-                None => break,
-            }
-        }
-        Ok(all)
     }
 }
 
@@ -722,13 +741,19 @@ pub struct NumberedPager<P> {
     _page: PhantomData<P>,
 }
 
-impl<P: NumberedPage> NumberedPager<P> {
+impl<P> NumberedPager<P> {
     fn new(client: Client, operation: &'static str, path: String, per_page: Option<u32>) -> Self {
         Self { client, operation, path, per_page, page: 1, done: false, _page: PhantomData }
     }
+}
 
-    /// The next page of items, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<P::Item>>, IntercomError> {
+impl<P: NumberedPage + Send> Pages for NumberedPager<P>
+where
+    P::Item: Send,
+{
+    type Item = P::Item;
+
+    async fn next_page(&mut self) -> Result<Option<Vec<P::Item>>, IntercomError> {
         if self.done {
             return Ok(None);
         }
@@ -744,18 +769,6 @@ impl<P: NumberedPage> NumberedPager<P> {
         }
         Ok(Some(items))
     }
-
-    /// Collects every item, reading at most `max_pages` pages.
-    pub async fn collect_all(mut self, max_pages: usize) -> Result<Vec<P::Item>, IntercomError> {
-        let mut all = Vec::new();
-        for _ in 0..max_pages {
-            match self.next_page().await? {
-                Some(items) => all.extend(items),
-                None => break,
-            }
-        }
-        Ok(all)
-    }
 }
 
 /// Pages of data events, following the `pages.next` URL (re-based onto the configured base URL).
@@ -765,9 +778,10 @@ pub struct EventPager {
     pages: u32,
 }
 
-impl EventPager {
-    /// The next page of events, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<DataEvent>>, IntercomError> {
+impl Pages for EventPager {
+    type Item = DataEvent;
+
+    async fn next_page(&mut self) -> Result<Option<Vec<DataEvent>>, IntercomError> {
         let Some(path) = self.next.take() else {
             return Ok(None);
         };
@@ -780,18 +794,6 @@ impl EventPager {
             .and_then(|url| path_and_query(&url))
             .filter(|_| !list.events.is_empty() && self.pages < 10_000);
         Ok(Some(list.events))
-    }
-
-    /// Collects every event, reading at most `max_pages` pages.
-    pub async fn collect_all(mut self, max_pages: usize) -> Result<Vec<DataEvent>, IntercomError> {
-        let mut all = Vec::new();
-        for _ in 0..max_pages {
-            match self.next_page().await? {
-                Some(items) => all.extend(items),
-                None => break,
-            }
-        }
-        Ok(all)
     }
 }
 

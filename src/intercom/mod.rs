@@ -9,7 +9,7 @@ pub mod models;
 pub mod ratelimit;
 pub mod search;
 
-pub use client::{Client, CursorPager, EventPager, ExportDownload, NumberedPager};
+pub use client::{Client, CursorPager, EventPager, ExportDownload, NumberedPager, Pages};
 pub use config::{AccessToken, BaseUrl, ClientConfig, ConfigError, IntercomSection, Region};
 pub use doctor::{doctor, DoctorReport};
 pub use error::{ErrorClass, IntercomError};
