@@ -136,19 +136,7 @@ impl Anchors {
         View { anchors: self, start, end }
     }
 
-    /// True when the bitmap has a position in `start..end`: masks whole blocks, no iteration over bits.
-    #[inline]
-    pub(crate) fn any_in(&self, anchor: Anchor, start: usize, end: usize) -> bool {
-        self.bits_in(start, end, |block| block.anchors[anchor as usize])
-    }
-
-    /// True when nothing in `start..end` could start a finding: no position in `Any` (a detector) nor in `Sep` (a
-    /// `key=value` pair).
-    #[inline]
-    pub(crate) fn quiet(&self, start: usize, end: usize) -> bool {
-        !self.bits_in(start, end, |block| block.anchors[Anchor::Any as usize] | block.anchors[Anchor::Sep as usize])
-    }
-
+    /// True when `bits` of a block has a position in `start..end`: masks whole blocks, no iteration over bits.
     #[inline(always)]
     fn bits_in(&self, start: usize, end: usize, bits: impl Fn(&Block) -> u64) -> bool {
         if start >= end {
@@ -245,7 +233,7 @@ impl<'a> View<'a> {
     /// True when the bitmap has a position in this part.
     #[inline]
     pub(crate) fn any(&self, anchor: Anchor) -> bool {
-        self.anchors.any_in(anchor, self.start, self.end)
+        self.anchors.bits_in(self.start, self.end, |block| block.anchors[anchor as usize])
     }
 
     /// The positions of the bitmap in this part, relative to its start, in order.
@@ -288,10 +276,12 @@ impl<'a> View<'a> {
         secrets[first..].iter().take_while(move |&&(at, _)| at < end).map(move |&(at, pattern)| (at - start, pattern))
     }
 
-    /// True when neither a detector nor the key/value check could find something here.
+    /// True when neither a detector nor the key/value check could start here: no position in `Any` nor in `Sep`.
     #[inline]
     pub(crate) fn quiet(&self) -> bool {
-        self.anchors.quiet(self.start, self.end)
+        !self.anchors.bits_in(self.start, self.end, |block| {
+            block.anchors[Anchor::Any as usize] | block.anchors[Anchor::Sep as usize]
+        })
     }
 
     /// True when any detector could find something here (the key/value check aside).

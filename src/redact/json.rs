@@ -278,10 +278,9 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
-                        // Raw bytes with no anchor and no escape that could spell one (and no user pattern, which
-                        // reads every byte): nothing to scan, as `find_in` would conclude.
+                        // Raw bytes (no escape that could spell an anchor) with nothing to find: no call.
                         Treatment::Detect { .. } | Treatment::Scan
-                            if !escaped && !engine.detectors.has_patterns() && anchors.quiet(i + 1, end) => {}
+                            if !escaped && engine.nothing_to_find(&anchors.view(i + 1, end)) => {}
                         Treatment::Detect { .. } | Treatment::Scan => {
                             let context = match treatment {
                                 Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },

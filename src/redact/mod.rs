@@ -255,14 +255,21 @@ impl LineWork {
 }
 
 impl Inner {
+    /// True when `find_in` would find nothing in a text with these anchors: no anchor of any detector or of the
+    /// key/value check, and no user pattern (which reads every byte). Callers may skip the call.
+    #[inline]
+    fn nothing_to_find(&self, anchors: &View<'_>) -> bool {
+        !self.detectors.has_patterns() && anchors.quiet()
+    }
+
     /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates; `anchors` are the
     /// anchors of exactly `text`.
     fn find_in(&self, text: &[u8], anchors: &View<'_>, context: ScanContext, work: &mut LineWork) {
         work.hits.clear();
-        let full = self.detectors.has_patterns() || anchors.worth_scanning();
-        if !full && anchors.quiet() {
+        if self.nothing_to_find(anchors) {
             return;
         }
+        let full = self.detectors.has_patterns() || anchors.worth_scanning();
         if !anchors.any(Anchor::Lt) || !html::looks_like_html(text) {
             self.collect(text, text, anchors, full, context, work, |at| at);
             return;

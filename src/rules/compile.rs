@@ -122,6 +122,59 @@ impl Compiler<'_> {
         });
     }
 
+    /// Compiles one detector's merged settings (all unset when no file names it): checks its action and regions,
+    /// lowercases its context words and normalizes its key words like keys.
+    fn detector(&mut self, kind: DetectorKind, detector: MergedDetector, default_action: Action) -> DetectorRule {
+        let action = match &detector.action {
+            Some(value) => {
+                let action = self.action(value);
+                if matches!(action, Some(Action::DropField | Action::Scan)) {
+                    self.error(
+                        value.file,
+                        &value.span,
+                        "a detector's action must be label, redact, mask, hash or keep",
+                    );
+                }
+                action.unwrap_or(default_action)
+            }
+            None => default_action,
+        };
+        let mut regions = Vec::new();
+        for region in detector.regions.unwrap_or_default() {
+            let code = region.value.to_ascii_uppercase();
+            if pii::phone_region_known(&code) {
+                regions.push(code);
+            } else {
+                let message = format!("unknown phone region `{}`; use ISO 3166 codes such as US, GB, DE", region.value);
+                self.error(region.file, &region.span, message);
+            }
+        }
+        let lower = |words: Option<Vec<String>>| -> Vec<String> {
+            words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
+        };
+        // Key words compare with keys as the engine normalizes them (lowercase, no `_` or `-`).
+        let key_words = detector
+            .key_words
+            .unwrap_or_default()
+            .iter()
+            .map(|word| {
+                let mut normalized = Vec::new();
+                super::path::normalize_key_into(word.as_bytes(), &mut normalized);
+                String::from_utf8_lossy(&normalized).into_owned()
+            })
+            .filter(|word| !word.is_empty())
+            .collect();
+        DetectorRule {
+            kind,
+            enabled: detector.enabled.unwrap_or(true),
+            action,
+            regions,
+            context: lower(detector.context),
+            context_after: lower(detector.context_after),
+            key_words,
+        }
+    }
+
     fn action(&mut self, value: &Located<String>) -> Option<Action> {
         let action = Action::parse(&value.value);
         if action.is_none() {
@@ -360,58 +413,8 @@ impl Compiler<'_> {
         let mut unknown_detectors: Vec<(usize, Range<usize>, String)> = Vec::new();
         let mut merged_detectors = merged.detectors;
         for kind in DetectorKind::ALL {
-            let (enabled, action, regions, context, context_after, key_words) =
-                match merged_detectors.remove(kind.key()) {
-                    Some((_, _, detector)) => {
-                        let action = match &detector.action {
-                            Some(value) => {
-                                let action = self.action(value);
-                                if matches!(action, Some(Action::DropField | Action::Scan)) {
-                                    self.error(
-                                        value.file,
-                                        &value.span,
-                                        "a detector's action must be label, redact, mask, hash or keep",
-                                    );
-                                }
-                                action.unwrap_or(default_action)
-                            }
-                            None => default_action,
-                        };
-                        let mut regions = Vec::new();
-                        for region in detector.regions.unwrap_or_default() {
-                            let code = region.value.to_ascii_uppercase();
-                            if pii::phone_region_known(&code) {
-                                regions.push(code);
-                            } else {
-                                let message = format!(
-                                    "unknown phone region `{}`; use ISO 3166 codes such as US, GB, DE",
-                                    region.value
-                                );
-                                self.error(region.file, &region.span, message);
-                            }
-                        }
-                        let lower = |words: Option<Vec<String>>| -> Vec<String> {
-                            words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
-                        };
-                        let context = lower(detector.context);
-                        let context_after = lower(detector.context_after);
-                        // Key words compare with keys as the engine normalizes them (lowercase, no `_` or `-`).
-                        let key_words = detector
-                            .key_words
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|word| {
-                                let mut normalized = Vec::new();
-                                super::path::normalize_key_into(word.as_bytes(), &mut normalized);
-                                String::from_utf8_lossy(&normalized).into_owned()
-                            })
-                            .filter(|word| !word.is_empty())
-                            .collect();
-                        (detector.enabled.unwrap_or(true), action, regions, context, context_after, key_words)
-                    }
-                    None => (true, default_action, Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-                };
-            detectors.push(DetectorRule { kind, enabled, action, regions, context, context_after, key_words });
+            let detector = merged_detectors.remove(kind.key()).map(|(_, _, detector)| detector).unwrap_or_default();
+            detectors.push(self.detector(kind, detector, default_action));
         }
         for (name, (file, span, _)) in merged_detectors {
             unknown_detectors.push((file, span, name));
