@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use steward::proxy::config::{ForwardTarget, Framing, ListenAddr, ProxyConfig};
 use steward::proxy::filter::{FilterHandle, FilterLoader, FilterSource, FilterStats, LineFilter, ReloadError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 
 /// A filter that prefixes each line with a tag and replaces `@` with `#` (one "redaction" per `@`).
@@ -164,8 +164,17 @@ impl Sink {
     }
 
     /// A sink that pauses itself after receiving `pause_at` bytes.
+    ///
+    /// A sink that pauses gets a fixed 64 KiB receive buffer: with the kernel's autotuning (up to 32 MiB on some
+    /// machines) a paused or killed sink could swallow a whole test stream, and what it holds would depend on timing.
     pub async fn start_pausing_at(addr: SocketAddr, data: Arc<Mutex<Vec<u8>>>, pause_at: u64) -> Sink {
-        let listener = TcpListener::bind(addr).await.expect("bind sink");
+        let socket = if addr.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.expect("sink socket");
+        socket.set_reuseaddr(true).expect("SO_REUSEADDR");
+        if pause_at != u64::MAX {
+            socket.set_recv_buffer_size(64 * 1024).expect("SO_RCVBUF");
+        }
+        socket.bind(addr).expect("bind sink");
+        let listener = socket.listen(128).expect("listen sink");
         let addr = listener.local_addr().expect("sink addr");
         let paused = Arc::new(AtomicBool::new(false));
         let received = Arc::new(AtomicU64::new(0));
