@@ -1,5 +1,7 @@
 //! HTML awareness: split a conversation body into text and attribute values, decode entities, and leave markup alone.
 
+use super::offsets::OffsetMap;
+
 /// True when `text` contains markup: a `<` followed by a letter, `/` or `!`.
 pub fn looks_like_html(text: &[u8]) -> bool {
     let mut from = 0;
@@ -60,26 +62,24 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
-/// Decodes HTML character references in `text` into `out`, recording in `map` the offset in `text` where each
-/// output byte came from (plus one final entry for the end). Returns false when there was nothing to decode.
-pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -> bool {
+/// Decodes HTML character references in `text` into `out`, recording in `map` where each output byte came from in
+/// `text`. Returns false when there was nothing to decode.
+pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bool {
     out.clear();
     map.clear();
     let Some(mut at) = memchr::memchr(b'&', text) else {
         return false;
     };
-    let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    // Bytes between references are copied as runs, each with its offsets.
+    // Bytes between references are copied as runs.
     let mut copied = 0;
     loop {
         let mut next = at + 1;
         if let Some((ch, len)) = entity_at(&text[at..]) {
+            map.copied(out.len(), copied, at - copied);
             out.extend_from_slice(&text[copied..at]);
-            map.extend((copied..at).map(offset));
+            map.reference(out.len(), at);
             let mut buf = [0u8; 4];
-            let encoded = ch.encode_utf8(&mut buf).as_bytes();
-            out.extend_from_slice(encoded);
-            map.extend(std::iter::repeat_n(offset(at), encoded.len()));
+            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
             next = at + len;
             copied = next;
         }
@@ -88,9 +88,9 @@ pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -> bo
             None => break,
         }
     }
+    map.copied(out.len(), copied, text.len() - copied);
     out.extend_from_slice(&text[copied..]);
-    map.extend((copied..text.len()).map(offset));
-    map.push(offset(text.len()));
+    map.finish(out.len(), text.len());
     true
 }
 
@@ -156,12 +156,15 @@ mod tests {
     #[test]
     fn entities_decode_with_a_map_back() {
         let mut out = Vec::new();
-        let mut map = Vec::new();
+        let mut map = OffsetMap::default();
         assert!(decode_entities(b"jane&#64;x.com &amp; A&lt;", &mut out, &mut map));
         assert_eq!(out, b"jane@x.com & A<");
-        assert_eq!(map[4], 4);
-        assert_eq!(map[5], 9);
-        assert_eq!(*map.last().unwrap(), 26);
+        assert_eq!(map.source(4), 4);
+        assert_eq!(map.source(5), 9);
+        assert_eq!(map.source(11), 15);
+        assert_eq!(map.source(12), 20);
+        assert_eq!(map.source(14), 22);
+        assert_eq!(map.source(out.len()), 26);
         assert!(!decode_entities(b"plain", &mut out, &mut map));
     }
 }

@@ -8,6 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::detect::ScanContext;
+use super::offsets::OffsetMap;
 use super::{key_hash, InlineKey, LineWork, Sink};
 
 /// How the values under the current key are treated.
@@ -132,18 +133,17 @@ fn number_end(line: &[u8], start: usize) -> Result<usize, JsonError> {
     Ok(i)
 }
 
-/// Decodes the JSON string contents `raw` into `out`, with `map[k]` = offset in `raw` of decoded byte `k`
-/// (and a final entry for the end).
-pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -> Result<(), JsonError> {
+/// Decodes the JSON string contents `raw` into `out`, recording in `map` where each decoded byte came from in
+/// `raw`.
+pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> Result<(), JsonError> {
     out.clear();
     map.clear();
-    let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     let mut i = 0;
     while i < raw.len() {
-        // The run up to the next escape is copied whole, with its offsets.
+        // The run up to the next escape is copied whole.
         let run = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
+        map.copied(out.len(), i, run - i);
         out.extend_from_slice(&raw[i..run]);
-        map.extend((i..run).map(offset));
         i = run;
         if i == raw.len() {
             break;
@@ -174,13 +174,12 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<u32>) -
             }
             _ => return Err(JsonError::Syntax),
         };
+        map.reference(out.len(), i);
         let mut buf = [0u8; 4];
-        let encoded = ch.encode_utf8(&mut buf).as_bytes();
-        out.extend_from_slice(encoded);
-        map.extend(std::iter::repeat_n(offset(i), encoded.len()));
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
         i += len;
     }
-    map.push(offset(raw.len()));
+    map.finish(out.len(), raw.len());
     Ok(())
 }
 
@@ -498,12 +497,11 @@ mod tests {
     #[test]
     fn strings_decode_with_offsets() {
         let mut out = Vec::new();
-        let mut map = Vec::new();
+        let mut map = OffsetMap::default();
         decode_string(br#"a\u0040b\n\ud83d\ude00"#, &mut out, &mut map).unwrap();
         assert_eq!(out, "a@b\n\u{1F600}".as_bytes());
-        assert_eq!(map[1], 1);
-        assert_eq!(map[2], 7);
-        assert_eq!(*map.last().unwrap(), 22);
+        let sources: Vec<usize> = (0..=out.len()).map(|at| map.source(at)).collect();
+        assert_eq!(sources, [0, 1, 7, 8, 10, 10, 10, 10, 22]);
         assert_eq!(decode_string(br"\x", &mut out, &mut map), Err(JsonError::Syntax));
     }
 

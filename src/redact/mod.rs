@@ -10,6 +10,7 @@ mod anchors;
 pub mod detect;
 mod html;
 mod json;
+mod offsets;
 pub mod stream;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,6 +20,7 @@ pub use crate::pii::{HashKey, HashKeyError};
 use crate::rules::{Action, EntityId, KeyPath, Rules};
 use anchors::{Anchor, Anchors, View};
 use detect::{Detectors, Finding, KeyMemo, ScanContext};
+use offsets::OffsetMap;
 
 /// How lines are interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,7 +196,7 @@ pub(crate) struct LineWork {
     html_anchors: Anchors,
     frames: Vec<json::Frame>,
     decoded: Vec<u8>,
-    map: Vec<u32>,
+    map: OffsetMap,
     findings: Vec<Finding>,
     hits: Vec<Hit>,
     html_view: Vec<u8>,
@@ -205,7 +207,7 @@ pub(crate) struct LineWork {
     path_nodes: Vec<u32>,
     next_node: u32,
     entity_decoded: Vec<u8>,
-    entity_map: Vec<u32>,
+    entity_map: OffsetMap,
     lossy: Vec<u8>,
 }
 
@@ -287,7 +289,7 @@ impl Inner {
         let (scanned, values_from) = if entities { (&decoded[..], &decoded[..]) } else { (&view[..], text) };
         html_anchors.compute(scanned, self.detectors.secret_prefixes());
         let anchors = html_anchors.view(0, scanned.len());
-        let to_outer = |at: usize| if entities { map[at] as usize } else { at };
+        let to_outer = |at: usize| if entities { map.source(at) } else { at };
         self.collect(scanned, values_from, &anchors, true, context, work, to_outer);
         work.html_anchors = html_anchors;
         work.entity_decoded = decoded;
@@ -355,7 +357,7 @@ impl Inner {
             decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
             self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
             work.decoded_anchors = decoded_anchors;
-            work.push_hits(Sink::JsonString, |at| start + map[at] as usize);
+            work.push_hits(Sink::JsonString, |at| start + map.source(at));
         }
         work.decoded = decoded;
         work.map = map;

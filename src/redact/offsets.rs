@@ -1,0 +1,87 @@
+//! Offset maps: where each byte of a decoded text (a JSON string without its escapes, HTML text without its
+//! character references) came from in its source, kept as a few segments rather than one entry per byte.
+
+/// The decoded text is a sequence of segments: runs of bytes copied from the source, which map one to one, and
+/// decoded references (an escape, an entity), whose bytes all map to the reference's first source byte. The end
+/// of the decoded text maps to the end of the source.
+#[derive(Debug, Default)]
+pub(crate) struct OffsetMap {
+    segments: Vec<Segment>,
+    decoded_len: usize,
+    source_len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Where the segment starts in the decoded text and in the source.
+    decoded: usize,
+    source: usize,
+    /// A copied run (offsets advance together), or a decoded reference (every byte maps to `source`).
+    copied: bool,
+}
+
+impl OffsetMap {
+    /// Forgets every segment.
+    pub(crate) fn clear(&mut self) {
+        self.segments.clear();
+        self.decoded_len = 0;
+        self.source_len = 0;
+    }
+
+    /// Records that `len` bytes were copied from `source` to the end of the decoded text (`decoded`).
+    #[inline]
+    pub(crate) fn copied(&mut self, decoded: usize, source: usize, len: usize) {
+        if len > 0 {
+            self.segments.push(Segment { decoded, source, copied: true });
+        }
+    }
+
+    /// Records that a reference starting at `source` was decoded into bytes starting at `decoded`.
+    #[inline]
+    pub(crate) fn reference(&mut self, decoded: usize, source: usize) {
+        self.segments.push(Segment { decoded, source, copied: false });
+    }
+
+    /// Closes the map: the decoded text is `decoded_len` bytes long, its source `source_len`.
+    pub(crate) fn finish(&mut self, decoded_len: usize, source_len: usize) {
+        self.decoded_len = decoded_len;
+        self.source_len = source_len;
+    }
+
+    /// The source offset of decoded offset `at` (the end of the source for the end of the decoded text).
+    pub(crate) fn source(&self, at: usize) -> usize {
+        if at >= self.decoded_len {
+            return self.source_len;
+        }
+        let index = self.segments.partition_point(|segment| segment.decoded <= at);
+        match index.checked_sub(1).map(|k| self.segments[k]) {
+            Some(segment) if segment.copied => segment.source + (at - segment.decoded),
+            Some(segment) => segment.source,
+            // Unreachable for a map filled by a decoder (its first segment starts at 0): the start is the start.
+            None => at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_map_one_to_one_and_references_to_their_start() {
+        // Source `ab&amp;cd` decoded to `ab&cd`.
+        let mut map = OffsetMap::default();
+        map.copied(0, 0, 2);
+        map.reference(2, 2);
+        map.copied(3, 7, 2);
+        map.finish(5, 9);
+        let got: Vec<usize> = (0..=5).map(|at| map.source(at)).collect();
+        assert_eq!(got, [0, 1, 2, 7, 8, 9]);
+        // A reference decoded to several bytes: each maps to its start; an empty run is not a segment.
+        map.clear();
+        map.copied(0, 0, 0);
+        map.reference(0, 0);
+        map.finish(4, 12);
+        assert_eq!((0..=4).map(|at| map.source(at)).collect::<Vec<_>>(), [0, 0, 0, 0, 12]);
+    }
+}
