@@ -8,7 +8,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::anchors::{Anchor, View};
-use super::{key_hash, same_bytes, InlineKey};
+use super::{same_bytes, InlineKey, KeyTag};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -57,11 +57,12 @@ impl KeyMemo {
             self.slots.resize(MEMO_SLOTS, MemoSlot::default());
         }
         let key = &text[start..end];
-        let hash = key_hash(text, start, end, 0);
+        let tag = KeyTag::of(text, start, end);
+        let hash = tag.hash(0);
         let index = (hash >> 53) as usize % MEMO_SLOTS;
         let slot = &self.slots[index];
         if let Some(rule) = slot.rule {
-            if slot.key.is(key) {
+            if slot.key.is(key, tag) {
                 return rule;
             }
         }
@@ -76,7 +77,7 @@ impl KeyMemo {
             (rule.entity, action)
         });
         let slot = &mut self.slots[index];
-        slot.rule = slot.key.store(key).then_some(rule);
+        slot.rule = slot.key.store(key, tag).then_some(rule);
         rule
     }
 }

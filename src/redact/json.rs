@@ -9,7 +9,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 use super::anchors::Anchors;
 use super::detect::ScanContext;
 use super::offsets::OffsetMap;
-use super::{key_hash, InlineKey, LineWork, Sink};
+use super::{InlineKey, KeyTag, LineWork, Sink};
 
 /// How the values under the current key are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,12 +464,13 @@ fn cached_treatment(
     }
     let raw = &line[key.start..key.end];
     let parent = work.path_nodes.last().copied().unwrap_or(0);
-    let hash = key_hash(line, key.start, key.end, u64::from(parent));
+    let tag = KeyTag::of(line, key.start, key.end);
+    let hash = tag.hash(u64::from(parent));
     let index = (hash >> 40) as usize % KEY_SLOTS;
     work.path_keys.push(key);
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if slot.parent == parent && slot.key.is(raw) {
+        if slot.parent == parent && slot.key.is(raw, tag) {
             work.path_nodes.push(slot.node);
             return Ok(treatment);
         }
@@ -480,7 +481,7 @@ fn cached_treatment(
     let node = work.next_node;
     work.path_nodes.push(node);
     let slot = &mut work.key_slots[index];
-    if slot.key.store(raw) {
+    if slot.key.store(raw, tag) {
         slot.parent = parent;
         slot.node = node;
         slot.treatment = Some(treatment);

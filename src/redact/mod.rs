@@ -412,45 +412,75 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         && left.remainder().iter().zip(right.remainder()).all(|(x, y)| x == y)
 }
 
-/// A short key stored in place, for the engine's direct-mapped memos: a lookup compares bytes in the slot itself
-/// instead of chasing a pointer. Longer keys are not stored (and so never match).
+/// A key as the engine's direct-mapped memos see it first: its length and its last (up to) eight bytes, read as
+/// one word from the text and masked to the key. For a key of at most eight bytes this is the whole key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyTag {
+    len: usize,
+    tail: u64,
+}
+
+impl KeyTag {
+    /// The tag of the key `text[start..end]`.
+    #[inline(always)]
+    pub(crate) fn of(text: &[u8], start: usize, end: usize) -> KeyTag {
+        let len = end - start;
+        let take = len.min(8);
+        let word = match text[..end].last_chunk::<8>() {
+            Some(last) => *last,
+            None => {
+                // Fewer than eight bytes before the key's end: the same layout, zero-padded in front.
+                let mut word = [0u8; 8];
+                word[8 - take..].copy_from_slice(&text[end - take..end]);
+                word
+            }
+        };
+        let tail = u64::from_le_bytes(word) & u64::MAX.checked_shl(8 * (8 - take as u32)).unwrap_or(0);
+        KeyTag { len, tail }
+    }
+
+    /// A hash of the key with `extra` mixed in.
+    #[inline(always)]
+    pub(crate) fn hash(self, extra: u64) -> u64 {
+        (self.tail ^ self.len as u64 ^ (extra << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+/// A short key stored in place, for the engine's direct-mapped memos: a lookup compares the tag, then (for keys
+/// longer than eight bytes) the bytes before the tail, in the slot itself instead of chasing a pointer. Longer
+/// keys are not stored (and so never match).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct InlineKey {
+    tail: u64,
     len: u8,
-    raw: [u8; INLINE_KEY_BYTES],
+    head: [u8; INLINE_KEY_BYTES - 8],
 }
 
 const INLINE_KEY_BYTES: usize = 31;
 
 impl InlineKey {
-    /// Stores `raw`; false, and nothing kept, when it is longer than the slot.
-    pub(crate) fn store(&mut self, raw: &[u8]) -> bool {
+    /// Stores `raw` (whose tag is `tag`); false, and nothing kept, when it is longer than the slot.
+    pub(crate) fn store(&mut self, raw: &[u8], tag: KeyTag) -> bool {
         if raw.len() > INLINE_KEY_BYTES {
             self.len = 0;
             return false;
         }
         self.len = raw.len() as u8;
-        self.raw[..raw.len()].copy_from_slice(raw);
+        self.tail = tag.tail;
+        let head = raw.len().saturating_sub(8);
+        self.head[..head].copy_from_slice(&raw[..head]);
         true
     }
 
-    /// True when the stored key is exactly `raw`.
+    /// True when the stored key is exactly `raw` (whose tag is `tag`).
     #[inline(always)]
-    pub(crate) fn is(&self, raw: &[u8]) -> bool {
-        usize::from(self.len) == raw.len() && same_bytes(&self.raw[..raw.len()], raw)
+    pub(crate) fn is(&self, raw: &[u8], tag: KeyTag) -> bool {
+        if self.tail != tag.tail || usize::from(self.len) != tag.len {
+            return false;
+        }
+        let head = tag.len.saturating_sub(8);
+        head == 0 || same_bytes(&self.head[..head], &raw[..head])
     }
-}
-
-/// A hash of the key `text[start..end]` (with `extra` mixed in) for the engine's direct-mapped memos: its length
-/// and its last eight bytes, read as one word from the text and masked to the key.
-#[inline]
-pub(crate) fn key_hash(text: &[u8], start: usize, end: usize, extra: u64) -> u64 {
-    let len = end - start;
-    let tail = match text[..end].last_chunk::<8>() {
-        Some(last) => u64::from_le_bytes(*last) & u64::MAX.checked_shl(8 * (8 - len.min(8) as u32)).unwrap_or(0),
-        None => text[start..end].iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
-    };
-    (tail ^ len as u64 ^ (extra << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
@@ -755,6 +785,27 @@ mod tests {
         assert_eq!(a, b, "one person, one token");
         let token = HashKey::from_hex(&"11".repeat(32)).unwrap().token("EMAIL", b"jane@example.com", 6);
         assert_eq!(String::from_utf8(a).unwrap(), format!(r#"{{"email":"{token}"}}"#));
+    }
+
+    #[test]
+    fn inline_keys_match_only_the_same_key_wherever_it_stands() {
+        let tag = |text: &[u8], start: usize, end: usize| KeyTag::of(text, start, end);
+        // The same key at the start of a text (fewer than eight bytes before its end) and further on.
+        let (early, late) = (tag(b"user=1", 0, 4), tag(b"level=2 user=1", 8, 12));
+        assert_eq!((early.tail, early.len), (late.tail, late.len));
+        let mut slot = InlineKey::default();
+        assert!(slot.store(b"user", early));
+        assert!(slot.is(b"user", late));
+        assert!(!slot.is(b"usr", tag(b"usr", 0, 3)));
+        // Longer keys: the same last eight bytes, a different head.
+        let long = b"customer.email_address";
+        assert!(slot.store(long, tag(long, 0, long.len())));
+        assert!(slot.is(long, tag(long, 0, long.len())));
+        let other = b"customer_email_address";
+        assert!(!slot.is(other, tag(other, 0, other.len())));
+        // Keys longer than the slot are not kept.
+        let too_long = [b'k'; 32];
+        assert!(!slot.store(&too_long, tag(&too_long, 0, 32)));
     }
 
     #[test]
