@@ -2,35 +2,28 @@
 
 use super::offsets::OffsetMap;
 
-/// True when `text` contains markup: a `<` followed by a letter, `/` or `!`.
-pub fn looks_like_html(text: &[u8]) -> bool {
-    let mut from = 0;
-    while let Some(found) = memchr::memchr(b'<', &text[from..]) {
-        let at = from + found;
-        if text.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!') {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
-}
-
 /// Writes `html` to `out` with the markup blanked: `<`, `>`, tag names and comment delimiters become spaces, so
 /// offsets stay the same and nothing can match across a tag, while text, attribute names and attribute values stay
 /// in place for the detectors (and context such as "call me at <b>" still reaches the number after it).
-/// A `<` that opens no complete tag is left as text.
-pub fn markup_to_spaces(html: &[u8], out: &mut Vec<u8>) {
+/// A `<` that opens no complete tag is left as text. `lts` are the positions of the `<` bytes of `html`, in order.
+///
+/// Returns whether `html` has markup: a `<` followed by a letter, `/` or `!` (when it has none, `out` is a copy).
+pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: &mut Vec<u8>) -> bool {
     out.clear();
     out.extend_from_slice(html);
     let n = html.len();
+    let mut markup = false;
     let mut i = 0;
-    while let Some(found) = memchr::memchr(b'<', &html[i..]) {
-        let at = i + found;
+    for at in lts {
+        if at < i {
+            continue;
+        }
         i = at + 1;
         let opens = html.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!');
         if !opens {
             continue;
         }
+        markup = true;
         if html[at + 1..].starts_with(b"!--") {
             let end = find(html, at + 4, b"-->").unwrap_or(n);
             out[at..at + 4].fill(b' ');
@@ -39,8 +32,10 @@ pub fn markup_to_spaces(html: &[u8], out: &mut Vec<u8>) {
             i = close;
             continue;
         }
-        let Some(close) = memchr::memchr(b'>', &html[at..]).map(|p| at + p) else {
-            return;
+        // Tags are short: a few bytes are looked at one by one before handing over to memchr.
+        let near = html[at..].iter().take(32).position(|&b| b == b'>');
+        let Some(close) = near.or_else(|| memchr::memchr(b'>', &html[at..])).map(|p| at + p) else {
+            return markup;
         };
         let mut j = at + 1;
         if html[j] == b'/' || html[j] == b'!' {
@@ -56,6 +51,7 @@ pub fn markup_to_spaces(html: &[u8], out: &mut Vec<u8>) {
         }
         i = close + 1;
     }
+    markup
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -131,7 +127,7 @@ mod tests {
 
     fn blanked(html: &str) -> String {
         let mut out = Vec::new();
-        markup_to_spaces(html.as_bytes(), &mut out);
+        markup_to_spaces(html.as_bytes(), memchr::memchr_iter(b'<', html.as_bytes()), &mut out);
         assert_eq!(out.len(), html.len());
         String::from_utf8(out).unwrap()
     }
@@ -144,13 +140,17 @@ mod tests {
         );
         assert_eq!(blanked("a < b and c<d e@x.co"), "a < b and c<d e@x.co");
         assert_eq!(blanked("call me at <b>+1 415</b>"), "call me at    +1 415    ");
+        let long_tag = format!("<a title=\"{}\">x</a>", "t".repeat(100));
+        assert_eq!(blanked(&long_tag), format!("   title=\"{}\" x    ", "t".repeat(100)));
     }
 
     #[test]
     fn markup_detection() {
-        assert!(looks_like_html(b"<p>x</p>"));
-        assert!(looks_like_html(b"a<br/>b"));
-        assert!(!looks_like_html(b"a < b, 3<4"));
+        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new());
+        assert!(has_markup(b"<p>x</p>"));
+        assert!(has_markup(b"a<br/>b"));
+        assert!(has_markup(b"a <b no close"));
+        assert!(!has_markup(b"a < b, 3<4"));
     }
 
     #[test]

@@ -272,12 +272,12 @@ impl Inner {
             return;
         }
         let full = self.detectors.has_patterns() || anchors.worth_scanning();
-        if !anchors.any(Anchor::Lt) || !html::looks_like_html(text) {
+        let mut view = std::mem::take(&mut work.html_view);
+        if !anchors.any(Anchor::Lt) || !html::markup_to_spaces(text, anchors.positions(Anchor::Lt), &mut view) {
+            work.html_view = view;
             self.collect(text, text, anchors, full, context, work, |at| at);
             return;
         }
-        let mut view = std::mem::take(&mut work.html_view);
-        html::markup_to_spaces(text, &mut view);
         let mut decoded = std::mem::take(&mut work.entity_decoded);
         let mut map = std::mem::take(&mut work.entity_map);
         let mut html_anchors = std::mem::take(&mut work.html_anchors);
