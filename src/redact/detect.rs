@@ -5,9 +5,8 @@
 //! through their first two bytes, see `SecretPrefixes`), `=` and `:` (`email=...`, `"name": ...` under a
 //! classified key). The detectors look only there; the user's own regexes run over the whole text.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
-
 use super::anchors::{Anchor, View};
+use super::context::ContextWords;
 use super::{same_bytes, InlineKey, KeyTag};
 
 use crate::pii::phone::{self, Region};
@@ -88,12 +87,12 @@ pub struct Detectors {
     enabled: [bool; DetectorKind::ALL.len()],
     actions: [Action; DetectorKind::ALL.len()],
     regions: Vec<Region>,
-    phone_context: Option<AhoCorasick>,
+    phone_context: Option<ContextWords>,
     phone_context_after: Vec<Vec<u8>>,
-    ssn_context: Option<AhoCorasick>,
+    ssn_context: Option<ContextWords>,
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
-    pattern_context: Vec<Option<AhoCorasick>>,
+    pattern_context: Vec<Option<ContextWords>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,12 +230,7 @@ impl Detectors {
         }
         let regions =
             rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
-        let words = |words: &[String]| -> Option<AhoCorasick> {
-            if words.is_empty() {
-                return None;
-            }
-            AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words).ok()
-        };
+        let words = ContextWords::new;
         let phone_context = words(&rules.detector(DetectorKind::Phone).context);
         let phone_context_after =
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
@@ -599,7 +593,7 @@ impl Detectors {
     /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
     /// `mobile_number=`), only the label counts; otherwise the 40 bytes before it count, cut at the last `=`,
     /// quote, `,`, `;`, `|`, brace or line break, and words must stand whole (`desktop` is not `desk`).
-    fn near(&self, words: &Option<AhoCorasick>, text: &[u8], start: usize) -> bool {
+    fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
         let Some(words) = words else { return false };
         let mut window = &text[start.saturating_sub(40)..start];
         while let Some((&last, rest)) = window.split_last() {
@@ -615,7 +609,7 @@ impl Detectors {
                     .iter()
                     .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ')))
                     .map_or(0, |p| p + 1);
-                return words.is_match(&rest[label_start..]);
+                return words.in_label(&rest[label_start..]);
             }
         }
         if let Some(cut) = window
@@ -624,11 +618,7 @@ impl Detectors {
         {
             window = &window[cut + 1..];
         }
-        words.find_iter(window).any(|found| {
-            let before_ok = found.start() == 0 || !window[found.start() - 1].is_ascii_alphabetic();
-            let after_ok = window.get(found.end()).is_none_or(|b| !b.is_ascii_alphabetic());
-            before_ok && after_ok
-        })
+        words.in_window(window)
     }
 
     /// True when one of the after-words follows `end`, past spaces, dashes, commas or an opening parenthesis.

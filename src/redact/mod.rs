@@ -7,6 +7,7 @@
 //! engine cannot process it, replaced by a marker. Nothing passes through unprocessed.
 
 mod anchors;
+mod context;
 pub mod detect;
 mod html;
 mod json;
@@ -740,6 +741,17 @@ mod tests {
             r#"{"custom_attributes":{"plan":"pro","shoe_size":"42","customer_ssn":"460-89-9847"}}"#,
             r#"{"custom_attributes":{"plan":"pro","shoe_size":"[CUSTOM_ATTRIBUTE]","customer_ssn":"[SSN]"}}"#,
         );
+    }
+
+    #[test]
+    fn context_words_count_whole_even_when_a_shorter_word_begins_them() {
+        // `telephone` begins with `tel`, `mobile` with `mob`, `calling` with `call`: each is a word of its own.
+        for word in ["telephone", "Mobile", "calling", "tel", "phone number"] {
+            check(&format!("{word} 12345678"), &format!("{word} [PHONE]"));
+        }
+        for word in ["hotel", "mobiles", "recall"] {
+            check(&format!("{word} 12345678"), &format!("{word} 12345678"));
+        }
     }
 
     #[test]
