@@ -11,14 +11,16 @@ pub(crate) struct ContextWords {
     words: Vec<Vec<u8>>,
     /// For each letter `a`..=`z`: the words that start with it.
     by_letter: [Vec<u16>; 26],
-    /// Words that start with anything else (a digit, `#`, a byte that is not ASCII): tried at every word start.
+    /// Words that start with anything else (a digit, `#`, a byte that is not ASCII): tried wherever the byte
+    /// before is not a letter.
     others: Vec<u16>,
     /// Any of the words anywhere in a label.
     in_label: AhoCorasick,
 }
 
 impl ContextWords {
-    /// Compiles `words`; None when there are none (or too many to index, which no rules file comes near).
+    /// Compiles `words` (the rules reject empty ones); None when there are none, or too many to index (no rules
+    /// file comes near 65,535).
     pub(crate) fn new(words: &[String]) -> Option<ContextWords> {
         let words: Vec<Vec<u8>> =
             words.iter().filter(|word| !word.is_empty()).map(|word| word.as_bytes().to_ascii_lowercase()).collect();
@@ -66,17 +68,17 @@ impl ContextWords {
         false
     }
 
+    /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`).
+    pub(crate) fn in_label(&self, label: &[u8]) -> bool {
+        self.in_label.is_match(label)
+    }
+
     /// True when word `word` is at `window[at..]` and no letter follows it.
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
         let word = &self.words[usize::from(word)];
         window.get(at..at + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
             && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
-    }
-
-    /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`).
-    pub(crate) fn in_label(&self, label: &[u8]) -> bool {
-        self.in_label.is_match(label)
     }
 }
 

@@ -15,7 +15,8 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
     let mut markup = false;
     let mut i = 0;
     for at in lts {
-        if at < i {
+        // The anchors give exactly the `<` bytes; a position that is not one is passed over all the same.
+        if at < i || html.get(at) != Some(&b'<') {
             continue;
         }
         i = at + 1;
@@ -33,8 +34,9 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
             continue;
         }
         // Tags are short: a few bytes are looked at one by one before handing over to memchr.
-        let near = html[at..].iter().take(32).position(|&b| b == b'>');
-        let Some(close) = near.or_else(|| memchr::memchr(b'>', &html[at..])).map(|p| at + p) else {
+        let head = &html[at..n.min(at + 32)];
+        let far = || memchr::memchr(b'>', &html[at + head.len()..]).map(|p| head.len() + p);
+        let Some(close) = head.iter().position(|&b| b == b'>').or_else(far).map(|p| at + p) else {
             return markup;
         };
         let mut j = at + 1;
@@ -59,7 +61,8 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 /// Decodes HTML character references in `text` into `out`, recording in `map` where each output byte came from in
-/// `text`. Returns false when there was nothing to decode.
+/// `text`. Returns false, leaving `out` and `map` empty, when `text` has no `&` (a `&` that begins no reference is
+/// copied like any other byte).
 pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bool {
     out.clear();
     map.clear();

@@ -476,6 +476,7 @@ impl InlineKey {
     /// True when the stored key is exactly `raw` (whose tag is `tag`).
     #[inline(always)]
     pub(crate) fn is(&self, raw: &[u8], tag: KeyTag) -> bool {
+        debug_assert_eq!(raw.len(), tag.len, "the tag is the tag of `raw`");
         if self.tail != tag.tail || usize::from(self.len) != tag.len {
             return false;
         }

@@ -11,15 +11,6 @@ pub(crate) struct OffsetMap {
     source_len: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    /// Where the segment starts in the decoded text and in the source.
-    decoded: usize,
-    source: usize,
-    /// A copied run (offsets advance together), or a decoded reference (every byte maps to `source`).
-    copied: bool,
-}
-
 impl OffsetMap {
     /// Forgets every segment.
     pub(crate) fn clear(&mut self) {
@@ -61,6 +52,15 @@ impl OffsetMap {
             None => at,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Where the segment starts in the decoded text and in the source.
+    decoded: usize,
+    source: usize,
+    /// A copied run (offsets advance together), or a decoded reference (every byte maps to `source`).
+    copied: bool,
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ struct MergedDetector {
     enabled: Option<bool>,
     action: Option<Located<String>>,
     regions: Option<Vec<Located<String>>>,
-    context: Option<Vec<String>>,
+    context: Option<Vec<Located<String>>>,
     context_after: Option<Vec<String>>,
     key_words: Option<Vec<String>>,
 }
@@ -69,7 +69,7 @@ struct MergedPattern {
     entity: Option<Located<String>>,
     regex: Option<Located<String>>,
     validator: Option<Located<String>>,
-    context: Option<Vec<String>>,
+    context: Option<Vec<Located<String>>>,
     action: Option<Located<String>>,
     at: Option<(usize, Range<usize>)>,
 }
@@ -169,10 +169,23 @@ impl Compiler<'_> {
             enabled: detector.enabled.unwrap_or(true),
             action,
             regions,
-            context: lower(detector.context),
+            context: self.context_words(detector.context),
             context_after: lower(detector.context_after),
             key_words,
         }
+    }
+
+    /// Lowercases context words; an empty word (which would stand everywhere, or nowhere) is an error.
+    fn context_words(&mut self, words: Option<Vec<Located<String>>>) -> Vec<String> {
+        let mut lowered = Vec::new();
+        for word in words.unwrap_or_default() {
+            if word.value.trim().is_empty() {
+                self.error(word.file, &word.span, "a context word is empty; remove it or write the word");
+            } else {
+                lowered.push(word.value.to_lowercase());
+            }
+        }
+        lowered
     }
 
     fn action(&mut self, value: &Located<String>) -> Option<Action> {
@@ -237,8 +250,8 @@ impl Compiler<'_> {
             if let Some(regions) = regions {
                 detector.regions = Some(regions.into_iter().map(|region| located(region, file)).collect());
             }
-            if context.is_some() {
-                detector.context = context;
+            if let Some(context) = context {
+                detector.context = Some(context.into_iter().map(|word| located(word, file)).collect());
             }
             if context_after.is_some() {
                 detector.context_after = context_after;
@@ -264,8 +277,8 @@ impl Compiler<'_> {
             if let Some(validator) = validator {
                 entry.validator = Some(located(validator, file));
             }
-            if context.is_some() {
-                entry.context = context;
+            if let Some(context) = context {
+                entry.context = Some(context.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(action) = action {
                 entry.action = Some(located(action, file));
@@ -491,7 +504,7 @@ impl Compiler<'_> {
                 entity,
                 regex,
                 validator,
-                context: pattern.context.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect(),
+                context: self.context_words(pattern.context),
                 action,
                 source: self.source(file, &span),
             });
@@ -690,6 +703,11 @@ mod tests {
         assert!(error.to_string().contains("matches the empty string"), "{error}");
         let error = compile("[detectors.phone]\nregions = [\"usa\"]\n").unwrap_err();
         assert!(error.to_string().contains("unknown phone region `usa`"), "{error}");
+        let error = compile("[detectors.ssn]\ncontext = [\"ssn\", \" \"]\n").unwrap_err();
+        assert!(error.to_string().contains("a context word is empty"), "{error}");
+        assert_eq!(error.errors[0].line, Some(2), "{error}");
+        let error = compile("[patterns.p]\nregex = 'x[0-9]+'\nentity = 'X'\ncontext = ['']\n").unwrap_err();
+        assert!(error.to_string().contains("a context word is empty"), "{error}");
     }
 
     #[test]

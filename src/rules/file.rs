@@ -57,7 +57,7 @@ pub struct DetectorFile {
     pub enabled: Option<bool>,
     pub action: Option<Spanned<String>>,
     pub regions: Option<Vec<Spanned<String>>>,
-    pub context: Option<Vec<String>>,
+    pub context: Option<Vec<Spanned<String>>>,
     pub context_after: Option<Vec<String>>,
     pub key_words: Option<Vec<String>>,
 }
@@ -69,6 +69,6 @@ pub struct PatternFile {
     pub entity: Option<Spanned<String>>,
     pub regex: Option<Spanned<String>>,
     pub validator: Option<Spanned<String>>,
-    pub context: Option<Vec<String>>,
+    pub context: Option<Vec<Spanned<String>>>,
     pub action: Option<Spanned<String>>,
 }
