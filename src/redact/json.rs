@@ -442,7 +442,9 @@ pub(crate) struct KeySlot {
     treatment: Option<Treatment>,
 }
 
-const KEY_SLOTS: usize = 512;
+// With 512 slots a parent key is evicted more often, and its children then get new node ids and miss too: 1.5%
+// slower on JSON logs. 2048 gain nothing more.
+const KEY_SLOTS: usize = 1024;
 
 /// Pushes `key` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
 /// was seen under the same parent path.
