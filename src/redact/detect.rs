@@ -230,15 +230,14 @@ impl Detectors {
         }
         let regions =
             rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
-        let words = ContextWords::new;
-        let phone_context = words(&rules.detector(DetectorKind::Phone).context);
+        let phone_context = ContextWords::new(&rules.detector(DetectorKind::Phone).context);
         let phone_context_after =
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
-        let ssn_context = words(&rules.detector(DetectorKind::Ssn).context);
+        let ssn_context = ContextWords::new(&rules.detector(DetectorKind::Ssn).context);
         let secrets = SecretPrefixes::new();
         let patterns: Vec<PatternRule> =
             rules.patterns.iter().filter(|pattern| pattern.action != Action::Keep).cloned().collect();
-        let pattern_context = patterns.iter().map(|pattern| words(&pattern.context)).collect();
+        let pattern_context = patterns.iter().map(|pattern| ContextWords::new(&pattern.context)).collect();
         Detectors {
             enabled,
             actions,

@@ -59,7 +59,7 @@ struct MergedDetector {
     action: Option<Located<String>>,
     regions: Option<Vec<Located<String>>>,
     context: Option<Vec<Located<String>>>,
-    context_after: Option<Vec<String>>,
+    context_after: Option<Vec<Located<String>>>,
     key_words: Option<Vec<String>>,
 }
 
@@ -149,9 +149,6 @@ impl Compiler<'_> {
                 self.error(region.file, &region.span, message);
             }
         }
-        let lower = |words: Option<Vec<String>>| -> Vec<String> {
-            words.unwrap_or_default().iter().map(|word| word.to_lowercase()).collect()
-        };
         // Key words compare with keys as the engine normalizes them (lowercase, no `_` or `-`).
         let key_words = detector
             .key_words
@@ -170,12 +167,13 @@ impl Compiler<'_> {
             action,
             regions,
             context: self.context_words(detector.context),
-            context_after: lower(detector.context_after),
+            context_after: self.context_words(detector.context_after),
             key_words,
         }
     }
 
-    /// Lowercases context words; an empty word (which would stand everywhere, or nowhere) is an error.
+    /// Lowercases context words (before or after a number); an empty word, which would stand everywhere or
+    /// nowhere, is an error.
     fn context_words(&mut self, words: Option<Vec<Located<String>>>) -> Vec<String> {
         let mut lowered = Vec::new();
         for word in words.unwrap_or_default() {
@@ -253,8 +251,8 @@ impl Compiler<'_> {
             if let Some(context) = context {
                 detector.context = Some(context.into_iter().map(|word| located(word, file)).collect());
             }
-            if context_after.is_some() {
-                detector.context_after = context_after;
+            if let Some(context_after) = context_after {
+                detector.context_after = Some(context_after.into_iter().map(|word| located(word, file)).collect());
             }
             if key_words.is_some() {
                 detector.key_words = key_words;
@@ -707,6 +705,8 @@ mod tests {
         assert!(error.to_string().contains("a context word is empty"), "{error}");
         assert_eq!(error.errors[0].line, Some(2), "{error}");
         let error = compile("[patterns.p]\nregex = 'x[0-9]+'\nentity = 'X'\ncontext = ['']\n").unwrap_err();
+        assert!(error.to_string().contains("a context word is empty"), "{error}");
+        let error = compile("[detectors.phone]\ncontext_after = ['office', '']\n").unwrap_err();
         assert!(error.to_string().contains("a context word is empty"), "{error}");
     }
 

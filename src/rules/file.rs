@@ -58,7 +58,7 @@ pub struct DetectorFile {
     pub action: Option<Spanned<String>>,
     pub regions: Option<Vec<Spanned<String>>>,
     pub context: Option<Vec<Spanned<String>>>,
-    pub context_after: Option<Vec<String>>,
+    pub context_after: Option<Vec<Spanned<String>>>,
     pub key_words: Option<Vec<String>>,
 }
 
