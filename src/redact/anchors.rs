@@ -579,7 +579,8 @@ mod avx2 {
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     //! The AVX-512 classifier: each byte of a 64-byte block looks up its classes in two 128-entry tables with one
-    //! byte permute each (VBMI), and one mask test per class gives that class's 64-bit mask.
+    //! byte permute each (VBMI), and a bit transposition (GFNI) turns each table's class bytes into eight 64-bit
+    //! masks at once.
 
     use std::arch::x86_64::*;
 
@@ -608,6 +609,7 @@ mod avx512 {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
             && std::arch::is_x86_feature_detected!("avx512vbmi")
+            && std::arch::is_x86_feature_detected!("gfni")
     }
 
     /// Only returned by `build()` after `available()`.
@@ -616,7 +618,7 @@ mod avx512 {
         unsafe { build_avx512(text, blocks) }
     }
 
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
     unsafe fn build_avx512(text: &[u8], blocks: &mut Vec<Block>) -> bool {
         build_with(text, blocks, |text, k| classify(text, k))
     }
@@ -629,7 +631,7 @@ mod avx512 {
     }
 
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
     fn classify(text: &[u8], k: usize) -> Classes {
         let start = k * 64;
         let len = (text.len() - start).min(64);
@@ -652,43 +654,62 @@ mod avx512 {
             let ahead = (text.len() - start - 1).min(64);
             (_mm512_maskz_loadu_epi8(keep(len), at.cast()), _mm512_maskz_loadu_epi8(keep(ahead), at.add(1).cast()))
         };
-        let mut classes = block(v, &[table(&LOW), table(&HIGH)]);
+        // SAFETY: the constant tables are 64 bytes long.
+        let (reverse, gather) =
+            unsafe { (_mm512_loadu_si512(REVERSE.as_ptr().cast()), _mm512_loadu_si512(GATHER.as_ptr().cast())) };
+        let high = _mm512_movepi8_mask(v);
+        // Work on the bytes of each 8-byte group in reverse order: the transposition below then gives bit `i` of
+        // a mask for byte `i`.
+        let v = _mm512_permutexvar_epi8(reverse, v);
+        let next = _mm512_permutexvar_epi8(reverse, next);
+        let reversed_high = _mm512_movepi8_mask(v);
+        // The permutes index with the low seven bits; bytes from 0x80 on belong to no class but `high`.
+        let [low_lo, low_hi] = table(&LOW);
+        let [high_lo, high_hi] = table(&HIGH);
+        let low = _mm512_maskz_permutex2var_epi8(!reversed_high, low_lo, v, low_hi);
+        let upper = _mm512_maskz_permutex2var_epi8(!reversed_high, high_lo, v, high_hi);
         let [groups_lo, groups_hi] = table(&GROUPS);
         let [follows_lo, follows_hi] = table(&FOLLOWS);
         let groups = _mm512_permutex2var_epi8(groups_lo, v, groups_hi);
         let follows = _mm512_permutex2var_epi8(follows_lo, next, follows_hi);
-        let next_high = _mm512_movepi8_mask(next);
         // A byte past the end (zero in `next`) follows nothing: FOLLOWS[0] is zero.
-        classes.secret_first &= _mm512_test_epi8_mask(groups, follows) & !next_high;
-        classes
+        let pairs = _mm512_test_epi8_mask(groups, follows) & !_mm512_movepi8_mask(next);
+        let secret_bit = _mm512_set1_epi8((super::SECRET_FIRST >> 8) as i8);
+        let upper = _mm512_mask_blend_epi8(pairs, _mm512_andnot_si512(secret_bit, upper), upper);
+        // An 8x8 bit transposition per 8-byte group (each byte's class bits become one byte per class), then
+        // a gather of each class's eight bytes into one 64-bit mask.
+        let identity = _mm512_set1_epi64(0x8040_2010_0804_0201u64 as i64);
+        let transpose = |classes: __m512i| -> [u64; 8] {
+            let masks = _mm512_permutexvar_epi8(gather, _mm512_gf2p8affine_epi64_epi8(identity, classes, 0));
+            // SAFETY: both are 64 bytes of plain integers.
+            unsafe { std::mem::transmute::<__m512i, [u64; 8]>(masks) }
+        };
+        let [digit, number, alpha, underscore, colon, dash, at, sep] = transpose(low);
+        let [lt, quote, key, secret_first, ..] = transpose(upper);
+        Classes { digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high }
     }
 
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    fn block(v: __m512i, tables: &[[__m512i; 2]; 2]) -> Classes {
-        let high = _mm512_movepi8_mask(v);
-        // The permutes index with the low seven bits; bytes from 0x80 on belong to no class but `high`.
-        let low = _mm512_permutex2var_epi8(tables[0][0], v, tables[0][1]);
-        let upper = _mm512_permutex2var_epi8(tables[1][0], v, tables[1][1]);
-        let class = |classes: __m512i, bit: u16| -> u64 {
-            _mm512_test_epi8_mask(classes, _mm512_set1_epi8(bit as u8 as i8)) & !high
-        };
-        Classes {
-            digit: class(low, super::DIGIT),
-            number: class(low, super::NUMBER),
-            alpha: class(low, super::ALPHA),
-            underscore: class(low, super::UNDERSCORE),
-            colon: class(low, super::COLON),
-            dash: class(low, super::DASH),
-            at: class(low, super::AT),
-            sep: class(low, super::SEP),
-            lt: class(upper, super::LT >> 8),
-            quote: class(upper, super::QUOTE >> 8),
-            key: class(upper, super::KEY >> 8),
-            secret_first: class(upper, super::SECRET_FIRST >> 8),
-            high,
+    /// Byte `8j + i` of a permute with this index takes byte `8j + 7 - i`.
+    const REVERSE: [u8; 64] = {
+        let mut out = [0u8; 64];
+        let mut i = 0;
+        while i < 64 {
+            out[i] = (i / 8 * 8 + 7 - i % 8) as u8;
+            i += 1;
         }
-    }
+        out
+    };
+
+    /// Byte `8c + j` of a permute with this index takes byte `8j + c`.
+    const GATHER: [u8; 64] = {
+        let mut out = [0u8; 64];
+        let mut i = 0;
+        while i < 64 {
+            out[i] = (i % 8 * 8 + i / 8) as u8;
+            i += 1;
+        }
+        out
+    };
 }
 
 #[cfg(test)]
