@@ -4,8 +4,9 @@
 //! text is classified 64 bytes at a time (AVX-512 with VBMI or AVX2 when the CPU has them, a table otherwise) and
 //! the classes are combined with shifts into candidate bitmaps, in the same pass:
 //!
-//! - `num`: a digit that starts a digit group at a word start and is followed by at least seven bytes of digits
-//!   and number separators (every phone, card, SSN and IPv4 address has that many); a `:` with another `:` at
+//! - `num`: a digit that starts a digit group at a word start, not joined to a word by `-` or `.`
+//!   (`ORD-2021-280363`), and begins seven bytes of digits and number separators, the seventh a digit or followed
+//!   by an eighth (every phone, card, SSN and IPv4 address is such a token); a `:` with another `:` at
 //!   most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five dashes three
 //!   bytes apart (a MAC written with dashes);
 //! - `at`: `@` and `%` (emails, `%40`, URL credentials);
@@ -71,6 +72,14 @@ struct Classes {
     secret_first: u64,
     /// Bytes from 0x80 on (not ASCII).
     high: u64,
+}
+
+impl Classes {
+    /// `.`: a number separator and a key byte that is neither a digit nor `-`.
+    #[inline(always)]
+    fn dot(&self) -> u64 {
+        self.number & self.key & !self.digit & !self.dash
+    }
 }
 
 /// Keeps the bits of `first` (bytes of block `k` that a secret prefix starts with) whose next byte can follow
@@ -173,24 +182,26 @@ impl Anchors {
 #[inline(always)]
 fn combine(previous: &Classes, b: &Classes, next: &Classes) -> Block {
     let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
+    let two_before = |bits: u64, previous: u64| (bits << 2) | (previous >> 62);
     let ahead = |bits: u64, next: u64, s: u32| (bits >> s) | (next << (64 - s));
     let alnum_before = before(b.digit, previous.digit) | before(b.alpha, previous.alpha);
     let word_before = alnum_before | before(b.underscore, previous.underscore);
     let group_start = b.digit & !before(b.digit, previous.digit);
     let n = |s| ahead(b.number, next.number, s);
-    let seven = b.number & n(1) & n(2) & n(3) & n(4) & n(5) & n(6);
-    let numbers = group_start & seven & !word_before;
+    let digit_at = |s| ahead(b.digit, next.digit, s);
+    let dash_at = |s| ahead(b.dash, next.dash, s);
+    // Seven number bytes, the seventh a digit or followed by an eighth: a token of seven bytes ends with a digit.
+    let seven = b.number & n(1) & n(2) & n(3) & n(4) & n(5) & n(6) & (digit_at(6) | n(7));
+    // `ORD-2021-280363`, `v1.20250101`: digits joined to a word by `-` or `.` are no number of their own.
+    let joined = before(b.dash | b.dot(), previous.dash | previous.dot())
+        & two_before(b.digit | b.alpha, previous.digit | previous.alpha);
+    let numbers = group_start & seven & !word_before & !joined;
     let c = |s| ahead(b.colon, next.colon, s);
     let colon_pairs = b.colon & (c(1) | c(2) | c(3) | c(4) | c(5));
-    let iban = b.alpha
-        & ahead(b.alpha, next.alpha, 1)
-        & ahead(b.digit, next.digit, 2)
-        & ahead(b.digit, next.digit, 3)
-        & !alnum_before;
-    let d = |s| ahead(b.dash, next.dash, s);
-    let dashed_mac = b.dash & d(3) & d(6) & d(9) & d(12);
+    let iban = b.alpha & ahead(b.alpha, next.alpha, 1) & digit_at(2) & digit_at(3) & !alnum_before;
+    let dashed_mac = b.dash & dash_at(3) & dash_at(6) & dash_at(9) & dash_at(12);
     let num = numbers | colon_pairs | iban | dashed_mac;
-    let five_dashes = b.dash & d(1) & d(2) & d(3) & d(4);
+    let five_dashes = b.dash & dash_at(1) & dash_at(2) & dash_at(3) & dash_at(4);
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | five_dashes) & !word_before,
@@ -725,9 +736,12 @@ mod tests {
         let has = |i: usize, flag: u16| class(i) & flag != 0;
         let before = |i: usize, flag: u16| i > 0 && has(i - 1, flag);
         let mut num = Vec::new();
+        let at = |i: usize, byte: u8| text.get(i) == Some(&byte);
         for i in 0..text.len() {
             let word_before = before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);
-            let numbers = has(i, DIGIT) && !before(i, DIGIT) && (0..7).all(|s| has(i + s, NUMBER)) && !word_before;
+            let seven = (0..7).all(|s| has(i + s, NUMBER)) && (has(i + 6, DIGIT) || has(i + 7, NUMBER));
+            let joined = i >= 2 && (at(i - 1, b'-') || at(i - 1, b'.')) && text[i - 2].is_ascii_alphanumeric();
+            let numbers = has(i, DIGIT) && !before(i, DIGIT) && seven && !word_before && !joined;
             let colon_pair = has(i, COLON) && (1..=5).any(|s| has(i + s, COLON));
             let alnum_before = before(i, DIGIT) || before(i, ALPHA);
             let iban = has(i, ALPHA) && has(i + 1, ALPHA) && has(i + 2, DIGIT) && has(i + 3, DIGIT) && !alnum_before;
@@ -777,11 +791,20 @@ mod tests {
         check(b"call +1 (415) 555-2671 or mail a@b.co; ip=10.0.0.1 mac 00:1A:2B:3C:4D:5E DE89370400440532013000");
         check(b"{\"ts\":\"2025-11-29T14:26:36.250Z\",\"msg\":\"x=\\\"1\\\" <b>hi</b> 50%\"}");
         check(b"aa-bb-cc-dd-ee-ff _1234567 x1234567 1234567 12345 6 ::1 fe80::1");
+        // Digits joined to a word and seven bytes that end in a separator start no number; ISO dates and times.
+        check(b"ORD-2021-280363 v1.2345678 a-1234567 -1234567 .1234567 rows=108007 t 1234567 123456 7 12345 6789");
+        check(b"2025-11-29T14:26:36.258Z +2025-11-29T1 14:26:36 00:1A:2B:3C:4D:5E ::");
+        // The same shapes across a block edge, at every offset around it.
+        for shift in 40..70 {
+            let mut text = b" ".repeat(shift);
+            text.extend_from_slice(b"ORD-2021-2803631 x.1234567 1080077 t 1080077 12345678");
+            check(&text);
+        }
         check(b"Authorization: Bearer abc.def, xsk_live_1 sk_live_2 -----BEGIN RSA PRIVATE KEY----- eyJhbGciOi");
         // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
         let seed = 0x5eed_u64;
         println!("seed {seed:#x}");
-        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZx\xc3\xa9skeyJ_";
+        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZxT\xc3\xa9skeyJ_";
         let mut state = seed;
         for len in [1, 7, 63, 64, 65, 127, 128, 129, 200, 1000] {
             for _ in 0..50 {
@@ -846,6 +869,18 @@ mod tests {
         assert_eq!(&text[view.key_run_start(colon, 64)..colon], b"user.e-mail_2");
         let inner = anchors.view(3, text.len());
         assert_eq!(inner.key_run_start(eq - 3, 1000), 0);
+    }
+
+    #[test]
+    fn numbers_that_cannot_start_a_finding_leave_no_anchor() {
+        let quiet = b"ORD-2021-280363 rows=108007 t v2.1234567 x-12345678";
+        let mut anchors = Anchors::default();
+        anchors.compute(quiet, None);
+        assert_eq!(anchors.view(0, quiet.len()).positions(Anchor::Num).count(), 0);
+        // Seven digits before a word, six digits and a digit, a card after a joined number.
+        let busy = b"1080077 t 123456 7 ORD-1 4111111111111111";
+        anchors.compute(busy, None);
+        assert_eq!(anchors.view(0, busy.len()).positions(Anchor::Num).collect::<Vec<_>>(), vec![0, 10, 25]);
     }
 
     #[test]

@@ -378,14 +378,11 @@ impl Detectors {
                 continue;
             }
             resume = match text[at] {
-                b':' => self.hex_colon(text, at, out).unwrap_or(at + 1),
-                b'0'..=b'9' => {
-                    let hex = if hex_colon_ahead(text, at) { self.hex_colon(text, at, out) } else { None };
-                    match hex {
-                        Some(next) => next,
-                        None => self.digit_token(text, at, context, out),
-                    }
-                }
+                b':' if colon_chain(text, at) => self.hex_colon(text, at, out).unwrap_or(at + 1),
+                b':' => at + 1,
+                // A digit anchor has seven number bytes after it, so no `:` for `hex_colon` close by.
+                b'0'..=b'9' if iso_date_time(text, at) => skip_word(text, at + 10),
+                b'0'..=b'9' => self.digit_token(text, at, context, out),
                 // The first of five dashes three bytes apart: a MAC written with dashes, from the byte before.
                 b'-' => match mac_dashed_around(text, at.saturating_sub(1)) {
                     Some((start, end)) if at > 0 && start >= resume && self.on(DetectorKind::Mac) => {
@@ -482,22 +479,6 @@ impl Detectors {
         // A digit glued to a word (hex hashes, identifiers) is not a number of its own.
         if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
             return skip_word(text, i);
-        }
-        // The most common number in logs, an ISO 8601 timestamp (`2025-11-29T14:26:36Z`): the date is glued to
-        // the `T`, which is what reading the token would conclude, at a fraction of the cost.
-        if let Some(date) = text.get(i..i + 11) {
-            let digits = |range: std::ops::Range<usize>| date[range].iter().all(u8::is_ascii_digit);
-            let separator = date[4];
-            if matches!(separator, b'-' | b'/' | b'.')
-                && date[7] == separator
-                && date[10] == b'T'
-                && digits(0..4)
-                && digits(5..7)
-                && digits(8..10)
-                && !(i > 0 && matches!(text[i - 1], b'+' | b'('))
-            {
-                return skip_word(text, i + 10);
-            }
         }
         let token = NumberToken::read(text, i);
         let end = token.end;
@@ -789,8 +770,27 @@ fn is_hex_colon(byte: u8) -> bool {
     byte.is_ascii_hexdigit() || byte == b':'
 }
 
-fn hex_colon_ahead(text: &[u8], i: usize) -> bool {
-    text[i..].iter().take(5).position(|&b| b == b':').is_some_and(|p| text[i..i + p].iter().all(u8::is_ascii_hexdigit))
+/// True when the `:` at `i` begins `::` or a chain of three colons at most five bytes apart: every IPv6 address
+/// has a `::` or six colons and every MAC five, while a time of day (`14:26:36`) has two.
+fn colon_chain(text: &[u8], i: usize) -> bool {
+    let colon_within_five = |at: usize| (at + 1..at + 6).find(|&k| text.get(k) == Some(&b':'));
+    text.get(i + 1) == Some(&b':') || colon_within_five(i).and_then(colon_within_five).is_some()
+}
+
+/// True when the digit at `i` begins an ISO 8601 date glued to its time (`2025-11-29T14:26:36Z`), the most
+/// common number in logs: the date is glued to the `T`, which is what reading the token would conclude, at a
+/// fraction of the cost. Not after `+` or `(`, which would make it a different token.
+fn iso_date_time(text: &[u8], i: usize) -> bool {
+    let Some(date) = text.get(i..i + 11) else { return false };
+    let digits = |range: std::ops::Range<usize>| date[range].iter().all(u8::is_ascii_digit);
+    let separator = date[4];
+    matches!(separator, b'-' | b'/' | b'.')
+        && date[7] == separator
+        && date[10] == b'T'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && !(i > 0 && matches!(text[i - 1], b'+' | b'('))
 }
 
 fn is_token_byte(byte: u8) -> bool {

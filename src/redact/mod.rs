@@ -892,6 +892,18 @@ mod tests {
     }
 
     #[test]
+    fn numbers_joined_to_a_word_are_skipped_without_hiding_what_follows() {
+        // `ORD-1` is an order id; the card after it is a number of its own (it used to be read as part of `1 4111`).
+        check("ref ORD-1 4111 1111 1111 1111 paid", "ref ORD-1 [CARD] paid");
+        check(
+            "ORD-2021-280363 v1.2345678 at 10:20:30 x-4155552671",
+            "ORD-2021-280363 v1.2345678 at 10:20:30 x-4155552671",
+        );
+        // A time of day followed by an address: the time no longer swallows it.
+        check("at 12:30:10.0.0.7 up", "at 12:30:[IP] up");
+    }
+
+    #[test]
     fn clean_lines_are_byte_identical() {
         for line in [
             r#"{"ts":"2026-11-29T10:13:43.123Z","level":"info","msg":"GET /v1/orders/84721 200 12ms","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#,
