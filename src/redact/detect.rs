@@ -585,10 +585,7 @@ impl Detectors {
         }
         if let Some((&last, rest)) = window.split_last() {
             if last == b':' || last == b'=' {
-                let label_start = rest
-                    .iter()
-                    .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ')))
-                    .map_or(0, |p| p + 1);
+                let label_start = rest.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
                 return words.in_label(&rest[label_start..]);
             }
         }
@@ -763,6 +760,18 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
     }
     out.truncate(write);
 }
+
+/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
+const LABEL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
+        b += 1;
+    }
+    table
+};
 
 // ---- byte scanning -------------------------------------------------------------------------------------------
 
