@@ -543,6 +543,11 @@ impl Detectors {
         if !(7..=15).contains(&count) || !token.phone_grouping() {
             return None;
         }
+        // The seconds of a time of day, with a fraction and an offset (`14:26:36.250-05:00`, `14:26:36.123456+01`),
+        // read as seven digits or more: a number right after `digit:` is part of a time, not a phone.
+        if token.start >= 2 && text[token.start - 1] == b':' && text[token.start - 2].is_ascii_digit() {
+            return None;
+        }
         let end = extension_end(text, token.end);
         let groups = token.groups();
         let structured = groups.len() >= 2;
@@ -1281,6 +1286,10 @@ mod tests {
     use super::*;
 
     fn find(text: &str) -> Vec<(String, String)> {
+        find_with(text, ScanContext::default())
+    }
+
+    fn find_with(text: &str, context: ScanContext) -> Vec<(String, String)> {
         let rules = Rules::defaults();
         let detectors = Detectors::new(&rules);
         let mut anchors = super::super::anchors::Anchors::default();
@@ -1288,7 +1297,7 @@ mod tests {
         let mut memo = KeyMemo::default();
         let mut out = Vec::new();
         let view = anchors.view(0, text.len());
-        detectors.scan(&rules, text.as_bytes(), &view, ScanContext::default(), &mut memo, &mut out);
+        detectors.scan(&rules, text.as_bytes(), &view, context, &mut memo, &mut out);
         out.iter().map(|f| (rules.entity_name(f.entity).to_string(), text[f.start..f.end].to_string())).collect()
     }
 
@@ -1393,6 +1402,17 @@ mod tests {
         one("Name: Toshimi Arata", "NAME", "Toshimi Arata");
         one("password=hunter2 ok", "SECRET", "hunter2");
         none("level=info status=200 path=/v1/x");
+    }
+
+    #[test]
+    fn seconds_of_a_time_are_no_phone_even_under_a_phone_key() {
+        let phone_key = ScanContext { phone_key: true, ssn_key: false };
+        for stamp in ["2025-11-29T14:26:36.250-05:00", "2025-11-29 14:26:36.123456+01:00", "at 14:26:36.9-0530"] {
+            assert_eq!(find_with(stamp, phone_key), vec![], "{stamp}");
+        }
+        // A label's colon still counts, and the number after it is a phone under a phone key.
+        assert_eq!(find_with("tel:4155552671", ScanContext::default()).len(), 1);
+        assert_eq!(find_with("a:12345678", phone_key).len(), 1);
     }
 
     #[test]

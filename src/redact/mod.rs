@@ -889,6 +889,10 @@ mod tests {
             r#"{"at":"2025-11-29T14:26:36.250Z","d":"2025-11-29"}"#,
             r#"{"at":"2025-11-29T14:26:36.250Z","d":"2025-11-29"}"#,
         );
+        // Under a key that names a phone, the seconds with their fraction and offset are still part of the time.
+        let stamps =
+            r#"{"phone_verified_at":"2025-11-29T14:26:36.250-05:00","tel_at":"2025-11-29T14:26:36.123456+01:00"}"#;
+        check(stamps, stamps);
     }
 
     #[test]
