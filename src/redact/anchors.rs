@@ -28,8 +28,8 @@ use super::detect::{SecretPrefixes, SECRET_PAIR_GROUPS};
 #[derive(Debug, Default)]
 pub(crate) struct Anchors {
     len: usize,
-    /// Whether the text has a byte that is not ASCII.
-    non_ascii: bool,
+    /// From the first byte that is not ASCII to the last one (inclusive), if any.
+    non_ascii: Option<(usize, usize)>,
     blocks: Vec<Block>,
     /// Secret prefixes: (start, index of the prefix in the searcher), in order.
     secrets: Vec<(usize, usize)>,
@@ -134,9 +134,11 @@ impl Anchors {
         }
     }
 
-    /// True when every byte of the text is ASCII (so it is valid UTF-8 without a further check).
-    pub(crate) fn is_ascii(&self) -> bool {
-        !self.non_ascii
+    /// The part of the text from its first byte that is not ASCII to its last: the text is valid UTF-8 exactly
+    /// when this part is (ASCII around it is always valid, and a sequence cut short at either end is invalid in
+    /// both). None for an ASCII text.
+    pub(crate) fn non_ascii_span(&self) -> Option<std::ops::Range<usize>> {
+        self.non_ascii.map(|(first, last)| first..last + 1)
     }
 
     /// The anchors of `start..end`, with positions relative to `start`.
@@ -211,26 +213,34 @@ fn combine(previous: &Classes, b: &Classes, next: &Classes) -> Block {
 
 /// Classifies `text` block by block and appends one `Block` per 64 bytes (the last one padded with zero bytes,
 /// which belong to no class) to `blocks`, each combined with its neighbours as soon as the next block is
-/// classified. Returns whether a byte is not ASCII. `classify(text, k)` gives the classes of block `k`.
+/// classified. Returns the positions of the first and the last byte that is not ASCII, if any. `classify(text, k)`
+/// gives the classes of block `k`.
 #[inline(always)]
-fn build_with(text: &[u8], blocks: &mut Vec<Block>, classify: impl Fn(&[u8], usize) -> Classes) -> bool {
+fn build_with(text: &[u8], blocks: &mut Vec<Block>, classify: impl Fn(&[u8], usize) -> Classes) -> NonAscii {
     let count = text.len().div_ceil(64);
     if count == 0 {
-        return false;
+        return None;
     }
     blocks.reserve(count);
-    let mut high = 0;
+    let mut non_ascii = None;
     let mut previous = Classes::default();
     let mut current = classify(text, 0);
     for k in 0..count {
         let next = if k + 1 < count { classify(text, k + 1) } else { Classes::default() };
-        high |= current.high;
+        if current.high != 0 {
+            let last = k * 64 + 63 - current.high.leading_zeros() as usize;
+            let first = non_ascii.map_or(k * 64 + current.high.trailing_zeros() as usize, |(first, _)| first);
+            non_ascii = Some((first, last));
+        }
         blocks.push(combine(&previous, &current, &next));
         previous = current;
         current = next;
     }
-    high != 0
+    non_ascii
 }
+
+/// The first and the last byte of a text that are not ASCII, if any.
+type NonAscii = Option<(usize, usize)>;
 
 /// The anchors of a part of the text, in coordinates relative to its start.
 #[derive(Debug, Clone, Copy)]
@@ -338,7 +348,7 @@ impl Iterator for Positions<'_> {
 
 // ---- classification --------------------------------------------------------------------------------------------
 
-type Build = fn(&[u8], &mut Vec<Block>) -> bool;
+type Build = fn(&[u8], &mut Vec<Block>) -> NonAscii;
 
 /// The fastest classifier this CPU runs (AVX-512 with VBMI, AVX2, or a byte table), inside `build_with`.
 fn build() -> Build {
@@ -460,7 +470,7 @@ mod avx2 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, pair_filter, Block, Classes, SECRET_FIRST_LOW};
+    use super::{build_with, pair_filter, Block, Classes, NonAscii, SECRET_FIRST_LOW};
 
     /// True when the CPU has AVX2.
     pub(super) fn available() -> bool {
@@ -468,13 +478,13 @@ mod avx2 {
     }
 
     /// Only returned by `build()` after `available()`.
-    pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> bool {
+    pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> NonAscii {
         // SAFETY: `build()` hands this function out only when the CPU supports AVX2.
         unsafe { build_avx2(text, blocks) }
     }
 
     #[target_feature(enable = "avx2")]
-    unsafe fn build_avx2(text: &[u8], blocks: &mut Vec<Block>) -> bool {
+    unsafe fn build_avx2(text: &[u8], blocks: &mut Vec<Block>) -> NonAscii {
         build_with(text, blocks, |text, k| classify(text, k))
     }
 
@@ -595,7 +605,7 @@ mod avx512 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, Block, Classes, SECRET_PAIR_GROUPS, TABLE};
+    use super::{build_with, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE};
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
     /// sep), its high byte (lt, quote, key, secret_first), and the secret pair groups. A permute reads each
@@ -624,13 +634,13 @@ mod avx512 {
     }
 
     /// Only returned by `build()` after `available()`.
-    pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> bool {
+    pub(super) fn build(text: &[u8], blocks: &mut Vec<Block>) -> NonAscii {
         // SAFETY: `build()` hands this function out only when the CPU has AVX-512 F, BW and VBMI.
         unsafe { build_avx512(text, blocks) }
     }
 
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
-    unsafe fn build_avx512(text: &[u8], blocks: &mut Vec<Block>) -> bool {
+    unsafe fn build_avx512(text: &[u8], blocks: &mut Vec<Block>) -> NonAscii {
         build_with(text, blocks, |text, k| classify(text, k))
     }
 
@@ -851,6 +861,36 @@ mod tests {
             let fast_high = build()(text, &mut fast);
             let table_high = build_with(text, &mut table, classify_table);
             assert_eq!((fast, fast_high), (table, table_high));
+        }
+    }
+
+    #[test]
+    fn the_non_ascii_span_decides_utf8_validity_like_the_whole_text() {
+        let mut texts: Vec<Vec<u8>> = vec![
+            b"plain ascii".to_vec(),
+            "caf\u{e9} at the start, then ascii".as_bytes().to_vec(),
+            b"ascii then a lone \xff byte".to_vec(),
+            b"\x80 a continuation first".to_vec(),
+            b"cut short at the end \xe2\x82".to_vec(),
+            b"cut short before ascii \xe2\x82 tail".to_vec(),
+        ];
+        // Over block edges: a two-byte sequence split between blocks, and non-ASCII in the first and last block.
+        let mut long = vec![b'a'; 200];
+        long[63..65].copy_from_slice("\u{e9}".as_bytes());
+        long[2] = 0xC3;
+        long[3] = 0xA9;
+        texts.push(long.clone());
+        long[150] = 0xC3;
+        texts.push(long);
+        for text in &texts {
+            let mut anchors = Anchors::default();
+            anchors.compute(text, None);
+            let first = text.iter().position(|&b| b >= 0x80);
+            let last = text.iter().rposition(|&b| b >= 0x80);
+            let expected = first.zip(last).map(|(first, last)| first..last + 1);
+            assert_eq!(anchors.non_ascii_span(), expected, "{text:?}");
+            let by_span = anchors.non_ascii_span().is_none_or(|span| std::str::from_utf8(&text[span]).is_ok());
+            assert_eq!(by_span, std::str::from_utf8(text).is_ok(), "{text:?}");
         }
     }
 

@@ -427,16 +427,17 @@ impl KeyTag {
     pub(crate) fn of(text: &[u8], start: usize, end: usize) -> KeyTag {
         let len = end - start;
         let take = len.min(8);
-        let word = match text[..end].last_chunk::<8>() {
-            Some(last) => *last,
-            None => {
-                // Fewer than eight bytes before the key's end: the same layout, zero-padded in front.
-                let mut word = [0u8; 8];
-                word[8 - take..].copy_from_slice(&text[end - take..end]);
-                word
-            }
+        // The word whose last byte is the key's last, read from the text; the same layout zero-padded in front
+        // when fewer than eight bytes precede the key's end (shifted, not copied: a copy into a buffer read back
+        // as a word stalls the load, and every JSON line's first key is there).
+        let word = if let Some(last) = text[..end].last_chunk::<8>() {
+            u64::from_le_bytes(*last)
+        } else if let Some(first) = text.first_chunk::<8>() {
+            u64::from_le_bytes(*first).checked_shl(8 * (8 - end as u32)).unwrap_or(0)
+        } else {
+            text[end - take..end].iter().fold(0, |word, &byte| (word >> 8) | u64::from(byte) << 56)
         };
-        let tail = u64::from_le_bytes(word) & u64::MAX.checked_shl(8 * (8 - take as u32)).unwrap_or(0);
+        let tail = word & u64::MAX.checked_shl(8 * (8 - take as u32)).unwrap_or(0);
         KeyTag { len, tail }
     }
 
@@ -563,8 +564,13 @@ impl Redactor {
     fn redact_checked(&mut self, line: &[u8], out: &mut Vec<u8>) {
         let secrets = self.engine.inner.detectors.secret_prefixes();
         self.work.line_anchors.compute(line, secrets);
-        // The anchors saw every byte: an ASCII line needs no UTF-8 check.
-        if self.work.line_anchors.is_ascii() || std::str::from_utf8(line).is_ok() {
+        // The anchors saw every byte: an ASCII line needs no UTF-8 check, and another one only from its first
+        // byte that is not ASCII to its last.
+        let valid = match self.work.line_anchors.non_ascii_span() {
+            None => true,
+            Some(span) => std::str::from_utf8(&line[span]).is_ok(),
+        };
+        if valid {
             self.redact_valid(line, out);
             return;
         }
@@ -806,6 +812,22 @@ mod tests {
         // The same key at the start of a text (fewer than eight bytes before its end) and further on.
         let (early, late) = (tag(b"user=1", 0, 4), tag(b"level=2 user=1", 8, 12));
         assert_eq!((early.tail, early.len), (late.tail, late.len));
+        // Fewer than eight bytes before the key's end in a longer text (`{"user":...`), and every short key at
+        // every place: the tag is the key's last (up to) eight bytes, zero-padded in front.
+        let json = tag(br#"{"user":1,"x":2}"#, 2, 6);
+        assert_eq!((json.tail, json.len), (late.tail, late.len));
+        let text = b"ab=cdefghijk=lmnopq";
+        for end in 0..=text.len() {
+            for start in 0..=end {
+                let take = (end - start).min(8);
+                let mut word = [0u8; 8];
+                word[8 - take..].copy_from_slice(&text[end - take..end]);
+                for text in [&text[..], &text[..end]] {
+                    let found = tag(text, start, end);
+                    assert_eq!((found.tail, found.len), (u64::from_le_bytes(word), end - start), "{start}..{end}");
+                }
+            }
+        }
         let mut slot = InlineKey::default();
         assert!(slot.store(b"user", early));
         assert!(slot.is(b"user", late));
