@@ -43,10 +43,26 @@ pub(crate) struct Frame {
     prev_comma: Option<usize>,
     /// A member at the start of the object was dropped: the next `,` must go too.
     drop_comma: bool,
-    /// Whether a key was pushed onto the key path for the current member.
+    /// Whether `key` is the key of the current member (objects only): the key path is the keys of the frames
+    /// that have one, in order.
     key_pushed: bool,
     member_start: usize,
     member_treatment: Treatment,
+    /// The key of the current member.
+    key: PathKey,
+    /// The node id of the path at which this frame opened (the parent of its members' keys), and of the path
+    /// with the current member's key (see `cached_treatment`).
+    parent: u32,
+    node: u32,
+}
+
+/// The node id of the path the walk is at: the current member's in an object, the path where an array opened.
+fn current_node(stack: &[Frame]) -> u32 {
+    match stack.last() {
+        Some(frame) if frame.key_pushed => frame.node,
+        Some(frame) => frame.parent,
+        None => 0,
+    }
 }
 
 fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatment {
@@ -77,7 +93,12 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+#[inline(always)]
 fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    // Compact JSON has no whitespace between tokens: one comparison says so (whitespace is at most b' ').
+    if line.get(i).is_none_or(|&b| b > b' ') {
+        return i;
+    }
     while i < line.len() && matches!(line[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;
     }
@@ -198,8 +219,6 @@ pub(crate) fn walk(
 ) -> Result<(), JsonError> {
     let rules = &engine.rules;
     let max_depth = rules.settings.max_json_depth;
-    work.path_keys.clear();
-    work.path_nodes.clear();
     if work.next_node > u32::MAX / 2 {
         // Node ids are never reused while a slot may name them: start over with an empty memo.
         work.key_slots.clear();
@@ -240,6 +259,7 @@ fn walk_inner(
                     if treatment == Treatment::Drop {
                         treatment = Treatment::Skip;
                     }
+                    let parent = current_node(stack);
                     stack.push(Frame {
                         object,
                         treatment,
@@ -248,6 +268,9 @@ fn walk_inner(
                         key_pushed: false,
                         member_start: i,
                         member_treatment: treatment,
+                        key: PathKey { start: 0, end: 0, escaped: false },
+                        parent,
+                        node: parent,
                     });
                     i = skip_ws(line, i + 1);
                     let close = if object { b'}' } else { b']' };
@@ -330,11 +353,7 @@ fn walk_inner(
             } else {
                 frame.drop_comma = false;
             }
-            if frame.key_pushed {
-                work.path_keys.pop();
-                work.path_nodes.pop();
-                frame.key_pushed = false;
-            }
+            frame.key_pushed = false;
         }
         match line.get(i) {
             Some(b',') => {
@@ -390,18 +409,19 @@ fn member_key(
         return Err(JsonError::Syntax);
     }
     let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
-    let key = PathKey { start: i + 1, end, escaped };
+    frame.key = PathKey { start: i + 1, end, escaped };
+    frame.key_pushed = true;
+    let inherited = frame.treatment;
     let treatment = if escaped {
         // An escaped key gets a node id of its own; keys below it are memoized under that id.
-        work.path_keys.push(key);
         work.next_node += 1;
-        work.path_nodes.push(work.next_node);
-        materialize_path(line, work)?;
-        treatment_for(rules, work, frame.treatment)
+        frame.node = work.next_node;
+        materialize_path(line, stack, work)?;
+        treatment_for(rules, work, inherited)
     } else {
-        cached_treatment(rules, line, key, work, frame.treatment)?
+        cached_treatment(rules, line, stack, work, inherited)?
     };
-    frame.key_pushed = true;
+    let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
     frame.member_start = i;
     frame.member_treatment = treatment;
     Ok((skip_ws(line, colon + 1), treatment))
@@ -415,10 +435,10 @@ pub(crate) struct PathKey {
     escaped: bool,
 }
 
-/// Builds `work.path` (normalized keys) from `work.path_keys`: only needed when the memo misses.
-fn materialize_path(line: &[u8], work: &mut LineWork) -> Result<(), JsonError> {
+/// Builds `work.path` (normalized keys) from the keys of the frames on `stack`: only needed when the memo misses.
+fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result<(), JsonError> {
     work.path.clear();
-    for key in &work.path_keys {
+    for key in stack.iter().filter(|frame| frame.key_pushed).map(|frame| frame.key) {
         let raw = &line[key.start..key.end];
         if key.escaped {
             decode_string(raw, &mut work.decoded, &mut work.map)?;
@@ -446,8 +466,8 @@ pub(crate) struct KeySlot {
 // slower on JSON logs. 2048 gain nothing more.
 const KEY_SLOTS: usize = 1024;
 
-/// Pushes `key` onto the key path and returns its treatment, from a small direct-mapped memo when the same key
-/// was seen under the same parent path.
+/// The treatment of the current member of the top frame (whose key is set), from a small direct-mapped memo
+/// when the same key was seen under the same parent path; sets the frame's node id.
 ///
 /// Paths are named by node ids: the root is 0, and each (parent id, raw key) pair that misses the memo gets a new
 /// id, never reused while the memo may hold it. An id therefore stands for exactly one path, and a hit (same
@@ -457,31 +477,30 @@ const KEY_SLOTS: usize = 1024;
 fn cached_treatment(
     rules: &Rules,
     line: &[u8],
-    key: PathKey,
+    stack: &mut [Frame],
     work: &mut LineWork,
     inherited: Treatment,
 ) -> Result<Treatment, JsonError> {
     if work.key_slots.is_empty() {
         work.key_slots.resize(KEY_SLOTS, KeySlot::default());
     }
+    let Some(frame) = stack.last_mut() else { return Err(JsonError::Syntax) };
+    let (key, parent) = (frame.key, frame.parent);
     let raw = &line[key.start..key.end];
-    let parent = work.path_nodes.last().copied().unwrap_or(0);
     let tag = KeyTag::of(line, key.start, key.end);
-    let hash = tag.hash(u64::from(parent));
-    let index = (hash >> 40) as usize % KEY_SLOTS;
-    work.path_keys.push(key);
+    let index = (tag.hash(u64::from(parent)) >> 54) as usize % KEY_SLOTS;
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
         if slot.parent == parent && slot.key.is(raw, tag) {
-            work.path_nodes.push(slot.node);
+            frame.node = slot.node;
             return Ok(treatment);
         }
     }
-    materialize_path(line, work)?;
-    let treatment = treatment_for(rules, work, inherited);
     work.next_node += 1;
     let node = work.next_node;
-    work.path_nodes.push(node);
+    frame.node = node;
+    materialize_path(line, stack, work)?;
+    let treatment = treatment_for(rules, work, inherited);
     let slot = &mut work.key_slots[index];
     if slot.key.store(raw, tag) {
         slot.parent = parent;

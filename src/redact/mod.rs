@@ -202,10 +202,8 @@ pub(crate) struct LineWork {
     hits: Vec<Hit>,
     html_view: Vec<u8>,
     key_slots: Vec<json::KeySlot>,
-    /// The keys of the JSON path being walked, the node id of each prefix of it (see `json::cached_treatment`),
-    /// and the last id given out. `path` holds the normalized keys only when a lookup needs them.
-    path_keys: Vec<json::PathKey>,
-    path_nodes: Vec<u32>,
+    /// The last node id given out to a JSON path (see `json::cached_treatment`); the keys of the path being
+    /// walked are in `frames`, and `path` holds the normalized keys only when a lookup needs them.
     next_node: u32,
     entity_decoded: Vec<u8>,
     entity_map: OffsetMap,
@@ -774,6 +772,37 @@ mod tests {
             r#"{"handy_nr":"[PHONE]","office_tel":4155550134}"#,
         );
         check_with(rules, r#"{"old_ssn_value":"460899847"}"#, r#"{"old_ssn_value":"460899847"}"#);
+    }
+
+    #[test]
+    fn dotted_paths_hold_through_arrays_nesting_and_escaped_keys() {
+        // A rule on one path only: the same key elsewhere is scanned, not replaced.
+        let rules = "[[fields]]\ncategory = \"personal\"\naction = \"redact\"\npaths = [\"order.buyer.nick\"]\n";
+        let engine = engine_with(rules);
+        let mut redactor = engine.redactor();
+        let cases = [
+            (
+                r#"{"order":{"buyer":{"nick":"jd","x":1},"nick":"n1"},"nick":"n2","buyer":{"nick":"n3"}}"#,
+                r#"{"order":{"buyer":{"nick":"[REDACTED]","x":1},"nick":"n1"},"nick":"n2","buyer":{"nick":"n3"}}"#,
+            ),
+            (
+                r#"{"order":[{"buyer":[{"nick":"a"},{"nick":"b"}]},{"nick":"c"}],"x":[{"nick":"d"}]}"#,
+                r#"{"order":[{"buyer":[{"nick":"[REDACTED]"},{"nick":"[REDACTED]"}]},{"nick":"c"}],"x":[{"nick":"d"}]}"#,
+            ),
+            (
+                r#"{"ord\u0065r":{"buyer":{"nick":"e","n\u0069ck":"f"}},"order":{"b":{"nick":"g"}}}"#,
+                r#"{"ord\u0065r":{"buyer":{"nick":"[REDACTED]","n\u0069ck":"[REDACTED]"}},"order":{"b":{"nick":"g"}}}"#,
+            ),
+            (r#"[[{"order":{"buyer":{"nick":"h"}}}]]"#, r#"[[{"order":{"buyer":{"nick":"[REDACTED]"}}}]]"#),
+        ];
+        // Twice over, so that the second round reads the key memo.
+        for _ in 0..2 {
+            for (input, expected) in cases {
+                let mut out = Vec::new();
+                redactor.redact_line(input.as_bytes(), &mut out);
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+        }
     }
 
     #[test]
