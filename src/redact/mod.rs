@@ -539,6 +539,19 @@ impl Redactor {
     /// Never fails: a line longer than the rules' `max_line_bytes`, or one the engine fails on, is replaced by a
     /// marker and counted.
     pub fn redact_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        self.redact_into(line, out, true);
+    }
+
+    /// Like [`Redactor::redact_line`], but a line that comes out unchanged is not copied: returns false, with
+    /// nothing appended to `out`, when the line passes exactly as it is (the caller writes it from where it is),
+    /// and true when its replacement (redacted, repaired or a marker) was appended.
+    pub fn redact_changed(&mut self, line: &[u8], out: &mut Vec<u8>) -> bool {
+        self.redact_into(line, out, false)
+    }
+
+    /// Redacts `line` into `out`; an unchanged line is copied only when `copy_clean`. Returns whether something
+    /// other than the unchanged line was appended.
+    fn redact_into(&mut self, line: &[u8], out: &mut Vec<u8>, copy_clean: bool) -> bool {
         let out_start = out.len();
         self.stats.lines += 1;
         self.stats.bytes_in += line.len() as u64;
@@ -547,19 +560,25 @@ impl Redactor {
             self.stats.markers += 1;
             write_marker(MarkerReason::Overlong, &line[..line.len().min(64)], line.len(), out);
             self.stats.bytes_out += (out.len() - out_start) as u64;
-            return;
+            return true;
         }
-        let result = catch_unwind(AssertUnwindSafe(|| self.redact_checked(line, out)));
-        if result.is_err() {
-            out.truncate(out_start);
-            self.work = LineWork::default();
-            self.stats.markers += 1;
-            write_marker(MarkerReason::EngineError, &line[..line.len().min(64)], line.len(), out);
-        }
-        self.stats.bytes_out += (out.len() - out_start) as u64;
+        let result = catch_unwind(AssertUnwindSafe(|| self.redact_checked(line, out, copy_clean)));
+        let changed = match result {
+            Ok(changed) => changed,
+            Err(_) => {
+                out.truncate(out_start);
+                self.work = LineWork::default();
+                self.stats.markers += 1;
+                write_marker(MarkerReason::EngineError, &line[..line.len().min(64)], line.len(), out);
+                true
+            }
+        };
+        self.stats.bytes_out += if changed || copy_clean { (out.len() - out_start) as u64 } else { line.len() as u64 };
+        changed
     }
 
-    fn redact_checked(&mut self, line: &[u8], out: &mut Vec<u8>) {
+    /// Returns whether the line changed (then its replacement is in `out`).
+    fn redact_checked(&mut self, line: &[u8], out: &mut Vec<u8>, copy_clean: bool) -> bool {
         let secrets = self.engine.inner.detectors.secret_prefixes();
         self.work.line_anchors.compute(line, secrets);
         // The anchors saw every byte: an ASCII line needs no UTF-8 check, and another one only from its first
@@ -569,26 +588,30 @@ impl Redactor {
             Some(span) => std::str::from_utf8(&line[span]).is_ok(),
         };
         if valid {
-            self.redact_valid(line, out);
-            return;
+            return self.redact_valid(line, out, copy_clean);
         }
         self.stats.invalid_utf8 += 1;
         let mut lossy = std::mem::take(&mut self.work.lossy);
         lossy.clear();
         lossy.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
         self.work.line_anchors.compute(&lossy, secrets);
-        self.redact_valid(&lossy, out);
+        // The repaired line differs from the input even when nothing in it is redacted.
+        self.redact_valid(&lossy, out, true);
         self.work.lossy = lossy;
+        true
     }
 
-    /// Redacts a valid UTF-8 line whose anchors are in `work.line_anchors`.
-    fn redact_valid(&mut self, line: &[u8], out: &mut Vec<u8>) {
+    /// Redacts a valid UTF-8 line whose anchors are in `work.line_anchors`; an unchanged line is copied only when
+    /// `copy_clean`. Returns whether the line changed.
+    fn redact_valid(&mut self, line: &[u8], out: &mut Vec<u8>, copy_clean: bool) -> bool {
         self.analyze_anchored(line);
         let inner = &self.engine.inner;
         let work = &self.work;
         if work.edits.is_empty() {
-            out.extend_from_slice(line);
-            return;
+            if copy_clean {
+                out.extend_from_slice(line);
+            }
+            return false;
         }
         self.stats.lines_redacted += 1;
         let mut copied = 0;
@@ -609,6 +632,7 @@ impl Redactor {
             copied = edit.end;
         }
         out.extend_from_slice(&line[copied..]);
+        true
     }
 
     /// Fills `self.work.edits` for a valid UTF-8 line.

@@ -2,9 +2,10 @@
 //!
 //! Only complete lines reach the engine, so nothing is ever redacted (or leaked) across a read boundary. A line
 //! longer than the cap is not buffered: its bytes are counted and discarded, and a marker takes its place. Memory
-//! stays below the cap plus the buffer sizes, whatever the input.
+//! stays below the cap plus the buffer sizes, whatever the input. Lines that come out unchanged (most of them) are
+//! written from the input buffer itself, in runs, beside the redacted ones (one vectored write), not copied.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 
 use super::Redactor;
 
@@ -13,7 +14,7 @@ use super::Redactor;
 pub struct StreamConfig {
     /// Bytes read at a time.
     pub read_size: usize,
-    /// Output bytes collected before one `write`.
+    /// Redacted output bytes collected before one `write` (everything pending is also written after each read).
     pub write_size: usize,
 }
 
@@ -36,7 +37,7 @@ pub fn filter(
     // `buffer[start..end]` holds bytes read but not yet redacted (one partial line, after each pass).
     let mut buffer = vec![0u8; read_size];
     let (mut start, mut end) = (0usize, 0usize);
-    let mut out: Vec<u8> = Vec::with_capacity(config.write_size + 1024);
+    let mut pending = Pending { pieces: Vec::new(), out: Vec::with_capacity(config.write_size + 1024) };
     let mut lines = 0u64;
     // While discarding an overlong line: its length so far and its first bytes (to pick the marker's shape).
     let mut discarding: Option<(usize, Vec<u8>)> = None;
@@ -69,8 +70,10 @@ pub fn filter(
             match memchr::memchr(b'\n', &buffer[fresh..end]) {
                 Some(at) => {
                     let total = *seen + at;
-                    redactor.withhold(head, total, &mut out);
-                    out.push(b'\n');
+                    let from = pending.out.len();
+                    redactor.withhold(head, total, &mut pending.out);
+                    pending.out.push(b'\n');
+                    pending.output_from(from);
                     lines += 1;
                     discarding = None;
                     start = fresh + at + 1;
@@ -81,9 +84,11 @@ pub fn filter(
                     start = end;
                     if eof {
                         let total = *seen;
-                        redactor.withhold(head, total, &mut out);
+                        let from = pending.out.len();
+                        redactor.withhold(head, total, &mut pending.out);
+                        pending.output_from(from);
                         lines += 1;
-                        output.write_all(&out)?;
+                        pending.write(&buffer, output)?;
                         output.flush()?;
                         return Ok(lines);
                     }
@@ -93,25 +98,36 @@ pub fn filter(
         }
         while let Some(at) = memchr::memchr(b'\n', &buffer[search..end]) {
             let line_end = search + at;
-            redactor.redact_line(&buffer[start..line_end], &mut out);
-            out.push(b'\n');
+            let from = pending.out.len();
+            if redactor.redact_changed(&buffer[start..line_end], &mut pending.out) {
+                pending.out.push(b'\n');
+                pending.output_from(from);
+            } else {
+                pending.input(start, line_end + 1);
+            }
             lines += 1;
             start = line_end + 1;
             search = start;
-            if out.len() >= config.write_size {
-                output.write_all(&out)?;
-                out.clear();
+            if pending.out.len() >= config.write_size {
+                pending.write(&buffer, output)?;
             }
         }
         if eof {
             if start < end {
-                redactor.redact_line(&buffer[start..end], &mut out);
+                let from = pending.out.len();
+                if redactor.redact_changed(&buffer[start..end], &mut pending.out) {
+                    pending.output_from(from);
+                } else {
+                    pending.input(start, end);
+                }
                 lines += 1;
             }
-            output.write_all(&out)?;
+            pending.write(&buffer, output)?;
             output.flush()?;
             return Ok(lines);
         }
+        // The buffer is about to move or be read into: what refers to it goes out first.
+        pending.write(&buffer, output)?;
         if end - start > max_line {
             let head = buffer[start..start + 64.min(end - start)].to_vec();
             discarding = Some((end - start, head));
@@ -120,11 +136,138 @@ pub fn filter(
         if start == end {
             start = 0;
             end = 0;
-            if !out.is_empty() {
-                // Keep latency low for interactive use: write what is ready when no partial line is pending.
-                output.write_all(&out)?;
-                out.clear();
+        }
+    }
+}
+
+/// What is ready to be written, in order: runs of input lines that pass unchanged (ranges of the input buffer)
+/// and redacted lines (ranges of `out`).
+#[derive(Debug)]
+struct Pending {
+    pieces: Vec<Piece>,
+    out: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    Input(usize, usize),
+    Output(usize, usize),
+}
+
+impl Pending {
+    /// Adds `buffer[start..end]`, joined to the previous run when it follows it.
+    fn input(&mut self, start: usize, end: usize) {
+        match self.pieces.last_mut() {
+            Some(Piece::Input(_, last)) if *last == start => *last = end,
+            _ => self.pieces.push(Piece::Input(start, end)),
+        }
+    }
+
+    /// Adds what was appended to `out` from `from` on.
+    fn output_from(&mut self, from: usize) {
+        let end = self.out.len();
+        match self.pieces.last_mut() {
+            Some(Piece::Output(_, last)) if *last == from => *last = end,
+            _ => self.pieces.push(Piece::Output(from, end)),
+        }
+    }
+
+    /// Writes everything pending (the input ranges read from `buffer`) and empties it.
+    fn write(&mut self, buffer: &[u8], output: &mut impl Write) -> io::Result<()> {
+        if self.pieces.is_empty() {
+            return Ok(());
+        }
+        let mut slices: Vec<IoSlice<'_>> = self
+            .pieces
+            .iter()
+            .map(|piece| match *piece {
+                Piece::Input(start, end) => IoSlice::new(&buffer[start..end]),
+                Piece::Output(start, end) => IoSlice::new(&self.out[start..end]),
+            })
+            .collect();
+        let mut slices = &mut slices[..];
+        while !slices.is_empty() {
+            match output.write_vectored(slices) {
+                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "the output accepts no more bytes")),
+                Ok(written) => IoSlice::advance_slices(&mut slices, written),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
             }
+        }
+        self.pieces.clear();
+        self.out.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::Engine;
+    use crate::rules::Rules;
+
+    /// An output that takes at most seven bytes per call, across slices, and is interrupted every third call.
+    struct Trickle {
+        bytes: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(3) {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            let mut taken = 0;
+            for buf in bufs {
+                let take = buf.len().min(7 - taken);
+                self.bytes.extend_from_slice(&buf[..take]);
+                taken += take;
+                if taken == 7 {
+                    break;
+                }
+            }
+            Ok(taken)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn unchanged_runs_and_redacted_lines_come_out_in_order_through_partial_writes() {
+        let engine = Engine::new(Rules::defaults(), None).unwrap();
+        let overlong = "x".repeat(engine.rules().settings.max_line_bytes + 10);
+        let input = format!(
+            "clean one\nmail jane@example.com\nclean two\nclean three\n{overlong}\n{{\"email\":\"a@b.co\"}}\nbad \u{FFFD} \
+             ok\nlast without newline"
+        );
+        let mut input = input.into_bytes();
+        // Invalid UTF-8 comes out repaired, so it is a changed line even with nothing to redact.
+        input.extend_from_slice(b"\nbroken \xff byte\ntail");
+        let mut expected = Vec::new();
+        let mut reference = engine.redactor();
+        let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        for (i, line) in lines.iter().enumerate() {
+            reference.redact_line(line, &mut expected);
+            if i + 1 < lines.len() {
+                expected.push(b'\n');
+            }
+        }
+        for read_size in [1, 5, 64, 4096] {
+            let mut redactor = engine.redactor();
+            let mut output = Trickle { bytes: Vec::new(), calls: 0 };
+            let config = StreamConfig { read_size, write_size: 16 };
+            let count = filter(&mut redactor, &mut &input[..], &mut output, config).unwrap();
+            assert_eq!(count, lines.len() as u64);
+            assert_eq!(String::from_utf8_lossy(&output.bytes), String::from_utf8_lossy(&expected), "{read_size}");
+            assert!(output.bytes.windows(7).all(|w| w != b"example"), "the address never passes");
+            assert_eq!(redactor.stats().bytes_out, reference.stats().bytes_out);
         }
     }
 }
