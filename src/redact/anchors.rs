@@ -392,6 +392,24 @@ const SECRET_FIRST_LOW: [u8; 16] = {
     low
 };
 
+/// The secret pair groups (`SECRET_PAIR_GROUPS`) by nibble, for the AVX2 classifier's pair pre-test: for the first
+/// byte, the groups of any byte with that low nibble (`.0`) and with that high nibble (`.1`); the same for the
+/// second byte (`.2`, `.3`). ANDing the two lookups gives a superset of the groups of a byte, so a pair that can
+/// begin a prefix always passes; bytes from 0x80 on (high nibbles 8 to 15) belong to no group.
+const SECRET_PAIR_NIBBLES: ([u8; 16], [u8; 16], [u8; 16], [u8; 16]) = {
+    let (groups, follows) = &SECRET_PAIR_GROUPS;
+    let mut out = ([0u8; 16], [0u8; 16], [0u8; 16], [0u8; 16]);
+    let mut b = 0;
+    while b < 128 {
+        out.0[b & 15] |= groups[b];
+        out.1[b >> 4] |= groups[b];
+        out.2[b & 15] |= follows[b];
+        out.3[b >> 4] |= follows[b];
+        b += 1;
+    }
+    out
+};
+
 /// The classes of each byte value: the reference the vectorized classifier is tested against.
 const TABLE: [u16; 256] = {
     let mut table = [0u16; 256];
@@ -470,7 +488,7 @@ mod avx2 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, pair_filter, Block, Classes, NonAscii, SECRET_FIRST_LOW};
+    use super::{build_with, pair_filter, Block, Classes, NonAscii, SECRET_FIRST_LOW, SECRET_PAIR_NIBBLES};
 
     /// True when the CPU has AVX2.
     pub(super) fn available() -> bool {
@@ -499,18 +517,21 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     fn classify(text: &[u8], k: usize) -> Classes {
         let mut out = Classes::default();
+        let mut pairs = 0;
         match text.get(k * 64..k * 64 + 64) {
             // SAFETY: AVX2 is enabled here, and the chunk has 64 readable bytes.
-            Some(chunk) => unsafe { block(chunk.as_ptr(), &mut out) },
+            Some(chunk) => unsafe { block(chunk.as_ptr(), &mut out, &mut pairs) },
             None => {
                 let rest = &text[k * 64..];
                 let mut padded = [0u8; 64];
                 padded[..rest.len()].copy_from_slice(rest);
                 // SAFETY: as above, on the padded copy.
-                unsafe { block(padded.as_ptr(), &mut out) }
+                unsafe { block(padded.as_ptr(), &mut out, &mut pairs) }
             }
         }
-        out.secret_first = pair_filter(text, k, out.secret_first);
+        // The vector pair test is a superset that cannot see past the block: the last byte stays a candidate, and
+        // the exact test decides.
+        out.secret_first = pair_filter(text, k, out.secret_first & (pairs | 1 << 63));
         out
     }
 
@@ -519,9 +540,14 @@ mod avx2 {
     // Not inlined: inside the loop of `build_avx2`, LLVM rebuilds the masks byte by byte.
     #[inline(never)]
     #[target_feature(enable = "avx2")]
-    unsafe fn block(at: *const u8, out: &mut Classes) {
-        half(_mm256_loadu_si256(at.cast()), 0, out);
-        half(_mm256_loadu_si256(at.add(32).cast()), 32, out);
+    unsafe fn block(at: *const u8, out: &mut Classes, pairs: &mut u64) {
+        let (low, high) = (_mm256_loadu_si256(at.cast()), _mm256_loadu_si256(at.add(32).cast()));
+        // The byte after each: read from the text for the first half; for the second, the half moved one byte
+        // down (the byte after the block is not readable here, so the last one follows a zero).
+        let low_next = _mm256_loadu_si256(at.add(1).cast());
+        let high_next = _mm256_alignr_epi8(_mm256_permute2x128_si256(high, high, 0x81), high, 1);
+        half(low, low_next, 0, out, pairs);
+        half(high, high_next, 32, out, pairs);
     }
 
     #[inline]
@@ -550,10 +576,11 @@ mod avx2 {
         _mm256_cmpeq_epi8(v, splat(byte))
     }
 
-    /// Adds the class masks of 32 bytes to `out`, shifted by `shift` bits.
+    /// Adds the class masks of 32 bytes `v`, whose next bytes are `next`, to `out`, shifted by `shift` bits, and
+    /// to `pairs` the bytes whose next byte may follow them in a secret prefix (a superset).
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn half(v: __m256i, shift: u32, out: &mut Classes) {
+    unsafe fn half(v: __m256i, next: __m256i, shift: u32, out: &mut Classes, pairs: &mut u64) {
         let digit = in_range(v, b'0', 9);
         let alpha = in_range(_mm256_or_si256(v, splat(0x20)), b'a', 25);
         // The number separators ` ()+-./` are 0x20, 0x28, 0x29, 0x2B, 0x2D, 0x2E, 0x2F: high nibble 2 and a low
@@ -590,6 +617,20 @@ mod avx2 {
         let both =
             _mm256_and_si256(_mm256_shuffle_epi8(low_table, low_nibble), _mm256_shuffle_epi8(high_bits, high_nibble));
         out.secret_first |= (!mask(_mm256_cmpeq_epi8(both, _mm256_setzero_si256())) & 0xFFFF_FFFF) << shift;
+        // The pair pre-test: the groups of each byte (a superset, by nibbles) against those its next byte follows.
+        let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(bytes.as_ptr().cast()));
+        let (groups_low, groups_high, follows_low, follows_high) = &SECRET_PAIR_NIBBLES;
+        let by_nibbles = |x: __m256i, low: &[u8; 16], high: &[u8; 16]| {
+            let high_nibble = _mm256_and_si256(_mm256_srli_epi16(x, 4), splat(0x0F));
+            // Bytes from 0x80 on have a high nibble of 8 or more: the shuffle reads a zero entry for them.
+            _mm256_and_si256(
+                _mm256_shuffle_epi8(table(low), _mm256_and_si256(x, splat(0x0F))),
+                _mm256_shuffle_epi8(table(high), high_nibble),
+            )
+        };
+        let common =
+            _mm256_and_si256(by_nibbles(v, groups_low, groups_high), by_nibbles(next, follows_low, follows_high));
+        *pairs |= (!mask(_mm256_cmpeq_epi8(common, _mm256_setzero_si256())) & 0xFFFF_FFFF) << shift;
         out.at |= mask(_mm256_or_si256(eq(v, b'@'), eq(v, b'%'))) << shift;
         out.sep |= mask(_mm256_or_si256(colon, eq(v, b'='))) << shift;
         out.lt |= mask(eq(v, b'<')) << shift;
