@@ -268,7 +268,7 @@ fn walk_inner(
                         key_pushed: false,
                         member_start: i,
                         member_treatment: treatment,
-                        key: PathKey { start: 0, end: 0, escaped: false },
+                        key: PathKey::default(),
                         parent,
                         node: parent,
                     });
@@ -411,24 +411,17 @@ fn member_key(
     let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
     frame.key = PathKey { start: i + 1, end, escaped };
     frame.key_pushed = true;
-    let inherited = frame.treatment;
-    let treatment = if escaped {
-        // An escaped key gets a node id of its own; keys below it are memoized under that id.
-        work.next_node += 1;
-        frame.node = work.next_node;
-        materialize_path(line, stack, work)?;
-        treatment_for(rules, work, inherited)
-    } else {
-        cached_treatment(rules, line, stack, work, inherited)?
-    };
-    let frame = stack.last_mut().ok_or(JsonError::Syntax)?;
     frame.member_start = i;
-    frame.member_treatment = treatment;
+    let inherited = frame.treatment;
+    let treatment = cached_treatment(rules, line, stack, work, inherited)?;
+    if let Some(frame) = stack.last_mut() {
+        frame.member_treatment = treatment;
+    }
     Ok((skip_ws(line, colon + 1), treatment))
 }
 
 /// A key of the current path: its bytes in the line, and whether it has escapes to decode.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct PathKey {
     start: usize,
     end: usize,
@@ -472,7 +465,8 @@ const KEY_SLOTS: usize = 1024;
 /// Paths are named by node ids: the root is 0, and each (parent id, raw key) pair that misses the memo gets a new
 /// id, never reused while the memo may hold it. An id therefore stands for exactly one path, and a hit (same
 /// parent id, same key bytes) is always the answer a fresh lookup would give (a treatment depends on nothing but
-/// the path). The normalized path is built only on a miss.
+/// the path). The normalized path is built only on a miss. An escaped key is not memoized (its raw bytes are not
+/// the key): it always gets a node id of its own, and keys below it are memoized under that id.
 #[inline(always)]
 fn cached_treatment(
     rules: &Rules,
@@ -491,7 +485,7 @@ fn cached_treatment(
     let index = (tag.hash(u64::from(parent)) >> 54) as usize % KEY_SLOTS;
     let slot = &work.key_slots[index];
     if let Some(treatment) = slot.treatment {
-        if slot.parent == parent && slot.key.is(raw, tag) {
+        if !key.escaped && slot.parent == parent && slot.key.is(raw, tag) {
             frame.node = slot.node;
             return Ok(treatment);
         }
@@ -501,6 +495,9 @@ fn cached_treatment(
     frame.node = node;
     materialize_path(line, stack, work)?;
     let treatment = treatment_for(rules, work, inherited);
+    if key.escaped {
+        return Ok(treatment);
+    }
     let slot = &mut work.key_slots[index];
     if slot.key.store(raw, tag) {
         slot.parent = parent;

@@ -69,11 +69,7 @@ pub fn filter(
         if let Some((seen, head)) = discarding.as_mut() {
             match memchr::memchr(b'\n', &buffer[fresh..end]) {
                 Some(at) => {
-                    let total = *seen + at;
-                    let from = pending.out.len();
-                    redactor.withhold(head, total, &mut pending.out);
-                    pending.out.push(b'\n');
-                    pending.output_from(from);
+                    pending.withheld(redactor, head, *seen + at, true);
                     lines += 1;
                     discarding = None;
                     start = fresh + at + 1;
@@ -83,10 +79,7 @@ pub fn filter(
                     *seen += read;
                     start = end;
                     if eof {
-                        let total = *seen;
-                        let from = pending.out.len();
-                        redactor.withhold(head, total, &mut pending.out);
-                        pending.output_from(from);
+                        pending.withheld(redactor, head, *seen, false);
                         lines += 1;
                         pending.write(&buffer, output)?;
                         output.flush()?;
@@ -98,13 +91,7 @@ pub fn filter(
         }
         while let Some(at) = memchr::memchr(b'\n', &buffer[search..end]) {
             let line_end = search + at;
-            let from = pending.out.len();
-            if redactor.redact_changed(&buffer[start..line_end], &mut pending.out) {
-                pending.out.push(b'\n');
-                pending.output_from(from);
-            } else {
-                pending.input(start, line_end + 1);
-            }
+            pending.line(redactor, &buffer, start, line_end, true);
             lines += 1;
             start = line_end + 1;
             search = start;
@@ -114,12 +101,7 @@ pub fn filter(
         }
         if eof {
             if start < end {
-                let from = pending.out.len();
-                if redactor.redact_changed(&buffer[start..end], &mut pending.out) {
-                    pending.output_from(from);
-                } else {
-                    pending.input(start, end);
-                }
+                pending.line(redactor, &buffer, start, end, false);
                 lines += 1;
             }
             pending.write(&buffer, output)?;
@@ -155,6 +137,30 @@ enum Piece {
 }
 
 impl Pending {
+    /// Redacts the line `buffer[start..end]` and adds it (with its `\n` when `terminated`): its replacement when it
+    /// changed, else the line itself, from the buffer.
+    fn line(&mut self, redactor: &mut Redactor, buffer: &[u8], start: usize, end: usize, terminated: bool) {
+        let from = self.out.len();
+        if redactor.redact_changed(&buffer[start..end], &mut self.out) {
+            if terminated {
+                self.out.push(b'\n');
+            }
+            self.output_from(from);
+        } else {
+            self.input(start, end + usize::from(terminated));
+        }
+    }
+
+    /// Adds the marker of an overlong line of `bytes` bytes whose first bytes are `head`.
+    fn withheld(&mut self, redactor: &mut Redactor, head: &[u8], bytes: usize, terminated: bool) {
+        let from = self.out.len();
+        redactor.withhold(head, bytes, &mut self.out);
+        if terminated {
+            self.out.push(b'\n');
+        }
+        self.output_from(from);
+    }
+
     /// Adds `buffer[start..end]`, joined to the previous run when it follows it.
     fn input(&mut self, start: usize, end: usize) {
         match self.pieces.last_mut() {
