@@ -12,9 +12,12 @@ pub(crate) struct ContextWords {
     /// Words that start with anything else (a digit, `#`, a byte that is not ASCII): tried wherever the byte
     /// before is not a letter.
     others: Vec<u16>,
-    /// The first two bytes of every word, lowercased, as a bit set over (first, second) of their low seven bits:
-    /// a position whose two bytes are not in it starts no word. None when a word has a single byte.
-    pairs: Option<Box<[u64; 256]>>,
+    /// The first two bytes of every word as two tables of group bits, in either ASCII case: each distinct first
+    /// byte gets one of 16 groups (`.0`, zero for a byte no word starts with), and each byte the groups of the
+    /// first bytes it follows in some word (`.1`). A position whose two bytes have no group in common starts no
+    /// word: two loads and an AND per byte, exact while there are at most 16 first bytes, a superset beyond.
+    /// None when a word has a single byte.
+    pairs: Option<Box<([u16; 256], [u16; 256])>>,
 }
 
 impl ContextWords {
@@ -28,7 +31,8 @@ impl ContextWords {
         }
         let mut by_letter: [Vec<u16>; 26] = Default::default();
         let mut others = Vec::new();
-        let mut pairs = Some(Box::new([0u64; 256]));
+        let mut pairs = Some(Box::new(([0u16; 256], [0u16; 256])));
+        let mut groups = 0u32;
         for (index, word) in words.iter().enumerate() {
             let index = index as u16;
             match word[0] {
@@ -36,9 +40,18 @@ impl ContextWords {
                 _ => others.push(index),
             }
             match (word.get(1), pairs.as_mut()) {
-                (Some(&second), Some(set)) => {
-                    let pair = pair_index(word[0], second);
-                    set[pair / 64] |= 1 << (pair % 64);
+                (Some(&second), Some(tables)) => {
+                    let (first, follows) = &mut **tables;
+                    let first_byte = usize::from(word[0]);
+                    if first[first_byte] == 0 {
+                        let group = 1 << (groups % 16);
+                        groups += 1;
+                        first[first_byte] = group;
+                        first[usize::from(word[0].to_ascii_uppercase())] = group;
+                    }
+                    let group = first[first_byte];
+                    follows[usize::from(second)] |= group;
+                    follows[usize::from(second.to_ascii_uppercase())] |= group;
                 }
                 _ => pairs = None,
             }
@@ -98,10 +111,7 @@ impl ContextWords {
     #[inline]
     fn may_start(&self, text: &[u8], at: usize) -> bool {
         match (&self.pairs, text.get(at + 1)) {
-            (Some(set), Some(&second)) => {
-                let pair = pair_index(text[at], second);
-                set[pair / 64] & (1 << (pair % 64)) != 0
-            }
+            (Some(tables), Some(&second)) => tables.0[usize::from(text[at])] & tables.1[usize::from(second)] != 0,
             (Some(_), None) => false,
             (None, _) => true,
         }
@@ -114,12 +124,6 @@ impl ContextWords {
         window.get(at..at + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
             && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
-}
-
-/// The index of two bytes in the pair set: their low seven bits, lowercased.
-#[inline]
-fn pair_index(first: u8, second: u8) -> usize {
-    usize::from(first.to_ascii_lowercase() & 0x7F) << 7 | usize::from(second.to_ascii_lowercase() & 0x7F)
 }
 
 #[cfg(test)]
@@ -162,6 +166,20 @@ mod tests {
         assert!(short.in_label(b"office_m"));
         assert!(short.in_label(b"x_TEL"));
         assert!(!short.in_label(b"order_id"));
+    }
+
+    #[test]
+    fn more_first_bytes_than_groups_still_find_every_word() {
+        // 20 first letters share 16 groups: the pair filter lets more through, and no word is lost.
+        let list: Vec<String> = (b'a'..=b't').map(|first| format!("{0}{0}z", first as char)).collect();
+        let many = ContextWords::new(&list).unwrap();
+        for word in &list {
+            assert!(many.in_window(format!("x {} y", word.to_uppercase()).as_bytes()), "{word}");
+            assert!(many.in_label(format!("my_{word}_id").as_bytes()), "{word}");
+        }
+        // `a` and `q` (the 17th first letter) share a group, so `aq` passes the filter: the words turn it away.
+        assert!(!many.in_window(b"x aqz y"));
+        assert!(!many.in_label(b"order_aqz_id"));
     }
 
     #[test]
