@@ -261,11 +261,16 @@ impl<'a> View<'a> {
     pub(crate) fn positions(&self, anchor: Anchor) -> Positions<'a> {
         let blocks = &self.anchors.blocks;
         let word = self.start / 64;
-        let mask = match blocks.get(word) {
-            Some(block) if self.start < self.end => block.anchors[anchor as usize] & (u64::MAX << (self.start % 64)),
-            _ => 0,
-        };
-        Positions { blocks, which: anchor as usize, word, mask, start: self.start, end: self.end }
+        if self.start >= self.end {
+            return Positions { blocks, which: anchor as usize, word, last: word, tail: 0, mask: 0, start: self.start };
+        }
+        let last = (self.end - 1) / 64;
+        let tail = u64::MAX >> (63 - (self.end - 1) % 64);
+        let mut mask = blocks[word].anchors[anchor as usize] & (u64::MAX << (self.start % 64));
+        if word == last {
+            mask &= tail;
+        }
+        Positions { blocks, which: anchor as usize, word, last, tail, mask, start: self.start }
     }
 
     /// The start of the run of key bytes (letters, digits, `_`, `-`, `.`) that ends right before `end`, at most
@@ -316,11 +321,13 @@ impl<'a> View<'a> {
 pub(crate) struct Positions<'a> {
     blocks: &'a [Block],
     which: usize,
-    /// The current block and its bits not yet returned.
+    /// The current block and its bits not yet returned (masked to the part).
     word: usize,
     mask: u64,
+    /// The last block of the part, and the bits of it that are in the part.
+    last: usize,
+    tail: u64,
     start: usize,
-    end: usize,
 }
 
 impl Iterator for Positions<'_> {
@@ -329,19 +336,15 @@ impl Iterator for Positions<'_> {
     #[inline]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
-            self.word += 1;
-            if self.word * 64 >= self.end {
+            if self.word >= self.last {
                 return None;
             }
-            self.mask = self.blocks[self.word].anchors[self.which];
+            self.word += 1;
+            let keep = if self.word == self.last { self.tail } else { u64::MAX };
+            self.mask = self.blocks[self.word].anchors[self.which] & keep;
         }
         let found = self.word * 64 + self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
-        if found >= self.end {
-            self.mask = 0;
-            self.word = usize::MAX / 128;
-            return None;
-        }
         Some(found - self.start)
     }
 }
