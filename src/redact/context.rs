@@ -59,8 +59,66 @@ impl ContextWords {
         Some(ContextWords { words, by_letter, others, pairs })
     }
 
+    /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or
+    /// bracket, a line break), in one pass from the end that stops at the cut.
+    pub(crate) fn in_window_after_cut(&self, window: &[u8]) -> bool {
+        let mut i = window.len();
+        while i > 0 {
+            i -= 1;
+            let byte = window[i];
+            if CUT_BYTES[usize::from(byte)] {
+                return false;
+            }
+            let letter_before = i > 0 && window[i - 1].is_ascii_alphabetic();
+            // `in_window` tries the part's first byte, every byte that is not a letter, and the first letter of
+            // each run of letters (a cut byte is not a letter, so the part's first byte has none before it).
+            if byte.is_ascii_alphabetic() && letter_before || !self.may_start(window, i) {
+                continue;
+            }
+            if byte.is_ascii_alphabetic() {
+                let letter = usize::from(byte.to_ascii_lowercase() - b'a');
+                if self.by_letter[letter].iter().any(|&word| self.stands_at(window, i, word)) {
+                    return true;
+                }
+            }
+            if !letter_before && self.others.iter().any(|&word| self.stands_at(window, i, word)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `in_label` of the label that ends `text` (its last run of letters, digits, `_`, `-`, `.` and spaces), in
+    /// one pass from the end.
+    pub(crate) fn in_trailing_label(&self, text: &[u8]) -> bool {
+        let mut i = text.len();
+        while i > 0 && LABEL_BYTES[usize::from(text[i - 1])] {
+            i -= 1;
+            if self.may_start(text, i) && self.word_in_label_at(text, i) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// True when one of the words is at `label[i..]`, in any ASCII case.
+    #[inline]
+    fn word_in_label_at(&self, label: &[u8], i: usize) -> bool {
+        let first = label[i].to_ascii_lowercase();
+        let starting = match first {
+            b'a'..=b'z' => &self.by_letter[usize::from(first - b'a')],
+            _ => &self.others,
+        };
+        starting.iter().any(|&word| {
+            let word = &self.words[usize::from(word)];
+            label.get(i..i + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
+        })
+    }
+
     /// True when one of the words stands whole in `window`: no ASCII letter right before it or right after it
-    /// (`desk` is not in `desktop`, `tel` not in `hotel`; `telephone` is itself a word).
+    /// (`desk` is not in `desktop`, `tel` not in `hotel`; `telephone` is itself a word). The reference for
+    /// `in_window_after_cut`.
+    #[cfg(test)]
     pub(crate) fn in_window(&self, window: &[u8]) -> bool {
         let mut i = 0;
         while i < window.len() {
@@ -90,21 +148,10 @@ impl ContextWords {
     }
 
     /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`), in any ASCII
-    /// case.
+    /// case. The reference for `in_trailing_label`.
+    #[cfg(test)]
     pub(crate) fn in_label(&self, label: &[u8]) -> bool {
-        (0..label.len()).any(|i| {
-            self.may_start(label, i) && {
-                let first = label[i].to_ascii_lowercase();
-                let starting = match first {
-                    b'a'..=b'z' => &self.by_letter[usize::from(first - b'a')],
-                    _ => &self.others,
-                };
-                starting.iter().any(|&word| {
-                    let word = &self.words[usize::from(word)];
-                    label.get(i..i + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
-                })
-            }
-        })
+        (0..label.len()).any(|i| self.may_start(label, i) && self.word_in_label_at(label, i))
     }
 
     /// False when no word can start at `text[at..]`, by its first two bytes.
@@ -125,6 +172,30 @@ impl ContextWords {
             && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
 }
+
+/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
+const LABEL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
+        b += 1;
+    }
+    table
+};
+
+/// The bytes that end the window of context before an unlabeled number: the field it belongs to starts after
+/// them.
+const CUT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']');
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -180,6 +251,43 @@ mod tests {
         // `a` and `q` (the 17th first letter) share a group, so `aq` passes the filter: the words turn it away.
         assert!(!many.in_window(b"x aqz y"));
         assert!(!many.in_label(b"order_aqz_id"));
+    }
+
+    #[test]
+    fn one_pass_from_the_end_agrees_with_the_forward_references() {
+        // Seeded texts over an alphabet of word letters, cut bytes, label bytes and others, against the forward
+        // definitions: the window after the last cut byte, and the label bytes at the end.
+        let phone = words(&["phone", "tel", "mob", "text me", "ss#", "(m)", "call"]);
+        let seed = 0xc0de_u64;
+        println!("seed {seed:#x}");
+        let pieces: [&[u8]; 24] = [
+            b"phone", b"Tel", b"mob", b"text me", b"ss#", b"(m)", b"CALL", b"te", b"x", b"a", b"9", b" ", b" ", b"=",
+            b",", b"\"", b"_", b"-", b".", b":", b"\n", b"{", b"|", b"#",
+        ];
+        let mut state = seed;
+        let mut found = [0usize; 2];
+        for count in 0..12 {
+            for _ in 0..800 {
+                let text: Vec<u8> = (0..count)
+                    .flat_map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        pieces[(state % pieces.len() as u64) as usize].iter().copied()
+                    })
+                    .collect();
+                let part = text.iter().rposition(|&b| CUT_BYTES[usize::from(b)]).map_or(0, |cut| cut + 1);
+                let window = phone.in_window(&text[part..]);
+                assert_eq!(phone.in_window_after_cut(&text), window, "{:?}", String::from_utf8_lossy(&text));
+                let label = text.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
+                let labeled = phone.in_label(&text[label..]);
+                assert_eq!(phone.in_trailing_label(&text), labeled, "{:?}", String::from_utf8_lossy(&text));
+                found[0] += usize::from(window);
+                found[1] += usize::from(labeled);
+            }
+        }
+        // Both answers occur, so the comparison covers both.
+        assert!(found.iter().all(|&count| count > 100), "{found:?}");
     }
 
     #[test]

@@ -576,8 +576,9 @@ impl Detectors {
     }
 
     /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
-    /// `mobile_number=`), only the label counts; otherwise the 40 bytes before it count, cut at the last `=`,
-    /// quote, `,`, `;`, `|`, brace or line break, and words must stand whole (`desktop` is not `desk`).
+    /// `mobile_number=`), only the label counts (its letters, digits, `_`, `-`, `.` and spaces); otherwise the 40
+    /// bytes before it count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand
+    /// whole (`desktop` is not `desk`).
     fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
         let Some(words) = words else { return false };
         let mut window = &text[start.saturating_sub(40)..start];
@@ -590,17 +591,10 @@ impl Detectors {
         }
         if let Some((&last, rest)) = window.split_last() {
             if last == b':' || last == b'=' {
-                let label_start = rest.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
-                return words.in_label(&rest[label_start..]);
+                return words.in_trailing_label(rest);
             }
         }
-        if let Some(cut) = window
-            .iter()
-            .rposition(|&b| matches!(b, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']'))
-        {
-            window = &window[cut + 1..];
-        }
-        words.in_window(window)
+        words.in_window_after_cut(window)
     }
 
     /// True when one of the after-words follows `end`, past spaces, dashes, commas or an opening parenthesis.
@@ -765,18 +759,6 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
     }
     out.truncate(write);
 }
-
-/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
-const LABEL_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
-        b += 1;
-    }
-    table
-};
 
 // ---- byte scanning -------------------------------------------------------------------------------------------
 
