@@ -88,19 +88,6 @@ impl ContextWords {
         false
     }
 
-    /// `in_label` of the label that ends `text` (its last run of letters, digits, `_`, `-`, `.` and spaces), in
-    /// one pass from the end.
-    pub(crate) fn in_trailing_label(&self, text: &[u8]) -> bool {
-        let mut i = text.len();
-        while i > 0 && LABEL_BYTES[usize::from(text[i - 1])] {
-            i -= 1;
-            if self.may_start(text, i) && self.word_in_label_at(text, i) {
-                return true;
-            }
-        }
-        false
-    }
-
     /// True when one of the words is at `label[i..]`, in any ASCII case.
     #[inline]
     fn word_in_label_at(&self, label: &[u8], i: usize) -> bool {
@@ -148,8 +135,7 @@ impl ContextWords {
     }
 
     /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`), in any ASCII
-    /// case. The reference for `in_trailing_label`.
-    #[cfg(test)]
+    /// case.
     pub(crate) fn in_label(&self, label: &[u8]) -> bool {
         (0..label.len()).any(|i| self.may_start(label, i) && self.word_in_label_at(label, i))
     }
@@ -172,18 +158,6 @@ impl ContextWords {
             && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
 }
-
-/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
-const LABEL_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
-        b += 1;
-    }
-    table
-};
 
 /// The bytes that end the window of context before an unlabeled number: the field it belongs to starts after
 /// them.
@@ -254,9 +228,9 @@ mod tests {
     }
 
     #[test]
-    fn one_pass_from_the_end_agrees_with_the_forward_references() {
-        // Seeded texts over an alphabet of word letters, cut bytes, label bytes and others, against the forward
-        // definitions: the window after the last cut byte, and the label bytes at the end.
+    fn one_pass_from_the_end_agrees_with_the_forward_reference() {
+        // Seeded texts of word pieces, cut bytes and others, against the forward definition: the words of the
+        // window after the last cut byte.
         let phone = words(&["phone", "tel", "mob", "text me", "ss#", "(m)", "call"]);
         let seed = 0xc0de_u64;
         println!("seed {seed:#x}");
@@ -279,14 +253,11 @@ mod tests {
                 let part = text.iter().rposition(|&b| CUT_BYTES[usize::from(b)]).map_or(0, |cut| cut + 1);
                 let window = phone.in_window(&text[part..]);
                 assert_eq!(phone.in_window_after_cut(&text), window, "{:?}", String::from_utf8_lossy(&text));
-                let label = text.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
-                let labeled = phone.in_label(&text[label..]);
-                assert_eq!(phone.in_trailing_label(&text), labeled, "{:?}", String::from_utf8_lossy(&text));
                 found[0] += usize::from(window);
-                found[1] += usize::from(labeled);
+                found[1] += usize::from(!window);
             }
         }
-        // Both answers occur, so the comparison covers both.
+        // Both answers occur often, so the comparison covers both.
         assert!(found.iter().all(|&count| count > 100), "{found:?}");
     }
 

@@ -576,7 +576,7 @@ impl Detectors {
     }
 
     /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
-    /// `mobile_number=`), only the label counts (its letters, digits, `_`, `-`, `.` and spaces); otherwise the 40
+    /// `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40
     /// bytes before it count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand
     /// whole (`desktop` is not `desk`).
     fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
@@ -591,7 +591,7 @@ impl Detectors {
         }
         if let Some((&last, rest)) = window.split_last() {
             if last == b':' || last == b'=' {
-                return words.in_trailing_label(rest);
+                return words.in_label(trailing_label(rest));
             }
         }
         words.in_window_after_cut(window)
@@ -737,6 +737,32 @@ impl Detectors {
             });
         }
     }
+}
+
+/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
+const LABEL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
+        b += 1;
+    }
+    table
+};
+
+/// The label that ends `text`: its last run of letters, digits, `_`, `-`, `.` and spaces (`phone number`,
+/// `sms delivery failed to`), without its first word when a `=` comes right before the run: that word is the
+/// value of another field (`pod=edge-66sms ts_unix=`, `heap_used=47714194 heap_max=`).
+fn trailing_label(text: &[u8]) -> &[u8] {
+    let start = text.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
+    let label = &text[start..];
+    if start > 0 && text[start - 1] == b'=' {
+        if let Some(space) = label.iter().position(|&b| b == b' ') {
+            return &label[space + 1..];
+        }
+    }
+    label
 }
 
 /// Sorts the findings from `first` on by start and merges overlapping ones into their union.
@@ -1356,6 +1382,17 @@ mod tests {
         none("123-456-7890");
         none("at 2026-11-29 10:13:43 took 1764412345 ms");
         none("count 123 456 789 rows");
+    }
+
+    #[test]
+    fn a_label_does_not_reach_into_the_value_of_the_field_before_it() {
+        // The label of `ts_unix=` is not `edge-66sms ts_unix`: `66sms` is the value of `pod=`.
+        none("has_more=true pod=edge-66sms ts_unix=1751673289");
+        none("ref=sms47714194 heap_max=16757398");
+        // Words that are no field's value still label the number after them, and a key still does.
+        one("sms delivery failed to=+15957491393 status=401", "PHONE", "+15957491393");
+        one("pod=edge-1 phone_no=5957491393", "PHONE", "5957491393");
+        one("x=1 call me at tel: 5957491393", "PHONE", "5957491393");
     }
 
     #[test]
