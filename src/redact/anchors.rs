@@ -863,12 +863,7 @@ mod tests {
         for len in [1, 7, 63, 64, 65, 127, 128, 129, 200, 1000] {
             for _ in 0..50 {
                 let text: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
+                    .map(|_| alphabet[(super::super::xorshift(&mut state) % alphabet.len() as u64) as usize])
                     .collect();
                 check(&text);
             }

@@ -244,10 +244,7 @@ mod tests {
             for _ in 0..800 {
                 let text: Vec<u8> = (0..count)
                     .flat_map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        pieces[(state % pieces.len() as u64) as usize].iter().copied()
+                        pieces[(super::super::xorshift(&mut state) % pieces.len() as u64) as usize].iter().copied()
                     })
                     .collect();
                 let part = text.iter().rposition(|&b| CUT_BYTES[usize::from(b)]).map_or(0, |cut| cut + 1);

@@ -397,6 +397,15 @@ impl Inner {
     }
 }
 
+/// The next number of a seeded xorshift sequence: the tests' reproducible randomness (they print the seed).
+#[cfg(test)]
+pub(crate) fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
 /// Byte equality without a call into the C library (keys and prefixes are a few bytes long), a word at a time.
 #[inline(always)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
