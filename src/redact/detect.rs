@@ -576,9 +576,9 @@ impl Detectors {
     }
 
     /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
-    /// `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40
-    /// bytes before it count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand
-    /// whole (`desktop` is not `desk`).
+    /// `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40 bytes before it count,
+    /// cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand whole (`desktop` is
+    /// not `desk`).
     fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
         let Some(words) = words else { return false };
         let mut window = &text[start.saturating_sub(40)..start];
