@@ -7,7 +7,7 @@
 
 use super::anchors::{Anchor, View};
 use super::context::ContextWords;
-use super::{same_bytes, InlineKey, KeyTag};
+use super::{same_bytes, KeyCache, KeyTag};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
@@ -36,34 +36,21 @@ pub struct ScanContext {
 #[derive(Debug, Default)]
 pub struct KeyMemo {
     path: KeyPath,
-    slots: Vec<MemoSlot>,
+    slots: RuleSlots,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct MemoSlot {
-    key: InlineKey,
-    /// `None`: empty slot; `Some(None)`: the key replaces nothing.
-    rule: Option<Option<(EntityId, Action)>>,
-}
-
-const MEMO_SLOTS: usize = 2048;
+/// The `key=` memo: 2,048 slots; a value of `None` means the key replaces nothing.
+type RuleSlots = KeyCache<Option<(EntityId, Action)>, 11>;
 
 impl KeyMemo {
     /// The entity and replacing action of the values under the key `text[start..end]` (a dotted key such as
     /// `user.email`), if any.
     fn lookup(&mut self, rules: &Rules, text: &[u8], start: usize, end: usize) -> Option<(EntityId, Action)> {
-        if self.slots.is_empty() {
-            self.slots.resize(MEMO_SLOTS, MemoSlot::default());
-        }
         let key = &text[start..end];
         let tag = KeyTag::of(text, start, end);
-        let hash = tag.hash(0);
-        let index = (hash >> 53) as usize % MEMO_SLOTS;
-        let slot = &self.slots[index];
-        if let Some(rule) = slot.rule {
-            if slot.key.is(key, tag) {
-                return rule;
-            }
+        let slot = RuleSlots::slot(tag, 0);
+        if let Some(rule) = self.slots.get(slot, key, tag) {
+            return rule;
         }
         self.path.clear();
         for segment in key.split(|&b| b == b'.') {
@@ -75,8 +62,7 @@ impl KeyMemo {
             let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
             (rule.entity, action)
         });
-        let slot = &mut self.slots[index];
-        slot.rule = slot.key.store(key, tag).then_some(rule);
+        self.slots.put(slot, key, tag, rule);
         rule
     }
 }

@@ -201,7 +201,7 @@ pub(crate) struct LineWork {
     findings: Vec<Finding>,
     hits: Vec<Hit>,
     html_view: Vec<u8>,
-    key_slots: Vec<json::KeySlot>,
+    key_slots: json::KeySlots,
     /// The last node id given out to a JSON path (see `json::cached_treatment`); the keys of the path being
     /// walked are in `frames`, and `path` holds the normalized keys only when a lookup needs them.
     next_node: u32,
@@ -490,6 +490,52 @@ impl InlineKey {
         }
         let head = tag.len.saturating_sub(8);
         head == 0 || same_bytes(&self.head[..head], &raw[..head])
+    }
+}
+
+/// A direct-mapped memo of short keys (the engine's two: JSON keys under their parent path, `key=` keys in
+/// text): `1 << BITS` slots, each holding one key stored inline (no pointer to chase) and its value, allocated on
+/// first use. A lookup compares the key bytes exactly, so a hit is what computing the value again would give;
+/// longer keys are not stored (and so never hit).
+#[derive(Debug)]
+pub(crate) struct KeyCache<V, const BITS: u32> {
+    slots: Vec<(InlineKey, Option<V>)>,
+}
+
+impl<V, const BITS: u32> Default for KeyCache<V, BITS> {
+    fn default() -> Self {
+        KeyCache { slots: Vec::new() }
+    }
+}
+
+impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
+    /// The slot of the key with tag `tag`, with `extra` mixed into its hash.
+    #[inline(always)]
+    pub(crate) fn slot(tag: KeyTag, extra: u64) -> usize {
+        (tag.hash(extra) >> (64 - BITS)) as usize
+    }
+
+    /// The value stored in `slot` for the key `raw` (whose tag is `tag`), if that is the key the slot holds.
+    #[inline(always)]
+    pub(crate) fn get(&self, slot: usize, raw: &[u8], tag: KeyTag) -> Option<V> {
+        match self.slots.get(slot) {
+            Some((key, Some(value))) if key.is(raw, tag) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// Stores `value` for `raw` in `slot`, or empties the slot when `raw` is too long to keep.
+    pub(crate) fn put(&mut self, slot: usize, raw: &[u8], tag: KeyTag, value: V) {
+        if self.slots.is_empty() {
+            self.slots.resize_with(1 << BITS, || (InlineKey::default(), None));
+        }
+        let (key, stored) = &mut self.slots[slot];
+        *stored = key.store(raw, tag).then_some(value);
+    }
+
+    /// Forgets every key.
+    pub(crate) fn clear(&mut self) {
+        self.slots.clear();
     }
 }
 
