@@ -130,10 +130,12 @@ struct Pending {
     out: Vec<u8>,
 }
 
+/// A range of the input buffer (`input`) or of the redacted output.
 #[derive(Debug, Clone, Copy)]
-enum Piece {
-    Input(usize, usize),
-    Output(usize, usize),
+struct Piece {
+    input: bool,
+    start: usize,
+    end: usize,
 }
 
 impl Pending {
@@ -161,20 +163,21 @@ impl Pending {
         self.output_from(from);
     }
 
-    /// Adds `buffer[start..end]`, joined to the previous run when it follows it.
+    /// Adds `buffer[start..end]`.
     fn input(&mut self, start: usize, end: usize) {
-        match self.pieces.last_mut() {
-            Some(Piece::Input(_, last)) if *last == start => *last = end,
-            _ => self.pieces.push(Piece::Input(start, end)),
-        }
+        self.push(Piece { input: true, start, end });
     }
 
     /// Adds what was appended to `out` from `from` on.
     fn output_from(&mut self, from: usize) {
-        let end = self.out.len();
+        self.push(Piece { input: false, start: from, end: self.out.len() });
+    }
+
+    /// Adds `piece`, joined to the previous one when it continues it in the same place.
+    fn push(&mut self, piece: Piece) {
         match self.pieces.last_mut() {
-            Some(Piece::Output(_, last)) if *last == from => *last = end,
-            _ => self.pieces.push(Piece::Output(from, end)),
+            Some(last) if last.input == piece.input && last.end == piece.start => last.end = piece.end,
+            _ => self.pieces.push(piece),
         }
     }
 
@@ -186,10 +189,7 @@ impl Pending {
         let mut slices: Vec<IoSlice<'_>> = self
             .pieces
             .iter()
-            .map(|piece| match *piece {
-                Piece::Input(start, end) => IoSlice::new(&buffer[start..end]),
-                Piece::Output(start, end) => IoSlice::new(&self.out[start..end]),
-            })
+            .map(|piece| IoSlice::new(&if piece.input { buffer } else { &self.out[..] }[piece.start..piece.end]))
             .collect();
         let mut slices = &mut slices[..];
         while !slices.is_empty() {
