@@ -726,20 +726,23 @@ mod avx512 {
         high: u64,
     }
 
-    // The lanes of `Lanes::low` and `Lanes::upper`.
-    const DIGIT: usize = 0;
-    const NUMBER: usize = 1;
-    const ALPHA: usize = 2;
-    const UNDERSCORE: usize = 3;
-    const COLON: usize = 4;
-    const DASH: usize = 5;
-    const AT: usize = 6;
-    const SEP: usize = 7;
-    const LT: usize = 0;
-    const QUOTE: usize = 1;
-    const KEY: usize = 2;
-    const SECRET_FIRST: usize = 3;
-    const DOT: usize = 5;
+    /// The lane of a class in `Lanes::low` (the flags of `TABLE`'s low byte) or `Lanes::upper` (its high byte).
+    const fn lane(flag: u16) -> usize {
+        (flag.trailing_zeros() % 8) as usize
+    }
+    const DIGIT: usize = lane(super::DIGIT);
+    const NUMBER: usize = lane(super::NUMBER);
+    const ALPHA: usize = lane(super::ALPHA);
+    const UNDERSCORE: usize = lane(super::UNDERSCORE);
+    const COLON: usize = lane(super::COLON);
+    const DASH: usize = lane(super::DASH);
+    const AT: usize = lane(super::AT);
+    const SEP: usize = lane(super::SEP);
+    const LT: usize = lane(super::LT);
+    const QUOTE: usize = lane(super::QUOTE);
+    const KEY: usize = lane(super::KEY);
+    const SECRET_FIRST: usize = lane(super::SECRET_FIRST);
+    const DOT: usize = lane(super::DOT);
 
     /// The lanes of a vector of eight masks.
     #[inline(always)]
