@@ -776,6 +776,8 @@ mod avx512 {
         let b1 = lanes(_mm512_shldi_epi64::<1>(cur, previous.low));
         let b2 = lanes(_mm512_shldi_epi64::<2>(cur, previous.low));
         let dot_before = lanes(_mm512_shldi_epi64::<1>(b.upper, previous.upper))[DOT];
+        // Per class: at bytes `i..i + 5` (`run5`), `i..i + 7` (`run7`), at one of `i + 1..i + 6`, at `i + 3k` for
+        // k up to 4 (`every_third`), at `i + 2` and `i + 3`.
         let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
         let run7 = and(and(run5, s5), s6);
         let colon_within_five = or(or(or(s1, s2), or(s3, s4)), s5);
