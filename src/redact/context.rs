@@ -1,5 +1,5 @@
 //! Context words: the words that make a number a phone number, an SSN or a user pattern's match, looked up in the
-//! few bytes before it, whole and in any ASCII case.
+//! few bytes before it (its label, or else its field), whole and in any ASCII case.
 
 /// One list of context words (`[detectors.phone] context`, a pattern's `context`), compiled for two questions:
 /// does a word stand whole in a window of text, and does a label (`mobile_number=`) mention one.
@@ -57,6 +57,26 @@ impl ContextWords {
             }
         }
         Some(ContextWords { words, by_letter, others, pairs })
+    }
+
+    /// True when one of the words stands before `text[start..]` (a number). When the number is labeled (`Phone: `,
+    /// `tel=`, `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40 bytes before it
+    /// count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand whole
+    /// (`desktop` is not `desk`).
+    pub(crate) fn before(&self, text: &[u8], start: usize) -> bool {
+        let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
+        while let Some((&last, rest)) = window.split_last() {
+            if !LEAD_BYTES[usize::from(last)] {
+                break;
+            }
+            window = rest;
+        }
+        if let Some((&last, rest)) = window.split_last() {
+            if last == b':' || last == b'=' {
+                return self.in_label(trailing_label(rest));
+            }
+        }
+        self.in_window_after_cut(window)
     }
 
     /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or
@@ -159,17 +179,49 @@ impl ContextWords {
     }
 }
 
+/// How far back from a number its context is looked for.
+const WINDOW_BYTES: usize = 40;
+
+/// A byte table: `byte_set!(b => condition on b)`.
+macro_rules! byte_set {
+    ($b:ident => $member:expr) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            table[i] = $member;
+            i += 1;
+        }
+        table
+    }};
+}
+
+/// The bytes that may stand between a number and its label or context (`Phone: +1`, `tel="(415`, `no. #-12`):
+/// passed over before the label's `:`/`=` is looked for.
+const LEAD_BYTES: [bool; 256] =
+    byte_set!(b => matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"' | b'\'' | b'+' | b'#' | b'-'));
+
+/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
+const LABEL_BYTES: [bool; 256] = byte_set!(b => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' '));
+
 /// The bytes that end the window of context before an unlabeled number: the field it belongs to starts after
 /// them.
-const CUT_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b as u8, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']');
-        b += 1;
+const CUT_BYTES: [bool; 256] =
+    byte_set!(b => matches!(b, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']'));
+
+/// The label that ends `text`: its last run of letters, digits, `_`, `-`, `.` and spaces (`phone number`,
+/// `sms delivery failed to`), without its first word when a `=` comes right before the run: that word is the
+/// value of another field (`pod=edge-66sms ts_unix=`, `heap_used=47714194 heap_max=`).
+fn trailing_label(text: &[u8]) -> &[u8] {
+    let start = text.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
+    let label = &text[start..];
+    if start > 0 && text[start - 1] == b'=' {
+        if let Some(space) = label.iter().position(|&b| b == b' ') {
+            return &label[space + 1..];
+        }
     }
-    table
-};
+    label
+}
 
 #[cfg(test)]
 mod tests {

@@ -561,26 +561,9 @@ impl Detectors {
         None
     }
 
-    /// True when a context word stands before `start`. When the number is labeled (`Phone: `, `tel=`,
-    /// `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40 bytes before it count,
-    /// cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand whole (`desktop` is
-    /// not `desk`).
+    /// True when a context word of `words` stands before `start` (see `ContextWords::before`).
     fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
-        let Some(words) = words else { return false };
-        let mut window = &text[start.saturating_sub(40)..start];
-        while let Some((&last, rest)) = window.split_last() {
-            if matches!(last, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"' | b'\'' | b'+' | b'#' | b'-') {
-                window = rest;
-            } else {
-                break;
-            }
-        }
-        if let Some((&last, rest)) = window.split_last() {
-            if last == b':' || last == b'=' {
-                return words.in_label(trailing_label(rest));
-            }
-        }
-        words.in_window_after_cut(window)
+        words.as_ref().is_some_and(|words| words.before(text, start))
     }
 
     /// True when one of the after-words follows `end`, past spaces, dashes, commas or an opening parenthesis.
@@ -723,32 +706,6 @@ impl Detectors {
             });
         }
     }
-}
-
-/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
-const LABEL_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b' ');
-        b += 1;
-    }
-    table
-};
-
-/// The label that ends `text`: its last run of letters, digits, `_`, `-`, `.` and spaces (`phone number`,
-/// `sms delivery failed to`), without its first word when a `=` comes right before the run: that word is the
-/// value of another field (`pod=edge-66sms ts_unix=`, `heap_used=47714194 heap_max=`).
-fn trailing_label(text: &[u8]) -> &[u8] {
-    let start = text.iter().rposition(|&b| !LABEL_BYTES[usize::from(b)]).map_or(0, |p| p + 1);
-    let label = &text[start..];
-    if start > 0 && text[start - 1] == b'=' {
-        if let Some(space) = label.iter().position(|&b| b == b' ') {
-            return &label[space + 1..];
-        }
-    }
-    label
 }
 
 /// Sorts the findings from `first` on by start and merges overlapping ones into their union.
