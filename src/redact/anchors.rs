@@ -118,7 +118,9 @@ impl Anchors {
         self.blocks.clear();
         self.non_ascii = build()(text, &mut self.blocks);
         self.secrets.clear();
-        if let Some(prefixes) = secrets {
+        // Most texts have no word start at all: one branch-free pass says so.
+        let any_start = self.blocks.iter().fold(0, |any, block| any | block.word_starts) != 0;
+        if let (Some(prefixes), true) = (secrets, any_start) {
             for (k, block) in self.blocks.iter_mut().enumerate() {
                 let mut starts = block.word_starts;
                 while starts != 0 {
