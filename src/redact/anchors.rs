@@ -786,9 +786,14 @@ mod avx512 {
         let every_third = and(and(and(cur, s3), and(s6, s9)), s12);
         let digits_2_3 = and(s2, s3);
         let (l, u) = (lanes(cur), lanes(b.upper));
-        let (run5, run7, colon_within_five, every_third) =
-            (lanes(run5), lanes(run7), lanes(colon_within_five), lanes(every_third));
-        let (s1, s6, s7, digits_2_3) = (lanes(s1), lanes(s6), lanes(s7), lanes(digits_2_3));
+        // The lanes read below come from many vectors but few share a lane: gathered into two vectors by blends,
+        // they cost two stores instead of nine.
+        let pick = |into: __m512i, lane: usize, from: __m512i| _mm512_mask_blend_epi64(1 << lane, into, from);
+        let first =
+            lanes(pick(pick(pick(pick(run7, DIGIT, s6), ALPHA, s1), COLON, colon_within_five), DASH, every_third));
+        let second = lanes(pick(pick(s7, DIGIT, digits_2_3), DASH, run5));
+        let (run7, s6, s1, colon_within_five, every_third) = (first, first, first, first, first);
+        let (s7, digits_2_3, run5) = (second, second, second);
 
         let alnum_before = b1[DIGIT] | b1[ALPHA];
         let word_before = alnum_before | b1[UNDERSCORE];
