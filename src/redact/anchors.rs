@@ -821,11 +821,23 @@ mod avx512 {
     #[cfg(test)]
     pub(super) fn classes(text: &[u8], k: usize) -> Option<Classes> {
         // SAFETY: checked by `available()` first.
-        let lanes = available().then(|| unsafe { classify(text, k) })?;
-        let [digit, number, alpha, underscore, colon, dash, at, sep] = self::lanes(lanes.low);
-        let [lt, quote, key, secret_first, ..] = self::lanes(lanes.upper);
-        let high = lanes.high;
-        Some(Classes { digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high })
+        let classified = available().then(|| unsafe { classify(text, k) })?;
+        let (l, u) = (lanes(classified.low), lanes(classified.upper));
+        Some(Classes {
+            digit: l[DIGIT],
+            number: l[NUMBER],
+            alpha: l[ALPHA],
+            underscore: l[UNDERSCORE],
+            colon: l[COLON],
+            dash: l[DASH],
+            at: l[AT],
+            sep: l[SEP],
+            lt: u[LT],
+            quote: u[QUOTE],
+            key: u[KEY],
+            secret_first: u[SECRET_FIRST],
+            high: classified.high,
+        })
     }
 
     #[inline]

@@ -81,7 +81,7 @@ impl ContextWords {
 
     /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or
     /// bracket, a line break), in one pass from the end that stops at the cut.
-    pub(crate) fn in_window_after_cut(&self, window: &[u8]) -> bool {
+    fn in_window_after_cut(&self, window: &[u8]) -> bool {
         let mut i = window.len();
         while i > 0 {
             i -= 1;
@@ -126,7 +126,7 @@ impl ContextWords {
     /// (`desk` is not in `desktop`, `tel` not in `hotel`; `telephone` is itself a word). The reference for
     /// `in_window_after_cut`.
     #[cfg(test)]
-    pub(crate) fn in_window(&self, window: &[u8]) -> bool {
+    fn in_window(&self, window: &[u8]) -> bool {
         let mut i = 0;
         while i < window.len() {
             let byte = window[i];
@@ -156,7 +156,7 @@ impl ContextWords {
 
     /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`), in any ASCII
     /// case.
-    pub(crate) fn in_label(&self, label: &[u8]) -> bool {
+    fn in_label(&self, label: &[u8]) -> bool {
         (0..label.len()).any(|i| self.may_start(label, i) && self.word_in_label_at(label, i))
     }
 
