@@ -74,11 +74,8 @@ pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> b
     loop {
         let mut next = at + 1;
         if let Some((ch, len)) = entity_at(&text[at..]) {
-            map.copied(out.len(), copied, at - copied);
-            out.extend_from_slice(&text[copied..at]);
-            map.reference(out.len(), at);
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            map.copy_run(out, &text[copied..at], copied);
+            map.decode_char(out, ch, at);
             next = at + len;
             copied = next;
         }
@@ -87,8 +84,7 @@ pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> b
             None => break,
         }
     }
-    map.copied(out.len(), copied, text.len() - copied);
-    out.extend_from_slice(&text[copied..]);
+    map.copy_run(out, &text[copied..], copied);
     map.finish(out.len(), text.len());
     true
 }

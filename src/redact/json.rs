@@ -163,8 +163,7 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) 
     while i < raw.len() {
         // The run up to the next escape is copied whole.
         let run = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
-        map.copied(out.len(), i, run - i);
-        out.extend_from_slice(&raw[i..run]);
+        map.copy_run(out, &raw[i..run], i);
         i = run;
         if i == raw.len() {
             break;
@@ -195,9 +194,7 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) 
             }
             _ => return Err(JsonError::Syntax),
         };
-        map.reference(out.len(), i);
-        let mut buf = [0u8; 4];
-        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        map.decode_char(out, ch, i);
         i += len;
     }
     map.finish(out.len(), raw.len());

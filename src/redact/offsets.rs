@@ -19,9 +19,25 @@ impl OffsetMap {
         self.source_len = 0;
     }
 
+    /// Appends `run`, the source's bytes from `source` on, to the decoded text `out`, and records it.
+    #[inline]
+    pub(crate) fn copy_run(&mut self, out: &mut Vec<u8>, run: &[u8], source: usize) {
+        self.copied(out.len(), source, run.len());
+        out.extend_from_slice(run);
+    }
+
+    /// Appends `ch`, decoded from the reference (an escape, an entity) that starts at `source`, to the decoded
+    /// text `out` as UTF-8, and records it.
+    #[inline]
+    pub(crate) fn decode_char(&mut self, out: &mut Vec<u8>, ch: char, source: usize) {
+        self.reference(out.len(), source);
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
+
     /// Records that `len` bytes were copied from `source` to the end of the decoded text (`decoded`).
     #[inline]
-    pub(crate) fn copied(&mut self, decoded: usize, source: usize, len: usize) {
+    fn copied(&mut self, decoded: usize, source: usize, len: usize) {
         if len > 0 {
             self.segments.push(Segment { decoded, source, copied: true });
         }
@@ -29,7 +45,7 @@ impl OffsetMap {
 
     /// Records that a reference starting at `source` was decoded into bytes starting at `decoded`.
     #[inline]
-    pub(crate) fn reference(&mut self, decoded: usize, source: usize) {
+    fn reference(&mut self, decoded: usize, source: usize) {
         self.segments.push(Segment { decoded, source, copied: false });
     }
 
