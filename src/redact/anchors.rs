@@ -787,26 +787,27 @@ mod avx512 {
         let digits_2_3 = and(s2, s3);
         let (l, u) = (lanes(cur), lanes(b.upper));
         // The lanes read below come from many vectors but few share a lane: gathered into two vectors by blends,
-        // they cost two stores instead of nine.
+        // they cost two stores instead of nine. Each gathered lane is read once, into a name that says where it
+        // came from; the lanes not picked are the base vector's (`run7`, `s7`), whose NUMBER lane is read.
+        const _: () = assert!(NUMBER != DIGIT && NUMBER != ALPHA && NUMBER != COLON && NUMBER != DASH);
         let pick = |into: __m512i, lane: usize, from: __m512i| _mm512_mask_blend_epi64(1 << lane, into, from);
         let first =
             lanes(pick(pick(pick(pick(run7, DIGIT, s6), ALPHA, s1), COLON, colon_within_five), DASH, every_third));
         let second = lanes(pick(pick(s7, DIGIT, digits_2_3), DASH, run5));
-        let (run7, s6, s1, colon_within_five, every_third) = (first, first, first, first, first);
-        let (s7, digits_2_3, run5) = (second, second, second);
+        let (run7_number, digit_at_6, alpha_at_1) = (first[NUMBER], first[DIGIT], first[ALPHA]);
+        let (colon_ahead, dash_every_third) = (first[COLON], first[DASH]);
+        let (number_at_7, digits_at_2_3, five_dashes) = (second[NUMBER], second[DIGIT], second[DASH]);
 
         let alnum_before = b1[DIGIT] | b1[ALPHA];
         let word_before = alnum_before | b1[UNDERSCORE];
         // Seven number bytes, the seventh a digit or followed by an eighth.
-        let seven = run7[NUMBER] & (s6[DIGIT] | s7[NUMBER]);
+        let seven = run7_number & (digit_at_6 | number_at_7);
         let joined = (b1[DASH] | dot_before) & (b2[DIGIT] | b2[ALPHA]);
         // `group_start` is implied: no digit before, as no word byte before.
         let numbers = l[DIGIT] & seven & !word_before & !joined;
-        let colon_pairs = l[COLON] & colon_within_five[COLON];
-        let iban = l[ALPHA] & s1[ALPHA] & digits_2_3[DIGIT] & !alnum_before;
-        let dashed_mac = every_third[DASH];
-        let num = numbers | colon_pairs | iban | dashed_mac;
-        let five_dashes = run5[DASH];
+        let colon_pairs = l[COLON] & colon_ahead;
+        let iban = l[ALPHA] & alpha_at_1 & digits_at_2_3 & !alnum_before;
+        let num = numbers | colon_pairs | iban | dash_every_third;
         let mut anchors = [0; 6];
         anchors[Anchor::Num as usize] = num;
         anchors[Anchor::At as usize] = l[AT];
