@@ -543,6 +543,18 @@ mod avx2 {
         match text.get(k * 64..k * 64 + 64) {
             // SAFETY: AVX2 is enabled here, and the chunk has 64 readable bytes.
             Some(chunk) => unsafe { block(chunk.as_ptr(), &mut out, &mut pairs) },
+            // The last, partial block of a text of 64 bytes or more: the text's last 64 bytes are classified and
+            // their masks moved down to start at the block, zeros (no class, as for padding) coming in on top.
+            // A padded copy costs a copy per line.
+            None if text.len() >= 64 => {
+                let tail = &text[text.len() - 64..];
+                // SAFETY: as above: `tail` has 64 readable bytes.
+                unsafe { block(tail.as_ptr(), &mut out, &mut pairs) };
+                // Between 1 and 63: the block is partial and the text reaches past its start.
+                let down = (k * 64 + 64 - text.len()) as u32;
+                out = shifted_down(&out, down);
+                pairs >>= down;
+            }
             None => {
                 let rest = &text[k * 64..];
                 let mut padded = [0u8; 64];
@@ -555,6 +567,26 @@ mod avx2 {
         // the exact test decides.
         out.secret_first = pair_filter(text, k, out.secret_first & (pairs | 1 << 63));
         out
+    }
+
+    /// Every mask of `classes` shifted down by `down` bits.
+    fn shifted_down(classes: &Classes, down: u32) -> Classes {
+        let c = classes;
+        Classes {
+            digit: c.digit >> down,
+            number: c.number >> down,
+            alpha: c.alpha >> down,
+            underscore: c.underscore >> down,
+            colon: c.colon >> down,
+            dash: c.dash >> down,
+            at: c.at >> down,
+            sep: c.sep >> down,
+            lt: c.lt >> down,
+            quote: c.quote >> down,
+            key: c.key >> down,
+            secret_first: c.secret_first >> down,
+            high: c.high >> down,
+        }
     }
 
     /// # Safety
