@@ -75,6 +75,28 @@ struct Classes {
 }
 
 impl Classes {
+    /// Every mask of these classes through `f`.
+    #[cfg(target_arch = "x86_64")]
+    fn map(&self, f: impl Fn(u64) -> u64) -> Classes {
+        let [digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high] = [
+            self.digit,
+            self.number,
+            self.alpha,
+            self.underscore,
+            self.colon,
+            self.dash,
+            self.at,
+            self.sep,
+            self.lt,
+            self.quote,
+            self.key,
+            self.secret_first,
+            self.high,
+        ]
+        .map(f);
+        Classes { digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high }
+    }
+
     /// `.`: a number separator and a key byte that is neither a digit nor `-`.
     #[inline(always)]
     fn dot(&self) -> u64 {
@@ -185,30 +207,72 @@ impl Anchors {
 /// block and after the last).
 #[inline(always)]
 fn combine(previous: &Classes, b: &Classes, next: &Classes) -> Block {
+    finish(previous, b, &Ahead::of(b, next))
+}
+
+/// What the bitmaps need of the bytes after each byte of a block (the next block's bits moving in), each a mask
+/// with bit `i` for byte `i` of the block. The terms at `i` itself are included where the name says "run" or
+/// "every".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ahead {
+    /// Number bytes at `i..i + 7`.
+    run7_number: u64,
+    /// A digit at `i + 6`; a number byte at `i + 7`.
+    digit_at_6: u64,
+    number_at_7: u64,
+    /// A colon at one of `i + 1..=i + 5`.
+    colon_ahead: u64,
+    /// Dashes at `i`, `i + 3`, `i + 6`, `i + 9` and `i + 12` (a MAC written with dashes).
+    dash_every_third: u64,
+    /// Dashes at `i..i + 5`.
+    run5_dash: u64,
+    /// Digits at `i + 2` and `i + 3`; a letter at `i + 1`.
+    digits_at_2_3: u64,
+    alpha_at_1: u64,
+}
+
+impl Ahead {
+    /// The look-ahead of block `b` followed by `next`, one double shift per class and distance.
+    #[inline(always)]
+    fn of(b: &Classes, next: &Classes) -> Ahead {
+        let ahead = |bits: u64, next: u64, s: u32| (bits >> s) | (next << (64 - s));
+        let n = |s| ahead(b.number, next.number, s);
+        let digit_at = |s| ahead(b.digit, next.digit, s);
+        let dash_at = |s| ahead(b.dash, next.dash, s);
+        let c = |s| ahead(b.colon, next.colon, s);
+        Ahead {
+            run7_number: b.number & n(1) & n(2) & n(3) & n(4) & n(5) & n(6),
+            digit_at_6: digit_at(6),
+            number_at_7: n(7),
+            colon_ahead: c(1) | c(2) | c(3) | c(4) | c(5),
+            dash_every_third: b.dash & dash_at(3) & dash_at(6) & dash_at(9) & dash_at(12),
+            run5_dash: b.dash & dash_at(1) & dash_at(2) & dash_at(3) & dash_at(4),
+            digits_at_2_3: digit_at(2) & digit_at(3),
+            alpha_at_1: ahead(b.alpha, next.alpha, 1),
+        }
+    }
+}
+
+/// The bitmaps of block `b` from its classes, the classes of the block before it, and its look-ahead.
+#[inline(always)]
+fn finish(previous: &Classes, b: &Classes, ahead: &Ahead) -> Block {
     let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
     let two_before = |bits: u64, previous: u64| (bits << 2) | (previous >> 62);
-    let ahead = |bits: u64, next: u64, s: u32| (bits >> s) | (next << (64 - s));
     let alnum_before = before(b.digit, previous.digit) | before(b.alpha, previous.alpha);
     let word_before = alnum_before | before(b.underscore, previous.underscore);
     let group_start = b.digit & !before(b.digit, previous.digit);
-    let n = |s| ahead(b.number, next.number, s);
-    let digit_at = |s| ahead(b.digit, next.digit, s);
-    let dash_at = |s| ahead(b.dash, next.dash, s);
     // Seven number bytes, the seventh a digit or followed by an eighth: a token of seven bytes ends with a digit.
-    let seven = b.number & n(1) & n(2) & n(3) & n(4) & n(5) & n(6) & (digit_at(6) | n(7));
+    let seven = ahead.run7_number & (ahead.digit_at_6 | ahead.number_at_7);
     // `ORD-2021-280363`, `v1.20250101`: digits joined to a word by `-` or `.` are no number of their own.
     let joined = before(b.dash | b.dot(), previous.dash | previous.dot())
         & two_before(b.digit | b.alpha, previous.digit | previous.alpha);
     let numbers = group_start & seven & !word_before & !joined;
-    let c = |s| ahead(b.colon, next.colon, s);
-    let colon_pairs = b.colon & (c(1) | c(2) | c(3) | c(4) | c(5));
-    let iban = b.alpha & ahead(b.alpha, next.alpha, 1) & digit_at(2) & digit_at(3) & !alnum_before;
-    let dashed_mac = b.dash & dash_at(3) & dash_at(6) & dash_at(9) & dash_at(12);
-    let num = numbers | colon_pairs | iban | dashed_mac;
-    let five_dashes = b.dash & dash_at(1) & dash_at(2) & dash_at(3) & dash_at(4);
+    let colon_pairs = b.colon & ahead.colon_ahead;
+    let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
+    let num = numbers | colon_pairs | iban | ahead.dash_every_third;
     Block {
         key: b.key,
-        word_starts: b.secret_first & (b.alpha | five_dashes) & !word_before,
+        word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
         anchors: [num, b.at, b.sep, b.lt, b.quote, num | b.at | b.lt],
     }
 }
@@ -506,11 +570,14 @@ fn classify_table(text: &[u8], k: usize) -> Classes {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    //! The AVX2 classifier: 32 bytes per step, a few compares and one movemask per class.
+    //! The AVX2 classifier: 32 bytes per step, a few compares and one movemask per class; the look-ahead of the
+    //! bitmaps takes four masks per vector.
 
     use std::arch::x86_64::*;
 
-    use super::{build_with, pair_filter, Block, Classes, NonAscii, SECRET_FIRST_LOW, SECRET_PAIR_NIBBLES};
+    use super::{
+        build_combined, finish, pair_filter, Ahead, Block, Classes, NonAscii, SECRET_FIRST_LOW, SECRET_PAIR_NIBBLES,
+    };
 
     /// True when the CPU has AVX2.
     pub(super) fn available() -> bool {
@@ -525,7 +592,71 @@ mod avx2 {
 
     #[target_feature(enable = "avx2")]
     unsafe fn build_avx2(text: &[u8], blocks: &mut Vec<Block>) -> NonAscii {
-        build_with(text, blocks, |text, k| classify(text, k))
+        build_combined(
+            text,
+            blocks,
+            Classes::default(),
+            |text, k| classify(text, k),
+            |classes| classes.high,
+            // SAFETY (of `ahead`): AVX2 is enabled here.
+            |previous, b, next| finish(previous, b, &unsafe { ahead(b, next) }),
+        )
+    }
+
+    /// `Ahead::of` on vectors: the digit, number, dash and colon masks of a block in the four lanes of one
+    /// vector, so that each distance is one pair of shifts for all four (the scalar version spends a double shift
+    /// per mask and distance, and its three blocks of classes do not fit in the registers).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn ahead(b: &Classes, next: &Classes) -> Ahead {
+        const DIGIT: usize = 0;
+        const NUMBER: usize = 1;
+        const DASH: usize = 2;
+        const COLON: usize = 3;
+        let pack = |c: &Classes| _mm256_set_epi64x(c.colon as i64, c.dash as i64, c.number as i64, c.digit as i64);
+        let (cur, next_lanes) = (pack(b), pack(next));
+        // Bit `i` of each mask tells about byte `i + s`, the next block's bits moving in.
+        macro_rules! at {
+            ($s:literal) => {
+                _mm256_or_si256(_mm256_srli_epi64::<$s>(cur), _mm256_slli_epi64::<{ 64 - $s }>(next_lanes))
+            };
+        }
+        let (s1, s2, s3, s4, s5, s6, s7, s9, s12) =
+            (at!(1), at!(2), at!(3), at!(4), at!(5), at!(6), at!(7), at!(9), at!(12));
+        let and = |x, y| _mm256_and_si256(x, y);
+        let or = |x, y| _mm256_or_si256(x, y);
+        let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
+        let run7 = and(and(run5, s5), s6);
+        let colon_within_five = or(or(or(s1, s2), or(s3, s4)), s5);
+        let every_third = and(and(and(cur, s3), and(s6, s9)), s12);
+        let digits_2_3 = and(s2, s3);
+        // The lanes read come from seven vectors; blends gather them into two (a 64-bit lane is two 32-bit ones).
+        let lanes = |v: __m256i| std::mem::transmute::<__m256i, [u64; 4]>(v);
+        let first = _mm256_blend_epi32::<{ 0b11 << (2 * DIGIT) | 0b11 << (2 * COLON) | 0b11 << (2 * DASH) }>(
+            run7,
+            _mm256_blend_epi32::<{ 0b11 << (2 * COLON) }>(
+                _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(s6, every_third),
+                colon_within_five,
+            ),
+        );
+        let second = _mm256_blend_epi32::<{ 0b11 << (2 * DIGIT) | 0b11 << (2 * DASH) }>(
+            s7,
+            _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(digits_2_3, run5),
+        );
+        let (first, second) = (lanes(first), lanes(second));
+        Ahead {
+            run7_number: first[NUMBER],
+            digit_at_6: first[DIGIT],
+            number_at_7: second[NUMBER],
+            colon_ahead: first[COLON],
+            dash_every_third: first[DASH],
+            run5_dash: second[DASH],
+            digits_at_2_3: second[DIGIT],
+            alpha_at_1: (b.alpha >> 1) | (next.alpha << 63),
+        }
     }
 
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
@@ -552,7 +683,7 @@ mod avx2 {
                 unsafe { block(tail.as_ptr(), &mut out, &mut pairs) };
                 // Between 1 and 63: the block is partial and the text reaches past its start.
                 let down = (k * 64 + 64 - text.len()) as u32;
-                out = shifted_down(&out, down);
+                out = out.map(|mask| mask >> down);
                 pairs >>= down;
             }
             None => {
@@ -567,26 +698,6 @@ mod avx2 {
         // the exact test decides.
         out.secret_first = pair_filter(text, k, out.secret_first & (pairs | 1 << 63));
         out
-    }
-
-    /// Every mask of `classes` shifted down by `down` bits.
-    fn shifted_down(classes: &Classes, down: u32) -> Classes {
-        let c = classes;
-        Classes {
-            digit: c.digit >> down,
-            number: c.number >> down,
-            alpha: c.alpha >> down,
-            underscore: c.underscore >> down,
-            colon: c.colon >> down,
-            dash: c.dash >> down,
-            at: c.at >> down,
-            sep: c.sep >> down,
-            lt: c.lt >> down,
-            quote: c.quote >> down,
-            key: c.key >> down,
-            secret_first: c.secret_first >> down,
-            high: c.high >> down,
-        }
     }
 
     /// # Safety
@@ -981,7 +1092,24 @@ mod tests {
         [num, of(AT), of(SEP), of(LT), of(QUOTE)]
     }
 
+    /// The blocks of `text` from every builder this CPU runs agree with the table's.
+    fn builders_agree(text: &[u8]) {
+        let mut table = Vec::new();
+        let table_high = build_with(text, &mut table, classify_table);
+        #[cfg(target_arch = "x86_64")]
+        for (name, available, build) in
+            [("avx2", avx2::available(), avx2::build as Build), ("avx512", avx512::available(), avx512::build as Build)]
+        {
+            if available {
+                let mut blocks = Vec::new();
+                let high = build(text, &mut blocks);
+                assert_eq!((blocks, high), (table.clone(), table_high), "{name}: {:?}", String::from_utf8_lossy(text));
+            }
+        }
+    }
+
     fn check(text: &[u8]) {
+        builders_agree(text);
         let mut anchors = Anchors::default();
         let prefixes = SecretPrefixes::new();
         anchors.compute(text, Some(&prefixes));
