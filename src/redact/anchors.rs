@@ -207,7 +207,35 @@ impl Anchors {
 /// block and after the last).
 #[inline(always)]
 fn combine(previous: &Classes, b: &Classes, next: &Classes) -> Block {
-    finish(previous, b, &Ahead::of(b, next))
+    finish(b, &Behind::of(previous, b), &Ahead::of(b, next))
+}
+
+/// What the bitmaps need of the bytes before each byte of a block (the previous block's bits moving in), each a
+/// mask with bit `i` for byte `i` of the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Behind {
+    /// A digit, a letter, an underscore, a dash or dot at `i - 1`.
+    digit: u64,
+    alpha: u64,
+    underscore: u64,
+    dash_or_dot: u64,
+    /// A digit or a letter at `i - 2`.
+    digit_or_alpha_2: u64,
+}
+
+impl Behind {
+    /// The look-back of block `b` after `previous`, one double shift per mask.
+    #[inline(always)]
+    fn of(previous: &Classes, b: &Classes) -> Behind {
+        let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
+        Behind {
+            digit: before(b.digit, previous.digit),
+            alpha: before(b.alpha, previous.alpha),
+            underscore: before(b.underscore, previous.underscore),
+            dash_or_dot: before(b.dash | b.dot(), previous.dash | previous.dot()),
+            digit_or_alpha_2: ((b.digit | b.alpha) << 2) | ((previous.digit | previous.alpha) >> 62),
+        }
+    }
 }
 
 /// What the bitmaps need of the bytes after each byte of a block (the next block's bits moving in), each a mask
@@ -251,21 +279,38 @@ impl Ahead {
             alpha_at_1: ahead(b.alpha, next.alpha, 1),
         }
     }
+
+    /// The look-ahead that a vector combine gathered into two vectors, read as lanes (`lanes[0]` the digit lane,
+    /// then number, dash, colon): `first` holds `run7` (number bytes at `i..i + 7`) with the digit lane of the
+    /// shift by 6, the colon lane of "a colon within five" and the dash lane of "every third"; `second` holds the
+    /// shift by 7 with the digit lane of "digits at 2 and 3" and the dash lane of `run5`.
+    #[inline(always)]
+    fn gathered(first: &[u64], second: &[u64], lanes: [usize; 4], alpha_at_1: u64) -> Ahead {
+        let [digit, number, dash, colon] = lanes;
+        Ahead {
+            run7_number: first[number],
+            digit_at_6: first[digit],
+            number_at_7: second[number],
+            colon_ahead: first[colon],
+            dash_every_third: first[dash],
+            run5_dash: second[dash],
+            digits_at_2_3: second[digit],
+            alpha_at_1,
+        }
+    }
 }
 
-/// The bitmaps of block `b` from its classes, the classes of the block before it, and its look-ahead.
+/// The bitmaps of block `b` from its classes, its look-back and its look-ahead: the one definition of the bitmaps
+/// (the tests hold it to a byte-by-byte reference), whichever way the looks were computed.
 #[inline(always)]
-fn finish(previous: &Classes, b: &Classes, ahead: &Ahead) -> Block {
-    let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
-    let two_before = |bits: u64, previous: u64| (bits << 2) | (previous >> 62);
-    let alnum_before = before(b.digit, previous.digit) | before(b.alpha, previous.alpha);
-    let word_before = alnum_before | before(b.underscore, previous.underscore);
-    let group_start = b.digit & !before(b.digit, previous.digit);
+fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
+    let alnum_before = behind.digit | behind.alpha;
+    let word_before = alnum_before | behind.underscore;
+    let group_start = b.digit & !behind.digit;
     // Seven number bytes, the seventh a digit or followed by an eighth: a token of seven bytes ends with a digit.
     let seven = ahead.run7_number & (ahead.digit_at_6 | ahead.number_at_7);
     // `ORD-2021-280363`, `v1.20250101`: digits joined to a word by `-` or `.` are no number of their own.
-    let joined = before(b.dash | b.dot(), previous.dash | previous.dot())
-        & two_before(b.digit | b.alpha, previous.digit | previous.alpha);
+    let joined = behind.dash_or_dot & behind.digit_or_alpha_2;
     let numbers = group_start & seven & !word_before & !joined;
     let colon_pairs = b.colon & ahead.colon_ahead;
     let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
@@ -576,7 +621,8 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{
-        build_combined, finish, pair_filter, Ahead, Block, Classes, NonAscii, SECRET_FIRST_LOW, SECRET_PAIR_NIBBLES,
+        build_combined, finish, pair_filter, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
+        SECRET_PAIR_NIBBLES,
     };
 
     /// True when the CPU has AVX2.
@@ -599,7 +645,7 @@ mod avx2 {
             |text, k| classify(text, k),
             |classes| classes.high,
             // SAFETY (of `ahead`): AVX2 is enabled here.
-            |previous, b, next| finish(previous, b, &unsafe { ahead(b, next) }),
+            |previous, b, next| finish(b, &Behind::of(previous, b), &unsafe { ahead(b, next) }),
         )
     }
 
@@ -646,17 +692,8 @@ mod avx2 {
             s7,
             _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(digits_2_3, run5),
         );
-        let (first, second) = (lanes(first), lanes(second));
-        Ahead {
-            run7_number: first[NUMBER],
-            digit_at_6: first[DIGIT],
-            number_at_7: second[NUMBER],
-            colon_ahead: first[COLON],
-            dash_every_third: first[DASH],
-            run5_dash: second[DASH],
-            digits_at_2_3: second[DIGIT],
-            alpha_at_1: (b.alpha >> 1) | (next.alpha << 63),
-        }
+        let alpha_at_1 = (b.alpha >> 1) | (next.alpha << 63);
+        Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], alpha_at_1)
     }
 
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
@@ -811,9 +848,7 @@ mod avx512 {
 
     use std::arch::x86_64::*;
 
-    #[cfg(test)]
-    use super::Classes;
-    use super::{build_combined, Anchor, Block, NonAscii, SECRET_PAIR_GROUPS, TABLE};
+    use super::{build_combined, finish, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE};
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
     /// sep), its high byte (lt, quote, key, secret_first), and the secret pair groups. A permute reads each
@@ -896,8 +931,9 @@ mod avx512 {
         unsafe { std::mem::transmute::<__m512i, [u64; 8]>(v) }
     }
 
-    /// `super::combine` on vectors: each look ahead or back is one funnel shift (VBMI2) of all eight masks at
-    /// once, where the scalar version spends a double shift per mask; the tests check that both agree.
+    /// `super::combine` with the looks on vectors: each look ahead or back is one funnel shift (VBMI2) of all
+    /// eight masks at once, where the scalar version spends a double shift per mask; the bitmaps come from the
+    /// shared `finish()`.
     ///
     /// # Safety
     /// The CPU must have AVX-512 F and VBMI2.
@@ -928,46 +964,30 @@ mod avx512 {
         let colon_within_five = or(or(or(s1, s2), or(s3, s4)), s5);
         let every_third = and(and(and(cur, s3), and(s6, s9)), s12);
         let digits_2_3 = and(s2, s3);
-        let (l, u) = (lanes(cur), lanes(b.upper));
         // The lanes read below come from many vectors but few share a lane: gathered into two vectors by blends,
-        // they cost two stores instead of nine. Each gathered lane is read once, into a name that says where it
-        // came from; the lanes not picked are the base vector's (`run7`, `s7`), whose NUMBER lane is read.
+        // they cost two stores instead of nine. Each gathered lane is read once, into the field that says where
+        // it came from; the lanes not picked are the base vector's (`run7`, `s7`), whose NUMBER lane is read.
         const _: () = assert!(NUMBER != DIGIT && NUMBER != ALPHA && NUMBER != COLON && NUMBER != DASH);
         let pick = |into: __m512i, lane: usize, from: __m512i| _mm512_mask_blend_epi64(1 << lane, into, from);
         let first =
             lanes(pick(pick(pick(pick(run7, DIGIT, s6), ALPHA, s1), COLON, colon_within_five), DASH, every_third));
         let second = lanes(pick(pick(s7, DIGIT, digits_2_3), DASH, run5));
-        let (run7_number, digit_at_6, alpha_at_1) = (first[NUMBER], first[DIGIT], first[ALPHA]);
-        let (colon_ahead, dash_every_third) = (first[COLON], first[DASH]);
-        let (number_at_7, digits_at_2_3, five_dashes) = (second[NUMBER], second[DIGIT], second[DASH]);
-
-        let alnum_before = b1[DIGIT] | b1[ALPHA];
-        let word_before = alnum_before | b1[UNDERSCORE];
-        // Seven number bytes, the seventh a digit or followed by an eighth.
-        let seven = run7_number & (digit_at_6 | number_at_7);
-        let joined = (b1[DASH] | dot_before) & (b2[DIGIT] | b2[ALPHA]);
-        // `group_start` is implied: no digit before, as no word byte before.
-        let numbers = l[DIGIT] & seven & !word_before & !joined;
-        let colon_pairs = l[COLON] & colon_ahead;
-        let iban = l[ALPHA] & alpha_at_1 & digits_at_2_3 & !alnum_before;
-        let num = numbers | colon_pairs | iban | dash_every_third;
-        let mut anchors = [0; 6];
-        anchors[Anchor::Num as usize] = num;
-        anchors[Anchor::At as usize] = l[AT];
-        anchors[Anchor::Sep as usize] = l[SEP];
-        anchors[Anchor::Lt as usize] = u[LT];
-        anchors[Anchor::Quote as usize] = u[QUOTE];
-        anchors[Anchor::Any as usize] = num | l[AT] | u[LT];
-        Block { key: u[KEY], word_starts: u[SECRET_FIRST] & (l[ALPHA] | five_dashes) & !word_before, anchors }
+        let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], first[ALPHA]);
+        let behind = Behind {
+            digit: b1[DIGIT],
+            alpha: b1[ALPHA],
+            underscore: b1[UNDERSCORE],
+            dash_or_dot: b1[DASH] | dot_before,
+            digit_or_alpha_2: b2[DIGIT] | b2[ALPHA],
+        };
+        finish(&classes_of(b), &behind, &ahead)
     }
 
-    /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks the features.
-    #[cfg(test)]
-    pub(super) fn classes(text: &[u8], k: usize) -> Option<Classes> {
-        // SAFETY: checked by `available()` first.
-        let classified = available().then(|| unsafe { classify(text, k) })?;
-        let (l, u) = (lanes(classified.low), lanes(classified.upper));
-        Some(Classes {
+    /// The masks of `lanes_of`, by class.
+    #[inline(always)]
+    fn classes_of(lanes_of: &Lanes) -> Classes {
+        let (l, u) = (lanes(lanes_of.low), lanes(lanes_of.upper));
+        Classes {
             digit: l[DIGIT],
             number: l[NUMBER],
             alpha: l[ALPHA],
@@ -980,8 +1000,15 @@ mod avx512 {
             quote: u[QUOTE],
             key: u[KEY],
             secret_first: u[SECRET_FIRST],
-            high: classified.high,
-        })
+            high: lanes_of.high,
+        }
+    }
+
+    /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks the features.
+    #[cfg(test)]
+    pub(super) fn classes(text: &[u8], k: usize) -> Option<Classes> {
+        // SAFETY: checked by `available()` first.
+        available().then(|| classes_of(&unsafe { classify(text, k) }))
     }
 
     #[inline]
