@@ -81,27 +81,37 @@ impl ContextWords {
 
     /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or
     /// bracket, a line break), in one pass from the end that stops at the cut.
+    ///
+    /// Only two kinds of position can start a word that stands whole: the first letter of a run of letters (for
+    /// the words that start with a letter), and a byte that is not a letter with none before it (for the others).
+    /// A run of letters is passed in a tight loop back to its first letter (letters are never cut bytes), and the
+    /// bytes that are not letters only need the cut test when no word starts with one.
     fn in_window_after_cut(&self, window: &[u8]) -> bool {
         let mut i = window.len();
         while i > 0 {
             i -= 1;
             let byte = window[i];
+            if byte.is_ascii_alphabetic() {
+                while i > 0 && window[i - 1].is_ascii_alphabetic() {
+                    i -= 1;
+                }
+                if self.may_start(window, i) {
+                    let letter = usize::from(window[i].to_ascii_lowercase() - b'a');
+                    if self.by_letter[letter].iter().any(|&word| self.stands_at(window, i, word)) {
+                        return true;
+                    }
+                }
+                continue;
+            }
             if CUT_BYTES[usize::from(byte)] {
                 return false;
             }
             let letter_before = i > 0 && window[i - 1].is_ascii_alphabetic();
-            // `in_window` tries the part's first byte, every byte that is not a letter, and the first letter of
-            // each run of letters (a cut byte is not a letter, so the part's first byte has none before it).
-            if byte.is_ascii_alphabetic() && letter_before || !self.may_start(window, i) {
-                continue;
-            }
-            if byte.is_ascii_alphabetic() {
-                let letter = usize::from(byte.to_ascii_lowercase() - b'a');
-                if self.by_letter[letter].iter().any(|&word| self.stands_at(window, i, word)) {
-                    return true;
-                }
-            }
-            if !letter_before && self.others.iter().any(|&word| self.stands_at(window, i, word)) {
+            if !self.others.is_empty()
+                && !letter_before
+                && self.may_start(window, i)
+                && self.others.iter().any(|&word| self.stands_at(window, i, word))
+            {
                 return true;
             }
         }
