@@ -210,6 +210,20 @@ fn combine(previous: &Classes, b: &Classes, next: &Classes) -> Block {
     finish(b, &Behind::of(previous, b), &Ahead::of(b, next))
 }
 
+/// Bit `i` of the result is bit `i - s` of the block whose masks are `bits`, the last `s` bits of the block
+/// before (`previous`) moving in (`0 < s < 64`).
+#[inline(always)]
+fn behind(bits: u64, previous: u64, s: u32) -> u64 {
+    (bits << s) | (previous >> (64 - s))
+}
+
+/// Bit `i` of the result is bit `i + s` of the block whose masks are `bits`, the first `s` bits of the block
+/// after (`next`) moving in (`0 < s < 64`).
+#[inline(always)]
+fn ahead(bits: u64, next: u64, s: u32) -> u64 {
+    (bits >> s) | (next << (64 - s))
+}
+
 /// What the bitmaps need of the bytes before each byte of a block (the previous block's bits moving in), each a
 /// mask with bit `i` for byte `i` of the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,13 +241,12 @@ impl Behind {
     /// The look-back of block `b` after `previous`, one double shift per mask.
     #[inline(always)]
     fn of(previous: &Classes, b: &Classes) -> Behind {
-        let before = |bits: u64, previous: u64| (bits << 1) | (previous >> 63);
         Behind {
-            digit: before(b.digit, previous.digit),
-            alpha: before(b.alpha, previous.alpha),
-            underscore: before(b.underscore, previous.underscore),
-            dash_or_dot: before(b.dash | b.dot(), previous.dash | previous.dot()),
-            digit_or_alpha_2: ((b.digit | b.alpha) << 2) | ((previous.digit | previous.alpha) >> 62),
+            digit: behind(b.digit, previous.digit, 1),
+            alpha: behind(b.alpha, previous.alpha, 1),
+            underscore: behind(b.underscore, previous.underscore, 1),
+            dash_or_dot: behind(b.dash | b.dot(), previous.dash | previous.dot(), 1),
+            digit_or_alpha_2: behind(b.digit | b.alpha, previous.digit | previous.alpha, 2),
         }
     }
 }
@@ -263,7 +276,6 @@ impl Ahead {
     /// The look-ahead of block `b` followed by `next`, one double shift per class and distance.
     #[inline(always)]
     fn of(b: &Classes, next: &Classes) -> Ahead {
-        let ahead = |bits: u64, next: u64, s: u32| (bits >> s) | (next << (64 - s));
         let n = |s| ahead(b.number, next.number, s);
         let digit_at = |s| ahead(b.digit, next.digit, s);
         let dash_at = |s| ahead(b.dash, next.dash, s);
@@ -621,7 +633,7 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{
-        build_combined, finish, pair_filter, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
+        ahead, build_combined, finish, pair_filter, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
         SECRET_PAIR_NIBBLES,
     };
 
@@ -644,8 +656,8 @@ mod avx2 {
             Classes::default(),
             |text, k| classify(text, k),
             |classes| classes.high,
-            // SAFETY (of `ahead`): AVX2 is enabled here.
-            |previous, b, next| finish(b, &Behind::of(previous, b), &unsafe { ahead(b, next) }),
+            // SAFETY (of `vector_ahead`): AVX2 is enabled here.
+            |previous, b, next| finish(b, &Behind::of(previous, b), &unsafe { vector_ahead(b, next) }),
         )
     }
 
@@ -657,7 +669,7 @@ mod avx2 {
     /// The CPU must support AVX2.
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn ahead(b: &Classes, next: &Classes) -> Ahead {
+    unsafe fn vector_ahead(b: &Classes, next: &Classes) -> Ahead {
         const DIGIT: usize = 0;
         const NUMBER: usize = 1;
         const DASH: usize = 2;
@@ -692,7 +704,7 @@ mod avx2 {
             s7,
             _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(digits_2_3, run5),
         );
-        let alpha_at_1 = (b.alpha >> 1) | (next.alpha << 63);
+        let alpha_at_1 = ahead(b.alpha, next.alpha, 1);
         Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], alpha_at_1)
     }
 
