@@ -90,27 +90,19 @@ impl ContextWords {
         let mut i = window.len();
         while i > 0 {
             i -= 1;
-            let byte = window[i];
-            if byte.is_ascii_alphabetic() {
+            if window[i].is_ascii_alphabetic() {
                 while i > 0 && window[i - 1].is_ascii_alphabetic() {
                     i -= 1;
                 }
-                if self.may_start(window, i) {
-                    let letter = usize::from(window[i].to_ascii_lowercase() - b'a');
-                    if self.by_letter[letter].iter().any(|&word| self.stands_at(window, i, word)) {
-                        return true;
-                    }
-                }
+            } else if CUT_BYTES[usize::from(window[i])] {
+                return false;
+            } else if i > 0 && window[i - 1].is_ascii_alphabetic() {
                 continue;
             }
-            if CUT_BYTES[usize::from(byte)] {
-                return false;
-            }
-            let letter_before = i > 0 && window[i - 1].is_ascii_alphabetic();
-            if !self.others.is_empty()
-                && !letter_before
+            let starting = self.starting_with(window[i]);
+            if !starting.is_empty()
                 && self.may_start(window, i)
-                && self.others.iter().any(|&word| self.stands_at(window, i, word))
+                && starting.iter().any(|&word| self.stands_at(window, i, word))
             {
                 return true;
             }
@@ -118,15 +110,19 @@ impl ContextWords {
         false
     }
 
+    /// The words that can start with `byte` (in any ASCII case): those of its letter, or the others.
+    #[inline]
+    fn starting_with(&self, byte: u8) -> &[u16] {
+        match byte.to_ascii_lowercase() {
+            first @ b'a'..=b'z' => &self.by_letter[usize::from(first - b'a')],
+            _ => &self.others,
+        }
+    }
+
     /// True when one of the words is at `label[i..]`, in any ASCII case.
     #[inline]
     fn word_in_label_at(&self, label: &[u8], i: usize) -> bool {
-        let first = label[i].to_ascii_lowercase();
-        let starting = match first {
-            b'a'..=b'z' => &self.by_letter[usize::from(first - b'a')],
-            _ => &self.others,
-        };
-        starting.iter().any(|&word| {
+        self.starting_with(label[i]).iter().any(|&word| {
             let word = &self.words[usize::from(word)];
             label.get(i..i + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
         })
