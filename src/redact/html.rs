@@ -7,7 +7,8 @@ use super::offsets::OffsetMap;
 /// in place for the detectors (and context such as "call me at <b>" still reaches the number after it).
 /// A `<` that opens no complete tag is left as text. `lts` are the positions of the `<` bytes of `html`, in order.
 ///
-/// Returns whether `html` has markup: a `<` followed by a letter, `/` or `!` (when it has none, `out` is a copy).
+/// Returns whether `html` has markup: a `<` followed by `!`, or by the name of an element (see `names_an_element`),
+/// after a `/` for a closing tag (when it has none, `out` is a copy).
 pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: &mut Vec<u8>) -> bool {
     out.clear();
     out.extend_from_slice(html);
@@ -20,7 +21,12 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
             continue;
         }
         i = at + 1;
-        let opens = html.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!');
+        let opens = match html.get(at + 1) {
+            Some(b'!') => true,
+            Some(b'/') => names_an_element(&html[at + 2..]),
+            Some(_) => names_an_element(&html[at + 1..]),
+            None => false,
+        };
         if !opens {
             continue;
         }
@@ -54,6 +60,172 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
         i = close + 1;
     }
     markup
+}
+
+/// True when `rest` (what follows `<` or `</`) starts with the name of an element, ended by whitespace, `/`, `>`
+/// or the end of the text: a known HTML, SVG or MathML element, or a custom (`my-widget`) or namespaced (`o:p`)
+/// one. Anything else (`<jane@example.com>`, `<AKIAIOSFODNN7EXAMPLE>`, `<https://...>`) is text to scan: in logs,
+/// angle brackets hold addresses, keys and links far more often than unknown elements do.
+fn names_an_element(rest: &[u8]) -> bool {
+    let len = rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b':').count();
+    let name = &rest[..len];
+    let ended = rest.get(len).is_none_or(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>'));
+    if len == 0 || !ended || !name[0].is_ascii_alphabetic() || matches!(name[len - 1], b'-' | b':') {
+        return false;
+    }
+    if name.contains(&b'-') || name.contains(&b':') {
+        return true;
+    }
+    let mut lower = [0u8; 16];
+    let Some(lower) = lower.get_mut(..len) else { return false };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"a" | b"abbr"
+            | b"acronym"
+            | b"address"
+            | b"area"
+            | b"article"
+            | b"aside"
+            | b"audio"
+            | b"b"
+            | b"base"
+            | b"bdi"
+            | b"bdo"
+            | b"big"
+            | b"blockquote"
+            | b"body"
+            | b"br"
+            | b"button"
+            | b"canvas"
+            | b"caption"
+            | b"center"
+            | b"circle"
+            | b"cite"
+            | b"clippath"
+            | b"code"
+            | b"col"
+            | b"colgroup"
+            | b"data"
+            | b"datalist"
+            | b"dd"
+            | b"defs"
+            | b"del"
+            | b"details"
+            | b"dfn"
+            | b"dialog"
+            | b"dir"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"ellipse"
+            | b"em"
+            | b"embed"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"font"
+            | b"footer"
+            | b"form"
+            | b"frame"
+            | b"frameset"
+            | b"g"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"header"
+            | b"hgroup"
+            | b"hr"
+            | b"html"
+            | b"i"
+            | b"iframe"
+            | b"image"
+            | b"img"
+            | b"input"
+            | b"ins"
+            | b"kbd"
+            | b"label"
+            | b"legend"
+            | b"li"
+            | b"line"
+            | b"lineargradient"
+            | b"link"
+            | b"main"
+            | b"map"
+            | b"mark"
+            | b"marquee"
+            | b"math"
+            | b"menu"
+            | b"meta"
+            | b"meter"
+            | b"nav"
+            | b"nobr"
+            | b"noscript"
+            | b"object"
+            | b"ol"
+            | b"optgroup"
+            | b"option"
+            | b"output"
+            | b"p"
+            | b"param"
+            | b"path"
+            | b"picture"
+            | b"polygon"
+            | b"polyline"
+            | b"pre"
+            | b"progress"
+            | b"q"
+            | b"radialgradient"
+            | b"rect"
+            | b"rp"
+            | b"rt"
+            | b"ruby"
+            | b"s"
+            | b"samp"
+            | b"script"
+            | b"search"
+            | b"section"
+            | b"select"
+            | b"slot"
+            | b"small"
+            | b"source"
+            | b"span"
+            | b"stop"
+            | b"strike"
+            | b"strong"
+            | b"style"
+            | b"sub"
+            | b"summary"
+            | b"sup"
+            | b"svg"
+            | b"symbol"
+            | b"table"
+            | b"tbody"
+            | b"td"
+            | b"template"
+            | b"text"
+            | b"textarea"
+            | b"tfoot"
+            | b"th"
+            | b"thead"
+            | b"time"
+            | b"title"
+            | b"tr"
+            | b"track"
+            | b"tspan"
+            | b"tt"
+            | b"u"
+            | b"ul"
+            | b"use"
+            | b"var"
+            | b"video"
+            | b"wbr"
+    )
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -150,6 +322,18 @@ mod tests {
         assert!(has_markup(b"a<br/>b"));
         assert!(has_markup(b"a <b no close"));
         assert!(!has_markup(b"a < b, 3<4"));
+        assert!(has_markup(b"<my-widget x=1>"));
+        assert!(has_markup(b"<o:p></o:p>"));
+        assert!(has_markup(b"<DIV>x</DIV>"));
+    }
+
+    #[test]
+    fn angle_brackets_around_addresses_keys_and_links_are_text() {
+        let text = "From: Jane <jane@example.com> key <AKIAIOSFODNN7EXAMPLE> <https://a:b@x.io> </jane@x.io>";
+        assert_eq!(blanked(text), text);
+        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new());
+        assert!(!has_markup(text.as_bytes()));
+        assert_eq!(blanked("<p>Jane <jane@x.io></p>"), "   Jane <jane@x.io>    ");
     }
 
     #[test]
