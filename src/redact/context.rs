@@ -18,6 +18,10 @@ pub(crate) struct ContextWords {
     /// word: two loads and an AND per byte, exact while there are at most 16 first bytes, a superset beyond.
     /// None when a word has a single byte.
     pairs: Option<Box<([u16; 256], [u16; 256])>>,
+    /// The words as keys compare them (lowercase, without `_` and `-`), for labels (see `in_label`), and for
+    /// each byte the ones that start with it.
+    label_words: Vec<Vec<u8>>,
+    label_by_first: Box<[Vec<u16>; 256]>,
 }
 
 impl ContextWords {
@@ -56,7 +60,15 @@ impl ContextWords {
                 _ => pairs = None,
             }
         }
-        Some(ContextWords { words, by_letter, others, pairs })
+        let label_words: Vec<Vec<u8>> =
+            words.iter().map(|word| word.iter().copied().filter(|&b| b != b'_' && b != b'-').collect()).collect();
+        let mut label_by_first: Box<[Vec<u16>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
+        for (index, word) in label_words.iter().enumerate() {
+            if let Some(&first) = word.first() {
+                label_by_first[usize::from(first)].push(index as u16);
+            }
+        }
+        Some(ContextWords { words, by_letter, others, pairs, label_words, label_by_first })
     }
 
     /// True when one of the words stands before `text[start..]` (a number). When the number is labeled (`Phone: `,
@@ -73,6 +85,8 @@ impl ContextWords {
         }
         if let Some((&last, rest)) = window.split_last() {
             if last == b':' || last == b'=' {
+                // `"employee_ssn":"…` (JSON inside a text line): the key is inside the quotes.
+                let rest = rest.strip_suffix(b"\"").or_else(|| rest.strip_suffix(b"'")).unwrap_or(rest);
                 return self.in_label(trailing_label(rest));
             }
         }
@@ -119,15 +133,6 @@ impl ContextWords {
         }
     }
 
-    /// True when one of the words is at `label[i..]`, in any ASCII case.
-    #[inline]
-    fn word_in_label_at(&self, label: &[u8], i: usize) -> bool {
-        self.starting_with(label[i]).iter().any(|&word| {
-            let word = &self.words[usize::from(word)];
-            label.get(i..i + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
-        })
-    }
-
     /// True when one of the words stands whole in `window`: no ASCII letter right before it or right after it
     /// (`desk` is not in `desktop`, `tel` not in `hotel`; `telephone` is itself a word). The reference for
     /// `in_window_after_cut`.
@@ -160,10 +165,16 @@ impl ContextWords {
         false
     }
 
-    /// True when one of the words appears anywhere in `label` (`customerPhone`, `mobile_number`), in any ASCII
-    /// case.
+    /// True when `label` (`customerPhone`, `mobile_number`, `Phone number`) mentions one of the words as keys
+    /// are compared (see `SplitKey::mentions`), and does not name an id, a time or a quantity (`contact_id`,
+    /// `registered_at`, `call_count`).
     fn in_label(&self, label: &[u8]) -> bool {
-        (0..label.len()).any(|i| self.may_start(label, i) && self.word_in_label_at(label, i))
+        let key = SplitKey::of(label);
+        !key.names_no_phone()
+            && (0..key.len).any(|at| {
+                let starting = &self.label_by_first[usize::from(key.bytes[at])];
+                starting.iter().any(|&word| key.mentions_at(at, &self.label_words[usize::from(word)]))
+            })
     }
 
     /// False when no word can start at `text[at..]`, by its first two bytes.
@@ -182,6 +193,85 @@ impl ContextWords {
         let word = &self.words[usize::from(word)];
         window.get(at..at + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
             && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
+    }
+}
+
+/// A key or label as its words are looked up in it: lowercase, without `_` and `-`, with the places where its
+/// parts (`mobile` and `number` in `mobile_number`, `customer` and `phone` in `customerPhone`) start and end.
+/// Only the last 127 bytes of a longer key are kept.
+pub(crate) struct SplitKey {
+    bytes: [u8; 127],
+    len: usize,
+    /// Bit `i`: a part starts or ends before `bytes[i]` (bit `len` for the end).
+    bounds: u128,
+}
+
+/// Words of five bytes or more (`phone`, `mobile`, `msisdn`) count anywhere in a key (`cellphone`,
+/// `homePhone2`); shorter ones (`tel`, `cell`, `fax`) only as a whole part (`office_tel`, not `hotel_id`,
+/// `telemetry` or `excellent`).
+const ANYWHERE_FROM: usize = 5;
+
+impl SplitKey {
+    pub(crate) fn of(raw: &[u8]) -> SplitKey {
+        let raw = &raw[raw.len().saturating_sub(127)..];
+        let mut key = SplitKey { bytes: [0; 127], len: 0, bounds: 1 };
+        let mut previous = b'_';
+        for &byte in raw {
+            if byte == b'_' || byte == b'-' {
+                key.bounds |= 1 << key.len;
+                previous = byte;
+                continue;
+            }
+            let camel = previous.is_ascii_lowercase() && byte.is_ascii_uppercase();
+            if camel || !byte.is_ascii_alphabetic() || !previous.is_ascii_alphabetic() {
+                key.bounds |= 1 << key.len;
+            }
+            key.bytes[key.len] = byte.to_ascii_lowercase();
+            key.len += 1;
+            previous = byte;
+        }
+        key.bounds |= 1 << key.len;
+        key
+    }
+
+    /// True when `word` (lowercase, without `_` and `-`) is in the key: anywhere when it is long, else as a whole
+    /// part.
+    pub(crate) fn mentions(&self, word: &[u8]) -> bool {
+        (0..self.len).any(|at| self.mentions_at(at, word))
+    }
+
+    /// True when `word` is in the key at `bytes[at..]`, as `mentions` counts it.
+    fn mentions_at(&self, at: usize, word: &[u8]) -> bool {
+        let end = at + word.len();
+        !word.is_empty()
+            && self.bytes[at..self.len].starts_with(word)
+            && (word.len() >= ANYWHERE_FROM || self.bounds >> at & 1 == 1 && self.bounds >> end & 1 == 1)
+    }
+
+    /// True when the last part of the key names an id, a time or a quantity (`contact_id`, `registered_at`,
+    /// `duration_us`, `sms_count`): its values are not phone numbers whatever the key mentions.
+    pub(crate) fn names_no_phone(&self) -> bool {
+        let bytes = &self.bytes[..self.len];
+        let last = (0..self.len).rev().find(|&i| self.bounds >> i & 1 == 1).unwrap_or(0);
+        matches!(
+            &bytes[last..],
+            b"id"
+                | b"ids"
+                | b"uuid"
+                | b"at"
+                | b"ts"
+                | b"time"
+                | b"date"
+                | b"count"
+                | b"size"
+                | b"ms"
+                | b"us"
+                | b"ns"
+                | b"secs"
+                | b"seconds"
+                | b"bytes"
+                | b"total"
+        )
     }
 }
 
@@ -278,11 +368,11 @@ mod tests {
         let many = ContextWords::new(&list).unwrap();
         for word in &list {
             assert!(many.in_window(format!("x {} y", word.to_uppercase()).as_bytes()), "{word}");
-            assert!(many.in_label(format!("my_{word}_id").as_bytes()), "{word}");
+            assert!(many.in_label(format!("my_{word}_no").as_bytes()), "{word}");
         }
         // `a` and `q` (the 17th first letter) share a group, so `aq` passes the filter: the words turn it away.
         assert!(!many.in_window(b"x aqz y"));
-        assert!(!many.in_label(b"order_aqz_id"));
+        assert!(!many.in_label(b"order_aqz_no"));
     }
 
     #[test]
@@ -317,13 +407,29 @@ mod tests {
     }
 
     #[test]
-    fn labels_mention_words_anywhere() {
-        let phone = words(&["phone", "tel"]);
-        assert!(phone.in_label(b"customerPhone"));
-        assert!(phone.in_label(b"office_TEL"));
-        assert!(!phone.in_label(b"order_id"));
-        assert!(!phone.in_label(b"te"));
-        assert!(phone.in_label(b"TEL"));
+    fn labels_mention_long_words_anywhere_and_short_ones_as_parts() {
+        let phone = words(&["phone", "tel", "cell", "contact", "phone number", "ss#"]);
+        for label in ["customerPhone", "office_TEL", "TEL", "cellphone", "tel2", "Phone number", "home-cell", "SS#"] {
+            assert!(phone.in_label(label.as_bytes()), "{label}");
+        }
+        for label in ["order_id", "te", "hotel", "telemetry_x", "excellent", "cancellation", "intelBuild"] {
+            assert!(!phone.in_label(label.as_bytes()), "{label}");
+        }
+        // An id, a time or a quantity is no phone whatever the key mentions.
+        for label in ["contact_id", "phoneId", "last_contacted_at", "call_duration_us", "sms_count"] {
+            assert!(!phone.in_label(label.as_bytes()), "{label}");
+        }
         assert!(ContextWords::new(&[]).is_none());
+    }
+
+    #[test]
+    fn keys_split_into_parts() {
+        let key = SplitKey::of(b"homePhone_TEL-no2");
+        assert_eq!(&key.bytes[..key.len], b"homephonetelno2");
+        assert!(key.mentions(b"phone") && key.mentions(b"tel") && key.mentions(b"no"));
+        assert!(!key.mentions(b"eph") && !key.mentions(b"elno") && !key.names_no_phone());
+        assert!(SplitKey::of(b"userId").names_no_phone());
+        let long = SplitKey::of(format!("{}_tel", "x".repeat(300)).as_bytes());
+        assert!(long.mentions(b"tel"));
     }
 }

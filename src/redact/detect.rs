@@ -297,8 +297,8 @@ impl Detectors {
         !self.patterns.is_empty()
     }
 
-    /// The entity of a bare JSON number: a card, or a phone when the key says so.
-    pub fn number_entity(&self, digits: &[u8], phone_key: bool) -> Option<(EntityId, Action)> {
+    /// The entity of a bare JSON number: a card, or a phone or an SSN when the key says so.
+    pub fn number_entity(&self, digits: &[u8], context: ScanContext) -> Option<(EntityId, Action)> {
         if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
@@ -309,7 +309,10 @@ impl Detectors {
         if (14..=19).contains(&count) && self.on(DetectorKind::Card) && validate::is_card_number(digits) {
             return Some((DetectorKind::Card.entity(), self.actions[DetectorKind::Card as usize]));
         }
-        if phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
+        if context.ssn_key && count == 9 && self.on(DetectorKind::Ssn) && ssn_digits_valid(digits) {
+            return Some((DetectorKind::Ssn.entity(), self.actions[DetectorKind::Ssn as usize]));
+        }
+        if context.phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
             return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
         }
         None
@@ -428,9 +431,12 @@ impl Detectors {
             }
             // An IPv6 address has a `::`, or seven colons, or six and a dotted quad (`1:2:3:4:5:6:1.2.3.4`): a
             // time of day (`14:26:36`) is turned away without parsing.
-            let shaped = trimmed_colons == 7
+            // Hex words alone (`a::b`, `dead::beef`, a bare `::`) are code far more often than addresses: an address
+            // here has a digit.
+            let shaped = (trimmed_colons == 7
                 || trimmed_colons == 6 && trimmed.contains(&b'.')
-                || trimmed.windows(2).any(|pair| pair == b"::");
+                || trimmed.windows(2).any(|pair| pair == b"::"))
+                && trimmed.iter().any(u8::is_ascii_digit);
             if shaped && std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some()
             {
                 self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
@@ -486,7 +492,9 @@ impl Detectors {
             // `Chrome/131.0.0.0`: a product version, not an address.
             let product =
                 token.start >= 2 && text[token.start - 1] == b'/' && text[token.start - 2].is_ascii_alphabetic();
-            if self.on(DetectorKind::Ip) && !product && token.valid_ipv4() && text.get(end).is_none_or(|&b| b != b'.') {
+            // Not the first four parts of a longer dotted name (`1.2.3.4.example`); a full stop may end it.
+            let longer = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+            if self.on(DetectorKind::Ip) && !product && !longer && token.valid_ipv4() {
                 self.push(DetectorKind::Ip, token.start, end, out);
             }
             return end;
@@ -552,10 +560,17 @@ impl Detectors {
         } else {
             false
         };
-        if strong {
+        if strong || context.phone_key {
             return Some(end);
         }
-        if context.phone_key || self.near(&self.phone_context, text, token.start) || self.followed_by(text, end) {
+        // Numbers that no numbering plan confirms count with a context word, unless they read as something else:
+        // a unix time (`registered 1732873423`), a quantity (`size 1234567`, `took 1234567 ns`) or a date
+        // (`2024 01 15`).
+        let unix_time = groups.len() == 1 && digits[0] == b'1' && (count == 10 || count == 13);
+        if unix_time || token.looks_like_spaced_date() || quantity_before(text, token.start) || unit_after(text, end) {
+            return None;
+        }
+        if self.near(&self.phone_context, text, token.start) || self.followed_by(text, end) {
             return Some(end);
         }
         None
@@ -857,6 +872,13 @@ impl NumberToken {
             group_len = 0;
             j = k;
         }
+        // An opening parenthesis that no `)` inside the number closes (`(4111111111111111)`, `(192.168.1.10)`)
+        // is punctuation around it, not part of it.
+        let used = &token.separators[..(token.group_count - 1).min(token.separators.len())];
+        if token.paren_first && !token.plus && !used.contains(&b')') {
+            token.start = i;
+            token.paren_first = false;
+        }
         token
     }
 
@@ -878,8 +900,10 @@ impl NumberToken {
         used.first().is_some_and(|first| allowed.contains(first) && used.iter().all(|s| s == first))
     }
 
+    /// Four groups of one to three digits joined by dots, with a `/prefix` after them (`10.0.0.0/8`) or not.
     fn is_dotted_quad(&self) -> bool {
-        self.group_count == 4
+        let cidr = self.group_count == 5 && self.separators[3] == b'/' && (1..=2).contains(&self.group_lengths[4]);
+        (self.group_count == 4 || cidr)
             && !self.plus
             && !self.paren_first
             && self.separators[..3].iter().all(|&s| s == b'.')
@@ -914,6 +938,19 @@ impl NumberToken {
             || first_three == [1, 1, 4])
     }
 
+    /// `2024 01 15`: a year, a month and a day separated by single spaces.
+    fn looks_like_spaced_date(&self) -> bool {
+        let value = |range: std::ops::Range<usize>| {
+            self.digits[range].iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'))
+        };
+        self.group_count == 3
+            && self.group_lengths[..3] == [4, 2, 2]
+            && self.separators[..2] == [b' ', b' ']
+            && (1900..=2099).contains(&value(0..4))
+            && (1..=12).contains(&value(4..6))
+            && (1..=31).contains(&value(6..8))
+    }
+
     fn card_grouping(&self) -> bool {
         if self.plus || self.paren_first {
             return false;
@@ -943,6 +980,78 @@ impl NumberToken {
     fn has_paren_zero(&self) -> bool {
         self.paren_zero
     }
+}
+
+/// True when the word right before `start` (past spaces, `:` and `=`) names a quantity or a position: the
+/// number after it is a measure, not a phone.
+fn quantity_before(text: &[u8], start: usize) -> bool {
+    let before = &text[..start];
+    let end = before.iter().rposition(|&b| !matches!(b, b' ' | b':' | b'=')).map_or(0, |p| p + 1);
+    let word_start = before[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
+    let word = &before[word_start..end];
+    word.len() <= 8 && {
+        let mut lower = [0u8; 8];
+        lower[..word.len()].copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        matches!(
+            &lower[..word.len()],
+            b"size"
+                | b"count"
+                | b"total"
+                | b"took"
+                | b"length"
+                | b"len"
+                | b"bytes"
+                | b"pid"
+                | b"port"
+                | b"offset"
+                | b"limit"
+                | b"version"
+                | b"build"
+                | b"seq"
+                | b"epoch"
+                | b"elapsed"
+                | b"duration"
+                | b"latency"
+        )
+    }
+}
+
+/// True when a unit follows the number that ends at `end` (`1234567 ns`, `1234567ms`, `1234567 bytes`).
+fn unit_after(text: &[u8], end: usize) -> bool {
+    let rest = &text[end..];
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let len = rest.iter().take(8).take_while(|b| b.is_ascii_alphabetic()).count();
+    if len == 0 || rest.get(len).is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut lower = [0u8; 8];
+    lower[..len].copy_from_slice(&rest[..len]);
+    lower.make_ascii_lowercase();
+    matches!(
+        &lower[..len],
+        b"ns"
+            | b"us"
+            | b"ms"
+            | b"s"
+            | b"sec"
+            | b"secs"
+            | b"seconds"
+            | b"bytes"
+            | b"b"
+            | b"kb"
+            | b"mb"
+            | b"gb"
+            | b"kib"
+            | b"mib"
+            | b"gib"
+            | b"rows"
+            | b"records"
+            | b"items"
+            | b"events"
+            | b"requests"
+            | b"times"
+    )
 }
 
 fn nanp_shape(groups: &[u8], paren_first: bool) -> bool {
@@ -1024,15 +1133,49 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
 
 // ---- emails ---------------------------------------------------------------------------------------------------
 
+/// A byte of the local part of an address: ASCII letters, digits and `._%+-'`.
 fn is_local_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+/// The length of the letter or digit that is not ASCII ending at `text[..end]` (`ö`, `张`: RFC 6531 allows them
+/// in addresses, and a detector that stopped there would leave most of the name), if one does. Punctuation that
+/// is not ASCII (`“`, `»`) is not part of an address.
+fn wide_letter_before(text: &[u8], end: usize) -> Option<usize> {
+    let len = text[end.saturating_sub(4)..end].iter().rev().position(|&b| b & 0xC0 != 0x80)? + 1;
+    let decoded = std::str::from_utf8(&text[end - len..end]).ok()?.chars().next()?;
+    wide_letter(decoded).then_some(len)
+}
+
+/// A letter or digit that is not ASCII, or the replacement character that a byte of a Latin-1 name (`j\xF6rg`)
+/// became when the line was repaired.
+fn wide_letter(decoded: char) -> bool {
+    !decoded.is_ascii() && (decoded.is_alphanumeric() || decoded == char::REPLACEMENT_CHARACTER)
+}
+
+/// The length of the letter or digit that is not ASCII starting at `text[at..]`, if one does.
+fn wide_letter_at(text: &[u8], at: usize) -> Option<usize> {
+    let len = match text.get(at)? {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let decoded = std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()?;
+    wide_letter(decoded).then_some(len)
 }
 
 /// The email address around the `@` (or `%40`, `width` 3) at `at`.
 fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> {
     let mut start = at;
-    while start > 0 && at - start < 64 && is_local_byte(text[start - 1]) {
-        start -= 1;
+    while start > 0 && at - start < 64 {
+        if is_local_byte(text[start - 1]) {
+            start -= 1;
+        } else if let Some(len) = wide_letter_before(text, start) {
+            start -= len;
+        } else {
+            break;
+        }
     }
     while start < at && matches!(text[start], b'.' | b'\'' | b'%' | b'+' | b'-') {
         start += 1;
@@ -1048,11 +1191,14 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
     }
     let domain_start = at + width;
     let mut end = domain_start;
-    while end < text.len()
-        && end - domain_start < 255
-        && (text[end].is_ascii_alphanumeric() || matches!(text[end], b'.' | b'-'))
-    {
-        end += 1;
+    while end < text.len() && end - domain_start < 255 {
+        if text[end].is_ascii_alphanumeric() || matches!(text[end], b'.' | b'-') {
+            end += 1;
+        } else if let Some(len) = wide_letter_at(text, end) {
+            end += len;
+        } else {
+            break;
+        }
     }
     while end > domain_start && matches!(text[end - 1], b'.' | b'-') {
         end -= 1;
@@ -1060,7 +1206,8 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
     let domain = &text[domain_start..end];
     let last_dot = domain.iter().rposition(|&b| b == b'.')?;
     let tld = &domain[last_dot + 1..];
-    let tld_ok = (tld.len() >= 2 && tld.len() <= 63 && tld.iter().all(u8::is_ascii_alphabetic))
+    let tld_ok = (tld.len() >= 2 && tld.len() <= 63 && tld.iter().all(|&b| b.is_ascii_alphabetic() || b >= 0x80))
+        // `.中国`, `.рф`: a top-level domain in another script.
         || (tld.starts_with(b"xn--") && tld.len() > 4);
     if !tld_ok {
         return None;
@@ -1203,14 +1350,23 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         matches!(b, b',' | b';' | b'&' | b'"' | b'\'' | b'<' | b'>' | b')' | b'}' | b']' | b'\n' | b'\r' | b'\t' | b'|')
     };
     let mut end = start;
+    let word_end = |from: usize| from + text[from..].iter().take_while(|&&b| !stop(b) && b != b' ').count();
     if separator == b'=' {
-        while end < text.len() && !stop(text[end]) && text[end] != b' ' {
-            end += 1;
+        end = word_end(start);
+        // `name=Jane Doe status=200`: an unquoted value goes on over single spaces with capitalized words (names,
+        // places), up to the next `key=` or a word in lower case.
+        while text.get(end) == Some(&b' ') && text.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
+            let next_end = word_end(end + 1);
+            let word = &text[end + 1..next_end];
+            if word.contains(&b'=') || word.ends_with(b":") || next_end - start > 128 {
+                break;
+            }
+            end = next_end;
         }
     } else {
         // `key: value words`: words separated by single spaces, up to the next `key=`/`key:` or a delimiter.
         loop {
-            let word_end = end + text[end..].iter().take_while(|&&b| !stop(b) && b != b' ').count();
+            let word_end = word_end(end);
             let word = &text[end..word_end];
             let pair = word.iter().position(|&b| b == b'=').is_some_and(|p| p > 0 && p + 1 < word.len());
             if word.is_empty() || (end > start && (pair || word.ends_with(b":"))) {
@@ -1269,6 +1425,12 @@ mod tests {
         one("sent to bob@example.com.", "EMAIL", "bob@example.com");
         none("root@localhost and a@b and user@host.123");
         none("npm i @types/node@1.2.3");
+        one("contact jörg.müller@example.com now", "EMAIL", "jörg.müller@example.com");
+        one("to jane@müller.de", "EMAIL", "jane@müller.de");
+        one("张伟@example.cn", "EMAIL", "张伟@example.cn");
+        one("write to “jane@example.com”, please", "EMAIL", "jane@example.com");
+        one("j\u{FFFD}rg@example.com", "EMAIL", "j\u{FFFD}rg@example.com");
+        one("mail.ru: почта@пример.рф", "EMAIL", "почта@пример.рф");
     }
 
     #[test]
@@ -1311,6 +1473,19 @@ mod tests {
         one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
         none("at 10:13:43 version 10.0.19041.1 and 1.2.3");
         none("256.1.1.1");
+        one("client (192.168.1.10) paid", "IP", "192.168.1.10");
+        one("Connection from 203.0.113.9.", "IP", "203.0.113.9");
+        one("blocked 203.0.113.9/32 now", "IP", "203.0.113.9/32");
+        none("host 10.0.0.1.example.net and a::b, dead::beef or ::");
+        one("loopback ::1 only", "IP", "::1");
+    }
+
+    #[test]
+    fn an_opening_parenthesis_is_not_part_of_the_number_it_does_not_close() {
+        one("paid with (4111111111111111)", "CARD", "4111111111111111");
+        one("card:(5555-5555-5555-4444)", "CARD", "5555-5555-5555-4444");
+        one("ssn (536-22-1234)", "SSN", "536-22-1234");
+        one("(415) 555-2671", "PHONE", "(415) 555-2671");
     }
 
     #[test]
@@ -1325,6 +1500,25 @@ mod tests {
         none("123-456-7890");
         none("at 2026-11-29 10:13:43 took 1764412345 ms");
         none("count 123 456 789 rows");
+    }
+
+    #[test]
+    fn context_words_do_not_make_times_quantities_or_dates_phones() {
+        for text in [
+            "api call took 1234567 ns",
+            "registered 1732873423",
+            "contact updated 1732873423000",
+            "user registered at 2024 01 15",
+            "sms queue size 1234567",
+            "contact_id=1234567890",
+            "call duration_us=1234567",
+            "call me: 5957491 bytes",
+        ] {
+            none(text);
+        }
+        one("call me at 5957491393", "PHONE", "5957491393");
+        one("my mobile is 06 93 07 54 66", "PHONE", "06 93 07 54 66");
+        one("sms me on 5957491 please", "PHONE", "5957491");
     }
 
     #[test]
@@ -1364,6 +1558,10 @@ mod tests {
         one("Name: Toshimi Arata", "NAME", "Toshimi Arata");
         one("password=hunter2 ok", "SECRET", "hunter2");
         none("level=info status=200 path=/v1/x");
+        one("name=Jane Doe status=200", "NAME", "Jane Doe");
+        one("name=Mary Ann Smith-Jones logged in", "NAME", "Mary Ann Smith-Jones");
+        one("name=Jane Level=3", "NAME", "Jane");
+        one("name=jane logged In", "NAME", "jane");
     }
 
     #[test]

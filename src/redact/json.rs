@@ -7,6 +7,7 @@
 use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
+use super::context::SplitKey;
 use super::detect::ScanContext;
 use super::offsets::OffsetMap;
 use super::{KeyCache, KeyTag, LineWork, Sink};
@@ -16,10 +17,10 @@ use super::{KeyCache, KeyTag, LineWork, Sink};
 pub(crate) enum Treatment {
     /// No rule: strings are scanned by the detectors, numbers checked for cards (and phones under phone keys).
     Detect { phone_key: bool, ssn_key: bool },
-    /// A `scan` rule: like `Detect`, and HTML-aware.
+    /// A `scan` rule (conversation content), or a `keep` rule (system metadata): not replaced because of the key,
+    /// but scanned like every other string (a card number in a `status` is still found, as in a `status=` of a
+    /// text line), without the key words' context.
     Scan,
-    /// A `keep` rule: left alone, not scanned.
-    Keep,
     /// A replacing rule: every string and number below is replaced.
     Replace(EntityId, Action),
     /// A `drop-field` rule: the member is removed.
@@ -65,32 +66,31 @@ fn current_node(stack: &[Frame]) -> u32 {
     }
 }
 
-fn treatment_for(rules: &Rules, work: &LineWork, inherited: Treatment) -> Treatment {
+/// The treatment of the values under the path in `work.path`, whose last key is `raw` as written (None when it
+/// had escapes).
+fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: Treatment) -> Treatment {
     if inherited == Treatment::Skip {
         return Treatment::Skip;
     }
     match rules.field_rule(&work.path) {
         Some(rule) => match rule.action {
-            Action::Keep => Treatment::Keep,
-            Action::Scan => Treatment::Scan,
+            Action::Keep | Action::Scan => Treatment::Scan,
             Action::DropField => Treatment::Drop,
             action => Treatment::Replace(rule.entity, action),
         },
         None => match inherited {
             Treatment::Detect { .. } => {
-                let key = work.path.last().unwrap_or(b"");
+                // Parts of the key as written (`hotel_id` has no `tel`), else the normalized key.
+                let key = SplitKey::of(raw.unwrap_or(work.path.last().unwrap_or(b"")));
                 let mentions = |kind: DetectorKind| {
-                    rules.detector(kind).key_words.iter().any(|word| contains(key, word.as_bytes()))
+                    !key.names_no_phone()
+                        && rules.detector(kind).key_words.iter().any(|word| key.mentions(word.as_bytes()))
                 };
                 Treatment::Detect { phone_key: mentions(DetectorKind::Phone), ssn_key: mentions(DetectorKind::Ssn) }
             }
             other => other,
         },
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[inline(always)]
@@ -285,7 +285,7 @@ fn walk_inner(
                 b'"' => {
                     let (end, escaped) = string_end(anchors, line, i)?;
                     match treatment {
-                        Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
+                        Treatment::Drop | Treatment::Skip => {}
                         Treatment::Replace(entity, action) => {
                             if end > i + 1 {
                                 let value = if escaped {
@@ -317,9 +317,11 @@ fn walk_inner(
                             let value = line[i..end].to_vec();
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
-                        Treatment::Detect { phone_key, .. } => engine.check_number(line, i, end, phone_key, work),
-                        Treatment::Scan => engine.check_number(line, i, end, false, work),
-                        Treatment::Keep | Treatment::Drop | Treatment::Skip => {}
+                        Treatment::Detect { phone_key, ssn_key } => {
+                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key }, work)
+                        }
+                        Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
+                        Treatment::Drop | Treatment::Skip => {}
                     }
                     i = end;
                 }
@@ -485,7 +487,7 @@ fn cached_treatment(
     let node = work.next_node;
     frame.node = node;
     materialize_path(line, stack, work)?;
-    let treatment = treatment_for(rules, work, inherited);
+    let treatment = treatment_for(rules, work, (!key.escaped).then_some(raw), inherited);
     if key.escaped {
         return Ok(treatment);
     }

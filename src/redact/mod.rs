@@ -363,10 +363,10 @@ impl Inner {
         result
     }
 
-    /// Checks a JSON number for a card (or a phone under a phone key) and records an edit.
-    fn check_number(&self, line: &[u8], start: usize, end: usize, phone_key: bool, work: &mut LineWork) {
+    /// Checks a JSON number for a card (or a phone or an SSN under such a key) and records an edit.
+    fn check_number(&self, line: &[u8], start: usize, end: usize, context: ScanContext, work: &mut LineWork) {
         let digits = &line[start..end];
-        if let Some((entity, action)) = self.detectors.number_entity(digits, phone_key) {
+        if let Some((entity, action)) = self.detectors.number_entity(digits, context) {
             work.push_replace(start, end, entity, action, digits, Sink::JsonBare);
         }
     }
@@ -388,7 +388,7 @@ impl Inner {
                 Some(key) => key.write_token(entity, value, self.rules.settings.hash_hex_len, out),
                 None => out.extend_from_slice(b"[REDACTED]"),
             },
-            Action::Mask => mask_into(value, out),
+            Action::Mask => mask_into(value, !matches!(entity, "SECRET" | "CREDENTIALS"), out),
             Action::Redact | Action::DropField | Action::Keep | Action::Scan => out.extend_from_slice(b"[REDACTED]"),
         }
         if quoted {
@@ -541,14 +541,19 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
 
 /// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
 /// safe in JSON, HTML and text is kept, anything else becomes `*` too.
-fn mask_into(value: &[u8], out: &mut Vec<u8>) {
+///
+/// The last four are kept only when `keep_tail` and the value has at least `MASK_KEEPS_FROM` letters and digits:
+/// the last four of a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a
+/// birth date are most of it, and no part of a secret is ever shown.
+fn mask_into(value: &[u8], keep_tail: bool, out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
     let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let kept = if keep_tail && alnum_total >= MASK_KEEPS_FROM { 4 } else { 0 };
     let mut seen = 0;
     for ch in text.chars() {
         if ch.is_alphanumeric() {
             seen += 1;
-            if seen + 4 > alnum_total && ch.is_ascii() {
+            if seen + kept > alnum_total && ch.is_ascii() {
                 out.push(ch as u8);
             } else {
                 out.push(b'*');
@@ -560,6 +565,9 @@ fn mask_into(value: &[u8], out: &mut Vec<u8>) {
         }
     }
 }
+
+/// The fewest letters and digits a masked value has for its last four to be kept (an SSN has nine).
+const MASK_KEEPS_FROM: usize = 9;
 
 /// One worker's redactor: owns its scratch buffers and counters.
 #[derive(Debug)]
@@ -804,6 +812,21 @@ mod tests {
     }
 
     #[test]
+    fn values_under_keep_keys_are_not_replaced_but_still_scanned() {
+        check(
+            r#"{"status":"card 4111111111111111","type":"user","created_at":4111111111111111,"ts":"2025-11-29T14:26:36Z"}"#,
+            r#"{"status":"card [CARD]","type":"user","created_at":"[CARD]","ts":"2025-11-29T14:26:36Z"}"#,
+        );
+    }
+
+    #[test]
+    fn a_number_under_an_ssn_key_is_an_ssn_when_its_digits_are_valid() {
+        check(r#"{"customer_ssn":536221234,"n":536221234}"#, r#"{"customer_ssn":"[SSN]","n":536221234}"#);
+        check(r#"{"customer_ssn":"536221234"}"#, r#"{"customer_ssn":"[SSN]"}"#);
+        check(r#"{"customer_ssn":900221234}"#, r#"{"customer_ssn":900221234}"#);
+    }
+
+    #[test]
     fn other_strings_are_scanned_and_everything_else_kept_byte_for_byte() {
         check(
             r#"{ "msg" : "paid with 4111-1111-1111-1111 from 203.0.113.7" , "n": 1.5e3, "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736" }"#,
@@ -901,6 +924,16 @@ mod tests {
             "[categories.personal]\naction = \"mask\"\n",
             r#"{"phone":"+1 415-555-2671"}"#,
             r#"{"phone":"+* ***-***-2671"}"#,
+        );
+        check_with(
+            "[categories.personal]\naction = \"mask\"\n",
+            r#"{"name":"Bob","zip":"1011","dob":"1990-01-02","ssn":"536-22-1234"}"#,
+            r#"{"name":"***","zip":"****","dob":"****-**-**","ssn":"***-**-1234"}"#,
+        );
+        check_with(
+            "[categories.secret]\naction = \"mask\"\n[detectors.secret]\naction = \"mask\"\n",
+            r#"{"password":"hunter2secret","m":"key sk_live_4eC39HqLyjWDarjtT1zdp7dc"}"#,
+            r#"{"password":"*************","m":"key **_****_************************"}"#,
         );
         check_with("[categories.personal]\naction = \"redact\"\n", r#"{"name":"Jane"}"#, r#"{"name":"[REDACTED]"}"#);
         let engine = engine_with("[categories.personal]\naction = \"hash\"\n");
