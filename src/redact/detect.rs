@@ -287,6 +287,24 @@ impl Detectors {
         normalize(out, first);
     }
 
+    /// True when `text` opens a PEM private key block that it does not close (`-----BEGIN RSA PRIVATE KEY-----`
+    /// and no `-----END `): the lines after it are the key (see `Redactor::private_key_body`). `anchors` are the
+    /// anchors of exactly `text`.
+    pub(crate) fn opens_private_key(&self, text: &[u8], anchors: &View<'_>) -> bool {
+        let contains = |haystack: &[u8], needle: &[u8]| memchr::memmem::find(haystack, needle).is_some();
+        self.on(DetectorKind::Secret)
+            && anchors.secrets().any(|(start, pattern)| {
+                SECRET_PREFIXES[pattern].1 == SecretKind::PrivateKey
+                    && contains(&text[start..], b"PRIVATE KEY-----")
+                    && !contains(&text[start..], b"-----END ")
+            })
+    }
+
+    /// The entity and action of the secret detector.
+    pub(crate) fn secret_finding(&self) -> (EntityId, Action) {
+        (DetectorKind::Secret.entity(), self.actions[DetectorKind::Secret as usize])
+    }
+
     /// The secret prefixes, for the anchors; `None` when the secret detector is off.
     pub(crate) fn secret_prefixes(&self) -> Option<&SecretPrefixes> {
         self.on(DetectorKind::Secret).then_some(&self.secrets)

@@ -147,6 +147,7 @@ impl Engine {
             format: Format::Auto,
             work: LineWork::default(),
             stats: Stats { per_entity: vec![0; self.inner.rules.entities.len()], ..Stats::default() },
+            private_key_lines: 0,
         }
     }
 
@@ -576,7 +577,12 @@ pub struct Redactor {
     format: Format,
     work: LineWork,
     stats: Stats,
+    /// Lines of a PEM private key block that may still follow (see `private_key_body`).
+    private_key_lines: u16,
 }
+
+/// The most lines a PEM private key block is followed for after its BEGIN line (a 4096-bit RSA key has 51).
+const PRIVATE_KEY_LINES: u16 = 128;
 
 /// A finding reported by [`Redactor::find`], in byte offsets of the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -667,8 +673,16 @@ impl Redactor {
     /// Redacts a valid UTF-8 line whose anchors are in `work.line_anchors`; an unchanged line is copied only when
     /// `copy_clean`. Returns whether the line changed.
     fn redact_valid(&mut self, line: &[u8], out: &mut Vec<u8>, copy_clean: bool) -> bool {
+        if self.private_key_lines > 0 {
+            if let Some(changed) = self.private_key_body(line, out, copy_clean) {
+                return changed;
+            }
+        }
         self.analyze_anchored(line);
         let inner = &self.engine.inner;
+        if inner.detectors.opens_private_key(line, &self.work.line_anchors.view(0, line.len())) {
+            self.private_key_lines = PRIVATE_KEY_LINES;
+        }
         let work = &self.work;
         if work.edits.is_empty() {
             if copy_clean {
@@ -696,6 +710,46 @@ impl Redactor {
         }
         out.extend_from_slice(&line[copied..]);
         true
+    }
+
+    /// A line after the BEGIN line of a PEM private key block (logs write a key one line at a time): its base64
+    /// body is replaced as a secret, its headers (`Proc-Type:`, `DEK-Info:`) and blank lines pass. Returns None,
+    /// and ends the block, at the END line or at any line that is not part of a key (then it is redacted as
+    /// usual): interleaved lines end it early.
+    ///
+    /// The body is the line's last word, of base64 bytes, at least 16 long: a log prefix before it stays.
+    fn private_key_body(&mut self, line: &[u8], out: &mut Vec<u8>, copy_clean: bool) -> Option<bool> {
+        let text = line.trim_ascii_end();
+        let start = text.iter().rposition(|&b| b == b' ' || b == b'\t').map_or(0, |p| p + 1);
+        let body = &text[start..];
+        let base64 =
+            body.len() >= 16 && body.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        let header = text.trim_ascii_start().is_empty()
+            || [b"Proc-Type:".as_slice(), b"DEK-Info:"].iter().any(|h| text.trim_ascii_start().starts_with(h));
+        if memchr::memmem::find(line, b"-----END ").is_some() || !(base64 || header) {
+            self.private_key_lines = 0;
+            return None;
+        }
+        self.private_key_lines -= 1;
+        if !base64 {
+            if copy_clean {
+                out.extend_from_slice(line);
+            }
+            return Some(false);
+        }
+        let inner = &self.engine.inner;
+        let (entity, action) = inner.detectors.secret_finding();
+        self.work.values.clear();
+        self.work.values.extend_from_slice(body);
+        let edit = Edit { start, end: text.len(), entity, action, value: (0, body.len()), sink: Sink::Raw, cut: false };
+        out.extend_from_slice(&line[..start]);
+        inner.write_replacement(&edit, &self.work.values, out);
+        out.extend_from_slice(&line[text.len()..]);
+        self.stats.lines_redacted += 1;
+        if let Some(count) = self.stats.per_entity.get_mut(usize::from(entity.0)) {
+            *count += 1;
+        }
+        Some(true)
     }
 
     /// Fills `self.work.edits` for a valid UTF-8 line.
@@ -1013,6 +1067,51 @@ mod tests {
         let deep = format!("{}\"x jane@x.com\"{}", "[".repeat(200), "]".repeat(200));
         let expected = format!("{}\"x [EMAIL]\"{}", "[".repeat(200), "]".repeat(200));
         check(&deep, &expected);
+    }
+
+    #[test]
+    fn the_lines_of_a_private_key_block_are_redacted_up_to_its_end() {
+        let engine = engine_with("");
+        let mut redactor = engine.redactor();
+        let body = "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi+2SI9lS9Lj0PbLZKlEJmkzkT2";
+        let lines = [
+            "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+            "Proc-Type: 4,ENCRYPTED".to_string(),
+            String::new(),
+            body.to_string(),
+            format!("2025-11-29 app[7]: {body}"),
+            "3Tz2mr7SZiAMfQ==".to_string(),
+            "-----END RSA PRIVATE KEY-----".to_string(),
+            body.to_string(),
+        ];
+        let out: Vec<String> = lines
+            .iter()
+            .map(|line| {
+                let mut out = Vec::new();
+                redactor.redact_line(line.as_bytes(), &mut out);
+                String::from_utf8(out).unwrap()
+            })
+            .collect();
+        let expected = [
+            "[REDACTED]",
+            "Proc-Type: 4,ENCRYPTED",
+            "",
+            "[REDACTED]",
+            "2025-11-29 app[7]: [REDACTED]",
+            "[REDACTED]",
+            "-----END RSA PRIVATE KEY-----",
+            // After the END line, base64 is no longer a key.
+            body,
+        ];
+        assert_eq!(out, expected);
+        assert_eq!(redactor.stats().per_entity[usize::from(crate::rules::DetectorKind::Secret.entity().0)], 4);
+        // A line that is no part of a key ends the block: what follows is redacted as usual.
+        let mut out = Vec::new();
+        redactor.redact_line(b"-----BEGIN PRIVATE KEY-----", &mut out);
+        redactor.redact_line(b"INFO user logged in", &mut out);
+        out.clear();
+        redactor.redact_line(body.as_bytes(), &mut out);
+        assert_eq!(out, body.as_bytes());
     }
 
     #[test]

@@ -26,13 +26,15 @@ pub enum Action {
     Label,
     /// Replace with `[REDACTED]`.
     Redact,
-    /// Keep the last four letters or digits, replace the others with `*`.
+    /// Keep the last four letters or digits (of a value with at least nine, and never of a secret), replace the
+    /// others with `*`.
     Mask,
     /// Replace with a keyed, stable, irreversible token, e.g. `[EMAIL:9f2c41]`.
     Hash,
     /// Remove the JSON member (key and value); in text, behaves like `redact`.
     DropField,
-    /// Leave the value exactly as it is, unscanned.
+    /// No replacement: a field's value is not replaced because of its key (the detectors still scan it); a
+    /// detector's or pattern's findings are left as they are.
     Keep,
     /// Run the detectors over the value (HTML-aware).
     Scan,
