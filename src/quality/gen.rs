@@ -226,6 +226,11 @@ const CLEAN_MESSAGES: &[&str] = &[
     "ticket {BADNANP} escalated priority=P2 queue=billing",
     "idempotency key {UUID} replayed status={STATUS}",
     "tls certificate expires {DATE} serial={HEX16} days_left={SMALL}",
+    // Context words before numbers that are no phone: a unix time, a quantity, a key that names a measure.
+    "contact {UUID} synced {UNIX}",
+    "sms queue size {BYTES} after {DUR}",
+    "api call took {BYTES} ns",
+    "call duration_us={BYTES} status={STATUS}",
 ];
 
 const ONE_PII_MESSAGES: &[&str] = &[
@@ -257,6 +262,11 @@ const ONE_PII_MESSAGES: &[&str] = &[
     "unsubscribe link clicked by {EMAIL} campaign={HEX6}",
     "verification code sent via sms to {PHONE} code_ttl={DUR}",
     "device {MAC} seen on vlan {SMALL} at {TS}",
+    // Angle brackets, parentheses, a full stop and a prefix length around the value.
+    "bounce from <{EMAIL}> reason=mailbox_full",
+    "card on file ({CARD}) expired",
+    "connection reset by {IP4}.",
+    "blocked {IP4}/32 after {SMALL} failed logins",
 ];
 
 const TWO_PII_MESSAGES: &[&str] = &[
@@ -285,6 +295,9 @@ const CLEAN_EXTRAS: &[(&str, &str)] = &[
     ("ts_unix", "{UNIX}"),
     ("order_id", "{ORDER}"),
     ("elapsed", "{DUR}"),
+    // Keys with a phone key word inside another word.
+    ("hotel_id", "{BYTES}"),
+    ("telemetry_seq", "{UNIX}"),
 ];
 
 /// Personal values under non-personal keys, or inside a sentence.

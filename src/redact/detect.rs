@@ -513,7 +513,10 @@ impl Detectors {
             // Not the first four parts of a longer dotted name (`1.2.3.4.example`); a full stop may end it.
             let longer = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
             if self.on(DetectorKind::Ip) && !product && !longer && token.valid_ipv4() {
-                self.push(DetectorKind::Ip, token.start, end, out);
+                // The address without its `/prefix`, which says nothing of anyone.
+                let slash = text[token.start..end].iter().rposition(|&b| b == b'/');
+                let address_end = slash.map_or(end, |at| token.start + at);
+                self.push(DetectorKind::Ip, token.start, address_end, out);
             }
             return end;
         }
@@ -1493,7 +1496,8 @@ mod tests {
         none("256.1.1.1");
         one("client (192.168.1.10) paid", "IP", "192.168.1.10");
         one("Connection from 203.0.113.9.", "IP", "203.0.113.9");
-        one("blocked 203.0.113.9/32 now", "IP", "203.0.113.9/32");
+        one("blocked 203.0.113.9/32 now", "IP", "203.0.113.9");
+        one("route 10.1.2.3/ 24", "IP", "10.1.2.3");
         none("host 10.0.0.1.example.net and a::b, dead::beef or ::");
         one("loopback ::1 only", "IP", "::1");
     }
