@@ -125,7 +125,7 @@ fn rules_check_and_explain() {
     .unwrap();
     let (code, _, stderr) = run(&["rules", "check", dir.path().to_str().unwrap()], "");
     assert_eq!(code, 1);
-    assert!(stderr.contains("10-bad.toml:3: unknown action `obliterate`"), "{stderr}");
+    assert!(stderr.contains("10-bad.toml:3:10: unknown action `obliterate`"), "{stderr}");
     let (code, stdout, _) = run(&["rules", "explain", "--json"], "");
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();

@@ -104,22 +104,8 @@ impl Compiler<'_> {
     }
 
     fn error(&mut self, file: usize, span: &Range<usize>, message: impl Into<String>) {
-        let text = &self.texts[file].text;
-        let rule = text.get(span.clone()).map(|snippet| {
-            let first_line = snippet.lines().next().unwrap_or("").trim();
-            if first_line.len() > 80 {
-                let cut = (0..=80).rev().find(|&i| first_line.is_char_boundary(i)).unwrap_or(0);
-                format!("{}...", &first_line[..cut])
-            } else {
-                first_line.to_string()
-            }
-        });
-        self.errors.push(RuleError {
-            file: self.texts[file].name.clone(),
-            line: Some(self.line_of(file, span.start)),
-            rule: rule.filter(|rule| !rule.is_empty()).map(|rule| printable(&rule)),
-            message: message.into(),
-        });
+        let source = &self.texts[file];
+        self.errors.push(RuleError::at(&source.name, &source.text, span.start, message));
     }
 
     /// Compiles one detector's merged settings (all unset when no file names it): checks its action and regions,
@@ -454,7 +440,9 @@ impl Compiler<'_> {
             let regex = match regex::bytes::RegexBuilder::new(&regex_text.value).size_limit(1 << 22).build() {
                 Ok(regex) => regex,
                 Err(error) => {
-                    let first = error.to_string().lines().last().unwrap_or("").trim().to_string();
+                    let text = error.to_string();
+                    let last = text.lines().last().unwrap_or("").trim();
+                    let first = last.strip_prefix("error: ").unwrap_or(last).to_string();
                     self.error(
                         regex_text.file,
                         &regex_text.span,
@@ -542,18 +530,81 @@ impl Compiler<'_> {
     }
 }
 
-/// The snippet with control characters shown as escapes, so an error line never carries invisible bytes.
-fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+/// Says what the TOML parser's terse message (`invalid array` / `expected `]``, over several lines) means and
+/// what to do, on one line.
+fn syntax_message(error: &toml::de::Error) -> String {
+    let mut label = None;
+    let mut expected = None;
+    let mut others = Vec::new();
+    for line in error.message().lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if let Some(rest) = line.strip_prefix("invalid ") {
+            label = Some(rest);
+        } else if let Some(rest) = line.strip_prefix("expected ") {
+            expected = Some(rest);
+        } else {
+            others.push(line);
+        }
+    }
+    let expects = |what: &str| expected.is_some_and(|list| list.split(", ").any(|item| item == what));
+    let advice = match label {
+        Some("array") => "a list is not closed before this point: separate its items with commas and close it with `]`".to_string(),
+        Some("inline table") => {
+            "an inline table is not closed: write it on one line, e.g. `{ action = \"mask\" }`, or use a [table]"
+                .to_string()
+        }
+        Some("escape sequence") => {
+            "unknown escape in a double-quoted text: write `\\\\` for a backslash, or use single quotes (regex = '\\d+')"
+                .to_string()
+        }
+        Some("string") => "this value is not valid: write text in quotes, e.g. `action = \"label\"`".to_string(),
+        Some(label) if label.contains("string") => format!("{label} is not closed: end it with the quote it starts with"),
+        Some("key") => "this key is not valid: use letters, digits, `_` and `-`, or put it in quotes".to_string(),
+        Some(label) => match expected {
+            Some(list) => format!("invalid {label}: expected {}", list.replace(", ", " or ")),
+            None => format!("invalid {label}"),
+        },
+        None if expects("`=`") => {
+            "expected `=` after a key: write `key = value`, text in quotes (and a key with spaces in quotes too)"
+                .to_string()
+        }
+        None if expects("newline") => {
+            "expected the end of the line after a value: write one `key = value` per line".to_string()
+        }
+        None => match expected {
+            Some(list) => format!("expected {}", list.replace(", ", " or ")),
+            None => String::new(),
+        },
+    };
+    let mut parts = Vec::new();
+    if !advice.is_empty() {
+        parts.push(advice);
+    }
+    for other in others {
+        match other.strip_prefix("duplicate key ") {
+            Some(rest) => parts.push(format!(
+                "duplicate key {}: a key may appear once per table, remove one of them",
+                rest.replace(" in document root", " at the top level")
+            )),
+            None => parts.push(other.to_string()),
+        }
+    }
+    if parts.is_empty() {
+        parts.push(
+            "this is not valid TOML here: look for a control character, a stray quote or an unclosed bracket"
+                .to_string(),
+        );
+    }
+    // A parser cannot resume after a syntax error, so the rest of the file is checked on the next run.
+    parts.push("the rest of this file is checked once this is fixed".to_string());
+    parts.join("; ")
 }
 
-/// The TOML parser's message, or a useful one when it has none (it gives none for some invalid characters).
-fn toml_message(error: &toml::de::Error) -> String {
-    let message = error.message().trim();
-    if message.is_empty() {
-        "this is not valid TOML here: look for a control character, a stray quote or an unclosed bracket".to_string()
-    } else {
-        message.to_string()
+/// A syntax error in a file, with its line and column when the parser gives its place.
+fn syntax_error(file: &RulesText, error: &toml::de::Error) -> RuleError {
+    let message = syntax_message(error);
+    match error.span() {
+        Some(span) => RuleError::at(&file.name, &file.text, span.start, message),
+        None => RuleError { file: file.name.clone(), line: None, column: None, rule: None, message },
     }
 }
 
@@ -566,16 +617,7 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
         match toml::from_str::<RulesFile>(&file.text) {
             Ok(rules) => parsed.push(rules),
             Err(error) => {
-                let line = error.span().map(|span| {
-                    file.text.as_bytes()[..span.start.min(file.text.len())].iter().filter(|&&b| b == b'\n').count() + 1
-                });
-                let rule = error
-                    .span()
-                    .and_then(|span| file.text.get(span))
-                    .map(|text| text.lines().next().unwrap_or("").trim().to_string())
-                    .filter(|text| !text.is_empty() && text.len() <= 80);
-                let rule = rule.map(|text| printable(&text));
-                errors.push(RuleError { file: file.name.clone(), line, rule, message: toml_message(&error) });
+                errors.push(syntax_error(file, &error));
                 parsed.push(RulesFile::default());
             }
         }
@@ -586,12 +628,7 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
     let replace = parsed.iter().any(|file| file.replace_defaults == Some(true));
     if !replace {
         let defaults: RulesFile = toml::from_str(super::DEFAULT_RULES).map_err(|error| RulesError {
-            errors: vec![RuleError {
-                file: "<defaults>".into(),
-                line: None,
-                rule: None,
-                message: toml_message(&error),
-            }],
+            errors: vec![syntax_error(&RulesText::new("<defaults>", DEFAULT_RULES), &error)],
         })?;
         texts.push(RulesText::new("<defaults>", DEFAULT_RULES));
         parsed.insert(0, defaults);
@@ -673,19 +710,15 @@ mod tests {
         let text = "[[fields]]\ncategory = \"nosuch\"\npaths = [\"x\"]\n\n[[fields]]\ncategory = \"personal\"\naction = \"obliterate\"\npaths = [\"a..b\"]\n\n[patterns.bad]\nregex = '(unclosed'\n\n[retention]\naudit_log = \"1y\"\nspool = \"forever\"\n";
         let error = compile(text).unwrap_err();
         let rendered: Vec<String> = error.errors.iter().map(ToString::to_string).collect();
-        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:2: unknown category `nosuch`")), "{rendered:#?}");
-        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:7: unknown action `obliterate`")), "{rendered:#?}");
-        assert!(rendered.iter().any(|e| e.starts_with("mine.toml:8: invalid path `a..b`")), "{rendered:#?}");
-        assert!(
-            rendered.iter().any(|e| e.starts_with("mine.toml:11: pattern `bad` has an invalid regex")),
-            "{rendered:#?}"
-        );
-        assert!(
-            rendered.iter().any(|e| e.starts_with("mine.toml:14: the audit log is never deleted")),
-            "{rendered:#?}"
-        );
-        assert!(rendered.iter().any(|e| e.contains("mine.toml:15:") && e.contains("forever")), "{rendered:#?}");
-        assert_eq!(rendered.len(), 6, "{rendered:#?}");
+        let expected = [
+            "mine.toml:2:12: unknown category `nosuch`; define it under [categories] or use one of: conversation, custom_attribute, identifier, personal, secret, system — `category = \"nosuch\"`",
+            "mine.toml:7:10: unknown action `obliterate`; use one of: label, redact, mask, hash, drop-field, keep, scan — `action = \"obliterate\"`",
+            "mine.toml:8:10: invalid path `a..b`: segment 2 of the path is empty (two dots in a row, or a dot at an end) — `paths = [\"a..b\"]`",
+            "mine.toml:11:9: pattern `bad` has an invalid regex: unclosed group — `regex = '(unclosed'`",
+            "mine.toml:14:13: the audit log is never deleted; remove this retention entry — `audit_log = \"1y\"`",
+            "mine.toml:15:9: `forever` does not start with a whole number; write e.g. `30d`, `24mo` or `6y` — `spool = \"forever\"`",
+        ];
+        assert_eq!(rendered, expected);
     }
 
     #[test]

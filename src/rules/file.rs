@@ -72,3 +72,40 @@ pub struct PatternFile {
     pub context: Option<Vec<Spanned<String>>>,
     pub action: Option<Spanned<String>>,
 }
+
+/// Every key a rules file uses, in any table.
+const RULES_KEYS: &[&str] = &[
+    "version",
+    "replace_defaults",
+    "settings",
+    "categories",
+    "fields",
+    "detectors",
+    "patterns",
+    "retention",
+    "default_action",
+    "hash_hex_len",
+    "max_line_bytes",
+    "max_json_depth",
+    "description",
+    "action",
+    "at_rest",
+    "category",
+    "entity",
+    "paths",
+    "enabled",
+    "regions",
+    "context",
+    "context_after",
+    "key_words",
+    "regex",
+    "validator",
+    "audit_log",
+];
+
+/// True when `key`, as written left of a `=` (maybe dotted or quoted), ends in a key that rules files use; no
+/// such key holds a secret (the hash key comes from `steward init` or `STEWARD_HASH_KEY`, never from rules).
+pub(crate) fn is_rules_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
+    RULES_KEYS.contains(&last) || super::RETENTION_KEYS.contains(&last)
+}

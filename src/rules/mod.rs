@@ -7,6 +7,8 @@ mod compile;
 pub mod file;
 pub mod path;
 mod retention;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -260,9 +262,48 @@ pub struct RuleError {
     pub file: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
-    /// The offending rule or value, as written.
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    /// The offending line, trimmed and cut to about 80 characters; the value of a key that is not a rules key
+    /// is left out, since it may be a secret pasted by mistake (no rules key holds one).
     pub rule: Option<String>,
     pub message: String,
+}
+
+impl RuleError {
+    /// An error at a byte offset of a file's text, with its line, column and the line itself.
+    pub(crate) fn at(file: &str, text: &str, offset: usize, message: impl Into<String>) -> RuleError {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |newline| offset + newline);
+        RuleError {
+            file: file.to_string(),
+            line: Some(text[..offset].matches('\n').count() + 1),
+            column: Some(text[start..offset].chars().count() + 1),
+            rule: shown_line(&text[start..end]),
+            message: message.into(),
+        }
+    }
+}
+
+/// How a line appears in an error: trimmed, cut to about 80 characters, control characters escaped, and the
+/// value left out when the key is not a rules key.
+fn shown_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    let line = match line.split_once('=') {
+        Some((key, _)) if !line.starts_with('[') && !file::is_rules_key(key) => format!("{} = <not shown>", key.trim()),
+        _ => line.to_string(),
+    };
+    let line = match line.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    };
+    let printable: String =
+        line.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect();
+    Some(printable).filter(|line| !line.is_empty())
 }
 
 impl fmt::Display for RuleError {
@@ -270,10 +311,13 @@ impl fmt::Display for RuleError {
         write!(f, "{}", self.file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
         }
         write!(f, ": {}", self.message)?;
         if let Some(rule) = &self.rule {
-            write!(f, " (in `{rule}`)")?;
+            write!(f, " — `{rule}`")?;
         }
         Ok(())
     }
@@ -304,6 +348,7 @@ impl RulesError {
             errors: vec![RuleError {
                 file: path.display().to_string(),
                 line: None,
+                column: None,
                 rule: None,
                 message: format!("cannot read it: {error}"),
             }],
@@ -339,6 +384,7 @@ impl Rules {
                         errors: vec![RuleError {
                             file: path.display().to_string(),
                             line: None,
+                            column: None,
                             rule: None,
                             message: "the directory holds no `*.toml` rules file".to_string(),
                         }],
