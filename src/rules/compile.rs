@@ -5,8 +5,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::file::{CategoryFile, DetectorFile, FieldFile, PatternFile, RulesFile};
+use super::file::{read, CategoryFile, DetectorFile, FieldFile, PatternFile, RulesFile};
 use super::path::{FieldPattern, PatternIndex};
+use super::tree::{self, SyntaxError};
 use super::{
     Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule, RetentionPeriod, RuleError,
     Rules, RulesError, Settings, DEFAULT_RULES, RETENTION_KEYS,
@@ -51,6 +52,8 @@ struct MergedCategory {
     action: Option<Located<String>>,
     at_rest: Option<Located<String>>,
     at: Option<(usize, Range<usize>)>,
+    /// A value of it was invalid and reported; what is missing then is not reported again.
+    invalid: bool,
 }
 
 #[derive(Default)]
@@ -72,6 +75,8 @@ struct MergedPattern {
     context: Option<Vec<Located<String>>>,
     action: Option<Located<String>>,
     at: Option<(usize, Range<usize>)>,
+    /// A value of it was invalid and reported; what is missing then is not reported again.
+    invalid: bool,
 }
 
 #[derive(Default)]
@@ -203,9 +208,10 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.categories {
             let span = spanned.span();
-            let CategoryFile { description, action, at_rest } = spanned.into_inner();
+            let CategoryFile { description, action, at_rest, invalid } = spanned.into_inner();
             let entry = merged.categories.entry(name).or_default();
             entry.at.get_or_insert((file, span));
+            entry.invalid |= invalid;
             if description.is_some() {
                 entry.description = description;
             }
@@ -246,9 +252,10 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.patterns {
             let span = spanned.span();
-            let PatternFile { enabled, entity, regex, validator, context, action } = spanned.into_inner();
+            let PatternFile { enabled, entity, regex, validator, context, action, invalid } = spanned.into_inner();
             let entry = merged.patterns.entry(name).or_default();
             entry.at = Some((file, span));
+            entry.invalid |= invalid;
             if enabled.is_some() {
                 entry.enabled = enabled;
             }
@@ -331,8 +338,15 @@ impl Compiler<'_> {
             let action = match &category.action {
                 Some(value) => self.action(value),
                 None => {
-                    if let Some((file, span)) = &category.at {
-                        self.error(*file, span, format!("category `{name}` has no `action`"));
+                    match &category.at {
+                        Some((file, span)) if !category.invalid => {
+                            self.error(
+                                *file,
+                                span,
+                                format!("category `{name}` has no `action`; add one, e.g. `action = \"redact\"`"),
+                            );
+                        }
+                        _ => {}
                     }
                     None
                 }
@@ -434,7 +448,13 @@ impl Compiler<'_> {
                 continue;
             }
             let Some(regex_text) = &pattern.regex else {
-                self.error(file, &span, format!("pattern `{name}` has no `regex`"));
+                if !pattern.invalid {
+                    self.error(
+                        file,
+                        &span,
+                        format!("pattern `{name}` has no `regex`; add one, e.g. `regex = '[A-Z]{{2}}[0-9]{{6}}'`"),
+                    );
+                }
                 continue;
             };
             let regex = match regex::bytes::RegexBuilder::new(&regex_text.value).size_limit(1 << 22).build() {
@@ -530,119 +550,72 @@ impl Compiler<'_> {
     }
 }
 
-/// Says what the TOML parser's terse message (`invalid array` / `expected `]``, over several lines) means and
-/// what to do, on one line.
-fn syntax_message(error: &toml::de::Error) -> String {
-    let mut label = None;
-    let mut expected = None;
-    let mut others = Vec::new();
-    for line in error.message().lines().map(str::trim).filter(|line| !line.is_empty()) {
-        if let Some(rest) = line.strip_prefix("invalid ") {
-            label = Some(rest);
-        } else if let Some(rest) = line.strip_prefix("expected ") {
-            expected = Some(rest);
-        } else {
-            others.push(line);
-        }
-    }
-    let expects = |what: &str| expected.is_some_and(|list| list.split(", ").any(|item| item == what));
-    let advice = match label {
-        Some("array") => "a list is not closed before this point: separate its items with commas and close it with `]`".to_string(),
-        Some("inline table") => {
-            "an inline table is not closed: write it on one line, e.g. `{ action = \"mask\" }`, or use a [table]"
-                .to_string()
-        }
-        Some("escape sequence") => {
-            "unknown escape in a double-quoted text: write `\\\\` for a backslash, or use single quotes (regex = '\\d+')"
-                .to_string()
-        }
-        Some("string") => "this value is not valid: write text in quotes, e.g. `action = \"label\"`".to_string(),
-        Some(label) if label.contains("string") => format!("{label} is not closed: end it with the quote it starts with"),
-        Some("key") => "this key is not valid: use letters, digits, `_` and `-`, or put it in quotes".to_string(),
-        Some(label) => match expected {
-            Some(list) => format!("invalid {label}: expected {}", list.replace(", ", " or ")),
-            None => format!("invalid {label}"),
-        },
-        None if expects("`=`") => {
-            "expected `=` after a key: write `key = value`, text in quotes (and a key with spaces in quotes too)"
-                .to_string()
-        }
-        None if expects("newline") => {
-            "expected the end of the line after a value: write one `key = value` per line".to_string()
-        }
-        None => match expected {
-            Some(list) => format!("expected {}", list.replace(", ", " or ")),
-            None => String::new(),
-        },
-    };
-    let mut parts = Vec::new();
-    if !advice.is_empty() {
-        parts.push(advice);
-    }
-    for other in others {
-        match other.strip_prefix("duplicate key ") {
-            Some(rest) => parts.push(format!(
-                "duplicate key {}: a key may appear once per table, remove one of them",
-                rest.replace(" in document root", " at the top level")
-            )),
-            None => parts.push(other.to_string()),
-        }
-    }
-    if parts.is_empty() {
-        parts.push(
-            "this is not valid TOML here: look for a control character, a stray quote or an unclosed bracket"
-                .to_string(),
-        );
-    }
-    // A parser cannot resume after a syntax error, so the rest of the file is checked on the next run.
-    parts.push("the rest of this file is checked once this is fixed".to_string());
-    parts.join("; ")
-}
-
 /// A syntax error in a file, with its line and column when the parser gives its place.
-fn syntax_error(file: &RulesText, error: &toml::de::Error) -> RuleError {
-    let message = syntax_message(error);
-    match error.span() {
-        Some(span) => RuleError::at(&file.name, &file.text, span.start, message),
-        None => RuleError { file: file.name.clone(), line: None, column: None, rule: None, message },
+fn syntax_error(file: &RulesText, error: SyntaxError) -> RuleError {
+    match error.span {
+        Some(span) => RuleError::at(&file.name, &file.text, span.start, error.message),
+        None => RuleError { file: file.name.clone(), line: None, column: None, rule: None, message: error.message },
     }
 }
 
 /// Compiles the defaults and then `files` on top (or only `files` when one of them sets `replace_defaults`).
 pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
-    let mut texts = Vec::with_capacity(files.len() + 1);
     let mut parsed = Vec::with_capacity(files.len() + 1);
+    let mut syntax_errors = Vec::new();
+    // Problems of one file do not stop the others: every file is read, and every rule of a readable file.
     let mut errors = Vec::new();
     for file in files {
-        match toml::from_str::<RulesFile>(&file.text) {
-            Ok(rules) => parsed.push(rules),
-            Err(error) => {
-                errors.push(syntax_error(file, &error));
-                parsed.push(RulesFile::default());
-            }
-        }
+        let (rules, problems) = read_file(file).unwrap_or_else(|error| {
+            syntax_errors.push(error);
+            (RulesFile::default(), Vec::new())
+        });
+        errors.extend(problems);
+        parsed.push(rules);
     }
-    if !errors.is_empty() {
-        return Err(RulesError { errors });
+    if !syntax_errors.is_empty() {
+        // Without every file, merging would report rules of the unreadable ones as missing.
+        syntax_errors.extend(errors);
+        return Err(sorted(syntax_errors, files));
     }
+    let mut texts = Vec::with_capacity(files.len() + 1);
     let replace = parsed.iter().any(|file| file.replace_defaults == Some(true));
     if !replace {
-        let defaults: RulesFile = toml::from_str(super::DEFAULT_RULES).map_err(|error| RulesError {
-            errors: vec![syntax_error(&RulesText::new("<defaults>", DEFAULT_RULES), &error)],
-        })?;
-        texts.push(RulesText::new("<defaults>", DEFAULT_RULES));
+        let shipped = RulesText::new("<defaults>", DEFAULT_RULES);
+        let (defaults, problems) = read_file(&shipped).map_err(|error| RulesError { errors: vec![error] })?;
+        if !problems.is_empty() {
+            return Err(RulesError { errors: problems });
+        }
+        texts.push(shipped);
         parsed.insert(0, defaults);
     }
     texts.extend(files.iter().cloned());
-    let mut compiler = Compiler { texts: &texts, errors: Vec::new() };
+    let mut compiler = Compiler { texts: &texts, errors };
     let mut merged = Merged::default();
     for (file, rules) in parsed.into_iter().enumerate() {
         compiler.merge(&mut merged, file, rules);
     }
     match compiler.compile(merged) {
         Some(rules) if compiler.errors.is_empty() => Ok(rules),
-        _ => Err(RulesError { errors: compiler.errors }),
+        _ => Err(sorted(compiler.errors, &texts)),
     }
+}
+
+/// Parses and reads one file: its rules and the problems of its values, or its syntax error.
+fn read_file(file: &RulesText) -> Result<(RulesFile, Vec<RuleError>), RuleError> {
+    let root = tree::parse(&file.text).map_err(|error| syntax_error(file, error))?;
+    let (rules, problems) = read(&file.text, root);
+    let problems = problems
+        .into_iter()
+        .map(|problem| RuleError::at(&file.name, &file.text, problem.at, problem.message))
+        .collect();
+    Ok((rules, problems))
+}
+
+/// The errors in the order of the files, then of lines and columns, as a reader goes through them.
+fn sorted(mut errors: Vec<RuleError>, files: &[RulesText]) -> RulesError {
+    let order = |error: &RuleError| files.iter().position(|file| file.name == error.file).unwrap_or(usize::MAX);
+    errors.sort_by_key(|error| (order(error), error.line, error.column));
+    RulesError { errors }
 }
 
 #[cfg(test)]

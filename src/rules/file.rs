@@ -1,32 +1,27 @@
-//! The on-disk shape of a rules file: every field optional, every value spanned, so merging and errors can name the file and line.
+//! The on-disk shape of a rules file, read key by key from its TOML tree: every value keeps its place, and a
+//! wrong key or type in one rule is reported without hiding the problems of the other rules.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use serde::Deserialize;
 use toml::Spanned;
 
-/// One parsed rules file, before merging and compiling.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+use super::tree::{Node, Table};
+
+/// One rules file, before merging and compiling. A value that had the wrong type is left out (and reported).
+#[derive(Debug, Default)]
 pub struct RulesFile {
     pub version: Option<Spanned<i64>>,
     pub replace_defaults: Option<bool>,
-    #[serde(default)]
     pub settings: SettingsFile,
-    #[serde(default)]
     pub categories: BTreeMap<String, Spanned<CategoryFile>>,
-    #[serde(default)]
     pub fields: Vec<Spanned<FieldFile>>,
-    #[serde(default)]
     pub detectors: BTreeMap<String, Spanned<DetectorFile>>,
-    #[serde(default)]
     pub patterns: BTreeMap<String, Spanned<PatternFile>>,
-    #[serde(default)]
     pub retention: BTreeMap<String, Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct SettingsFile {
     pub default_action: Option<Spanned<String>>,
     pub hash_hex_len: Option<Spanned<i64>>,
@@ -34,16 +29,16 @@ pub struct SettingsFile {
     pub max_json_depth: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct CategoryFile {
     pub description: Option<String>,
     pub action: Option<Spanned<String>>,
     pub at_rest: Option<Spanned<String>>,
+    /// True when a value of it was reported as invalid, so a missing `action` is not reported again.
+    pub invalid: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct FieldFile {
     pub category: Spanned<String>,
     pub entity: Option<Spanned<String>>,
@@ -51,8 +46,7 @@ pub struct FieldFile {
     pub paths: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct DetectorFile {
     pub enabled: Option<bool>,
     pub action: Option<Spanned<String>>,
@@ -62,8 +56,7 @@ pub struct DetectorFile {
     pub key_words: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct PatternFile {
     pub enabled: Option<bool>,
     pub entity: Option<Spanned<String>>,
@@ -71,41 +64,327 @@ pub struct PatternFile {
     pub validator: Option<Spanned<String>>,
     pub context: Option<Vec<Spanned<String>>>,
     pub action: Option<Spanned<String>>,
+    /// True when a value of it was reported as invalid, so a missing `regex` is not reported again.
+    pub invalid: bool,
 }
 
-/// Every key a rules file uses, in any table.
-const RULES_KEYS: &[&str] = &[
-    "version",
-    "replace_defaults",
-    "settings",
-    "categories",
-    "fields",
-    "detectors",
-    "patterns",
-    "retention",
-    "default_action",
-    "hash_hex_len",
-    "max_line_bytes",
-    "max_json_depth",
-    "description",
-    "action",
-    "at_rest",
-    "category",
-    "entity",
-    "paths",
-    "enabled",
-    "regions",
-    "context",
-    "context_after",
-    "key_words",
-    "regex",
-    "validator",
-    "audit_log",
-];
+/// A problem found while reading a file: the byte offset it is at, and what is wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub at: usize,
+    pub message: String,
+}
+
+/// Reads a parsed rules file (`text` is its source, for places): every problem is collected, and a value with a
+/// problem is left out, so the other rules are still read and checked.
+pub(crate) fn read(text: &str, root: Table) -> (RulesFile, Vec<Problem>) {
+    let mut reader = Reader { text, problems: Vec::new() };
+    let file = reader.file(root);
+    (file, reader.problems)
+}
 
 /// True when `key`, as written left of a `=` (maybe dotted or quoted), ends in a key that rules files use; no
 /// such key holds a secret (the hash key comes from `steward init` or `STEWARD_HASH_KEY`, never from rules).
 pub(crate) fn is_rules_key(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
-    RULES_KEYS.contains(&last) || super::RETENTION_KEYS.contains(&last)
+    [TOP_KEYS, SETTINGS_KEYS, CATEGORY_KEYS, FIELD_KEYS, DETECTOR_KEYS, PATTERN_KEYS, super::RETENTION_KEYS]
+        .iter()
+        .any(|keys| keys.contains(&last))
+        || last == "audit_log"
+}
+
+const TOP_KEYS: &[&str] =
+    &["version", "replace_defaults", "settings", "categories", "fields", "detectors", "patterns", "retention"];
+const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
+const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest"];
+const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths"];
+const DETECTOR_KEYS: &[&str] = &["enabled", "action", "regions", "context", "context_after", "key_words"];
+const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action"];
+
+struct Reader<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Reader<'_> {
+    fn file(&mut self, root: Table) -> RulesFile {
+        let mut file = RulesFile::default();
+        for (key, value) in root {
+            match key.get_ref().as_str() {
+                "version" => file.version = self.integer(&key, value),
+                "replace_defaults" => file.replace_defaults = self.boolean(&key, value),
+                "settings" => {
+                    if let Some(table) = self.table(&key, value, "settings") {
+                        file.settings = self.settings(table);
+                    }
+                }
+                "categories" => {
+                    for (name, value) in self.rules(&key, value) {
+                        let category = match self.rule_table(&name, value, "categories") {
+                            Some(table) => self.category(&name, table),
+                            None => CategoryFile { invalid: true, ..CategoryFile::default() },
+                        };
+                        file.categories.insert(name.get_ref().clone(), Spanned::new(name.span(), category));
+                    }
+                }
+                "fields" => file.fields = self.fields(&key, value),
+                "detectors" => {
+                    for (name, value) in self.rules(&key, value) {
+                        if let Some(table) = self.rule_table(&name, value, "detectors") {
+                            let detector = self.detector(&name, table);
+                            file.detectors.insert(name.get_ref().clone(), Spanned::new(name.span(), detector));
+                        }
+                    }
+                }
+                "patterns" => {
+                    for (name, value) in self.rules(&key, value) {
+                        let pattern = match self.rule_table(&name, value, "patterns") {
+                            Some(table) => self.pattern(&name, table),
+                            None => PatternFile { invalid: true, ..PatternFile::default() },
+                        };
+                        file.patterns.insert(name.get_ref().clone(), Spanned::new(name.span(), pattern));
+                    }
+                }
+                "retention" => {
+                    for (name, value) in self.table(&key, value, "retention").unwrap_or_default() {
+                        if let Some(period) = self.text(&name, value) {
+                            file.retention.insert(name.into_inner(), period);
+                        }
+                    }
+                }
+                _ => self.unknown(&key, "at the top level", TOP_KEYS),
+            }
+        }
+        file
+    }
+
+    fn settings(&mut self, table: Table) -> SettingsFile {
+        let mut settings = SettingsFile::default();
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "default_action" => settings.default_action = self.text(&key, value),
+                "hash_hex_len" => settings.hash_hex_len = self.integer(&key, value),
+                "max_line_bytes" => settings.max_line_bytes = self.integer(&key, value),
+                "max_json_depth" => settings.max_json_depth = self.integer(&key, value),
+                _ => self.unknown(&key, "in [settings]", SETTINGS_KEYS),
+            }
+        }
+        settings
+    }
+
+    fn category(&mut self, name: &Spanned<String>, table: Table) -> CategoryFile {
+        let before = self.problems.len();
+        let mut category = CategoryFile::default();
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "description" => category.description = self.text(&key, value).map(Spanned::into_inner),
+                "action" => category.action = self.text(&key, value),
+                "at_rest" => category.at_rest = self.text(&key, value),
+                _ => self.unknown(&key, &format!("in [categories.{}]", name.get_ref()), CATEGORY_KEYS),
+            }
+        }
+        category.invalid = self.problems.len() > before;
+        category
+    }
+
+    fn fields(&mut self, key: &Spanned<String>, value: Node) -> Vec<Spanned<FieldFile>> {
+        let Node::Array(entries) = value else {
+            let message = format!("`fields` must be a list of [[fields]] entries, not {}", value.kind());
+            self.problem(self.value_at(key).start, message);
+            return Vec::new();
+        };
+        let mut fields = Vec::new();
+        for entry in entries {
+            let span = entry.span();
+            let table = match entry.into_inner() {
+                Node::Table(table) => table,
+                other => {
+                    let message = format!(
+                        "each [[fields]] entry must be a table with `category` and `paths`, not {}",
+                        other.kind()
+                    );
+                    self.problem(span.start, message);
+                    continue;
+                }
+            };
+            if let Some(field) = self.field(&span, table) {
+                fields.push(Spanned::new(span, field));
+            }
+        }
+        fields
+    }
+
+    /// One `[[fields]]` entry; `None` when `category` or `paths` is missing or invalid (and reported).
+    fn field(&mut self, span: &Range<usize>, table: Table) -> Option<FieldFile> {
+        let (mut category, mut entity, mut action, mut paths) = (None, None, None, None);
+        let (mut category_written, mut paths_written) = (false, false);
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "category" => {
+                    category_written = true;
+                    category = self.text(&key, value);
+                }
+                "entity" => entity = self.text(&key, value),
+                "action" => action = self.text(&key, value),
+                "paths" => {
+                    paths_written = true;
+                    paths = self.texts(&key, value);
+                }
+                _ => self.unknown(&key, "in [[fields]]", FIELD_KEYS),
+            }
+        }
+        if !category_written {
+            let message = "this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"`";
+            self.problem(span.start, message);
+        }
+        if !paths_written {
+            self.problem(span.start, "this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]`");
+        }
+        Some(FieldFile { category: category?, entity, action, paths: paths? })
+    }
+
+    fn detector(&mut self, name: &Spanned<String>, table: Table) -> DetectorFile {
+        let mut detector = DetectorFile::default();
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "enabled" => detector.enabled = self.boolean(&key, value),
+                "action" => detector.action = self.text(&key, value),
+                "regions" => detector.regions = self.texts(&key, value),
+                "context" => detector.context = self.texts(&key, value),
+                "context_after" => detector.context_after = self.texts(&key, value),
+                "key_words" => {
+                    let words = self.texts(&key, value);
+                    detector.key_words = words.map(|words| words.into_iter().map(Spanned::into_inner).collect());
+                }
+                _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
+            }
+        }
+        detector
+    }
+
+    fn pattern(&mut self, name: &Spanned<String>, table: Table) -> PatternFile {
+        let before = self.problems.len();
+        let mut pattern = PatternFile::default();
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "enabled" => pattern.enabled = self.boolean(&key, value),
+                "entity" => pattern.entity = self.text(&key, value),
+                "regex" => pattern.regex = self.text(&key, value),
+                "validator" => pattern.validator = self.text(&key, value),
+                "context" => pattern.context = self.texts(&key, value),
+                "action" => pattern.action = self.text(&key, value),
+                _ => self.unknown(&key, &format!("in [patterns.{}]", name.get_ref()), PATTERN_KEYS),
+            }
+        }
+        pattern.invalid = self.problems.len() > before;
+        pattern
+    }
+
+    fn problem(&mut self, at: usize, message: impl Into<String>) {
+        self.problems.push(Problem { at, message: message.into() });
+    }
+
+    /// Where the value of `key` starts: after its `=` when it has one on its line, else the key itself (a key in
+    /// a `[table.header]`).
+    fn value_at(&self, key: &Spanned<String>) -> Range<usize> {
+        let span = key.span();
+        let after = self.text.get(span.end..).unwrap_or("");
+        let rest = after.trim_start_matches([' ', '\t']);
+        match rest.strip_prefix('=') {
+            Some(value) => {
+                let start = self.text.len() - value.trim_start_matches([' ', '\t']).len();
+                start..start
+            }
+            None => span,
+        }
+    }
+
+    fn unknown(&mut self, key: &Spanned<String>, place: &str, known: &[&str]) {
+        let message = format!("unknown key `{}` {place}; use one of: {}", key.get_ref(), known.join(", "));
+        self.problem(key.span().start, message);
+    }
+
+    fn wrong(&mut self, key: &Spanned<String>, expected: &str, found: &Node) {
+        let message = format!("`{}` must be {expected}, not {}", key.get_ref(), found.kind());
+        self.problem(self.value_at(key).start, message);
+    }
+
+    fn text(&mut self, key: &Spanned<String>, value: Node) -> Option<Spanned<String>> {
+        match value {
+            Node::Text(text) => Some(Spanned::new(self.value_at(key), text)),
+            other => {
+                let expected = format!("a text in quotes, e.g. `{} = \"...\"`", key.get_ref());
+                self.wrong(key, &expected, &other);
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &Spanned<String>, value: Node) -> Option<Spanned<i64>> {
+        match value {
+            Node::Integer(number) => Some(Spanned::new(self.value_at(key), number)),
+            other => {
+                self.wrong(key, "a whole number without quotes", &other);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, key: &Spanned<String>, value: Node) -> Option<bool> {
+        match value {
+            Node::Boolean(flag) => Some(flag),
+            other => {
+                self.wrong(key, "true or false without quotes", &other);
+                None
+            }
+        }
+    }
+
+    /// A list of texts; `None` when it is not a list or an item is not a text (each reported).
+    fn texts(&mut self, key: &Spanned<String>, value: Node) -> Option<Vec<Spanned<String>>> {
+        let Node::Array(items) = value else {
+            let expected = format!("a list of texts in quotes, e.g. `{} = [\"...\", \"...\"]`", key.get_ref());
+            self.wrong(key, &expected, &value);
+            return None;
+        };
+        let mut texts = Vec::new();
+        let mut valid = true;
+        for item in items {
+            let span = item.span();
+            match item.into_inner() {
+                Node::Text(text) => texts.push(Spanned::new(span, text)),
+                other => {
+                    let message = format!(
+                        "every item of `{}` must be a text in quotes; this one is {}",
+                        key.get_ref(),
+                        other.kind()
+                    );
+                    self.problem(span.start, message);
+                    valid = false;
+                }
+            }
+        }
+        valid.then_some(texts)
+    }
+
+    fn table(&mut self, key: &Spanned<String>, value: Node, header: &str) -> Option<Table> {
+        match value {
+            Node::Table(table) => Some(table),
+            other => {
+                let expected = format!("a table (a [{header}] header with keys under it)");
+                self.wrong(key, &expected, &other);
+                None
+            }
+        }
+    }
+
+    /// The named rules of `[categories]`, `[detectors]` or `[patterns]`.
+    fn rules(&mut self, key: &Spanned<String>, value: Node) -> Table {
+        let header = key.get_ref().clone();
+        self.table(key, value, &format!("{header}.NAME")).unwrap_or_default()
+    }
+
+    fn rule_table(&mut self, name: &Spanned<String>, value: Node, group: &str) -> Option<Table> {
+        self.table(name, value, &format!("{group}.{}", name.get_ref()))
+    }
 }

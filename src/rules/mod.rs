@@ -9,6 +9,7 @@ pub mod path;
 mod retention;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -99,3 +99,113 @@ fn values_of_keys_that_are_not_rules_keys_are_never_shown() {
         assert!(!rendered.contains("9f86d0"), "{rendered}");
     }
 }
+
+/// A file with one problem of each kind that the compiler finds, every one on its own line.
+const MANY_PROBLEMS: &str = "\
+[settings]
+default_action = \"keep\"
+[categories.x]
+description = \"no action\"
+[detectors.phone]
+regions = [\"usa\"]
+[[fields]]
+category = \"nosuch\"
+paths = [\"a..b\"]
+[patterns.p]
+entity = \"lower\"
+regex = 'x'
+[retention]
+audit_log = \"1y\"
+spool = \"forever\"
+";
+
+/// The lines `MANY_PROBLEMS` gives, without the line it also has in the test that adds a type error at line 6.
+fn many_problems_expected() -> Vec<String> {
+    vec![
+        "bad.toml:2:18: `default_action` must be label, redact, mask or hash — `default_action = \"keep\"`".into(),
+        "bad.toml:3:13: category `x` has no `action`; add one, e.g. `action = \"redact\"` — `[categories.x]`".into(),
+        "bad.toml:6:12: unknown phone region `usa`; use ISO 3166 codes such as US, GB, DE — `regions = [\"usa\"]`".into(),
+        "bad.toml:8:12: unknown category `nosuch`; define it under [categories] or use one of: conversation, custom_attribute, identifier, personal, secret, system, x — `category = \"nosuch\"`".into(),
+        "bad.toml:11:10: entity `lower` must be 1 to 40 uppercase letters, digits or `_`, starting with a letter (it becomes the label `[lower]`) — `entity = \"lower\"`".into(),
+        "bad.toml:14:13: the audit log is never deleted; remove this retention entry — `audit_log = \"1y\"`".into(),
+        "bad.toml:15:9: `forever` does not start with a whole number; write e.g. `30d`, `24mo` or `6y` — `spool = \"forever\"`".into(),
+    ]
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_in_line_order() {
+    let expected = many_problems_expected();
+    check(MANY_PROBLEMS, &expected.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_type_error_in_one_rule_does_not_hide_the_others() {
+    let text = MANY_PROBLEMS.replace("regions = [\"usa\"]\n", "regions = [\"usa\"]\ncontext = 5\n");
+    let mut expected = many_problems_expected();
+    for line in &mut expected[3..] {
+        // Every problem after the added line moves one line down.
+        let (place, rest) = line.split_once(": ").unwrap();
+        let mut parts: Vec<String> = place.split(':').map(str::to_string).collect();
+        parts[1] = (parts[1].parse::<usize>().unwrap() + 1).to_string();
+        *line = format!("{}: {rest}", parts.join(":"));
+    }
+    expected.insert(
+        3,
+        "bad.toml:7:11: `context` must be a list of texts in quotes, e.g. `context = [\"...\", \"...\"]`, not a whole number — `context = 5`"
+            .into(),
+    );
+    check(&text, &expected.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
+fn wrong_types_and_unknown_keys_are_each_reported_where_they_are() {
+    check(
+        "version = \"1\"\nreplace_defaults = 1\n[settings]\nhash_hex_len = \"8\"\nmax_lines = 10\n[categories.personal]\naction = 5\n[detectors.email]\nenabled = \"yes\"\nkey_words = [\"mail\", 3]\n[patterns.p]\nregex = 7\n[retention]\nspool = 30\n",
+        &[
+            "bad.toml:1:11: `version` must be a whole number without quotes, not a text — `version = \"1\"`",
+            "bad.toml:2:20: `replace_defaults` must be true or false without quotes, not a whole number — `replace_defaults = 1`",
+            "bad.toml:4:16: `hash_hex_len` must be a whole number without quotes, not a text — `hash_hex_len = \"8\"`",
+            "bad.toml:5:1: unknown key `max_lines` in [settings]; use one of: default_action, hash_hex_len, max_line_bytes, max_json_depth — `max_lines = <not shown>`",
+            "bad.toml:7:10: `action` must be a text in quotes, e.g. `action = \"...\"`, not a whole number — `action = 5`",
+            "bad.toml:9:11: `enabled` must be true or false without quotes, not a text — `enabled = \"yes\"`",
+            "bad.toml:10:22: every item of `key_words` must be a text in quotes; this one is a whole number — `key_words = [\"mail\", 3]`",
+            "bad.toml:12:9: `regex` must be a text in quotes, e.g. `regex = \"...\"`, not a whole number — `regex = 7`",
+            "bad.toml:14:9: `spool` must be a text in quotes, e.g. `spool = \"...\"`, not a whole number — `spool = 30`",
+        ],
+    );
+}
+
+#[test]
+fn misshapen_tables_and_field_entries_are_reported() {
+    check(
+        "settings = 5\ncategories = []\npatterns.p = 'x'\nfields = [\"email\"]\n",
+        &[
+            "bad.toml:1:12: `settings` must be a table (a [settings] header with keys under it), not a whole number — `settings = 5`",
+            "bad.toml:2:14: `categories` must be a table (a [categories.NAME] header with keys under it), not a list — `categories = []`",
+            "bad.toml:3:14: `p` must be a table (a [patterns.p] header with keys under it), not a text — `patterns.p = <not shown>`",
+            "bad.toml:4:11: each [[fields]] entry must be a table with `category` and `paths`, not a text — `fields = [\"email\"]`",
+        ],
+    );
+    check(
+        "[[fields]]\nentity = \"X\"\n[[fields]]\ncategory = \"personal\"\npaths = \"email\"\nwhen = 1979-05-27\n",
+        &[
+            "bad.toml:1:1: this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"` — `[[fields]]`",
+            "bad.toml:1:1: this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]` — `[[fields]]`",
+            "bad.toml:5:9: `paths` must be a list of texts in quotes, e.g. `paths = [\"...\", \"...\"]`, not a text — `paths = \"email\"`",
+            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths — `when = <not shown>`",
+        ],
+    );
+}
+
+#[test]
+fn a_syntax_error_in_one_file_does_not_hide_the_problems_of_another() {
+    let files = [
+        RulesText::new("10-broken.toml", "[settings\n"),
+        RulesText::new("20-typed.toml", "[detectors.phone]\ncontext = 5\n"),
+    ];
+    let error = compile_sources(&files).unwrap_err();
+    let rendered: Vec<String> = error.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(rendered.len(), 2, "{rendered:#?}");
+    assert!(rendered[0].starts_with("10-broken.toml:1:"), "{rendered:#?}");
+    assert!(rendered[1].starts_with("20-typed.toml:2:11: `context` must be a list"), "{rendered:#?}");
+}
