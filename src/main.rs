@@ -145,7 +145,16 @@ fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> a
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are not errors: clap prints them to stdout as they are.
+        Err(error) if !error.use_stderr() => error.exit(),
+        // Argument errors quote what the user typed: they go through the engine like every other error.
+        Err(error) => {
+            steward::telemetry::eprint_redacted(error.render().to_string().trim_end());
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
     let result = match cli.command {
         Command::Compliance(command) => return steward::compliance::cli::run(command),
         Command::Proxy(args) => {
@@ -199,7 +208,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
         Err(error) => {
-            eprintln!("steward: {error:#}");
+            // Error messages quote paths and values the user gave: they go through the engine, as logs do.
+            steward::telemetry::eprint_redacted(&format!("steward: {error:#}"));
             ExitCode::from(2)
         }
     }

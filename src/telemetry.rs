@@ -1,4 +1,4 @@
-//! Steward's own logs: a tracing subscriber whose output passes through the redaction engine before stderr.
+//! Steward's own logs and error messages: they pass through the redaction engine before stderr.
 
 use std::io::{self, Write};
 
@@ -6,6 +6,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
 use crate::redact::Engine;
+use crate::rules::Rules;
 
 /// Installs the global subscriber (level from `STEWARD_LOG`, default `info`); every line is redacted first.
 /// Does nothing when a subscriber is already installed.
@@ -16,6 +17,30 @@ pub fn init(engine: &Engine) {
         .with_writer(RedactingMakeWriter { engine: engine.clone() })
         .with_ansi(false)
         .try_init();
+}
+
+/// Prints an error message (with a newline) to stderr through the engine with the shipped rules, as log lines
+/// are: error messages quote paths and values the user gave, which may hold personal data or secrets.
+/// Fails closed: when the engine cannot be built, the message is withheld.
+pub fn eprint_redacted(message: &str) {
+    write_redacted(Engine::new(Rules::defaults(), None).ok(), message, io::stderr());
+}
+
+/// Writes `message` and a newline to `out` through `engine`, or a notice that it was withheld without one.
+fn write_redacted(engine: Option<Engine>, message: &str, mut out: impl Write) {
+    match engine {
+        Some(engine) => {
+            let mut writer = RedactingWriter::new(engine, out);
+            let _ = writeln!(writer, "{message}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "steward: an error occurred; its message was withheld because the redaction engine could not \
+                 start (run `steward rules check` to see why)"
+            );
+        }
+    }
 }
 
 /// Hands out writers that redact what they were given when they are dropped (once per event).
@@ -102,5 +127,20 @@ mod tests {
         }
         let text = String::from_utf8(sink).unwrap();
         assert_eq!(text, "WARN login failed user=[EMAIL] ip=[IP]\nsecond line\n");
+    }
+
+    #[test]
+    fn error_messages_are_redacted_or_withheld() {
+        let message = "steward: cannot open mail-jane@example.com.log: No such file or directory (os error 2)";
+        let mut sink = Vec::new();
+        write_redacted(Engine::new(Rules::defaults(), None).ok(), message, &mut sink);
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            "steward: cannot open [EMAIL]: No such file or directory (os error 2)\n"
+        );
+        let mut sink = Vec::new();
+        write_redacted(None, message, &mut sink);
+        let text = String::from_utf8(sink).unwrap();
+        assert!(text.starts_with("steward: an error occurred; its message was withheld"), "{text}");
     }
 }

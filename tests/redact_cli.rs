@@ -94,6 +94,24 @@ fn files_are_read_in_order() {
 }
 
 #[test]
+fn error_messages_are_redacted() {
+    // Regression: the path of a file that cannot be opened was printed raw, personal data included.
+    let (code, _, stderr) = run(&["redact", "users-jane@example.com-4111111111111111.log"], "");
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("steward: cannot open "), "{stderr}");
+    assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
+    // Argument errors quote the value the user gave.
+    let (code, _, stderr) = run(&["redact", "--action", "jane@example.com"], "");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid value"), "{stderr}");
+    assert!(!stderr.contains("jane@example.com"), "{stderr}");
+    // Help is not an error: it goes to stdout, whole.
+    let (code, stdout, _) = run(&["redact", "--help"], "");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("--check"), "{stdout}");
+}
+
+#[test]
 fn a_closed_pipe_ends_quietly() {
     let mut child =
         steward().args(["redact"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
