@@ -99,7 +99,7 @@ struct RedactArgs {
     /// Print counts per entity to stderr at the end.
     #[arg(long)]
     stats: bool,
-    /// Exit with status 1 when anything was found.
+    /// Exit with status 1 when anything was found or a line was withheld (overlong, engine error).
     #[arg(long)]
     check: bool,
     /// Files to read (default: stdin).

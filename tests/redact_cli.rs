@@ -9,7 +9,7 @@ fn steward() -> Command {
     command
 }
 
-fn run(args: &[&str], input: &str) -> (i32, String, String) {
+fn run(args: &[&str], input: impl AsRef<[u8]>) -> (i32, String, String) {
     let mut child = steward()
         .args(args)
         .stdin(Stdio::piped())
@@ -18,7 +18,7 @@ fn run(args: &[&str], input: &str) -> (i32, String, String) {
         .spawn()
         .expect("the steward binary runs");
     // A run that fails at start (a missing key) may exit before reading: a broken pipe here is not the failure.
-    if let Err(error) = child.stdin.take().expect("stdin is piped").write_all(input.as_bytes()) {
+    if let Err(error) = child.stdin.take().expect("stdin is piped").write_all(input.as_ref()) {
         assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "writing to steward's stdin: {error}");
     }
     let output = child.wait_with_output().expect("steward finishes");
@@ -44,6 +44,36 @@ fn redacts_stdin_to_stdout_with_stats() {
 fn check_exits_one_only_when_something_was_found() {
     assert_eq!(run(&["redact", "--check"], "clean line\n").0, 0);
     assert_eq!(run(&["redact", "--check"], "mail a@b.co\n").0, 1);
+}
+
+#[test]
+fn check_exits_one_when_a_line_was_withheld_as_overlong() {
+    // Regression: a withheld line was not counted, so `--check` vouched for a line it never looked at.
+    let input = format!("{}\n", "jane@example.com ".repeat(70_000));
+    let (code, stdout, stderr) = run(&["redact", "--check"], &input);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.starts_with("[STEWARD: line withheld, reason=overlong"), "{stdout}");
+    assert!(!stdout.contains("jane@example.com"), "{stdout}");
+}
+
+#[test]
+fn check_counts_a_repaired_line_only_when_something_was_found_in_it() {
+    assert_eq!(run(&["redact", "--check"], b"broken \xff byte\n").0, 0);
+    assert_eq!(run(&["redact", "--check"], b"broken \xff mail a@b.co\n").0, 1);
+}
+
+#[test]
+fn check_counts_a_dropped_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("10-drop.toml"),
+        "[[fields]]\ncategory = \"secret\"\naction = \"drop-field\"\npaths = [\"session\"]\n",
+    )
+    .unwrap();
+    let rules = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(&["redact", "--check", "--rules", rules], "{\"ok\":1,\"session\":\"abc\"}\n");
+    assert_eq!(stdout, "{\"ok\":1}\n", "{stderr}");
+    assert_eq!(code, 1);
 }
 
 #[test]
@@ -126,6 +156,38 @@ fn a_closed_pipe_ends_quietly() {
     }
     drop(stdin);
     let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Runs `steward redact --check` with its stdout closed before anything is read, feeding it copies of `line`.
+fn check_into_a_closed_pipe(line: &str) -> std::process::Output {
+    let mut child = steward()
+        .args(["redact", "--check"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let lines = line.repeat(20_000);
+    for _ in 0..20 {
+        if stdin.write_all(lines.as_bytes()).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn check_into_a_closed_pipe_still_reports_what_was_found() {
+    // Regression: `steward redact --check big.log | head -1` exited 0 although it had found personal data.
+    let output = check_into_a_closed_pipe("mail jane@example.com and more text to fill the pipe quickly\n");
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = check_into_a_closed_pipe("nothing personal here, only more text to fill the pipe quickly\n");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
 }

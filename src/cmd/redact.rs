@@ -21,7 +21,8 @@ pub struct RedactOptions {
     pub files: Vec<PathBuf>,
 }
 
-/// Runs the filter. Returns the exit code: 0, or 1 with `--check` when something was found.
+/// Runs the filter. Returns the exit code: 0, or 1 with `--check` when something was found or a line was withheld
+/// (see `found_something`), also when the reader went away early.
 pub fn run(options: &RedactOptions) -> anyhow::Result<i32> {
     let mut rules = Rules::load(&options.rules)?;
     if let Some(action) = options.action {
@@ -49,15 +50,30 @@ pub fn run(options: &RedactOptions) -> anyhow::Result<i32> {
     };
     match result {
         Ok(()) => {}
-        // The reader went away (`steward redact | head`): stop quietly, as Unix filters do.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(0),
+        // The reader went away (`steward redact | head`): stop quietly, as Unix filters do, but a check still
+        // reports what it found in the lines read so far.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(check_code(options.check, redactor.stats()));
+        }
         Err(error) => return Err(error).context("redaction stopped"),
     }
     let stats = redactor.take_stats();
     if options.stats {
         print_stats(&engine, &stats, &mut io::stderr().lock());
     }
-    Ok(if options.check && stats.redactions() > 0 { 1 } else { 0 })
+    Ok(check_code(options.check, &stats))
+}
+
+/// Whether the input was not clean: something was redacted or dropped, or a line was withheld behind a marker
+/// (overlong, or the engine failed on it), which Steward cannot vouch for. A line repaired from invalid UTF-8
+/// counts only when something was found in it.
+fn found_something(stats: &Stats) -> bool {
+    stats.redactions() > 0 || stats.lines_redacted > 0 || stats.markers > 0
+}
+
+/// The exit code: 1 with `check` when something was found, else 0.
+fn check_code(check: bool, stats: &Stats) -> i32 {
+    i32::from(check && found_something(stats))
 }
 
 /// Writes the per-entity counts and line counters.
