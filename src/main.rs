@@ -102,7 +102,7 @@ struct RedactArgs {
     /// Exit with status 1 when anything was found or a line was withheld (overlong, engine error).
     #[arg(long)]
     check: bool,
-    /// Files to read (default: stdin).
+    /// Files to read (default: stdin; `-` reads stdin in its place).
     files: Vec<PathBuf>,
 }
 

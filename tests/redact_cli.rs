@@ -124,6 +124,19 @@ fn files_are_read_in_order() {
 }
 
 #[test]
+fn a_dash_reads_stdin_in_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.log");
+    std::fs::write(&one, "file a@b.co\n").unwrap();
+    let (code, stdout, stderr) = run(&["redact", "-"], "stdin 203.0.113.7\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "stdin [IP]\n");
+    let (code, stdout, stderr) = run(&["redact", one.to_str().unwrap(), "-"], "stdin 203.0.113.7\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "file [EMAIL]\nstdin [IP]\n");
+}
+
+#[test]
 fn error_messages_are_redacted() {
     // Regression: the path of a file that cannot be opened was printed raw, personal data included.
     let (code, _, stderr) = run(&["redact", "users-jane@example.com-4111111111111111.log"], "");

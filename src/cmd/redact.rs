@@ -35,19 +35,21 @@ pub fn run(options: &RedactOptions) -> anyhow::Result<i32> {
     let stdout = io::stdout();
     let mut output = stdout.lock();
     let config = StreamConfig::default();
-    let result = if options.files.is_empty() {
-        stream::filter(&mut redactor, &mut io::stdin().lock(), &mut output, config).map(|_| ())
-    } else {
-        let mut result = Ok(());
-        for path in &options.files {
+    // No file means stdin, and so does `-` in the list, as for other Unix filters.
+    let stdin_only = [PathBuf::from("-")];
+    let files = if options.files.is_empty() { &stdin_only[..] } else { &options.files[..] };
+    let mut result = Ok(());
+    for path in files {
+        result = if path.as_os_str() == "-" {
+            stream::filter(&mut redactor, &mut io::stdin().lock(), &mut output, config).map(|_| ())
+        } else {
             let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-            result = stream::filter(&mut redactor, &mut file, &mut output, config).map(|_| ());
-            if result.is_err() {
-                break;
-            }
+            stream::filter(&mut redactor, &mut file, &mut output, config).map(|_| ())
+        };
+        if result.is_err() {
+            break;
         }
-        result
-    };
+    }
     match result {
         Ok(()) => {}
         // The reader went away (`steward redact | head`): stop quietly, as Unix filters do, but a check still
