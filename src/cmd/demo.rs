@@ -72,8 +72,9 @@ pub async fn run(options: &DemoOptions) -> anyhow::Result<()> {
     let mut shown = 0;
     for (before, after) in lines.iter().zip(redacted.lines()) {
         if before != after && shown < 10 {
-            println!("  in : {}", clip(before));
-            println!("  out: {}\n", clip(after));
+            let (before, after) = clip_pair(before, after);
+            println!("  in : {before}");
+            println!("  out: {after}\n");
             shown += 1;
         }
     }
@@ -151,11 +152,17 @@ fn print_check(result: Result<crate::intercom::DoctorReport, String>) {
     }
 }
 
-fn clip(line: &str) -> String {
+/// Both lines cut to the same window of at most 160 characters, starting a little before their first difference
+/// when it lies further in, so that what changed is always in view.
+fn clip_pair(before: &str, after: &str) -> (String, String) {
     const WIDTH: usize = 160;
-    if line.chars().count() <= WIDTH {
-        return line.to_string();
-    }
-    let cut: String = line.chars().take(WIDTH).collect();
-    format!("{cut}…")
+    let first_difference = before.chars().zip(after.chars()).take_while(|(a, b)| a == b).count();
+    let start = if first_difference + 40 > WIDTH { first_difference - 40 } else { 0 };
+    let clip = |line: &str| {
+        let cut: String = line.chars().skip(start).take(WIDTH).collect();
+        let head = if start > 0 { "…" } else { "" };
+        let tail = if line.chars().count() > start + WIDTH { "…" } else { "" };
+        format!("{head}{cut}{tail}")
+    };
+    (clip(before), clip(after))
 }
