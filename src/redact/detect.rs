@@ -499,7 +499,12 @@ impl Detectors {
             && matches!(text[token.start - 1], b'-' | b'.')
             && token.start >= 2
             && text[token.start - 2].is_ascii_alphanumeric();
-        if joined_left {
+        // The first group of a UUID (`21792635-d809-…`): eight digits, a dash, four hex digits and a dash.
+        let joined_right = end - i == 8
+            && text
+                .get(end..end + 6)
+                .is_some_and(|next| next[0] == b'-' && next[1..5].iter().all(u8::is_ascii_hexdigit) && next[5] == b'-');
+        if joined_left || joined_right {
             return end;
         }
         let digits = token.digits();
@@ -569,7 +574,8 @@ impl Detectors {
         let strong = if token.plus {
             let trunk = token.has_paren_zero();
             phone::international(digits).is_some() || (trunk && phone::strip_trunk_in_international(digits).is_some())
-        } else if structured && digits.starts_with(b"00") && count >= 10 {
+        } else if structured && digits.starts_with(b"00") && count >= 10 && !nanp_shape(groups, token.paren_first) {
+            // `00` dials abroad, but not in the shape of a North American number (`004-320-1737`).
             phone::international(&digits[2..]).is_some()
         } else if structured && digits.starts_with(b"011") && count >= 11 {
             phone::international(&digits[3..]).is_some()
@@ -1535,6 +1541,7 @@ mod tests {
             "contact_id=1234567890",
             "call duration_us=1234567",
             "call me: 5957491 bytes",
+            "contact 21792635-d809-41d8-acfc-270484448737 synced",
         ] {
             none(text);
         }
