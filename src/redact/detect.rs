@@ -1016,32 +1016,29 @@ fn quantity_before(text: &[u8], start: usize) -> bool {
     let end = before.iter().rposition(|&b| !matches!(b, b' ' | b':' | b'=')).map_or(0, |p| p + 1);
     let word_start = before[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
     let word = &before[word_start..end];
-    word.len() <= 8 && {
-        let mut lower = [0u8; 8];
-        lower[..word.len()].copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        matches!(
-            &lower[..word.len()],
-            b"size"
-                | b"count"
-                | b"total"
-                | b"took"
-                | b"length"
-                | b"len"
-                | b"bytes"
-                | b"pid"
-                | b"port"
-                | b"offset"
-                | b"limit"
-                | b"version"
-                | b"build"
-                | b"seq"
-                | b"epoch"
-                | b"elapsed"
-                | b"duration"
-                | b"latency"
-        )
-    }
+    one_of(
+        word,
+        &[
+            b"size",
+            b"count",
+            b"total",
+            b"took",
+            b"length",
+            b"len",
+            b"bytes",
+            b"pid",
+            b"port",
+            b"offset",
+            b"limit",
+            b"version",
+            b"build",
+            b"seq",
+            b"epoch",
+            b"elapsed",
+            b"duration",
+            b"latency",
+        ],
+    )
 }
 
 /// True when a unit follows the number that ends at `end` (`1234567 ns`, `1234567ms`, `1234567 bytes`).
@@ -1052,33 +1049,37 @@ fn unit_after(text: &[u8], end: usize) -> bool {
     if len == 0 || rest.get(len).is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
-    let mut lower = [0u8; 8];
-    lower[..len].copy_from_slice(&rest[..len]);
-    lower.make_ascii_lowercase();
-    matches!(
-        &lower[..len],
-        b"ns"
-            | b"us"
-            | b"ms"
-            | b"s"
-            | b"sec"
-            | b"secs"
-            | b"seconds"
-            | b"bytes"
-            | b"b"
-            | b"kb"
-            | b"mb"
-            | b"gb"
-            | b"kib"
-            | b"mib"
-            | b"gib"
-            | b"rows"
-            | b"records"
-            | b"items"
-            | b"events"
-            | b"requests"
-            | b"times"
+    one_of(
+        &rest[..len],
+        &[
+            b"ns",
+            b"us",
+            b"ms",
+            b"s",
+            b"sec",
+            b"secs",
+            b"seconds",
+            b"bytes",
+            b"b",
+            b"kb",
+            b"mb",
+            b"gb",
+            b"kib",
+            b"mib",
+            b"gib",
+            b"rows",
+            b"records",
+            b"items",
+            b"events",
+            b"requests",
+            b"times",
+        ],
     )
+}
+
+/// True when `word` is one of `words` (lowercase), in any ASCII case.
+fn one_of(word: &[u8], words: &[&[u8]]) -> bool {
+    words.iter().any(|candidate| candidate.eq_ignore_ascii_case(word))
 }
 
 fn nanp_shape(groups: &[u8], paren_first: bool) -> bool {
