@@ -287,6 +287,14 @@ impl Detectors {
         normalize(out, first);
     }
 
+    /// True when `text` is exactly an ISO 8601 timestamp (`2025-11-29T14:26:36.990Z`, `2025-11-29 14:26:36+01:00`):
+    /// the built-in detectors find nothing in one, so a JSON value that is only a timestamp (the `ts` of every
+    /// line) needs no scan. False when user patterns run, since one may look for dates.
+    #[inline]
+    pub(crate) fn holds_only_a_timestamp(&self, text: &[u8]) -> bool {
+        !self.has_patterns() && is_timestamp(text)
+    }
+
     /// True when `text` opens a PEM private key block that it does not close (`-----BEGIN RSA PRIVATE KEY-----`
     /// and no `-----END `): the lines after it are the key (see `Redactor::private_key_body`). `anchors` are the
     /// anchors of exactly `text`.
@@ -798,6 +806,46 @@ fn iso_date_time(text: &[u8], i: usize) -> bool {
         && digits(5..7)
         && digits(8..10)
         && !(i > 0 && matches!(text[i - 1], b'+' | b'('))
+}
+
+/// True when `text` is exactly a date and time of day in ISO 8601 form: `YYYY-MM-DD`, `T` or a space,
+/// `HH:MM:SS`, an optional fraction of one to nine digits, and an optional `Z` or offset (`+01:00`, `-0500`).
+fn is_timestamp(text: &[u8]) -> bool {
+    let Some((head, rest)) = text.split_first_chunk::<19>() else { return false };
+    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
+    let shaped = digits(&head[0..4])
+        && head[4] == b'-'
+        && digits(&head[5..7])
+        && head[7] == b'-'
+        && digits(&head[8..10])
+        && matches!(head[10], b'T' | b' ')
+        && digits(&head[11..13])
+        && head[13] == b':'
+        && digits(&head[14..16])
+        && head[16] == b':'
+        && digits(&head[17..19]);
+    if !shaped {
+        return false;
+    }
+    let rest = match rest.split_first() {
+        Some((b'.', fraction)) => {
+            let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=9).contains(&count) {
+                return false;
+            }
+            &fraction[count..]
+        }
+        _ => rest,
+    };
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', offset @ ..] => match offset {
+            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => digits(&[*h1, *h2, *m1, *m2]),
+            [h1, h2] => digits(&[*h1, *h2]),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn is_token_byte(byte: u8) -> bool {
@@ -1443,6 +1491,58 @@ mod tests {
 
     fn none(text: &str) {
         assert_eq!(find(text), vec![], "in {text:?}");
+    }
+
+    #[test]
+    fn a_value_that_is_only_a_timestamp_holds_nothing_the_detectors_find() {
+        // The JSON walker skips such a value without a scan: this holds the skip to what the scan would give, for
+        // every shape `is_timestamp` accepts, with and without phone or SSN key context.
+        let seed = 0x5eed_7157_u64;
+        println!("seed {seed:#x}");
+        let mut state = seed;
+        let mut pick = |n: u64| (super::super::xorshift(&mut state) % n) as usize;
+        let contexts = [
+            ScanContext::default(),
+            ScanContext { phone_key: true, ssn_key: false },
+            ScanContext { phone_key: false, ssn_key: true },
+        ];
+        for _ in 0..3000 {
+            let digits = |count: usize, pick: &mut dyn FnMut(u64) -> usize| {
+                (0..count).map(|_| char::from(b'0' + pick(10) as u8)).collect::<String>()
+            };
+            let date = format!("{}-{}-{}", digits(4, &mut pick), digits(2, &mut pick), digits(2, &mut pick));
+            let time = format!("{}:{}:{}", digits(2, &mut pick), digits(2, &mut pick), digits(2, &mut pick));
+            let between = ["T", " "][pick(2)];
+            let fraction = match pick(3) {
+                0 => String::new(),
+                _ => format!(".{}", digits(1 + pick(9), &mut pick)),
+            };
+            let zone = match pick(5) {
+                0 => String::new(),
+                1 => "Z".to_string(),
+                2 => format!("{}{}:{}", ["+", "-"][pick(2)], digits(2, &mut pick), digits(2, &mut pick)),
+                3 => format!("{}{}", ["+", "-"][pick(2)], digits(4, &mut pick)),
+                _ => format!("{}{}", ["+", "-"][pick(2)], digits(2, &mut pick)),
+            };
+            let stamp = format!("{date}{between}{time}{fraction}{zone}");
+            assert!(is_timestamp(stamp.as_bytes()), "{stamp:?} (seed {seed:#x})");
+            for context in contexts {
+                assert_eq!(find_with(&stamp, context), vec![], "{stamp:?} in {context:?} (seed {seed:#x})");
+            }
+        }
+        for not_only_a_timestamp in [
+            "2025-11-29T14:26:36Z jane@example.com",
+            "2025-11-29",
+            "2025-11-29T14:26",
+            "2025-11-29T14:26:36.",
+            "2025-11-29T14:26:36.1234567890Z",
+            "2025-11-29T14:26:36+1",
+            "2025-11-29T14:26:36ZZ",
+            "2025/11/29T14:26:36Z",
+            "4111-11-11T11:11:11 4111111111111111",
+        ] {
+            assert!(!is_timestamp(not_only_a_timestamp.as_bytes()), "{not_only_a_timestamp:?}");
+        }
     }
 
     #[test]

@@ -297,9 +297,12 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
-                        // Raw bytes (no escape that could spell an anchor) with nothing to find: no call.
+                        // Raw bytes (no escape that could spell an anchor) with nothing to find, or only a
+                        // timestamp: no call.
                         Treatment::Detect { .. } | Treatment::Scan
-                            if !escaped && engine.nothing_to_find(&anchors.view(i + 1, end)) => {}
+                            if !escaped
+                                && (engine.nothing_to_find(&anchors.view(i + 1, end))
+                                    || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
                         Treatment::Detect { .. } | Treatment::Scan => {
                             let context = match treatment {
                                 Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
