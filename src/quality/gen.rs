@@ -1130,7 +1130,7 @@ const IBAN_COUNTRIES: &[(&str, &str)] = &[
     ("LU", "nnnnnnnnnnnnnnnn"),
 ];
 
-/// An IBAN with valid mod-97 check digits, compact or in groups of four.
+/// An IBAN with valid mod-97 check digits, compact or in groups of four (separated by spaces, or dashes).
 fn iban(rng: &mut ChaCha8Rng) -> String {
     let (country, pattern) = IBAN_COUNTRIES.choose(rng).copied().unwrap_or(("DE", "nnnn"));
     let bban: String = pattern
@@ -1149,7 +1149,7 @@ fn iban(rng: &mut ChaCha8Rng) -> String {
         compact
     } else {
         let groups: Vec<usize> = (0..compact.len().div_ceil(4)).map(|i| (compact.len() - i * 4).min(4)).collect();
-        group(&compact, &groups, " ")
+        group(&compact, &groups, if rng.gen_bool(0.8) { " " } else { "-" })
     }
 }
 

@@ -1174,13 +1174,20 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
     let mut compact = [0u8; 40];
     let mut len = 0;
     let mut j = start;
+    // Groups of four are separated by spaces or by dashes (`DE89-3704-…`), the same all along.
+    let mut separator = None;
     while j < text.len() && len < 34 {
         let byte = text[j];
         if byte.is_ascii_alphanumeric() {
             compact[len] = byte.to_ascii_uppercase();
             len += 1;
             j += 1;
-        } else if byte == b' ' && len >= 4 && len % 4 == 0 && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
+        } else if matches!(byte, b' ' | b'-')
+            && *separator.get_or_insert(byte) == byte
+            && len >= 4
+            && len % 4 == 0
+            && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
             j += 1;
         } else {
             break;
@@ -1590,6 +1597,11 @@ mod tests {
         one("iban GB82 WEST 1234 5698 7654 32 thanks", "IBAN", "GB82 WEST 1234 5698 7654 32");
         one("iban GB82WEST12345698765432", "IBAN", "GB82WEST12345698765432");
         one("DE89370400440532013000", "IBAN", "DE89370400440532013000");
+        one("to DE89-3704-0044-0532-0130-00.", "IBAN", "DE89-3704-0044-0532-0130-00");
+        one("iban=GB82-WEST-1234-5698-7654-32 ok", "IBAN", "GB82-WEST-1234-5698-7654-32");
+        // One separator all along: a dash after space-separated groups ends the IBAN short of its length.
+        none("DE89 3704-0044-0532-0130-00");
+        none("DE89-3704-0044-0532-0130-01");
         none("GB82WEST12345698765433");
     }
 
