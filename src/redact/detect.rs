@@ -812,21 +812,15 @@ fn iso_date_time(text: &[u8], i: usize) -> bool {
 /// `HH:MM:SS`, an optional fraction of one to nine digits, and an optional `Z` or offset (`+01:00`, `-0500`).
 fn is_timestamp(text: &[u8]) -> bool {
     let Some((head, rest)) = text.split_first_chunk::<19>() else { return false };
-    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
-    let shaped = digits(&head[0..4])
-        && head[4] == b'-'
-        && digits(&head[5..7])
-        && head[7] == b'-'
-        && digits(&head[8..10])
-        && matches!(head[10], b'T' | b' ')
-        && digits(&head[11..13])
-        && head[13] == b':'
-        && digits(&head[14..16])
-        && head[16] == b':'
-        && digits(&head[17..19]);
+    let word = |at: usize| head[at..].first_chunk::<8>().map_or(0, |bytes| u64::from_le_bytes(*bytes));
+    const DATE: WordShape = WordShape::of(b"dddd-dd-");
+    const DAY_HOUR: WordShape = WordShape::of(b"dd?dd:dd");
+    const TIME: WordShape = WordShape::of(b"dd:dd:dd");
+    let shaped = DATE.fits(word(0)) && DAY_HOUR.fits(word(8)) && TIME.fits(word(11)) && matches!(head[10], b'T' | b' ');
     if !shaped {
         return false;
     }
+    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
     let rest = match rest.split_first() {
         Some((b'.', fraction)) => {
             let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -845,6 +839,49 @@ fn is_timestamp(text: &[u8]) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// The shape of eight bytes read as one little-endian word: digits where the pattern has `d`, any byte where it
+/// has `?`, that very byte elsewhere. Checked a word at a time (the `ts` of every JSON line goes through it).
+struct WordShape {
+    /// `0` where a digit goes, the byte itself where it must be exact, zero where anything goes.
+    template: u64,
+    /// 0xFF on the bytes that are digits.
+    digits: u64,
+    /// 0xFF on the bytes that must be exact.
+    exact: u64,
+}
+
+impl WordShape {
+    const fn of(pattern: &[u8; 8]) -> WordShape {
+        let (mut template, mut digits, mut exact) = (0u64, 0u64, 0u64);
+        let mut i = 0;
+        while i < 8 {
+            let shift = 8 * i as u32;
+            match pattern[i] {
+                b'd' => {
+                    template |= (b'0' as u64) << shift;
+                    digits |= 0xFF << shift;
+                }
+                b'?' => {}
+                byte => {
+                    template |= (byte as u64) << shift;
+                    exact |= 0xFF << shift;
+                }
+            }
+            i += 1;
+        }
+        WordShape { template, digits, exact }
+    }
+
+    /// True when `word` has this shape. A digit's byte XOR `0` is below 10, which adding 0x76 leaves below 0x80;
+    /// any other byte has its top bit set one way or the other (a carry out of a `?` byte can only turn a match
+    /// into a miss, never the reverse).
+    #[inline(always)]
+    fn fits(&self, word: u64) -> bool {
+        let x = word ^ self.template;
+        x & self.exact == 0 && (x | x.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 & self.digits == 0
     }
 }
 
