@@ -200,7 +200,11 @@ fn main() -> ExitCode {
         }),
         Command::Rules(RulesCommand::Check { dirs }) => Ok(cmd::rules::check(&dirs)),
         Command::Rules(RulesCommand::Explain { dirs, json }) => Ok(cmd::rules::explain(&dirs, json)),
-        Command::Corpus(CorpusCommand::Write(command)) => steward::quality::cli::run(&command).map(|()| 0),
+        // The summary names the output path the user gave: it goes through the engine like the errors.
+        Command::Corpus(CorpusCommand::Write(command)) => steward::quality::cli::run(&command).map(|summary| {
+            steward::telemetry::eprint_redacted(&summary);
+            0
+        }),
         Command::Corpus(CorpusCommand::Score { presidio, generated, seed, json, examples }) => {
             cmd::score::run(&cmd::score::ScoreOptions { presidio, generated, seed, json, examples })
         }

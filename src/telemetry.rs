@@ -19,9 +19,9 @@ pub fn init(engine: &Engine) {
         .try_init();
 }
 
-/// Prints an error message (with a newline) to stderr through the engine with the shipped rules, as log lines
-/// are: error messages quote paths and values the user gave, which may hold personal data or secrets.
-/// Fails closed: when the engine cannot be built, the message is withheld.
+/// Prints a message (an error, a warning or a summary; with a newline) to stderr through the engine with the
+/// shipped rules, as log lines are: such messages quote paths and values the user gave, which may hold personal
+/// data or secrets. Fails closed: when the engine cannot be built, the message is withheld.
 pub fn eprint_redacted(message: &str) {
     write_redacted(Engine::new(Rules::defaults(), None).ok(), message, io::stderr());
 }
@@ -36,8 +36,8 @@ fn write_redacted(engine: Option<Engine>, message: &str, mut out: impl Write) {
         None => {
             let _ = writeln!(
                 out,
-                "steward: an error occurred; its message was withheld because the redaction engine could not \
-                 start (run `steward rules check` to see why)"
+                "steward: a message was withheld because the redaction engine could not start (run `steward rules \
+                 check` to see why)"
             );
         }
     }
@@ -141,6 +141,6 @@ mod tests {
         let mut sink = Vec::new();
         write_redacted(None, message, &mut sink);
         let text = String::from_utf8(sink).unwrap();
-        assert!(text.starts_with("steward: an error occurred; its message was withheld"), "{text}");
+        assert!(text.starts_with("steward: a message was withheld because the redaction engine"), "{text}");
     }
 }

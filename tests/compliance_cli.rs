@@ -167,3 +167,16 @@ fn verify_catches_each_kind_of_tampering_and_names_the_entry() {
         assert!(stdout(&human).contains(&format!("BROKEN at entry {seq}")), "{}", stdout(&human));
     }
 }
+
+#[test]
+fn errors_are_redacted() {
+    // Regression: compliance errors were printed raw, so a data directory named after a subject leaked to stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("jane@example.com").join("4111111111111111");
+    let out = steward(&data, &["requests", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: no Steward state in "), "{stderr}");
+    assert!(stderr.contains("/[EMAIL]/[CARD]; run `steward init` first"), "{stderr}");
+    assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
+}

@@ -94,3 +94,30 @@ fn sim_prints_its_url_first_and_doctor_checks_it() {
     assert!(!region.status.success());
     assert!(String::from_utf8_lossy(&region.stderr).contains("use us, eu or au"));
 }
+
+#[test]
+fn doctor_failures_are_redacted() {
+    // Regression: doctor printed its failures raw, so paths and values holding personal data reached stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let person = dir.path().join("jane@example.com").join("4111111111111111");
+    let out = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("doctor")
+        .arg("--config")
+        .arg(person.join("steward.toml"))
+        .arg("--rules")
+        .arg(person.join("rules"))
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env("STEWARD_INTERCOM_REGION", "jane@example.com")
+        .env_remove("STEWARD_INTERCOM_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
+    // One block per failed check, each with its context and what to do next.
+    assert!(stderr.starts_with("config: FAILED: cannot read the config file "), "{stderr}");
+    assert!(stderr.contains("/[EMAIL]/[CARD]/steward.toml: No such file"), "{stderr}");
+    assert!(stderr.contains("\nrules: FAILED: 1 problem in the rules:"), "{stderr}");
+    assert!(stderr.contains("/[EMAIL]/[CARD]/rules: cannot read it"), "{stderr}");
+    assert!(stderr.contains("\nintercom: FAILED: unknown intercom region \"[EMAIL]\": use us, eu or au"), "{stderr}");
+}

@@ -228,3 +228,28 @@ fn rules_check_and_explain() {
     assert_eq!(code, 0);
     assert!(stdout.contains("audit_log          never"), "{stdout}");
 }
+
+#[test]
+fn rules_errors_are_redacted_and_keep_their_place() {
+    // Regression: `rules check` printed the quoted rules line raw, so a value holding personal data reached stderr.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("10-bad.toml"),
+        "[[fields]]\ncategory = \"jane@example.com\"\npaths = [\"x\"]\n\n\
+         [[fields]]\ncategory = \"personal\"\naction = \"4111111111111111\"\npaths = [\"y\"]\n",
+    )
+    .unwrap();
+    for command in ["check", "explain"] {
+        let (code, _, stderr) = run(&["rules", command, dir.path().to_str().unwrap()], "");
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.starts_with("2 problems in the rules:\n"), "{stderr}");
+        assert!(
+            stderr.contains("10-bad.toml:2:12: unknown category `[EMAIL]`; define it under [categories]"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("— `category = \"[EMAIL]\"`"), "{stderr}");
+        assert!(stderr.contains("— `action = \"[CARD]\"`"), "{stderr}");
+        assert!(stderr.contains("10-bad.toml:7:10: unknown action `[CARD]`; use one of: label,"), "{stderr}");
+        assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
+    }
+}

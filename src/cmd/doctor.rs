@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::intercom::doctor::check_configured;
 use crate::proxy::config::{ConfigFile, Overrides};
 use crate::rules::Rules;
+use crate::telemetry::eprint_redacted;
 
 /// Options of `steward doctor`.
 #[derive(Debug, Clone, Default)]
@@ -16,13 +17,14 @@ pub struct DoctorOptions {
 }
 
 /// Runs every check, printing one block per check; returns the exit code (0 only when all pass).
+/// Failures go to stderr through the engine: they quote paths, values and Intercom's answers.
 pub async fn run(options: &DoctorOptions) -> i32 {
     let mut failures = 0;
     let file = match &options.config {
         Some(path) => match ConfigFile::read(path) {
             Ok(file) => Some(file),
             Err(error) => {
-                eprintln!("config: FAILED: {error}");
+                eprint_redacted(&format!("config: FAILED: {error}"));
                 failures += 1;
                 None
             }
@@ -45,7 +47,7 @@ pub async fn run(options: &DoctorOptions) -> i32 {
                 }
             }
             Err(error) => {
-                eprintln!("proxy config: FAILED: {error}");
+                eprint_redacted(&format!("proxy config: FAILED: {error}"));
                 failures += 1;
             }
         }
@@ -59,14 +61,14 @@ pub async fn run(options: &DoctorOptions) -> i32 {
             rules.sources.join(", ")
         ),
         Err(error) => {
-            eprintln!("rules: FAILED: {error}");
+            eprint_redacted(&format!("rules: FAILED: {error}"));
             failures += 1;
         }
     }
     match check_configured(intercom_section.as_ref(), |name| std::env::var(name).ok()).await {
         Ok(report) => print!("{report}"),
         Err(error) => {
-            eprintln!("intercom: FAILED: {error}");
+            eprint_redacted(&format!("intercom: FAILED: {error}"));
             failures += 1;
         }
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::rules::Rules;
+use crate::telemetry::eprint_redacted;
 
 /// Validates the rules; prints a summary or every error. Returns the process exit code.
 pub fn check(paths: &[PathBuf]) -> i32 {
@@ -22,7 +23,8 @@ pub fn check(paths: &[PathBuf]) -> i32 {
             0
         }
         Err(error) => {
-            eprintln!("{error}");
+            // A rules error quotes the offending line, which may hold personal data or a secret: redact it.
+            eprint_redacted(&error.to_string());
             1
         }
     }
@@ -33,7 +35,7 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     let rules = match Rules::load(paths) {
         Ok(rules) => rules,
         Err(error) => {
-            eprintln!("{error}");
+            eprint_redacted(&error.to_string());
             return 1;
         }
     };
@@ -41,7 +43,7 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         match serde_json::to_string_pretty(&rules.explain_json()) {
             Ok(text) => println!("{text}"),
             Err(error) => {
-                eprintln!("cannot render the rules as JSON: {error}");
+                eprint_redacted(&format!("cannot render the rules as JSON: {error}"));
                 return 1;
             }
         }

@@ -17,6 +17,7 @@ use crate::compliance::requests::{self, LedgerConfig, Manner, NewRequest, Reques
 use crate::compliance::subject::{SubjectId, SubjectKind};
 use crate::keys::{self, Keys};
 use crate::store::{RequestOutcome, Store};
+use crate::telemetry;
 
 /// The compliance subcommands; flatten this into the program's subcommand enum.
 #[derive(Debug, Subcommand)]
@@ -217,12 +218,13 @@ pub enum RequestsCommand {
     },
 }
 
-/// Runs a compliance subcommand; prints errors and returns the exit code.
+/// Runs a compliance subcommand; prints errors (through the engine) and returns the exit code.
 pub fn run(command: ComplianceCommand) -> ExitCode {
     match dispatch(command) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Errors quote paths and values the user gave (a data directory, a subject's email): redact them.
+            telemetry::eprint_redacted(&format!("error: {error:#}"));
             ExitCode::FAILURE
         }
     }

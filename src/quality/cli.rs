@@ -2,7 +2,8 @@
 //!
 //! Wiring in `main.rs` (one variant, one dispatch line):
 //! `Corpus { #[command(subcommand)] command: steward::quality::cli::CorpusCommand }` and
-//! `Command::Corpus { command } => steward::quality::cli::run(&command)`.
+//! `Command::Corpus { command } => steward::quality::cli::run(&command)`, which prints the returned summary
+//! through the engine (`telemetry::eprint_redacted`); this module stays independent of the engine.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -56,9 +57,10 @@ pub struct GenerateArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Runs a `steward corpus` command; prints a one-line summary on stderr.
-pub fn run(command: &CorpusCommand) -> anyhow::Result<()> {
-    match command {
+/// Runs a `steward corpus` command; returns a one-line summary for stderr, which the caller prints through the
+/// engine because it names the output path the user gave.
+pub fn run(command: &CorpusCommand) -> anyhow::Result<String> {
+    let summary = match command {
         CorpusCommand::MixedLog(args) => {
             let lines = with_output(args.out.as_deref(), |mut out| {
                 if args.json_only {
@@ -67,20 +69,20 @@ pub fn run(command: &CorpusCommand) -> anyhow::Result<()> {
                     write_mixed_log(args.seed, args.bytes, args.pii_every, &mut out)
                 }
             })?;
-            eprintln!(
+            format!(
                 "wrote {lines} lines (at least {} bytes, seed {}){}",
                 args.bytes,
                 args.seed,
                 describe(args.out.as_deref())
-            );
+            )
         }
         CorpusCommand::Generate(args) => {
             let samples = generate(args.seed, args.count);
             with_output(args.out.as_deref(), |mut out| write_jsonl(&samples, &mut out))?;
-            eprintln!("wrote {} labeled samples (seed {}){}", samples.len(), args.seed, describe(args.out.as_deref()));
+            format!("wrote {} labeled samples (seed {}){}", samples.len(), args.seed, describe(args.out.as_deref()))
         }
-    }
-    Ok(())
+    };
+    Ok(summary)
 }
 
 fn describe(path: Option<&Path>) -> String {
@@ -150,7 +152,8 @@ mod tests {
         let path = dir.path().join("corpus.jsonl");
         let cli =
             Cli::try_parse_from(["corpus", "generate", "--count", "25", "--out", path.to_str().unwrap()]).unwrap();
-        run(&cli.command).unwrap();
+        let summary = run(&cli.command).unwrap();
+        assert_eq!(summary, format!("wrote 25 labeled samples (seed 7) to {}", path.display()));
         let samples = read_jsonl(std::io::BufReader::new(File::open(&path).unwrap())).unwrap();
         assert_eq!(samples, generate(7, 25));
 
