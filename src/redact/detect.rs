@@ -494,9 +494,9 @@ impl Detectors {
                 }
             }
         }
-        // A digit glued to a word (hex hashes, identifiers) is not a number of its own.
+        // A digit glued to a word (hex hashes, identifiers) is not a number of its own, unless it is a card's.
         if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
-            return skip_word(text, i);
+            return self.glued_card(text, i, out).unwrap_or_else(|| skip_word(text, i));
         }
         let token = NumberToken::read(text, i);
         let end = token.end;
@@ -513,7 +513,7 @@ impl Detectors {
                 .get(end..end + 6)
                 .is_some_and(|next| next[0] == b'-' && next[1..5].iter().all(u8::is_ascii_hexdigit) && next[5] == b'-');
         if joined_left || joined_right {
-            return end;
+            return self.glued_card(text, i, out).unwrap_or(end);
         }
         let digits = token.digits();
         let count = digits.len();
@@ -562,6 +562,22 @@ impl Detectors {
             }
         }
         end
+    }
+
+    /// A card number glued to a word on its left (`card_4111…`, `cc4111…`, `jane@example.com-4111…`), which no
+    /// other number is read from: a run of 13 to 19 digits from `i`, not glued to a letter or digit on its right,
+    /// that passes Luhn and an issuer range. Returns its end when it was pushed.
+    fn glued_card(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
+        let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let end = i + run;
+        let card = (13..=19).contains(&run)
+            && !text.get(end).is_some_and(u8::is_ascii_alphanumeric)
+            && self.on(DetectorKind::Card)
+            && validate::is_card_number(&text[i..end]);
+        card.then(|| {
+            self.push(DetectorKind::Card, i, end, out);
+            end
+        })
     }
 
     /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
@@ -1320,22 +1336,35 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
             break;
         }
     }
-    while end > domain_start && matches!(text[end - 1], b'.' | b'-') {
-        end -= 1;
+    loop {
+        while end > domain_start && matches!(text[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        let domain = &text[domain_start..end];
+        if domain_ok(domain) {
+            return Some((start, end));
+        }
+        // `jane@example.com-4111…`, `jane@example.com-retry`: a dash after the domain joins the next word to it;
+        // the address is the domain before the dash.
+        match domain.iter().rposition(|&b| b == b'-') {
+            Some(dash) if domain[..dash].contains(&b'.') => end = domain_start + dash,
+            _ => return None,
+        }
     }
-    let domain = &text[domain_start..end];
-    let last_dot = domain.iter().rposition(|&b| b == b'.')?;
+}
+
+/// True when `domain` is a domain name an address can have: labels that neither start nor end with `-`, the last
+/// one a top-level domain of letters.
+fn domain_ok(domain: &[u8]) -> bool {
+    let Some(last_dot) = domain.iter().rposition(|&b| b == b'.') else { return false };
     let tld = &domain[last_dot + 1..];
     let tld_ok = (tld.len() >= 2 && tld.len() <= 63 && tld.iter().all(|&b| b.is_ascii_alphabetic() || b >= 0x80))
         // `.中国`, `.рф`: a top-level domain in another script.
         || (tld.starts_with(b"xn--") && tld.len() > 4);
-    if !tld_ok {
-        return None;
-    }
-    let labels_ok = domain
-        .split(|&b| b == b'.')
-        .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-');
-    labels_ok.then_some((start, end))
+    tld_ok
+        && domain
+            .split(|&b| b == b'.')
+            .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-')
 }
 
 /// The `user:password` (or `user`) part of a URL whose `@` is at `at`.
@@ -1603,6 +1632,12 @@ mod tests {
         one("write to “jane@example.com”, please", "EMAIL", "jane@example.com");
         one("j\u{FFFD}rg@example.com", "EMAIL", "j\u{FFFD}rg@example.com");
         one("mail.ru: почта@пример.рф", "EMAIL", "почта@пример.рф");
+        // A dash after the domain joins the next word to it, not to the address.
+        one("sent to jane@example.com-retry", "EMAIL", "jane@example.com");
+        // A domain name may hold a dash, and `.log` is a top-level domain: all of it is the address.
+        one("users-jane@example.com-4111111111111111.log", "EMAIL", "users-jane@example.com-4111111111111111.log");
+        one("to jane@mail.my-host.co.uk-2 now", "EMAIL", "jane@mail.my-host.co.uk");
+        none("user@host-1");
     }
 
     #[test]
@@ -1620,6 +1655,18 @@ mod tests {
         one("visa19 4111111111111111110", "CARD", "4111111111111111110");
         none("order 4111111111111112 failed");
         none("trace 4bf92f3577b34da6a3ce929d0e0e4736");
+        // Glued to a word on the left: still a card, when the digits run alone to the right.
+        one("card_4111111111111111 declined", "CARD", "4111111111111111");
+        one("cc4111111111111111", "CARD", "4111111111111111");
+        one("card-5555555555554444.", "CARD", "5555555555554444");
+        assert_eq!(
+            find("users/jane@example.com-4111111111111111"),
+            vec![
+                ("EMAIL".to_string(), "jane@example.com".to_string()),
+                ("CARD".to_string(), "4111111111111111".to_string())
+            ]
+        );
+        none("ORD-4111111111111112 sha 9f4111111111111111ab ts_1732873423000 v4111111111111111x");
     }
 
     #[test]
