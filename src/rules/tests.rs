@@ -138,11 +138,32 @@ fn values_of_keys_that_are_not_rules_keys_are_never_shown() {
         format!("STEWARD_HASH_KEY={secret}\n"),
         format!("[admin_api]\ntoken = \"{secret}\"\n"),
         format!("[retention]\n\"spool.token\" = \"{secret}\"\n"),
+        // `secret` is a rules key, but it takes true or false: a credential pasted under it stays hidden.
+        format!("[patterns.p]\nregex = 'x'\nsecret = \"{secret}\"\n"),
+        format!("[categories.personal]\nsecret = '{secret}' # pasted\n"),
     ] {
         let error = compile_sources(&[RulesText::new("bad.toml", text.as_str())]).unwrap_err();
         let rendered = error.to_string();
         assert!(!rendered.contains("9f86d0"), "{rendered}");
     }
+}
+
+#[test]
+fn the_secret_flag_is_true_or_false_and_stays_on_for_the_detectors_of_secrets() {
+    check(
+        "[patterns.p]\nregex = 'x[0-9]+'\nsecret = \"yes\"\n[categories.personal]\nsecret = 1\n[detectors.card]\nsecret = true\n",
+        &[
+            "bad.toml:3:10: `secret` must be true or false without quotes, not a text — `secret = <not shown>`",
+            "bad.toml:5:10: `secret` must be true or false without quotes, not a whole number — `secret = <not shown>`",
+        ],
+    );
+    check(
+        "[detectors.secret]\nsecret = false\n[detectors.credentials]\nsecret = false # I want the last four\n",
+        &[
+            "bad.toml:2:10: the `secret` detector finds passwords and tokens, which are never partly shown; remove `secret = false` — `secret = false`",
+            "bad.toml:4:10: the `credentials` detector finds passwords and tokens, which are never partly shown; remove `secret = false` — `secret = false # I want the last four`",
+        ],
+    );
 }
 
 /// A file with one problem of each kind that the compiler finds, every one on its own line.
