@@ -224,9 +224,11 @@ fn rules_check_and_explain() {
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(json["fields"].as_array().unwrap().len() > 50);
     assert_eq!(json["detectors"].as_array().unwrap().len(), 9);
+    assert_eq!(json["secret_entities"], serde_json::json!(["CREDENTIALS", "SECRET"]));
     let (code, stdout, _) = run(&["rules", "explain"], "");
     assert_eq!(code, 0);
     assert!(stdout.contains("audit_log          never"), "{stdout}");
+    assert!(stdout.contains("\nsecret entities (mask shows none of them): CREDENTIALS, SECRET\n"), "{stdout}");
 }
 
 #[test]

@@ -60,10 +60,11 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     println!("\ncategories:");
     for category in &rules.categories {
         println!(
-            "  {:<17} {:<10} at rest: {:?}  {}",
+            "  {:<17} {:<10} at rest: {:?}{}  {}",
             category.name,
             category.action.name(),
             category.at_rest,
+            if category.secret { ", secret" } else { "" },
             category.description
         );
     }
@@ -92,6 +93,9 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         if !detector.key_words.is_empty() {
             extra.push_str(&format!(" key words {}", detector.key_words.join(",")));
         }
+        if detector.secret {
+            extra.push_str(" secret");
+        }
         println!(
             "  {:<12} {state} {:<12} {:<8}{extra}",
             detector.kind.key(),
@@ -106,13 +110,15 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     for pattern in &rules.patterns {
         let validator = pattern.validator.as_ref().map_or("none", |(name, _)| name.as_str());
         println!(
-            "  {:<20} {:<14} {:<8} validator {validator}  /{}/",
+            "  {:<20} {:<14} {:<8} validator {validator}{}  /{}/",
             pattern.name,
             rules.entity_name(pattern.entity),
             pattern.action.name(),
+            if pattern.secret { " secret" } else { "" },
             pattern.regex.as_str()
         );
     }
+    println!("\nsecret entities (mask shows none of them): {}", rules.secret_entity_names().join(", "));
     println!("\nvalidators for patterns: {}", crate::pii::validate::VALIDATORS.join(", "));
     println!("\nretention:");
     for (key, period) in &rules.retention {

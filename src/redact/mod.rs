@@ -389,7 +389,7 @@ impl Inner {
                 Some(key) => key.write_token(entity, value, self.rules.settings.hash_hex_len, out),
                 None => out.extend_from_slice(b"[REDACTED]"),
             },
-            Action::Mask => mask_into(value, !matches!(entity, "SECRET" | "CREDENTIALS"), out),
+            Action::Mask => mask_into(value, !self.rules.is_secret(edit.entity), out),
             Action::Redact | Action::DropField | Action::Keep | Action::Scan => out.extend_from_slice(b"[REDACTED]"),
         }
         if quoted {
@@ -545,7 +545,7 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
 ///
 /// The last four are kept only when `keep_tail` and the value has at least `MASK_KEEPS_FROM` letters and digits:
 /// the last four of a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a
-/// birth date are most of it, and no part of a secret is ever shown.
+/// birth date are most of it, and no part of a secret (an entity the rules mark `secret`) is ever shown.
 fn mask_into(value: &[u8], keep_tail: bool, out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
     let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
@@ -999,6 +999,35 @@ mod tests {
         assert_eq!(a, b, "one person, one token");
         let token = HashKey::from_hex(&"11".repeat(32)).unwrap().token("EMAIL", b"jane@example.com", 6);
         assert_eq!(String::from_utf8(a).unwrap(), format!(r#"{{"email":"{token}"}}"#));
+    }
+
+    #[test]
+    fn mask_shows_no_part_of_an_entity_the_rules_mark_secret() {
+        // Two user patterns of the same shape: the one marked secret is masked whole, the other keeps its last
+        // four (it has at least nine letters and digits).
+        let patterns = "[patterns.internal_key]\nregex = 'ik_[a-z0-9]{12}'\naction = \"mask\"\nsecret = true\n\
+                        [patterns.order_ref]\nregex = 'or_[a-z0-9]{12}'\naction = \"mask\"\n";
+        check_with(patterns, "key ik_abcd1234wxyz sent", "key **_************ sent");
+        check_with(patterns, "order or_abcd1234wxyz sent", "order **_********wxyz sent");
+        check_with(patterns, r#"{"m":"ik_abcd1234wxyz"}"#, r#"{"m":"**_************"}"#);
+        // A field whose category is marked secret, under a category action of `mask`.
+        let category = "[categories.vault]\naction = \"mask\"\nsecret = true\n\
+                        [[fields]]\ncategory = \"vault\"\nentity = \"VAULT_KEY\"\npaths = [\"vault_key\"]\n\
+                        [[fields]]\ncategory = \"personal\"\nentity = \"ACCOUNT\"\naction = \"mask\"\npaths = [\"account\"]\n";
+        check_with(
+            category,
+            r#"{"vault_key":"v4ult-k3y-123456","account":"acct-123456789"}"#,
+            r#"{"vault_key":"*****-***-******","account":"****-*****6789"}"#,
+        );
+        // The built-in secret and credentials detectors, by their flag in the shipped rules and without them.
+        let built_in = "[detectors.secret]\naction = \"mask\"\n[detectors.credentials]\naction = \"mask\"\n";
+        for rules in [built_in.to_string(), format!("replace_defaults = true\n{built_in}")] {
+            check_with(
+                &rules,
+                "auth Bearer abcdefghijklmnop123 to https://admin:s3cr3tpassw0rd@db.example.com/x",
+                "auth Bearer ******************* to https://*****:**************@db.example.com/x",
+            );
+        }
     }
 
     #[test]

@@ -51,6 +51,7 @@ struct MergedCategory {
     description: Option<String>,
     action: Option<Located<String>>,
     at_rest: Option<Located<String>>,
+    secret: Option<bool>,
     at: Option<(usize, Range<usize>)>,
     /// A value of it was invalid and reported; what is missing then is not reported again.
     invalid: bool,
@@ -64,6 +65,7 @@ struct MergedDetector {
     context: Option<Vec<Located<String>>>,
     context_after: Option<Vec<Located<String>>>,
     key_words: Option<Vec<String>>,
+    secret: Option<Located<bool>>,
 }
 
 #[derive(Default)]
@@ -74,6 +76,7 @@ struct MergedPattern {
     validator: Option<Located<String>>,
     context: Option<Vec<Located<String>>>,
     action: Option<Located<String>>,
+    secret: Option<bool>,
     at: Option<(usize, Range<usize>)>,
     /// A value of it was invalid and reported; what is missing then is not reported again.
     invalid: bool,
@@ -114,7 +117,8 @@ impl Compiler<'_> {
     }
 
     /// Compiles one detector's merged settings (all unset when no file names it): checks its action and regions,
-    /// lowercases its context words and normalizes its key words like keys.
+    /// lowercases its context words, normalizes its key words like keys, and keeps the detectors that find secrets
+    /// marked `secret`.
     fn detector(&mut self, kind: DetectorKind, detector: MergedDetector, default_action: Action) -> DetectorRule {
         let action = match &detector.action {
             Some(value) => {
@@ -152,10 +156,23 @@ impl Compiler<'_> {
             })
             .filter(|word| !word.is_empty())
             .collect();
+        let secret = match detector.secret {
+            Some(value) if kind.finds_secrets() && !value.value => {
+                let message = format!(
+                    "the `{}` detector finds passwords and tokens, which are never partly shown; remove `secret = false`",
+                    kind.key()
+                );
+                self.error(value.file, &value.span, message);
+                true
+            }
+            Some(value) => value.value,
+            None => kind.finds_secrets(),
+        };
         DetectorRule {
             kind,
             enabled: detector.enabled.unwrap_or(true),
             action,
+            secret,
             regions,
             context: self.context_words(detector.context),
             context_after: self.context_words(detector.context_after),
@@ -208,7 +225,7 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.categories {
             let span = spanned.span();
-            let CategoryFile { description, action, at_rest, invalid } = spanned.into_inner();
+            let CategoryFile { description, action, at_rest, secret, invalid } = spanned.into_inner();
             let entry = merged.categories.entry(name).or_default();
             entry.at.get_or_insert((file, span));
             entry.invalid |= invalid;
@@ -221,6 +238,9 @@ impl Compiler<'_> {
             if let Some(at_rest) = at_rest {
                 entry.at_rest = Some(located(at_rest, file));
             }
+            if let Some(secret) = secret {
+                entry.secret = Some(secret.into_inner());
+            }
         }
         for spanned in parsed.fields {
             let span = spanned.span();
@@ -228,7 +248,8 @@ impl Compiler<'_> {
         }
         for (name, spanned) in parsed.detectors {
             let span = spanned.span();
-            let DetectorFile { enabled, action, regions, context, context_after, key_words } = spanned.into_inner();
+            let DetectorFile { enabled, action, regions, context, context_after, key_words, secret } =
+                spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
             let detector = &mut entry.2;
             if enabled.is_some() {
@@ -249,10 +270,14 @@ impl Compiler<'_> {
             if key_words.is_some() {
                 detector.key_words = key_words;
             }
+            if let Some(secret) = secret {
+                detector.secret = Some(located(secret, file));
+            }
         }
         for (name, spanned) in parsed.patterns {
             let span = spanned.span();
-            let PatternFile { enabled, entity, regex, validator, context, action, invalid } = spanned.into_inner();
+            let PatternFile { enabled, entity, regex, validator, context, action, secret, invalid } =
+                spanned.into_inner();
             let entry = merged.patterns.entry(name).or_default();
             entry.at = Some((file, span));
             entry.invalid |= invalid;
@@ -273,6 +298,9 @@ impl Compiler<'_> {
             }
             if let Some(action) = action {
                 entry.action = Some(located(action, file));
+            }
+            if let Some(secret) = secret {
+                entry.secret = Some(secret.into_inner());
             }
         }
         for (key, spanned) in parsed.retention {
@@ -367,6 +395,7 @@ impl Compiler<'_> {
                 description: category.description.unwrap_or_default(),
                 action: action.unwrap_or(Action::Redact),
                 at_rest,
+                secret: category.secret.unwrap_or(false),
             });
         }
 
@@ -512,6 +541,7 @@ impl Compiler<'_> {
                 validator,
                 context: self.context_words(pattern.context),
                 action,
+                secret: pattern.secret.unwrap_or(false),
                 source: self.source(file, &span),
             });
         }
@@ -533,6 +563,19 @@ impl Compiler<'_> {
             }
         }
 
+        // An entity is a secret when any rule that reports it says so: one that is a secret somewhere is never
+        // partly shown anywhere.
+        let mut secret_entities = vec![false; entities.len()];
+        let detector_secrets =
+            detectors.iter().filter(|detector| detector.secret).map(|detector| detector.kind.entity());
+        let pattern_secrets = patterns.iter().filter(|pattern| pattern.secret).map(|pattern| pattern.entity);
+        let field_secrets = fields.iter().filter(|field| categories[field.category].secret).map(|field| field.entity);
+        for entity in detector_secrets.chain(pattern_secrets).chain(field_secrets) {
+            if let Some(secret) = secret_entities.get_mut(usize::from(entity.0)) {
+                *secret = true;
+            }
+        }
+
         if !self.errors.is_empty() {
             return None;
         }
@@ -546,6 +589,7 @@ impl Compiler<'_> {
             retention,
             sources: self.texts.iter().map(|text| text.name.clone()).collect(),
             index,
+            secret_entities,
         })
     }
 }
@@ -731,5 +775,36 @@ mod tests {
         assert_eq!(rules.field_rule(&path(&["created_at"])).unwrap().action, Action::Keep);
         assert_eq!(rules.field_rule(&path(&["body"])).unwrap().action, Action::Scan);
         assert_eq!(rules.detector(DetectorKind::Secret).action, Action::Hash);
+    }
+
+    #[test]
+    fn secret_entities_come_from_detectors_patterns_and_categories() {
+        let rules = compile_sources(&[]).unwrap();
+        let secret = |rules: &Rules, name: &str| rules.is_secret(rules.entity_id(name).unwrap());
+        assert!(secret(&rules, "SECRET") && secret(&rules, "CREDENTIALS"));
+        assert!(!secret(&rules, "EMAIL") && !secret(&rules, "CARD") && !secret(&rules, "NAME"));
+        assert_eq!(rules.secret_entity_names(), ["CREDENTIALS", "SECRET"]);
+        assert!(rules.is_secret(EntityId(u16::MAX)), "an unknown entity counts as a secret");
+        // Without the shipped rules, the detectors that find secrets keep their flag.
+        let bare = compile("replace_defaults = true\n").unwrap();
+        assert_eq!(bare.secret_entity_names(), ["CREDENTIALS", "SECRET"]);
+        let rules = compile(
+            "[patterns.internal_key]\nregex = 'ik_[a-z0-9]{12}'\nsecret = true\n\
+             [patterns.order_ref]\nregex = 'or_[a-z0-9]{12}'\n\
+             [patterns.card_alias]\nregex = 'ca_[0-9]{12}'\nentity = \"CARD\"\nsecret = true\n\
+             [categories.vault]\naction = \"redact\"\nsecret = true\n\
+             [[fields]]\ncategory = \"vault\"\npaths = [\"vault_key\"]\n\
+             [detectors.iban]\nsecret = true\n",
+        )
+        .unwrap();
+        // A secret somewhere is a secret everywhere: CARD, which the card detector reports too, is one now.
+        assert_eq!(rules.secret_entity_names(), ["CARD", "IBAN", "CREDENTIALS", "SECRET", "VAULT", "INTERNAL_KEY"]);
+        assert!(!secret(&rules, "ORDER_REF"));
+        assert!(rules.patterns.iter().find(|pattern| pattern.name == "internal_key").unwrap().secret);
+        assert!(rules.categories.iter().find(|category| category.name == "vault").unwrap().secret);
+        let explain = rules.explain_json();
+        assert_eq!(explain["secret_entities"][5], "INTERNAL_KEY");
+        assert_eq!(explain["detectors"][DetectorKind::Iban as usize]["secret"], true);
+        assert_eq!(explain["detectors"][DetectorKind::Email as usize]["secret"], false);
     }
 }

@@ -34,6 +34,8 @@ pub struct CategoryFile {
     pub description: Option<String>,
     pub action: Option<Spanned<String>>,
     pub at_rest: Option<Spanned<String>>,
+    /// Whether the entities of its fields are secrets (never partly shown).
+    pub secret: Option<Spanned<bool>>,
     /// True when a value of it was reported as invalid, so a missing `action` is not reported again.
     pub invalid: bool,
 }
@@ -54,6 +56,8 @@ pub struct DetectorFile {
     pub context: Option<Vec<Spanned<String>>>,
     pub context_after: Option<Vec<Spanned<String>>>,
     pub key_words: Option<Vec<String>>,
+    /// Whether its entity is a secret (never partly shown).
+    pub secret: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +68,8 @@ pub struct PatternFile {
     pub validator: Option<Spanned<String>>,
     pub context: Option<Vec<Spanned<String>>>,
     pub action: Option<Spanned<String>>,
+    /// Whether its entity is a secret (never partly shown).
+    pub secret: Option<Spanned<bool>>,
     /// True when a value of it was reported as invalid, so a missing `regex` is not reported again.
     pub invalid: bool,
 }
@@ -83,23 +89,28 @@ pub(crate) fn read(text: &str, root: Table) -> (RulesFile, Vec<Problem>) {
     (file, reader.problems)
 }
 
-/// True when `key`, as written left of a `=` (maybe dotted or quoted), ends in a key that rules files use; no
-/// such key holds a secret (the hash key comes from `steward init` or `STEWARD_HASH_KEY`, never from rules).
-pub(crate) fn is_rules_key(key: &str) -> bool {
+/// True when an error may show `value`, written right of the `=` after `key` (maybe dotted or quoted): when the
+/// key is one that rules files use, since no such key holds a secret (the hash key comes from `steward init` or
+/// `STEWARD_HASH_KEY`, never from rules); for `secret`, whose name invites pasting a credential under it, only when
+/// the value is `true` or `false`, the only values it takes.
+pub(crate) fn shows_value(key: &str, value: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
-    [TOP_KEYS, SETTINGS_KEYS, CATEGORY_KEYS, FIELD_KEYS, DETECTOR_KEYS, PATTERN_KEYS, super::RETENTION_KEYS]
-        .iter()
-        .any(|keys| keys.contains(&last))
-        || last == "audit_log"
+    let rules_key =
+        [TOP_KEYS, SETTINGS_KEYS, CATEGORY_KEYS, FIELD_KEYS, DETECTOR_KEYS, PATTERN_KEYS, super::RETENTION_KEYS]
+            .iter()
+            .any(|keys| keys.contains(&last))
+            || last == "audit_log";
+    let value = value.split('#').next().unwrap_or("").trim();
+    rules_key && (last != "secret" || matches!(value, "true" | "false"))
 }
 
 const TOP_KEYS: &[&str] =
     &["version", "replace_defaults", "settings", "categories", "fields", "detectors", "patterns", "retention"];
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
-const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest"];
+const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
 const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths"];
-const DETECTOR_KEYS: &[&str] = &["enabled", "action", "regions", "context", "context_after", "key_words"];
-const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action"];
+const DETECTOR_KEYS: &[&str] = &["enabled", "action", "regions", "context", "context_after", "key_words", "secret"];
+const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
 
 struct Reader<'a> {
     text: &'a str,
@@ -180,6 +191,7 @@ impl Reader<'_> {
                 "description" => category.description = self.text(&key, value).map(Spanned::into_inner),
                 "action" => category.action = self.text(&key, value),
                 "at_rest" => category.at_rest = self.text(&key, value),
+                "secret" => category.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [categories.{}]", name.get_ref()), CATEGORY_KEYS),
             }
         }
@@ -256,6 +268,7 @@ impl Reader<'_> {
                     let words = self.texts(&key, value);
                     detector.key_words = words.map(|words| words.into_iter().map(Spanned::into_inner).collect());
                 }
+                "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
             }
         }
@@ -273,6 +286,7 @@ impl Reader<'_> {
                 "validator" => pattern.validator = self.text(&key, value),
                 "context" => pattern.context = self.texts(&key, value),
                 "action" => pattern.action = self.text(&key, value),
+                "secret" => pattern.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [patterns.{}]", name.get_ref()), PATTERN_KEYS),
             }
         }
@@ -331,8 +345,13 @@ impl Reader<'_> {
     }
 
     fn boolean(&mut self, key: &Spanned<String>, value: Node) -> Option<bool> {
+        self.flag(key, value).map(Spanned::into_inner)
+    }
+
+    /// True or false, with the place of the value.
+    fn flag(&mut self, key: &Spanned<String>, value: Node) -> Option<Spanned<bool>> {
         match value {
-            Node::Boolean(flag) => Some(flag),
+            Node::Boolean(flag) => Some(Spanned::new(self.value_at(key), flag)),
             other => {
                 self.wrong(key, "true or false without quotes", &other);
                 None

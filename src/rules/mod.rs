@@ -29,8 +29,8 @@ pub enum Action {
     Label,
     /// Replace with `[REDACTED]`.
     Redact,
-    /// Keep the last four letters or digits (of a value with at least nine, and never of a secret), replace the
-    /// others with `*`.
+    /// Keep the last four letters or digits (of a value with at least nine, and never of an entity the rules
+    /// mark `secret`), replace the others with `*`.
     Mask,
     /// Replace with a keyed, stable, irreversible token, e.g. `[EMAIL:9f2c41]`.
     Hash,
@@ -178,6 +178,12 @@ impl DetectorKind {
     pub fn entity(self) -> EntityId {
         EntityId(self as u16)
     }
+
+    /// True for the detectors whose findings are secrets (tokens, keys, passwords, credentials in URLs): their
+    /// `secret` flag is on without any rules file (also under `replace_defaults`) and cannot be turned off.
+    pub fn finds_secrets(self) -> bool {
+        matches!(self, DetectorKind::Credentials | DetectorKind::Secret)
+    }
 }
 
 /// A category of fields.
@@ -187,6 +193,8 @@ pub struct Category {
     pub description: String,
     pub action: Action,
     pub at_rest: AtRest,
+    /// The entities of its fields are secrets: never partly shown (see [`Rules::is_secret`]).
+    pub secret: bool,
 }
 
 /// One compiled field rule (one path of a `[[fields]]` entry).
@@ -205,6 +213,8 @@ pub struct DetectorRule {
     pub kind: DetectorKind,
     pub enabled: bool,
     pub action: Action,
+    /// Its entity is a secret: never partly shown (see [`Rules::is_secret`]).
+    pub secret: bool,
     /// Phone regions (ISO 3166 codes) whose national formats are accepted.
     pub regions: Vec<String>,
     /// Context words (lowercase) that count before a finding.
@@ -230,6 +240,8 @@ pub struct PatternRule {
     /// Context words (lowercase); when non-empty, one must occur within 32 bytes before a match.
     pub context: Vec<String>,
     pub action: Action,
+    /// Its entity is a secret: never partly shown (see [`Rules::is_secret`]).
+    pub secret: bool,
     pub source: Source,
 }
 
@@ -254,6 +266,9 @@ pub struct Rules {
     pub retention: Vec<(String, RetentionPeriod)>,
     pub sources: Vec<String>,
     index: path::PatternIndex,
+    /// Indexed like `entities`: true for an entity that a detector, a pattern or a category (of a field rule)
+    /// reporting it marks `secret`.
+    secret_entities: Vec<bool>,
 }
 
 /// One problem in a rules file.
@@ -265,8 +280,9 @@ pub struct RuleError {
     pub line: Option<usize>,
     /// 1-based column (in characters), when known.
     pub column: Option<usize>,
-    /// The offending line, trimmed and cut to about 80 characters; the value of a key that is not a rules key
-    /// is left out, since it may be a secret pasted by mistake (no rules key holds one).
+    /// The offending line, trimmed and cut to about 80 characters; the value of a key that is not a rules key,
+    /// or of `secret` when it is not `true` or `false`, is left out, since it may be a secret pasted by mistake
+    /// (no rules key holds one).
     pub rule: Option<String>,
     pub message: String,
 }
@@ -291,11 +307,13 @@ impl RuleError {
 }
 
 /// How a line appears in an error: trimmed, cut to about 80 characters, control characters escaped, and the
-/// value left out when the key is not a rules key.
+/// value left out when the key is not a rules key, or is `secret` and holds neither `true` nor `false`.
 fn shown_line(line: &str) -> Option<String> {
     let line = line.trim();
     let line = match line.split_once('=') {
-        Some((key, _)) if !line.starts_with('[') && !file::is_rules_key(key) => format!("{} = <not shown>", key.trim()),
+        Some((key, value)) if !line.starts_with('[') && !file::shows_value(key, value) => {
+            format!("{} = <not shown>", key.trim())
+        }
         _ => line.to_string(),
     };
     let line = match line.char_indices().nth(80) {
@@ -413,6 +431,22 @@ impl Rules {
         self.entities.iter().position(|entity| entity == name).and_then(|index| u16::try_from(index).ok()).map(EntityId)
     }
 
+    /// True when an entity is a secret, so that `mask` shows none of it: when a detector, a pattern or the
+    /// category of a field rule that reports it says `secret = true` (an unknown id counts as a secret).
+    pub fn is_secret(&self, entity: EntityId) -> bool {
+        self.secret_entities.get(usize::from(entity.0)).copied().unwrap_or(true)
+    }
+
+    /// The names of the secret entities, in id order.
+    pub fn secret_entity_names(&self) -> Vec<&str> {
+        self.entities
+            .iter()
+            .zip(&self.secret_entities)
+            .filter(|(_, &secret)| secret)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     /// The field rule for a key path (the last matching one), if any.
     pub fn field_rule(&self, path: &KeyPath) -> Option<&FieldRule> {
         self.index.last_match(path).map(|index| &self.fields[index])
@@ -472,6 +506,7 @@ impl Rules {
                     "entity": detector.kind.entity_name(),
                     "enabled": detector.enabled,
                     "action": detector.action,
+                    "secret": detector.secret,
                     "regions": detector.regions,
                     "context": detector.context,
                     "context_after": detector.context_after,
@@ -490,6 +525,7 @@ impl Rules {
                     "validator": pattern.validator.as_ref().map(|(name, _)| name.as_str()),
                     "context": pattern.context,
                     "action": pattern.action,
+                    "secret": pattern.secret,
                 })
             })
             .collect();
@@ -500,6 +536,7 @@ impl Rules {
             "settings": self.settings,
             "categories": self.categories,
             "entities": self.entities,
+            "secret_entities": self.secret_entity_names(),
             "fields": fields,
             "detectors": detectors,
             "patterns": patterns,

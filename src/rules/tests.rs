@@ -41,11 +41,56 @@ fn a_duplicate_key_names_the_key_and_shows_the_second_line() {
 }
 
 #[test]
-fn an_unclosed_list_is_one_line() {
+fn an_unclosed_list_is_placed_where_it_opens() {
+    let close = "add `]` after its last item";
     check(
         "[detectors.phone]\ncontext = [\"a\",\n  \"b\"\n\n[settings]\n",
         &[&format!(
-            "bad.toml:5:1: a list is not closed before this point: separate its items with commas and close it with `]`; {STOPPED} — `[settings]`"
+            "bad.toml:2:11: this list opened here is never closed before line 5: {close}; {STOPPED} — `context = [\"a\",`"
+        )],
+    );
+    check(
+        "[[fields]]\ncategory = \"personal\"\npaths = [\"a\", \"b\"\nentity = \"NAME\"\n",
+        &[&format!(
+            "bad.toml:3:9: this list opened here is never closed before line 4: {close}; {STOPPED} — `paths = [\"a\", \"b\"`"
+        )],
+    );
+    check(
+        "[detectors.ssn]\ncontext = [\n  \"ssn\",\n  \"social security\",\n",
+        &[&format!(
+            "bad.toml:2:11: this list opened here is never closed before the end of the file: {close}; {STOPPED} — `context = [`"
+        )],
+    );
+}
+
+#[test]
+fn a_missing_comma_in_a_closed_list_keeps_the_parsers_place() {
+    check(
+        "[detectors.ssn]\ncontext = [\n  \"ssn\"\n  \"social security\",\n]\n",
+        &[&format!(
+            "bad.toml:4:3: expected `,` or `]` here: separate a list's items with commas and close it with `]`; {STOPPED} — `\"social security\",`"
+        )],
+    );
+}
+
+#[test]
+fn an_unclosed_inline_table_or_text_is_placed_where_it_opens() {
+    check(
+        "[categories]\npersonal = { action = \"label\"\n",
+        &[&format!(
+            "bad.toml:2:12: this inline table opened here is not closed on its line: add `}}` (an inline table is written on one line), or use a [table]; {STOPPED} — `personal = <not shown>`"
+        )],
+    );
+    check(
+        "[patterns.p]\nregex = '[A-Z]{2}\nentity = \"X\"\n",
+        &[&format!(
+            "bad.toml:2:9: this text opened here is not closed on its line: end it with `'`; {STOPPED} — `regex = '[A-Z]{{2}}`"
+        )],
+    );
+    check(
+        "[categories.personal]\ndescription = \"\"\"Personal data.\naction = \"label\"\n",
+        &[&format!(
+            "bad.toml:2:15: this text opened here with `\"\"\"` is never closed: end it with `\"\"\"`; {STOPPED} — `description = \"\"\"Personal data.`"
         )],
     );
 }
@@ -93,11 +138,32 @@ fn values_of_keys_that_are_not_rules_keys_are_never_shown() {
         format!("STEWARD_HASH_KEY={secret}\n"),
         format!("[admin_api]\ntoken = \"{secret}\"\n"),
         format!("[retention]\n\"spool.token\" = \"{secret}\"\n"),
+        // `secret` is a rules key, but it takes true or false: a credential pasted under it stays hidden.
+        format!("[patterns.p]\nregex = 'x'\nsecret = \"{secret}\"\n"),
+        format!("[categories.personal]\nsecret = '{secret}' # pasted\n"),
     ] {
         let error = compile_sources(&[RulesText::new("bad.toml", text.as_str())]).unwrap_err();
         let rendered = error.to_string();
         assert!(!rendered.contains("9f86d0"), "{rendered}");
     }
+}
+
+#[test]
+fn the_secret_flag_is_true_or_false_and_stays_on_for_the_detectors_of_secrets() {
+    check(
+        "[patterns.p]\nregex = 'x[0-9]+'\nsecret = \"yes\"\n[categories.personal]\nsecret = 1\n[detectors.card]\nsecret = true\n",
+        &[
+            "bad.toml:3:10: `secret` must be true or false without quotes, not a text — `secret = <not shown>`",
+            "bad.toml:5:10: `secret` must be true or false without quotes, not a whole number — `secret = <not shown>`",
+        ],
+    );
+    check(
+        "[detectors.secret]\nsecret = false\n[detectors.credentials]\nsecret = false # I want the last four\n",
+        &[
+            "bad.toml:2:10: the `secret` detector finds passwords and tokens, which are never partly shown; remove `secret = false` — `secret = false`",
+            "bad.toml:4:10: the `credentials` detector finds passwords and tokens, which are never partly shown; remove `secret = false` — `secret = false # I want the last four`",
+        ],
+    );
 }
 
 /// A file with one problem of each kind that the compiler finds, every one on its own line.
