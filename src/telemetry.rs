@@ -1,4 +1,4 @@
-//! Steward's own logs and error messages: they pass through the redaction engine before stderr.
+//! Steward's own logs, error messages and reports: they pass through the redaction engine before stderr or stdout.
 
 use std::io::{self, Write};
 
@@ -23,7 +23,18 @@ pub fn init(engine: &Engine) {
 /// shipped rules, as log lines are: such messages quote paths and values the user gave, which may hold personal
 /// data or secrets. Fails closed: when the engine cannot be built, the message is withheld.
 pub fn eprint_redacted(message: &str) {
-    write_redacted(Engine::new(Rules::defaults(), None).ok(), message, io::stderr());
+    write_redacted(shipped_engine(), message, io::stderr());
+}
+
+/// Prints a message (a status line, a warning or a report; with a newline) to stdout through the engine, as
+/// `eprint_redacted` does for stderr: for output that quotes paths or values the user gave, or a remote's answers.
+pub fn print_redacted(message: &str) {
+    write_redacted(shipped_engine(), message, io::stdout());
+}
+
+/// The engine with the shipped rules, or `None` when it cannot be built (the message is then withheld).
+fn shipped_engine() -> Option<Engine> {
+    Engine::new(Rules::defaults(), None).ok()
 }
 
 /// Writes `message` and a newline to `out` through `engine`, or a notice that it was withheld without one.

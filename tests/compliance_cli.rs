@@ -180,3 +180,23 @@ fn errors_are_redacted() {
     assert!(stderr.contains("/[EMAIL]/[CARD]; run `steward init` first"), "{stderr}");
     assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
 }
+
+#[test]
+fn status_lines_are_redacted() {
+    // Regression: init and checkpoint --export echoed the paths given raw on stdout, so a directory named after a
+    // subject reached the terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let person = dir.path().join("jane@example.com");
+    let data = person.join("data");
+    let init = stdout(&steward(&data, &["init"]));
+    assert!(init.starts_with("initialized ") && init.contains("/[EMAIL]/data\n"), "{init}");
+    let out = steward(&data, &["requests", "new", "--kind", "access", "--regime", "gdpr", "--email", "a@example.org"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = person.join("checkpoints.jsonl");
+    let checkpoint = stdout(&steward(&data, &["audit", "checkpoint", "--export", file.to_str().unwrap()]));
+    assert!(
+        checkpoint.contains("\nappended to ") && checkpoint.ends_with("/[EMAIL]/checkpoints.jsonl\n"),
+        "{checkpoint}"
+    );
+    assert!(!init.contains("jane@example.com") && !checkpoint.contains("jane@example.com"), "{init}{checkpoint}");
+}

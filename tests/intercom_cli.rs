@@ -1,6 +1,7 @@
 //! `steward sim` and `steward doctor` as a user runs them: the URL line, then doctor's exit codes.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
 struct Child(std::process::Child);
@@ -56,7 +57,8 @@ fn sim_prints_its_url_first_and_doctor_checks_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&with_config.stdout);
     assert!(with_config.status.success(), "{text}");
-    assert!(text.contains("proxy config: ok (listen 127.0.0.1:5170"), "{text}");
+    // The report goes through the engine, which labels IP addresses, the listen address among them.
+    assert!(text.contains("proxy config: ok (listen [IP]:5170"), "{text}");
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     std::fs::write(rules.join("bad.toml"), "[patterns.x]\nregex = '('\n").unwrap();
@@ -120,4 +122,72 @@ fn doctor_failures_are_redacted() {
     assert!(stderr.contains("\nrules: FAILED: 1 problem in the rules:"), "{stderr}");
     assert!(stderr.contains("/[EMAIL]/[CARD]/rules: cannot read it"), "{stderr}");
     assert!(stderr.contains("\nintercom: FAILED: unknown intercom region \"[EMAIL]\": use us, eu or au"), "{stderr}");
+}
+
+#[test]
+fn doctor_report_is_redacted() {
+    // Regression: doctor printed its report raw on stdout, so the paths the user gave and Intercom's answers
+    // reached the terminal unredacted.
+    let intercom = fake_intercom(
+        r#"{"type":"admin","id":"7","app":{"id_code":"ws1","name":"jane@example.com","region":"jane@example.com"}}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let person = dir.path().join("jane@example.com");
+    std::fs::create_dir_all(person.join("rules")).unwrap();
+    std::fs::write(person.join("rules").join("local.toml"), "# no changes to the shipped rules\n").unwrap();
+    let config = person.join("steward.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = [\"127.0.0.1:5170\"]\nforward = \"file:{}\"\n[intercom]\nbase_url = \"{intercom}\"\n",
+            person.join("out.log").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("doctor")
+        .arg("--config")
+        .arg(&config)
+        .arg("--rules")
+        .arg(person.join("rules"))
+        .env("STEWARD_INTERCOM_TOKEN", "cli-token")
+        .env_remove("STEWARD_INTERCOM_URL")
+        .env_remove("STEWARD_INTERCOM_REGION")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!stdout.contains("jane@example.com"), "{stdout}");
+    assert!(stdout.contains("/[EMAIL]/out.log"), "the forward target: {stdout}");
+    assert!(stdout.contains("/[EMAIL]/rules"), "the rules sources: {stdout}");
+    assert!(stdout.contains("\n  region:       us (workspace reports [EMAIL])\n"), "{stdout}");
+    assert!(stdout.contains("\n  workspace:    [EMAIL] (ws1)\n"), "{stdout}");
+}
+
+/// A fake Intercom on loopback that answers every request with `body`, one request per connection; returns its URL.
+fn fake_intercom(body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Ok(reading) = stream.try_clone() else { continue };
+            let mut reader = BufReader::new(reading);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line == "\r\n" => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
 }

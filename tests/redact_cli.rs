@@ -255,3 +255,21 @@ fn rules_errors_are_redacted_and_keep_their_place() {
         assert!(!stderr.contains("jane@example.com") && !stderr.contains("4111111111111111"), "{stderr}");
     }
 }
+
+#[test]
+fn rules_summaries_are_redacted() {
+    // Regression: `rules check` and `rules explain` named the rules paths given raw on stdout.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("jane@example.com");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("local.toml"), "# no changes to the shipped rules\n").unwrap();
+    let (code, stdout, stderr) = run(&["rules", "check", rules.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("ok: ") && stdout.contains("/[EMAIL]/local.toml)\n"), "{stdout}");
+    assert!(!stdout.contains("jane@example.com"), "{stdout}");
+    let (code, stdout, stderr) = run(&["rules", "explain", rules.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{stderr}");
+    let sources = stdout.lines().next().unwrap_or_default();
+    assert!(sources.starts_with("sources: ") && sources.ends_with("/[EMAIL]/local.toml"), "{stdout}");
+    assert!(!stdout.contains("jane@example.com"), "{stdout}");
+}

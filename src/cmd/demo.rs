@@ -13,6 +13,7 @@ use crate::proxy::config::ForwardTarget;
 use crate::proxy::run_demo_proxy;
 use crate::quality;
 use crate::sim::{spawn, SimConfig};
+use crate::telemetry::print_redacted;
 
 /// Options of `steward demo`.
 #[derive(Debug, Clone)]
@@ -35,7 +36,8 @@ pub async fn run(options: &DemoOptions) -> anyhow::Result<()> {
     if let Some(admin) = proxy.admin_addr {
         println!("             admin API on http://{admin} (GET /healthz, /metrics)");
     }
-    println!("             forwarding redacted lines to {}", output.display());
+    // The output path lies under the temporary directory, which the environment names: print it through the engine.
+    print_redacted(&format!("             forwarding redacted lines to {}", output.display()));
 
     // A realistic stream: plain and JSON log lines and HTML bodies, about half carrying personal data.
     let lines: Vec<String> = quality::generate(options.seed, options.lines)
@@ -112,7 +114,10 @@ pub async fn run(options: &DemoOptions) -> anyhow::Result<()> {
 
     let serve = options.serve.unwrap_or_else(|| std::io::stdin().is_terminal());
     if serve {
-        println!("\nThe proxy keeps running; press Ctrl-C to stop (redacted lines go to {}).", output.display());
+        print_redacted(&format!(
+            "\nThe proxy keeps running; press Ctrl-C to stop (redacted lines go to {}).",
+            output.display()
+        ));
         tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
     }
     let report = proxy.shutdown().await;
@@ -141,15 +146,17 @@ async fn intercom_part() {
             };
             print_check(check_configured(None, env).await);
         }
-        Err(error) => println!("  cannot start the bundled simulator: {error}"),
+        Err(error) => print_redacted(&format!("  cannot start the bundled simulator: {error}")),
     }
 }
 
+/// Prints the report or the error through the engine: both quote the values given and Intercom's answers.
 fn print_check(result: Result<crate::intercom::DoctorReport, String>) {
-    match result {
-        Ok(report) => report.to_string().lines().for_each(|line| println!("  {line}")),
-        Err(error) => println!("  the check failed: {error}"),
-    }
+    let text = match result {
+        Ok(report) => report.to_string().lines().map(|line| format!("  {line}")).collect::<Vec<_>>().join("\n"),
+        Err(error) => format!("  the check failed: {error}"),
+    };
+    print_redacted(&text);
 }
 
 /// Both lines cut to the same window of at most 160 characters, starting a little before their first difference

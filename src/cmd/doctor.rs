@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::intercom::doctor::check_configured;
 use crate::proxy::config::{ConfigFile, Overrides};
 use crate::rules::Rules;
-use crate::telemetry::eprint_redacted;
+use crate::telemetry::{eprint_redacted, print_redacted};
 
 /// Options of `steward doctor`.
 #[derive(Debug, Clone, Default)]
@@ -17,7 +17,8 @@ pub struct DoctorOptions {
 }
 
 /// Runs every check, printing one block per check; returns the exit code (0 only when all pass).
-/// Failures go to stderr through the engine: they quote paths, values and Intercom's answers.
+/// Every block goes through the engine, failures to stderr and the rest to stdout: they quote paths, values and
+/// Intercom's answers.
 pub async fn run(options: &DoctorOptions) -> i32 {
     let mut failures = 0;
     let file = match &options.config {
@@ -36,12 +37,12 @@ pub async fn run(options: &DoctorOptions) -> i32 {
     if let Some(file) = file {
         match file.resolve(Overrides::default()) {
             Ok(config) => {
-                println!(
+                print_redacted(&format!(
                     "proxy config: ok (listen {}, forward {:?}, admin {})",
                     config.listeners.iter().map(|listener| listener.addr.to_string()).collect::<Vec<_>>().join(", "),
                     config.forward,
                     config.admin.map_or("off".to_string(), |addr| addr.to_string())
-                );
+                ));
                 if rule_dirs.is_empty() {
                     rule_dirs = config.rule_dirs;
                 }
@@ -53,20 +54,20 @@ pub async fn run(options: &DoctorOptions) -> i32 {
         }
     }
     match Rules::load(&rule_dirs) {
-        Ok(rules) => println!(
+        Ok(rules) => print_redacted(&format!(
             "rules: ok ({} field paths, {} detectors enabled, {} patterns, from {})",
             rules.fields.len(),
             rules.detectors.iter().filter(|detector| detector.enabled).count(),
             rules.patterns.len(),
             rules.sources.join(", ")
-        ),
+        )),
         Err(error) => {
             eprint_redacted(&format!("rules: FAILED: {error}"));
             failures += 1;
         }
     }
     match check_configured(intercom_section.as_ref(), |name| std::env::var(name).ok()).await {
-        Ok(report) => print!("{report}"),
+        Ok(report) => print_redacted(report.to_string().trim_end()),
         Err(error) => {
             eprint_redacted(&format!("intercom: FAILED: {error}"));
             failures += 1;

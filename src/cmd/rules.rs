@@ -3,14 +3,15 @@
 use std::path::PathBuf;
 
 use crate::rules::Rules;
-use crate::telemetry::eprint_redacted;
+use crate::telemetry::{eprint_redacted, print_redacted};
 
 /// Validates the rules; prints a summary or every error. Returns the process exit code.
 pub fn check(paths: &[PathBuf]) -> i32 {
     match Rules::load(paths) {
         Ok(rules) => {
             let enabled = rules.detectors.iter().filter(|detector| detector.enabled).count();
-            println!(
+            // The sources are paths the user gave: the summary goes through the engine.
+            print_redacted(&format!(
                 "ok: {} field paths in {} categories, {} of {} detectors enabled, {} custom patterns, {} retention periods (from {})",
                 rules.fields.len(),
                 rules.categories.len(),
@@ -19,7 +20,7 @@ pub fn check(paths: &[PathBuf]) -> i32 {
                 rules.patterns.len(),
                 rules.retention.len(),
                 rules.sources.join(", ")
-            );
+            ));
             0
         }
         Err(error) => {
@@ -49,7 +50,7 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         }
         return 0;
     }
-    println!("sources: {}", rules.sources.join(", "));
+    print_redacted(&format!("sources: {}", rules.sources.join(", ")));
     println!(
         "settings: default action {}, hash tokens of {} hex digits, lines up to {} bytes, JSON depth up to {}",
         rules.settings.default_action,

@@ -234,7 +234,8 @@ fn dispatch(command: ComplianceCommand) -> Result<ExitCode> {
     match command {
         ComplianceCommand::Init(dir) => {
             let report = keys::init(&dir.data_dir)?;
-            println!("initialized {}", report.data_dir.display());
+            // The data directory is a path the user gave, so it goes through the engine; the key's hex does not.
+            telemetry::print_redacted(&format!("initialized {}", report.data_dir.display()));
             println!("public key:  {}", report.public_key_hex);
             println!("fingerprint: {}", report.fingerprint);
             Ok(ExitCode::SUCCESS)
@@ -337,7 +338,7 @@ fn audit_command(command: AuditCommand) -> Result<ExitCode> {
             } else {
                 println!("checkpoint at entry {}: {}", cp.seq, cp.head_hash);
                 if let Some(path) = &export {
-                    println!("appended to {}", path.display());
+                    telemetry::print_redacted(&format!("appended to {}", path.display()));
                 }
             }
             Ok(ExitCode::SUCCESS)
