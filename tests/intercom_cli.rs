@@ -57,8 +57,8 @@ fn sim_prints_its_url_first_and_doctor_checks_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&with_config.stdout);
     assert!(with_config.status.success(), "{text}");
-    // The report goes through the engine, which labels IP addresses, the listen address among them.
-    assert!(text.contains("proxy config: ok (listen [IP]:5170"), "{text}");
+    // The listen address is a parsed socket address, shown as it is; the forward target goes through the engine.
+    assert!(text.contains("proxy config: ok (listen 127.0.0.1:5170, admin "), "{text}");
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     std::fs::write(rules.join("bad.toml"), "[patterns.x]\nregex = '('\n").unwrap();

@@ -37,12 +37,14 @@ pub async fn run(options: &DoctorOptions) -> i32 {
     if let Some(file) = file {
         match file.resolve(Overrides::default()) {
             Ok(config) => {
-                print_redacted(&format!(
-                    "proxy config: ok (listen {}, forward {:?}, admin {})",
+                // The addresses are parsed socket addresses and shown as they are (the engine would read them as
+                // IP addresses); the forward target is a path the user gave, so it goes through the engine.
+                print!(
+                    "proxy config: ok (listen {}, admin {}, ",
                     config.listeners.iter().map(|listener| listener.addr.to_string()).collect::<Vec<_>>().join(", "),
-                    config.forward,
                     config.admin.map_or("off".to_string(), |addr| addr.to_string())
-                ));
+                );
+                print_redacted(&format!("forward {:?})", config.forward));
                 if rule_dirs.is_empty() {
                     rule_dirs = config.rule_dirs;
                 }

@@ -247,7 +247,7 @@ impl fmt::Debug for IntercomSection {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
     /// No token anywhere.
-    #[error("no intercom access token: set STEWARD_INTERCOM_TOKEN or `token` in the [intercom] section")]
+    #[error("no Intercom access token is given; set STEWARD_INTERCOM_TOKEN, or `token` in the [intercom] section")]
     MissingToken,
     /// An empty token.
     #[error("the intercom access token is empty: set STEWARD_INTERCOM_TOKEN to the app's access token")]

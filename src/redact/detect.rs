@@ -1227,13 +1227,16 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
     let mut compact = [0u8; 40];
     let mut len = 0;
     let mut j = start;
-    // Groups of four are separated by spaces or by dashes (`DE89-3704-…`), the same all along.
+    // Groups of four are separated by spaces or by dashes (`DE89-3704-…`), the same all along; once separated,
+    // no group is longer than four (the hex groups of a UUID are not an IBAN).
     let mut separator = None;
+    let mut group = 0;
     while j < text.len() && len < 34 {
         let byte = text[j];
-        if byte.is_ascii_alphanumeric() {
+        if byte.is_ascii_alphanumeric() && !(separator.is_some() && group == 4) {
             compact[len] = byte.to_ascii_uppercase();
             len += 1;
+            group += 1;
             j += 1;
         } else if matches!(byte, b' ' | b'-')
             && *separator.get_or_insert(byte) == byte
@@ -1241,6 +1244,7 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
             && len % 4 == 0
             && text.get(j + 1).is_some_and(u8::is_ascii_alphanumeric)
         {
+            group = 0;
             j += 1;
         } else {
             break;
@@ -1686,6 +1690,8 @@ mod tests {
         // One separator all along: a dash after space-separated groups ends the IBAN short of its length.
         none("DE89 3704-0044-0532-0130-00");
         none("DE89-3704-0044-0532-0130-01");
+        // The groups of a UUID: `be46-6dc1b8d6ff3e` reads BE466DC1B8D6FF3E, sixteen long with valid check digits.
+        none("key b34dae1b-ded8-4caf-be46-6dc1b8d6ff3e replayed");
         none("GB82WEST12345698765433");
     }
 
