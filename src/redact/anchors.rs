@@ -6,7 +6,7 @@
 //!
 //! - `num`: a digit that starts a digit group at a word start, not joined to a word by `-` or `.`
 //!   (`ORD-2021-280363`), and begins seven bytes of digits and number separators, the seventh a digit or followed
-//!   by an eighth (every phone, card, SSN and IPv4 address is such a token), or a run of thirteen digits or more
+//!   by an eighth (every phone, card, SSN and IPv4 address is such a token), or a run of fifteen digits or more
 //!   wherever it stands (a card number glued to a word); a `:` with another `:` at
 //!   most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five dashes three
 //!   bytes apart (a MAC written with dashes);
@@ -271,8 +271,8 @@ struct Ahead {
     /// Digits at `i + 2` and `i + 3`; a letter at `i + 1`.
     digits_at_2_3: u64,
     alpha_at_1: u64,
-    /// Digits at `i..i + 13` (a card number's shortest run).
-    run13_digit: u64,
+    /// Digits at `i..i + 15` (a card number glued to a word has fifteen or more).
+    run15_digit: u64,
 }
 
 impl Ahead {
@@ -292,7 +292,7 @@ impl Ahead {
             run5_dash: b.dash & dash_at(1) & dash_at(2) & dash_at(3) & dash_at(4),
             digits_at_2_3: digit_at(2) & digit_at(3),
             alpha_at_1: ahead(b.alpha, next.alpha, 1),
-            run13_digit: run13(b.digit, next.digit),
+            run15_digit: run15(b.digit, next.digit),
         }
     }
 
@@ -301,7 +301,7 @@ impl Ahead {
     /// shift by 6, the colon lane of "a colon within five" and the dash lane of "every third"; `second` holds the
     /// shift by 7 with the digit lane of "digits at 2 and 3" and the dash lane of `run5`.
     #[inline(always)]
-    fn gathered(first: &[u64], second: &[u64], lanes: [usize; 4], alpha_at_1: u64, run13_digit: u64) -> Ahead {
+    fn gathered(first: &[u64], second: &[u64], lanes: [usize; 4], alpha_at_1: u64, run15_digit: u64) -> Ahead {
         let [digit, number, dash, colon] = lanes;
         Ahead {
             run7_number: first[number],
@@ -312,21 +312,21 @@ impl Ahead {
             run5_dash: second[dash],
             digits_at_2_3: second[digit],
             alpha_at_1,
-            run13_digit,
+            run15_digit,
         }
     }
 }
 
-/// Bit `i` set when bits `i..i + 13` of the mask `bits` of a block followed by `next` are all set: a run of
-/// thirteen, by doubling (a few shifts of one 128-bit word for the whole block).
+/// Bit `i` set when bits `i..i + 15` of the mask `bits` of a block followed by `next` are all set: a run of
+/// fifteen, by doubling (a few shifts of one 128-bit word for the whole block).
 #[inline(always)]
-fn run13(bits: u64, next: u64) -> u64 {
+fn run15(bits: u64, next: u64) -> u64 {
     let x = u128::from(bits) | u128::from(next) << 64;
     let two = x & (x >> 1);
     let four = two & (two >> 2);
     let eight = four & (four >> 4);
-    let twelve = eight & (four >> 8);
-    (twelve & (x >> 12)) as u64
+    let fourteen = eight & (four >> 8) & (two >> 12);
+    (fourteen & (x >> 14)) as u64
 }
 
 /// The bitmaps of block `b` from its classes, its look-back and its look-ahead: the one definition of the bitmaps
@@ -340,9 +340,9 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let seven = ahead.run7_number & (ahead.digit_at_6 | ahead.number_at_7);
     // `ORD-2021-280363`, `v1.20250101`: digits joined to a word by `-` or `.` are no number of their own.
     let joined = behind.dash_or_dot & behind.digit_or_alpha_2;
-    // A run of thirteen digits or more is read even glued to a word (`card_4111…`, `cc4111…`): a card number
+    // A run of fifteen digits or more is read even glued to a word (`card_4111…`, `cc4111…`): a card number
     // glued to a word is still a card number.
-    let long_run = group_start & ahead.run13_digit;
+    let long_run = group_start & ahead.run15_digit;
     let numbers = group_start & seven & !word_before & !joined | long_run;
     let colon_pairs = b.colon & ahead.colon_ahead;
     let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
@@ -653,7 +653,7 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{
-        ahead, build_combined, finish, pair_filter, run13, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
+        ahead, build_combined, finish, pair_filter, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
         SECRET_PAIR_NIBBLES,
     };
 
@@ -725,8 +725,8 @@ mod avx2 {
             _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(digits_2_3, run5),
         );
         let alpha_at_1 = ahead(b.alpha, next.alpha, 1);
-        let run13_digit = run13(b.digit, next.digit);
-        Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], alpha_at_1, run13_digit)
+        let run15_digit = run15(b.digit, next.digit);
+        Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], alpha_at_1, run15_digit)
     }
 
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
@@ -881,7 +881,7 @@ mod avx512 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_combined, finish, run13, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE};
+    use super::{build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE};
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
     /// sep), its high byte (lt, quote, key, secret_first), and the secret pair groups. A permute reads each
@@ -1006,8 +1006,8 @@ mod avx512 {
             lanes(pick(pick(pick(pick(run7, DIGIT, s6), ALPHA, s1), COLON, colon_within_five), DASH, every_third));
         let second = lanes(pick(pick(s7, DIGIT, digits_2_3), DASH, run5));
         let classes = classes_of(b);
-        let run13_digit = run13(classes.digit, lanes(next_low)[DIGIT]);
-        let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], first[ALPHA], run13_digit);
+        let run15_digit = run15(classes.digit, lanes(next_low)[DIGIT]);
+        let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], first[ALPHA], run15_digit);
         let behind = Behind {
             digit: b1[DIGIT],
             alpha: b1[ALPHA],
@@ -1141,7 +1141,7 @@ mod tests {
             let word_before = before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);
             let seven = (0..7).all(|s| has(i + s, NUMBER)) && (has(i + 6, DIGIT) || has(i + 7, NUMBER));
             let joined = i >= 2 && (at(i - 1, b'-') || at(i - 1, b'.')) && text[i - 2].is_ascii_alphanumeric();
-            let long_run = (0..13).all(|s| has(i + s, DIGIT));
+            let long_run = (0..15).all(|s| has(i + s, DIGIT));
             let numbers = has(i, DIGIT) && !before(i, DIGIT) && (seven && !word_before && !joined || long_run);
             let colon_pair = has(i, COLON) && (1..=5).any(|s| has(i + s, COLON));
             let alnum_before = before(i, DIGIT) || before(i, ALPHA);

@@ -565,12 +565,13 @@ impl Detectors {
     }
 
     /// A card number glued to a word on its left (`card_4111…`, `cc4111…`, `jane@example.com-4111…`), which no
-    /// other number is read from: a run of 13 to 19 digits from `i`, not glued to a letter or digit on its right,
-    /// that passes Luhn and an issuer range. Returns its end when it was pushed.
+    /// other number is read from: a run of 15, 16 or 19 digits from `i` (the lengths nearly every card has; a
+    /// licence number such as `U62928788557186` has fourteen), not glued to a letter or digit on its right, that
+    /// passes Luhn and an issuer range. Returns its end when it was pushed.
     fn glued_card(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
         let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
         let end = i + run;
-        let card = (13..=19).contains(&run)
+        let card = matches!(run, 15 | 16 | 19)
             && !text.get(end).is_some_and(u8::is_ascii_alphanumeric)
             && self.on(DetectorKind::Card)
             && validate::is_card_number(&text[i..end]);
@@ -1671,6 +1672,8 @@ mod tests {
             ]
         );
         none("ORD-4111111111111112 sha 9f4111111111111111ab ts_1732873423000 v4111111111111111x");
+        one("amex_378282246310005", "CARD", "378282246310005");
+        none("licence U62928788557186");
     }
 
     #[test]
