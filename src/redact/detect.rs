@@ -719,8 +719,10 @@ impl Detectors {
             };
             let separator = text[at];
             let next = text.get(at + 1).copied();
-            // `https://`, `a::b`, and `x = y` (code and SQL, not a key/value pair).
-            if separator == b':' && matches!(next, Some(b'/' | b':')) || separator == b'=' && next == Some(b' ') {
+            // `https://`, `a::b`, and `x = y` (code, not a key/value pair); but `password = 'hunter2'` (SQL,
+            // Python, INI) is one: the value is quoted.
+            let spaced = separator == b'=' && next == Some(b' ');
+            if separator == b':' && matches!(next, Some(b'/' | b':')) || spaced && !quoted_after(text, at + 1) {
                 continue;
             }
             let Some((entity, action)) = memo.lookup(rules, text, key_start, key_end) else {
@@ -1453,19 +1455,26 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     while end > 0 && text[end - 1] == b' ' {
         end -= 1;
     }
-    let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'');
+    // `"key":`, `'key' =`, and PostgreSQL's `Key (ssn)=(…)`: the key between its quotes or parentheses.
+    let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'' | b')');
     if quoted {
         end -= 1;
     }
-    // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes.
-    let start = anchors.key_run_start(end, 64);
+    // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes; the dashes of a command-line flag
+    // (`--password=`) are not part of the key.
+    let run_start = anchors.key_run_start(end, 64);
+    let start = run_start + text[run_start..end].iter().take_while(|&&b| b == b'-').count();
     if start == end || !text[start].is_ascii_alphabetic() {
         return None;
     }
-    if quoted && (start == 0 || !matches!(text[start - 1], b'"' | b'\'')) {
+    let opening = match text[end] {
+        b')' => b'(',
+        quote => quote,
+    };
+    if quoted && (start == 0 || text[start - 1] != opening) {
         return None;
     }
-    let before = if quoted { start.checked_sub(1) } else { Some(start) };
+    let before = if quoted { start.checked_sub(1) } else { Some(run_start) };
     match before {
         Some(0) | None => Some((start, end)),
         Some(b) => {
@@ -1474,6 +1483,11 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
             boundary.then_some((start, end))
         }
     }
+}
+
+/// True when the first byte from `from` on that is not a space opens a quoted string.
+fn quoted_after(text: &[u8], from: usize) -> bool {
+    text.get(from..).and_then(|rest| rest.iter().find(|&&b| b != b' ')).is_some_and(|&b| matches!(b, b'"' | b'\''))
 }
 
 /// The value after the separator at `at`: a quoted string's contents, or a bare value.
@@ -1486,10 +1500,25 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     if start >= text.len() {
         return None;
     }
+    // A Python or Django dump: the first string of a list (`'password': ['hunter2']`, a `QueryDict`), and a
+    // string with a prefix (`b'hunter2'`, `u'Jane Doe'`).
+    if text[start] == b'[' && quoted_after(text, start + 1) {
+        start += 1;
+        while text[start] == b' ' {
+            start += 1;
+        }
+    }
+    if matches!(text[start], b'b' | b'u' | b'r' | b'B' | b'U' | b'R')
+        && text.get(start + 1).is_some_and(|&b| matches!(b, b'"' | b'\''))
+        && (start == 0 || !text[start - 1].is_ascii_alphanumeric())
+    {
+        start += 1;
+    }
     let quote = text[start];
-    if matches!(quote, b'"' | b'\'') {
+    if matches!(quote, b'"' | b'\'' | b'(') {
+        let close = if quote == b'(' { b')' } else { quote };
         let mut j = start + 1;
-        while j < text.len() && text[j] != quote {
+        while j < text.len() && text[j] != close {
             if text[j] == b'\\' {
                 j += 1;
             }
@@ -1505,7 +1534,21 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         matches!(b, b',' | b';' | b'&' | b'"' | b'\'' | b'<' | b'>' | b')' | b'}' | b']' | b'\n' | b'\r' | b'\t' | b'|')
     };
     let mut end = start;
-    let word_end = |from: usize| from + text[from..].iter().take_while(|&&b| !stop(b) && b != b' ').count();
+    // A word ends at a space or a delimiter, except an apostrophe between two letters (`O'Brien`).
+    let word_end = |from: usize| {
+        let mut end = from;
+        while end < text.len() && text[end] != b' ' {
+            let apostrophe = text[end] == b'\''
+                && end > from
+                && text[end - 1].is_ascii_alphabetic()
+                && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
+            if stop(text[end]) && !apostrophe {
+                break;
+            }
+            end += 1;
+        }
+        end
+    };
     if separator == b'=' {
         end = word_end(start);
         // `name=Jane Doe status=200`: an unquoted value goes on over single spaces with capitalized words (names,
@@ -1798,6 +1841,29 @@ mod tests {
         one("name=Mary Ann Smith-Jones logged in", "NAME", "Mary Ann Smith-Jones");
         one("name=Jane Level=3", "NAME", "Jane");
         one("name=jane logged In", "NAME", "jane");
+    }
+
+    #[test]
+    fn classified_keys_in_dumps_commands_and_sql() {
+        // Django's QueryDict and Python reprs: the first string of a list, a string with a b/u prefix.
+        one("<QueryDict: {'password': ['hunter2']}>", "SECRET", "hunter2");
+        one("{'password': b'hunter2'}", "SECRET", "hunter2");
+        one("{'name': u'Jane Doe'}", "NAME", "Jane Doe");
+        // An apostrophe between letters is part of a name.
+        one("name: Jane O'Brien", "NAME", "Jane O'Brien");
+        one("name=Sean O'Connor logged in", "NAME", "Sean O'Connor");
+        // SQL and INI: `key = 'value'` with a quoted value; `x = y` stays code.
+        one("UPDATE users SET password = 'hunter2' WHERE id = 4", "SECRET", "hunter2");
+        none("let name = value; name = other");
+        // Command-line flags and the shipped wildcard keys.
+        one("mysqldump --password=hunter2 db", "SECRET", "hunter2");
+        one("DB_PASSWORD=hunter2", "SECRET", "hunter2");
+        one("X-Auth-Token: abcdef1234567890", "SECRET", "abcdef1234567890");
+        one("JSESSIONID=abc123", "SECRET", "abc123");
+        none("tokens=5 token_count=7 max_tokens=100");
+        // PostgreSQL's unique violation: `Key (column)=(value)`.
+        one("DETAIL:  Key (ssn)=(536221234) already exists.", "SSN", "536221234");
+        none("f(x)=(1) run(cmd)=ok");
     }
 
     #[test]
