@@ -29,7 +29,7 @@ impl Reference {
         let re = |s: &str| Regex::new(s).unwrap();
         Reference {
             email: re(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
-            iban: re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"),
+            iban: re(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b"),
             ssn: re(r"\b(\d{3})-(\d{2})-(\d{4})\b"),
             ipv4: re(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b"),
             ipv6: re(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]+"),
@@ -67,7 +67,7 @@ impl Reference {
             }
         }
         for m in self.iban.find_iter(text) {
-            let compact: String = m.as_str().chars().filter(|c| *c != ' ').collect();
+            let compact: String = m.as_str().chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             if (15..=34).contains(&compact.len()) {
                 let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
                 if mod97(&rearranged) == 1 {

@@ -1455,8 +1455,9 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     while end > 0 && text[end - 1] == b' ' {
         end -= 1;
     }
-    // `"key":`, `'key' =`, and PostgreSQL's `Key (ssn)=(…)`: the key between its quotes or parentheses.
-    let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'' | b')');
+    // `"key":`, `'key' =`, PostgreSQL's `Key (ssn)=(…)` and a form field `user[password]=`: the key between its
+    // quotes, parentheses or brackets.
+    let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'' | b')' | b']');
     if quoted {
         end -= 1;
     }
@@ -1469,10 +1470,15 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     }
     let opening = match text[end] {
         b')' => b'(',
+        b']' => b'[',
         quote => quote,
     };
     if quoted && (start == 0 || text[start - 1] != opening) {
         return None;
+    }
+    // The field of a form (`user[password]`) is glued to its parent's name.
+    if quoted && opening == b'[' {
+        return Some((start, end));
     }
     let before = if quoted { start.checked_sub(1) } else { Some(run_start) };
     match before {
@@ -1494,6 +1500,10 @@ fn quoted_after(text: &[u8], from: usize) -> bool {
 fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let separator = text[at];
     let mut start = at + 1;
+    // Ruby's and PHP's `"password"=>"hunter2"`.
+    if separator == b'=' && text.get(start) == Some(&b'>') {
+        start += 1;
+    }
     while start < text.len() && matches!(text[start], b' ' | b'\t') {
         start += 1;
     }
@@ -1527,7 +1537,12 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         let end = j.min(text.len());
         return (end > start + 1).then_some((start + 1, end));
     }
-    if matches!(quote, b'{' | b'[') {
+    // A list of bare values (`phones=[4155552671,4155552672]`): all of it, up to its `]`.
+    if quote == b'[' {
+        let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
+        return (close > start + 1).then_some((start + 1, close));
+    }
+    if quote == b'{' {
         return None;
     }
     let stop = |b: u8| {
@@ -1556,7 +1571,12 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         while text.get(end) == Some(&b' ') && text.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
             let next_end = word_end(end + 1);
             let word = &text[end + 1..next_end];
-            if word.contains(&b'=') || word.ends_with(b":") || next_end - start > 128 {
+            // A name's word: letters (and `-`, `'`, `.`), with a lower-case letter unless it is an initial; not
+            // `HTTP/1.1` after a query string's last value.
+            let name_like =
+                word.iter().all(|&b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'\'' | b'.') || b >= 0x80)
+                    && (word.len() <= 2 || word.iter().any(u8::is_ascii_lowercase));
+            if !name_like || next_end - start > 128 {
                 break;
             }
             end = next_end;
@@ -1864,6 +1884,14 @@ mod tests {
         // PostgreSQL's unique violation: `Key (column)=(value)`.
         one("DETAIL:  Key (ssn)=(536221234) already exists.", "SSN", "536221234");
         none("f(x)=(1) run(cmd)=ok");
+        // Ruby's hash rocket, a form field's brackets, a list of bare values.
+        one(r#"params: {"user"=>{"password"=>"hunter2"}}"#, "SECRET", "hunter2");
+        one("GET /u?user[password]=hunter2&x=1", "SECRET", "hunter2");
+        one("phones=[4155552671,4155552672] ok", "PHONE", "4155552671,4155552672");
+        none("a[0]=5 arr[i]=x");
+        // A name's words go on; a protocol after a query string's last value is no part of it.
+        one("GET /x?token=abcdef123456 HTTP/1.1", "SECRET", "abcdef123456");
+        one("name=J. R. Tolkien logged", "NAME", "J. R. Tolkien");
     }
 
     #[test]

@@ -389,7 +389,9 @@ impl Inner {
                 Some(key) => key.write_token(entity, value, self.rules.settings.hash_hex_len, out),
                 None => out.extend_from_slice(b"[REDACTED]"),
             },
-            Action::Mask => mask_into(value, !self.rules.is_secret(edit.entity), out),
+            // A secret's mask has a fixed length: the length of a password says something about it.
+            Action::Mask if self.rules.is_secret(edit.entity) => out.extend_from_slice(SECRET_MASK),
+            Action::Mask => mask_into(value, out),
             Action::Redact | Action::DropField | Action::Keep | Action::Scan => out.extend_from_slice(b"[REDACTED]"),
         }
         if quoted {
@@ -543,13 +545,13 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
 /// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
 /// safe in JSON, HTML and text is kept, anything else becomes `*` too.
 ///
-/// The last four are kept only when `keep_tail` and the value has at least `MASK_KEEPS_FROM` letters and digits:
-/// the last four of a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a
-/// birth date are most of it, and no part of a secret (an entity the rules mark `secret`) is ever shown.
-fn mask_into(value: &[u8], keep_tail: bool, out: &mut Vec<u8>) {
+/// The last four are kept only when the value has at least `MASK_KEEPS_FROM` letters and digits: the last four of
+/// a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a birth date are
+/// most of it. A secret (an entity the rules mark `secret`) is not masked here but replaced by `SECRET_MASK`.
+fn mask_into(value: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
     let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
-    let kept = if keep_tail && alnum_total >= MASK_KEEPS_FROM { 4 } else { 0 };
+    let kept = if alnum_total >= MASK_KEEPS_FROM { 4 } else { 0 };
     let mut seen = 0;
     for ch in text.chars() {
         if ch.is_alphanumeric() {
@@ -566,6 +568,9 @@ fn mask_into(value: &[u8], keep_tail: bool, out: &mut Vec<u8>) {
         }
     }
 }
+
+/// What `mask` writes for a secret, whatever its length.
+const SECRET_MASK: &[u8] = b"********";
 
 /// The fewest letters and digits a masked value has for its last four to be kept (an SSN has nine).
 const MASK_KEEPS_FROM: usize = 9;
@@ -987,7 +992,7 @@ mod tests {
         check_with(
             "[categories.secret]\naction = \"mask\"\n[detectors.secret]\naction = \"mask\"\n",
             r#"{"password":"hunter2secret","m":"key sk_live_4eC39HqLyjWDarjtT1zdp7dc"}"#,
-            r#"{"password":"*************","m":"key **_****_************************"}"#,
+            r#"{"password":"********","m":"key ********"}"#,
         );
         check_with("[categories.personal]\naction = \"redact\"\n", r#"{"name":"Jane"}"#, r#"{"name":"[REDACTED]"}"#);
         let engine = engine_with("[categories.personal]\naction = \"hash\"\n");
@@ -1007,9 +1012,9 @@ mod tests {
         // four (it has at least nine letters and digits).
         let patterns = "[patterns.internal_key]\nregex = 'ik_[a-z0-9]{12}'\naction = \"mask\"\nsecret = true\n\
                         [patterns.order_ref]\nregex = 'or_[a-z0-9]{12}'\naction = \"mask\"\n";
-        check_with(patterns, "key ik_abcd1234wxyz sent", "key **_************ sent");
+        check_with(patterns, "key ik_abcd1234wxyz sent", "key ******** sent");
         check_with(patterns, "order or_abcd1234wxyz sent", "order **_********wxyz sent");
-        check_with(patterns, r#"{"m":"ik_abcd1234wxyz"}"#, r#"{"m":"**_************"}"#);
+        check_with(patterns, r#"{"m":"ik_abcd1234wxyz"}"#, r#"{"m":"********"}"#);
         // A field whose category is marked secret, under a category action of `mask`.
         let category = "[categories.vault]\naction = \"mask\"\nsecret = true\n\
                         [[fields]]\ncategory = \"vault\"\nentity = \"VAULT_KEY\"\npaths = [\"vault_key\"]\n\
@@ -1017,7 +1022,7 @@ mod tests {
         check_with(
             category,
             r#"{"vault_key":"v4ult-k3y-123456","account":"acct-123456789"}"#,
-            r#"{"vault_key":"*****-***-******","account":"****-*****6789"}"#,
+            r#"{"vault_key":"********","account":"****-*****6789"}"#,
         );
         // The built-in secret and credentials detectors, by their flag in the shipped rules and without them.
         let built_in = "[detectors.secret]\naction = \"mask\"\n[detectors.credentials]\naction = \"mask\"\n";
@@ -1025,7 +1030,7 @@ mod tests {
             check_with(
                 &rules,
                 "auth Bearer abcdefghijklmnop123 to https://admin:s3cr3tpassw0rd@db.example.com/x",
-                "auth Bearer ******************* to https://*****:**************@db.example.com/x",
+                "auth Bearer ******** to https://********@db.example.com/x",
             );
         }
     }
