@@ -131,6 +131,40 @@ pub fn iban_valid(compact: &[u8]) -> bool {
     mod97_of(bban.iter().chain(head.iter())) == Some(1)
 }
 
+/// True when the account number (BBAN) of the country's IBAN is digits only in the SWIFT IBAN registry, so that a
+/// letter in it marks something else (a hex id of the same length).
+pub fn iban_bban_numeric(country: [u8; 2]) -> bool {
+    matches!(
+        &country,
+        b"AE"
+            | b"AT"
+            | b"BA"
+            | b"BE"
+            | b"CZ"
+            | b"DE"
+            | b"DK"
+            | b"EE"
+            | b"ES"
+            | b"FI"
+            | b"FO"
+            | b"GL"
+            | b"HR"
+            | b"HU"
+            | b"IL"
+            | b"IS"
+            | b"LT"
+            | b"ME"
+            | b"NO"
+            | b"PL"
+            | b"PT"
+            | b"RS"
+            | b"SE"
+            | b"SI"
+            | b"SK"
+            | b"TN"
+    )
+}
+
 /// The total IBAN length for an (uppercase) country code, from the SWIFT IBAN registry (release 2024/2025)
 /// plus the long-standing "experimental" national formats published by banks (Nordea/IBAN.com lists) for
 /// countries that use IBAN-like account numbers without being in the registry.

@@ -266,6 +266,9 @@ impl Detectors {
         }
         self.secrets(text, anchors, out);
         self.key_values(rules, text, anchors, memo, out);
+        if anchors.any(Anchor::Lt) {
+            self.xml_elements(rules, text, anchors, memo, out);
+        }
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);
         }
@@ -570,6 +573,13 @@ impl Detectors {
     /// licence number such as `U62928788557186` has fourteen), not glued to a letter or digit on its right, that
     /// passes Luhn and an issuer range. Returns its end when it was pushed.
     fn glued_card(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
+        // Not the digits of a hex string (`…c1d6d172512758608802`, a trace id), which run on by chance: glued
+        // straight to three hex letters or digits or more, they are a hash's.
+        let glue = text[..i].iter().rev().take_while(|b| b.is_ascii_alphanumeric());
+        let (glued, hex) = glue.fold((0, true), |(count, hex), b| (count + 1, hex && b.is_ascii_hexdigit()));
+        if glued >= 3 && hex {
+            return None;
+        }
         let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
         let end = i + run;
         let card = matches!(run, 15 | 16 | 19)
@@ -739,10 +749,50 @@ impl Detectors {
                 }
                 // Nothing left, or a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`).
                 if start >= end || text[start] == b'[' {
+                    from = end.max(from);
                     continue;
                 }
+                // A cookie header holds many cookies (`theme=dark; sessionid=…`): all of it, to the end of the line.
+                let end = if is_cookie_key(&text[key_start..key_end]) { line_end(text, start) } else { end };
                 out.push(Finding { start, end, entity, action });
                 from = end.max(from);
+            }
+        }
+    }
+
+    /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
+    /// part) is a classified key, as SOAP and XML payloads are logged.
+    fn xml_elements(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+        let is_name_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+        for at in anchors.positions(Anchor::Lt) {
+            let name_start = at + 1;
+            let name_end = name_start + text[name_start..].iter().take_while(|b| is_name_byte(b)).count();
+            if name_end == name_start || !text[name_start].is_ascii_alphabetic() {
+                continue;
+            }
+            // Attributes may follow the name (`<password type="plain">`); a self-closing element has no text.
+            let Some(close) = memchr::memchr(b'>', &text[name_end..]).map(|p| name_end + p) else { continue };
+            if !matches!(text[name_end], b'>' | b' ') || text[close - 1] == b'/' {
+                continue;
+            }
+            let value_start = close + 1;
+            let Some(value_end) = memchr::memchr(b'<', &text[value_start..]).map(|p| value_start + p) else {
+                continue;
+            };
+            let name = &text[name_start..name_end];
+            let closing = &text[value_end..];
+            let closed = closing.starts_with(b"</")
+                && closing[2..].starts_with(name)
+                && closing.get(2 + name.len()) == Some(&b'>');
+            if !closed || value_end == value_start || text[value_start] == b'[' {
+                continue;
+            }
+            let local_start = name.iter().rposition(|&b| b == b':').map_or(name_start, |p| name_start + p + 1);
+            if local_start == name_end {
+                continue;
+            }
+            if let Some((entity, action)) = memo.lookup(rules, text, local_start, name_end) {
+                out.push(Finding { start: value_start, end: value_end, entity, action });
             }
         }
     }
@@ -1272,6 +1322,11 @@ fn iban_at(text: &[u8], start: usize) -> Option<usize> {
     if cut < text.len() && text[cut].is_ascii_alphanumeric() {
         return None;
     }
+    // Where the registry's account number is all digits, a letter says it is no IBAN: a hex id
+    // (`be19aca45906a728`, a span id) has the length of a Belgian one and, one time in 97, valid check digits.
+    if validate::iban_bban_numeric(country) && !compact[4..expected].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     validate::iban_valid(&compact[..expected]).then_some(cut)
 }
 
@@ -1476,9 +1531,11 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     if quoted && (start == 0 || text[start - 1] != opening) {
         return None;
     }
-    // The field of a form (`user[password]`) is glued to its parent's name.
+    // The field of a form (`user[password]`) is glued to its parent's name; a bracketed word on its own is a
+    // replacement (`[IP]:16359`), not a key.
     if quoted && opening == b'[' {
-        return Some((start, end));
+        let glued = start >= 2 && (text[start - 2].is_ascii_alphanumeric() || text[start - 2] == b'_');
+        return glued.then_some((start, end));
     }
     let before = if quoted { start.checked_sub(1) } else { Some(run_start) };
     match before {
@@ -1489,6 +1546,25 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
             boundary.then_some((start, end))
         }
     }
+}
+
+/// True when `key` names a cookie header (`Cookie`, `Set-Cookie`, `set_cookie`).
+fn is_cookie_key(key: &[u8]) -> bool {
+    let key = key
+        .strip_prefix(b"set")
+        .or_else(|| key.strip_prefix(b"Set"))
+        .map_or(key, |rest| rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"_")).unwrap_or(rest));
+    key.eq_ignore_ascii_case(b"cookie")
+}
+
+/// The end of the line that `from` is on (before a quote that closes the string it is in), without trailing
+/// spaces.
+fn line_end(text: &[u8], from: usize) -> usize {
+    let mut end = memchr::memchr3(b'"', b'\n', b'\r', &text[from..]).map_or(text.len(), |p| from + p);
+    while end > from && text[end - 1] == b' ' {
+        end -= 1;
+    }
+    end
 }
 
 /// True when the first byte from `from` on that is not a space opens a quoted string.
@@ -1537,9 +1613,18 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         let end = j.min(text.len());
         return (end > start + 1).then_some((start + 1, end));
     }
-    // A list of bare values (`phones=[4155552671,4155552672]`): all of it, up to its `]`.
+    // A list of bare values (`phones=[4155552671,4155552672]`): all of it, up to its `]`. A replacement
+    // (`[EMAIL]`, `[EMAIL:9f2c41]`) is returned with its brackets, which the caller passes over.
     if quote == b'[' {
         let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
+        let inner = &text[start + 1..close];
+        let replacement = inner.first().is_some_and(u8::is_ascii_uppercase)
+            && inner
+                .iter()
+                .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b':' | b'a'..=b'f'));
+        if replacement {
+            return Some((start, close + 1));
+        }
         return (close > start + 1).then_some((start + 1, close));
     }
     if quote == b'{' {
@@ -1738,6 +1823,7 @@ mod tests {
         none("ORD-4111111111111112 sha 9f4111111111111111ab ts_1732873423000 v4111111111111111x");
         one("amex_378282246310005", "CARD", "378282246310005");
         none("licence U62928788557186");
+        none("trace_id=99f2f1a1d547c1d6d172512758608802 span 0af172512758608802");
     }
 
     #[test]
@@ -1759,6 +1845,8 @@ mod tests {
         none("DE89-3704-0044-0532-0130-01");
         // The groups of a UUID: `be46-6dc1b8d6ff3e` reads BE466DC1B8D6FF3E, sixteen long with valid check digits.
         none("key b34dae1b-ded8-4caf-be46-6dc1b8d6ff3e replayed");
+        // A span id of the length of a Belgian IBAN, whose check digits happen to be valid.
+        none(r#"{"span_id":"be19aca45906a728"}"#);
         none("GB82WEST12345698765433");
     }
 
@@ -1888,10 +1976,17 @@ mod tests {
         one(r#"params: {"user"=>{"password"=>"hunter2"}}"#, "SECRET", "hunter2");
         one("GET /u?user[password]=hunter2&x=1", "SECRET", "hunter2");
         one("phones=[4155552671,4155552672] ok", "PHONE", "4155552671,4155552672");
+        none("email=[EMAIL]&page=2 token=[SECRET:9f2c41] phones=[PHONE] from [IP]:16359");
         none("a[0]=5 arr[i]=x");
         // A name's words go on; a protocol after a query string's last value is no part of it.
         one("GET /x?token=abcdef123456 HTTP/1.1", "SECRET", "abcdef123456");
         one("name=J. R. Tolkien logged", "NAME", "J. R. Tolkien");
+        // Every cookie of a cookie header, and XML elements named by a classified key.
+        one("Cookie: theme=dark; sid=9f8e7d6c5b4a", "SECRET", "theme=dark; sid=9f8e7d6c5b4a");
+        one("set-cookie: a=b; Path=/", "SECRET", "a=b; Path=/");
+        one("<user><password>hunter2</password></user>", "SECRET", "hunter2");
+        one("<soap:Body><ns:Email type=\"work\">jane.doe@example.com</ns:Email>", "EMAIL", "jane.doe@example.com");
+        none("<p>hello</p><password/><name></name><b>x</i>");
     }
 
     #[test]
