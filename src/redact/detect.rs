@@ -45,6 +45,7 @@ type RuleSlots = KeyCache<Option<(EntityId, Action)>, 11>;
 impl KeyMemo {
     /// The entity and replacing action of the values under the key `text[start..end]` (a dotted key such as
     /// `user.email`), if any.
+    #[inline(always)]
     fn lookup(&mut self, rules: &Rules, text: &[u8], start: usize, end: usize) -> Option<(EntityId, Action)> {
         let key = &text[start..end];
         let tag = KeyTag::of(text, start, end);
@@ -52,6 +53,13 @@ impl KeyMemo {
         if let Some(rule) = self.slots.get(slot, key, tag) {
             return rule;
         }
+        self.compute(rules, key, slot, tag)
+    }
+
+    /// `lookup` for a key the memo does not hold: matched against the rules, then stored.
+    #[cold]
+    #[inline(never)]
+    fn compute(&mut self, rules: &Rules, key: &[u8], slot: usize, tag: KeyTag) -> Option<(EntityId, Action)> {
         self.path.clear();
         for segment in key.split(|&b| b == b'.') {
             if !segment.is_empty() {

@@ -159,6 +159,8 @@ impl FieldPattern {
         match self.segments.as_slice() {
             // A bare key (`email`): the index already compared the last segment.
             [Segment::AnyDepth, Segment::Literal(last)] => path.last() == Some(last.as_slice()),
+            // A bare glob (`*password*`): only the last segment can match it, so the other depths are not tried.
+            [Segment::AnyDepth, Segment::Glob(glob)] => path.last().is_some_and(|last| glob_match(glob, last)),
             segments => match_from(segments, path, 0),
         }
     }
@@ -179,6 +181,18 @@ fn match_from(segments: &[Segment], path: &KeyPath, at: usize) -> bool {
 
 /// Matches `*` wildcards (any run of bytes) in `glob` against `text`.
 fn glob_match(glob: &[u8], text: &[u8]) -> bool {
+    // The common shapes without backtracking: `*ssn*`, `*token`, `ssn*` (one literal part).
+    if let Some(inner) = glob.strip_prefix(b"*").and_then(|rest| rest.strip_suffix(b"*")) {
+        if !inner.contains(&b'*') {
+            return memchr::memmem::find(text, inner).is_some();
+        }
+    }
+    if let Some(tail) = glob.strip_prefix(b"*").filter(|tail| !tail.contains(&b'*')) {
+        return text.ends_with(tail);
+    }
+    if let Some(head) = glob.strip_suffix(b"*").filter(|head| !head.contains(&b'*')) {
+        return text.starts_with(head);
+    }
     let (mut g, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
@@ -366,5 +380,11 @@ mod tests {
         assert!(glob_match(b"a*b*c", b"axxbyyc"));
         assert!(!glob_match(b"a*b*c", b"axxbyy"));
         assert!(glob_match(b"*", b""));
+        // The shapes with one literal part, which skip the backtracking loop.
+        assert!(glob_match(b"*password*", b"dbpassword") && glob_match(b"*password*", b"passwordconfirmation"));
+        assert!(!glob_match(b"*password*", b"passwor"));
+        assert!(glob_match(b"*token", b"csrftoken") && !glob_match(b"*token", b"tokencount"));
+        assert!(glob_match(b"ssn*", b"ssnlast4") && !glob_match(b"ssn*", b"myssn"));
+        assert!(glob_match(b"**", b"x") && glob_match(b"*a*", b"a"));
     }
 }
