@@ -32,9 +32,11 @@ pub fn print_redacted(message: &str) {
     write_redacted(shipped_engine(), message, io::stdout());
 }
 
-/// The engine with the shipped rules, or `None` when it cannot be built (the message is then withheld).
+/// The engine with the shipped rules, or `None` when it cannot be built (the message is then withheld). Built
+/// once: a command may print many lines (`rules check` one per error), and each build compiles the rules.
 fn shipped_engine() -> Option<Engine> {
-    Engine::new(Rules::defaults(), None).ok()
+    static SHIPPED: std::sync::OnceLock<Option<Engine>> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| Engine::new(Rules::defaults(), None).ok()).clone()
 }
 
 /// Writes `message` and a newline to `out` through `engine`, or a notice that it was withheld without one.

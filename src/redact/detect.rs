@@ -1531,19 +1531,21 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     if start == end || !text[start].is_ascii_alphabetic() {
         return None;
     }
-    let opening = match text[end] {
-        b')' => b'(',
-        b']' => b'[',
-        quote => quote,
-    };
-    if quoted && (start == 0 || text[start - 1] != opening) {
-        return None;
-    }
-    // The field of a form (`user[password]`) is glued to its parent's name; a bracketed word on its own is a
-    // replacement (`[IP]:16359`), not a key.
-    if quoted && opening == b'[' {
-        let glued = start >= 2 && (text[start - 2].is_ascii_alphanumeric() || text[start - 2] == b'_');
-        return glued.then_some((start, end));
+    if quoted {
+        let opening = match text[end] {
+            b')' => b'(',
+            b']' => b'[',
+            quote => quote,
+        };
+        if start == 0 || text[start - 1] != opening {
+            return None;
+        }
+        // The field of a form (`user[password]`) is glued to its parent's name; a bracketed word on its own is a
+        // replacement (`[IP]:16359`), not a key.
+        if opening == b'[' {
+            let glued = start >= 2 && (text[start - 2].is_ascii_alphanumeric() || text[start - 2] == b'_');
+            return glued.then_some((start, end));
+        }
     }
     let before = if quoted { start.checked_sub(1) } else { Some(run_start) };
     match before {
