@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::rules::Rules;
+use crate::rules::{Rules, TextValue};
 use crate::telemetry::{eprint_redacted, print_redacted};
 
 /// Validates the rules; prints a summary or every error. Returns the process exit code.
@@ -71,8 +71,13 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
     }
     println!("\nfields (the last matching rule wins):");
     for field in &rules.fields {
+        // The reach of a value in text lines, when it is not the usual one token.
+        let reach = match field.text_value {
+            TextValue::Token => String::new(),
+            other => format!("  (text value: {})", other.name()),
+        };
         println!(
-            "  {:<34} {:<17} {:<18} {:<10} {}:{}",
+            "  {:<34} {:<17} {:<18} {:<10} {}:{}{reach}",
             field.pattern.as_str(),
             rules.categories[field.category].name,
             rules.entity_name(field.entity),

@@ -11,7 +11,7 @@ use super::{same_bytes, KeyCache, KeyTag};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
-use crate::rules::{Action, DetectorKind, EntityId, KeyPath, PatternRule, Rules};
+use crate::rules::{Action, DetectorKind, EntityId, KeyPath, PatternRule, Rules, TextValue};
 
 /// One thing found: a byte range of the scanned text, what it is, and what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +40,22 @@ pub struct KeyMemo {
 }
 
 /// The `key=` memo: 2,048 slots; a value of `None` means the key replaces nothing.
-type RuleSlots = KeyCache<Option<(EntityId, Action)>, 11>;
+type RuleSlots = KeyCache<Option<KeyRule>, 11>;
+
+/// What the rules say of the values under a key in text: their entity, the action that replaces them, and how
+/// far a value reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyRule {
+    entity: EntityId,
+    action: Action,
+    text_value: TextValue,
+}
 
 impl KeyMemo {
-    /// The entity and replacing action of the values under the key `text[start..end]` (a dotted key such as
-    /// `user.email`), if any.
+    /// The rule that replaces the values under the key `text[start..end]` (a dotted key such as `user.email`), if
+    /// any.
     #[inline(always)]
-    fn lookup(&mut self, rules: &Rules, text: &[u8], start: usize, end: usize) -> Option<(EntityId, Action)> {
+    fn lookup(&mut self, rules: &Rules, text: &[u8], start: usize, end: usize) -> Option<KeyRule> {
         let key = &text[start..end];
         let tag = KeyTag::of(text, start, end);
         let slot = RuleSlots::slot(tag, 0);
@@ -59,7 +68,7 @@ impl KeyMemo {
     /// `lookup` for a key the memo does not hold: matched against the rules, then stored.
     #[cold]
     #[inline(never)]
-    fn compute(&mut self, rules: &Rules, key: &[u8], slot: usize, tag: KeyTag) -> Option<(EntityId, Action)> {
+    fn compute(&mut self, rules: &Rules, key: &[u8], slot: usize, tag: KeyTag) -> Option<KeyRule> {
         self.path.clear();
         for segment in key.split(|&b| b == b'.') {
             if !segment.is_empty() {
@@ -68,7 +77,7 @@ impl KeyMemo {
         }
         let rule = rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
             let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
-            (rule.entity, action)
+            KeyRule { entity: rule.entity, action, text_value: rule.text_value }
         });
         self.slots.put(slot, key, tag, rule);
         rule
@@ -743,7 +752,7 @@ impl Detectors {
             if separator == b':' && matches!(next, Some(b'/' | b':')) || spaced && !quoted_after(text, at + 1) {
                 continue;
             }
-            let Some((entity, action)) = memo.lookup(rules, text, key_start, key_end) else {
+            let Some(KeyRule { entity, action, text_value }) = memo.lookup(rules, text, key_start, key_end) else {
                 continue;
             };
             if let Some((mut start, end)) = value_after(text, at) {
@@ -756,12 +765,13 @@ impl Detectors {
                     }
                 }
                 // Nothing left, or a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`).
-                if start >= end || text[start] == b'[' {
+                if start >= end || is_replacement(&text[start..end]) {
                     from = end.max(from);
                     continue;
                 }
-                // A cookie header holds many cookies (`theme=dark; sessionid=…`): all of it, to the end of the line.
-                let end = if is_cookie_key(&text[key_start..key_end]) { line_end(text, start) } else { end };
+                // A header that holds many values (`Cookie: theme=dark; sessionid=…`): all of it, to the end of the
+                // line, when the rules say so.
+                let end = if text_value == TextValue::Line { line_end(text, start) } else { end };
                 out.push(Finding { start, end, entity, action });
                 from = end.max(from);
             }
@@ -799,8 +809,8 @@ impl Detectors {
             if local_start == name_end {
                 continue;
             }
-            if let Some((entity, action)) = memo.lookup(rules, text, local_start, name_end) {
-                out.push(Finding { start: value_start, end: value_end, entity, action });
+            if let Some(rule) = memo.lookup(rules, text, local_start, name_end) {
+                out.push(Finding { start: value_start, end: value_end, entity: rule.entity, action: rule.action });
             }
         }
     }
@@ -1558,15 +1568,6 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     }
 }
 
-/// True when `key` names a cookie header (`Cookie`, `Set-Cookie`, `set_cookie`).
-fn is_cookie_key(key: &[u8]) -> bool {
-    let key = key
-        .strip_prefix(b"set")
-        .or_else(|| key.strip_prefix(b"Set"))
-        .map_or(key, |rest| rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"_")).unwrap_or(rest));
-    key.eq_ignore_ascii_case(b"cookie")
-}
-
 /// The end of the line that `from` is on (before a quote that closes the string it is in), without trailing
 /// spaces.
 fn line_end(text: &[u8], from: usize) -> usize {
@@ -1575,6 +1576,22 @@ fn line_end(text: &[u8], from: usize) -> usize {
         end -= 1;
     }
     end
+}
+
+/// True when `value` is a replacement the engine writes: a label (`[EMAIL]`, `[REDACTED]`, `[UK_NINO]`; entities
+/// are uppercase letters, digits and `_`, from a letter) or a hash token (`[EMAIL:9f2c41]`), so that redacting
+/// twice leaves it as it is.
+fn is_replacement(value: &[u8]) -> bool {
+    let Some(inner) = value.strip_prefix(b"[").and_then(|rest| rest.strip_suffix(b"]")) else {
+        return false;
+    };
+    let (entity, hash) = match memchr::memchr(b':', inner) {
+        Some(colon) => (&inner[..colon], Some(&inner[colon + 1..])),
+        None => (inner, None),
+    };
+    entity.first().is_some_and(u8::is_ascii_uppercase)
+        && entity.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && hash.is_none_or(|hex| !hex.is_empty() && hex.iter().all(|&b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
 }
 
 /// True when the first byte from `from` on that is not a space opens a quoted string.
@@ -1627,12 +1644,7 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     // (`[EMAIL]`, `[EMAIL:9f2c41]`) is returned with its brackets, which the caller passes over.
     if quote == b'[' {
         let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
-        let inner = &text[start + 1..close];
-        let replacement = inner.first().is_some_and(u8::is_ascii_uppercase)
-            && inner
-                .iter()
-                .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b':' | b'a'..=b'f'));
-        if replacement {
+        if is_replacement(&text[start..=close]) {
             return Some((start, close + 1));
         }
         return (close > start + 1).then_some((start + 1, close));
@@ -1959,6 +1971,10 @@ mod tests {
         one("name=Mary Ann Smith-Jones logged in", "NAME", "Mary Ann Smith-Jones");
         one("name=Jane Level=3", "NAME", "Jane");
         one("name=jane logged In", "NAME", "jane");
+        // A replacement is left as it is; a value that only starts like one is not.
+        none("password=[REDACTED] email=\"[EMAIL:9f2c41]\" phones=[PHONE]");
+        one("password=\"[hunter2]\"", "SECRET", "[hunter2]");
+        one("password='[Secret:x]'", "SECRET", "[Secret:x]");
     }
 
     #[test]

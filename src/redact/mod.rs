@@ -1073,6 +1073,18 @@ mod tests {
     }
 
     #[test]
+    fn a_field_rule_can_make_a_text_value_reach_to_the_end_of_the_line() {
+        let header = "[[fields]]\ncategory = \"secret\"\nentity = \"SECRET\"\npaths = [\"x_trace_ctx\"]\n";
+        // One token by default; the rest of the line with `text_value = "line"`, up to a quote closing a string.
+        check_with(header, "X-Trace-Ctx: a=1; b=2 done", "X-Trace-Ctx: [REDACTED]; b=2 done");
+        let line = format!("{header}text_value = \"line\"\n");
+        check_with(&line, "X-Trace-Ctx: a=1; b=2 done", "X-Trace-Ctx: [REDACTED]");
+        check_with(&line, r#"{"msg":"X-Trace-Ctx: a=1; b=2","n":1}"#, r#"{"msg":"X-Trace-Ctx: [REDACTED]","n":1}"#);
+        // The shipped rules read cookie headers so.
+        check("Set-Cookie: sid=abc; Path=/; HttpOnly", "Set-Cookie: [REDACTED]");
+    }
+
+    #[test]
     fn the_hash_action_needs_a_key() {
         let rules = compile_sources(&[RulesText::new("t.toml", "[detectors.email]\naction = \"hash\"\n")]).unwrap();
         assert_eq!(Engine::new(rules, None).unwrap_err(), EngineError::HashKeyMissing);

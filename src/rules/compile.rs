@@ -10,7 +10,7 @@ use super::path::{FieldPattern, PatternIndex};
 use super::tree::{self, SyntaxError};
 use super::{
     Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule, RetentionPeriod, RuleError,
-    Rules, RulesError, Settings, DEFAULT_RULES, RETENTION_KEYS,
+    Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -402,7 +402,7 @@ impl Compiler<'_> {
         let mut fields = Vec::new();
         let mut index = PatternIndex::default();
         for (file, span, field) in merged.fields {
-            let FieldFile { category, entity, action, paths } = field;
+            let FieldFile { category, entity, action, paths, text_value } = field;
             let category = located(category, file);
             let Some(&category_at) = category_index.get(&category.value) else {
                 let known: Vec<_> = category_index.keys().map(String::as_str).collect();
@@ -428,6 +428,18 @@ impl Compiler<'_> {
                 None => categories[category_at].name.to_ascii_uppercase(),
             };
             let entity = intern(&entity);
+            let text_value = match text_value.map(|value| located(value, file)) {
+                Some(value) => TextValue::parse(&value.value).unwrap_or_else(|| {
+                    let message = format!(
+                        "unknown text_value `{}`; use one of: {} (how far a value reaches in a text line)",
+                        value.value,
+                        TextValue::NAMES.join(", ")
+                    );
+                    self.error(value.file, &value.span, message);
+                    TextValue::Token
+                }),
+                None => TextValue::Token,
+            };
             if paths.is_empty() {
                 self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
             }
@@ -441,6 +453,7 @@ impl Compiler<'_> {
                             category: category_at,
                             entity,
                             action,
+                            text_value,
                             source: self.source(path.file, &path.span),
                         });
                     }

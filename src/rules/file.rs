@@ -46,6 +46,8 @@ pub struct FieldFile {
     pub entity: Option<Spanned<String>>,
     pub action: Option<Spanned<String>>,
     pub paths: Vec<Spanned<String>>,
+    /// How far the value of such a key reaches in a text line (`token` or `line`).
+    pub text_value: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -108,7 +110,7 @@ const TOP_KEYS: &[&str] =
     &["version", "replace_defaults", "settings", "categories", "fields", "detectors", "patterns", "retention"];
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
 const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
-const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths"];
+const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value"];
 const DETECTOR_KEYS: &[&str] = &["enabled", "action", "regions", "context", "context_after", "key_words", "secret"];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
 
@@ -228,7 +230,7 @@ impl Reader<'_> {
 
     /// One `[[fields]]` entry; `None` when `category` or `paths` is missing or invalid (and reported).
     fn field(&mut self, span: &Range<usize>, table: Table) -> Option<FieldFile> {
-        let (mut category, mut entity, mut action, mut paths) = (None, None, None, None);
+        let (mut category, mut entity, mut action, mut paths, mut text_value) = (None, None, None, None, None);
         let (mut category_written, mut paths_written) = (false, false);
         for (key, value) in table {
             match key.get_ref().as_str() {
@@ -238,6 +240,7 @@ impl Reader<'_> {
                 }
                 "entity" => entity = self.text(&key, value),
                 "action" => action = self.text(&key, value),
+                "text_value" => text_value = self.text(&key, value),
                 "paths" => {
                     paths_written = true;
                     paths = self.texts(&key, value);
@@ -252,7 +255,7 @@ impl Reader<'_> {
         if !paths_written {
             self.problem(span.start, "this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]`");
         }
-        Some(FieldFile { category: category?, entity, action, paths: paths? })
+        Some(FieldFile { category: category?, entity, action, paths: paths?, text_value })
     }
 
     fn detector(&mut self, name: &Spanned<String>, table: Table) -> DetectorFile {

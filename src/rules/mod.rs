@@ -204,7 +204,39 @@ pub struct FieldRule {
     pub category: usize,
     pub entity: EntityId,
     pub action: Action,
+    /// How far the value of a `key=value` or `Key: value` pair reaches in a text line.
+    pub text_value: TextValue,
     pub source: Source,
+}
+
+/// How far the value of a classified key reaches in a text line (`text_value` of a `[[fields]]` entry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextValue {
+    /// One value: a quoted string, or bare words up to a delimiter such as `,`, `;`, `&` or the next `key=`.
+    #[default]
+    Token,
+    /// The rest of the line (up to a quote that closes the string it is in): a header that holds several values,
+    /// such as `Cookie: theme=dark; sid=…`.
+    Line,
+}
+
+impl TextValue {
+    /// The names the rules use, in the order of the variants.
+    pub const NAMES: [&'static str; 2] = ["token", "line"];
+
+    /// The variant a rules file names, if any.
+    pub fn parse(name: &str) -> Option<TextValue> {
+        match name {
+            "token" => Some(TextValue::Token),
+            "line" => Some(TextValue::Line),
+            _ => None,
+        }
+    }
+
+    /// The name the rules use.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 /// A built-in detector's compiled settings.
@@ -493,6 +525,7 @@ impl Rules {
                     "category": self.categories[field.category].name,
                     "entity": self.entity_name(field.entity),
                     "action": field.action,
+                    "text_value": field.text_value.name(),
                     "source": format!("{}:{}", field.source.name, field.source.line.unwrap_or(0)),
                 })
             })
