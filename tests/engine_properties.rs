@@ -4,10 +4,11 @@
 use std::io::{self, Read};
 
 use proptest::prelude::*;
+use steward::pii::HashKey;
 use steward::quality::{generate, write_mixed_log};
 use steward::redact::stream::{filter, StreamConfig};
 use steward::redact::{Engine, Format};
-use steward::rules::Rules;
+use steward::rules::{Action, Rules};
 
 fn engine() -> Engine {
     Engine::new(Rules::defaults(), None).expect("the defaults need no key")
@@ -77,6 +78,20 @@ proptest! {
     #[test]
     fn redacting_twice_changes_nothing_more(seed in 0u64..1000) {
         let engine = engine();
+        let text = corpus_text(seed, 40);
+        let once = redact_lines(&engine, &text);
+        let twice = redact_lines(&engine, &once);
+        prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&once), "seed {}", seed);
+    }
+
+    #[test]
+    fn hashing_twice_changes_nothing_more(seed in 0u64..1000) {
+        // A hash token (`[EMAIL:9f2c41]`) is kept as it is wherever it stands: under a classified key, after a
+        // scheme, as URL credentials.
+        let mut rules = Rules::defaults();
+        rules.override_action(Action::Hash);
+        let key = HashKey::from_hex(&"5a".repeat(32)).expect("64 hex digits");
+        let engine = Engine::new(rules, Some(key)).expect("a key is given");
         let text = corpus_text(seed, 40);
         let once = redact_lines(&engine, &text);
         let twice = redact_lines(&engine, &once);

@@ -110,7 +110,30 @@ enum SecretKind {
     AwsKeyId,
     /// `-----BEGIN ... PRIVATE KEY-----` up to the matching END line or the end of the text.
     PrivateKey,
+    /// A URL whose path holds the secret after the prefix, which stays readable (`hooks.slack.com/services/…`):
+    /// at least `min` URL token bytes, over `/` only when `slashes`.
+    UrlPath { min: usize, slashes: bool },
+    /// A command whose flags carry a password (`mysql -phunter2`, `sshpass -p …`): the values of these flags, up
+    /// to the end of the command.
+    Command(&'static [Flag]),
 }
+
+/// A command-line flag that takes a password, and the ways its value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flag {
+    name: &'static str,
+    /// `-phunter2`: the value glued to a short flag.
+    glued: bool,
+    /// `-u user:pass`: the next word.
+    spaced: bool,
+}
+
+/// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
+const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
+const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
+
+/// `UrlPath` for a webhook: its path is the secret.
+const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
 
 const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("Bearer ", SecretKind::Scheme),
@@ -150,6 +173,16 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("dG9rOj", SecretKind::Prefixed(34)),
     ("dG9rOm", SecretKind::Prefixed(34)),
     ("-----BEGIN ", SecretKind::PrivateKey),
+    // Webhook URLs: whoever has one can post. (Anchored on `slack`: a prefix's first two bytes are looked up at
+    // every word start, and `ho` starts `host`.)
+    ("slack.com/services/", WEBHOOK),
+    ("slack.com/workflows/", WEBHOOK),
+    ("slack.com/triggers/", WEBHOOK),
+    ("discord.com/api/webhooks/", WEBHOOK),
+    ("discordapp.com/api/webhooks/", WEBHOOK),
+    // Commands logged with a password on the command line.
+    ("mysql", SecretKind::Command(MYSQL_FLAGS)),
+    ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -162,7 +195,10 @@ pub(crate) const SECRET_PAIR_GROUPS: ([u8; 128], [u8; 128]) = {
     let mut i = 0;
     while i < SECRET_PREFIXES.len() {
         let bytes = SECRET_PREFIXES[i].0.as_bytes();
-        assert!(bytes.len() >= 2 && bytes[0] < 128 && bytes[1] < 128, "secret prefixes start with two ASCII bytes");
+        assert!(
+            bytes.len() >= 3 && bytes[0] < 128 && bytes[1] < 128,
+            "secret prefixes are three bytes or more and start with two ASCII bytes"
+        );
         let (a, b) = (bytes[0] as usize, bytes[1] as usize);
         if first[a] == 0 {
             first[a] = 1 << (groups % 8);
@@ -174,12 +210,20 @@ pub(crate) const SECRET_PAIR_GROUPS: ([u8; 128], [u8; 128]) = {
     (first, second)
 };
 
+/// The bit of the first three bytes of a prefix in `SecretPrefixes::triples`.
+#[inline(always)]
+fn triple_hash(a: u8, b: u8, c: u8) -> usize {
+    (u32::from_le_bytes([a, b, c, 0]).wrapping_mul(0x9E37_79B1) >> 20) as usize
+}
+
 /// The secret prefixes, indexed by their first two bytes: the anchors look up each word start here.
 pub(crate) struct SecretPrefixes {
-    /// One bit per pair of first bytes that some prefix starts with.
-    pairs: Box<[u64; 1024]>,
-    /// The first two bytes of each prefix, in the order of `SECRET_PREFIXES`.
-    pair_of: [u16; SECRET_PREFIXES.len()],
+    /// One bit per hash of the first three bytes of some prefix (4,096 bits, so it stays in the cache): most word
+    /// starts that share two bytes with a prefix (`re` of `request` and of `redis-cli`) differ in the third.
+    triples: Box<[u64; 64]>,
+    /// (first two bytes, index in `SECRET_PREFIXES`) of every prefix, sorted: the prefixes of one pair are found
+    /// by a binary search, in the order they are listed.
+    by_pair: Vec<(u16, usize)>,
 }
 
 impl std::fmt::Debug for SecretPrefixes {
@@ -190,33 +234,36 @@ impl std::fmt::Debug for SecretPrefixes {
 
 impl SecretPrefixes {
     pub(crate) fn new() -> SecretPrefixes {
-        let mut pairs = Box::new([0u64; 1024]);
-        let mut pair_of = [0u16; SECRET_PREFIXES.len()];
+        let mut triples = Box::new([0u64; 64]);
+        let mut by_pair = Vec::with_capacity(SECRET_PREFIXES.len());
         for (index, (prefix, _)) in SECRET_PREFIXES.iter().enumerate() {
             let bytes = prefix.as_bytes();
             let pair = (u16::from(bytes[0]) << 8) | u16::from(bytes[1]);
-            pairs[usize::from(pair) / 64] |= 1 << (pair % 64);
-            pair_of[index] = pair;
+            let triple = triple_hash(bytes[0], bytes[1], bytes[2]);
+            triples[triple / 64] |= 1 << (triple % 64);
+            by_pair.push((pair, index));
         }
-        SecretPrefixes { pairs, pair_of }
+        by_pair.sort_unstable();
+        SecretPrefixes { triples, by_pair }
     }
 
     /// The index of the prefix that starts at `at` in `text`, if any (the first listed, when several do).
     #[inline]
     pub(crate) fn at(&self, text: &[u8], at: usize) -> Option<usize> {
-        let (Some(&first), Some(&second)) = (text.get(at), text.get(at + 1)) else {
+        let (Some(&first), Some(&second), Some(&third)) = (text.get(at), text.get(at + 1), text.get(at + 2)) else {
             return None;
         };
-        let pair = (usize::from(first) << 8) | usize::from(second);
-        if self.pairs[pair / 64] & (1 << (pair % 64)) == 0 {
+        let triple = triple_hash(first, second, third);
+        if self.triples[triple / 64] & (1 << (triple % 64)) == 0 {
             return None;
         }
         // Only the prefixes with this pair, in order: the first listed that matches wins.
         let rest = &text[at..];
-        let pair = pair as u16;
-        (0..SECRET_PREFIXES.len()).find(|&index| {
+        let pair = (u16::from(first) << 8) | u16::from(second);
+        let first = self.by_pair.partition_point(|&(p, _)| p < pair);
+        self.by_pair[first..].iter().take_while(|&&(p, _)| p == pair).map(|&(_, index)| index).find(|&index| {
             let prefix = SECRET_PREFIXES[index].0.as_bytes();
-            self.pair_of[index] == pair && rest.len() >= prefix.len() && same_bytes(&rest[..prefix.len()], prefix)
+            rest.len() >= prefix.len() && same_bytes(&rest[..prefix.len()], prefix)
         })
     }
 }
@@ -388,7 +435,7 @@ impl Detectors {
         while let Some((at, width)) = finder(search_from) {
             search_from = at + width;
             if let Some((start, end)) = url_userinfo(text, at) {
-                if self.on(DetectorKind::Credentials) {
+                if self.on(DetectorKind::Credentials) && start < end {
                     self.push(DetectorKind::Credentials, start, end, out);
                 }
                 continue;
@@ -703,6 +750,23 @@ impl Detectors {
                         .count();
                     (body >= min).then_some((start, after + body))
                 }
+                SecretKind::UrlPath { min, slashes } => {
+                    let body = text[after..]
+                        .iter()
+                        .take_while(|&&b| {
+                            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~') || slashes && b == b'/'
+                        })
+                        .count();
+                    (body >= min).then_some((after, after + body))
+                }
+                SecretKind::Command(flags) => {
+                    // `mysql` also begins `mysqldump` and `mysqladmin`: the command is the whole word.
+                    let command_end = after + text[after..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                    command_flag_values(text, command_end, flags, |start, end| {
+                        self.push(DetectorKind::Secret, start, end, out)
+                    });
+                    None
+                }
                 SecretKind::AwsKeyId => {
                     let body =
                         text[after..].iter().take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
@@ -746,6 +810,18 @@ impl Detectors {
             };
             let separator = text[at];
             let next = text.get(at + 1).copied();
+            // The entity of a hash token (`[SECRET:9f2c41]`) is no key: redacting twice leaves the token as it is.
+            if separator == b':' && key_start > 0 && replacement_at(text, key_start - 1).is_some() {
+                continue;
+            }
+            // `curl -u alice:s3cret` (also wget, httpie): the user and password of basic authentication.
+            if separator == b':' && !matches!(next, Some(b' ') | None) {
+                if let Some((start, end)) = user_password_flag(text, key_start) {
+                    self.push(DetectorKind::Secret, start, end, out);
+                    from = end.max(from);
+                    continue;
+                }
+            }
             // `https://`, `a::b`, and `x = y` (code, not a key/value pair); but `password = 'hunter2'` (SQL,
             // Python, INI) is one: the value is quoted.
             let spaced = separator == b'=' && next == Some(b' ');
@@ -765,7 +841,7 @@ impl Detectors {
                     }
                 }
                 // Nothing left, or a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`).
-                if start >= end || is_replacement(&text[start..end]) {
+                if start >= end || replacement_at(text, start).is_some() {
                     from = end.max(from);
                     continue;
                 }
@@ -1461,6 +1537,11 @@ fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     {
         return None;
     }
+    // Already replaced (`https://[CREDENTIALS:e7a985]@host`): a credential of its own, so that no email is read
+    // from its `@`, but nothing more to replace.
+    if is_replacement(userinfo) {
+        return Some((at, at));
+    }
     Some((scheme_end, at))
 }
 
@@ -1578,10 +1659,107 @@ fn line_end(text: &[u8], from: usize) -> usize {
     end
 }
 
+/// Calls `found` with the span of each value of `flags` in the command whose arguments start at `from`, up to the
+/// end of the command (a line break, `|`, `;`, `&`, a backtick, or a `"` that closes the string it is in). A value
+/// in quotes is the text between them.
+fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl FnMut(usize, usize)) {
+    let is_end = |b: u8| matches!(b, b'\n' | b'\r' | b'|' | b';' | b'&' | b'`');
+    let end = text[from..].iter().position(|&b| is_end(b)).map_or(text.len(), |p| from + p);
+    // The span of the word at `at` (its contents when quoted) and where the word ends.
+    let word = |at: usize| -> (usize, usize, usize) {
+        match text[at] {
+            quote @ (b'\'' | b'"') => {
+                let close = text[at + 1..end].iter().position(|&b| b == quote).map_or(end, |p| at + 1 + p);
+                (at + 1, close, (close + 1).min(end))
+            }
+            _ => {
+                let stop = text[at..end].iter().position(|&b| matches!(b, b' ' | b'\t' | b'"')).map_or(end, |p| at + p);
+                (at, stop, stop)
+            }
+        }
+    };
+    let mut at = from;
+    let mut takes_value = false;
+    while at < end {
+        if matches!(text[at], b' ' | b'\t') {
+            at += 1;
+            continue;
+        }
+        // A `"` that is not the start of a quoted argument closes the string the command is in.
+        if text[at] == b'"' && !takes_value && at > from && text[at - 1] != b' ' {
+            break;
+        }
+        let (start, stop, next) = word(at);
+        let argument = &text[start..stop];
+        if takes_value {
+            if stop > start && !is_replacement(argument) {
+                found(start, stop);
+            }
+            takes_value = false;
+        } else {
+            for flag in flags {
+                let name = flag.name.as_bytes();
+                if argument == name {
+                    takes_value = flag.spaced;
+                } else if argument.len() > name.len() && argument.starts_with(name) {
+                    // `--user=alice:pw`; `-phunter2`.
+                    let equals = name.starts_with(b"--") && argument[name.len()] == b'=';
+                    let value = start + name.len() + usize::from(equals);
+                    if (equals || flag.glued) && !is_replacement(&text[value..stop]) {
+                        found(value, stop);
+                    }
+                }
+            }
+        }
+        at = next.max(at + 1);
+    }
+}
+
+/// `user:password` after a `-u`, `--user` or `--user=` flag (`curl -u alice:s3cret`, `-u 'alice:s3cret'`,
+/// `-ualice:s3cret`), when the key before the `:` starts at `user_start`: its span, the user included (quotes
+/// excluded).
+fn user_password_flag(text: &[u8], user_start: usize) -> Option<(usize, usize)> {
+    let word_end = |from: usize| {
+        from + text[from..].iter().take_while(|&&b| !matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'\n')).count()
+    };
+    // Most keys are turned away by the byte before them, or the one before that.
+    match text[..user_start] {
+        // `-ualice:…`: the key read before the `:` is `ualice`.
+        [.., b' ', b'-'] if text[user_start] == b'u' => return Some((user_start + 1, word_end(user_start + 1))),
+        [.., b'-', b'u', b' '] | [.., b'-', b'u', b' ', b'\'' | b'"'] => {}
+        [.., b'u', b's', b'e', b'r', b' ' | b'='] | [.., b'u', b's', b'e', b'r', b' ', b'\'' | b'"'] => {}
+        _ => return None,
+    }
+    let quote = text[user_start - 1];
+    let flag_end = if matches!(quote, b'\'' | b'"') { user_start - 1 } else { user_start };
+    let before = &text[..flag_end];
+    let flag = [b"-u ".as_slice(), b"--user ", b"--user="].into_iter().find(|flag| before.ends_with(flag))?;
+    // The flag is a word of its own.
+    if before.len() > flag.len() && !matches!(before[before.len() - flag.len() - 1], b' ' | b'\t' | b'"' | b'\'') {
+        return None;
+    }
+    let end = if flag_end < user_start {
+        memchr::memchr(quote, &text[user_start..]).map_or(text.len(), |p| user_start + p)
+    } else {
+        word_end(user_start)
+    };
+    Some((user_start, end))
+}
+
+/// The end of the replacement that starts at `start` (`[REDACTED]` in `Bearer [REDACTED]`, which a value read up to
+/// a `]` cuts short), if one does.
+fn replacement_at(text: &[u8], start: usize) -> Option<usize> {
+    if text.get(start) != Some(&b'[') {
+        return None;
+    }
+    let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
+    is_replacement(&text[start..=close]).then_some(close + 1)
+}
+
 /// True when `value` is a replacement the engine writes: a label (`[EMAIL]`, `[REDACTED]`, `[UK_NINO]`; entities
 /// are uppercase letters, digits and `_`, from a letter) or a hash token (`[EMAIL:9f2c41]`), so that redacting
 /// twice leaves it as it is.
-fn is_replacement(value: &[u8]) -> bool {
+pub(crate) fn is_replacement(value: &[u8]) -> bool {
     let Some(inner) = value.strip_prefix(b"[").and_then(|rest| rest.strip_suffix(b"]")) else {
         return false;
     };
@@ -1643,10 +1821,10 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     // A list of bare values (`phones=[4155552671,4155552672]`): all of it, up to its `]`. A replacement
     // (`[EMAIL]`, `[EMAIL:9f2c41]`) is returned with its brackets, which the caller passes over.
     if quote == b'[' {
-        let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
-        if is_replacement(&text[start..=close]) {
-            return Some((start, close + 1));
+        if let Some(end) = replacement_at(text, start) {
+            return Some((start, end));
         }
+        let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
         return (close > start + 1).then_some((start + 1, close));
     }
     if quote == b'{' {
@@ -2013,6 +2191,45 @@ mod tests {
         one("<user><password>hunter2</password></user>", "SECRET", "hunter2");
         one("<soap:Body><ns:Email type=\"work\">jane.doe@example.com</ns:Email>", "EMAIL", "jane.doe@example.com");
         none("<p>hello</p><password/><name></name><b>x</i>");
+        // Coordinates and the signatures of pre-signed URLs.
+        one("lat=48.8566 status=ok", "LOCATION", "48.8566");
+        one("geoLongitude: 2.3522", "LOCATION", "2.3522");
+        one(
+            "GET /o?X-Amz-Date=20250101T000000Z&X-Amz-Signature=aeeed9bbccd4d02e HTTP/1.1",
+            "SECRET",
+            "aeeed9bbccd4d02e",
+        );
+        one("?sv=2021-06-08&sig=abcDEF123%2Bxyz%3D", "SECRET", "abcDEF123%2Bxyz%3D");
+        none("signature_version=4 latency=12 long_poll=true");
+    }
+
+    #[test]
+    fn passwords_on_command_lines() {
+        // Basic authentication after curl's (or wget's, httpie's) `-u`, `--user`, `--user=`, in quotes or not.
+        one("run: curl -u alice:s3cretPW https://api.example.com", "SECRET", "alice:s3cretPW");
+        one("curl -s --user 'bob:hunter2 x' -X POST https://x", "SECRET", "bob:hunter2 x");
+        one("curl --user=carol:pw123 https://x", "SECRET", "carol:pw123");
+        one("curl -ualice:pw https://x", "SECRET", "alice:pw");
+        one(r#"cmd="curl -u "dan:pw" https://x""#, "SECRET", "dan:pw");
+        // No user:password after the flag, or a flag that is not one (`menu:`, `-user:`).
+        none("mysql -u root -p shop; ssh -u admin host; a-u b:c; menu:open --user: x");
+        // The values of flags that take a password, up to the end of the command.
+        one("mysqldump -u root -phunter2 shop > dump.sql", "SECRET", "hunter2");
+        one("sshpass -p 'S3cr3t!' ssh deploy", "SECRET", "S3cr3t!");
+        one("sshpass -pS3cr3t ssh deploy", "SECRET", "S3cr3t");
+        none("mysql -h db -P 3306 -p shop | tee -phunter2; mysqlx -p");
+        none("mysqldump -p[SECRET:9f2c41] shop; sshpass -p [REDACTED] ssh");
+        // A replacement after a scheme, a hash token's entity and replaced URL credentials are left as they are.
+        none("Authorization: Bearer [REDACTED] ok; x [SECRET:9f2c41] y https://[CREDENTIALS:e7a985]@example.com/");
+    }
+
+    #[test]
+    fn webhook_urls_keep_their_host() {
+        let slack = "https://hooks.slack.com/services/T024BE7LD/B01ABCDEF12/abcdefghijklmnopqrstuvwx";
+        one(slack, "SECRET", "T024BE7LD/B01ABCDEF12/abcdefghijklmnopqrstuvwx");
+        let discord = "POST https://discord.com/api/webhooks/1234567890/AbCdEfGhIjKlMnOpQrStUv 204";
+        one(discord, "SECRET", "1234567890/AbCdEfGhIjKlMnOpQrStUv");
+        none("see https://slack.com/services/new for setup; slack.com/services/x");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::ScanContext;
+use super::detect::{is_replacement, ScanContext};
 use super::offsets::OffsetMap;
 use super::{KeyCache, KeyTag, LineWork, Sink};
 
@@ -287,7 +287,8 @@ fn walk_inner(
                     match treatment {
                         Treatment::Drop | Treatment::Skip => {}
                         Treatment::Replace(entity, action) => {
-                            if end > i + 1 {
+                            // A replacement (`[PHONE:09f0ba]`) stays: redacting twice changes nothing more.
+                            if end > i + 1 && !is_replacement(&line[i + 1..end]) {
                                 let value = if escaped {
                                     decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
                                     work.decoded.clone()

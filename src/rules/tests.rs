@@ -266,7 +266,7 @@ fn misshapen_tables_and_field_entries_are_reported() {
             "bad.toml:1:1: this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"` — `[[fields]]`",
             "bad.toml:1:1: this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]` — `[[fields]]`",
             "bad.toml:5:9: `paths` must be a list of texts in quotes, e.g. `paths = [\"...\", \"...\"]`, not a text — `paths = \"email\"`",
-            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths — `when = <not shown>`",
+            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value — `when = <not shown>`",
         ],
     );
 }
