@@ -1615,6 +1615,13 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     if quoted {
         end -= 1;
     }
+    // JSON escaped inside a string (`payload="{\"password\":\"hunter2\"}"`, or a JSON value escaped twice):
+    // the key between escaped quotes.
+    let closing = text.get(end).copied();
+    let escaped = quoted && closing == Some(b'"') && end > 0 && text[end - 1] == b'\\';
+    if escaped {
+        end -= 1;
+    }
     // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes; the dashes of a command-line flag
     // (`--password=`) are not part of the key.
     let run_start = anchors.key_run_start(end, 64);
@@ -1622,13 +1629,13 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     if start == end || !text[start].is_ascii_alphabetic() {
         return None;
     }
-    if quoted {
-        let opening = match text[end] {
+    if let (true, Some(closing)) = (quoted, closing) {
+        let opening = match closing {
             b')' => b'(',
             b']' => b'[',
             quote => quote,
         };
-        if start == 0 || text[start - 1] != opening {
+        if start == 0 || text[start - 1] != opening || escaped && (start < 2 || text[start - 2] != b'\\') {
             return None;
         }
         // The field of a form (`user[password]`) is glued to its parent's name; a bracketed word on its own is a
@@ -1638,7 +1645,7 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
             return glued.then_some((start, end));
         }
     }
-    let before = if quoted { start.checked_sub(1) } else { Some(run_start) };
+    let before = if quoted { start.checked_sub(1 + usize::from(escaped)) } else { Some(run_start) };
     match before {
         Some(0) | None => Some((start, end)),
         Some(b) => {
@@ -1804,6 +1811,11 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         && (start == 0 || !text[start - 1].is_ascii_alphanumeric())
     {
         start += 1;
+    }
+    // A value between escaped quotes (`\"hunter2\"`), in JSON escaped inside a string.
+    if text[start] == b'\\' && text.get(start + 1) == Some(&b'"') {
+        let close = memchr::memmem::find(&text[start + 2..], b"\\\"").map_or(text.len(), |p| start + 2 + p);
+        return (close > start + 2).then_some((start + 2, close));
     }
     let quote = text[start];
     if matches!(quote, b'"' | b'\'' | b'(') {
@@ -2191,6 +2203,10 @@ mod tests {
         one("<user><password>hunter2</password></user>", "SECRET", "hunter2");
         one("<soap:Body><ns:Email type=\"work\">jane.doe@example.com</ns:Email>", "EMAIL", "jane.doe@example.com");
         none("<p>hello</p><password/><name></name><b>x</i>");
+        // JSON escaped inside a string, or escaped twice.
+        one(r#"payload="{\"password\":\"hunter2\",\"n\":1}" ok"#, "SECRET", "hunter2");
+        one(r#"{\"user\": {\"email\": \"not-an-address\"}}"#, "EMAIL", "not-an-address");
+        none(r#"{\"level\":\"info\"} x\"password\":1 \\"#);
         // Coordinates and the signatures of pre-signed URLs.
         one("lat=48.8566 status=ok", "LOCATION", "48.8566");
         one("geoLongitude: 2.3522", "LOCATION", "2.3522");
