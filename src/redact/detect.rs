@@ -65,6 +65,12 @@ impl KeyMemo {
         self.compute(rules, key, slot, tag)
     }
 
+    /// The entity and action that replace the values under `key` (as written, dotted or not), if any: the name of
+    /// a JSON name/value pair (`{"name":"DB_PASSWORD","value":...}`) is classified as the key of a text pair is.
+    pub(crate) fn replacing_rule(&mut self, rules: &Rules, key: &[u8]) -> Option<(EntityId, Action)> {
+        self.lookup(rules, key, 0, key.len()).map(|rule| (rule.entity, rule.action))
+    }
+
     /// `lookup` for a key the memo does not hold: matched against the rules, then stored.
     #[cold]
     #[inline(never)]
