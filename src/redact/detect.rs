@@ -630,6 +630,14 @@ impl Detectors {
             }
         }
         if self.on(DetectorKind::Phone) {
+            // `phones: 555-0100, 555-0199`: a number listed right after a phone is read as one too, though the
+            // comma cuts the context word off.
+            let listed = out.last().is_some_and(|last| {
+                last.entity == DetectorKind::Phone.entity()
+                    && last.end <= token.start
+                    && is_list_gap(&text[last.end..token.start])
+            });
+            let context = ScanContext { phone_key: context.phone_key || listed, ..context };
             if let Some(phone_end) = self.phone(text, &token, context) {
                 self.push(DetectorKind::Phone, token.start, phone_end, out);
                 return phone_end;
@@ -1759,6 +1767,11 @@ fn user_password_flag(text: &[u8], user_start: usize) -> Option<(usize, usize)> 
     Some((user_start, end))
 }
 
+/// True when `gap` separates two items of a list: `, `, `,`, `; `, ` / `, ` or `, ` and `, `, or `.
+fn is_list_gap(gap: &[u8]) -> bool {
+    matches!(gap, b", " | b"," | b"; " | b" / " | b" or " | b" and " | b", or " | b", and ")
+}
+
 /// The end of the replacement that starts at `start` (`[REDACTED]` in `Bearer [REDACTED]`, which a value read up to
 /// a `]` cuts short), if one does.
 fn replacement_at(text: &[u8], start: usize) -> Option<usize> {
@@ -2102,6 +2115,11 @@ mod tests {
         one("Phone:\n60-56-85-91\n", "PHONE", "60-56-85-91");
         one("020 7946 0958", "PHONE", "020 7946 0958");
         none("123-456-7890");
+        // A number listed after a phone is one too; the same number alone, or after something else, is not.
+        let both = find("phone numbers: 60-56-85-91, 60-56-85-92 / 60568593 or 60 56 85 94; call");
+        assert_eq!(both.len(), 4, "{both:?}");
+        assert!(both.iter().all(|(entity, _)| entity == "PHONE"), "{both:?}");
+        none("ids 60-56-85-91, 60-56-85-92");
         none("at 2026-11-29 10:13:43 took 1764412345 ms");
         none("count 123 456 789 rows");
     }
