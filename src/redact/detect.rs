@@ -1883,10 +1883,18 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     if separator == b'=' {
         end = word_end(start);
         // `name=Jane Doe status=200`: an unquoted value goes on over single spaces with capitalized words (names,
-        // places), up to the next `key=` or a word in lower case.
-        while text.get(end) == Some(&b' ') && text.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
-            let next_end = word_end(end + 1);
-            let word = &text[end + 1..next_end];
+        // places), up to the next `key=` or a word in lower case; and over a comma before one (`Doe, Jane`).
+        loop {
+            let gap = match text.get(end..end + 2) {
+                Some([b' ', _]) => 1,
+                Some(b", ") => 2,
+                _ => break,
+            };
+            if !text.get(end + gap).is_some_and(u8::is_ascii_uppercase) {
+                break;
+            }
+            let next_end = word_end(end + gap);
+            let word = &text[end + gap..next_end];
             // A name's word: letters (and `-`, `'`, `.`), with a lower-case letter unless it is an initial; not
             // `HTTP/1.1` after a query string's last value.
             let name_like =
@@ -1907,6 +1915,10 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
                 break;
             }
             end = word_end;
+            // `Name: Doe, Jane`, `Address: 12 Main St, Springfield`: a comma before a capitalized word goes on.
+            if text.get(end..end + 2) == Some(b", ") && text.get(end + 2).is_some_and(u8::is_ascii_uppercase) {
+                end += 1;
+            }
             if end - start > 128
                 || text.get(end) != Some(&b' ')
                 || text.get(end + 1).is_none_or(|&b| b == b' ' || stop(b))
@@ -1915,7 +1927,7 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
             }
             end += 1;
         }
-        while end > start && text[end - 1] == b' ' {
+        while end > start && matches!(text[end - 1], b' ' | b',') {
             end -= 1;
         }
     }
@@ -2185,6 +2197,12 @@ mod tests {
         one("name=Mary Ann Smith-Jones logged in", "NAME", "Mary Ann Smith-Jones");
         one("name=Jane Level=3", "NAME", "Jane");
         one("name=jane logged In", "NAME", "jane");
+        // A comma before a capitalized word goes on: a name written last name first, an address.
+        one("name=Doe, Jane status=200", "NAME", "Doe, Jane");
+        one("Name: Doe, Jane", "NAME", "Doe, Jane");
+        one("address: 12 Main St, Springfield, IL 62704", "LOCATION", "12 Main St, Springfield, IL 62704");
+        one("name=Jane, level=3", "NAME", "Jane");
+        one("Name: Jane, Status: ok", "NAME", "Jane");
         // A replacement is left as it is; a value that only starts like one is not.
         none("password=[REDACTED] email=\"[EMAIL:9f2c41]\" phones=[PHONE]");
         one("password=\"[hunter2]\"", "SECRET", "[hunter2]");
