@@ -270,7 +270,12 @@ fn entity_at(text: &[u8]) -> Option<(char, usize)> {
         } else {
             std::str::from_utf8(number).ok()?.parse().ok()?
         };
-        char::from_u32(value).filter(|&c| c != '\0')?
+        // The wide spaces and dashes numbers are written with read as ASCII ones, as `&nbsp;` does.
+        match char::from_u32(value).filter(|&c| c != '\0')? {
+            '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' => ' ',
+            '\u{2011}' | '\u{2012}' | '\u{2013}' => '-',
+            other => other,
+        }
     } else {
         match name {
             b"amp" => '&',
@@ -284,7 +289,8 @@ fn entity_at(text: &[u8]) -> Option<(char, usize)> {
             b"plus" => '+',
             b"lpar" => '(',
             b"rpar" => ')',
-            b"hyphen" | b"dash" => '-',
+            b"hyphen" | b"dash" | b"ndash" => '-',
+            b"thinsp" | b"ensp" | b"emsp" | b"numsp" => ' ',
             b"colon" => ':',
             _ => return None,
         }

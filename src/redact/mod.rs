@@ -211,6 +211,10 @@ pub(crate) struct LineWork {
     entity_decoded: Vec<u8>,
     entity_map: OffsetMap,
     lossy: Vec<u8>,
+    /// A text whose wide spaces and dashes were made ASCII, its map to the text, and its anchors.
+    ascii_separators: Vec<u8>,
+    ascii_separators_map: OffsetMap,
+    ascii_separators_anchors: Anchors,
 }
 
 /// A finding in the coordinates of the text that was scanned, with its (decoded) value in `values`.
@@ -360,7 +364,23 @@ impl Inner {
             // are those of the decoded text.
             let mut decoded_anchors = std::mem::take(&mut work.decoded_anchors);
             decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
-            self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
+            let wide = decoded_anchors.non_ascii_span().is_some_and(|range| holds_wide_separator(&decoded[range]));
+            if wide {
+                // `\u00a0` escapes spell wide spaces that the line did not show: read them as ASCII here.
+                let mut ascii = std::mem::take(&mut work.ascii_separators);
+                let mut ascii_map = std::mem::take(&mut work.ascii_separators_map);
+                ascii_separators(&decoded, &mut ascii, &mut ascii_map);
+                decoded_anchors.compute(&ascii, self.detectors.secret_prefixes());
+                self.find_in(&ascii, &decoded_anchors.view(0, ascii.len()), context, work);
+                for hit in &mut work.hits {
+                    hit.start = ascii_map.source(hit.start);
+                    hit.end = ascii_map.source(hit.end);
+                }
+                work.ascii_separators = ascii;
+                work.ascii_separators_map = ascii_map;
+            } else {
+                self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
+            }
             work.decoded_anchors = decoded_anchors;
             work.push_hits(Sink::JsonString, |at| start + map.source(at));
         }
@@ -461,6 +481,55 @@ impl KeyTag {
     pub(crate) fn hash(self, extra: u64) -> u64 {
         (self.tail ^ self.len as u64 ^ (extra << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
+}
+
+/// The wide spaces and dashes that numbers are written with (UTF-8): no-break space, figure space, thin space,
+/// narrow no-break space; non-breaking hyphen, figure dash, en dash. `(bytes, the ASCII byte read for them)`.
+const WIDE_SEPARATORS: [(&[u8], u8); 7] = [
+    (b"\xC2\xA0", b' '),
+    (b"\xE2\x80\x87", b' '),
+    (b"\xE2\x80\x89", b' '),
+    (b"\xE2\x80\xAF", b' '),
+    (b"\xE2\x80\x91", b'-'),
+    (b"\xE2\x80\x92", b'-'),
+    (b"\xE2\x80\x93", b'-'),
+];
+
+/// The wide separator at the start of `bytes`, if any: its length and the ASCII byte read for it.
+#[inline]
+fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
+    match bytes {
+        [0xC2, 0xA0, ..] => Some((2, b' ')),
+        [0xE2, 0x80, third, ..] => {
+            WIDE_SEPARATORS.iter().find(|(wide, _)| wide.len() == 3 && wide[2] == *third).map(|&(_, ascii)| (3, ascii))
+        }
+        _ => None,
+    }
+}
+
+/// True when `part` holds a wide separator.
+fn holds_wide_separator(part: &[u8]) -> bool {
+    memchr::memchr2_iter(0xC2, 0xE2, part).any(|at| wide_separator_at(&part[at..]).is_some())
+}
+
+/// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
+/// from.
+fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
+    out.clear();
+    map.clear();
+    let mut copied = 0;
+    for at in memchr::memchr2_iter(0xC2, 0xE2, text) {
+        if at < copied {
+            continue;
+        }
+        if let Some((len, ascii)) = wide_separator_at(&text[at..]) {
+            map.copy_run(out, &text[copied..at], copied);
+            map.decode_char(out, char::from(ascii), at);
+            copied = at + len;
+        }
+    }
+    map.copy_run(out, &text[copied..], copied);
+    map.finish(out.len(), text.len());
 }
 
 /// A short key stored in place, for the engine's direct-mapped memos: a lookup compares the tag, then (for keys
@@ -688,7 +757,13 @@ impl Redactor {
                 return changed;
             }
         }
-        self.analyze_anchored(line);
+        // A line that is not all ASCII may write numbers with wide spaces or dashes: read it with ASCII ones.
+        let wide = self.work.line_anchors.non_ascii_span().is_some_and(|range| holds_wide_separator(&line[range]));
+        if wide {
+            self.analyze_wide(line);
+        } else {
+            self.analyze_anchored(line);
+        }
         let inner = &self.engine.inner;
         if inner.detectors.opens_private_key(line, &self.work.line_anchors.view(0, line.len())) {
             self.private_key_lines = PRIVATE_KEY_LINES;
@@ -798,6 +873,28 @@ impl Redactor {
         inner.find_in(line, &anchors.view(0, line.len()), ScanContext::default(), work);
         work.line_anchors = anchors;
         work.push_hits(Sink::Raw, |at| at);
+    }
+
+    /// `analyze_anchored` for a line with wide spaces or dashes (`06\u{a0}12\u{a0}34\u{a0}56\u{a0}78`, `+33 6 12 34 56 78`
+    /// with thin spaces, `4111–1111–…` with en dashes): the line is analyzed with these written as ASCII spaces
+    /// and dashes (JSON stays JSON: they only stand inside strings), and the edits are mapped back to it.
+    #[cold]
+    #[inline(never)]
+    fn analyze_wide(&mut self, line: &[u8]) {
+        let mut ascii = std::mem::take(&mut self.work.ascii_separators);
+        let mut map = std::mem::take(&mut self.work.ascii_separators_map);
+        let mut ascii_anchors = std::mem::take(&mut self.work.ascii_separators_anchors);
+        ascii_separators(line, &mut ascii, &mut map);
+        ascii_anchors.compute(&ascii, self.engine.inner.detectors.secret_prefixes());
+        let line_anchors = std::mem::replace(&mut self.work.line_anchors, ascii_anchors);
+        self.analyze_anchored(&ascii);
+        for edit in &mut self.work.edits {
+            edit.start = map.source(edit.start);
+            edit.end = map.source(edit.end);
+        }
+        self.work.ascii_separators_anchors = std::mem::replace(&mut self.work.line_anchors, line_anchors);
+        self.work.ascii_separators = ascii;
+        self.work.ascii_separators_map = map;
     }
 
     /// Writes the overlong-line marker for a line of `bytes` bytes that the caller discarded as it streamed (it
@@ -1250,6 +1347,26 @@ mod tests {
         check_with(&line, r#"{"msg":"X-Trace-Ctx: a=1; b=2","n":1}"#, r#"{"msg":"X-Trace-Ctx: [REDACTED]","n":1}"#);
         // The shipped rules read cookie headers so.
         check("Set-Cookie: sid=abc; Path=/; HttpOnly", "Set-Cookie: [REDACTED]");
+    }
+
+    #[test]
+    fn numbers_written_with_wide_spaces_and_dashes_are_found() {
+        // No-break, narrow no-break and thin spaces, en dashes: in text, in a JSON string (raw or escaped), in HTML.
+        check("tel 06\u{a0}12\u{a0}34\u{a0}56\u{a0}78 ok", "tel [PHONE] ok");
+        check("+33\u{202f}6\u{202f}12\u{202f}34\u{202f}56\u{202f}78", "[PHONE]");
+        check("card 4111\u{2013}1111\u{2013}1111\u{2013}1111 ok", "card [CARD] ok");
+        check("SSN 536\u{2009}22\u{2009}1234.", "SSN [SSN].");
+        check(
+            r#"{"msg":"appelez-moi au 06\u00a012\u00a034\u00a056\u00a078","n":"é"}"#,
+            r#"{"msg":"appelez-moi au [PHONE]","n":"é"}"#,
+        );
+        check("<p>mobile\u{a0}: 06\u{a0}12\u{a0}34\u{a0}56\u{a0}78</p>", "<p>mobile\u{a0}: [PHONE]</p>");
+        check("<p>tel 06&#160;12&#xA0;34&thinsp;56&#8239;78</p>", "<p>tel [PHONE]</p>");
+        // The rest of the line keeps its wide characters, and a quantity stays a quantity.
+        check(
+            "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
+            "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
+        );
     }
 
     #[test]
