@@ -130,7 +130,7 @@ struct Flag {
     name: &'static str,
     /// `-phunter2`: the value glued to a short flag.
     glued: bool,
-    /// `-u user:pass`: the next word.
+    /// `-p S3cr3t`: the next word.
     spaced: bool,
 }
 
@@ -441,7 +441,7 @@ impl Detectors {
         while let Some((at, width)) = finder(search_from) {
             search_from = at + width;
             if let Some((start, end)) = url_userinfo(text, at) {
-                if self.on(DetectorKind::Credentials) && start < end {
+                if self.on(DetectorKind::Credentials) {
                     self.push(DetectorKind::Credentials, start, end, out);
                 }
                 continue;
@@ -1551,11 +1551,6 @@ fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     {
         return None;
     }
-    // Already replaced (`https://[CREDENTIALS:e7a985]@host`): a credential of its own, so that no email is read
-    // from its `@`, but nothing more to replace.
-    if is_replacement(userinfo) {
-        return Some((at, at));
-    }
     Some((scheme_end, at))
 }
 
@@ -1713,7 +1708,7 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
         let (start, stop, next) = word(at);
         let argument = &text[start..stop];
         if takes_value {
-            if stop > start && !is_replacement(argument) {
+            if stop > start {
                 found(start, stop);
             }
             takes_value = false;
@@ -1722,13 +1717,9 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
                 let name = flag.name.as_bytes();
                 if argument == name {
                     takes_value = flag.spaced;
-                } else if argument.len() > name.len() && argument.starts_with(name) {
-                    // `--user=alice:pw`; `-phunter2`.
-                    let equals = name.starts_with(b"--") && argument[name.len()] == b'=';
-                    let value = start + name.len() + usize::from(equals);
-                    if (equals || flag.glued) && !is_replacement(&text[value..stop]) {
-                        found(value, stop);
-                    }
+                } else if flag.glued && argument.len() > name.len() && argument.starts_with(name) {
+                    // `-phunter2`.
+                    found(start + name.len(), stop);
                 }
             }
         }
@@ -1743,26 +1734,25 @@ fn user_password_flag(text: &[u8], user_start: usize) -> Option<(usize, usize)> 
     let word_end = |from: usize| {
         from + text[from..].iter().take_while(|&&b| !matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'\n')).count()
     };
-    // Most keys are turned away by the byte before them, or the one before that.
-    match text[..user_start] {
+    // The flag's length and the quote the value opens with, if any, from the bytes before the user: most keys are
+    // turned away by the byte before them, or the one before that.
+    let (flag_len, quote) = match text[..user_start] {
         // `-ualice:…`: the key read before the `:` is `ualice`.
         [.., b' ', b'-'] if text[user_start] == b'u' => return Some((user_start + 1, word_end(user_start + 1))),
-        [.., b'-', b'u', b' '] | [.., b'-', b'u', b' ', b'\'' | b'"'] => {}
-        [.., b'u', b's', b'e', b'r', b' ' | b'='] | [.., b'u', b's', b'e', b'r', b' ', b'\'' | b'"'] => {}
+        [.., b'-', b'u', b' '] => (3, None),
+        [.., b'-', b'u', b' ', quote @ (b'\'' | b'"')] => (3, Some(quote)),
+        [.., b'-', b'-', b'u', b's', b'e', b'r', b' ' | b'='] => (7, None),
+        [.., b'-', b'-', b'u', b's', b'e', b'r', b' ', quote @ (b'\'' | b'"')] => (7, Some(quote)),
         _ => return None,
-    }
-    let quote = text[user_start - 1];
-    let flag_end = if matches!(quote, b'\'' | b'"') { user_start - 1 } else { user_start };
-    let before = &text[..flag_end];
-    let flag = [b"-u ".as_slice(), b"--user ", b"--user="].into_iter().find(|flag| before.ends_with(flag))?;
+    };
     // The flag is a word of its own.
-    if before.len() > flag.len() && !matches!(before[before.len() - flag.len() - 1], b' ' | b'\t' | b'"' | b'\'') {
+    let flag_start = user_start - flag_len - usize::from(quote.is_some());
+    if flag_start > 0 && !matches!(text[flag_start - 1], b' ' | b'\t' | b'"' | b'\'') {
         return None;
     }
-    let end = if flag_end < user_start {
-        memchr::memchr(quote, &text[user_start..]).map_or(text.len(), |p| user_start + p)
-    } else {
-        word_end(user_start)
+    let end = match quote {
+        Some(quote) => memchr::memchr(quote, &text[user_start..]).map_or(text.len(), |p| user_start + p),
+        None => word_end(user_start),
     };
     Some((user_start, end))
 }
@@ -2276,9 +2266,9 @@ mod tests {
         one("sshpass -p 'S3cr3t!' ssh deploy", "SECRET", "S3cr3t!");
         one("sshpass -pS3cr3t ssh deploy", "SECRET", "S3cr3t");
         none("mysql -h db -P 3306 -p shop | tee -phunter2; mysqlx -p");
-        none("mysqldump -p[SECRET:9f2c41] shop; sshpass -p [REDACTED] ssh");
-        // A replacement after a scheme, a hash token's entity and replaced URL credentials are left as they are.
-        none("Authorization: Bearer [REDACTED] ok; x [SECRET:9f2c41] y https://[CREDENTIALS:e7a985]@example.com/");
+        // A replacement after a scheme and a hash token's entity are no values (replaced values in commands and URL
+        // credentials are found, and left as they are by the engine: `replacements_are_never_replaced_again`).
+        none("Authorization: Bearer [REDACTED] ok; x [SECRET:9f2c41] y");
     }
 
     #[test]

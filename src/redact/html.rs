@@ -271,11 +271,8 @@ fn entity_at(text: &[u8]) -> Option<(char, usize)> {
             std::str::from_utf8(number).ok()?.parse().ok()?
         };
         // The wide spaces and dashes numbers are written with read as ASCII ones, as `&nbsp;` does.
-        match char::from_u32(value).filter(|&c| c != '\0')? {
-            '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' => ' ',
-            '\u{2011}' | '\u{2012}' | '\u{2013}' => '-',
-            other => other,
-        }
+        let ch = char::from_u32(value).filter(|&c| c != '\0')?;
+        super::ascii_for_wide(ch).map_or(ch, char::from)
     } else {
         match name {
             b"amp" => '&',

@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::{is_replacement, ScanContext};
+use super::detect::ScanContext;
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -296,8 +296,7 @@ fn walk_inner(
                     match treatment {
                         Treatment::Drop | Treatment::Skip => {}
                         Treatment::Replace(entity, action) => {
-                            // A replacement (`[PHONE:09f0ba]`) stays: redacting twice changes nothing more.
-                            if end > i + 1 && !is_replacement(&line[i + 1..end]) {
+                            if end > i + 1 {
                                 let value = if escaped {
                                     decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
                                     work.decoded.clone()

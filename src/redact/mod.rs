@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use crate::pii::{HashKey, HashKeyError};
 use crate::rules::{Action, EntityId, KeyPath, Rules};
 use anchors::{Anchor, Anchors, View};
-use detect::{Detectors, Finding, KeyMemo, ScanContext};
+use detect::{is_replacement, Detectors, Finding, KeyMemo, ScanContext};
 use offsets::OffsetMap;
 
 /// How lines are interpreted.
@@ -228,15 +228,24 @@ pub(crate) struct Hit {
 }
 
 impl LineWork {
+    /// Records the replacement of `value` at `start..end`, unless `value` is already a replacement (`[EMAIL]`,
+    /// `[PHONE:09f0ba]`): so redacting twice changes nothing more, whichever detector or rule found it.
     fn push_replace(&mut self, start: usize, end: usize, entity: EntityId, action: Action, value: &[u8], sink: Sink) {
+        if is_replacement(value) {
+            return;
+        }
         let value_start = self.values.len();
         self.values.extend_from_slice(value);
         self.edits.push(Edit { start, end, entity, action, value: (value_start, self.values.len()), sink, cut: false });
     }
 
-    /// Turns `hits` into edits written to `sink`, mapping hit offsets to line offsets with `to_line`.
+    /// Turns `hits` into edits written to `sink`, mapping hit offsets to line offsets with `to_line`; a hit whose
+    /// value is already a replacement is left out, as in `push_replace`.
     fn push_hits(&mut self, sink: Sink, to_line: impl Fn(usize) -> usize) {
         for hit in &self.hits {
+            if is_replacement(&self.values[hit.value.0..hit.value.1]) {
+                continue;
+            }
             self.edits.push(Edit {
                 start: to_line(hit.start),
                 end: to_line(hit.end),
@@ -483,28 +492,27 @@ impl KeyTag {
     }
 }
 
-/// The wide spaces and dashes that numbers are written with (UTF-8): no-break space, figure space, thin space,
-/// narrow no-break space; non-breaking hyphen, figure dash, en dash. `(bytes, the ASCII byte read for them)`.
-const WIDE_SEPARATORS: [(&[u8], u8); 7] = [
-    (b"\xC2\xA0", b' '),
-    (b"\xE2\x80\x87", b' '),
-    (b"\xE2\x80\x89", b' '),
-    (b"\xE2\x80\xAF", b' '),
-    (b"\xE2\x80\x91", b'-'),
-    (b"\xE2\x80\x92", b'-'),
-    (b"\xE2\x80\x93", b'-'),
-];
-
-/// The wide separator at the start of `bytes`, if any: its length and the ASCII byte read for it.
-#[inline]
-fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
-    match bytes {
-        [0xC2, 0xA0, ..] => Some((2, b' ')),
-        [0xE2, 0x80, third, ..] => {
-            WIDE_SEPARATORS.iter().find(|(wide, _)| wide.len() == 3 && wide[2] == *third).map(|&(_, ascii)| (3, ascii))
-        }
+/// The ASCII byte that a wide space or dash that numbers are written with reads as: no-break, figure, thin and
+/// narrow no-break spaces; non-breaking hyphen, figure dash, en dash. The one list, for raw text and for HTML
+/// character references.
+pub(crate) fn ascii_for_wide(ch: char) -> Option<u8> {
+    match ch {
+        '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' => Some(b' '),
+        '\u{2011}' | '\u{2012}' | '\u{2013}' => Some(b'-'),
         _ => None,
     }
+}
+
+/// The wide separator at the start of `bytes`, if any: its length and the ASCII byte read for it (all of them are
+/// `C2 xx` or `E2 80 xx` in UTF-8).
+#[inline]
+fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
+    let (len, code) = match *bytes {
+        [0xC2, second, ..] => (2, u32::from(second & 0x3F) | 0x80),
+        [0xE2, second, third, ..] => (3, 0x2000 | u32::from(second & 0x3F) << 6 | u32::from(third & 0x3F)),
+        _ => return None,
+    };
+    char::from_u32(code).and_then(ascii_for_wide).map(|ascii| (len, ascii))
 }
 
 /// True when `part` holds a wide separator.
@@ -1347,6 +1355,18 @@ mod tests {
         check_with(&line, r#"{"msg":"X-Trace-Ctx: a=1; b=2","n":1}"#, r#"{"msg":"X-Trace-Ctx: [REDACTED]","n":1}"#);
         // The shipped rules read cookie headers so.
         check("Set-Cookie: sid=abc; Path=/; HttpOnly", "Set-Cookie: [REDACTED]");
+    }
+
+    #[test]
+    fn replacements_are_never_replaced_again() {
+        // Whatever finds a replacement (a command's flag, URL credentials, a classified key), it stays as it is.
+        for line in [
+            "mysqldump -p[SECRET:9f2c41] shop; sshpass -p [REDACTED] ssh",
+            "Authorization: Bearer [REDACTED] ok; x [SECRET:9f2c41] y https://[CREDENTIALS:e7a985]@example.com/",
+            r#"{"phone":"[PHONE:09f0ba]","password":"[REDACTED]","n":1}"#,
+        ] {
+            check(line, line);
+        }
     }
 
     #[test]
