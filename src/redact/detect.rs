@@ -75,6 +75,9 @@ impl KeyMemo {
     #[cold]
     #[inline(never)]
     fn compute(&mut self, rules: &Rules, key: &[u8], slot: usize, tag: KeyTag) -> Option<KeyRule> {
+        if let Some(rule) = self.slots.get_other(slot, key, tag) {
+            return rule;
+        }
         self.path.clear();
         for segment in key.split(|&b| b == b'.') {
             if !segment.is_empty() {
@@ -823,24 +826,34 @@ impl Detectors {
                 continue;
             };
             let separator = text[at];
-            let next = text.get(at + 1).copied();
+            let Some(next) = text.get(at + 1).copied() else { continue };
+            let no_pair = match (separator, next) {
+                // `https://` and `a::b`.
+                (b':', b'/' | b':') => true,
+                // `x = y` is code, not a key/value pair; but `password = 'hunter2'` (SQL, Python, INI) is one: the
+                // value is quoted.
+                (b'=', b' ') => !quoted_after(text, at + 1),
+                // The `==` that pads base64 (`cursor=eyJwYWdlIjoyfQ==`, whose letters read as a key): no value, and
+                // no lookup of a key seen once.
+                (b'=', b'=') => {
+                    !text.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'"' | b'\''))
+                }
+                _ => false,
+            };
+            if no_pair {
+                continue;
+            }
             // The entity of a hash token (`[SECRET:9f2c41]`) is no key: redacting twice leaves the token as it is.
             if separator == b':' && key_start > 0 && replacement_at(text, key_start - 1).is_some() {
                 continue;
             }
             // `curl -u alice:s3cret` (also wget, httpie): the user and password of basic authentication.
-            if separator == b':' && !matches!(next, Some(b' ') | None) {
+            if separator == b':' && next != b' ' {
                 if let Some((start, end)) = user_password_flag(text, key_start) {
                     self.push(DetectorKind::Secret, start, end, out);
                     from = end.max(from);
                     continue;
                 }
-            }
-            // `https://`, `a::b`, and `x = y` (code, not a key/value pair); but `password = 'hunter2'` (SQL,
-            // Python, INI) is one: the value is quoted.
-            let spaced = separator == b'=' && next == Some(b' ');
-            if separator == b':' && matches!(next, Some(b'/' | b':')) || spaced && !quoted_after(text, at + 1) {
-                continue;
             }
             let Some(KeyRule { entity, action, text_value }) = memo.lookup(rules, text, key_start, key_end) else {
                 continue;

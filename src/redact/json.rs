@@ -692,7 +692,7 @@ pub(crate) struct KeySlot {
     kind: MemberKind,
 }
 
-/// The treatment of the current member of the top frame (whose key is set), from a small direct-mapped memo
+/// The treatment of the current member of the top frame (whose key is set), from a small two-way memo
 /// when the same key was seen under the same parent path; sets the frame's node id.
 ///
 /// Paths are named by node ids: the root is 0, and each (parent id, raw key) pair that misses the memo gets a new
@@ -713,8 +713,12 @@ fn cached_treatment(
     let raw = &line[key.start..key.end];
     let tag = KeyTag::of(line, key.start, key.end);
     let slot = KeySlots::slot(tag, u64::from(parent));
-    match work.key_slots.get(slot, raw, tag) {
-        Some(hit) if !key.escaped && hit.parent == parent => {
+    let hit = match work.key_slots.get(slot, raw, tag) {
+        Some(hit) if hit.parent == parent => Some(hit),
+        _ => work.key_slots.get_other(slot, raw, tag).filter(|hit| hit.parent == parent),
+    };
+    match hit {
+        Some(hit) if !key.escaped => {
             frame.node = hit.node;
             frame.member_kind = hit.kind;
             return Ok(hit.treatment);

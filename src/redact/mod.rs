@@ -457,7 +457,7 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         && left.remainder().iter().zip(right.remainder()).all(|(x, y)| x == y)
 }
 
-/// A key as the engine's direct-mapped memos see it first: its length and its last (up to) eight bytes, read as
+/// A key as the engine's key memos see it first: its length and its last (up to) eight bytes, read as
 /// one word from the text and masked to the key. For a key of at most eight bytes this is the whole key.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KeyTag {
@@ -540,7 +540,7 @@ fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
     map.finish(out.len(), text.len());
 }
 
-/// A short key stored in place, for the engine's direct-mapped memos: a lookup compares the tag, then (for keys
+/// A short key stored in place, for the engine's key memos: a lookup compares the tag, then (for keys
 /// longer than eight bytes) the bytes before the tail, in the slot itself instead of chasing a pointer. Longer
 /// keys are not stored (and so never match).
 #[derive(Debug, Clone, Copy, Default)]
@@ -578,10 +578,13 @@ impl InlineKey {
     }
 }
 
-/// A direct-mapped memo of short keys (the engine's two: JSON keys under their parent path, `key=` keys in
-/// text): `1 << BITS` slots, each holding one key stored inline (no pointer to chase) and its value, allocated on
-/// first use. A lookup compares the key bytes exactly, so a hit is what computing the value again would give;
-/// longer keys are not stored (and so never hit).
+/// A two-way set-associative memo of short keys (the engine's two: JSON keys under their parent path, `key=` keys
+/// in text): `1 << BITS` slots in pairs, each holding one key stored inline (no pointer to chase) and its value,
+/// allocated on first use. A key sits in the slot its hash picks, or in the other slot of the pair when that one
+/// is taken, so two keys that pick the same slot do not evict each other line after line (`duration_ms` and
+/// `context.status` did in the generated log, two misses on one JSON line in fifteen). A lookup compares the key
+/// bytes exactly, so a hit is what computing the value again would give; longer keys are not stored (and so never
+/// hit).
 #[derive(Debug)]
 pub(crate) struct KeyCache<V, const BITS: u32> {
     slots: Vec<(InlineKey, Option<V>)>,
@@ -609,12 +612,21 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
         }
     }
 
-    /// Stores `value` for `raw` in `slot`, or empties the slot when `raw` is too long to keep.
+    /// `get` in the other slot of the pair of `slot`, where a key goes when its own slot is taken: asked only
+    /// when `get` missed, so that a hit in a key's own slot costs what it would in a direct-mapped memo.
+    #[inline(never)]
+    pub(crate) fn get_other(&self, slot: usize, raw: &[u8], tag: KeyTag) -> Option<V> {
+        self.get(slot ^ 1, raw, tag)
+    }
+
+    /// Stores `value` for `raw` in `slot` when it is free, else in the other slot of its pair when that one is,
+    /// else in `slot` in place of its key; when `raw` is too long to keep, the slot is emptied.
     pub(crate) fn put(&mut self, slot: usize, raw: &[u8], tag: KeyTag, value: V) {
         if self.slots.is_empty() {
             self.slots.resize_with(1 << BITS, || (InlineKey::default(), None));
         }
-        let (key, stored) = &mut self.slots[slot];
+        let chosen = if self.slots[slot].1.is_some() && self.slots[slot ^ 1].1.is_none() { slot ^ 1 } else { slot };
+        let (key, stored) = &mut self.slots[chosen];
         *stored = key.store(raw, tag).then_some(value);
     }
 
@@ -1343,6 +1355,28 @@ mod tests {
         // Keys longer than the slot are not kept.
         let too_long = [b'k'; 32];
         assert!(!slot.store(&too_long, tag(&too_long, 0, 32)));
+    }
+
+    #[test]
+    fn keys_that_pick_the_same_slot_are_both_kept_and_a_third_displaces_one() {
+        type Memo = KeyCache<u32, 4>;
+        let key = |raw: &'static [u8]| (raw, KeyTag::of(raw, 0, raw.len()));
+        let lookup = |memo: &Memo, slot: usize, (raw, tag): (&[u8], KeyTag)| {
+            memo.get(slot, raw, tag).or_else(|| memo.get_other(slot, raw, tag))
+        };
+        let (a, b, c) = (key(b"duration_ms"), key(b"status"), key(b"exit_code"));
+        let mut memo = Memo::default();
+        // Before anything is stored, nothing is found (and the slots are not even allocated).
+        assert_eq!(lookup(&memo, 6, a), None);
+        memo.put(6, a.0, a.1, 1);
+        memo.put(6, b.0, b.1, 2);
+        assert_eq!((lookup(&memo, 6, a), lookup(&memo, 6, b)), (Some(1), Some(2)));
+        // With both slots of the pair taken, a key takes its own slot: `c`'s is the one `b` went to.
+        memo.put(7, c.0, c.1, 3);
+        assert_eq!((lookup(&memo, 6, a), lookup(&memo, 6, b), lookup(&memo, 7, c)), (Some(1), None, Some(3)));
+        // A key is found only in its own pair, and only as the same bytes.
+        assert_eq!(lookup(&memo, 4, b), None);
+        assert_eq!(lookup(&memo, 7, key(b"exit_cod")), None);
     }
 
     #[test]
