@@ -415,6 +415,13 @@ impl<'a> View<'a> {
         self.anchors.bits_in(self.start, self.end, |block| block.anchors[anchor as usize])
     }
 
+    /// True when either bitmap has a position in this part: one look for two questions whose answer is most
+    /// often no for both.
+    #[inline]
+    pub(crate) fn any_either(&self, one: Anchor, other: Anchor) -> bool {
+        self.anchors.bits_in(self.start, self.end, |block| block.anchors[one as usize] | block.anchors[other as usize])
+    }
+
     /// The positions of the bitmap in this part, relative to its start, in order.
     pub(crate) fn positions(&self, anchor: Anchor) -> Positions<'a> {
         let blocks = &self.anchors.blocks;
