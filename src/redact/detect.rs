@@ -101,6 +101,8 @@ pub struct Detectors {
     regions: Vec<Region>,
     phone_context: Option<ContextWords>,
     phone_context_after: Vec<Vec<u8>>,
+    /// The bytes an after-word starts with, in either ASCII case: most numbers are followed by none.
+    phone_after_first: [bool; 256],
     ssn_context: Option<ContextWords>,
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
@@ -290,8 +292,15 @@ impl Detectors {
         let regions =
             rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
         let phone_context = ContextWords::new(&rules.detector(DetectorKind::Phone).context);
-        let phone_context_after =
+        let phone_context_after: Vec<Vec<u8>> =
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
+        let mut phone_after_first = [false; 256];
+        for word in &phone_context_after {
+            if let Some(&first) = word.first() {
+                phone_after_first[usize::from(first.to_ascii_lowercase())] = true;
+                phone_after_first[usize::from(first.to_ascii_uppercase())] = true;
+            }
+        }
         let ssn_context = ContextWords::new(&rules.detector(DetectorKind::Ssn).context);
         let secrets = SecretPrefixes::new();
         let patterns: Vec<PatternRule> =
@@ -303,6 +312,7 @@ impl Detectors {
             regions,
             phone_context,
             phone_context_after,
+            phone_after_first,
             ssn_context,
             secrets,
             patterns,
@@ -714,7 +724,7 @@ impl Detectors {
         if unix_time || token.looks_like_spaced_date() || quantity_before(text, token.start) || unit_after(text, end) {
             return None;
         }
-        if self.near(&self.phone_context, text, token.start) || self.followed_by(text, end) {
+        if self.followed_by(text, end) || self.near(&self.phone_context, text, token.start) {
             return Some(end);
         }
         None
@@ -730,6 +740,9 @@ impl Detectors {
         let rest = &text[end..];
         let skip = rest.iter().take(3).take_while(|&&b| matches!(b, b' ' | b'-' | b',' | b'\t')).count();
         let rest = &rest[skip..];
+        if !rest.first().is_some_and(|&b| self.phone_after_first[usize::from(b)]) {
+            return false;
+        }
         self.phone_context_after
             .iter()
             .any(|word| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))
