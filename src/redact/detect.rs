@@ -552,7 +552,9 @@ impl Detectors {
                 && trimmed.iter().any(u8::is_ascii_digit);
             if shaped && std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some()
             {
-                self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
+                if !names_no_host(trimmed) {
+                    self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
+                }
                 return Some(end);
             }
         }
@@ -616,7 +618,9 @@ impl Detectors {
                 // The address without its `/prefix`, which says nothing of anyone.
                 let slash = text[token.start..end].iter().rposition(|&b| b == b'/');
                 let address_end = slash.map_or(end, |at| token.start + at);
-                self.push(DetectorKind::Ip, token.start, address_end, out);
+                if !names_no_host(&text[token.start..address_end]) {
+                    self.push(DetectorKind::Ip, token.start, address_end, out);
+                }
             }
             return end;
         }
@@ -843,9 +847,6 @@ impl Detectors {
             let no_pair = match (separator, next) {
                 // `https://` and `a::b`.
                 (b':', b'/' | b':') => true,
-                // `x = y` is code, not a key/value pair; but `password = 'hunter2'` (SQL, Python, INI) is one: the
-                // value is quoted.
-                (b'=', b' ') => !quoted_after(text, at + 1),
                 // The `==` that pads base64 (`cursor=eyJwYWdlIjoyfQ==`, whose letters read as a key): no value, and
                 // no lookup of a key seen once.
                 (b'=', b'=') => {
@@ -880,8 +881,11 @@ impl Detectors {
                         start += scheme.len() + 1;
                     }
                 }
-                // Nothing left, or a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`).
-                if start >= end || replacement_at(text, start).is_some() {
+                // Nothing left, a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`), or after a
+                // spaced `=` no letter or digit at all (`client_ip = %20\|…`, SQL being built): no value.
+                let spaced = separator == b'=' && next == b' ';
+                let wordless = |value: &[u8]| !value.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
+                if start >= end || replacement_at(text, start).is_some() || spaced && wordless(&text[start..end]) {
                     from = end.max(from);
                     continue;
                 }
@@ -1287,7 +1291,9 @@ impl NumberToken {
             return false;
         }
         let groups = self.groups();
-        (groups.len() == 1 || groups.iter().all(|&g| (1..=8).contains(&g)))
+        // `+91 9876543210`: a country code, then the national number unbroken.
+        let unbroken_after_code = self.plus && groups.len() == 2 && groups[0] <= 3 && groups[1] <= 14;
+        (groups.len() == 1 || unbroken_after_code || groups.iter().all(|&g| (1..=8).contains(&g)))
             && self.separators[..self.group_count.saturating_sub(1).min(self.separators.len())]
                 .iter()
                 .all(|&s| s != b'/')
@@ -1600,6 +1606,17 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
         return None;
     }
     Some(j)
+}
+
+/// True for an address that names no one's machine: loopback (`127.0.0.1`, `::1`), unspecified (`0.0.0.0`, `::`)
+/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`). `address`
+/// is a valid IPv4 or IPv6 address as written.
+fn names_no_host(address: &[u8]) -> bool {
+    match std::str::from_utf8(address).ok().and_then(|text| text.parse::<std::net::IpAddr>().ok()) {
+        Some(std::net::IpAddr::V4(v4)) => v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast(),
+        Some(std::net::IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unspecified(),
+        None => false,
+    }
 }
 
 /// A MAC address written with dashes (`00-1A-2B-3C-4D-5E`) that contains the digit at `i`.
@@ -2122,7 +2139,8 @@ mod tests {
         one("blocked 203.0.113.9/32 now", "IP", "203.0.113.9");
         one("route 10.1.2.3/ 24", "IP", "10.1.2.3");
         none("host 10.0.0.1.example.net and a::b, dead::beef or ::");
-        one("loopback ::1 only", "IP", "::1");
+        // Loopback and unspecified addresses name no one's machine.
+        none("loopback ::1 and 127.0.0.1, listening on 0.0.0.0");
     }
 
     #[test]
@@ -2234,9 +2252,12 @@ mod tests {
         // An apostrophe between letters is part of a name.
         one("name: Jane O'Brien", "NAME", "Jane O'Brien");
         one("name=Sean O'Connor logged in", "NAME", "Sean O'Connor");
-        // SQL and INI: `key = 'value'` with a quoted value; `x = y` stays code.
+        // SQL and INI: `key = 'value'`, and unquoted (`.properties`, `~/.aws/credentials`): code that assigns to a
+        // classified name is redacted too, which fails closed; other keys stay.
         one("UPDATE users SET password = 'hunter2' WHERE id = 4", "SECRET", "hunter2");
-        none("let name = value; name = other");
+        one("spring.datasource.password = hunter2prod", "SECRET", "hunter2prod");
+        assert_eq!(find("let name = value; name = other").len(), 2);
+        none("let x = value; timeout = 30");
         // Command-line flags and the shipped wildcard keys.
         one("mysqldump --password=hunter2 db", "SECRET", "hunter2");
         one("DB_PASSWORD=hunter2", "SECRET", "hunter2");

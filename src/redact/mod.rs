@@ -1456,6 +1456,23 @@ mod tests {
     }
 
     #[test]
+    fn audit_fixes_country_code_then_unbroken_number_spaced_pairs_and_local_addresses() {
+        // A country code, a space, and the national number unbroken: checked against the numbering plan.
+        check("OTP sent to +91 9876543210 and +44 7700900123", "OTP sent to [PHONE] and [PHONE]");
+        check("version +1 2345 build, delta +1 1234567890", "version +1 2345 build, delta +1 1234567890");
+        // `key = value` unquoted (INI, .properties, ~/.aws/credentials, settings dumps), but not a value without a
+        // letter or digit (SQL being built), and not a key the rules leave alone.
+        check("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG", "aws_secret_access_key = [REDACTED]");
+        check("first_name = Jane timeout = 30", "first_name = [NAME] timeout = 30");
+        check("WHERE client_ip = %20\\|x|", "WHERE client_ip = %20\\|x|");
+        // Loopback, unspecified and broadcast addresses name no one's machine.
+        check(
+            "listening on 0.0.0.0:8080, [::]:8080 and ::1; 127.0.0.1 -> 10.1.2.3 / 255.255.255.255",
+            "listening on 0.0.0.0:8080, [::]:8080 and ::1; 127.0.0.1 -> [IP] / 255.255.255.255",
+        );
+    }
+
+    #[test]
     fn percent_encoded_text_is_read_decoded_and_its_escapes_are_replaced() {
         // A URL in a query parameter, encoded once or twice, in text and in a JSON string: the escapes around a
         // value stay, the value's own escapes go with it.
