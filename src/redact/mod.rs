@@ -555,21 +555,8 @@ fn holds_wide_separator(part: &[u8]) -> bool {
 /// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
 /// from.
 fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
-    out.clear();
-    map.clear();
-    let mut copied = 0;
-    for at in memchr::memchr2_iter(0xC2, 0xE2, text) {
-        if at < copied {
-            continue;
-        }
-        if let Some((len, ascii)) = wide_separator_at(&text[at..]) {
-            map.copy_run(out, &text[copied..at], copied);
-            map.decode_char(out, char::from(ascii), at);
-            copied = at + len;
-        }
-    }
-    map.copy_run(out, &text[copied..], copied);
-    map.finish(out.len(), text.len());
+    let separator_at = |bytes: &[u8]| wide_separator_at(bytes).map(|(len, ascii)| (ascii, len));
+    map.decode_ascii(text, memchr::memchr2_iter(0xC2, 0xE2, text), separator_at, out);
 }
 
 /// A short key stored in place, for the engine's key memos: a lookup compares the tag, then (for keys

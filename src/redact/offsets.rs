@@ -35,6 +35,34 @@ impl OffsetMap {
         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
     }
 
+    /// Writes `text` to `out` with each reference that `reference_at` reads at one of the `candidates` (positions in
+    /// `text`, in order) replaced by the ASCII byte it spells, recording where each byte came from: the decoders
+    /// of percent escapes and of wide separators. `reference_at` gets the text from the candidate on and gives the
+    /// byte and the reference's length.
+    pub(crate) fn decode_ascii(
+        &mut self,
+        text: &[u8],
+        candidates: impl Iterator<Item = usize>,
+        reference_at: impl Fn(&[u8]) -> Option<(u8, usize)>,
+        out: &mut Vec<u8>,
+    ) {
+        out.clear();
+        self.clear();
+        let mut copied = 0;
+        for at in candidates {
+            if at < copied {
+                continue;
+            }
+            if let Some((byte, len)) = reference_at(&text[at..]) {
+                self.copy_run(out, &text[copied..at], copied);
+                self.decode_char(out, char::from(byte), at);
+                copied = at + len;
+            }
+        }
+        self.copy_run(out, &text[copied..], copied);
+        self.finish(out.len(), text.len());
+    }
+
     /// Records that `len` bytes were copied from `source` to the end of the decoded text (`decoded`).
     #[inline]
     fn copied(&mut self, decoded: usize, source: usize, len: usize) {

@@ -35,21 +35,7 @@ pub(crate) fn holds_escape(text: &[u8]) -> bool {
 /// Writes `text` to `out` with its escapes of printable ASCII decoded (`+` stays `+`: in a query it may be a
 /// space, in a phone number it is a plus), recording in `map` where each byte came from.
 pub(crate) fn decode(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
-    out.clear();
-    map.clear();
-    let mut copied = 0;
-    for at in memchr::memchr_iter(b'%', text) {
-        if at < copied {
-            continue;
-        }
-        if let Some((byte, len)) = escape_at(&text[at..]) {
-            map.copy_run(out, &text[copied..at], copied);
-            map.decode_char(out, char::from(byte), at);
-            copied = at + len;
-        }
-    }
-    map.copy_run(out, &text[copied..], copied);
-    map.finish(out.len(), text.len());
+    map.decode_ascii(text, memchr::memchr_iter(b'%', text), escape_at, out);
 }
 
 #[cfg(test)]
