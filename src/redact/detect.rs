@@ -550,9 +550,9 @@ impl Detectors {
                 || trimmed_colons == 6 && trimmed.contains(&b'.')
                 || trimmed.windows(2).any(|pair| pair == b"::"))
                 && trimmed.iter().any(u8::is_ascii_digit);
-            if shaped && std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok()).is_some()
-            {
-                if !names_no_host(trimmed) {
+            let address = shaped.then(|| std::str::from_utf8(trimmed).ok()?.parse::<std::net::Ipv6Addr>().ok());
+            if let Some(address) = address.flatten() {
+                if !names_no_host(address.into()) {
                     self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
                 }
                 return Some(end);
@@ -618,7 +618,8 @@ impl Detectors {
                 // The address without its `/prefix`, which says nothing of anyone.
                 let slash = text[token.start..end].iter().rposition(|&b| b == b'/');
                 let address_end = slash.map_or(end, |at| token.start + at);
-                if !names_no_host(&text[token.start..address_end]) {
+                let address = std::str::from_utf8(&text[token.start..address_end]).ok().and_then(|a| a.parse().ok());
+                if !address.is_some_and(names_no_host) {
                     self.push(DetectorKind::Ip, token.start, address_end, out);
                 }
             }
@@ -1609,13 +1610,11 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
 }
 
 /// True for an address that names no one's machine: loopback (`127.0.0.1`, `::1`), unspecified (`0.0.0.0`, `::`)
-/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`). `address`
-/// is a valid IPv4 or IPv6 address as written.
-fn names_no_host(address: &[u8]) -> bool {
-    match std::str::from_utf8(address).ok().and_then(|text| text.parse::<std::net::IpAddr>().ok()) {
-        Some(std::net::IpAddr::V4(v4)) => v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast(),
-        Some(std::net::IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unspecified(),
-        None => false,
+/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`).
+fn names_no_host(address: std::net::IpAddr) -> bool {
+    match address {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified(),
     }
 }
 

@@ -236,28 +236,12 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 /// `text`. Returns false, leaving `out` and `map` empty, when `text` has no `&` (a `&` that begins no reference is
 /// copied like any other byte).
 pub fn decode_entities(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bool {
-    out.clear();
-    map.clear();
-    let Some(mut at) = memchr::memchr(b'&', text) else {
+    if memchr::memchr(b'&', text).is_none() {
+        out.clear();
+        map.clear();
         return false;
-    };
-    // Bytes between references are copied as runs.
-    let mut copied = 0;
-    loop {
-        let mut next = at + 1;
-        if let Some((ch, len)) = entity_at(&text[at..]) {
-            map.copy_run(out, &text[copied..at], copied);
-            map.decode_char(out, ch, at);
-            next = at + len;
-            copied = next;
-        }
-        match memchr::memchr(b'&', &text[next..]) {
-            Some(found) => at = next + found,
-            None => break,
-        }
     }
-    map.copy_run(out, &text[copied..], copied);
-    map.finish(out.len(), text.len());
+    map.decode_references(text, memchr::memchr_iter(b'&', text), entity_at, out);
     true
 }
 

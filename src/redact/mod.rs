@@ -555,8 +555,8 @@ fn holds_wide_separator(part: &[u8]) -> bool {
 /// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
 /// from.
 fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
-    let separator_at = |bytes: &[u8]| wide_separator_at(bytes).map(|(len, ascii)| (ascii, len));
-    map.decode_ascii(text, memchr::memchr2_iter(0xC2, 0xE2, text), separator_at, out);
+    let separator_at = |bytes: &[u8]| wide_separator_at(bytes).map(|(len, ascii)| (char::from(ascii), len));
+    map.decode_references(text, memchr::memchr2_iter(0xC2, 0xE2, text), separator_at, out);
 }
 
 /// A short key stored in place, for the engine's key memos: a lookup compares the tag, then (for keys

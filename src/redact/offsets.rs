@@ -36,14 +36,14 @@ impl OffsetMap {
     }
 
     /// Writes `text` to `out` with each reference that `reference_at` reads at one of the `candidates` (positions in
-    /// `text`, in order) replaced by the ASCII byte it spells, recording where each byte came from: the decoders
-    /// of percent escapes and of wide separators. `reference_at` gets the text from the candidate on and gives the
-    /// byte and the reference's length.
-    pub(crate) fn decode_ascii(
+    /// `text`, in order) replaced by the character it spells, recording where each byte came from: the decoders of
+    /// HTML entities, percent escapes and wide separators. `reference_at` gets the text from the candidate on and
+    /// gives the character and the reference's length.
+    pub(crate) fn decode_references(
         &mut self,
         text: &[u8],
         candidates: impl Iterator<Item = usize>,
-        reference_at: impl Fn(&[u8]) -> Option<(u8, usize)>,
+        reference_at: impl Fn(&[u8]) -> Option<(char, usize)>,
         out: &mut Vec<u8>,
     ) {
         out.clear();
@@ -53,9 +53,9 @@ impl OffsetMap {
             if at < copied {
                 continue;
             }
-            if let Some((byte, len)) = reference_at(&text[at..]) {
+            if let Some((ch, len)) = reference_at(&text[at..]) {
                 self.copy_run(out, &text[copied..at], copied);
-                self.decode_char(out, char::from(byte), at);
+                self.decode_char(out, ch, at);
                 copied = at + len;
             }
         }

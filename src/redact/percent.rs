@@ -35,7 +35,8 @@ pub(crate) fn holds_escape(text: &[u8]) -> bool {
 /// Writes `text` to `out` with its escapes of printable ASCII decoded (`+` stays `+`: in a query it may be a
 /// space, in a phone number it is a plus), recording in `map` where each byte came from.
 pub(crate) fn decode(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
-    map.decode_ascii(text, memchr::memchr_iter(b'%', text), escape_at, out);
+    let escape = |bytes: &[u8]| escape_at(bytes).map(|(byte, len)| (char::from(byte), len));
+    map.decode_references(text, memchr::memchr_iter(b'%', text), escape, out);
 }
 
 #[cfg(test)]
