@@ -1183,6 +1183,11 @@ impl NumberToken {
                 // Close a trailing `)` that belongs to the number, as in `(415)`.
                 break;
             }
+            // Four dotted groups end an address: `1.2.3.4 8.8.8.8` is two addresses, not one ten-digit number,
+            // while `1.2.3.4.5` and `10.0.0.0/8` read on.
+            if token.group_count == 4 && token.dotted_quad_so_far(text, i) && !matches!(&text[j..k], b"." | b"/") {
+                break;
+            }
             // `(0)` right after a `+CC` group: the trunk digit written in parentheses.
             if token.plus && text[j..k].contains(&b'(') && text.get(k + 1) == Some(&b')') && text[k] == b'0' {
                 token.paren_zero = true;
@@ -1205,6 +1210,15 @@ impl NumberToken {
 
     fn digits(&self) -> &[u8] {
         &self.digits[..self.count.min(self.digits.len())]
+    }
+
+    /// Whether the four groups read so far from `i` are one to three digits each, joined by single dots.
+    fn dotted_quad_so_far(&self, text: &[u8], i: usize) -> bool {
+        !self.plus
+            && !self.paren_first
+            && self.group_lengths[..4].iter().all(|&len| (1..=3).contains(&len))
+            && self.end - i == self.group_lengths[..4].iter().map(|&len| usize::from(len)).sum::<usize>() + 3
+            && self.separators[..3].iter().all(|&s| s == b'.')
     }
 
     fn groups(&self) -> &[u8] {
@@ -2140,6 +2154,22 @@ mod tests {
         none("host 10.0.0.1.example.net and a::b, dead::beef or ::");
         // Loopback and unspecified addresses name no one's machine.
         none("loopback ::1 and 127.0.0.1, listening on 0.0.0.0");
+    }
+
+    #[test]
+    fn addresses_separated_by_a_space_are_each_an_address() {
+        let ip = |a: &str| ("IP".to_string(), a.to_string());
+        assert_eq!(find("peers 1.2.3.4 8.8.8.8 up"), vec![ip("1.2.3.4"), ip("8.8.8.8")]);
+        assert_eq!(
+            find("route 10.1.2.3 192.0.2.77/24 via 203.0.113.9"),
+            vec![ip("10.1.2.3"), ip("192.0.2.77"), ip("203.0.113.9")]
+        );
+        one("bind 127.0.0.1 8.8.8.8", "IP", "8.8.8.8");
+        one("client 203.0.113.9 - - [28/Jun/2025]", "IP", "203.0.113.9");
+        one("from 203.0.113.9 1234 bytes", "IP", "203.0.113.9");
+        // Dotted runs of more than four groups and French dotted phones read on as before.
+        none("build 1.2.3.4.5 done");
+        one("tel 06.12.34.56.78", "PHONE", "06.12.34.56.78");
     }
 
     #[test]
