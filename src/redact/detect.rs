@@ -127,6 +127,9 @@ enum SecretKind {
     /// A command whose flags carry a password (`mysql -phunter2`, `sshpass -p …`): the values of these flags, up
     /// to the end of the command.
     Command(&'static [Flag]),
+    /// A SQL clause that sets a password (`WITH PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `PASSWORD('x')`): the quoted
+    /// string after it.
+    SqlPassword,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -142,6 +145,8 @@ struct Flag {
 /// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
 const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
 const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
+const REDIS_CLI_FLAGS: &[Flag] =
+    &[Flag { name: "-a", glued: false, spaced: true }, Flag { name: "--pass", glued: false, spaced: true }];
 
 /// `UrlPath` for a webhook: its path is the secret.
 const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
@@ -194,6 +199,13 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // Commands logged with a password on the command line.
     ("mysql", SecretKind::Command(MYSQL_FLAGS)),
     ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
+    ("redis-cli", SecretKind::Command(REDIS_CLI_FLAGS)),
+    // SQL statements that set a password, as a database logs them (PostgreSQL's `log_statement`, MySQL's general
+    // log), in the case they are usually written in.
+    ("PASSWORD", SecretKind::SqlPassword),
+    ("password", SecretKind::SqlPassword),
+    ("IDENTIFIED BY", SecretKind::SqlPassword),
+    ("identified by", SecretKind::SqlPassword),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -343,6 +355,9 @@ impl Detectors {
         let emails = self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials);
         if emails && anchors.any(Anchor::At) {
             self.emails(text, memchr::memchr(b'%', text).is_some(), out);
+            if out.len() > first {
+                self.display_names(rules, text, memo, first, out);
+            }
         }
         if anchors.any(Anchor::Num) {
             self.numbers(text, anchors, context, out);
@@ -470,6 +485,30 @@ impl Detectors {
         }
     }
 
+    /// The names that go with the addresses found from `first` on: `"Jane Doe" <jane@…>`, `Jane Doe <jane@…>` (a
+    /// mail header, a sender in a log line) and `Jane Doe (jane@…)`. They are classified as the field
+    /// `display_name` is, and replaced only when the rules replace that field.
+    fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
+        for index in first..out.len() {
+            let Finding { start, end, entity, .. } = out[index];
+            if entity != DetectorKind::Email.entity() || start == 0 {
+                continue;
+            }
+            let name = match (text[start - 1], text.get(end)) {
+                (b'<', Some(b'>')) => {
+                    quoted_name_before(text, start - 1).or_else(|| capitalized_words_before(text, start - 1, 1))
+                }
+                (b'(', Some(b')')) => capitalized_words_before(text, start - 1, 2),
+                _ => None,
+            };
+            if let (Some((name_start, name_end)), Some((entity, action))) =
+                (name, memo.replacing_rule(rules, b"display_name"))
+            {
+                out.push(Finding { start: name_start, end: name_end, entity, action });
+            }
+        }
+    }
+
     // ---- numbers: phones, cards, SSNs, IBANs, IPs, MACs -------------------------------------------------
 
     /// Visits the number anchors in order; a token that was read swallows the anchors inside it.
@@ -528,6 +567,13 @@ impl Detectors {
         }
         if self.on(DetectorKind::Mac) && is_mac(token) {
             self.push(DetectorKind::Mac, start, end, out);
+            return Some(end);
+        }
+        // The `MAC=` of a netfilter log line (iptables, UFW): the destination and source addresses and the
+        // EtherType, fourteen octets in one run (`00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00`).
+        if self.on(DetectorKind::Mac) && token.len() == 41 && colon_hex_pairs(token) {
+            self.push(DetectorKind::Mac, start, start + 17, out);
+            self.push(DetectorKind::Mac, start + 18, start + 35, out);
             return Some(end);
         }
         if self.on(DetectorKind::Ip) {
@@ -802,6 +848,7 @@ impl Detectors {
                     });
                     None
                 }
+                SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::AwsKeyId => {
                     let body =
                         text[after..].iter().take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
@@ -1185,7 +1232,7 @@ impl NumberToken {
             }
             // Four dotted groups end an address: `1.2.3.4 8.8.8.8` is two addresses, not one ten-digit number,
             // while `1.2.3.4.5` and `10.0.0.0/8` read on.
-            if token.group_count == 4 && token.dotted_quad_so_far(text, i) && !matches!(&text[j..k], b"." | b"/") {
+            if token.group_count == 4 && token.dotted_quad_so_far(i) && !matches!(&text[j..k], b"." | b"/") {
                 break;
             }
             // `(0)` right after a `+CC` group: the trunk digit written in parentheses.
@@ -1213,7 +1260,7 @@ impl NumberToken {
     }
 
     /// Whether the four groups read so far from `i` are one to three digits each, joined by single dots.
-    fn dotted_quad_so_far(&self, text: &[u8], i: usize) -> bool {
+    fn dotted_quad_so_far(&self, i: usize) -> bool {
         !self.plus
             && !self.paren_first
             && self.group_lengths[..4].iter().all(|&len| (1..=3).contains(&len))
@@ -1660,7 +1707,12 @@ fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 fn is_mac(token: &[u8]) -> bool {
-    token.len() == 17
+    token.len() == 17 && colon_hex_pairs(token)
+}
+
+/// Pairs of hex digits joined by single colons (`00:1a:2b`).
+fn colon_hex_pairs(token: &[u8]) -> bool {
+    token.len() % 3 == 2
         && token.chunks(3).all(|chunk| {
             chunk[0].is_ascii_hexdigit() && chunk[1].is_ascii_hexdigit() && (chunk.len() == 2 || chunk[2] == b':')
         })
@@ -1780,6 +1832,83 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
             }
         }
         at = next.max(at + 1);
+    }
+}
+
+/// The contents of the quoted string that ends right before `open` (the `<` of an address), past spaces:
+/// `"Jane Doe" <`, and `\"Jane Doe\" <` inside a JSON string. Not empty, at most 128 bytes, no `<` or `>`.
+fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
+    let close = text[..open].iter().rposition(|&b| b != b' ')?;
+    if text[close] != b'"' || open - close > 3 {
+        return None;
+    }
+    let escaped = close > 0 && text[close - 1] == b'\\';
+    let end = if escaped { close - 1 } else { close };
+    let quote = text[..end].iter().rposition(|&b| b == b'"')?;
+    if escaped && (quote == 0 || text[quote - 1] != b'\\') {
+        return None;
+    }
+    let (start, name) = (quote + 1, &text[quote + 1..end]);
+    (!name.is_empty() && name.len() <= 128 && !name.iter().any(|&b| matches!(b, b'<' | b'>' | b'\\')))
+        .then_some((start, end))
+}
+
+/// The run of one to four capitalized words that ends right before `open` (past one space): `Jane Doe <`,
+/// `customer Pierre Lefèvre <` gives `Pierre Lefèvre`. A word is letters (any non-ASCII byte counts as one),
+/// `'`, `-` and `.`, starting with an uppercase letter or a non-ASCII one; a lowercase word (`to`), a word in
+/// capitals (`ERROR`) or punctuation (`To:`) ends the run. At least `min_words` words.
+fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Option<(usize, usize)> {
+    let end = if open > 0 && text[open - 1] == b' ' { open - 1 } else { open };
+    let is_word_byte = |b: u8| b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'\'' | b'-' | b'.');
+    let mut start = end;
+    let mut words = 0;
+    let mut at = end;
+    while words < 4 {
+        let word_start = at - text[..at].iter().rev().take_while(|&&b| is_word_byte(b)).count();
+        let word = &text[word_start..at];
+        let capitalized = word.first().is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80);
+        let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        let shouting = letters >= 3 && word.iter().all(|b| !b.is_ascii_lowercase());
+        if !capitalized || shouting {
+            break;
+        }
+        start = word_start;
+        words += 1;
+        if word_start < 2 || text[word_start - 1] != b' ' || !is_word_byte(text[word_start - 2]) {
+            break;
+        }
+        at = word_start - 1;
+    }
+    // A word run glued to what is before it (`x.Jane <`) is not a name of its own.
+    let free = start == 0 || matches!(text[start - 1], b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b',' | b':' | b'=');
+    (words >= min_words && free && end > start).then_some((start, end))
+}
+
+/// The quoted string a SQL password clause ends at `after` sets: past spaces, an `=` and an opening parenthesis
+/// (`PASSWORD 'x'`, `PASSWORD = 'x'`, `PASSWORD('x')`), a string in single quotes (a doubled quote inside it) or
+/// double quotes, not empty. Its contents, when there is one.
+fn sql_password(text: &[u8], after: usize) -> Option<(usize, usize)> {
+    let mut at = after;
+    let mut spaced = false;
+    while at < text.len() && at < after + 4 && matches!(text[at], b' ' | b'=' | b'(') {
+        spaced |= text[at] != b'(';
+        at += 1;
+    }
+    // `PASSWORD'x'` glued is no clause; `PASSWORD(` is MySQL's function.
+    let quote = *text.get(at)?;
+    if at == after || !spaced && text[at - 1] != b'(' || !matches!(quote, b'\'' | b'"') {
+        return None;
+    }
+    let start = at + 1;
+    let mut from = start;
+    loop {
+        // A string the text cuts off runs to its end.
+        let close = text[from..].iter().position(|&b| b == quote).map_or(text.len(), |p| from + p);
+        if quote == b'\'' && text.get(close + 1) == Some(&b'\'') {
+            from = close + 2;
+            continue;
+        }
+        return (close > start).then_some((start, close));
     }
 }
 
@@ -2084,6 +2213,40 @@ mod tests {
     }
 
     #[test]
+    fn the_name_of_an_address_is_a_name() {
+        let pair = |name: &str, email: &str| {
+            vec![("NAME".to_string(), name.to_string()), ("EMAIL".to_string(), email.to_string())]
+        };
+        assert_eq!(
+            find(r#"Sending mail to "Jane Doe" <jane.doe@example.com> ok"#),
+            pair("Jane Doe", "jane.doe@example.com")
+        );
+        assert_eq!(find(r#"To: "Müller, Jürgen" <j@firma.de>"#), pair("Müller, Jürgen", "j@firma.de"));
+        // Inside a JSON string, as the walker scans it.
+        assert_eq!(find(r#"mail from \"Ana\" <a@x.io>"#), pair("Ana", "a@x.io"));
+        assert_eq!(
+            find("no VAT number for customer Pierre Lefèvre <p.lefevre@example.fr>"),
+            pair("Pierre Lefèvre", "p.lefevre@example.fr")
+        );
+        assert_eq!(find("From: Jane <jane@x.com>"), pair("Jane", "jane@x.com"));
+        assert_eq!(
+            find("created by requester Liam Murphy (liam.murphy@example.ie)"),
+            pair("Liam Murphy", "liam.murphy@example.ie")
+        );
+        // No name: lowercase words, capitals, punctuation, one word before parentheses, a word glued to code.
+        for text in [
+            "sent to <jane@x.com>",
+            "To: <jane@x.com>",
+            "ERROR <jane@x.com>",
+            "user Jane (jane@x.com)",
+            "cfg.Mail <jane@x.com>",
+            "\"\" <jane@x.com>",
+        ] {
+            assert_eq!(find(text), vec![("EMAIL".to_string(), "jane@x.com".to_string())], "in {text:?}");
+        }
+    }
+
+    #[test]
     fn url_credentials() {
         one("fetch https://admin:s3cr3t@db.example.com/x", "CREDENTIALS", "admin:s3cr3t");
         one("redis://:hunter2@cache:6379/0", "CREDENTIALS", ":hunter2");
@@ -2145,6 +2308,11 @@ mod tests {
         one("peer 2001:db8::8a2e:370:7334 up", "IP", "2001:db8::8a2e:370:7334");
         one("fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a");
         one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
+        // A netfilter `MAC=`: destination, source and EtherType in one run.
+        let macs = find("[UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=x");
+        let mac = |m: &str| ("MAC".to_string(), m.to_string());
+        assert_eq!(macs, vec![mac("00:16:3e:5e:6c:00"), mac("52:54:00:12:35:02")]);
+        none("MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08 SRC=x");
         none("at 10:13:43 version 10.0.19041.1 and 1.2.3");
         none("256.1.1.1");
         one("client (192.168.1.10) paid", "IP", "192.168.1.10");
@@ -2342,6 +2510,16 @@ mod tests {
         one("sshpass -p 'S3cr3t!' ssh deploy", "SECRET", "S3cr3t!");
         one("sshpass -pS3cr3t ssh deploy", "SECRET", "S3cr3t");
         none("mysql -h db -P 3306 -p shop | tee -phunter2; mysqlx -p");
+        one("redis-cli -h cache -a 'Sup3r s3cret' ping", "SECRET", "Sup3r s3cret");
+        one("exec redis-cli --pass hunter2 -n 2 info", "SECRET", "hunter2");
+        none("redis-cli -h cache ping; redis-cli -n 2 --scan");
+        // SQL statements that set a password.
+        one("LOG:  statement: ALTER USER app_user WITH PASSWORD 'n3wP@ssw0rd!'", "SECRET", "n3wP@ssw0rd!");
+        one("CREATE USER 'app'@'%' IDENTIFIED BY 'it''s-s3cret';", "SECRET", "it''s-s3cret");
+        one("SET PASSWORD FOR 'app'@'%' = PASSWORD('hunter2')", "SECRET", "hunter2");
+        one("create role x login password 'abc' valid until 'infinity'", "SECRET", "abc");
+        one("ALTER ROLE x PASSWORD 'cut off", "SECRET", "cut off");
+        none("password authentication failed; PASSWORD_RESET 'x'; password '' set; PASSWORD'x'");
         // A replacement after a scheme and a hash token's entity are no values (replaced values in commands and URL
         // credentials are found, and left as they are by the engine: `replacements_are_never_replaced_again`).
         none("Authorization: Bearer [REDACTED] ok; x [SECRET:9f2c41] y");
