@@ -99,6 +99,18 @@ proptest! {
     }
 
     #[test]
+    fn masking_twice_changes_nothing_more(seed in 0u64..1000) {
+        // A masked value keeps its last four when masked again: its `*`s count as the letters and digits they hide.
+        let mut rules = Rules::defaults();
+        rules.override_action(Action::Mask);
+        let engine = Engine::new(rules, None).expect("mask needs no key");
+        let text = corpus_text(seed, 40);
+        let once = redact_lines(&engine, &text);
+        let twice = redact_lines(&engine, &once);
+        prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&once), "seed {}", seed);
+    }
+
+    #[test]
     fn a_last_line_without_newline_is_kept_without_one(seed in 0u64..1000) {
         let engine = engine();
         let mut text = corpus_text(seed, 5);

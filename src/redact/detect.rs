@@ -127,6 +127,9 @@ enum SecretKind {
     /// A command whose flags carry a password (`mysql -phunter2`, `sshpass -p …`): the values of these flags, up
     /// to the end of the command.
     Command(&'static [Flag]),
+    /// The `VALUES` of a SQL `INSERT INTO table (columns) VALUES (values)`: not a secret itself; each value gets the
+    /// action the rules give its column (ORMs log the statements they run with the values written in).
+    SqlInsert,
     /// A SQL clause that sets a password (`WITH PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `PASSWORD('x')`): the quoted
     /// string after it.
     SqlPassword,
@@ -145,8 +148,6 @@ struct Flag {
 /// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
 const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
 const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
-const REDIS_CLI_FLAGS: &[Flag] =
-    &[Flag { name: "-a", glued: false, spaced: true }, Flag { name: "--pass", glued: false, spaced: true }];
 
 /// `UrlPath` for a webhook: its path is the secret.
 const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
@@ -199,13 +200,13 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // Commands logged with a password on the command line.
     ("mysql", SecretKind::Command(MYSQL_FLAGS)),
     ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
-    ("redis-cli", SecretKind::Command(REDIS_CLI_FLAGS)),
     // SQL statements that set a password, as a database logs them (PostgreSQL's `log_statement`, MySQL's general
     // log), in the case they are usually written in.
+    // (Uppercase only: prefixes that start with a lowercase pair as common as `pa`, `id` or `va` cost every line
+    // that has such a word a lookup.)
     ("PASSWORD", SecretKind::SqlPassword),
-    ("password", SecretKind::SqlPassword),
     ("IDENTIFIED BY", SecretKind::SqlPassword),
-    ("identified by", SecretKind::SqlPassword),
+    ("VALUES", SecretKind::SqlInsert),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -362,7 +363,7 @@ impl Detectors {
         if anchors.any(Anchor::Num) {
             self.numbers(text, anchors, context, out);
         }
-        self.secrets(text, anchors, out);
+        self.secrets(rules, text, anchors, memo, out);
         self.key_values(rules, text, anchors, memo, out);
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, memo, out);
@@ -559,7 +560,8 @@ impl Detectors {
         if colons < 2 {
             return None;
         }
-        if start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_') {
+        // Glued to a word, or to the `*`s of a masked address (`****::6366`, whose rest is a valid address).
+        if start > 0 && (text[start - 1].is_ascii_alphanumeric() || matches!(text[start - 1], b'_' | b'*')) {
             return Some(end);
         }
         if end < text.len() && (text[end].is_ascii_alphanumeric() || text[end] == b'_') {
@@ -801,7 +803,7 @@ impl Detectors {
 
     // ---- secrets -----------------------------------------------------------------------------------------
 
-    fn secrets(&self, text: &[u8], anchors: &View<'_>, out: &mut Vec<Finding>) {
+    fn secrets(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
         if !self.on(DetectorKind::Secret) {
             return;
         }
@@ -849,6 +851,14 @@ impl Detectors {
                     None
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
+                SecretKind::SqlInsert => {
+                    sql_insert(text, start, after, |column, start, end| {
+                        if let Some((entity, action)) = memo.replacing_rule(rules, column) {
+                            out.push(Finding { start, end, entity, action });
+                        }
+                    });
+                    None
+                }
                 SecretKind::AwsKeyId => {
                     let body =
                         text[after..].iter().take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
@@ -1768,8 +1778,38 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         Some(b) => {
             let prev = text[b - 1];
             let boundary = !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
-            boundary.then_some((start, end))
+            boundary.then(|| (if quoted { start } else { two_word_start(text, start, end) }, end))
         }
+    }
+}
+
+/// Where the key that ends at `end` starts when its word at `start` names nothing alone: a label such as
+/// `Passport No:`, `DL number:` or `Tax ID:` is the two words, which normalize without the space (`passportno`,
+/// as `passport_no` does).
+#[inline(always)]
+fn two_word_start(text: &[u8], start: usize, end: usize) -> usize {
+    // Most keys are turned away by their length and first byte.
+    if !matches!(end - start, 2 | 6) || !matches!(text[start] | 0x20, b'n' | b'i') {
+        return start;
+    }
+    two_word_start_of_generic(text, start, end)
+}
+
+#[inline(never)]
+fn two_word_start_of_generic(text: &[u8], start: usize, end: usize) -> usize {
+    let word = &text[start..end];
+    let generic = [&b"no"[..], b"nr", b"id", b"number"].iter().any(|g| word.eq_ignore_ascii_case(g));
+    if !generic || start < 2 || text[start - 1] != b' ' {
+        return start;
+    }
+    let letters = text[..start - 1].iter().rev().take_while(|b| b.is_ascii_alphabetic()).take(33).count();
+    let first = start - 1 - letters;
+    let free =
+        first == 0 || !(text[first - 1].is_ascii_alphanumeric() || matches!(text[first - 1], b'_' | b'-' | b'.'));
+    if (1..=32).contains(&letters) && free {
+        first
+    } else {
+        start
     }
 }
 
@@ -1882,6 +1922,135 @@ fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Optio
     // A word run glued to what is before it (`x.Jane <`) is not a name of its own.
     let free = start == 0 || matches!(text[start - 1], b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b',' | b':' | b'=');
     (words >= min_words && free && end > start).then_some((start, end))
+}
+
+/// Pairs the columns and values of the SQL `INSERT INTO table (columns) VALUES (…)` whose `VALUES` is
+/// `text[values..after]`: calls `value` with each column name (quotes taken off) and the span of its value (a
+/// string's contents, or a number) in every row of `VALUES (…), (…)`. `NULL`, `DEFAULT`, placeholders (`?`,
+/// `$1`) and expressions are no values. Stops at the first thing that is not such a statement; at most 64 columns.
+fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[u8], usize, usize)) {
+    let n = text.len();
+    let skip_spaces = |mut at: usize| {
+        while at < n && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
+            at += 1;
+        }
+        at
+    };
+    // The column list right before `VALUES`, and a table name before it.
+    let Some(close) = text[..values].iter().rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) else {
+        return;
+    };
+    let Some(open) = text[values.saturating_sub(4096)..close].iter().rposition(|&b| b == b'(') else {
+        return;
+    };
+    let open = values.saturating_sub(4096) + open;
+    let after_table = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'"' | b'`' | b']');
+    if text[close] != b')' || open == 0 || !after_table(text[open - 1]) {
+        return;
+    }
+    let mut columns = [(0usize, 0usize); 64];
+    let mut count = 0;
+    let mut at = open + 1;
+    loop {
+        at = skip_spaces(at);
+        let quoted = at < n && matches!(text[at], b'`' | b'"' | b'[');
+        let start = at + usize::from(quoted);
+        let end = start + text[start..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+        at = end + usize::from(quoted && text.get(end).is_some_and(|&b| matches!(b, b'`' | b'"' | b']')));
+        if end == start || count == columns.len() {
+            return;
+        }
+        columns[count] = (start, end);
+        count += 1;
+        at = skip_spaces(at);
+        match text.get(at) {
+            Some(b',') => at += 1,
+            Some(b')') if at == close => break,
+            _ => return,
+        }
+    }
+    at = after;
+    // Rows.
+    loop {
+        at = skip_spaces(at);
+        if text.get(at) != Some(&b'(') {
+            return;
+        }
+        at += 1;
+        for &(column_start, column_end) in columns[..count].iter().chain(std::iter::repeat(&(0, 0))) {
+            at = skip_spaces(at);
+            let Some(&first) = text.get(at) else { return };
+            let (span, next) = match first {
+                b'\'' | b'"' => {
+                    let (close, next) = sql_string_end(text, at + 1, first);
+                    (Some((at + 1, close)), next)
+                }
+                // `E'…'`, `N'…'`: PostgreSQL's escape strings, SQL Server's national strings.
+                b'E' | b'e' | b'N' | b'n' if text.get(at + 1) == Some(&b'\'') => {
+                    let (close, next) = sql_string_end(text, at + 2, b'\'');
+                    (Some((at + 2, close)), next)
+                }
+                _ => {
+                    let end = sql_expression_end(text, at);
+                    let token = text[at..end].trim_ascii_end();
+                    let number = !token.is_empty()
+                        && token.iter().all(|&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+                    (number.then_some((at, at + token.len())), end)
+                }
+            };
+            if let Some((start, end)) = span.filter(|&(start, end)| end > start && column_end > column_start) {
+                value(&text[column_start..column_end], start, end);
+            }
+            at = skip_spaces(next);
+            match text.get(at) {
+                Some(b',') => at += 1,
+                Some(b')') => break,
+                _ => return,
+            }
+        }
+        at = skip_spaces(at + 1);
+        if text.get(at) != Some(&b',') {
+            return;
+        }
+        at += 1;
+    }
+}
+
+/// Where the SQL string whose contents start at `from` closes (a doubled quote or a backslash escapes one), and
+/// the position after its closing quote; the end of the text when it does not close.
+fn sql_string_end(text: &[u8], from: usize, quote: u8) -> (usize, usize) {
+    let mut at = from;
+    while at < text.len() {
+        match text[at] {
+            b'\\' => at += 2,
+            b if b == quote && text.get(at + 1) == Some(&quote) => at += 2,
+            b if b == quote => return (at, at + 1),
+            _ => at += 1,
+        }
+    }
+    (text.len(), text.len())
+}
+
+/// Where the unquoted SQL value at `from` ends: the `,` or `)` at its own depth (`NOW()`, `COALESCE(a, b)`),
+/// strings inside it skipped; the end of the text when none does.
+fn sql_expression_end(text: &[u8], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut at = from;
+    while at < text.len() {
+        match text[at] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return at,
+            b')' => depth -= 1,
+            b',' if depth == 0 => return at,
+            quote @ (b'\'' | b'"') => {
+                at = sql_string_end(text, at + 1, quote).1;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    text.len()
 }
 
 /// The quoted string a SQL password clause ends at `after` sets: past spaces, an `=` and an opening parenthesis
@@ -2213,6 +2382,42 @@ mod tests {
     }
 
     #[test]
+    fn the_values_of_a_sql_insert_get_the_action_of_their_column() {
+        let found =
+            |text: &str| find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect::<Vec<_>>();
+        let insert = "INSERT INTO users (first_name, last_name, email, phone) VALUES ('Jane', 'O''Neil', 'jane@x.com', '+1 415 555 2671')";
+        assert_eq!(found(insert), ["NAME=Jane", "NAME=O''Neil", "EMAIL=jane@x.com", "PHONE=+1 415 555 2671"]);
+        let sequelize = "Executing (default): INSERT INTO `payments` (`id`,`card_number`,`holder`) VALUES (DEFAULT,'5555555555554444','Lena Fischer');";
+        assert_eq!(found(sequelize), ["CARD=5555555555554444", "NAME=Lena Fischer"]);
+        let gorm = "[rows:1] INSERT INTO \"users\" (\"name\",\"dob\",\"created_at\") VALUES ('Hiroshi Sato','1985-04-12',NOW()),(NULL,E'1990-01-02','2024-01-01')";
+        assert_eq!(found(gorm), ["NAME=Hiroshi Sato", "PERSONAL=1985-04-12", "PERSONAL=1990-01-02"]);
+        // Numbers under a classified column, placeholders and expressions left alone.
+        assert_eq!(found("insert into t (phone, name, zip) VALUES (4155552671, ?, lower('X'))"), ["PHONE=4155552671"]);
+        // Not such a statement: no column list, a select, a cut-off row.
+        for text in [
+            "INSERT INTO users VALUES ('Jane')",
+            "INSERT INTO users (name) SELECT name FROM x",
+            "INSERT INTO users (name) VALUES",
+            "(name) VALUES ('Jane')",
+            "INSERT INTO users (name) VALUES ?",
+        ] {
+            assert_eq!(found(text), Vec::<String>::new(), "in {text:?}");
+        }
+        // A string the line cuts off is its value to the end.
+        assert_eq!(found("INSERT INTO users (name) VALUES ('Jane Do"), ["NAME=Jane Do"]);
+    }
+
+    #[test]
+    fn a_label_whose_last_word_names_nothing_alone_is_read_with_the_word_before() {
+        // (A bare value runs to a delimiter, as under any key.)
+        one("Passport No: 533380006, expired on 2023-05-01", "NATIONAL_ID", "533380006");
+        one("DL number: SMITH901015JJ9AA; uploaded", "NATIONAL_ID", "SMITH901015JJ9AA");
+        one("customer Tax ID=DE123456789 set", "SSN", "DE123456789");
+        // Two words that name nothing, or a generic word alone.
+        none("Order No: 12345 shipped; No: 7; x.Passport No: 1; Request ID: abc");
+    }
+
+    #[test]
     fn the_name_of_an_address_is_a_name() {
         let pair = |name: &str, email: &str| {
             vec![("NAME".to_string(), name.to_string()), ("EMAIL".to_string(), email.to_string())]
@@ -2510,14 +2715,11 @@ mod tests {
         one("sshpass -p 'S3cr3t!' ssh deploy", "SECRET", "S3cr3t!");
         one("sshpass -pS3cr3t ssh deploy", "SECRET", "S3cr3t");
         none("mysql -h db -P 3306 -p shop | tee -phunter2; mysqlx -p");
-        one("redis-cli -h cache -a 'Sup3r s3cret' ping", "SECRET", "Sup3r s3cret");
-        one("exec redis-cli --pass hunter2 -n 2 info", "SECRET", "hunter2");
-        none("redis-cli -h cache ping; redis-cli -n 2 --scan");
         // SQL statements that set a password.
         one("LOG:  statement: ALTER USER app_user WITH PASSWORD 'n3wP@ssw0rd!'", "SECRET", "n3wP@ssw0rd!");
         one("CREATE USER 'app'@'%' IDENTIFIED BY 'it''s-s3cret';", "SECRET", "it''s-s3cret");
         one("SET PASSWORD FOR 'app'@'%' = PASSWORD('hunter2')", "SECRET", "hunter2");
-        one("create role x login password 'abc' valid until 'infinity'", "SECRET", "abc");
+        one("CREATE ROLE x LOGIN PASSWORD 'abc' VALID UNTIL 'infinity'", "SECRET", "abc");
         one("ALTER ROLE x PASSWORD 'cut off", "SECRET", "cut off");
         none("password authentication failed; PASSWORD_RESET 'x'; password '' set; PASSWORD'x'");
         // A replacement after a scheme and a hash token's entity are no values (replaced values in commands and URL

@@ -661,13 +661,17 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
 /// The last four are kept only when the value has at least `MASK_KEEPS_FROM` letters and digits: the last four of
 /// a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a birth date are
 /// most of it. A secret (an entity the rules mark `secret`) is not masked here but replaced by `SECRET_MASK`.
+///
+/// A `*` counts as the letter or digit it hides, so a masked value masked again stays as it is (`+** *** **6 740`
+/// keeps its `6740`, where counting four digits alone would mask them too).
 fn mask_into(value: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
-    let alnum_total = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let hides = |c: char| c.is_alphanumeric() || c == '*';
+    let alnum_total = text.chars().filter(|&c| hides(c)).count();
     let kept = if alnum_total >= MASK_KEEPS_FROM { 4 } else { 0 };
     let mut seen = 0;
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
+        if hides(ch) {
             seen += 1;
             if seen + kept > alnum_total && ch.is_ascii() {
                 out.push(ch as u8);
@@ -1456,6 +1460,31 @@ mod tests {
         check(
             "listening on 0.0.0.0:8080, [::]:8080 and ::1; 127.0.0.1 -> 10.1.2.3 / 255.255.255.255",
             "listening on 0.0.0.0:8080, [::]:8080 and ::1; 127.0.0.1 -> [IP] / 255.255.255.255",
+        );
+    }
+
+    #[test]
+    fn audit_fixes_names_of_addresses_sql_statements_and_netfilter_macs() {
+        // The name of an address, in text and in a JSON string (escaped quotes).
+        check(r#"Sending mail to "Jane Doe" <jane@x.com> now"#, r#"Sending mail to "[NAME]" <[EMAIL]> now"#);
+        check(
+            r#"{"to":"\"Jane Doe\" <jane@x.com>","cc":"Bob Stone <bob@x.com>"}"#,
+            r#"{"to":"\"[NAME]\" <[EMAIL]>","cc":"[NAME] <[EMAIL]>"}"#,
+        );
+        // An INSERT's values by their columns; a SQL password clause.
+        check(
+            "INSERT INTO `payments` (`id`,`card_number`,`holder`) VALUES (DEFAULT,'5555555555554444','Lena Fischer');",
+            "INSERT INTO `payments` (`id`,`card_number`,`holder`) VALUES (DEFAULT,'[CARD]','[NAME]');",
+        );
+        check(
+            r#"{"sql":"INSERT INTO users (name, email) VALUES ('Jane', 'j@x.com')","ms":2}"#,
+            r#"{"sql":"INSERT INTO users (name, email) VALUES ('[NAME]', '[EMAIL]')","ms":2}"#,
+        );
+        check("statement: ALTER USER app WITH PASSWORD 'n3w!'", "statement: ALTER USER app WITH PASSWORD '[REDACTED]'");
+        // A netfilter `MAC=` run.
+        check(
+            "IN=eth0 MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=10.0.0.9",
+            "IN=eth0 MAC=[MAC]:[MAC]:08:00 SRC=[IP]",
         );
     }
 

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Appends the normalized form of a key: ASCII lowercase, with `_` and `-` removed.
+/// Appends the normalized form of a key: ASCII lowercase, with `_`, `-` and spaces removed.
 ///
-/// `email_address`, `emailAddress` and `Email-Address` all normalize to `emailaddress`.
+/// `email_address`, `emailAddress`, `Email-Address` and `Email Address` (a spreadsheet's column, a custom
+/// attribute's name) all normalize to `emailaddress`.
 pub fn normalize_key_into(key: &[u8], out: &mut Vec<u8>) {
     for &byte in key {
         match byte {
-            b'_' | b'-' => {}
+            b'_' | b'-' | b' ' => {}
             _ => out.push(byte.to_ascii_lowercase()),
         }
     }
