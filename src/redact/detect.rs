@@ -361,7 +361,11 @@ impl Detectors {
             }
         }
         if anchors.any(Anchor::Num) {
+            let numbers_from = out.len();
             self.numbers(text, anchors, context, out);
+            if out.len() > numbers_from {
+                access_log_users(rules, text, memo, numbers_from, out);
+            }
         }
         self.secrets(rules, text, anchors, memo, out);
         self.key_values(rules, text, anchors, memo, out);
@@ -1766,10 +1770,11 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
             return None;
         }
         // The field of a form (`user[password]`) is glued to its parent's name; a bracketed word on its own is a
-        // replacement (`[IP]:16359`), not a key.
+        // replacement (`[IP]:16359`), not a key, except before PHP's `=>` (`print_r`: `[password] => hunter2`).
         if opening == b'[' {
             let glued = start >= 2 && (text[start - 2].is_ascii_alphanumeric() || text[start - 2] == b'_');
-            return glued.then_some((start, end));
+            let arrow = text[at] == b'=' && text.get(at + 1) == Some(&b'>');
+            return (glued || arrow).then_some((start, end));
         }
     }
     let before = if quoted { start.checked_sub(1 + usize::from(escaped)) } else { Some(run_start) };
@@ -1875,6 +1880,35 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
     }
 }
 
+/// The users of the access-log lines (Common and Combined Log Format: `host ident authuser [date] …`) among the
+/// addresses found from `first` on: `203.0.113.9 - jsmith [12/Mar/2024:…]`. The user names (not `-`) are
+/// classified as the field `username` is.
+fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
+    for index in first..out.len() {
+        let Finding { end, entity, .. } = out[index];
+        if entity != DetectorKind::Ip.entity() || text.get(end) != Some(&b' ') {
+            continue;
+        }
+        let word = |from: usize| from + text[from..].iter().take(128).take_while(|&&b| b != b' ').count();
+        let (ident_start, ident_end) = (end + 1, word(end + 1));
+        let user_start = ident_end + 1;
+        if ident_end == ident_start || text.get(ident_end) != Some(&b' ') || user_start >= text.len() {
+            continue;
+        }
+        let user_end = word(user_start);
+        if user_end == user_start || text.get(user_end..user_end + 2) != Some(b" [") {
+            continue;
+        }
+        for (start, end) in [(ident_start, ident_end), (user_start, user_end)] {
+            if &text[start..end] != b"-" {
+                if let Some((entity, action)) = memo.replacing_rule(rules, b"username") {
+                    out.push(Finding { start, end, entity, action });
+                }
+            }
+        }
+    }
+}
+
 /// The contents of the quoted string that ends right before `open` (the `<` of an address), past spaces:
 /// `"Jane Doe" <`, and `\"Jane Doe\" <` inside a JSON string. Not empty, at most 128 bytes, no `<` or `>`.
 fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
@@ -1940,10 +1974,10 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
     let Some(close) = text[..values].iter().rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) else {
         return;
     };
-    let Some(open) = text[values.saturating_sub(4096)..close].iter().rposition(|&b| b == b'(') else {
+    let from = values.saturating_sub(4096).min(close);
+    let Some(open) = text[from..close].iter().rposition(|&b| b == b'(').map(|p| from + p) else {
         return;
     };
-    let open = values.saturating_sub(4096) + open;
     let after_table = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'"' | b'`' | b']');
     if text[close] != b')' || open == 0 || !after_table(text[open - 1]) {
         return;
@@ -2405,6 +2439,27 @@ mod tests {
         }
         // A string the line cuts off is its value to the end.
         assert_eq!(found("INSERT INTO users (name) VALUES ('Jane Do"), ["NAME=Jane Do"]);
+        // Far from anything before it.
+        assert_eq!(found(&format!("x{}VALUES ('Jane')", " ".repeat(5000))), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_user_of_an_access_log_line_is_a_username() {
+        let found =
+            |text: &str| find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect::<Vec<_>>();
+        let line = r#"10.2.3.4 - jsmith [12/Mar/2024:10:16:01 +0000] "POST /login HTTP/1.1" 401 37"#;
+        assert_eq!(found(line), ["IP=10.2.3.4", "USERNAME=jsmith"]);
+        assert_eq!(found("203.0.113.9 alice - [12/Mar/2024:10:16:01 +0000] x"), ["IP=203.0.113.9", "USERNAME=alice"]);
+        // No user, or not the shape of the format.
+        assert_eq!(found("203.0.113.9 - - [12/Mar/2024:10:16:01 +0000] x"), ["IP=203.0.113.9"]);
+        assert_eq!(found("from 203.0.113.9 to bob now [x]"), ["IP=203.0.113.9"]);
+    }
+
+    #[test]
+    fn a_php_array_dump_is_read_by_its_keys() {
+        one("    [password] => hunter2", "SECRET", "hunter2");
+        one("Array ( [email] => jane@x.com [id] => 7 )", "EMAIL", "jane@x.com");
+        none("[IP]:16359 and [password]: x");
     }
 
     #[test]
