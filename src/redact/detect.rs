@@ -206,6 +206,8 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // that has such a word a lookup.)
     ("PASSWORD", SecretKind::SqlPassword),
     ("IDENTIFIED BY", SecretKind::SqlPassword),
+    // MySQL 8: `IDENTIFIED WITH caching_sha2_password BY 'x'` (or `AS 'hash'`).
+    ("IDENTIFIED WITH", SecretKind::SqlPassword),
     ("VALUES", SecretKind::SqlInsert),
 ];
 
@@ -493,6 +495,8 @@ impl Detectors {
     /// The names that go with the addresses found from `first` on: `"Jane Doe" <jane@…>`, `Jane Doe <jane@…>` (a
     /// mail header, a sender in a log line) and `Jane Doe (jane@…)`. They are classified as the field
     /// `display_name` is, and replaced only when the rules replace that field.
+    #[cold]
+    #[inline(never)]
     fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
         for index in first..out.len() {
             let Finding { start, end, entity, .. } = out[index];
@@ -564,8 +568,9 @@ impl Detectors {
         if colons < 2 {
             return None;
         }
-        // Glued to a word, or to the `*`s of a masked address (`****::6366`, whose rest is a valid address).
-        if start > 0 && (text[start - 1].is_ascii_alphanumeric() || matches!(text[start - 1], b'_' | b'*')) {
+        // Glued to a word, or the rest of a masked address (`****::6366`, itself a valid address).
+        let masked = start > 0 && text[start - 1] == b'*' && text[start] == b':';
+        if masked || start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_') {
             return Some(end);
         }
         if end < text.len() && (text[end].is_ascii_alphanumeric() || text[end] == b'_') {
@@ -811,6 +816,9 @@ impl Detectors {
         if !self.on(DetectorKind::Secret) {
             return;
         }
+        // Where the last SQL insert's rows were read to: a `VALUES` inside them is not read again (each would read
+        // to the end of an unclosed row: quadratic on a hostile line).
+        let mut sql_read_to = 0;
         for (start, pattern) in anchors.secrets() {
             let (prefix, kind) = SECRET_PREFIXES[pattern];
             let after = start + prefix.len();
@@ -855,14 +863,15 @@ impl Detectors {
                     None
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
-                SecretKind::SqlInsert => {
-                    sql_insert(text, start, after, |column, start, end| {
+                SecretKind::SqlInsert if start >= sql_read_to => {
+                    sql_read_to = sql_insert(text, start, after, |column, start, end| {
                         if let Some((entity, action)) = memo.replacing_rule(rules, column) {
                             out.push(Finding { start, end, entity, action });
                         }
                     });
                     None
                 }
+                SecretKind::SqlInsert => None,
                 SecretKind::AwsKeyId => {
                     let body =
                         text[after..].iter().take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
@@ -1273,13 +1282,15 @@ impl NumberToken {
         &self.digits[..self.count.min(self.digits.len())]
     }
 
-    /// Whether the four groups read so far from `i` are one to three digits each, joined by single dots.
+    /// Whether the four groups read so far from `i` are an IPv4 address: one to three digits each, joined by
+    /// single dots, each at most 255 without a leading zero (`06.12.34.56 78` reads on, as a French phone).
     fn dotted_quad_so_far(&self, i: usize) -> bool {
         !self.plus
             && !self.paren_first
             && self.group_lengths[..4].iter().all(|&len| (1..=3).contains(&len))
             && self.end - i == self.group_lengths[..4].iter().map(|&len| usize::from(len)).sum::<usize>() + 3
             && self.separators[..3].iter().all(|&s| s == b'.')
+            && self.valid_ipv4()
     }
 
     fn groups(&self) -> &[u8] {
@@ -1773,7 +1784,9 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         // replacement (`[IP]:16359`), not a key, except before PHP's `=>` (`print_r`: `[password] => hunter2`).
         if opening == b'[' {
             let glued = start >= 2 && (text[start - 2].is_ascii_alphanumeric() || text[start - 2] == b'_');
-            let arrow = text[at] == b'=' && text.get(at + 1) == Some(&b'>');
+            // (Not a replacement of the engine's own, `[IP] => eth0`: redacting twice changes nothing more.)
+            let arrow =
+                text[at] == b'=' && text.get(at + 1) == Some(&b'>') && replacement_at(text, start - 1).is_none();
             return (glued || arrow).then_some((start, end));
         }
     }
@@ -1881,8 +1894,11 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
 }
 
 /// The users of the access-log lines (Common and Combined Log Format: `host ident authuser [date] …`) among the
-/// addresses found from `first` on: `203.0.113.9 - jsmith [12/Mar/2024:…]`. The user names (not `-`) are
-/// classified as the field `username` is.
+/// addresses found from `first` on: `203.0.113.9 - jsmith [12/Mar/2024:…]`, the date written as the format
+/// writes it. The user names (not `-`) are classified as the field `username` is. (A loopback host is no
+/// finding, so its line's user is not read.)
+#[cold]
+#[inline(never)]
 fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
     for index in first..out.len() {
         let Finding { end, entity, .. } = out[index];
@@ -1896,7 +1912,7 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
             continue;
         }
         let user_end = word(user_start);
-        if user_end == user_start || text.get(user_end..user_end + 2) != Some(b" [") {
+        if user_end == user_start || text.get(user_end..user_end + 2) != Some(b" [") || !clf_date(text, user_end + 2) {
             continue;
         }
         for (start, end) in [(ident_start, ident_end), (user_start, user_end)] {
@@ -1909,16 +1925,95 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
     }
 }
 
+/// Capitalized words that log messages put before an address (`Invalid Email Address (…)`, `Sent Welcome Email
+/// <…>`, `Actor Jane Doe (…)`): they end a run of name words.
+const MESSAGE_WORDS: &[&str] = &[
+    "Email",
+    "E-mail",
+    "Mail",
+    "Address",
+    "Password",
+    "Reset",
+    "Account",
+    "User",
+    "Users",
+    "Invalid",
+    "Unknown",
+    "Sent",
+    "Sending",
+    "Send",
+    "Welcome",
+    "Invite",
+    "Invitation",
+    "Notification",
+    "Confirmation",
+    "Verification",
+    "Verify",
+    "Confirm",
+    "Message",
+    "Contact",
+    "Customer",
+    "Actor",
+    "Admin",
+    "Support",
+    "Team",
+    "Request",
+    "Reply",
+    "From",
+    "To",
+    "Cc",
+    "Bcc",
+    "Subject",
+    "New",
+    "Your",
+    "Error",
+    "Failed",
+    "Login",
+    "Signup",
+    "Owner",
+    "Member",
+    "Recipient",
+    "Sender",
+    "Author",
+    "Requester",
+    "Assignee",
+    "Created",
+    "Updated",
+    "Deleted",
+    "By",
+    "For",
+    "The",
+    "Dear",
+    "Hello",
+    "Hi",
+    "Thanks",
+    "Regards",
+];
+
+/// True when a Common Log Format date starts at `at`: `12/Mar/2024:`.
+fn clf_date(text: &[u8], at: usize) -> bool {
+    text.get(at..at + 12).is_some_and(|date| {
+        date[..2].iter().all(u8::is_ascii_digit)
+            && date[2] == b'/'
+            && date[3..6].iter().all(u8::is_ascii_alphabetic)
+            && date[6] == b'/'
+            && date[7..11].iter().all(u8::is_ascii_digit)
+            && date[11] == b':'
+    })
+}
+
 /// The contents of the quoted string that ends right before `open` (the `<` of an address), past spaces:
-/// `"Jane Doe" <`, and `\"Jane Doe\" <` inside a JSON string. Not empty, at most 128 bytes, no `<` or `>`.
+/// `"Jane Doe" <`, `'Jane Doe' <`, and `\"Jane Doe\" <` inside a JSON string. Not empty, at most 128 bytes, no
+/// `<` or `>`.
 fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
     let close = text[..open].iter().rposition(|&b| b != b' ')?;
-    if text[close] != b'"' || open - close > 3 {
+    let mark = text[close];
+    if !matches!(mark, b'"' | b'\'') || open - close > 3 {
         return None;
     }
-    let escaped = close > 0 && text[close - 1] == b'\\';
+    let escaped = mark == b'"' && close > 0 && text[close - 1] == b'\\';
     let end = if escaped { close - 1 } else { close };
-    let quote = text[..end].iter().rposition(|&b| b == b'"')?;
+    let quote = text[..end].iter().rposition(|&b| b == mark)?;
     if escaped && (quote == 0 || text[quote - 1] != b'\\') {
         return None;
     }
@@ -1929,8 +2024,9 @@ fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
 
 /// The run of one to four capitalized words that ends right before `open` (past one space): `Jane Doe <`,
 /// `customer Pierre Lefèvre <` gives `Pierre Lefèvre`. A word is letters (any non-ASCII byte counts as one),
-/// `'`, `-` and `.`, starting with an uppercase letter or a non-ASCII one; a lowercase word (`to`), a word in
-/// capitals (`ERROR`) or punctuation (`To:`) ends the run. At least `min_words` words.
+/// `'`, `-` and `.`, starting with an uppercase letter or a non-ASCII one and ending with a letter; a lowercase
+/// word (`to`), a word in capitals (`ERROR`), a word of messages (`Invalid Email Address`, `Sent Welcome Email`,
+/// see `MESSAGE_WORDS`) or punctuation (`To:`) ends the run. At least `min_words` words.
 fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Option<(usize, usize)> {
     let end = if open > 0 && text[open - 1] == b' ' { open - 1 } else { open };
     let is_word_byte = |b: u8| b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'\'' | b'-' | b'.');
@@ -1941,9 +2037,11 @@ fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Optio
         let word_start = at - text[..at].iter().rev().take_while(|&&b| is_word_byte(b)).count();
         let word = &text[word_start..at];
         let capitalized = word.first().is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80);
+        let ends_in_letter = word.last().is_some_and(|&b| b.is_ascii_alphabetic() || b >= 0x80);
         let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
         let shouting = letters >= 3 && word.iter().all(|b| !b.is_ascii_lowercase());
-        if !capitalized || shouting {
+        let message = MESSAGE_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()));
+        if !capitalized || !ends_in_letter || shouting || message {
             break;
         }
         start = word_start;
@@ -1962,7 +2060,10 @@ fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Optio
 /// `text[values..after]`: calls `value` with each column name (quotes taken off) and the span of its value (a
 /// string's contents, or a number) in every row of `VALUES (…), (…)`. `NULL`, `DEFAULT`, placeholders (`?`,
 /// `$1`) and expressions are no values. Stops at the first thing that is not such a statement; at most 64 columns.
-fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[u8], usize, usize)) {
+/// Returns how far it read.
+#[cold]
+#[inline(never)]
+fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[u8], usize, usize)) -> usize {
     let n = text.len();
     let skip_spaces = |mut at: usize| {
         while at < n && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
@@ -1972,15 +2073,18 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
     };
     // The column list right before `VALUES`, and a table name before it.
     let Some(close) = text[..values].iter().rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) else {
-        return;
+        return after;
     };
+    if text[close] != b')' {
+        return after;
+    }
     let from = values.saturating_sub(4096).min(close);
     let Some(open) = text[from..close].iter().rposition(|&b| b == b'(').map(|p| from + p) else {
-        return;
+        return after;
     };
     let after_table = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'"' | b'`' | b']');
-    if text[close] != b')' || open == 0 || !after_table(text[open - 1]) {
-        return;
+    if open == 0 || !after_table(text[open - 1]) {
+        return after;
     }
     let mut columns = [(0usize, 0usize); 64];
     let mut count = 0;
@@ -1992,7 +2096,7 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
         let end = start + text[start..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
         at = end + usize::from(quoted && text.get(end).is_some_and(|&b| matches!(b, b'`' | b'"' | b']')));
         if end == start || count == columns.len() {
-            return;
+            return after;
         }
         columns[count] = (start, end);
         count += 1;
@@ -2000,7 +2104,7 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
         match text.get(at) {
             Some(b',') => at += 1,
             Some(b')') if at == close => break,
-            _ => return,
+            _ => return after,
         }
     }
     at = after;
@@ -2008,12 +2112,12 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
     loop {
         at = skip_spaces(at);
         if text.get(at) != Some(&b'(') {
-            return;
+            return at.max(after);
         }
         at += 1;
         for &(column_start, column_end) in columns[..count].iter().chain(std::iter::repeat(&(0, 0))) {
             at = skip_spaces(at);
-            let Some(&first) = text.get(at) else { return };
+            let Some(&first) = text.get(at) else { return at };
             let (span, next) = match first {
                 b'\'' | b'"' => {
                     let (close, next) = sql_string_end(text, at + 1, first);
@@ -2039,12 +2143,12 @@ fn sql_insert(text: &[u8], values: usize, after: usize, mut value: impl FnMut(&[
             match text.get(at) {
                 Some(b',') => at += 1,
                 Some(b')') => break,
-                _ => return,
+                _ => return at.max(after),
             }
         }
         at = skip_spaces(at + 1);
         if text.get(at) != Some(&b',') {
-            return;
+            return at.max(after);
         }
         at += 1;
     }
@@ -2090,7 +2194,17 @@ fn sql_expression_end(text: &[u8], from: usize) -> usize {
 /// The quoted string a SQL password clause ends at `after` sets: past spaces, an `=` and an opening parenthesis
 /// (`PASSWORD 'x'`, `PASSWORD = 'x'`, `PASSWORD('x')`), a string in single quotes (a doubled quote inside it) or
 /// double quotes, not empty. Its contents, when there is one.
+#[cold]
+#[inline(never)]
 fn sql_password(text: &[u8], after: usize) -> Option<(usize, usize)> {
+    // After `IDENTIFIED WITH`: the plugin's name, then `BY` or `AS`.
+    let plugin = text[after..].iter().skip(1).take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    let after = match text.get(after + 1 + plugin..after + 4 + plugin) {
+        Some(b" BY" | b" AS") if plugin > 0 && text.get(after) == Some(&b' ') && text[after - 4..after] == *b"WITH" => {
+            after + 4 + plugin
+        }
+        _ => after,
+    };
     let mut at = after;
     let mut spaced = false;
     while at < text.len() && at < after + 4 && matches!(text[at], b' ' | b'=' | b'(') {
@@ -2102,17 +2216,10 @@ fn sql_password(text: &[u8], after: usize) -> Option<(usize, usize)> {
     if at == after || !spaced && text[at - 1] != b'(' || !matches!(quote, b'\'' | b'"') {
         return None;
     }
+    // A string the text cuts off runs to its end; a backslash or a doubled quote escapes one.
     let start = at + 1;
-    let mut from = start;
-    loop {
-        // A string the text cuts off runs to its end.
-        let close = text[from..].iter().position(|&b| b == quote).map_or(text.len(), |p| from + p);
-        if quote == b'\'' && text.get(close + 1) == Some(&b'\'') {
-            from = close + 2;
-            continue;
-        }
-        return (close > start).then_some((start, close));
-    }
+    let (close, _) = sql_string_end(text, start, quote);
+    (close > start).then_some((start, close))
 }
 
 /// `user:password` after a `-u`, `--user` or `--user=` flag (`curl -u alice:s3cret`, `-u 'alice:s3cret'`,
@@ -2439,6 +2546,11 @@ mod tests {
         }
         // A string the line cuts off is its value to the end.
         assert_eq!(found("INSERT INTO users (name) VALUES ('Jane Do"), ["NAME=Jane Do"]);
+        // Many statements on one line, or none: each row is read once.
+        let hostile = "(a) VALUES (x( ".repeat(2000);
+        assert_eq!(found(&hostile), Vec::<String>::new());
+        let many = "INSERT INTO t (name) VALUES ('Ann'); ".repeat(3);
+        assert_eq!(found(&many), ["NAME=Ann", "NAME=Ann", "NAME=Ann"]);
         // Far from anything before it.
         assert_eq!(found(&format!("x{}VALUES ('Jane')", " ".repeat(5000))), Vec::<String>::new());
     }
@@ -2448,6 +2560,9 @@ mod tests {
         let found =
             |text: &str| find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect::<Vec<_>>();
         let line = r#"10.2.3.4 - jsmith [12/Mar/2024:10:16:01 +0000] "POST /login HTTP/1.1" 401 37"#;
+        // Not without the format's date: sshd's `port 51234 [preauth]`, fail2ban's `after 5 [sshd]`.
+        assert_eq!(found("Connection closed by 203.0.113.9 port 51234 [preauth]"), ["IP=203.0.113.9"]);
+        assert_eq!(found("Ban 203.0.113.9 after 5 [sshd]"), ["IP=203.0.113.9"]);
         assert_eq!(found(line), ["IP=10.2.3.4", "USERNAME=jsmith"]);
         assert_eq!(found("203.0.113.9 alice - [12/Mar/2024:10:16:01 +0000] x"), ["IP=203.0.113.9", "USERNAME=alice"]);
         // No user, or not the shape of the format.
@@ -2460,6 +2575,8 @@ mod tests {
         one("    [password] => hunter2", "SECRET", "hunter2");
         one("Array ( [email] => jane@x.com [id] => 7 )", "EMAIL", "jane@x.com");
         none("[IP]:16359 and [password]: x");
+        // The engine's own replacements are no keys: `route [IP] => eth0` stays as it is.
+        none("route [IP] => eth0 up; rename [EMAIL] => tenant-42");
     }
 
     #[test]
@@ -2493,8 +2610,15 @@ mod tests {
             find("created by requester Liam Murphy (liam.murphy@example.ie)"),
             pair("Liam Murphy", "liam.murphy@example.ie")
         );
-        // No name: lowercase words, capitals, punctuation, one word before parentheses, a word glued to code.
+        assert_eq!(find("To: 'Jane Doe' <jane@x.com>"), pair("Jane Doe", "jane@x.com"));
+        assert_eq!(find("Actor Jane Doe (jane@x.com)"), pair("Jane Doe", "jane@x.com"));
+        // No name: lowercase words, capitals, punctuation, one word before parentheses, a word glued to code,
+        // the words of a message.
         for text in [
+            "Invalid Email Address (jane@x.com)",
+            "INFO Sent Welcome Email <jane@x.com>",
+            "INFO Sending Password Reset Email (jane@x.com)",
+            "Doe' <jane@x.com>",
             "sent to <jane@x.com>",
             "To: <jane@x.com>",
             "ERROR <jane@x.com>",
@@ -2569,6 +2693,9 @@ mod tests {
         one("fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a");
         one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
         // A netfilter `MAC=`: destination, source and EtherType in one run.
+        // After Markdown's `**`, an address is one (only `*` then `:` is the rest of a masked one).
+        one("**Client:** **2001:db8::8a2e:370:7334** up", "IP", "2001:db8::8a2e:370:7334");
+        none("from ****:*:****:****:****::6366 up");
         let macs = find("[UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=x");
         let mac = |m: &str| ("MAC".to_string(), m.to_string());
         assert_eq!(macs, vec![mac("00:16:3e:5e:6c:00"), mac("52:54:00:12:35:02")]);
@@ -2595,9 +2722,11 @@ mod tests {
         one("bind 127.0.0.1 8.8.8.8", "IP", "8.8.8.8");
         one("client 203.0.113.9 - - [28/Jun/2025]", "IP", "203.0.113.9");
         one("from 203.0.113.9 1234 bytes", "IP", "203.0.113.9");
-        // Dotted runs of more than four groups and French dotted phones read on as before.
+        // Dotted runs of more than four groups and French dotted phones read on as before, and four groups that
+        // are no address (a leading zero) too.
         none("build 1.2.3.4.5 done");
         one("tel 06.12.34.56.78", "PHONE", "06.12.34.56.78");
+        one("Tel. 06.12.34.56 78", "PHONE", "06.12.34.56 78");
     }
 
     #[test]
@@ -2775,6 +2904,9 @@ mod tests {
         one("CREATE USER 'app'@'%' IDENTIFIED BY 'it''s-s3cret';", "SECRET", "it''s-s3cret");
         one("SET PASSWORD FOR 'app'@'%' = PASSWORD('hunter2')", "SECRET", "hunter2");
         one("CREATE ROLE x LOGIN PASSWORD 'abc' VALID UNTIL 'infinity'", "SECRET", "abc");
+        one(r"CREATE USER u IDENTIFIED BY 'abc\'def';", "SECRET", r"abc\'def");
+        one("CREATE USER u IDENTIFIED WITH caching_sha2_password BY 'hunter2'", "SECRET", "hunter2");
+        none("ALTER USER u IDENTIFIED WITH auth_socket");
         one("ALTER ROLE x PASSWORD 'cut off", "SECRET", "cut off");
         none("password authentication failed; PASSWORD_RESET 'x'; password '' set; PASSWORD'x'");
         // A replacement after a scheme and a hash token's entity are no values (replaced values in commands and URL

@@ -658,27 +658,26 @@ impl<V: Copy, const BITS: u32> KeyCache<V, BITS> {
 /// Keeps the last four letters or digits and replaces every other letter or digit with `*`; punctuation that is
 /// safe in JSON, HTML and text is kept, anything else becomes `*` too.
 ///
-/// The last four are kept only when the value has at least `MASK_KEEPS_FROM` letters and digits: the last four of
+/// The last four are kept only when the value has at least `MASK_KEEPS_FROM` letters and digits (or other characters
+/// written as `*`): the last four of
 /// a card, a phone or an SSN identify nobody alone, but those of a name (`Jane`), a postcode or a birth date are
 /// most of it. A secret (an entity the rules mark `secret`) is not masked here but replaced by `SECRET_MASK`.
 ///
-/// A `*` counts as the letter or digit it hides, so a masked value masked again stays as it is (`+** *** **6 740`
-/// keeps its `6740`, where counting four digits alone would mask them too).
+/// Every character written as `*` counts, a `*` already there too, so a masked value masked again stays as it is
+/// (`+** *** **6 740` keeps its `6740`, `d*Arc` its `*Arc`).
 fn mask_into(value: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(value);
-    let hides = |c: char| c.is_alphanumeric() || c == '*';
-    let alnum_total = text.chars().filter(|&c| hides(c)).count();
-    let kept = if alnum_total >= MASK_KEEPS_FROM { 4 } else { 0 };
+    let safe = |c: char| matches!(c, ' ' | '-' | '.' | '@' | '+' | '(' | ')' | '_' | ':' | '/');
+    let hidden_total = text.chars().filter(|&c| !safe(c)).count();
+    let kept = if hidden_total >= MASK_KEEPS_FROM { 4 } else { 0 };
     let mut seen = 0;
     for ch in text.chars() {
-        if hides(ch) {
-            seen += 1;
-            if seen + kept > alnum_total && ch.is_ascii() {
-                out.push(ch as u8);
-            } else {
-                out.push(b'*');
-            }
-        } else if matches!(ch, ' ' | '-' | '.' | '@' | '+' | '(' | ')' | '_' | ':' | '/') {
+        if safe(ch) {
+            out.push(ch as u8);
+            continue;
+        }
+        seen += 1;
+        if seen + kept > hidden_total && ch.is_ascii_alphanumeric() {
             out.push(ch as u8);
         } else {
             out.push(b'*');
@@ -1486,6 +1485,22 @@ mod tests {
             "IN=eth0 MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=10.0.0.9",
             "IN=eth0 MAC=[MAC]:[MAC]:08:00 SRC=[IP]",
         );
+    }
+
+    #[test]
+    fn a_masked_value_masked_again_stays_as_it_is() {
+        for value in ["Anne-Marie d'Arc", "12 Main St, Springfield, IL", "+44 20 7946 0740", "Jane", "tschüß Straße 12"]
+        {
+            let mut once = Vec::new();
+            mask_into(value.as_bytes(), &mut once);
+            let mut twice = Vec::new();
+            mask_into(&once, &mut twice);
+            assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&once), "for {value:?}");
+            assert_eq!(once.len(), value.chars().count(), "one byte per character for {value:?}");
+        }
+        let mut out = Vec::new();
+        mask_into(b"Anne-Marie d'Arc", &mut out);
+        assert_eq!(out, b"****-***** **Arc");
     }
 
     #[test]
