@@ -568,8 +568,10 @@ impl Detectors {
         if colons < 2 {
             return None;
         }
-        // Glued to a word, or the rest of a masked address (`****::6366`, itself a valid address).
-        let masked = start > 0 && text[start - 1] == b'*' && text[start] == b':';
+        // Glued to a word, or the rest of a masked address (`****::6366`, `****:*:***7::6bf`, each a valid
+        // address): `*`s right before a colon or after one; Markdown's `**2001:db8::1**` is an address.
+        let stars = text[..start].iter().rev().take_while(|&&b| b == b'*').count();
+        let masked = stars > 0 && (text[start] == b':' || start > stars && text[start - stars - 1] == b':');
         if masked || start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_') {
             return Some(end);
         }
@@ -2695,7 +2697,7 @@ mod tests {
         // A netfilter `MAC=`: destination, source and EtherType in one run.
         // After Markdown's `**`, an address is one (only `*` then `:` is the rest of a masked one).
         one("**Client:** **2001:db8::8a2e:370:7334** up", "IP", "2001:db8::8a2e:370:7334");
-        none("from ****:*:****:****:****::6366 up");
+        none("from ****:*:****:****:****::6366 up; source=****:*:****:***7::6bf");
         let macs = find("[UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=x");
         let mac = |m: &str| ("MAC".to_string(), m.to_string());
         assert_eq!(macs, vec![mac("00:16:3e:5e:6c:00"), mac("52:54:00:12:35:02")]);
