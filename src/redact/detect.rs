@@ -71,6 +71,21 @@ impl KeyMemo {
         self.lookup(rules, key, 0, key.len()).map(|rule| (rule.entity, rule.action))
     }
 
+    /// Pushes `start..end` as a value of the field `key` (a SQL column, `display_name`, `username`) when the rules
+    /// replace that field's values.
+    pub(crate) fn push_as_value_of(
+        &mut self,
+        rules: &Rules,
+        key: &[u8],
+        start: usize,
+        end: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        if let Some((entity, action)) = self.replacing_rule(rules, key) {
+            out.push(Finding { start, end, entity, action });
+        }
+    }
+
     /// `lookup` for a key the memo does not hold: matched against the rules, then stored.
     #[cold]
     #[inline(never)]
@@ -510,10 +525,8 @@ impl Detectors {
                 (b'(', Some(b')')) => capitalized_words_before(text, start - 1, 2),
                 _ => None,
             };
-            if let (Some((name_start, name_end)), Some((entity, action))) =
-                (name, memo.replacing_rule(rules, b"display_name"))
-            {
-                out.push(Finding { start: name_start, end: name_end, entity, action });
+            if let Some((name_start, name_end)) = name {
+                memo.push_as_value_of(rules, b"display_name", name_start, name_end, out);
             }
         }
     }
@@ -867,9 +880,7 @@ impl Detectors {
                 SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
-                        if let Some((entity, action)) = memo.replacing_rule(rules, column) {
-                            out.push(Finding { start, end, entity, action });
-                        }
+                        memo.push_as_value_of(rules, column, start, end, out)
                     });
                     None
                 }
@@ -1919,9 +1930,7 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
         }
         for (start, end) in [(ident_start, ident_end), (user_start, user_end)] {
             if &text[start..end] != b"-" {
-                if let Some((entity, action)) = memo.replacing_rule(rules, b"username") {
-                    out.push(Finding { start, end, entity, action });
-                }
+                memo.push_as_value_of(rules, b"username", start, end, out);
             }
         }
     }
@@ -2441,6 +2450,11 @@ mod tests {
         out.iter().map(|f| (rules.entity_name(f.entity).to_string(), text[f.start..f.end].to_string())).collect()
     }
 
+    /// The findings in `text` as `ENTITY=value`.
+    fn found(text: &str) -> Vec<String> {
+        find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect()
+    }
+
     fn one(text: &str, entity: &str, value: &str) {
         let found = find(text);
         assert_eq!(found, vec![(entity.to_string(), value.to_string())], "in {text:?}");
@@ -2526,8 +2540,6 @@ mod tests {
 
     #[test]
     fn the_values_of_a_sql_insert_get_the_action_of_their_column() {
-        let found =
-            |text: &str| find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect::<Vec<_>>();
         let insert = "INSERT INTO users (first_name, last_name, email, phone) VALUES ('Jane', 'O''Neil', 'jane@x.com', '+1 415 555 2671')";
         assert_eq!(found(insert), ["NAME=Jane", "NAME=O''Neil", "EMAIL=jane@x.com", "PHONE=+1 415 555 2671"]);
         let sequelize = "Executing (default): INSERT INTO `payments` (`id`,`card_number`,`holder`) VALUES (DEFAULT,'5555555555554444','Lena Fischer');";
@@ -2559,8 +2571,6 @@ mod tests {
 
     #[test]
     fn the_user_of_an_access_log_line_is_a_username() {
-        let found =
-            |text: &str| find(text).into_iter().map(|(entity, value)| format!("{entity}={value}")).collect::<Vec<_>>();
         let line = r#"10.2.3.4 - jsmith [12/Mar/2024:10:16:01 +0000] "POST /login HTTP/1.1" 401 37"#;
         // Not without the format's date: sshd's `port 51234 [preauth]`, fail2ban's `after 5 [sshd]`.
         assert_eq!(found("Connection closed by 203.0.113.9 port 51234 [preauth]"), ["IP=203.0.113.9"]);
