@@ -689,11 +689,16 @@ impl Detectors {
             if self.on(DetectorKind::Ip) && !product && !longer && token.valid_ipv4() {
                 // The address without its `/prefix`, which says nothing of anyone.
                 let slash = text[token.start..end].iter().rposition(|&b| b == b'/');
-                let address_end = slash.map_or(end, |at| token.start + at);
-                let address = std::str::from_utf8(&text[token.start..address_end]).ok().and_then(|a| a.parse().ok());
-                if !address.is_some_and(names_no_host) {
-                    self.push(DetectorKind::Ip, token.start, address_end, out);
+                self.push_ipv4(text, token.start, slash.map_or(end, |at| token.start + at), out);
+                // A range (`10.0.0.1-10.0.0.255`): the dash glues the next address to this one, so no anchor
+                // starts it.
+                let mut end = end;
+                while text.get(end) == Some(&b'-') {
+                    let Some(next_end) = dotted_quad_at(text, end + 1) else { break };
+                    self.push_ipv4(text, end + 1, next_end, out);
+                    end = next_end;
                 }
+                return end;
             }
             return end;
         }
@@ -734,6 +739,14 @@ impl Detectors {
             }
         }
         end
+    }
+
+    /// Pushes the IPv4 address `text[start..end]`, unless it names no host (loopback, unspecified, broadcast).
+    fn push_ipv4(&self, text: &[u8], start: usize, end: usize, out: &mut Vec<Finding>) {
+        let address = std::str::from_utf8(&text[start..end]).ok().and_then(|a| a.parse().ok());
+        if !address.is_some_and(names_no_host) {
+            self.push(DetectorKind::Ip, start, end, out);
+        }
     }
 
     /// A card number glued to a word on its left (`card_4111…`, `cc4111…`, `jane@example.com-4111…`), which no
@@ -1181,6 +1194,44 @@ fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
 }
 
+/// The end of the IPv4 address that starts at `at` (four groups of one to three digits joined by single dots,
+/// each at most 255 without a leading zero), if one does and no digit, letter or further dotted part follows it.
+#[inline(always)]
+fn dotted_quad_at(text: &[u8], at: usize) -> Option<usize> {
+    // Most groups read in a number token (of a date, a phone, a time) have no dot in their first four bytes.
+    let dot = |i: usize| text.get(at + i) == Some(&b'.');
+    if !(dot(1) || dot(2) || dot(3)) {
+        return None;
+    }
+    dotted_quad_from(text, at)
+}
+
+/// `dotted_quad_at` after its first look.
+#[inline(never)]
+fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    for group in 0..4 {
+        if group > 0 {
+            if text.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let digits = text.get(i..)?.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=3).contains(&digits) || digits > 1 && text[i] == b'0' {
+            return None;
+        }
+        let value = text[i..i + digits].iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+        if value > 255 {
+            return None;
+        }
+        i += digits;
+    }
+    let longer = text.get(i) == Some(&b'.') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+    let glued = text.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    (!longer && !glued).then_some(i)
+}
+
 fn skip_word(text: &[u8], mut i: usize) -> usize {
     while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'_') {
         i += 1;
@@ -1269,6 +1320,11 @@ impl NumberToken {
             // Four dotted groups end an address: `1.2.3.4 8.8.8.8` is two addresses, not one ten-digit number,
             // while `1.2.3.4.5` and `10.0.0.0/8` read on.
             if token.group_count == 4 && token.dotted_quad_so_far(i) && !matches!(&text[j..k], b"." | b"/") {
+                break;
+            }
+            // An address after a space starts a token of its own: `port 443 10.0.0.5`, `2024-01-01 10.0.0.5`,
+            // syslog's `10:00:00 10.0.0.5`, `(10.0.0.2 10.0.0.3)`, `10.0.0.0/8 10.0.0.9`.
+            if (text[j] == b' ' || text[k - 1] == b' ') && dotted_quad_at(text, k).is_some() {
                 break;
             }
             // `(0)` right after a `+CC` group: the trunk digit written in parentheses.

@@ -1488,6 +1488,23 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv4_address_after_a_number_or_in_a_range_is_an_address_of_its_own() {
+        // A number, a date, a time or a CIDR block before it, or parentheses around a pair.
+        check("GET / 200 512 10.0.0.5 ok, port 443 10.0.0.6", "GET / 200 512 [IP] ok, port 443 [IP]");
+        check("2024-01-01 10.0.0.5 GET", "2024-01-01 [IP] GET");
+        check("Jan  1 10:00:00 10.0.0.5 sshd[42]: x", "Jan  1 10:00:00 [IP] sshd[42]: x");
+        check("peers (10.0.0.2 10.0.0.3) up", "peers ([IP] [IP]) up");
+        check("hosts: 192.168.1.10/24 192.168.1.11", "hosts: [IP]/24 [IP]");
+        check("rtt 12.5 10.0.0.5, v 1.2.3 10.0.0.7", "rtt 12.5 [IP], v 1.2.3 [IP]");
+        // Both ends of a range; loopback stays, as elsewhere.
+        check("range 10.0.0.1-10.0.0.255 blocked", "range [IP]-[IP] blocked");
+        check("range 10.0.0.1-127.0.0.1-10.0.0.9", "range [IP]-127.0.0.1-[IP]");
+        // Not a longer dotted name, and phones written with dots read on.
+        check("10.0.0.1-10.0.0.255.example", "[IP]-10.0.0.255.example");
+        check("Tel. 06.12.34.56 78", "Tel. [PHONE]");
+    }
+
+    #[test]
     fn a_masked_value_masked_again_stays_as_it_is() {
         for value in ["Anne-Marie d'Arc", "12 Main St, Springfield, IL", "+44 20 7946 0740", "Jane", "tschüß Straße 12"]
         {
