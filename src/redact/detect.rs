@@ -966,7 +966,11 @@ impl Detectors {
                     continue;
                 }
             }
-            let Some(KeyRule { entity, action, text_value }) = memo.lookup(rules, text, key_start, key_end) else {
+            let mut rule = memo.lookup(rules, text, key_start, key_end);
+            if rule.is_none() && may_end_a_label(text, key_start, key_end) {
+                rule = label_lookup(rules, text, key_start, key_end, memo);
+            }
+            let Some(KeyRule { entity, action, text_value }) = rule else {
                 continue;
             };
             if let Some((mut start, end)) = value_after(text, at) {
@@ -1865,39 +1869,44 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         Some(b) => {
             let prev = text[b - 1];
             let boundary = !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
-            boundary.then(|| (if quoted { start } else { two_word_start(text, start, end) }, end))
+            boundary.then_some((start, end))
         }
     }
 }
 
-/// Where the key that ends at `end` starts when its word at `start` names nothing alone: a label such as
-/// `Passport No:`, `DL number:` or `Tax ID:` is the two words, which normalize without the space (`passportno`,
-/// as `passport_no` does).
+/// Whether the key `text[start..end]` may be the last word of a label that `label_lookup` reads: most keys are
+/// turned away by their length and first byte.
 #[inline(always)]
-fn two_word_start(text: &[u8], start: usize, end: usize) -> usize {
-    // Most keys are turned away by their length and first byte.
-    if !matches!(end - start, 2 | 6) || !matches!(text[start] | 0x20, b'n' | b'i') {
-        return start;
-    }
-    two_word_start_of_generic(text, start, end)
+fn may_end_a_label(text: &[u8], start: usize, end: usize) -> bool {
+    matches!(end - start, 2 | 3 | 5 | 6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b')
 }
 
+/// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names
+/// nothing alone: `Passport No:`, `DL number:`, `Tax ID=`, `Date of Birth:`, `National Insurance Number:`. Keys
+/// normalize without spaces, so `Passport No` is looked up as `passport_no` is; the shorter label is tried first.
+#[cold]
 #[inline(never)]
-fn two_word_start_of_generic(text: &[u8], start: usize, end: usize) -> usize {
+fn label_lookup(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
     let word = &text[start..end];
-    let generic = [&b"no"[..], b"nr", b"id", b"number"].iter().any(|g| word.eq_ignore_ascii_case(g));
-    if !generic || start < 2 || text[start - 1] != b' ' {
-        return start;
+    let generic = [&b"no"[..], b"nr", b"id", b"num", b"number", b"birth"].iter().any(|g| word.eq_ignore_ascii_case(g));
+    if !generic {
+        return None;
     }
-    let letters = text[..start - 1].iter().rev().take_while(|b| b.is_ascii_alphabetic()).take(33).count();
-    let first = start - 1 - letters;
-    let free =
-        first == 0 || !(text[first - 1].is_ascii_alphanumeric() || matches!(text[first - 1], b'_' | b'-' | b'.'));
-    if (1..=32).contains(&letters) && free {
-        first
-    } else {
-        start
-    }
+    // The word before the one at `at`, one space before it: letters (and an apostrophe, `Mother's`), with no
+    // word byte before it.
+    let word_before = |at: usize| -> Option<usize> {
+        if at < 2 || text[at - 1] != b' ' {
+            return None;
+        }
+        let letters =
+            text[..at - 1].iter().rev().take_while(|b| b.is_ascii_alphabetic() || **b == b'\'').take(33).count();
+        let first = at - 1 - letters;
+        let free = first == 0
+            || !(text[first - 1].is_ascii_alphanumeric() || matches!(text[first - 1], b'_' | b'-' | b'.' | b'\''));
+        ((1..=32).contains(&letters) && text[first].is_ascii_alphabetic() && free).then_some(first)
+    };
+    let two = word_before(start)?;
+    memo.lookup(rules, text, two, end).or_else(|| memo.lookup(rules, text, word_before(two)?, end))
 }
 
 /// The end of the line that `from` is on (before a quote that closes the string it is in), without trailing
@@ -2648,13 +2657,18 @@ mod tests {
     }
 
     #[test]
-    fn a_label_whose_last_word_names_nothing_alone_is_read_with_the_word_before() {
+    fn a_label_whose_last_word_names_nothing_alone_is_read_with_the_words_before() {
         // (A bare value runs to a delimiter, as under any key.)
         one("Passport No: 533380006, expired on 2023-05-01", "NATIONAL_ID", "533380006");
         one("DL number: SMITH901015JJ9AA; uploaded", "NATIONAL_ID", "SMITH901015JJ9AA");
         one("customer Tax ID=DE123456789 set", "SSN", "DE123456789");
-        // Two words that name nothing, or a generic word alone.
-        none("Order No: 12345 shipped; No: 7; x.Passport No: 1; Request ID: abc");
+        // Three words, after a shorter label that names nothing; a word before the label does not hide it.
+        one("National Insurance Number: QQ123456C", "NATIONAL_ID", "QQ123456C");
+        one("Date of Birth: 1990-01-02", "PERSONAL", "1990-01-02");
+        one("Bank Account Number: 12345678", "PERSONAL", "12345678");
+        one("customer My Passport No: X1234567", "NATIONAL_ID", "X1234567");
+        // Two or three words that name nothing, or a generic word alone.
+        none("Order No: 12345 shipped; No: 7; x.Passport No: 1; Request ID: abc; Order Line Number: 4");
     }
 
     #[test]
