@@ -861,7 +861,13 @@ impl Detectors {
                     }
                     let token_start = after + text[after..].iter().take_while(|&&b| b == b' ').count();
                     let token_end = token_start + text[token_start..].iter().take_while(|&&b| is_token_byte(b)).count();
-                    (token_end - token_start >= 8).then_some((token_start, token_end))
+                    // `token_type=Bearer expires_in=3600`: a pair after the scheme's name, not a token (a token's
+                    // `=` only pads its end).
+                    let pair = text[token_start..token_end]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .is_some_and(|at| text[token_start + at..token_end].iter().any(|&b| b != b'='));
+                    (token_end - token_start >= 8 && !pair).then_some((token_start, token_end))
                 }
                 SecretKind::Jwt => jwt_end(text, start).map(|end| (start, end)),
                 SecretKind::Prefixed(min) => {
@@ -986,7 +992,11 @@ impl Detectors {
                 // spaced `=` no letter or digit at all (`client_ip = %20\|…`, SQL being built): no value.
                 let spaced = separator == b'=' && next == b' ';
                 let wordless = |value: &[u8]| !value.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
-                if start >= end || replacement_at(text, start).is_some() || spaced && wordless(&text[start..end]) {
+                if start >= end
+                    || replacement_at(text, start).is_some()
+                    || spaced && wordless(&text[start..end])
+                    || names_no_value(entity, &text[key_start..key_end], &text[start..end])
+                {
                     from = end.max(from);
                     continue;
                 }
@@ -1872,6 +1882,18 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
             boundary.then_some((start, end))
         }
     }
+}
+
+/// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity but a word that says
+/// something of it: a secret that is `YES`, `null` or `false` (MySQL's `(using password: YES)`, Kafka's
+/// `ssl.truststore.password = null`), the working directory that sudo logs as `PWD=/home/deploy`, or a URL
+/// under `Location:` (an HTTP redirect). The value is still scanned by the detectors.
+fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+    if entity == DetectorKind::Secret.entity() {
+        const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];
+        return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word)) || key == b"PWD" && value.starts_with(b"/");
+    }
+    key.eq_ignore_ascii_case(b"location") && (value.starts_with(b"https://") || value.starts_with(b"http://"))
 }
 
 /// Whether the key `text[start..end]` may be the last word of a label that `label_lookup` reads: most keys are

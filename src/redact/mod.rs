@@ -1505,6 +1505,31 @@ mod tests {
     }
 
     #[test]
+    fn words_about_a_value_are_no_value_and_more_keys_name_people_and_places() {
+        // Said of a secret, not the secret; sudo's working directory; an HTTP redirect; a pair after a scheme.
+        for line in [
+            "sudo: deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/bin/ls",
+            "Access denied for user 'root'@'localhost' (using password: YES)",
+            "ssl.truststore.password = null, ssl.keystore.password = false",
+            "HTTP/1.1 302 Found Location: https://www.example.com/dashboard",
+            "token_type=Bearer expires_in=3600",
+        ] {
+            check(line, line);
+        }
+        check(
+            "password=hunter2 PWD=hunter2 Location: 221B Baker Street",
+            "password=[REDACTED] PWD=[REDACTED] Location: [LOCATION]",
+        );
+        check("Authorization: Bearer abcdefgh12345678==", "Authorization: Bearer [REDACTED]");
+        check(
+            r#"{"userDisplayName":"Erin","contactName":"Kyle","name_on_card":"Vera","address_1":"77 High St","CallerZip":"94105"}"#,
+            r#"{"userDisplayName":"[NAME]","contactName":"[NAME]","name_on_card":"[NAME]","address_1":"[LOCATION]","CallerZip":"[LOCATION]"}"#,
+        );
+        check("PresharedKey = /UwcSPg38hW/D9Y3tcS1FOV0K1wuURMbS0sesJEP5ak=", "PresharedKey = [REDACTED]");
+        check("Stripe-Signature: t=1710238608,v1=5257a869e7ec,v0=6ffbb59b", "Stripe-Signature: [REDACTED]");
+    }
+
+    #[test]
     fn a_masked_value_masked_again_stays_as_it_is() {
         for value in ["Anne-Marie d'Arc", "12 Main St, Springfield, IL", "+44 20 7946 0740", "Jane", "tschüß Straße 12"]
         {
