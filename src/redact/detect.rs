@@ -622,8 +622,20 @@ impl Detectors {
                 || trimmed_colons == 6 && trimmed.contains(&b'.')
                 || trimmed.windows(2).any(|pair| pair == b"::"))
                 && trimmed.iter().any(u8::is_ascii_digit);
-            let address = shaped.then(|| std::str::from_utf8(trimmed).ok()?.parse::<std::net::Ipv6Addr>().ok());
-            if let Some(address) = address.flatten() {
+            let parse = |bytes: &[u8]| std::str::from_utf8(bytes).ok()?.parse::<std::net::Ipv6Addr>().ok();
+            let mut address = shaped.then(|| parse(trimmed)).flatten();
+            // A port after the address without brackets (HAProxy's and OpenVPN's `2001:db8::17:40000`): a last
+            // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it).
+            if address.is_none() && shaped {
+                let last = trimmed.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
+                if trimmed.len() - last == 5 && trimmed[last..].iter().all(u8::is_ascii_digit) {
+                    address = parse(&trimmed[..last - 1]);
+                    if address.is_some() {
+                        trimmed = &trimmed[..last - 1];
+                    }
+                }
+            }
+            if let Some(address) = address {
                 if !names_no_host(address.into()) {
                     self.push(DetectorKind::Ip, start, start + trimmed.len(), out);
                 }
@@ -681,9 +693,14 @@ impl Detectors {
 
         // IPv4.
         if token.is_dotted_quad() {
-            // `Chrome/131.0.0.0`: a product version, not an address.
-            let product =
-                token.start >= 2 && text[token.start - 1] == b'/' && text[token.start - 2].is_ascii_alphabetic();
+            // `Chrome/131.0.0.0`, .NET's `Version=8.0.0.0`: a product version, not an address (but OpenVPN's
+            // `alice/203.0.113.115:51234` is a client's address and port).
+            let port = text.get(end) == Some(&b':') && text.get(end + 1).is_some_and(u8::is_ascii_digit);
+            let product = token.start >= 2
+                && text[token.start - 1] == b'/'
+                && text[token.start - 2].is_ascii_alphabetic()
+                && !port
+                || version_before(text, token.start);
             // Not the first four parts of a longer dotted name (`1.2.3.4.example`); a full stop may end it.
             let longer = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
             if self.on(DetectorKind::Ip) && !product && !longer && token.valid_ipv4() {
@@ -1246,6 +1263,14 @@ fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
     (!longer && !glued).then_some(i)
 }
 
+/// Whether `Version=`, `version:` or `FileVersion: ` stands right before `at` (the address-shaped number that
+/// starts there is a version: .NET's `Version=8.0.0.0`).
+fn version_before(text: &[u8], at: usize) -> bool {
+    let head = text[..at].strip_suffix(b" ").unwrap_or(&text[..at]);
+    let Some(key) = head.strip_suffix(b"=").or_else(|| head.strip_suffix(b":")) else { return false };
+    key.len() >= 7 && key[key.len() - 7..].eq_ignore_ascii_case(b"version")
+}
+
 fn skip_word(text: &[u8], mut i: usize) -> usize {
     while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'_') {
         i += 1;
@@ -1390,9 +1415,10 @@ impl NumberToken {
         used.first().is_some_and(|first| allowed.contains(first) && used.iter().all(|s| s == first))
     }
 
-    /// Four groups of one to three digits joined by dots, with a `/prefix` after them (`10.0.0.0/8`) or not.
+    /// Four groups of one to three digits joined by dots, with a `/prefix` after them (`10.0.0.0/8`), or Cisco
+    /// ASA's `/port` (`198.51.100.164/4444`), or not.
     fn is_dotted_quad(&self) -> bool {
-        let cidr = self.group_count == 5 && self.separators[3] == b'/' && (1..=2).contains(&self.group_lengths[4]);
+        let cidr = self.group_count == 5 && self.separators[3] == b'/' && (1..=5).contains(&self.group_lengths[4]);
         (self.group_count == 4 || cidr)
             && !self.plus
             && !self.paren_first

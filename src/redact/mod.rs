@@ -1502,6 +1502,20 @@ mod tests {
         // Not a longer dotted name, and phones written with dots read on.
         check("10.0.0.1-10.0.0.255.example", "[IP]-10.0.0.255.example");
         check("Tel. 06.12.34.56 78", "Tel. [PHONE]");
+        // Cisco ASA's `address/port`, OpenVPN's `user/address:port`, an IPv6 address with a port and no brackets;
+        // but a product's or an assembly's version.
+        check(
+            "Deny tcp src outside:198.51.100.164/4444 dst inside:10.0.0.9/3389",
+            "Deny tcp src outside:[IP]/4444 dst inside:[IP]/3389",
+        );
+        check("alice/203.0.113.115:51234 MULTI_sva", "alice/[IP]:51234 MULTI_sva");
+        check(
+            "haproxy[3101]: 2001:db8:cafe::17:40000 [12/Mar/2024:10:00:00.000]",
+            "haproxy[3101]: [IP]:40000 [12/Mar/2024:10:00:00.000]",
+        );
+        for line in ["Mozilla/5.0 Chrome/131.0.0.0 Safari/537.36", "System.Runtime, Version=8.0.0.0, Culture=neutral"] {
+            check(line, line);
+        }
     }
 
     #[test]
