@@ -148,6 +148,9 @@ enum SecretKind {
     /// A SQL clause that sets a password (`WITH PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `PASSWORD('x')`): the quoted
     /// string after it.
     SqlPassword,
+    /// Redis's `MONITOR` output of an `AUTH` command (`"AUTH" "pass"`, or `"AUTH" "user" "pass"` with ACLs): the
+    /// last quoted argument.
+    RedisAuth,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -224,6 +227,9 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // MySQL 8: `IDENTIFIED WITH caching_sha2_password BY 'x'` (or `AS 'hash'`).
     ("IDENTIFIED WITH", SecretKind::SqlPassword),
     ("VALUES", SecretKind::SqlInsert),
+    ("AUTH\" \"", SecretKind::RedisAuth),
+    // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
+    ("dckr_pat_", SecretKind::Prefixed(20)),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -914,6 +920,7 @@ impl Detectors {
                     None
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
+                SecretKind::RedisAuth => redis_auth(text, after),
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
                         memo.push_as_value_of(rules, column, start, end, out)
@@ -989,10 +996,14 @@ impl Detectors {
                     continue;
                 }
             }
-            let mut rule = memo.lookup(rules, text, key_start, key_end);
-            if rule.is_none() && may_end_a_label(text, key_start, key_end) {
-                rule = label_lookup(rules, text, key_start, key_end, memo);
-            }
+            let rule = match memo.lookup(rules, text, key_start, key_end) {
+                Some(rule) => Some(rule),
+                // Keys no rule lists, read with the words before them or with the rest of the text.
+                None if may_name_a_value(text, key_start, key_end) => {
+                    self.unlisted_key_rule(rules, text, key_start, key_end, memo)
+                }
+                None => None,
+            };
             let Some(KeyRule { entity, action, text_value }) = rule else {
                 continue;
             };
@@ -1024,6 +1035,35 @@ impl Detectors {
                 from = end.max(from);
             }
         }
+    }
+
+    /// The rule of an OAuth authorization code in a query string or a form body (`/callback?code=…&state=…`,
+    /// `grant_type=authorization_code&code=…`): whoever has it, before it expires, can trade it for a token. A
+    /// `code` pair is one when the text also holds `state=`, `redirect_uri=` or `authorization_code`.
+    fn oauth_code(&self, text: &[u8], key_start: usize, key_end: usize) -> Option<KeyRule> {
+        let contains = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
+        let oauth = key_start > 0
+            && matches!(text[key_start - 1], b'?' | b'&')
+            && text[key_start..key_end].eq_ignore_ascii_case(b"code")
+            && self.on(DetectorKind::Secret)
+            && (contains(b"state=") || contains(b"redirect_uri=") || contains(b"authorization_code"));
+        let (entity, action) = self.secret_finding();
+        oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token })
+    }
+
+    /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`) or
+    /// as an OAuth `code`.
+    #[cold]
+    #[inline(never)]
+    fn unlisted_key_rule(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        key_start: usize,
+        key_end: usize,
+        memo: &mut KeyMemo,
+    ) -> Option<KeyRule> {
+        label_lookup(rules, text, key_start, key_end, memo).or_else(|| self.oauth_code(text, key_start, key_end))
     }
 
     /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
@@ -1261,6 +1301,54 @@ fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
     let longer = text.get(i) == Some(&b'.') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
     let glued = text.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
     (!longer && !glued).then_some(i)
+}
+
+/// The password of Redis `MONITOR`'s `"AUTH" "pass"` or `"AUTH" "user" "pass"`, whose first argument starts at
+/// `at` (after its opening quote): the last argument, without its quotes. MONITOR escapes quotes as `\"`.
+fn redis_auth(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let close = |from: usize| -> Option<usize> {
+        let mut j = from;
+        while j < text.len() {
+            match text[j] {
+                b'\\' => j += 2,
+                b'"' => return Some(j),
+                _ => j += 1,
+            }
+        }
+        None
+    };
+    let first_end = close(at)?;
+    match text.get(first_end + 1..first_end + 3) {
+        Some(b" \"") => {
+            let second_end = close(first_end + 3)?;
+            (second_end > first_end + 3).then_some((first_end + 3, second_end))
+        }
+        _ => (first_end > at).then_some((at, first_end)),
+    }
+}
+
+/// Whether the delimiter at `at` is part of the bare value that starts at `from`: an `&` that no query string's
+/// pair follows, or a `)` that closes a `(` of the value (`SECRET_KEY=django-insecure-7x!k2&t*y(u)i`).
+#[cold]
+#[inline(never)]
+fn inside_a_word(text: &[u8], from: usize, at: usize) -> bool {
+    match text[at] {
+        b'&' => !pair_follows(text, at + 1),
+        b')' => {
+            let word = &text[from..at];
+            word.iter().filter(|&&b| b == b'(').count() > word.iter().filter(|&&b| b == b')').count()
+        }
+        _ => false,
+    }
+}
+
+/// Whether a query string's next pair starts at `at` (`state=xyz`, `a[b]=`, an HTML-escaped `amp;`), or
+/// nothing does.
+fn pair_follows(text: &[u8], at: usize) -> bool {
+    let rest = &text[at.min(text.len())..];
+    let key = rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']'));
+    let key_len = key.count();
+    rest.is_empty() || rest.starts_with(b"amp;") || key_len > 0 && rest.get(key_len) == Some(&b'=')
 }
 
 /// Whether `Version=`, `version:` or `FileVersion: ` stands right before `at` (the address-shaped number that
@@ -1922,18 +2010,17 @@ fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     key.eq_ignore_ascii_case(b"location") && (value.starts_with(b"https://") || value.starts_with(b"http://"))
 }
 
-/// Whether the key `text[start..end]` may be the last word of a label that `label_lookup` reads: most keys are
-/// turned away by their length and first byte.
+/// Whether the key `text[start..end]`, which no rule lists, may still name a value: the last word of a label
+/// that `label_lookup` reads, or an OAuth `code` in a query string. Most keys are turned away by their length
+/// and first byte.
 #[inline(always)]
-fn may_end_a_label(text: &[u8], start: usize, end: usize) -> bool {
-    matches!(end - start, 2 | 3 | 5 | 6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b')
+fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
+    matches!(end - start, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c')
 }
 
 /// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names
 /// nothing alone: `Passport No:`, `DL number:`, `Tax ID=`, `Date of Birth:`, `National Insurance Number:`. Keys
 /// normalize without spaces, so `Passport No` is looked up as `passport_no` is; the shorter label is tried first.
-#[cold]
-#[inline(never)]
 fn label_lookup(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
     let word = &text[start..end];
     let generic = [&b"no"[..], b"nr", b"id", b"num", b"number", b"birth"].iter().any(|g| word.eq_ignore_ascii_case(g));
@@ -2482,7 +2569,8 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
                 && end > from
                 && text[end - 1].is_ascii_alphabetic()
                 && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
-            if stop(text[end]) && !apostrophe {
+            let inside = matches!(text[end], b'&' | b')') && inside_a_word(text, from, end);
+            if stop(text[end]) && !apostrophe && !inside {
                 break;
             }
             end += 1;

@@ -1544,6 +1544,28 @@ mod tests {
     }
 
     #[test]
+    fn oauth_codes_redis_auth_docker_tokens_and_secrets_with_ampersands_are_secrets() {
+        check(
+            "GET /oauth/callback?code=4/0AeaYSHB1x2y3zQwErTyUiOp&state=xyz HTTP/1.1",
+            "GET /oauth/callback?code=[REDACTED]&state=xyz HTTP/1.1",
+        );
+        check(
+            "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&client_id=s6BhdRkqt3",
+            "grant_type=authorization_code&code=[REDACTED]&client_id=s6BhdRkqt3",
+        );
+        check("GET /promo?code=SUMMER24 HTTP/1.1", "GET /promo?code=SUMMER24 HTTP/1.1");
+        check(r#"1710238572.2 [0 unix:/s] "AUTH" "R3d1sP@ss!""#, r#"1710238572.2 [0 unix:/s] "AUTH" "[REDACTED]""#);
+        check(
+            r#"1710238572.2 [0 unix:/s] "AUTH" "app" "R3\"d1s""#,
+            r#"1710238572.2 [0 unix:/s] "AUTH" "app" "[REDACTED]""#,
+        );
+        check("docker login -u ci -p dckr_pat_AbCdEf0123456789XyZabc r.io", "docker login -u ci -p [REDACTED] r.io");
+        // An `&` or parentheses inside a secret, but a query string's next pair.
+        check("env SECRET_KEY=django-insecure-7x!k2@a#9zq$r5p^w8e&t*y(u)i_o+p= next", "env SECRET_KEY=[REDACTED] next");
+        check("GET /cb?token=abc123def&state=xyz q=Tom&Jerry", "GET /cb?token=[REDACTED]&state=xyz q=Tom&Jerry");
+    }
+
+    #[test]
     fn a_masked_value_masked_again_stays_as_it_is() {
         for value in ["Anne-Marie d'Arc", "12 Main St, Springfield, IL", "+44 20 7946 0740", "Jane", "tschüß Straße 12"]
         {
