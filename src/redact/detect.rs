@@ -229,7 +229,7 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("VALUES", SecretKind::SqlInsert),
     ("AUTH\" \"", SecretKind::RedisAuth),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
-    ("dckr_pat_", SecretKind::Prefixed(20)),
+    ("dckr_pat_", SecretKind::Prefixed(16)),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -1999,10 +1999,18 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
 }
 
 /// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity but a word that says
-/// something of it: a secret that is `YES`, `null` or `false` (MySQL's `(using password: YES)`, Kafka's
-/// `ssl.truststore.password = null`), the working directory that sudo logs as `PWD=/home/deploy`, or a URL
+/// something of it: a variable or a GraphQL type, a secret that is `YES`, `null` or `false` (MySQL's `(using
+/// password: YES)`, Kafka's `ssl.truststore.password = null`), the working directory that sudo logs as `PWD=/home/deploy`, or a URL
 /// under `Location:` (an HTTP redirect). The value is still scanned by the detectors.
 fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+    // A variable (`password: $password`, `$DB_PASS`) or a GraphQL type (`$email: String!`) stands for a value.
+    let variable = value.len() > 1
+        && value[0] == b'$'
+        && (value[1].is_ascii_alphabetic() || value[1] == b'_')
+        && value[1..].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    if variable || value == b"String!" || value == b"String" {
+        return true;
+    }
     if entity == DetectorKind::Secret.entity() {
         const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];
         return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word)) || key == b"PWD" && value.starts_with(b"/");

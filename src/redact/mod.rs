@@ -1527,6 +1527,12 @@ mod tests {
             "ssl.truststore.password = null, ssl.keystore.password = false",
             "HTTP/1.1 302 Found Location: https://www.example.com/dashboard",
             "token_type=Bearer expires_in=3600",
+            // Said of a password, a public key's hash, a logger's name, variables and GraphQL types.
+            r#"{"passwordChanged":"2024-02-01T10:00:00.000Z","password_min_length":12}"#,
+            "password_expiry_days=90, Version=8.0.0.0, Culture=neutral, PublicKeyToken=7cec85d7bea7798e",
+            "[nio-8080-exec-2] o.s.s.w.a.UsernamePasswordAuthenticationFilter : Set SecurityContextHolder to anonymous",
+            r#"{"query":"mutation Login($email: String!, $password: String!) { login(password: $password) }"}"#,
+            r#"{"client":{"driver":{"name":"nodejs"},"os":{"type":"Linux","name":"linux"}}}"#,
         ] {
             check(line, line);
         }
