@@ -2002,7 +2002,7 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
 /// something of it: a variable or a GraphQL type, a secret that is `YES`, `null` or `false` (MySQL's `(using
 /// password: YES)`, Kafka's `ssl.truststore.password = null`), the working directory that sudo logs as `PWD=/home/deploy`, or a URL
 /// under `Location:` (an HTTP redirect). The value is still scanned by the detectors.
-fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     // A variable (`password: $password`, `$DB_PASS`) or a GraphQL type (`$email: String!`) stands for a value.
     let variable = value.len() > 1
         && value[0] == b'$'
@@ -2015,7 +2015,52 @@ fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
         const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];
         return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word)) || key == b"PWD" && value.starts_with(b"/");
     }
-    key.eq_ignore_ascii_case(b"location") && (value.starts_with(b"https://") || value.starts_with(b"http://"))
+    key.eq_ignore_ascii_case(b"location")
+        && (value.starts_with(b"https://") || value.starts_with(b"http://") || is_cloud_region(value))
+}
+
+/// A cloud region or zone, as cloud platforms' logs give it under `location`: Google Cloud's and AWS's
+/// (`us-central1`, `europe-west4-a`, `us-east-1`), and Azure's names (`eastus`, `westeurope`).
+fn is_cloud_region(value: &[u8]) -> bool {
+    const AZURE: [&[u8]; 24] = [
+        b"eastus",
+        b"eastus2",
+        b"westus",
+        b"westus2",
+        b"westus3",
+        b"centralus",
+        b"northcentralus",
+        b"southcentralus",
+        b"westcentralus",
+        b"northeurope",
+        b"westeurope",
+        b"uksouth",
+        b"ukwest",
+        b"francecentral",
+        b"germanywestcentral",
+        b"swedencentral",
+        b"switzerlandnorth",
+        b"norwayeast",
+        b"southeastasia",
+        b"eastasia",
+        b"japaneast",
+        b"australiaeast",
+        b"canadacentral",
+        b"centralindia",
+    ];
+    // Lowercase words joined by dashes, the last ending in a number (and a zone's letter).
+    let parts: Vec<&[u8]> = value.split(|&b| b == b'-').collect();
+    let zone = parts.len() >= 3 && parts.last().is_some_and(|p| p.len() == 1 && p[0].is_ascii_lowercase());
+    let body = if zone { &parts[..parts.len() - 1] } else { &parts[..] };
+    let numbered = |p: &[u8]| {
+        let letters = p.iter().take_while(|b| b.is_ascii_lowercase()).count();
+        let digits = p[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (1..=2).contains(&digits) && letters + digits == p.len()
+    };
+    let shaped = body.len() >= 2
+        && body[..body.len() - 1].iter().all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_lowercase))
+        && numbered(body[body.len() - 1]);
+    shaped || AZURE.contains(&value)
 }
 
 /// Whether the key `text[start..end]`, which no rule lists, may still name a value: the last word of a label

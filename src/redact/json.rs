@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::ScanContext;
+use super::detect::{names_no_value, ScanContext};
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -296,7 +296,25 @@ fn walk_inner(
                     match treatment {
                         Treatment::Drop | Treatment::Skip => {}
                         Treatment::Replace(entity, action) => {
-                            if end > i + 1 {
+                            // Words about a value are no value (`"location":"us-central1"`, `"password":"null"`):
+                            // scanned like any string.
+                            let key = stack.last().filter(|frame| frame.object && frame.key_pushed);
+                            let about = !escaped
+                                && key.is_some_and(|frame| {
+                                    let key = &line[frame.key.start..frame.key.end];
+                                    names_no_value(entity, key, &line[i + 1..end])
+                                });
+                            if about {
+                                engine.scan_json_string(
+                                    line,
+                                    anchors,
+                                    i + 1,
+                                    end,
+                                    false,
+                                    ScanContext::default(),
+                                    work,
+                                )?;
+                            } else if end > i + 1 {
                                 let value = if escaped {
                                     decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
                                     work.decoded.clone()

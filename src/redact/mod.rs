@@ -1533,6 +1533,9 @@ mod tests {
             "[nio-8080-exec-2] o.s.s.w.a.UsernamePasswordAuthenticationFilter : Set SecurityContextHolder to anonymous",
             r#"{"query":"mutation Login($email: String!, $password: String!) { login(password: $password) }"}"#,
             r#"{"client":{"driver":{"name":"nodejs"},"os":{"type":"Linux","name":"linux"}}}"#,
+            // Cloud regions, in JSON and in text; a JSON string that says a secret is unset.
+            r#"{"resource":{"labels":{"location":"us-central1"}},"location":"eastus","zone":{"location":"europe-west4-a"}}"#,
+            r#"{"password":"null","token":"$TOKEN"} location=us-east-1"#,
         ] {
             check(line, line);
         }
@@ -1541,6 +1544,10 @@ mod tests {
             "password=[REDACTED] PWD=[REDACTED] Location: [LOCATION]",
         );
         check("Authorization: Bearer abcdefgh12345678==", "Authorization: Bearer [REDACTED]");
+        check(
+            r#"{"location":"Leeds","location_data":"us-central1","password":"hunter2"} location=london"#,
+            r#"{"location":"[LOCATION]","location_data":"[LOCATION]","password":"[REDACTED]"} location=[LOCATION]"#,
+        );
         check(
             r#"{"userDisplayName":"Erin","contactName":"Kyle","name_on_card":"Vera","address_1":"77 High St","CallerZip":"94105"}"#,
             r#"{"userDisplayName":"[NAME]","contactName":"[NAME]","name_on_card":"[NAME]","address_1":"[LOCATION]","CallerZip":"[LOCATION]"}"#,
