@@ -1999,9 +1999,10 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
 }
 
 /// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity but a word that says
-/// something of it: a variable or a GraphQL type, a secret that is `YES`, `null` or `false` (MySQL's `(using
-/// password: YES)`, Kafka's `ssl.truststore.password = null`), the working directory that sudo logs as `PWD=/home/deploy`, or a URL
-/// under `Location:` (an HTTP redirect). The value is still scanned by the detectors.
+/// something of it: a variable or a GraphQL type, a loopback address, a secret that is `YES`, `null` or `false`
+/// (MySQL's `(using password: YES)`, Kafka's `ssl.truststore.password = null`), the working directory that sudo
+/// logs as `PWD=/home/deploy`, or a URL or a cloud region under `location`. The value is still scanned by the
+/// detectors.
 pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     // A variable (`password: $password`, `$DB_PASS`) or a GraphQL type (`$email: String!`) stands for a value.
     let variable = value.len() > 1
@@ -2010,6 +2011,11 @@ pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool
         && value[1..].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
     if variable || value == b"String!" || value == b"String" {
         return true;
+    }
+    // A loopback or unspecified address under an address key names no one's machine, as in free text.
+    if entity == DetectorKind::Ip.entity() {
+        let address = std::str::from_utf8(value).ok().and_then(|a| a.parse().ok());
+        return address.is_some_and(names_no_host);
     }
     if entity == DetectorKind::Secret.entity() {
         const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];

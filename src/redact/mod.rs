@@ -1536,6 +1536,7 @@ mod tests {
             // Cloud regions, in JSON and in text; a JSON string that says a secret is unset.
             r#"{"resource":{"labels":{"location":"us-central1"}},"location":"eastus","zone":{"location":"europe-west4-a"}}"#,
             r#"{"password":"null","token":"$TOKEN"} location=us-east-1"#,
+            r#"{"client_ip":"127.0.0.1","ip":"::1"} remote_addr=127.0.0.1 ip=0.0.0.0"#,
         ] {
             check(line, line);
         }
@@ -1545,8 +1546,8 @@ mod tests {
         );
         check("Authorization: Bearer abcdefgh12345678==", "Authorization: Bearer [REDACTED]");
         check(
-            r#"{"location":"Leeds","location_data":"us-central1","password":"hunter2"} location=london"#,
-            r#"{"location":"[LOCATION]","location_data":"[LOCATION]","password":"[REDACTED]"} location=[LOCATION]"#,
+            r#"{"location":"Leeds","location_data":"us-central1","password":"hunter2","ip":"10.0.0.1"} location=london"#,
+            r#"{"location":"[LOCATION]","location_data":"[LOCATION]","password":"[REDACTED]","ip":"[IP]"} location=[LOCATION]"#,
         );
         check(
             r#"{"userDisplayName":"Erin","contactName":"Kyle","name_on_card":"Vera","address_1":"77 High St","CallerZip":"94105"}"#,
