@@ -1020,12 +1020,12 @@ impl Detectors {
                 // spaced `=` no letter or digit at all (`client_ip = %20\|…`, SQL being built): no value.
                 let spaced = separator == b'=' && next == b' ';
                 let wordless = |value: &[u8]| !value.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
-                if start >= end
-                    || replacement_at(text, start).is_some()
-                    || spaced && wordless(&text[start..end])
-                    || names_no_value(entity, &text[key_start..key_end], &text[start..end])
-                {
+                if start >= end || replacement_at(text, start).is_some() || spaced && wordless(&text[start..end]) {
                     from = end.max(from);
+                    continue;
+                }
+                // A word about a value: the pairs inside it (`Location: https://…#access_token=…`) are still read.
+                if names_no_value(entity, &text[key_start..key_end], &text[start..end]) {
                     continue;
                 }
                 // A header that holds many values (`Cookie: theme=dark; sessionid=…`): all of it, to the end of the

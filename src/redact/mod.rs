@@ -1546,6 +1546,10 @@ mod tests {
         );
         check("Authorization: Bearer abcdefgh12345678==", "Authorization: Bearer [REDACTED]");
         check(
+            "302 Location: https://app.example.com/cb#access_token=ya29.a0ARrdaMEXAMPLE&token_type=Bearer",
+            "302 Location: https://app.example.com/cb#access_token=[REDACTED]&token_type=Bearer",
+        );
+        check(
             r#"{"location":"Leeds","location_data":"us-central1","password":"hunter2","ip":"10.0.0.1"} location=london"#,
             r#"{"location":"[LOCATION]","location_data":"[LOCATION]","password":"[REDACTED]","ip":"[IP]"} location=[LOCATION]"#,
         );
