@@ -1289,11 +1289,7 @@ fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
             i += 1;
         }
         let digits = text.get(i..)?.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=3).contains(&digits) || digits > 1 && text[i] == b'0' {
-            return None;
-        }
-        let value = text[i..i + digits].iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
-        if value > 255 {
+        if !(1..=3).contains(&digits) || !valid_octet(&text[i..i + digits]) {
             return None;
         }
         i += digits;
@@ -1301,6 +1297,12 @@ fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
     let longer = text.get(i) == Some(&b'.') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
     let glued = text.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
     (!longer && !glued).then_some(i)
+}
+
+/// Whether the digits `octet` are a part of an IPv4 address: at most 255, without a leading zero.
+fn valid_octet(octet: &[u8]) -> bool {
+    let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+    value <= 255 && !(octet.len() > 1 && octet[0] == b'0')
 }
 
 /// The password of Redis `MONITOR`'s `"AUTH" "pass"` or `"AUTH" "user" "pass"`, whose first argument starts at
@@ -1518,9 +1520,7 @@ impl NumberToken {
         let mut offset = 0;
         for &len in &self.group_lengths[..4] {
             let len = usize::from(len);
-            let octet = &self.digits[offset..offset + len];
-            let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
-            if value > 255 || (len > 1 && octet[0] == b'0') {
+            if !valid_octet(&self.digits[offset..offset + len]) {
                 return false;
             }
             offset += len;
@@ -2055,17 +2055,20 @@ fn is_cloud_region(value: &[u8]) -> bool {
         b"centralindia",
     ];
     // Lowercase words joined by dashes, the last ending in a number (and a zone's letter).
-    let parts: Vec<&[u8]> = value.split(|&b| b == b'-').collect();
-    let zone = parts.len() >= 3 && parts.last().is_some_and(|p| p.len() == 1 && p[0].is_ascii_lowercase());
-    let body = if zone { &parts[..parts.len() - 1] } else { &parts[..] };
-    let numbered = |p: &[u8]| {
-        let letters = p.iter().take_while(|b| b.is_ascii_lowercase()).count();
-        let digits = p[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
-        (1..=2).contains(&digits) && letters + digits == p.len()
+    let word = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_lowercase);
+    let numbered = |part: &[u8]| {
+        let letters = part.iter().take_while(|b| b.is_ascii_lowercase()).count();
+        let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (1..=2).contains(&digits) && letters + digits == part.len()
     };
-    let shaped = body.len() >= 2
-        && body[..body.len() - 1].iter().all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_lowercase))
-        && numbered(body[body.len() - 1]);
+    let mut parts = value.rsplit(|&b| b == b'-');
+    let mut last = parts.next().unwrap_or_default();
+    let zone = last.len() == 1 && last[0].is_ascii_lowercase();
+    if zone {
+        last = parts.next().unwrap_or_default();
+    }
+    let words = parts.try_fold(0, |count, part| word(part).then_some(count + 1));
+    let shaped = numbered(last) && words.is_some_and(|count| count >= 1);
     shaped || AZURE.contains(&value)
 }
 

@@ -96,6 +96,13 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
     }
 }
 
+/// Whether the string value `line[start..end]` of the current member, under a replacing rule of `entity`, is a
+/// word about a value rather than one (see `names_no_value`).
+fn words_about_a_value(entity: EntityId, line: &[u8], start: usize, end: usize, stack: &[Frame]) -> bool {
+    let frame = stack.last().filter(|frame| frame.object && frame.key_pushed);
+    frame.is_some_and(|frame| names_no_value(entity, &line[frame.key.start..frame.key.end], &line[start..end]))
+}
+
 #[inline(always)]
 fn skip_ws(line: &[u8], mut i: usize) -> usize {
     // Compact JSON has no whitespace between tokens: one comparison says so (whitespace is at most b' ').
@@ -295,26 +302,12 @@ fn walk_inner(
                     let (end, escaped) = string_end(anchors, line, i)?;
                     match treatment {
                         Treatment::Drop | Treatment::Skip => {}
-                        Treatment::Replace(entity, action) => {
-                            // Words about a value are no value (`"location":"us-central1"`, `"password":"null"`):
-                            // scanned like any string.
-                            let key = stack.last().filter(|frame| frame.object && frame.key_pushed);
-                            let about = !escaped
-                                && key.is_some_and(|frame| {
-                                    let key = &line[frame.key.start..frame.key.end];
-                                    names_no_value(entity, key, &line[i + 1..end])
-                                });
-                            if about {
-                                engine.scan_json_string(
-                                    line,
-                                    anchors,
-                                    i + 1,
-                                    end,
-                                    false,
-                                    ScanContext::default(),
-                                    work,
-                                )?;
-                            } else if end > i + 1 {
+                        // Words about a value are no value (`"location":"us-central1"`, `"password":"null"`):
+                        // scanned like any string, in the arms below.
+                        Treatment::Replace(entity, action)
+                            if escaped || !words_about_a_value(entity, line, i + 1, end, stack) =>
+                        {
+                            if end > i + 1 {
                                 let value = if escaped {
                                     decode_string(&line[i + 1..end], &mut work.decoded, &mut work.map)?;
                                     work.decoded.clone()
@@ -326,11 +319,11 @@ fn walk_inner(
                         }
                         // Raw bytes (no escape that could spell an anchor) with nothing to find, or only a
                         // timestamp: no call.
-                        Treatment::Detect { .. } | Treatment::Scan
+                        Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..)
                             if !escaped
                                 && (engine.nothing_to_find(&anchors.view(i + 1, end))
                                     || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
-                        Treatment::Detect { .. } | Treatment::Scan => {
+                        Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..) => {
                             let context = match treatment {
                                 Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
                                 _ => ScanContext::default(),
