@@ -7,9 +7,10 @@
 //! - `num`: a digit that starts a digit group at a word start, not joined to a word by `-` or `.`
 //!   (`ORD-2021-280363`), and begins seven bytes of digits and number separators, the seventh a digit or followed
 //!   by an eighth (every phone, card, SSN and IPv4 address is such a token), or a run of fifteen digits or more
-//!   wherever it stands (a card number glued to a word); a `:` with another `:` at
-//!   most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five dashes three
-//!   bytes apart (a MAC written with dashes);
+//!   wherever it stands (a card number glued to a word), or the same seven bytes joined to a word by `-` with a
+//!   `-` one to three bytes on (an address written into a host name: `ip-10-0-4-5.ec2.internal`); a `:` with
+//!   another `:` at most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five
+//!   dashes three bytes apart (a MAC written with dashes);
 //! - `at`: `@` and `%` (emails, `%40`, URL credentials);
 //! - `sep`: `=` and `:` (`key=value` and `key: value` pairs);
 //! - `lt`: `<` (HTML);
@@ -234,6 +235,8 @@ struct Behind {
     alpha: u64,
     underscore: u64,
     dash_or_dot: u64,
+    /// A dash at `i - 1`.
+    dash: u64,
     /// A digit or a letter at `i - 2`.
     digit_or_alpha_2: u64,
 }
@@ -247,6 +250,7 @@ impl Behind {
             alpha: behind(b.alpha, previous.alpha, 1),
             underscore: behind(b.underscore, previous.underscore, 1),
             dash_or_dot: behind(b.dash | b.dot(), previous.dash | previous.dot(), 1),
+            dash: behind(b.dash, previous.dash, 1),
             digit_or_alpha_2: behind(b.digit | b.alpha, previous.digit | previous.alpha, 2),
         }
     }
@@ -273,6 +277,8 @@ struct Ahead {
     alpha_at_1: u64,
     /// Digits at `i..i + 15` (a card number glued to a word has fifteen or more).
     run15_digit: u64,
+    /// A dash at one of `i + 1..=i + 3` (after the first octet of an address written with dashes).
+    dash_within_three: u64,
 }
 
 impl Ahead {
@@ -293,6 +299,7 @@ impl Ahead {
             digits_at_2_3: digit_at(2) & digit_at(3),
             alpha_at_1: ahead(b.alpha, next.alpha, 1),
             run15_digit: run15(b.digit, next.digit),
+            dash_within_three: dash_at(1) | dash_at(2) | dash_at(3),
         }
     }
 
@@ -301,7 +308,14 @@ impl Ahead {
     /// shift by 6, the colon lane of "a colon within five" and the dash lane of "every third"; `second` holds the
     /// shift by 7 with the digit lane of "digits at 2 and 3" and the dash lane of `run5`.
     #[inline(always)]
-    fn gathered(first: &[u64], second: &[u64], lanes: [usize; 4], alpha_at_1: u64, run15_digit: u64) -> Ahead {
+    fn gathered(
+        first: &[u64],
+        second: &[u64],
+        lanes: [usize; 4],
+        alpha_at_1: u64,
+        run15_digit: u64,
+        dash_within_three: u64,
+    ) -> Ahead {
         let [digit, number, dash, colon] = lanes;
         Ahead {
             run7_number: first[number],
@@ -313,6 +327,7 @@ impl Ahead {
             digits_at_2_3: second[digit],
             alpha_at_1,
             run15_digit,
+            dash_within_three,
         }
     }
 }
@@ -343,7 +358,10 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     // A run of fifteen digits or more is read even glued to a word (`card_4111…`, `cc4111…`): a card number
     // glued to a word is still a card number.
     let long_run = group_start & ahead.run15_digit;
-    let numbers = group_start & seven & !word_before & !joined | long_run;
+    // `ip-10-0-4-5.ec2.internal`, `host-203-0-113-7.example.net`: a number joined by a dash may be an address
+    // written into a host name when a dash follows its first one to three digits (`ORD-2021-280363` does not).
+    let dashed = joined & behind.dash & ahead.dash_within_three;
+    let numbers = group_start & seven & (!word_before & !joined | dashed) | long_run;
     let colon_pairs = b.colon & ahead.colon_ahead;
     let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
     let num = numbers | colon_pairs | iban | ahead.dash_every_third;
@@ -715,7 +733,8 @@ mod avx2 {
         let or = |x, y| _mm256_or_si256(x, y);
         let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
         let run7 = and(and(run5, s5), s6);
-        let colon_within_five = or(or(or(s1, s2), or(s3, s4)), s5);
+        let within_three = or(or(s1, s2), s3);
+        let colon_within_five = or(or(within_three, s4), s5);
         let every_third = and(and(and(cur, s3), and(s6, s9)), s12);
         let digits_2_3 = and(s2, s3);
         // The lanes read come from seven vectors; blends gather them into two (a 64-bit lane is two 32-bit ones).
@@ -733,7 +752,15 @@ mod avx2 {
         );
         let alpha_at_1 = ahead(b.alpha, next.alpha, 1);
         let run15_digit = run15(b.digit, next.digit);
-        Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], alpha_at_1, run15_digit)
+        let dash_within_three = lanes(within_three)[DASH];
+        Ahead::gathered(
+            &lanes(first),
+            &lanes(second),
+            [DIGIT, NUMBER, DASH, COLON],
+            alpha_at_1,
+            run15_digit,
+            dash_within_three,
+        )
     }
 
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
@@ -1001,7 +1028,8 @@ mod avx512 {
         // k up to 4 (`every_third`), at `i + 2` and `i + 3`.
         let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
         let run7 = and(and(run5, s5), s6);
-        let colon_within_five = or(or(or(s1, s2), or(s3, s4)), s5);
+        let within_three = or(or(s1, s2), s3);
+        let colon_within_five = or(or(within_three, s4), s5);
         let every_third = and(and(and(cur, s3), and(s6, s9)), s12);
         let digits_2_3 = and(s2, s3);
         // The lanes read below come from many vectors but few share a lane: gathered into two vectors by blends,
@@ -1014,12 +1042,21 @@ mod avx512 {
         let second = lanes(pick(pick(s7, DIGIT, digits_2_3), DASH, run5));
         let classes = classes_of(b);
         let run15_digit = run15(classes.digit, lanes(next_low)[DIGIT]);
-        let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], first[ALPHA], run15_digit);
+        let dash_within_three = lanes(within_three)[DASH];
+        let ahead = Ahead::gathered(
+            &first,
+            &second,
+            [DIGIT, NUMBER, DASH, COLON],
+            first[ALPHA],
+            run15_digit,
+            dash_within_three,
+        );
         let behind = Behind {
             digit: b1[DIGIT],
             alpha: b1[ALPHA],
             underscore: b1[UNDERSCORE],
             dash_or_dot: b1[DASH] | dot_before,
+            dash: b1[DASH],
             digit_or_alpha_2: b2[DIGIT] | b2[ALPHA],
         };
         finish(&classes, &behind, &ahead)
@@ -1149,7 +1186,10 @@ mod tests {
             let seven = (0..7).all(|s| has(i + s, NUMBER)) && (has(i + 6, DIGIT) || has(i + 7, NUMBER));
             let joined = i >= 2 && (at(i - 1, b'-') || at(i - 1, b'.')) && text[i - 2].is_ascii_alphanumeric();
             let long_run = (0..15).all(|s| has(i + s, DIGIT));
-            let numbers = has(i, DIGIT) && !before(i, DIGIT) && (seven && !word_before && !joined || long_run);
+            let dashed =
+                i >= 2 && at(i - 1, b'-') && text[i - 2].is_ascii_alphanumeric() && (1..=3).any(|s| at(i + s, b'-'));
+            let numbers =
+                has(i, DIGIT) && !before(i, DIGIT) && (seven && (!word_before && !joined || dashed) || long_run);
             let colon_pair = has(i, COLON) && (1..=5).any(|s| has(i + s, COLON));
             let alnum_before = before(i, DIGIT) || before(i, ALPHA);
             let iban = has(i, ALPHA) && has(i + 1, ALPHA) && has(i + 2, DIGIT) && has(i + 3, DIGIT) && !alnum_before;
@@ -1216,8 +1256,10 @@ mod tests {
         check(b"call +1 (415) 555-2671 or mail a@b.co; ip=10.0.0.1 mac 00:1A:2B:3C:4D:5E DE89370400440532013000");
         check(b"{\"ts\":\"2025-11-29T14:26:36.250Z\",\"msg\":\"x=\\\"1\\\" <b>hi</b> 50%\"}");
         check(b"aa-bb-cc-dd-ee-ff _1234567 x1234567 1234567 12345 6 ::1 fe80::1");
-        // Digits joined to a word and seven bytes that end in a separator start no number; ISO dates and times.
+        // Digits joined to a word and seven bytes that end in a separator start no number, but for an address in
+        // a host name; ISO dates and times.
         check(b"ORD-2021-280363 v1.2345678 a-1234567 -1234567 .1234567 rows=108007 t 1234567 123456 7 12345 6789");
+        check(b"ip-10-0-4-5.ec2 host-203-0-113-7 x-1-2-3-4 1-2-3-4 a.1-2-3-4 ab-1234-5678 a-12-0 a-1-2-3");
         check(b"2025-11-29T14:26:36.258Z +2025-11-29T1 14:26:36 00:1A:2B:3C:4D:5E ::");
         // The same shapes across a block edge, at every offset around it.
         for shift in 40..70 {

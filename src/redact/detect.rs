@@ -551,6 +551,7 @@ impl Detectors {
                 b':' => at + 1,
                 // A digit anchor has seven number bytes after it, so no `:` for `hex_colon` close by.
                 b'0'..=b'9' if iso_date_time(text, at) => skip_word(text, at + 10),
+                b'0'..=b'9' if at > 0 && text[at - 1] == b'-' => self.dashed_number(text, at, context, out),
                 b'0'..=b'9' => self.digit_token(text, at, context, out),
                 // The first of five dashes three bytes apart: a MAC written with dashes, from the byte before.
                 b'-' => match mac_dashed_around(text, at.saturating_sub(1)) {
@@ -564,6 +565,27 @@ impl Detectors {
                 _ => self.digit_token(text, at + 2, context, out),
             };
         }
+    }
+
+    /// A number after a dash (the token reader's, from `i`): when the dash joins it to a word, an address written
+    /// into a host name (`ip-10-0-4-5.ec2.internal`, `host-203-0-113-7.example.net`, `ec2-54-201-3-4.…`), or a
+    /// card number glued to the word; anything else joined so (`ORD-2021-280363`) is no number of its own.
+    #[inline(never)]
+    fn dashed_number(&self, text: &[u8], i: usize, context: ScanContext, out: &mut Vec<Finding>) -> usize {
+        if i < 2 || !text[i - 2].is_ascii_alphanumeric() {
+            return self.digit_token(text, i, context, out);
+        }
+        if let Some(end) = dashed_quad_at(text, i) {
+            if self.on(DetectorKind::Ip) {
+                self.push_ipv4(text, i, end, b'-', out);
+            }
+            return end;
+        }
+        // Joined to a word, only a run of fifteen digits or more (a card number) started an anchor before.
+        if text.get(i..i + 15).is_some_and(|run| run.iter().all(u8::is_ascii_digit)) {
+            return self.digit_token(text, i, context, out);
+        }
+        i + 1
     }
 
     /// IPv6 and MAC addresses around position `i`; returns where to continue when one was found.
@@ -712,13 +734,13 @@ impl Detectors {
             if self.on(DetectorKind::Ip) && !product && !longer && token.valid_ipv4() {
                 // The address without its `/prefix`, which says nothing of anyone.
                 let slash = text[token.start..end].iter().rposition(|&b| b == b'/');
-                self.push_ipv4(text, token.start, slash.map_or(end, |at| token.start + at), out);
+                self.push_ipv4(text, token.start, slash.map_or(end, |at| token.start + at), b'.', out);
                 // A range (`10.0.0.1-10.0.0.255`): the dash glues the next address to this one, so no anchor
                 // starts it.
                 let mut end = end;
                 while text.get(end) == Some(&b'-') {
                     let Some(next_end) = dotted_quad_at(text, end + 1) else { break };
-                    self.push_ipv4(text, end + 1, next_end, out);
+                    self.push_ipv4(text, end + 1, next_end, b'.', out);
                     end = next_end;
                 }
                 return end;
@@ -764,10 +786,11 @@ impl Detectors {
         end
     }
 
-    /// Pushes the IPv4 address `text[start..end]`, unless it names no host (loopback, unspecified, broadcast).
-    fn push_ipv4(&self, text: &[u8], start: usize, end: usize, out: &mut Vec<Finding>) {
-        let address = std::str::from_utf8(&text[start..end]).ok().and_then(|a| a.parse().ok());
-        if !address.is_some_and(names_no_host) {
+    /// Pushes the IPv4 address `text[start..end]` (its octets joined by `separator`), unless it names no host
+    /// (loopback, unspecified, broadcast).
+    fn push_ipv4(&self, text: &[u8], start: usize, end: usize, separator: u8, out: &mut Vec<Finding>) {
+        let address = quad_from(text, start, separator);
+        if !address.is_some_and(|(_, octets)| names_no_host(std::net::IpAddr::from(octets))) {
             self.push(DetectorKind::Ip, start, end, out);
         }
     }
@@ -1280,10 +1303,33 @@ fn dotted_quad_at(text: &[u8], at: usize) -> Option<usize> {
 /// `dotted_quad_at` after its first look.
 #[inline(never)]
 fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
+    let (i, _) = quad_from(text, at, b'.')?;
+    let longer = text.get(i) == Some(&b'.') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+    let glued = text.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    (!longer && !glued).then_some(i)
+}
+
+/// The end of an IPv4 address written with dashes into a host name, from `at` (after the dash that joins it to
+/// the name's first word): `10-0-4-5` in `ip-10-0-4-5.ec2.internal`. Not a part of a longer run of numbers
+/// joined by dashes or dots (`x-10-1-2-3-4`, `2021-1-2-3-4`), nor glued to a word on its right.
+fn dashed_quad_at(text: &[u8], at: usize) -> Option<usize> {
+    let (end, _) = quad_from(text, at, b'-')?;
+    let word = text[..at - 1].iter().rev().take_while(|b| b.is_ascii_alphanumeric());
+    let (length, digits) = word.fold((0, true), |(length, digits), b| (length + 1, digits && b.is_ascii_digit()));
+    let after_number = digits && at - 1 > length && matches!(text[at - 2 - length], b'-' | b'.');
+    let longer = text.get(end) == Some(&b'-') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    let glued = text.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    (!after_number && !longer && !glued).then_some(end)
+}
+
+/// Four groups of one to three digits from `at`, each an IPv4 octet, with `separator` between them: their end
+/// and the address's octets.
+fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> {
     let mut i = at;
-    for group in 0..4 {
+    let mut octets = [0u8; 4];
+    for (group, octet) in octets.iter_mut().enumerate() {
         if group > 0 {
-            if text.get(i) != Some(&b'.') {
+            if text.get(i) != Some(&separator) {
                 return None;
             }
             i += 1;
@@ -1292,11 +1338,10 @@ fn dotted_quad_from(text: &[u8], at: usize) -> Option<usize> {
         if !(1..=3).contains(&digits) || !valid_octet(&text[i..i + digits]) {
             return None;
         }
+        *octet = text[i..i + digits].iter().fold(0u8, |acc, &d| acc.wrapping_mul(10).wrapping_add(d - b'0'));
         i += digits;
     }
-    let longer = text.get(i) == Some(&b'.') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
-    let glued = text.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-    (!longer && !glued).then_some(i)
+    Some((i, octets))
 }
 
 /// Whether the digits `octet` are a part of an IPv4 address: at most 255, without a leading zero.

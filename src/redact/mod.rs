@@ -1519,6 +1519,32 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv4_address_written_into_a_host_name_is_an_address() {
+        // AWS's private and public DNS names, reverse DNS of a client, in text and in JSON.
+        check(
+            "Jan  1 10:00:00 ip-10-0-4-5.ec2.internal kubelet[1]: x",
+            "Jan  1 10:00:00 ip-[IP].ec2.internal kubelet[1]: x",
+        );
+        check(
+            "from host-203-0-113-7.example.net via ec2-54-201-3-4.us-west-2.compute.amazonaws.com",
+            "from host-[IP].example.net via ec2-[IP].us-west-2.compute.amazonaws.com",
+        );
+        check(
+            r#"{"node":"ip-172-31-20-9.eu-west-1.compute.internal"}"#,
+            r#"{"node":"ip-[IP].eu-west-1.compute.internal"}"#,
+        );
+        check("client c-73-162-1-2.hsd1.ca.comcast.net", "client c-[IP].hsd1.ca.comcast.net");
+        // Not an order id, a date, a longer dashed run, an invalid octet, loopback, or a quad glued to a word.
+        for line in [
+            "ORD-2021-280363 build-2024-01-15-1 v1-2-3-4 release-1-2-3",
+            "x-10-1-2-3-4 a-1-2-3-4-5 node-10-0-4-256 ip-127-0-0-1.local id-1-2-3-4x",
+            "2025-06-28 10:23:07,819 INFO a-01-2-3-4",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
     fn words_about_a_value_are_no_value_and_more_keys_name_people_and_places() {
         // Said of a secret, not the secret; sudo's working directory; an HTTP redirect; a pair after a scheme.
         for line in [
