@@ -12,7 +12,8 @@
 //!   another `:` at most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five
 //!   dashes three bytes apart (a MAC written with dashes);
 //! - `at`: `@` and `%` (emails, `%40`, URL credentials);
-//! - `sep`: `=` and `:` (`key=value` and `key: value` pairs);
+//! - `sep`: `=` and `:` (`key=value` and `key: value` pairs), and the second dash of `--` before a letter (a
+//!   command-line flag, `--password hunter2`);
 //! - `lt`: `<` (HTML);
 //! - `quote`: `"` and `\` (the ends of JSON strings);
 //! - the start of every secret prefix: each word start (a letter, or five dashes, after a byte that is not a
@@ -365,10 +366,12 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let colon_pairs = b.colon & ahead.colon_ahead;
     let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
     let num = numbers | colon_pairs | iban | ahead.dash_every_third;
+    // `--password hunter2`: a flag's second dash, before its name.
+    let flag = b.dash & behind.dash & ahead.alpha_at_1;
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
-        anchors: [num, b.at, b.sep, b.lt, b.quote, num | b.at | b.lt],
+        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt],
     }
 }
 
@@ -1199,7 +1202,9 @@ mod tests {
             }
         }
         let of = |flag: u16| (0..text.len()).filter(|&i| has(i, flag)).collect::<Vec<_>>();
-        [num, of(AT), of(SEP), of(LT), of(QUOTE)]
+        let flag = |i: usize| has(i, DASH) && before(i, DASH) && has(i + 1, ALPHA);
+        let sep = (0..text.len()).filter(|&i| has(i, SEP) || flag(i)).collect();
+        [num, of(AT), sep, of(LT), of(QUOTE)]
     }
 
     /// The blocks of `text` from every builder this CPU runs agree with the table's.

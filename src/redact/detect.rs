@@ -989,6 +989,12 @@ impl Detectors {
                 continue;
             }
             from = at + 1;
+            if text[at] == b'-' {
+                if let Some(end) = self.flag_value(rules, text, at, memo, out) {
+                    from = end;
+                }
+                continue;
+            }
             let Some((key_start, key_end)) = key_before(text, anchors, at) else {
                 continue;
             };
@@ -1058,6 +1064,54 @@ impl Detectors {
                 from = end.max(from);
             }
         }
+    }
+
+    /// The value of a command-line flag that names a secret (`--password hunter2`, `--api-key "k 1"`), whose
+    /// second dash is at `at`: pushed when the rules' entity for the flag's name is the secret detector's, and
+    /// its end returned. Flags that name a file or a way to read a secret (`--password-file /run/pw`,
+    /// `--password-stdin`), a value that is another flag, and `--flag=value` (a pair of its own) are passed.
+    #[cold]
+    #[inline(never)]
+    fn flag_value(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        at: usize,
+        memo: &mut KeyMemo,
+        out: &mut Vec<Finding>,
+    ) -> Option<usize> {
+        let word_before = |i: usize| text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-');
+        if at < 1 || at >= 2 && word_before(at - 2) {
+            return None;
+        }
+        let name_start = at + 1;
+        let name_len =
+            text[name_start..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+        let name_end = name_start + name_len;
+        if text.get(name_end) != Some(&b' ') {
+            return None;
+        }
+        let name = &text[name_start..name_end];
+        let how = [b"file".as_slice(), b"path", b"dir", b"stdin", b"env", b"prompt"];
+        if how.iter().any(|suffix| name.len() > suffix.len() && name.ends_with(suffix)) {
+            return None;
+        }
+        let rule = memo.lookup(rules, text, name_start, name_end)?;
+        if rule.entity != DetectorKind::Secret.entity() {
+            return None;
+        }
+        let (start, end) = value_after(text, name_end)?;
+        // A bare value is one argument; a quoted one may hold spaces.
+        let quoted = matches!(text[start - 1], b'"' | b'\'');
+        let end = if quoted { end } else { memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p) };
+        if text[start] == b'-'
+            || names_no_value(rule.entity, name, &text[start..end])
+            || replacement_at(text, start).is_some()
+        {
+            return None;
+        }
+        out.push(Finding { start, end, entity: rule.entity, action: rule.action });
+        Some(end)
     }
 
     /// The rule of an OAuth authorization code in a query string or a form body (`/callback?code=…&state=…`,

@@ -1588,6 +1588,27 @@ mod tests {
     }
 
     #[test]
+    fn the_value_of_a_command_line_flag_that_names_a_secret_is_a_secret() {
+        check(
+            "COMMAND=/usr/bin/mysql --password hunter2 -u root",
+            "COMMAND=/usr/bin/mysql --password [REDACTED] -u root",
+        );
+        check(
+            "pg_dump --token abc123 --api-key XyZ987 --user alice --secret \"my secret\" --client-secret s3",
+            "pg_dump --token [REDACTED] --api-key [REDACTED] --user alice --secret \"[REDACTED]\" --client-secret [REDACTED]",
+        );
+        check(r#"{"cmd":"vault login --token hvs_x1 -x"}"#, r#"{"cmd":"vault login --token [REDACTED] -x"}"#);
+        // A flag that names no secret, a file or a way to read one, a variable, another flag, a PEM armour line.
+        for line in [
+            "docker run --name web --password-file /run/pw --password-stdin registry.example.com",
+            "login --token $TOKEN --password --verbose a--password b",
+            "-----BEGIN CERTIFICATE----- --password",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
     fn oauth_codes_redis_auth_docker_tokens_and_secrets_with_ampersands_are_secrets() {
         check(
             "GET /oauth/callback?code=4/0AeaYSHB1x2y3zQwErTyUiOp&state=xyz HTTP/1.1",
