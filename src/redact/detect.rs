@@ -1057,6 +1057,14 @@ impl Detectors {
                 if names_no_value(entity, &text[key_start..key_end], &text[start..end]) {
                     continue;
                 }
+                // The name of a name/value pair (`EnvVar{Name:LOG_LEVEL,Value:debug}`) is a field's.
+                if is_pair_name(&text[key_start..key_end]) {
+                    let word =
+                        text[start..end].iter().position(|&b| matches!(b, b' ' | b',')).map_or(end, |p| start + p);
+                    if value_key_follows(text, word) && reads_as_a_key(&text[start..word]) {
+                        continue;
+                    }
+                }
                 // A header that holds many values (`Cookie: theme=dark; sessionid=…`): all of it, to the end of the
                 // line, when the rules say so.
                 let end = if text_value == TextValue::Line { line_end(text, start) } else { end };
@@ -1140,7 +1148,9 @@ impl Detectors {
         key_end: usize,
         memo: &mut KeyMemo,
     ) -> Option<KeyRule> {
-        label_lookup(rules, text, key_start, key_end, memo).or_else(|| self.oauth_code(text, key_start, key_end))
+        label_lookup(rules, text, key_start, key_end, memo)
+            .or_else(|| self.oauth_code(text, key_start, key_end))
+            .or_else(|| pair_name_rule(rules, text, key_start, key_end, memo))
     }
 
     /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
@@ -2176,7 +2186,62 @@ fn is_cloud_region(value: &[u8]) -> bool {
 /// and first byte.
 #[inline(always)]
 fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
-    matches!(end - start, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c')
+    matches!(end - start, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c' | b'v')
+}
+
+/// The rule of a `Value` key whose pair's name, right before it, names a replaced key: Go's `%+v` of a
+/// Kubernetes env var (`EnvVar{Name:DATABASE_PASSWORD,Value:hunter2,…}`, `{Name:DB_PASSWORD Value:hunter2}`) and
+/// `name=DB_PASSWORD, value=hunter2`, as JSON's `{"name":…,"value":…}` is read.
+fn pair_name_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
+    if !text[start..end].eq_ignore_ascii_case(b"value") || start < 2 {
+        return None;
+    }
+    let mut name_end = start - 1;
+    if !matches!(text[name_end], b',' | b' ') {
+        return None;
+    }
+    if text[name_end] == b' ' && text[name_end - 1] == b',' {
+        name_end -= 1;
+    }
+    let key_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    let name_start = name_end - text[..name_end].iter().rev().take_while(|b| key_byte(b)).take(65).count();
+    if name_start == name_end || name_start < 5 || !matches!(text[name_start - 1], b':' | b'=') {
+        return None;
+    }
+    let label_end = name_start - 1;
+    let label = text[..label_end].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let names = matches!(label, 3 | 4) && is_pair_name(&text[label_end - label..label_end]);
+    let free = label_end == label || !key_byte(&text[label_end - label - 1]);
+    if !names || !free {
+        return None;
+    }
+    memo.lookup(rules, text, name_start, name_end)
+}
+
+/// `name` or `key`, in any case: the member of a name/value pair that holds the name.
+fn is_pair_name(word: &[u8]) -> bool {
+    word.eq_ignore_ascii_case(b"name") || word.eq_ignore_ascii_case(b"key")
+}
+
+/// True when the string of a pair's `name` reads as a field's name rather than a person's: letters, digits, `_`,
+/// `-` and `.`, with one of `_-.` or a digit, or in one case only (`LOG_LEVEL`, `Content-Type`, `timeout`). A
+/// capitalized word (`Jane`, and so `Accept` too) may be a person's name, and stays replaced.
+pub(crate) fn reads_as_a_key(name: &[u8]) -> bool {
+    let key_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    let marked = name.iter().any(|b| b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.'));
+    let one_case = !name.iter().any(u8::is_ascii_uppercase) || !name.iter().any(u8::is_ascii_lowercase);
+    name.first().is_some_and(u8::is_ascii_alphabetic) && name.iter().all(key_byte) && (marked || one_case)
+}
+
+/// True when a `Value` key follows the value that ends at `end` (`Name:LOG_LEVEL,Value:debug`): that value is
+/// the pair's name, a field's, not a person's, when it reads as one.
+fn value_key_follows(text: &[u8], end: usize) -> bool {
+    let at = match text.get(end..end + 2) {
+        Some([b',', b' ']) => end + 2,
+        Some([b',' | b' ', _]) => end + 1,
+        _ => return false,
+    };
+    text.get(at..at + 6).is_some_and(|key| key[..5].eq_ignore_ascii_case(b"value") && matches!(key[5], b':' | b'='))
 }
 
 /// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names

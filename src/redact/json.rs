@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::{names_no_value, ScanContext};
+use super::detect::{names_no_value, reads_as_a_key, ScanContext};
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -529,7 +529,9 @@ fn note_pair_member(line: &[u8], frame: &Frame, depth: usize, value_end: usize, 
 /// value is redacted, as in text: dropping the member would mean cutting one of its commas, which the members
 /// around it have kept or cut already. The name is then a field name, not a person's: a `name` that its own rule
 /// replaced is kept and scanned instead, unless it holds whitespace (a person's name could match a glob such as
-/// `*secret*`). The object's edits are sorted again, so they stay sorted and disjoint whichever member came first.
+/// `*secret*`). A replaced name that names no such key but reads as a field's name (`LOG_LEVEL`, `Content-Type`;
+/// see `reads_as_a_key`) is kept and scanned as well, and the value is left to its own treatment. The object's
+/// edits are sorted again, so they stay sorted and disjoint whichever member came first.
 #[cold]
 #[inline(never)]
 fn settle_pairs(
@@ -558,8 +560,10 @@ fn settle_members(
     if !work.pairs[from..].iter().any(|member| member.kind == MemberKind::Value) {
         return Ok(());
     }
-    // The first name that names a replaced key.
+    // The first name that names a replaced key; failing one, the first replaced name that reads as a key
+    // (`LOG_LEVEL`, `Content-Type`), which is a field's name, not a person's, and is kept.
     let mut named = None;
+    let mut key_name = None;
     for index in from..work.pairs.len() {
         let member = work.pairs[index];
         if member.kind != MemberKind::Name {
@@ -573,13 +577,16 @@ fn settle_members(
         } else {
             raw
         };
-        if let Some((entity, action)) = work.memo.replacing_rule(rules, key) {
+        if let Some(rule) = work.memo.replacing_rule(rules, key) {
             let keep_name = member.keepable && !key.iter().any(u8::is_ascii_whitespace);
-            named = Some((member, escaped, keep_name, entity, action));
+            named = Some((member, escaped, keep_name, Some(rule)));
             break;
         }
+        if key_name.is_none() && member.keepable && reads_as_a_key(key) {
+            key_name = Some((member, escaped, true, None));
+        }
     }
-    let Some((name, name_escaped, keep_name, entity, action)) = named else {
+    let Some((name, name_escaped, keep_name, rule)) = named.or(key_name) else {
         return Ok(());
     };
     // The edits inside the values (and inside a kept name) go: the edits are sorted, and everything the object's
@@ -588,7 +595,9 @@ fn settle_members(
     let members = &work.pairs[from..];
     let goes = |edit: &Edit| {
         let inside = |member: &PairMember| edit.start >= member.start && edit.end <= member.end;
-        members.iter().any(|member| member.kind == MemberKind::Value && inside(member)) || (keep_name && inside(&name))
+        let in_value =
+            rule.is_some() && members.iter().any(|member| member.kind == MemberKind::Value && inside(member));
+        in_value || (keep_name && inside(&name))
     };
     let mut kept = first;
     for read in first..work.edits.len() {
@@ -599,10 +608,12 @@ fn settle_members(
         }
     }
     work.edits.truncate(kept);
-    for index in from..work.pairs.len() {
-        let member = work.pairs[index];
-        if member.kind == MemberKind::Value {
-            replace_value(line, anchors, member.start, member.end, entity, action, work)?;
+    if let Some((entity, action)) = rule {
+        for index in from..work.pairs.len() {
+            let member = work.pairs[index];
+            if member.kind == MemberKind::Value {
+                replace_value(line, anchors, member.start, member.end, entity, action, work)?;
+            }
         }
     }
     if keep_name {

@@ -1134,15 +1134,15 @@ mod tests {
             "",
             &[
                 // A Kubernetes env list: the variable's name stays, its secret goes; a name that is no classified key
-                // is a person's name as before, and its value is scanned as before.
+                // but reads as a field's name stays too, and its value is scanned as before.
                 (
                     r#"{"spec":{"env":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"LOG_LEVEL","value":"info"}]}}"#,
-                    r#"{"spec":{"env":[{"name":"DB_PASSWORD","value":"[REDACTED]"},{"name":"[NAME]","value":"info"}]}}"#,
+                    r#"{"spec":{"env":[{"name":"DB_PASSWORD","value":"[REDACTED]"},{"name":"LOG_LEVEL","value":"info"}]}}"#,
                 ),
                 // HAR headers and query strings: the whole value, not only the token after `Basic`.
                 (
                     r#"{"headers":[{"name":"Authorization","value":"Basic dXNlcjpwYXNz"},{"name":"Cookie","value":"sid=abc"},{"name":"email","value":"jane@example.com"},{"name":"content-type","value":"text/html"}],"queryString":[{"name":"access_token","value":"abc"}]}"#,
-                    r#"{"headers":[{"name":"Authorization","value":"[REDACTED]"},{"name":"Cookie","value":"[REDACTED]"},{"name":"email","value":"[EMAIL]"},{"name":"[NAME]","value":"text/html"}],"queryString":[{"name":"access_token","value":"[REDACTED]"}]}"#,
+                    r#"{"headers":[{"name":"Authorization","value":"[REDACTED]"},{"name":"Cookie","value":"[REDACTED]"},{"name":"email","value":"[EMAIL]"},{"name":"content-type","value":"text/html"}],"queryString":[{"name":"access_token","value":"[REDACTED]"}]}"#,
                 ),
                 // AWS tags and SSM style, in any case; a `key` that names nothing leaves its value as it was.
                 (
@@ -1154,9 +1154,15 @@ mod tests {
                     r#"[{"Name":"X-Api-Key","Value":"abc123"},{"name":"user.email","value":"jane"},{"name":"Set-Cookie","value":"a=b"}]"#,
                     r#"[{"Name":"X-Api-Key","Value":"[REDACTED]"},{"name":"user.email","value":"[EMAIL]"},{"name":"Set-Cookie","value":"[REDACTED]"}]"#,
                 ),
-                // Not a classified key: nothing changes, the value is still scanned.
+                // Not a classified key: a name that may be a person's stays replaced (words, a capitalized word),
+                // one that reads as a field's is kept and scanned; the value is still scanned.
                 (r#"{"name":"Jane Doe","value":"x"}"#, r#"{"name":"[NAME]","value":"x"}"#),
-                (r#"{"name":"note2","value":"mail jane@x.com"}"#, r#"{"name":"[NAME]","value":"mail [EMAIL]"}"#),
+                (r#"{"name":"Jane","value":"x"}"#, r#"{"name":"[NAME]","value":"x"}"#),
+                (r#"{"name":"note2","value":"mail jane@x.com"}"#, r#"{"name":"note2","value":"mail [EMAIL]"}"#),
+                (
+                    r#"{"name":"timeout","value":3,"x":{"name":"X-Request-Id","value":"a@b.co"}}"#,
+                    r#"{"name":"timeout","value":3,"x":{"name":"X-Request-Id","value":"[EMAIL]"}}"#,
+                ),
                 // A classified name without a `value` sibling is no pair: it stays a person's name.
                 (r#"{"name":"email","type":"string"}"#, r#"{"name":"[NAME]","type":"string"}"#),
             ],
@@ -1182,7 +1188,7 @@ mod tests {
                 (r#"{"inner":{"name":"password"},"value":"y"}"#, r#"{"inner":{"name":"[NAME]"},"value":"y"}"#),
                 (
                     r#"{"value":{"name":"email","value":"jane"},"name":"LOG_LEVEL"}"#,
-                    r#"{"value":{"name":"email","value":"[EMAIL]"},"name":"[NAME]"}"#,
+                    r#"{"value":{"name":"email","value":"[EMAIL]"},"name":"LOG_LEVEL"}"#,
                 ),
                 (
                     r#"[{"name":"password","value":"a"},{"name":"Jane","value":"b"},{"value":"c","key":"token"}]"#,
@@ -1585,6 +1591,23 @@ mod tests {
         );
         check("PresharedKey = /UwcSPg38hW/D9Y3tcS1FOV0K1wuURMbS0sesJEP5ak=", "PresharedKey = [REDACTED]");
         check("Stripe-Signature: t=1710238608,v1=5257a869e7ec,v0=6ffbb59b", "Stripe-Signature: [REDACTED]");
+    }
+
+    #[test]
+    fn a_text_name_value_pair_reads_like_a_json_one() {
+        // Go's `%+v` of Kubernetes env vars, as kubelet logs them, and `name=…, value=…`.
+        check(
+            "kubelet.go:123] EnvVar{Name:DATABASE_PASSWORD,Value:s3cr3tValue,ValueFrom:nil}",
+            "kubelet.go:123] EnvVar{Name:DATABASE_PASSWORD,Value:[REDACTED],ValueFrom:nil}",
+        );
+        check(
+            "[{Name:DB_PASSWORD Value:hunter2 ValueFrom:nil} {Name:LOG_LEVEL Value:debug ValueFrom:nil}]",
+            "[{Name:DB_PASSWORD Value:[REDACTED]} {Name:LOG_LEVEL Value:debug ValueFrom:nil}]",
+        );
+        check("name=API_TOKEN, value=abc123 value=5", "name=API_TOKEN, value=[REDACTED] value=5");
+        // A name that may be a person's, or a name with no value after it, is a person's name as before.
+        check("user Name:Jane,Value:3 Name: Jane Doe", "user Name:[NAME],Value:3 Name: [NAME]");
+        check("value=5 Name:LOG_LEVEL", "value=5 Name:[NAME]");
     }
 
     #[test]
