@@ -151,6 +151,9 @@ enum SecretKind {
     /// Redis's `MONITOR` output of an `AUTH` command (`"AUTH" "pass"`, or `"AUTH" "user" "pass"` with ACLs): the
     /// last quoted argument.
     RedisAuth,
+    /// FreeRADIUS's `Login incorrect: [user/password]` and `Login OK: […]` (with `auth_badpass` or
+    /// `auth_goodpass` on): the password after the user's name.
+    RadiusLogin,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -228,6 +231,8 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("IDENTIFIED WITH", SecretKind::SqlPassword),
     ("VALUES", SecretKind::SqlInsert),
     ("AUTH\" \"", SecretKind::RedisAuth),
+    ("Login incorrect", SecretKind::RadiusLogin),
+    ("Login OK", SecretKind::RadiusLogin),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
     ("dckr_pat_", SecretKind::Prefixed(16)),
 ];
@@ -502,6 +507,16 @@ impl Detectors {
                 }
                 continue;
             }
+            if width == 1 && self.on(DetectorKind::Phone) {
+                if let Some((start, end)) = sip_number(text, at) {
+                    // The caller's display name is often the number again: `"4155550137" <sip:4155550137@…>`.
+                    if let Some((name_start, name_end)) = sip_display_number(text, start) {
+                        self.push(DetectorKind::Phone, name_start, name_end, out);
+                    }
+                    self.push(DetectorKind::Phone, start, end, out);
+                    continue;
+                }
+            }
             if !self.on(DetectorKind::Email) {
                 continue;
             }
@@ -620,6 +635,12 @@ impl Detectors {
             return Some(end);
         }
         if self.on(DetectorKind::Mac) && is_mac(token) {
+            self.push(DetectorKind::Mac, start, end, out);
+            return Some(end);
+        }
+        // A DHCP client identifier (hardware type 1, Ethernet, and the MAC: `01:a4:83:e7:12:34:57`) and a DHCPv6
+        // DUID built from a MAC (DUID-LLT `00:01:00:01:` with a time, DUID-LL `00:03:00:01:`): the device, whole.
+        if self.on(DetectorKind::Mac) && client_id_of_a_mac(token) {
             self.push(DetectorKind::Mac, start, end, out);
             return Some(end);
         }
@@ -944,6 +965,7 @@ impl Detectors {
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::RedisAuth => redis_auth(text, after),
+                SecretKind::RadiusLogin => radius_password(text, after),
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
                         memo.push_as_value_of(rules, column, start, end, out)
@@ -1412,6 +1434,23 @@ fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> 
 fn valid_octet(octet: &[u8]) -> bool {
     let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
     value <= 255 && !(octet.len() > 1 && octet[0] == b'0')
+}
+
+/// The password in FreeRADIUS's `Login incorrect: [bob/Wr0ngP4ss] (from client nas01 port 1)`, after the
+/// prefix that ends at `at` (a reason may come between: `Login incorrect (mschap: …): [bob/…]`). The password
+/// runs from the first `/` of the brackets to the `] (from client` that closes them, or to the last `]`; the
+/// server's own words in angle brackets (`<via Auth-Type = mschap>`, `<no User-Password attribute>`) are none.
+fn radius_password(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let open = at + memchr::memmem::find(&text[at..], b": [")? + 3;
+    let slash = open + memchr::memchr(b'/', &text[open..])?;
+    let start = slash + 1;
+    let end = match memchr::memmem::rfind(&text[start..], b"] (from client") {
+        Some(p) => start + p,
+        None => start + memchr::memrchr(b']', &text[start..])?,
+    };
+    let value = &text[start..end];
+    let said = value.first() == Some(&b'<') && value.last() == Some(&b'>');
+    (!value.is_empty() && !said).then_some((start, end))
 }
 
 /// The password of Redis `MONITOR`'s `"AUTH" "pass"` or `"AUTH" "user" "pass"`, whose first argument starts at
@@ -2042,6 +2081,49 @@ fn is_mac(token: &[u8]) -> bool {
 }
 
 /// Pairs of hex digits joined by single colons (`00:1a:2b`).
+/// The user part of a SIP or tel URI whose `@` is at `at` when it is a phone number: seven to fifteen digits,
+/// with an optional `+` (`sip:4155550137@203.0.113.121`, `sips:+447700900123@carrier.example`).
+fn sip_number(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = text[..at].iter().rev().take_while(|b| b.is_ascii_digit()).take(16).count();
+    let mut start = at - digits;
+    if start > 0 && text[start - 1] == b'+' {
+        start -= 1;
+    }
+    let scheme = |name: &[u8]| {
+        text[..start].ends_with(name) && !text[..start - name.len()].last().is_some_and(u8::is_ascii_alphanumeric)
+    };
+    ((7..=15).contains(&digits) && (scheme(b"sip:") || scheme(b"sips:") || scheme(b"tel:"))).then_some((start, at))
+}
+
+/// The display name before a SIP URI whose user part starts at `user` (after its `sip:`), when it is a quoted
+/// number: `"4155550137" <sip:…`.
+fn sip_display_number(text: &[u8], user: usize) -> Option<(usize, usize)> {
+    let before = text[..user].strip_suffix(b":")?;
+    let before = &before[..before.len() - before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count()];
+    let before = before.strip_suffix(b"<")?;
+    let before = before.strip_suffix(b" ").unwrap_or(before).strip_suffix(b"\"")?;
+    let digits = before.iter().rev().take_while(|b| b.is_ascii_digit()).take(16).count();
+    let mut start = before.len() - digits;
+    if start > 0 && before[start - 1] == b'+' {
+        start -= 1;
+    }
+    let quoted = start > 0 && before[start - 1] == b'"';
+    (quoted && (7..=15).contains(&digits)).then_some((start, before.len()))
+}
+
+/// True for a DHCP client identifier or DUID that holds a MAC: seven octets after `01:`, fourteen after
+/// `00:01:00:01:` or ten after `00:03:00:01:`, written as hex pairs with colons.
+fn client_id_of_a_mac(token: &[u8]) -> bool {
+    let octets = (token.len() + 1) / 3;
+    let shaped = match octets {
+        7 => token.starts_with(b"01:"),
+        10 => token.starts_with(b"00:03:00:01:"),
+        14 => token.starts_with(b"00:01:00:01:"),
+        _ => false,
+    };
+    shaped && colon_hex_pairs(token)
+}
+
 fn colon_hex_pairs(token: &[u8]) -> bool {
     token.len() % 3 == 2
         && token.chunks(3).all(|chunk| {

@@ -1611,6 +1611,40 @@ mod tests {
     }
 
     #[test]
+    fn dhcp_client_ids_and_duids_of_a_mac_and_sip_numbers_are_found() {
+        // dnsmasq's lease line, Kea's `cid=[…]`, ISC dhcpd's DUID-LLT and a DUID-LL; netfilter's run is as before.
+        check("1710325025 a4:83:e7:12:34:57 10.1.1.27 host 01:a4:83:e7:12:34:57", "1710325025 [MAC] [IP] host [MAC]");
+        check(
+            "cid=[01:00:0c:29:ab:cd:f2], duid 00:01:00:01:2d:5e:6f:70:00:0c:29:ab:cd:f6 or 00:03:00:01:00:0c:29:ab:cd:f7",
+            "cid=[[MAC]], duid [MAC] or [MAC]",
+        );
+        check("MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC", "MAC=[MAC]:[MAC]:08:00 SRC");
+        // A SIP or tel URI's number, and a display name that repeats it; an extension is no phone.
+        check(
+            "from '\"4155550137\" <sip:4155550137@203.0.113.121>' to <sips:+447700900123@carrier.example>;tag=1",
+            "from '\"[PHONE]\" <sip:[PHONE]@[IP]>' to <sips:[PHONE]@carrier.example>;tag=1",
+        );
+        check("ext sip:1001@10.0.0.1, <tel:+14155552671>", "ext sip:1001@[IP], <tel:[PHONE]>");
+    }
+
+    #[test]
+    fn freeradius_passwords_and_basic_auth_headers_are_secrets() {
+        check(
+            "Auth: (43) Login incorrect: [bob/Wr0ngP4ss] (from client nas01 port 1 cli 10.0.0.9)",
+            "Auth: (43) Login incorrect: [bob/[REDACTED]] (from client nas01 port 1 cli [IP])",
+        );
+        check("Auth: (44) Login OK: [carol@example.com/C0rr3ct/H0rse]", "Auth: (44) Login OK: [[EMAIL]/[REDACTED]]");
+        check("twilio -- BasicAuth: AC0123:9f8e7d6c5b4a39281706f5e4d3c2b1a0", "twilio -- BasicAuth: [REDACTED]");
+        // The server's own words, and a login with no brackets.
+        for line in [
+            "Auth: (45) Login incorrect (mschap: MS-CHAP2-Response is incorrect): [bob/<via Auth-Type = mschap>] (from client x port 0)",
+            "Login OK for the admin console",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
     fn the_value_of_a_command_line_flag_that_names_a_secret_is_a_secret() {
         check(
             "COMMAND=/usr/bin/mysql --password hunter2 -u root",
