@@ -169,6 +169,7 @@ struct Flag {
 /// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
 const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
 const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
+const REDIS_CLI_FLAGS: &[Flag] = &[Flag { name: "-a", glued: false, spaced: true }];
 
 /// `UrlPath` for a webhook: its path is the secret.
 const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
@@ -221,6 +222,7 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // Commands logged with a password on the command line.
     ("mysql", SecretKind::Command(MYSQL_FLAGS)),
     ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
+    ("redis-cli ", SecretKind::Command(REDIS_CLI_FLAGS)),
     // SQL statements that set a password, as a database logs them (PostgreSQL's `log_statement`, MySQL's general
     // log), in the case they are usually written in.
     // (Uppercase only: prefixes that start with a lowercase pair as common as `pa`, `id` or `va` cost every line

@@ -1655,6 +1655,11 @@ mod tests {
             "pg_dump --token [REDACTED] --api-key [REDACTED] --user alice --secret \"[REDACTED]\" --client-secret [REDACTED]",
         );
         check(r#"{"cmd":"vault login --token hvs_x1 -x"}"#, r#"{"cmd":"vault login --token [REDACTED] -x"}"#);
+        // redis-cli's `-a` (and `--pass`, a key the rules list).
+        check(
+            "COMMAND=/usr/bin/redis-cli -h 10.0.0.5 -a S3cr3tRedis ping; redis-cli --pass p4ss",
+            "COMMAND=/usr/bin/redis-cli -h [IP] -a [REDACTED] ping; redis-cli --pass [REDACTED]",
+        );
         // A flag that names no secret, a file or a way to read one, a variable, another flag, a PEM armour line.
         for line in [
             "docker run --name web --password-file /run/pw --password-stdin registry.example.com",
