@@ -151,9 +151,6 @@ enum SecretKind {
     /// Redis's `MONITOR` output of an `AUTH` command (`"AUTH" "pass"`, or `"AUTH" "user" "pass"` with ACLs): the
     /// last quoted argument.
     RedisAuth,
-    /// FreeRADIUS's `Login incorrect: [user/password]` and `Login OK: […]` (with `auth_badpass` or
-    /// `auth_goodpass` on): the password after the user's name.
-    RadiusLogin,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -169,7 +166,6 @@ struct Flag {
 /// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
 const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
 const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
-const REDIS_CLI_FLAGS: &[Flag] = &[Flag { name: "-a", glued: false, spaced: true }];
 
 /// `UrlPath` for a webhook: its path is the secret.
 const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
@@ -222,7 +218,6 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // Commands logged with a password on the command line.
     ("mysql", SecretKind::Command(MYSQL_FLAGS)),
     ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
-    ("redis-cli ", SecretKind::Command(REDIS_CLI_FLAGS)),
     // SQL statements that set a password, as a database logs them (PostgreSQL's `log_statement`, MySQL's general
     // log), in the case they are usually written in.
     // (Uppercase only: prefixes that start with a lowercase pair as common as `pa`, `id` or `va` cost every line
@@ -233,8 +228,6 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("IDENTIFIED WITH", SecretKind::SqlPassword),
     ("VALUES", SecretKind::SqlInsert),
     ("AUTH\" \"", SecretKind::RedisAuth),
-    ("Login incorrect", SecretKind::RadiusLogin),
-    ("Login OK", SecretKind::RadiusLogin),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
     ("dckr_pat_", SecretKind::Prefixed(16)),
 ];
@@ -967,7 +960,6 @@ impl Detectors {
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::RedisAuth => redis_auth(text, after),
-                SecretKind::RadiusLogin => radius_password(text, after),
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
                         memo.push_as_value_of(rules, column, start, end, out)
@@ -1160,8 +1152,8 @@ impl Detectors {
         oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token })
     }
 
-    /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`) or
-    /// as an OAuth `code`.
+    /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`), as
+    /// an OAuth `code`, as the `Value` of a name/value pair or as FreeRADIUS's `Login incorrect:`.
     #[cold]
     #[inline(never)]
     fn unlisted_key_rule(
@@ -1175,6 +1167,11 @@ impl Detectors {
         label_lookup(rules, text, key_start, key_end, memo)
             .or_else(|| self.oauth_code(text, key_start, key_end))
             .or_else(|| pair_name_rule(rules, text, key_start, key_end, memo))
+            .or_else(|| {
+                let (entity, action) = self.secret_finding();
+                let secret = KeyRule { entity, action, text_value: TextValue::Token };
+                radius_login(text, key_start, key_end, secret).filter(|_| self.on(DetectorKind::Secret))
+            })
     }
 
     /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
@@ -1436,23 +1433,6 @@ fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> 
 fn valid_octet(octet: &[u8]) -> bool {
     let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
     value <= 255 && !(octet.len() > 1 && octet[0] == b'0')
-}
-
-/// The password in FreeRADIUS's `Login incorrect: [bob/Wr0ngP4ss] (from client nas01 port 1)`, after the
-/// prefix that ends at `at` (a reason may come between: `Login incorrect (mschap: …): [bob/…]`). The password
-/// runs from the first `/` of the brackets to the `] (from client` that closes them, or to the last `]`; the
-/// server's own words in angle brackets (`<via Auth-Type = mschap>`, `<no User-Password attribute>`) are none.
-fn radius_password(text: &[u8], at: usize) -> Option<(usize, usize)> {
-    let open = at + memchr::memmem::find(&text[at..], b": [")? + 3;
-    let slash = open + memchr::memchr(b'/', &text[open..])?;
-    let start = slash + 1;
-    let end = match memchr::memmem::rfind(&text[start..], b"] (from client") {
-        Some(p) => start + p,
-        None => start + memchr::memrchr(b']', &text[start..])?,
-    };
-    let value = &text[start..end];
-    let said = value.first() == Some(&b'<') && value.last() == Some(&b'>');
-    (!value.is_empty() && !said).then_some((start, end))
 }
 
 /// The password of Redis `MONITOR`'s `"AUTH" "pass"` or `"AUTH" "user" "pass"`, whose first argument starts at
@@ -2266,11 +2246,24 @@ fn is_cloud_region(value: &[u8]) -> bool {
 }
 
 /// Whether the key `text[start..end]`, which no rule lists, may still name a value: the last word of a label
-/// that `label_lookup` reads, or an OAuth `code` in a query string. Most keys are turned away by their length
-/// and first byte.
+/// that `label_lookup` reads, an OAuth `code` in a query string, a pair's `Value`, or FreeRADIUS's `OK` and
+/// `incorrect`. Most keys are turned away by their length and first byte.
 #[inline(always)]
 fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
-    matches!(end - start, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c' | b'v')
+    let length = end - start;
+    matches!(length, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c' | b'v')
+        || length == 2 && text[start] == b'O'
+        || length == 9 && text[start] == b'i'
+}
+
+/// The rule of FreeRADIUS's `Login incorrect: [bob/Wr0ngP4ss]` and `Login OK: […]` (logged with `auth_badpass`
+/// or `auth_goodpass` on): the user's name and password in the brackets, read as a secret whole.
+fn radius_login(text: &[u8], start: usize, end: usize, secret: KeyRule) -> Option<KeyRule> {
+    let word = &text[start..end];
+    let login = (word == b"incorrect" || word == b"OK")
+        && text[..start].ends_with(b"Login ")
+        && text[end..].starts_with(b": [");
+    login.then_some(secret)
 }
 
 /// The rule of a `Value` key whose pair's name, right before it, names a replaced key: Go's `%+v` of a
