@@ -2296,7 +2296,7 @@ fn pair_name_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &m
 }
 
 /// `name` or `key`, in any case: the member of a name/value pair that holds the name.
-fn is_pair_name(word: &[u8]) -> bool {
+pub(crate) fn is_pair_name(word: &[u8]) -> bool {
     word.eq_ignore_ascii_case(b"name") || word.eq_ignore_ascii_case(b"key")
 }
 

@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::{names_no_value, reads_as_a_key, ScanContext};
+use super::detect::{is_pair_name, names_no_value, reads_as_a_key, ScanContext};
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -472,7 +472,7 @@ impl MemberKind {
             return MemberKind::Dropped;
         }
         match key.len() {
-            3 | 4 if key.eq_ignore_ascii_case(b"key") || key.eq_ignore_ascii_case(b"name") => MemberKind::Name,
+            3 | 4 if is_pair_name(key) => MemberKind::Name,
             5 if key.eq_ignore_ascii_case(b"value") => MemberKind::Value,
             _ => MemberKind::Plain,
         }
