@@ -377,10 +377,19 @@ impl Detectors {
     ) {
         let first = out.len();
         let emails = self.on(DetectorKind::Email) || self.on(DetectorKind::Credentials);
-        if emails && anchors.any(Anchor::At) {
-            self.emails(text, memchr::memchr(b'%', text).is_some(), out);
-            if out.len() > first {
-                self.display_names(rules, text, memo, first, out);
+        if anchors.any(Anchor::At) {
+            if emails {
+                self.emails(text, memchr::memchr(b'%', text).is_some(), out);
+                if out.len() > first {
+                    self.display_names(rules, text, memo, first, out);
+                }
+            }
+            if self.on(DetectorKind::Secret) {
+                for at in memchr::memchr_iter(b'$', text) {
+                    if let Some(end) = crypt_hash_at(text, at) {
+                        self.push(DetectorKind::Secret, at, end, out);
+                    }
+                }
             }
         }
         if anchors.any(Anchor::Num) {
@@ -2063,6 +2072,57 @@ fn is_mac(token: &[u8]) -> bool {
 }
 
 /// Pairs of hex digits joined by single colons (`00:1a:2b`).
+/// The end of a password hash in the modular crypt format that starts at the `$` at `at`: bcrypt's
+/// `$2b$12$` and 53 characters, and the `$id$…$…` of SHA-crypt (`$5$`, `$6$`), MD5-crypt (`$1$`), yescrypt
+/// (`$y$`, `$gy$`, `$7$`), Argon2 (`$argon2id$v=19$m=65536,t=3,p=4$salt$hash`), scrypt and PBKDF2 (Passlib,
+/// Django): whoever has one can try passwords against it offline. The hash runs to the first byte that no field
+/// holds and has at least two more fields after its id; it is not glued to a word on the left.
+fn crypt_hash_at(text: &[u8], at: usize) -> Option<usize> {
+    const IDS: [&[u8]; 16] = [
+        b"1",
+        b"2a",
+        b"2b",
+        b"2x",
+        b"2y",
+        b"5",
+        b"6",
+        b"7",
+        b"y",
+        b"gy",
+        b"argon2i",
+        b"argon2d",
+        b"argon2id",
+        b"scrypt",
+        b"pbkdf2-sha256",
+        b"pbkdf2-sha512",
+    ];
+    if at > 0 && (text[at - 1].is_ascii_alphanumeric() || text[at - 1] == b'$') {
+        return None;
+    }
+    let rest = &text[at + 1..];
+    let id_len = memchr::memchr(b'$', &rest[..rest.len().min(14)])?;
+    if !IDS.contains(&&rest[..id_len]) {
+        return None;
+    }
+    let body = &rest[id_len + 1..];
+    let start = at + 1 + id_len + 1;
+    if rest[0] == b'2' {
+        // bcrypt: a two-digit cost, `$`, and 53 characters of salt and hash in its own base64.
+        let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/');
+        let cost = body.len() > 3 && body[..2].iter().all(u8::is_ascii_digit) && body[2] == b'$';
+        let hash = body.get(3..).map_or(0, |hash| hash.iter().take_while(|b| base64(b)).take(54).count());
+        return (cost && hash == 53).then_some(start + 56);
+    }
+    let field_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'+' | b'=' | b',' | b'-' | b'$');
+    let mut length = body.iter().take_while(|b| field_byte(b)).count();
+    // A comma or a full stop after the hash ends a list or a sentence.
+    while length > 0 && matches!(body[length - 1], b',' | b'.') {
+        length -= 1;
+    }
+    let fields = body[..length].split(|&b| b == b'$').filter(|field| !field.is_empty()).count();
+    (fields >= 2 && length >= 16).then_some(start + length)
+}
+
 /// The user part of a SIP or tel URI whose `@` is at `at` when it is a phone number: seven to fifteen digits,
 /// with an optional `+` (`sip:4155550137@203.0.113.121`, `sips:+447700900123@carrier.example`).
 fn sip_number(text: &[u8], at: usize) -> Option<(usize, usize)> {

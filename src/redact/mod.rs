@@ -1645,6 +1645,35 @@ mod tests {
     }
 
     #[test]
+    fn password_hashes_in_the_modular_crypt_format_are_secrets() {
+        // bcrypt in SQL binds (SQLAlchemy, Rails, Laravel), SHA-512 crypt in a shadow line, Argon2 before a comma.
+        check(
+            "[generated in 0.00015s] ('bea@example.com', '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW')",
+            "[generated in 0.00015s] ('[EMAIL]', '[REDACTED]')",
+        );
+        check(
+            r#"[["encrypted_password", "$2a$12$abcdefghijklmnopqrstuOeJ8yHo2bU5nP3c4dZtK6qFgRsTuVwXy"], ["id", 42]]"#,
+            r#"[["encrypted_password", "[REDACTED]"], ["id", 42]]"#,
+        );
+        check(
+            "values (Quinn, $2y$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234, 2024-03-12)",
+            "values (Quinn, [REDACTED], 2024-03-12)",
+        );
+        check("root:$6$rounds=5000$saltsalt$Wv1LAXyA5k9cJ5t3NfUuGLB5k.jU1kqu3Z:19000:0", "root:[REDACTED]:19000:0");
+        check(
+            r#"{"h":"$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", "n":1}"#,
+            r#"{"h":"[REDACTED]", "n":1}"#,
+        );
+        // Prices, a short or glued shape, a variable.
+        for line in [
+            "costs $1$ each, $5 total, $2b$12$short, x$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0",
+            "$6$ $HOME",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
     fn the_value_of_a_command_line_flag_that_names_a_secret_is_a_secret() {
         check(
             "COMMAND=/usr/bin/mysql --password hunter2 -u root",
