@@ -2252,7 +2252,11 @@ pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool
     }
     if entity == DetectorKind::Secret.entity() {
         const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];
-        return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word)) || key == b"PWD" && value.starts_with(b"/");
+        // One or two digits keep nothing secret (Windows' `Session ID: 3`, a retry count under a token key).
+        let tiny_number = matches!(value.len(), 1 | 2) && value.iter().all(u8::is_ascii_digit);
+        return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word))
+            || tiny_number
+            || key == b"PWD" && value.starts_with(b"/");
     }
     key.eq_ignore_ascii_case(b"location")
         && (value.starts_with(b"https://") || value.starts_with(b"http://") || is_cloud_region(value))

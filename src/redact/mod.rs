@@ -1569,6 +1569,8 @@ mod tests {
             r#"{"resource":{"labels":{"location":"us-central1"}},"location":"eastus","zone":{"location":"europe-west4-a"}}"#,
             r#"{"password":"null","token":"$TOKEN"} location=us-east-1"#,
             r#"{"client_ip":"127.0.0.1","ip":"::1"} remote_addr=127.0.0.1 ip=0.0.0.0"#,
+            // One or two digits under a secret's key.
+            "Remote Desktop Services: Session logon succeeded: Session ID: 3",
         ] {
             check(line, line);
         }
@@ -1576,6 +1578,7 @@ mod tests {
             "password=hunter2 PWD=hunter2 Location: 221B Baker Street",
             "password=[REDACTED] PWD=[REDACTED] Location: [LOCATION]",
         );
+        check("Session ID: 123 cvv=123", "Session ID: [REDACTED] cvv=[REDACTED]");
         check("Authorization: Bearer abcdefgh12345678==", "Authorization: Bearer [REDACTED]");
         check(
             "302 Location: https://app.example.com/cb#access_token=ya29.a0ARrdaMEXAMPLE&token_type=Bearer",
