@@ -2232,10 +2232,10 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
 }
 
 /// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity but a word that says
-/// something of it: a variable or a GraphQL type, a loopback address, a secret that is `YES`, `null` or `false`
-/// (MySQL's `(using password: YES)`, Kafka's `ssl.truststore.password = null`), the working directory that sudo
-/// logs as `PWD=/home/deploy`, or a URL or a cloud region under `location`. The value is still scanned by the
-/// detectors.
+/// something of it: a variable or a GraphQL type, a literal of no value (`null`, `None`, `false`: Kafka's
+/// `ssl.truststore.password = null`), one or two digits under a detector's entity, a loopback address, a secret
+/// that is `YES` (MySQL's `(using password: YES)`), the working directory that sudo logs as `PWD=/home/deploy`,
+/// or a URL or a cloud region under `location`. The value is still scanned by the detectors.
 pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     // A variable (`password: $password`, `$DB_PASS`) or a GraphQL type (`$email: String!`) stands for a value.
     let variable = value.len() > 1
@@ -2245,17 +2245,35 @@ pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool
     if variable || value == b"String!" || value == b"String" {
         return true;
     }
+    // A literal that says there is no value (`"phone":null` in JSON written into a text line, Python's `None`).
+    const NOTHING: [&[u8]; 6] = [b"null", b"nil", b"none", b"undefined", b"true", b"false"];
+    if NOTHING.iter().any(|word| value.eq_ignore_ascii_case(word)) {
+        return true;
+    }
+    // One or two digits are no address, number or secret of anyone (MongoDB's `IXSCAN { email: 1 }`, Mixpanel's
+    // `ip=1`, Windows' `Session ID: 3`); a name or a place may be (a house number), so those keep theirs.
+    let tiny_number = matches!(value.len(), 1 | 2) && value.iter().all(u8::is_ascii_digit);
+    let detected = [
+        DetectorKind::Email,
+        DetectorKind::Phone,
+        DetectorKind::Ip,
+        DetectorKind::Mac,
+        DetectorKind::Card,
+        DetectorKind::Iban,
+        DetectorKind::Ssn,
+        DetectorKind::Secret,
+    ];
+    if tiny_number && detected.iter().any(|kind| kind.entity() == entity) {
+        return true;
+    }
     // A loopback or unspecified address under an address key names no one's machine, as in free text.
     if entity == DetectorKind::Ip.entity() {
         let address = std::str::from_utf8(value).ok().and_then(|a| a.parse().ok());
         return address.is_some_and(names_no_host);
     }
     if entity == DetectorKind::Secret.entity() {
-        const WORDS: [&[u8]; 8] = [b"yes", b"no", b"null", b"none", b"nil", b"true", b"false", b"undefined"];
-        // One or two digits keep nothing secret (Windows' `Session ID: 3`, a retry count under a token key).
-        let tiny_number = matches!(value.len(), 1 | 2) && value.iter().all(u8::is_ascii_digit);
-        return WORDS.iter().any(|word| value.eq_ignore_ascii_case(word))
-            || tiny_number
+        return value.eq_ignore_ascii_case(b"yes")
+            || value.eq_ignore_ascii_case(b"no")
             || key == b"PWD" && value.starts_with(b"/");
     }
     key.eq_ignore_ascii_case(b"location")

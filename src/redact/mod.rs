@@ -1677,6 +1677,27 @@ mod tests {
     }
 
     #[test]
+    fn literals_of_no_value_tiny_numbers_and_names_of_tags_and_scopes_are_kept() {
+        // JSON written into a text line keeps its literals; one or two digits are no email, address or secret.
+        check(
+            r#"GET /contacts -> 200 [{"phone":null,"avatar":None,"email":"a@b.co","x":"IXSCAN { email: 1 }"}] ip=1"#,
+            r#"GET /contacts -> 200 [{"phone":null,"avatar":None,"email":"[EMAIL]","x":"IXSCAN { email: 1 }"}] ip=1"#,
+        );
+        // Intercom's tags and segments, Sentry's SDK, OpenTelemetry's scope and Serilog's event ids name no one.
+        check(
+            r#"{"tags":{"tags":[{"type":"tag","name":"churn-risk"}]},"segments":[{"name":"vip"}],"sdk":{"name":"sentry.javascript"},"scope":{"name":"orders"},"EventId":{"Name":"Listening"},"name":"Jane Doe"}"#,
+            r#"{"tags":{"tags":[{"type":"tag","name":"churn-risk"}]},"segments":[{"name":"vip"}],"sdk":{"name":"sentry.javascript"},"scope":{"name":"orders"},"EventId":{"Name":"Listening"},"name":"[NAME]"}"#,
+        );
+        // Street lines under a prefix, login names under one, any cookie header, OIDC's session state.
+        check(
+            r#"{"billing_street":"Eppendorfer Weg 211","shipping_line1":"Rua da Prata 80","ClientUsername":"bob","request_Cookie":"sid=abc","session_state":"abc-123"}"#,
+            r#"{"billing_street":"[LOCATION]","shipping_line1":"[LOCATION]","ClientUsername":"[USERNAME]","request_Cookie":"[REDACTED]","session_state":"[REDACTED]"}"#,
+        );
+        // A house number and a name keep theirs.
+        check("street=12 name=Al", "street=[LOCATION] name=[NAME]");
+    }
+
+    #[test]
     fn the_value_of_a_command_line_flag_that_names_a_secret_is_a_secret() {
         check(
             "COMMAND=/usr/bin/mysql --password hunter2 -u root",
