@@ -724,6 +724,15 @@ impl Detectors {
         if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
             return self.glued_card(text, i, out).unwrap_or_else(|| skip_word(text, i));
         }
+        // A host name that starts with an address written with dashes (`187-45-112-9.dynamic.example.net`).
+        if text.get(i + 1..i + 4).is_some_and(|near| near.contains(&b'-')) {
+            if let Some(end) = host_quad_at(text, i) {
+                if self.on(DetectorKind::Ip) {
+                    self.push_ipv4(text, i, end, b'-', out);
+                }
+                return end;
+            }
+        }
         let token = NumberToken::read(text, i);
         let end = token.end;
         if token.glued_right(text) {
@@ -1414,6 +1423,15 @@ fn dashed_quad_at(text: &[u8], at: usize) -> Option<usize> {
     let longer = text.get(end) == Some(&b'-') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
     let glued = text.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
     (!after_number && !longer && !glued).then_some(end)
+}
+
+/// The end of an IPv4 address written with dashes at the start of a host name, from `at`: `187-45-112-9` in
+/// `187-45-112-9.dynamic.example.net`, as reverse DNS names clients. Only before `.` and a letter: four groups
+/// of digits alone may be a phone number or a date.
+fn host_quad_at(text: &[u8], at: usize) -> Option<usize> {
+    let (end, _) = quad_from(text, at, b'-')?;
+    let host = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
+    host.then_some(end)
 }
 
 /// Four groups of one to three digits from `at`, each an IPv4 octet, with `separator` between them: their end

@@ -1540,11 +1540,15 @@ mod tests {
             r#"{"node":"ip-[IP].eu-west-1.compute.internal"}"#,
         );
         check("client c-73-162-1-2.hsd1.ca.comcast.net", "client c-[IP].hsd1.ca.comcast.net");
+        check(
+            "warning: hostname 187-45-112-9.dynamic.example.com.br does not resolve",
+            "warning: hostname [IP].dynamic.example.com.br does not resolve",
+        );
         // Not an order id, a date, a longer dashed run, an invalid octet, loopback, or a quad glued to a word.
         for line in [
             "ORD-2021-280363 build-2024-01-15-1 v1-2-3-4 release-1-2-3",
             "x-10-1-2-3-4 a-1-2-3-4-5 node-10-0-4-256 ip-127-0-0-1.local id-1-2-3-4x",
-            "2025-06-28 10:23:07,819 INFO a-01-2-3-4",
+            "2025-06-28 10:23:07,819 INFO a-01-2-3-4 ok 10-1-2-3.5 v 187-45-112-9. x",
         ] {
             check(line, line);
         }
