@@ -2263,8 +2263,9 @@ pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool
     if variable || value == b"String!" || value == b"String" {
         return true;
     }
-    // A literal that says there is no value (`"phone":null` in JSON written into a text line, Python's `None`).
-    const NOTHING: [&[u8]; 6] = [b"null", b"nil", b"none", b"undefined", b"true", b"false"];
+    // A literal that says there is no value (`"phone":null` in JSON written into a text line, Python's `None`,
+    // the `-` of an access log's empty field).
+    const NOTHING: [&[u8]; 7] = [b"null", b"nil", b"none", b"undefined", b"true", b"false", b"-"];
     if NOTHING.iter().any(|word| value.eq_ignore_ascii_case(word)) {
         return true;
     }

@@ -1697,6 +1697,8 @@ mod tests {
             r#"{"billing_street":"Eppendorfer Weg 211","shipping_line1":"Rua da Prata 80","ClientUsername":"bob","request_Cookie":"sid=abc","session_state":"abc-123"}"#,
             r#"{"billing_street":"[LOCATION]","shipping_line1":"[LOCATION]","ClientUsername":"[USERNAME]","request_Cookie":"[REDACTED]","session_state":"[REDACTED]"}"#,
         );
+        // Traefik's `-` for no user.
+        check(r#"{"ClientUsername":"-","DownstreamStatus":200}"#, r#"{"ClientUsername":"-","DownstreamStatus":200}"#);
         // A house number and a name keep theirs.
         check("street=12 name=Al", "street=[LOCATION] name=[NAME]");
     }
