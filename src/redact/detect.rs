@@ -527,6 +527,11 @@ impl Detectors {
             let Some((start, end)) = email_around(text, at, width) else {
                 continue;
             };
+            // A mail's Message-ID (`message-id=<20240312102517.6E3F71C0D5F@mx2.example.de>`) names a message.
+            if is_message_id(text, start) {
+                search_from = search_from.max(end);
+                continue;
+            }
             self.push(DetectorKind::Email, start, end, out);
             search_from = search_from.max(end);
         }
@@ -2139,6 +2144,20 @@ fn crypt_hash_at(text: &[u8], at: usize) -> Option<usize> {
     }
     let fields = body[..length].split(|&b| b == b'$').filter(|field| !field.is_empty()).count();
     (fields >= 2 && length >= 16).then_some(start + length)
+}
+
+/// True when the address that starts at `start` is the Message-ID of a mail, as Postfix and mail headers write
+/// it: `message-id=<…>`, `Message-ID: <…>`, in any case.
+fn is_message_id(text: &[u8], start: usize) -> bool {
+    // The `<` that opens the id, before the address's local part (`<CAF=x1@mail.gmail.com>`).
+    let Some(open) = text[..start].iter().rposition(|&b| matches!(b, b'<' | b' ' | b'>')) else { return false };
+    if text[open] != b'<' {
+        return false;
+    }
+    let before = &text[..open];
+    let before = before.strip_suffix(b" ").unwrap_or(before);
+    let Some(before) = before.strip_suffix(b"=").or_else(|| before.strip_suffix(b":")) else { return false };
+    before.len() >= 10 && before[before.len() - 10..].eq_ignore_ascii_case(b"message-id")
 }
 
 /// The user part of a SIP or tel URI whose `@` is at `at` when it is a phone number: seven to fifteen digits,

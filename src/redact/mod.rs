@@ -1697,6 +1697,12 @@ mod tests {
             r#"{"billing_street":"Eppendorfer Weg 211","shipping_line1":"Rua da Prata 80","ClientUsername":"bob","request_Cookie":"sid=abc","session_state":"abc-123"}"#,
             r#"{"billing_street":"[LOCATION]","shipping_line1":"[LOCATION]","ClientUsername":"[USERNAME]","request_Cookie":"[REDACTED]","session_state":"[REDACTED]"}"#,
         );
+        // A mail's Message-ID names a message; the sender beside it is an address.
+        check(
+            "postfix/cleanup[31420]: 6E3F71C0D5F: message-id=<20240312102517.6E3F@mx2.example.de> from=<a@b.co>",
+            "postfix/cleanup[31420]: 6E3F71C0D5F: message-id=<20240312102517.6E3F@mx2.example.de> from=<[EMAIL]>",
+        );
+        check("Message-ID: <CAF=x1@mail.gmail.com>", "Message-ID: <CAF=x1@mail.gmail.com>");
         // Traefik's `-` for no user.
         check(r#"{"ClientUsername":"-","DownstreamStatus":200}"#, r#"{"ClientUsername":"-","DownstreamStatus":200}"#);
         // A house number and a name keep theirs.
