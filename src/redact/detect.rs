@@ -385,7 +385,8 @@ impl Detectors {
                 }
             }
             if self.on(DetectorKind::Secret) {
-                for at in memchr::memchr_iter(b'$', text) {
+                // The `$` of the anchors: the text is not searched again.
+                for at in anchors.positions(Anchor::At).filter(|&at| text[at] == b'$') {
                     if let Some(end) = crypt_hash_at(text, at) {
                         self.push(DetectorKind::Secret, at, end, out);
                     }
@@ -2163,15 +2164,19 @@ fn is_message_id(text: &[u8], start: usize) -> bool {
 /// The user part of a SIP or tel URI whose `@` is at `at` when it is a phone number: seven to fifteen digits,
 /// with an optional `+` (`sip:4155550137@203.0.113.121`, `sips:+447700900123@carrier.example`).
 fn sip_number(text: &[u8], at: usize) -> Option<(usize, usize)> {
-    let digits = text[..at].iter().rev().take_while(|b| b.is_ascii_digit()).take(16).count();
-    let mut start = at - digits;
-    if start > 0 && text[start - 1] == b'+' {
-        start -= 1;
-    }
+    let start = number_before(text, at)?;
     let scheme = |name: &[u8]| {
         text[..start].ends_with(name) && !text[..start - name.len()].last().is_some_and(u8::is_ascii_alphanumeric)
     };
-    ((7..=15).contains(&digits) && (scheme(b"sip:") || scheme(b"sips:") || scheme(b"tel:"))).then_some((start, at))
+    (scheme(b"sip:") || scheme(b"sips:") || scheme(b"tel:")).then_some((start, at))
+}
+
+/// The start of the phone-like number that ends at `end`: seven to fifteen digits, with an optional `+`.
+fn number_before(text: &[u8], end: usize) -> Option<usize> {
+    let digits = text[..end].iter().rev().take_while(|b| b.is_ascii_digit()).take(16).count();
+    let start = end - digits;
+    let plus = start > 0 && text[start - 1] == b'+';
+    (7..=15).contains(&digits).then_some(start - usize::from(plus))
 }
 
 /// The display name before a SIP URI whose user part starts at `user` (after its `sip:`), when it is a quoted
@@ -2181,13 +2186,8 @@ fn sip_display_number(text: &[u8], user: usize) -> Option<(usize, usize)> {
     let before = &before[..before.len() - before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count()];
     let before = before.strip_suffix(b"<")?;
     let before = before.strip_suffix(b" ").unwrap_or(before).strip_suffix(b"\"")?;
-    let digits = before.iter().rev().take_while(|b| b.is_ascii_digit()).take(16).count();
-    let mut start = before.len() - digits;
-    if start > 0 && before[start - 1] == b'+' {
-        start -= 1;
-    }
-    let quoted = start > 0 && before[start - 1] == b'"';
-    (quoted && (7..=15).contains(&digits)).then_some((start, before.len()))
+    let start = number_before(before, before.len())?;
+    (start > 0 && before[start - 1] == b'"').then_some((start, before.len()))
 }
 
 /// True for a DHCP client identifier or DUID that holds a MAC: seven octets after `01:`, fourteen after
