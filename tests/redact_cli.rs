@@ -225,8 +225,11 @@ fn rules_check_and_explain() {
     assert!(json["fields"].as_array().unwrap().len() > 50);
     assert_eq!(json["detectors"].as_array().unwrap().len(), 9);
     assert_eq!(json["secret_entities"], serde_json::json!(["CREDENTIALS", "SECRET"]));
+    let nothing = json["not_values"].as_array().unwrap().iter().find(|entry| entry["name"] == "nothing").unwrap();
+    assert!(nothing["words"].as_array().unwrap().contains(&serde_json::json!("null")), "{nothing}");
     let (code, stdout, _) = run(&["rules", "explain"], "");
     assert_eq!(code, 0);
+    assert!(stdout.contains("\n  small_numbers        entities EMAIL,PHONE,IP,"), "{stdout}");
     assert!(stdout.contains("audit_log          never"), "{stdout}");
     assert!(stdout.contains("\nsecret entities (mask shows none of them): CREDENTIALS, SECRET\n"), "{stdout}");
 }

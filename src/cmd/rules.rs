@@ -124,6 +124,27 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
             pattern.regex.as_str()
         );
     }
+    println!("\nvalues of no value (a classified key's action skips them; the detectors still scan them):");
+    for not_value in &rules.not_values {
+        let mut scope = Vec::new();
+        if !not_value.entities.is_empty() {
+            let names: Vec<_> = not_value.entities.iter().map(|&entity| rules.entity_name(entity)).collect();
+            scope.push(format!("entities {}", names.join(",")));
+        }
+        if !not_value.keys.is_empty() {
+            let keys: Vec<_> = not_value.keys.iter().map(|key| String::from_utf8_lossy(key)).collect();
+            scope.push(format!("keys {}", keys.join(",")));
+        }
+        let mut what = Vec::new();
+        if !not_value.words.is_empty() {
+            what.push(format!("{} words", not_value.words.len()));
+        }
+        if let Some(pattern) = &not_value.pattern_text {
+            what.push(format!("/{pattern}/"));
+        }
+        let scope = if scope.is_empty() { "any field".to_string() } else { scope.join("; ") };
+        print_redacted(&format!("  {:<20} {:<40} {}", not_value.name, scope, what.join(" ")));
+    }
     println!("\nsecret entities (mask shows none of them): {}", rules.secret_entity_names().join(", "));
     println!("\nvalidators for patterns: {}", crate::pii::validate::VALIDATORS.join(", "));
     println!("\nretention:");

@@ -1094,7 +1094,7 @@ impl Detectors {
                     continue;
                 }
                 // A word about a value: the pairs inside it (`Location: https://…#access_token=…`) are still read.
-                if names_no_value(entity, &text[key_start..key_end], &text[start..end]) {
+                if names_no_value(rules, entity, &text[key_start..key_end], &text[start..end]) {
                     continue;
                 }
                 // The name of a name/value pair (`EnvVar{Name:LOG_LEVEL,Value:debug}`) is a field's.
@@ -1140,8 +1140,12 @@ impl Detectors {
             return None;
         }
         let name = &text[name_start..name_end];
-        let how = [b"file".as_slice(), b"path", b"dir", b"stdin", b"env", b"prompt"];
-        if how.iter().any(|suffix| name.len() > suffix.len() && name.ends_with(suffix)) {
+        // `--password-file /run/pw`: where to read the secret, not the secret.
+        let endings = &rules.detector(DetectorKind::Secret).flag_name_endings;
+        if endings
+            .iter()
+            .any(|ending| name.len() > ending.len() && name.to_ascii_lowercase().ends_with(ending.as_bytes()))
+        {
             return None;
         }
         let rule = memo.lookup(rules, text, name_start, name_end)?;
@@ -1153,7 +1157,7 @@ impl Detectors {
         let quoted = matches!(text[start - 1], b'"' | b'\'');
         let end = if quoted { end } else { memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p) };
         if text[start] == b'-'
-            || names_no_value(rule.entity, name, &text[start..end])
+            || names_no_value(rules, rule.entity, name, &text[start..end])
             || replacement_at(text, start).is_some()
         {
             return None;
@@ -2268,101 +2272,18 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     }
 }
 
-/// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity but a word that says
-/// something of it: a variable or a GraphQL type, a literal of no value (`null`, `None`, `false`: Kafka's
-/// `ssl.truststore.password = null`), one or two digits under a detector's entity, a loopback address, a secret
-/// that is `YES` (MySQL's `(using password: YES)`), the working directory that sudo logs as `PWD=/home/deploy`,
-/// or a URL or a cloud region under `location`. The value is still scanned by the detectors.
-pub(crate) fn names_no_value(entity: EntityId, key: &[u8], value: &[u8]) -> bool {
-    // A variable (`password: $password`, `$DB_PASS`) or a GraphQL type (`$email: String!`) stands for a value.
-    let variable = value.len() > 1
-        && value[0] == b'$'
-        && (value[1].is_ascii_alphabetic() || value[1] == b'_')
-        && value[1..].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
-    if variable || value == b"String!" || value == b"String" {
-        return true;
-    }
-    // A literal that says there is no value (`"phone":null` in JSON written into a text line, Python's `None`,
-    // the `-` of an access log's empty field).
-    const NOTHING: [&[u8]; 7] = [b"null", b"nil", b"none", b"undefined", b"true", b"false", b"-"];
-    if NOTHING.iter().any(|word| value.eq_ignore_ascii_case(word)) {
-        return true;
-    }
-    // One or two digits are no address, number or secret of anyone (MongoDB's `IXSCAN { email: 1 }`, Mixpanel's
-    // `ip=1`, Windows' `Session ID: 3`); a name or a place may be (a house number), so those keep theirs.
-    let tiny_number = matches!(value.len(), 1 | 2) && value.iter().all(u8::is_ascii_digit);
-    let detected = [
-        DetectorKind::Email,
-        DetectorKind::Phone,
-        DetectorKind::Ip,
-        DetectorKind::Mac,
-        DetectorKind::Card,
-        DetectorKind::Iban,
-        DetectorKind::Ssn,
-        DetectorKind::Secret,
-    ];
-    if tiny_number && detected.iter().any(|kind| kind.entity() == entity) {
-        return true;
-    }
-    // A loopback or unspecified address under an address key names no one's machine, as in free text.
+/// Whether `value`, under a key whose rule gives it `entity`, is no value of that entity: a word of the rules'
+/// `[not_values]` (a literal of no value, a variable, a cloud region under `location`), or a loopback or
+/// unspecified address under an address key, which names no one's machine here as in free text. The value is
+/// still scanned by the detectors.
+pub(crate) fn names_no_value(rules: &Rules, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     if entity == DetectorKind::Ip.entity() {
         let address = std::str::from_utf8(value).ok().and_then(|a| a.parse().ok());
-        return address.is_some_and(names_no_host);
+        if address.is_some_and(names_no_host) {
+            return true;
+        }
     }
-    if entity == DetectorKind::Secret.entity() {
-        return value.eq_ignore_ascii_case(b"yes")
-            || value.eq_ignore_ascii_case(b"no")
-            || key == b"PWD" && value.starts_with(b"/");
-    }
-    key.eq_ignore_ascii_case(b"location")
-        && (value.starts_with(b"https://") || value.starts_with(b"http://") || is_cloud_region(value))
-}
-
-/// A cloud region or zone, as cloud platforms' logs give it under `location`: Google Cloud's and AWS's
-/// (`us-central1`, `europe-west4-a`, `us-east-1`), and Azure's names (`eastus`, `westeurope`).
-fn is_cloud_region(value: &[u8]) -> bool {
-    const AZURE: [&[u8]; 24] = [
-        b"eastus",
-        b"eastus2",
-        b"westus",
-        b"westus2",
-        b"westus3",
-        b"centralus",
-        b"northcentralus",
-        b"southcentralus",
-        b"westcentralus",
-        b"northeurope",
-        b"westeurope",
-        b"uksouth",
-        b"ukwest",
-        b"francecentral",
-        b"germanywestcentral",
-        b"swedencentral",
-        b"switzerlandnorth",
-        b"norwayeast",
-        b"southeastasia",
-        b"eastasia",
-        b"japaneast",
-        b"australiaeast",
-        b"canadacentral",
-        b"centralindia",
-    ];
-    // Lowercase words joined by dashes, the last ending in a number (and a zone's letter).
-    let word = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_lowercase);
-    let numbered = |part: &[u8]| {
-        let letters = part.iter().take_while(|b| b.is_ascii_lowercase()).count();
-        let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
-        (1..=2).contains(&digits) && letters + digits == part.len()
-    };
-    let mut parts = value.rsplit(|&b| b == b'-');
-    let mut last = parts.next().unwrap_or_default();
-    let zone = last.len() == 1 && last[0].is_ascii_lowercase();
-    if zone {
-        last = parts.next().unwrap_or_default();
-    }
-    let words = parts.try_fold(0, |count, part| word(part).then_some(count + 1));
-    let shaped = numbered(last) && words.is_some_and(|count| count >= 1);
-    shaped || AZURE.contains(&value)
+    rules.names_no_value(entity, key, value)
 }
 
 /// Whether the key `text[start..end]`, which no rule lists, may still name a value: the last word of a label

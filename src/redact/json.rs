@@ -98,9 +98,17 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
 
 /// Whether the string value `line[start..end]` of the current member, under a replacing rule of `entity`, is a
 /// word about a value rather than one (see `names_no_value`).
-fn words_about_a_value(entity: EntityId, line: &[u8], start: usize, end: usize, stack: &[Frame]) -> bool {
+#[inline(never)]
+fn words_about_a_value(
+    rules: &Rules,
+    entity: EntityId,
+    line: &[u8],
+    start: usize,
+    end: usize,
+    stack: &[Frame],
+) -> bool {
     let frame = stack.last().filter(|frame| frame.object && frame.key_pushed);
-    frame.is_some_and(|frame| names_no_value(entity, &line[frame.key.start..frame.key.end], &line[start..end]))
+    frame.is_some_and(|frame| names_no_value(rules, entity, &line[frame.key.start..frame.key.end], &line[start..end]))
 }
 
 #[inline(always)]
@@ -305,7 +313,7 @@ fn walk_inner(
                         // Words about a value are no value (`"location":"us-central1"`, `"password":"null"`):
                         // scanned like any string, in the arms below.
                         Treatment::Replace(entity, action)
-                            if escaped || !words_about_a_value(entity, line, i + 1, end, stack) =>
+                            if escaped || !words_about_a_value(rules, entity, line, i + 1, end, stack) =>
                         {
                             if end > i + 1 {
                                 let value = if escaped {

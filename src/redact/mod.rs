@@ -1555,6 +1555,38 @@ mod tests {
     }
 
     #[test]
+    fn users_extend_change_and_turn_off_the_words_of_no_value() {
+        let lines = [
+            r#"{"email":"n/a","phone":"null","password":"changeme"} email=n/a --password-vault v1"#,
+            r#"{"email":"[EMAIL]","phone":"null","password":"[REDACTED]"} email=[EMAIL] --password-vault [REDACTED]"#,
+        ];
+        check(lines[0], lines[1]);
+        // A word of one's own, for every entity or under one key only; a flag name ending of one's own.
+        let mine = "[not_values.placeholders]\nwords = [\"n/a\"]\n\n[not_values.demo_password]\nkeys = [\"password\"]\nwords = [\"changeme\"]\n\n[detectors.secret]\nflag_name_endings = [\"file\", \"vault\"]\n";
+        check_with(
+            mine,
+            lines[0],
+            r#"{"email":"n/a","phone":"null","password":"changeme"} email=n/a --password-vault v1"#,
+        );
+        check_with(
+            mine,
+            r#"{"secret":"changeme","password":"hunter2"}"#,
+            r#"{"secret":"[REDACTED]","password":"[REDACTED]"}"#,
+        );
+        // An entry turned off, or narrowed to other entities, no longer applies.
+        check_with(
+            "[not_values.nothing]\nenabled = false\n",
+            r#"{"phone":"null"} password=none"#,
+            r#"{"phone":"[PHONE]"} password=[REDACTED]"#,
+        );
+        check_with(
+            "[not_values.nothing]\nentities = [\"PHONE\"]\n",
+            r#"{"phone":"null"} password=none"#,
+            r#"{"phone":"null"} password=[REDACTED]"#,
+        );
+    }
+
+    #[test]
     fn words_about_a_value_are_no_value_and_more_keys_name_people_and_places() {
         // Said of a secret, not the secret; sudo's working directory; an HTTP redirect; a pair after a scheme.
         for line in [

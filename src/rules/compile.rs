@@ -5,12 +5,12 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::file::{read, CategoryFile, DetectorFile, FieldFile, PatternFile, RulesFile};
+use super::file::{read, CategoryFile, DetectorFile, FieldFile, NotValueFile, PatternFile, RulesFile};
 use super::path::{FieldPattern, PatternIndex};
 use super::tree::{self, SyntaxError};
 use super::{
-    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, PatternRule, RetentionPeriod, RuleError,
-    Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
+    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, NotValue, PatternRule, RetentionPeriod,
+    RuleError, Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -65,7 +65,19 @@ struct MergedDetector {
     context: Option<Vec<Located<String>>>,
     context_after: Option<Vec<Located<String>>>,
     key_words: Option<Vec<String>>,
+    flag_name_endings: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
+}
+
+#[derive(Default)]
+struct MergedNotValue {
+    enabled: Option<bool>,
+    description: Option<String>,
+    entities: Option<Vec<Located<String>>>,
+    keys: Option<Vec<Located<String>>>,
+    words: Option<Vec<Located<String>>>,
+    pattern: Option<Located<String>>,
+    at: Option<(usize, Range<usize>)>,
 }
 
 #[derive(Default)]
@@ -92,6 +104,7 @@ struct Merged {
     fields: Vec<(usize, Range<usize>, FieldFile)>,
     detectors: BTreeMap<String, (usize, Range<usize>, MergedDetector)>,
     patterns: BTreeMap<String, MergedPattern>,
+    not_values: BTreeMap<String, MergedNotValue>,
     retention: BTreeMap<String, Located<String>>,
 }
 
@@ -162,6 +175,19 @@ impl<'a> Compiler<'a> {
             })
             .filter(|word| !word.is_empty())
             .collect();
+        let mut flag_name_endings = Vec::new();
+        for ending in detector.flag_name_endings.unwrap_or_default() {
+            if kind != DetectorKind::Secret {
+                let message = "`flag_name_endings` belongs to [detectors.secret], which reads command-line flags";
+                self.error(ending.file, &ending.span, message);
+                break;
+            }
+            if ending.value.trim().is_empty() {
+                self.error(ending.file, &ending.span, "a flag name ending is empty; remove it or write the ending");
+            } else {
+                flag_name_endings.push(ending.value.to_ascii_lowercase());
+            }
+        }
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -183,6 +209,7 @@ impl<'a> Compiler<'a> {
             context: self.context_words(detector.context),
             context_after: self.context_words(detector.context_after),
             key_words,
+            flag_name_endings,
         }
     }
 
@@ -254,7 +281,7 @@ impl<'a> Compiler<'a> {
         }
         for (name, spanned) in parsed.detectors {
             let span = spanned.span();
-            let DetectorFile { enabled, action, regions, context, context_after, key_words, secret } =
+            let DetectorFile { enabled, action, regions, context, context_after, key_words, flag_name_endings, secret } =
                 spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
             let detector = &mut entry.2;
@@ -275,6 +302,9 @@ impl<'a> Compiler<'a> {
             }
             if key_words.is_some() {
                 detector.key_words = key_words;
+            }
+            if let Some(endings) = flag_name_endings {
+                detector.flag_name_endings = Some(endings.into_iter().map(|ending| located(ending, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));
@@ -309,6 +339,31 @@ impl<'a> Compiler<'a> {
                 entry.secret = Some(secret.into_inner());
             }
         }
+        for (name, spanned) in parsed.not_values {
+            let span = spanned.span();
+            let NotValueFile { enabled, description, entities, keys, words, pattern } = spanned.into_inner();
+            let entry = merged.not_values.entry(name).or_default();
+            entry.at = Some((file, span));
+            let all = |texts: Vec<Spanned<String>>| texts.into_iter().map(|text| located(text, file)).collect();
+            if enabled.is_some() {
+                entry.enabled = enabled;
+            }
+            if description.is_some() {
+                entry.description = description;
+            }
+            if let Some(entities) = entities {
+                entry.entities = Some(all(entities));
+            }
+            if let Some(keys) = keys {
+                entry.keys = Some(all(keys));
+            }
+            if let Some(words) = words {
+                entry.words = Some(all(words));
+            }
+            if let Some(pattern) = pattern {
+                entry.pattern = Some(located(pattern, file));
+            }
+        }
         for (key, spanned) in parsed.retention {
             merged.retention.insert(key, located(spanned, file));
         }
@@ -338,6 +393,93 @@ impl<'a> Compiler<'a> {
             self.error(value.file, &value.span, message);
         }
         ok
+    }
+
+    /// Compiles the enabled `[not_values]` entries, after the fields, detectors and patterns have named every
+    /// entity (`entities`): an entity that none reports is a mistake, and so is an entry with neither `words` nor
+    /// `pattern`.
+    fn not_values(&mut self, merged: BTreeMap<String, MergedNotValue>, entities: &[String]) -> Vec<NotValue> {
+        let mut compiled = Vec::new();
+        for (name, entry) in merged {
+            let Some((file, span)) = entry.at.clone() else {
+                continue;
+            };
+            if !entry.enabled.unwrap_or(true) {
+                continue;
+            }
+            let mut ids = Vec::new();
+            for entity in entry.entities.unwrap_or_default() {
+                match entities.iter().position(|known| *known == entity.value) {
+                    Some(index) => ids.push(EntityId(u16::try_from(index).unwrap_or(u16::MAX))),
+                    None => {
+                        let message = format!(
+                            "not_values `{name}` names entity `{}`, which no field, detector or pattern reports; use one of: {}",
+                            entity.value,
+                            entities.join(", ")
+                        );
+                        self.error(entity.file, &entity.span, message);
+                    }
+                }
+            }
+            let mut keys = Vec::new();
+            for key in entry.keys.unwrap_or_default() {
+                let mut normalized = Vec::new();
+                super::path::normalize_key_into(key.value.as_bytes(), &mut normalized);
+                if normalized.is_empty() {
+                    self.error(key.file, &key.span, "a key is empty; remove it or write the key");
+                } else {
+                    keys.push(normalized);
+                }
+            }
+            let mut words = Vec::new();
+            for word in entry.words.unwrap_or_default() {
+                if word.value.is_empty() {
+                    self.error(word.file, &word.span, "a word is empty; remove it or write the word");
+                } else {
+                    words.push(word.value.to_ascii_lowercase().into_bytes());
+                }
+            }
+            // Checked alone first, so that a pattern such as `a)|(b` cannot reach out of the anchors around it.
+            let pattern = match &entry.pattern {
+                Some(text) => match self.regex(&text.value, "not_values", &name, text) {
+                    Some(_) => self.regex(&format!("^(?:{})$", text.value), "not_values", &name, text),
+                    None => continue,
+                },
+                None => None,
+            };
+            if words.is_empty() && pattern.is_none() {
+                let message = format!(
+                    "not_values `{name}` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]`"
+                );
+                self.error(file, &span, message);
+                continue;
+            }
+            compiled.push(NotValue {
+                name,
+                description: entry.description.unwrap_or_default(),
+                entities: ids,
+                keys,
+                words,
+                pattern,
+                pattern_text: entry.pattern.map(|text| text.value),
+                source: self.source(file, &span),
+            });
+        }
+        compiled
+    }
+
+    /// Compiles the regular expression of the rule `what` `name` (written at `at`), or reports why it is invalid.
+    fn regex(&mut self, regex: &str, what: &str, name: &str, at: &Located<String>) -> Option<regex::bytes::Regex> {
+        match regex::bytes::RegexBuilder::new(regex).size_limit(1 << 22).build() {
+            Ok(regex) => Some(regex),
+            Err(error) => {
+                let text = error.to_string();
+                let last = text.lines().last().unwrap_or("").trim();
+                let first = last.strip_prefix("error: ").unwrap_or(last).to_string();
+                self.error(at.file, &at.span, format!("{what} `{name}` has an invalid regex: {first}"));
+                None
+            }
+        }
     }
 
     fn compile(&mut self, merged: Merged) -> Option<Rules> {
@@ -505,19 +647,8 @@ impl<'a> Compiler<'a> {
                 }
                 continue;
             };
-            let regex = match regex::bytes::RegexBuilder::new(&regex_text.value).size_limit(1 << 22).build() {
-                Ok(regex) => regex,
-                Err(error) => {
-                    let text = error.to_string();
-                    let last = text.lines().last().unwrap_or("").trim();
-                    let first = last.strip_prefix("error: ").unwrap_or(last).to_string();
-                    self.error(
-                        regex_text.file,
-                        &regex_text.span,
-                        format!("pattern `{name}` has an invalid regex: {first}"),
-                    );
-                    continue;
-                }
+            let Some(regex) = self.regex(&regex_text.value, "pattern", &name, regex_text) else {
+                continue;
             };
             if regex.is_match(b"") {
                 self.error(
@@ -565,6 +696,8 @@ impl<'a> Compiler<'a> {
             });
         }
 
+        let not_values = self.not_values(merged.not_values, &entities);
+
         let mut retention = Vec::new();
         for (key, value) in merged.retention {
             if key.starts_with("audit") {
@@ -605,6 +738,7 @@ impl<'a> Compiler<'a> {
             fields,
             detectors,
             patterns,
+            not_values,
             retention,
             sources: self.texts.iter().map(|text| text.name.clone()).collect(),
             index,

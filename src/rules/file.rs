@@ -18,6 +18,7 @@ pub struct RulesFile {
     pub fields: Vec<Spanned<FieldFile>>,
     pub detectors: BTreeMap<String, Spanned<DetectorFile>>,
     pub patterns: BTreeMap<String, Spanned<PatternFile>>,
+    pub not_values: BTreeMap<String, Spanned<NotValueFile>>,
     pub retention: BTreeMap<String, Spanned<String>>,
 }
 
@@ -58,6 +59,8 @@ pub struct DetectorFile {
     pub context: Option<Vec<Spanned<String>>>,
     pub context_after: Option<Vec<Spanned<String>>>,
     pub key_words: Option<Vec<String>>,
+    /// The secret detector's: endings of a command-line flag's name that say where to read a secret.
+    pub flag_name_endings: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
     pub secret: Option<Spanned<bool>>,
 }
@@ -74,6 +77,17 @@ pub struct PatternFile {
     pub secret: Option<Spanned<bool>>,
     /// True when a value of it was reported as invalid, so a missing `regex` is not reported again.
     pub invalid: bool,
+}
+
+/// A `[not_values.NAME]` entry: values that are no value of a classified field.
+#[derive(Debug, Default)]
+pub struct NotValueFile {
+    pub enabled: Option<bool>,
+    pub description: Option<String>,
+    pub entities: Option<Vec<Spanned<String>>>,
+    pub keys: Option<Vec<Spanned<String>>>,
+    pub words: Option<Vec<Spanned<String>>>,
+    pub pattern: Option<Spanned<String>>,
 }
 
 /// A problem found while reading a file: the byte offset it is at, and what is wrong and what to do.
@@ -97,22 +111,41 @@ pub(crate) fn read(text: &str, root: Table) -> (RulesFile, Vec<Problem>) {
 /// the value is `true` or `false`, the only values it takes.
 pub(crate) fn shows_value(key: &str, value: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
-    let rules_key =
-        [TOP_KEYS, SETTINGS_KEYS, CATEGORY_KEYS, FIELD_KEYS, DETECTOR_KEYS, PATTERN_KEYS, super::RETENTION_KEYS]
-            .iter()
-            .any(|keys| keys.contains(&last))
-            || last == "audit_log";
+    let rules_key = [
+        TOP_KEYS,
+        SETTINGS_KEYS,
+        CATEGORY_KEYS,
+        FIELD_KEYS,
+        DETECTOR_KEYS,
+        PATTERN_KEYS,
+        NOT_VALUE_KEYS,
+        super::RETENTION_KEYS,
+    ]
+    .iter()
+    .any(|keys| keys.contains(&last))
+        || last == "audit_log";
     let value = value.split('#').next().unwrap_or("").trim();
     rules_key && (last != "secret" || matches!(value, "true" | "false"))
 }
 
-const TOP_KEYS: &[&str] =
-    &["version", "replace_defaults", "settings", "categories", "fields", "detectors", "patterns", "retention"];
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "replace_defaults",
+    "settings",
+    "categories",
+    "fields",
+    "detectors",
+    "patterns",
+    "not_values",
+    "retention",
+];
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
 const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
 const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value"];
-const DETECTOR_KEYS: &[&str] = &["enabled", "action", "regions", "context", "context_after", "key_words", "secret"];
+const DETECTOR_KEYS: &[&str] =
+    &["enabled", "action", "regions", "context", "context_after", "key_words", "flag_name_endings", "secret"];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
+const NOT_VALUE_KEYS: &[&str] = &["enabled", "description", "entities", "keys", "words", "pattern"];
 
 struct Reader<'a> {
     text: &'a str,
@@ -156,6 +189,14 @@ impl Reader<'_> {
                             None => PatternFile { invalid: true, ..PatternFile::default() },
                         };
                         file.patterns.insert(name.get_ref().clone(), Spanned::new(name.span(), pattern));
+                    }
+                }
+                "not_values" => {
+                    for (name, value) in self.rules(&key, value) {
+                        if let Some(table) = self.rule_table(&name, value, "not_values") {
+                            let not_value = self.not_value(&name, table);
+                            file.not_values.insert(name.get_ref().clone(), Spanned::new(name.span(), not_value));
+                        }
                     }
                 }
                 "retention" => {
@@ -271,6 +312,7 @@ impl Reader<'_> {
                     let words = self.texts(&key, value);
                     detector.key_words = words.map(|words| words.into_iter().map(Spanned::into_inner).collect());
                 }
+                "flag_name_endings" => detector.flag_name_endings = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
             }
@@ -295,6 +337,22 @@ impl Reader<'_> {
         }
         pattern.invalid = self.problems.len() > before;
         pattern
+    }
+
+    fn not_value(&mut self, name: &Spanned<String>, table: Table) -> NotValueFile {
+        let mut not_value = NotValueFile::default();
+        for (key, value) in table {
+            match key.get_ref().as_str() {
+                "enabled" => not_value.enabled = self.boolean(&key, value),
+                "description" => not_value.description = self.text(&key, value).map(Spanned::into_inner),
+                "entities" => not_value.entities = self.texts(&key, value),
+                "keys" => not_value.keys = self.texts(&key, value),
+                "words" => not_value.words = self.texts(&key, value),
+                "pattern" => not_value.pattern = self.text(&key, value),
+                _ => self.unknown(&key, &format!("in [not_values.{}]", name.get_ref()), NOT_VALUE_KEYS),
+            }
+        }
+        not_value
     }
 
     fn problem(&mut self, at: usize, message: impl Into<String>) {
@@ -400,7 +458,7 @@ impl Reader<'_> {
         }
     }
 
-    /// The named rules of `[categories]`, `[detectors]` or `[patterns]`.
+    /// The named rules of `[categories]`, `[detectors]`, `[patterns]` or `[not_values]`.
     fn rules(&mut self, key: &Spanned<String>, value: Node) -> Table {
         let header = key.get_ref().clone();
         self.table(key, value, &format!("{header}.NAME")).unwrap_or_default()

@@ -257,6 +257,9 @@ pub struct DetectorRule {
     /// under a key containing one, a phone needs no context word (and a bare JSON number of 7 to 15 digits is a
     /// phone), or nine bare digits are an SSN.
     pub key_words: Vec<String>,
+    /// The secret detector's (lowercase): a command-line flag whose name ends in one of these says where to read
+    /// a secret (`--password-file`), so its argument is not one.
+    pub flag_name_endings: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -277,6 +280,43 @@ pub struct PatternRule {
     pub source: Source,
 }
 
+/// A `[not_values.NAME]` entry: values that are no value of a classified field but say that there is none or
+/// stand for one (`null`, `$DB_PASSWORD`, `-`), or say something of one (`location: us-central1`). A field's
+/// action is not applied to them; the detectors still scan them.
+#[derive(Debug, Clone)]
+pub struct NotValue {
+    pub name: String,
+    pub description: String,
+    /// The entities whose fields it applies to; empty for every entity.
+    pub entities: Vec<EntityId>,
+    /// The keys it applies to, normalized as field keys are (lowercase, no `_` or `-`); empty for every key.
+    pub keys: Vec<Vec<u8>>,
+    /// Whole values, lowercase (compared in any case).
+    pub words: Vec<Vec<u8>>,
+    /// Matches whole values (compiled as `^(?:pattern)$`).
+    pub pattern: Option<regex::bytes::Regex>,
+    /// The pattern as written.
+    pub pattern_text: Option<String>,
+    pub source: Source,
+}
+
+impl NotValue {
+    /// True when `value`, under `key` (its last part is compared) and a rule of `entity`, is one of this entry's.
+    fn covers(&self, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+        if !self.entities.is_empty() && !self.entities.contains(&entity) {
+            return false;
+        }
+        if !self.keys.is_empty() {
+            let last = key.rsplit(|&b| b == b'.').next().unwrap_or(key);
+            if !self.keys.iter().any(|normalized| path::normalizes_to(last, normalized)) {
+                return false;
+            }
+        }
+        self.words.iter().any(|word| value.eq_ignore_ascii_case(word))
+            || self.pattern.as_ref().is_some_and(|pattern| pattern.is_match(value))
+    }
+}
+
 /// Global settings.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Settings {
@@ -295,6 +335,7 @@ pub struct Rules {
     pub fields: Vec<FieldRule>,
     pub detectors: Vec<DetectorRule>,
     pub patterns: Vec<PatternRule>,
+    pub not_values: Vec<NotValue>,
     pub retention: Vec<(String, RetentionPeriod)>,
     pub sources: Vec<String>,
     index: path::PatternIndex,
@@ -489,6 +530,12 @@ impl Rules {
         &self.detectors[kind as usize]
     }
 
+    /// True when `value`, under `key` and a field rule of `entity`, is no value of that entity by a
+    /// `[not_values]` entry: the rule's action is not applied to it.
+    pub fn names_no_value(&self, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+        self.not_values.iter().any(|not_value| not_value.covers(entity, key, value))
+    }
+
     /// The category a field rule belongs to.
     pub fn category(&self, index: usize) -> &Category {
         &self.categories[index]
@@ -544,6 +591,7 @@ impl Rules {
                     "context": detector.context,
                     "context_after": detector.context_after,
                     "key_words": detector.key_words,
+                    "flag_name_endings": detector.flag_name_endings,
                 })
             })
             .collect();
@@ -562,6 +610,21 @@ impl Rules {
                 })
             })
             .collect();
+        let not_values: Vec<_> = self
+            .not_values
+            .iter()
+            .map(|not_value| {
+                json!({
+                    "name": not_value.name,
+                    "description": not_value.description,
+                    "entities": not_value.entities.iter().map(|&entity| self.entity_name(entity)).collect::<Vec<_>>(),
+                    "keys": not_value.keys.iter().map(|key| String::from_utf8_lossy(key)).collect::<Vec<_>>(),
+                    "words": not_value.words.iter().map(|word| String::from_utf8_lossy(word)).collect::<Vec<_>>(),
+                    "pattern": not_value.pattern_text,
+                    "source": format!("{}:{}", not_value.source.name, not_value.source.line.unwrap_or(0)),
+                })
+            })
+            .collect();
         let retention: serde_json::Map<_, _> =
             self.retention.iter().map(|(key, period)| (key.clone(), json!(period.to_string()))).collect();
         json!({
@@ -573,6 +636,7 @@ impl Rules {
             "fields": fields,
             "detectors": detectors,
             "patterns": patterns,
+            "not_values": not_values,
             "retention": retention,
         })
     }

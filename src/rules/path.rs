@@ -16,6 +16,12 @@ pub fn normalize_key_into(key: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// True when `key` normalizes (as `normalize_key_into` does) to `normalized`, without writing it out.
+pub fn normalizes_to(key: &[u8], normalized: &[u8]) -> bool {
+    let mut kept = key.iter().filter(|&&byte| !matches!(byte, b'_' | b'-' | b' ')).map(u8::to_ascii_lowercase);
+    normalized.iter().all(|&byte| kept.next() == Some(byte)) && kept.next().is_none()
+}
+
 /// A key path as the engine walks it: normalized segments stored back to back, root first.
 #[derive(Debug, Default, Clone)]
 pub struct KeyPath {

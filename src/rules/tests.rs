@@ -283,3 +283,42 @@ fn a_syntax_error_in_one_file_does_not_hide_the_problems_of_another() {
     assert!(rendered[0].starts_with("10-broken.toml:1:"), "{rendered:#?}");
     assert!(rendered[1].starts_with("20-typed.toml:2:11: `context` must be a list"), "{rendered:#?}");
 }
+
+#[test]
+fn not_values_name_known_entities_and_say_what_they_match() {
+    let entities = "EMAIL, PHONE, CARD, IBAN, SSN, IP, MAC, CREDENTIALS, SECRET, SYSTEM, IDENTIFIER, NAME, USERNAME, \
+                    LOCATION, PERSONAL, NATIONAL_ID, CONVERSATION, CUSTOM_ATTRIBUTE";
+    check(
+        "[not_values.mine]\nentities = [\"EMAIL\", \"EMAILS\"]\nwords = [\"n/a\"]\n",
+        &[&format!(
+            "bad.toml:2:22: not_values `mine` names entity `EMAILS`, which no field, detector or pattern reports; use one of: {entities} — `entities = [\"EMAIL\", \"EMAILS\"]`"
+        )],
+    );
+    check(
+        "[not_values.empty]\nkeys = [\"location\"]\n",
+        &["bad.toml:1:13: not_values `empty` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.empty]`"],
+    );
+    check(
+        "[not_values.bad]\npattern = '(unclosed'\n",
+        &["bad.toml:2:11: not_values `bad` has an invalid regex: unclosed group — `pattern = '(unclosed'`"],
+    );
+    // A pattern that would close the anchors around it is refused as it stands.
+    check(
+        "[not_values.bad]\npattern = 'a)|(b'\n",
+        &["bad.toml:2:11: not_values `bad` has an invalid regex: unopened group — `pattern = 'a)|(b'`"],
+    );
+    check(
+        "[not_values.bad]\nwords = [\"\"]\nkeys = [\"_\"]\nlimit = 3\n",
+        &[
+            "bad.toml:1:13: not_values `bad` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.bad]`",
+            "bad.toml:2:10: a word is empty; remove it or write the word — `words = [\"\"]`",
+            "bad.toml:3:9: a key is empty; remove it or write the key — `keys = [\"_\"]`",
+            "bad.toml:4:1: unknown key `limit` in [not_values.bad]; use one of: enabled, description, entities, keys, words, pattern — `limit = <not shown>`",
+        ],
+    );
+    check(
+        "[detectors.email]\nflag_name_endings = [\"file\"]\n",
+        &["bad.toml:2:22: `flag_name_endings` belongs to [detectors.secret], which reads command-line flags — `flag_name_endings = [\"file\"]`"],
+    );
+    check("[not_values.mine]\nentities = [\"NAME\"]\nkeys = [\"full_name\"]\nwords = [\"n/a\"]\n", &[]);
+}
