@@ -234,7 +234,7 @@ const CLEAN_MESSAGES: &[&str] = &[
 ];
 
 const ONE_PII_MESSAGES: &[&str] = &[
-    "user login succeeded email={EMAIL} session={UUID}",
+    "user login succeeded email={EMAIL} session={SESSION}",
     "password reset requested for {EMAIL} at {TS}",
     "sending receipt to {EMAIL} order={ORDER} amount={AMOUNT}",
     "customer asked us to call me at {PHONE} about order {ORDER}",
@@ -489,6 +489,8 @@ fn placeholder(rng: &mut ChaCha8Rng, name: &str, parts: &mut Vec<Part>) {
         "SECRET" => parts.push(pii("SECRET", api_key(rng))),
         "BEARER" => parts.push(pii("SECRET", bearer_token(rng))),
         "INTERCOM" => parts.push(pii("SECRET", intercom_token(rng))),
+        // A session id is a credential: whoever holds it is logged in (the rules redact `session=` and `*sessionid`).
+        "SESSION" => parts.push(pii("SECRET", negative(rng, "UUID"))),
         "CREDURL" => {
             let (scheme, host) = *[
                 ("https", "api.partner-example.com/v1/hooks"),

@@ -1555,6 +1555,38 @@ mod tests {
     }
 
     #[test]
+    fn session_ids_tracking_ids_handles_and_national_ids_under_their_keys() {
+        check(
+            "INFO c.n.auth.LoginListener [user=finn@example.dk, session=7A1F3C9E2B4D6F8A0C1E3B5D7F9A1C3E] code_id=\"b7d4e1a2-9c3f-4e8b-a5d6-7c8e9f0a1b2c\"",
+            "INFO c.n.auth.LoginListener [user=[EMAIL], session=[REDACTED]] code_id=\"[REDACTED]\"",
+        );
+        check(
+            r#"{"session":{"id":"5e7a9c1b-3d5f-4a7b-9c1d-3e5f7a9b1c3d","type":"user"},"user_hash":"e4d0a3c8b1f6927d","context":{"hutk":"2c2e6d6f5b3a4e8b"}}"#,
+            r#"{"session":{"id":"[REDACTED]","type":"user"},"user_hash":"[REDACTED]","context":{"hutk":"[REDACTED]"}}"#,
+        );
+        check(
+            r#"{"device":{"advertisingId":"7A3CBEA0-BDF5-11E4-8DFC-AA07A5B093DB"},"idfa":"6D92078A-8246-4BA4-AE5B-76104861E7DC","photoURL":"https://lh3.googleusercontent.com/a/ACg8oc"}"#,
+            r#"{"device":{"advertisingId":"[PERSONAL]"},"idfa":"[PERSONAL]","photoURL":"[PERSONAL]"}"#,
+        );
+        check(
+            r#"{"twitter_id":"kmensah_gh","user_fields":{"rut":"12.345.678-5","tc_kimlik":"10000000146"}} Login failed: principal=piotr.z, details=x"#,
+            r#"{"twitter_id":"[USERNAME]","user_fields":{"rut":"[NATIONAL_ID]","tc_kimlik":"[NATIONAL_ID]"}} Login failed: principal=[USERNAME], details=x"#,
+        );
+        // A session's state is no id; a URL under `address` is a server's; every cookie of a cookie jar is secret.
+        for line in [
+            "session=expired Session: started for user",
+            r#"{"session":"new","session_count":4}"#,
+            r#"{"@mt":"Now listening on: {address}","address":"http://[::]:8080"}"#,
+        ] {
+            check(line, line);
+        }
+        check(
+            r#"{"Cookies":{"_shopify_y":"6f1c9e3a-2b8d"},"x":1}"#,
+            r#"{"Cookies":{"_shopify_y":"[REDACTED]"},"x":1}"#,
+        );
+    }
+
+    #[test]
     fn users_extend_change_and_turn_off_the_words_of_no_value() {
         let lines = [
             r#"{"email":"n/a","phone":"null","password":"changeme"} email=n/a --password-vault v1"#,
