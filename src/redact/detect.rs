@@ -528,6 +528,7 @@ impl Detectors {
             let Some((start, end)) = email_around(text, at, width) else {
                 continue;
             };
+            let start = verp_user_start(text, start, at).unwrap_or(start);
             // A mail's Message-ID (`message-id=<20240312102517.6E3F71C0D5F@mx2.example.de>`) names a message.
             if is_message_id(text, start) {
                 search_from = search_from.max(end);
@@ -2284,6 +2285,21 @@ pub(crate) fn names_no_value(rules: &Rules, entity: EntityId, key: &[u8], value:
         }
     }
     rules.names_no_value(entity, key, value)
+}
+
+/// The start of the recipient in a VERP bounce address whose local part, starting at `start` (its `@` at
+/// `at`), is the recipient's domain after an `=`: Mailgun's `bounce+1a2b3c-greta.lindgren=telia.com@mg.example.io`
+/// encodes `greta.lindgren@telia.com`, whose user part is read back to the `-` or `+` before it.
+fn verp_user_start(text: &[u8], start: usize, at: usize) -> Option<usize> {
+    if start < 2 || text[start - 1] != b'=' || !text[start..at].contains(&b'.') {
+        return None;
+    }
+    let user =
+        text[..start - 1].iter().rev().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_')).count();
+    let user_start = start - 1 - user;
+    // The bounce prefix (`bounce+1a2b3c-`, `list-bounces-`) ends in `-` or `+`; `user=jane.doe@x` is a pair.
+    let prefixed = user_start > 0 && matches!(text[user_start - 1], b'-' | b'+');
+    (user > 0 && prefixed).then_some(user_start)
 }
 
 /// Whether the key `text[start..end]`, which no rule lists, may still name a value: the last word of a label

@@ -9,6 +9,7 @@
 mod anchors;
 mod context;
 pub mod detect;
+mod echo;
 mod html;
 mod json;
 mod offsets;
@@ -220,6 +221,8 @@ pub(crate) struct LineWork {
     url_decoded: Vec<u8>,
     url_map: OffsetMap,
     url_anchors: Anchors,
+    /// For `echo`: the spans of the line's JSON strings.
+    echo_strings: Vec<(usize, usize)>,
 }
 
 /// A finding in the coordinates of the text that was scanned, with its (decoded) value in `values`.
@@ -903,6 +906,9 @@ impl Redactor {
             match json::walk(inner, line, &anchors, work) {
                 Ok(()) => {
                     work.line_anchors = anchors;
+                    if !work.edits.is_empty() {
+                        echo::echo(&inner.rules, line, true, work);
+                    }
                     return;
                 }
                 Err(_) => {
@@ -915,6 +921,9 @@ impl Redactor {
         inner.find_in(line, &anchors.view(0, line.len()), ScanContext::default(), work);
         work.line_anchors = anchors;
         work.push_hits(Sink::Raw, |at| at);
+        if !work.edits.is_empty() {
+            echo::echo(&inner.rules, line, false, work);
+        }
     }
 
     /// `analyze_anchored` for a line with wide spaces or dashes (`06\u{a0}12\u{a0}34\u{a0}56\u{a0}78`, `+33 6 12 34 56 78`
@@ -1068,7 +1077,8 @@ mod tests {
     fn key_words_come_from_the_rules() {
         // The shipped key words: `tel` in a key makes a bare number a phone, `ssn` makes nine bare digits an SSN.
         check(r#"{"office_tel":4155550134,"n":4155550134}"#, r#"{"office_tel":"[PHONE]","n":4155550134}"#);
-        check(r#"{"old_ssn_value":"460899847","ref":"460899847"}"#, r#"{"old_ssn_value":"[SSN]","ref":"460899847"}"#);
+        // (Nine other digits: the same ones would be the same SSN again, replaced as an echo.)
+        check(r#"{"old_ssn_value":"460899847","ref":"460899848"}"#, r#"{"old_ssn_value":"[SSN]","ref":"460899848"}"#);
         // Users' words replace them, compared like keys (any case, `_` and `-` ignored).
         let rules = "[detectors.phone]\nkey_words = [\"Handy-Nr\"]\n[detectors.ssn]\nkey_words = []\n";
         check_with(
@@ -1577,6 +1587,8 @@ mod tests {
             "session=expired Session: started for user",
             r#"{"session":"new","session_count":4}"#,
             r#"{"@mt":"Now listening on: {address}","address":"http://[::]:8080"}"#,
+            // Already hidden by the program that logged it (Rails, Cognito, Sentry).
+            r#"Parameters: {"password"=>"[FILTERED]"} {"SECRET_BLOCK":"HIDDEN_DUE_TO_SECURITY_REASONS","pin":"****"}"#,
         ] {
             check(line, line);
         }
@@ -1584,6 +1596,52 @@ mod tests {
             r#"{"Cookies":{"_shopify_y":"6f1c9e3a-2b8d"},"x":1}"#,
             r#"{"Cookies":{"_shopify_y":"[REDACTED]"},"x":1}"#,
         );
+    }
+
+    #[test]
+    fn a_value_found_once_is_replaced_wherever_else_it_stands_in_the_line() {
+        // Serilog's property and the message rendered with it; a webhook's author and the body signed with the name.
+        check(
+            r#"{"@mt":"Login failed for {UserName}","UserName":"sven.andersson","message":"Login failed for \"sven.andersson\""}"#,
+            r#"{"@mt":"Login failed for {UserName}","UserName":"[USERNAME]","message":"Login failed for \"[USERNAME]\""}"#,
+        );
+        check(
+            r#"{"body":"<p>My card is late. Thanks, Oliver Bennett</p>","author":{"name":"Oliver Bennett","email":"ob@example.com"}}"#,
+            r#"{"body":"<p>My card is late. Thanks, [NAME]</p>","author":{"name":"[NAME]","email":"[EMAIL]"}}"#,
+        );
+        // In any case; an address's user part, which mail servers log as the login; a VERP bounce address.
+        check(
+            r#"{"search_term":"camille durand facture","user_id":"x","user_properties":{"name":"Camille Durand"}}"#,
+            r#"{"search_term":"[NAME] facture","user_id":"x","user_properties":{"name":"[NAME]"}}"#,
+        );
+        check(
+            "dovecot: lda(lucie.moreau)<32211>: sieve: msgid=<x@y>: stored mail for lucie.moreau@laposte.net",
+            "dovecot: lda([EMAIL])<32211>: sieve: msgid=<x@y>: stored mail for [EMAIL]",
+        );
+        check(
+            r#"{"sender":"bounce+1a2b3c.4d5e6f-greta.lindgren=telia.com@mg.example.io","mx-host":"mx01.telia.com"}"#,
+            r#"{"sender":"bounce+1a2b3c.4d5e6f-[EMAIL]","mx-host":"mx01.telia.com"}"#,
+        );
+        // A password repeated in a message; the same place as a region.
+        check(
+            "password=Tr0ub4dor&3x retry with Tr0ub4dor&3x failed city=Hamburg region=Hamburg",
+            "password=[REDACTED] retry with [REDACTED] failed city=[LOCATION] region=[LOCATION]",
+        );
+        // Not a system's name under `name`, a short login, a key, a part of a word, or outside a JSON string.
+        for (input, expected) in [
+            (
+                r#"{"name":"accounts","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
+                r#"{"name":"[NAME]","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
+            ),
+            ("user_name=admin role=admin", "user_name=[USERNAME] role=admin"),
+            (
+                r#"{"username":"jane.doe","jane.doe":1,"note":"jane.doexyz"}"#,
+                r#"{"username":"[USERNAME]","jane.doe":1,"note":"jane.doexyz"}"#,
+            ),
+            (r#"{"card_number":"4111111111111111","n":4111111111111111}"#, r#"{"card_number":"[CARD]","n":"[CARD]"}"#),
+        ] {
+            check(input, expected);
+        }
     }
 
     #[test]

@@ -397,9 +397,14 @@ impl<'a> Compiler<'a> {
 
     /// Compiles the enabled `[not_values]` entries, after the fields, detectors and patterns have named every
     /// entity (`entities`): an entity that none reports is a mistake, and so is an entry with neither `words` nor
-    /// `pattern`.
-    fn not_values(&mut self, merged: BTreeMap<String, MergedNotValue>, entities: &[String]) -> Vec<NotValue> {
+    /// `pattern`. Their patterns are checked one by one and compiled as one set.
+    fn not_values(
+        &mut self,
+        merged: BTreeMap<String, MergedNotValue>,
+        entities: &[String],
+    ) -> (Vec<NotValue>, regex::bytes::RegexSet) {
         let mut compiled = Vec::new();
+        let mut patterns: Vec<(String, Located<String>)> = Vec::new();
         for (name, entry) in merged {
             let Some((file, span)) = entry.at.clone() else {
                 continue;
@@ -439,33 +444,52 @@ impl<'a> Compiler<'a> {
                     words.push(word.value.to_ascii_lowercase().into_bytes());
                 }
             }
-            // Checked alone first, so that a pattern such as `a)|(b` cannot reach out of the anchors around it.
-            let pattern = match &entry.pattern {
-                Some(text) => match self.regex(&text.value, "not_values", &name, text) {
-                    Some(_) => self.regex(&format!("^(?:{})$", text.value), "not_values", &name, text),
-                    None => continue,
-                },
-                None => None,
-            };
-            if words.is_empty() && pattern.is_none() {
+            // Checked alone, so that a pattern such as `a)|(b` cannot reach out of the anchors put around it.
+            if let Some(text) = &entry.pattern {
+                if let Err(error) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(&text.value) {
+                    let message =
+                        format!("not_values `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
+                    self.error(text.file, &text.span, message);
+                    continue;
+                }
+            }
+            if words.is_empty() && entry.pattern.is_none() {
                 let message = format!(
                     "not_values `{name}` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]`"
                 );
                 self.error(file, &span, message);
                 continue;
             }
+            let pattern = entry.pattern.map(|text| {
+                patterns.push((name.clone(), text));
+                patterns.len() - 1
+            });
             compiled.push(NotValue {
                 name,
                 description: entry.description.unwrap_or_default(),
                 entities: ids,
                 keys,
                 words,
+                pattern_text: pattern.map(|index| patterns[index].1.value.clone()),
                 pattern,
-                pattern_text: entry.pattern.map(|text| text.value),
                 source: self.source(file, &span),
             });
         }
-        compiled
+        let anchored = patterns.iter().map(|(_, text)| format!("^(?:{})$", text.value));
+        let set = match regex::bytes::RegexSetBuilder::new(anchored).size_limit(1 << 22).build() {
+            Ok(set) => set,
+            Err(error) => {
+                if let Some((name, text)) = patterns.first() {
+                    let message = format!(
+                        "the not_values patterns (from `{name}` on) are too large together: {}",
+                        regex_error(&error.to_string())
+                    );
+                    self.error(text.file, &text.span, message);
+                }
+                regex::bytes::RegexSet::empty()
+            }
+        };
+        (compiled, set)
     }
 
     /// Compiles the regular expression of the rule `what` `name` (written at `at`), or reports why it is invalid.
@@ -473,10 +497,8 @@ impl<'a> Compiler<'a> {
         match regex::bytes::RegexBuilder::new(regex).size_limit(1 << 22).build() {
             Ok(regex) => Some(regex),
             Err(error) => {
-                let text = error.to_string();
-                let last = text.lines().last().unwrap_or("").trim();
-                let first = last.strip_prefix("error: ").unwrap_or(last).to_string();
-                self.error(at.file, &at.span, format!("{what} `{name}` has an invalid regex: {first}"));
+                let message = format!("{what} `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
+                self.error(at.file, &at.span, message);
                 None
             }
         }
@@ -696,7 +718,7 @@ impl<'a> Compiler<'a> {
             });
         }
 
-        let not_values = self.not_values(merged.not_values, &entities);
+        let (not_values, not_value_patterns) = self.not_values(merged.not_values, &entities);
 
         let mut retention = Vec::new();
         for (key, value) in merged.retention {
@@ -739,12 +761,19 @@ impl<'a> Compiler<'a> {
             detectors,
             patterns,
             not_values,
+            not_value_patterns,
             retention,
             sources: self.texts.iter().map(|text| text.name.clone()).collect(),
             index,
             secret_entities,
         })
     }
+}
+
+/// The last line of a regex error, which says what is wrong (the lines before it repeat the pattern).
+fn regex_error(text: &str) -> String {
+    let last = text.lines().last().unwrap_or("").trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 /// A syntax error in a file, with its line and column when the parser gives its place.

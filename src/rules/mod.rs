@@ -293,27 +293,21 @@ pub struct NotValue {
     pub keys: Vec<Vec<u8>>,
     /// Whole values, lowercase (compared in any case).
     pub words: Vec<Vec<u8>>,
-    /// Matches whole values (compiled as `^(?:pattern)$`).
-    pub pattern: Option<regex::bytes::Regex>,
-    /// The pattern as written.
+    /// The pattern as written; it matches whole values.
     pub pattern_text: Option<String>,
+    /// Its index in `Rules::not_value_patterns`.
+    pub pattern: Option<usize>,
     pub source: Source,
 }
 
 impl NotValue {
-    /// True when `value`, under `key` (its last part is compared) and a rule of `entity`, is one of this entry's.
-    fn covers(&self, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+    /// True when the entry applies under `key` (its last part is compared) and a rule of `entity`.
+    fn applies(&self, entity: EntityId, key: &[u8]) -> bool {
         if !self.entities.is_empty() && !self.entities.contains(&entity) {
             return false;
         }
-        if !self.keys.is_empty() {
-            let last = key.rsplit(|&b| b == b'.').next().unwrap_or(key);
-            if !self.keys.iter().any(|normalized| path::normalizes_to(last, normalized)) {
-                return false;
-            }
-        }
-        self.words.iter().any(|word| value.eq_ignore_ascii_case(word))
-            || self.pattern.as_ref().is_some_and(|pattern| pattern.is_match(value))
+        let last = key.rsplit(|&b| b == b'.').next().unwrap_or(key);
+        self.keys.is_empty() || self.keys.iter().any(|normalized| path::normalizes_to(last, normalized))
     }
 }
 
@@ -336,6 +330,9 @@ pub struct Rules {
     pub detectors: Vec<DetectorRule>,
     pub patterns: Vec<PatternRule>,
     pub not_values: Vec<NotValue>,
+    /// The patterns of `not_values`, each as `^(?:pattern)$`: one set, compiled once (a regex each had cost more
+    /// than the rest of the rules' start-up).
+    pub not_value_patterns: regex::bytes::RegexSet,
     pub retention: Vec<(String, RetentionPeriod)>,
     pub sources: Vec<String>,
     index: path::PatternIndex,
@@ -533,7 +530,13 @@ impl Rules {
     /// True when `value`, under `key` and a field rule of `entity`, is no value of that entity by a
     /// `[not_values]` entry: the rule's action is not applied to it.
     pub fn names_no_value(&self, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
-        self.not_values.iter().any(|not_value| not_value.covers(entity, key, value))
+        let mut matched = None;
+        self.not_values.iter().filter(|not_value| not_value.applies(entity, key)).any(|not_value| {
+            not_value.words.iter().any(|word| value.eq_ignore_ascii_case(word))
+                || not_value.pattern.is_some_and(|index| {
+                    matched.get_or_insert_with(|| self.not_value_patterns.matches(value)).matched(index)
+                })
+        })
     }
 
     /// The category a field rule belongs to.

@@ -1,0 +1,163 @@
+//! Echoes: a value that the rules or a detector replaced is replaced wherever else it stands in the same line.
+//!
+//! Logs repeat what they were given: Serilog writes a property and the message rendered with it (`"UserName":
+//! "sven.a"` and `"Login failed for \"sven.a\""`), a webhook carries the author's name and a body signed with it,
+//! Dovecot logs `user=<lucie.moreau>` beside `lucie.moreau@laposte.net`. Once a value is known to be personal, its
+//! other occurrences in the line are too, though no key or pattern points at them.
+//!
+//! Only lines with an edit pay for this: each value is looked for, in any ASCII case, from its first byte.
+//! An occurrence counts when it stands as a whole word (no letter, digit or `_` joined to it), is not a key
+//! (`value=`, `"value":`), overlaps no other edit and, in a JSON line, stands inside a string.
+
+use super::{Edit, LineWork, Sink};
+use crate::rules::{DetectorKind, EntityId, Rules};
+
+/// Values shorter than this are not looked for elsewhere (`Bob`, `42`): too many words would match.
+const MIN_LEN: usize = 4;
+
+/// Adds an edit for every other occurrence of an edit's value in `line` (walked as JSON when `json`), and
+/// keeps the edits ordered.
+#[inline(never)]
+pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) {
+    let LineWork { edits, values, echo_strings, .. } = work;
+    if edits.is_empty() {
+        return;
+    }
+    // The spans of the JSON strings, read once the first occurrence needs them.
+    echo_strings.clear();
+    let mut spans_read = false;
+    let email = DetectorKind::Email.entity();
+    let original = edits.len();
+    for index in 0..original {
+        let edit = edits[index];
+        let value = &values[edit.value.0..edit.value.1];
+        if edit.cut || line.get(edit.start..edit.end) != Some(value) {
+            continue;
+        }
+        // An address's user part is its owner's login too (`user=<lucie.moreau>`): when it says more than a
+        // role (`info`, `support`), it is looked for alone.
+        let local = (edit.entity == email)
+            .then(|| value.iter().position(|&b| b == b'@'))
+            .flatten()
+            .map(|at| &value[..at])
+            .filter(|local| local.iter().any(|&b| matches!(b, b'.' | b'_' | b'-')));
+        // What the detectors find (addresses, phones, cards, IPs) they find wherever it stands: only what a key
+        // said, a secret, and an address's user part need looking for again.
+        let whole = worth_echoing(rules, edit.entity, value).then_some(value);
+        for needle in whole.into_iter().chain(local) {
+            if needle.len() < MIN_LEN || !needle.iter().any(u8::is_ascii_alphanumeric) {
+                continue;
+            }
+            // Lines are short and values rare: a look for the first byte in either case, then a compare, costs
+            // less than building a substring searcher per value.
+            let (lower, upper) = (needle[0].to_ascii_lowercase(), needle[0].to_ascii_uppercase());
+            let mut from = 0;
+            while let Some(at) = memchr::memchr2(lower, upper, &line[from..]).map(|p| from + p) {
+                from = at + 1;
+                let end = at + needle.len();
+                if end > line.len() {
+                    break;
+                }
+                if !line[at..end].eq_ignore_ascii_case(needle)
+                    || at == edit.start
+                    || !whole_word(line, at, end)
+                    || is_key(line, end)
+                    || overlaps(&edits[..], at, end)
+                {
+                    continue;
+                }
+                if json && !spans_read {
+                    string_spans(line, echo_strings);
+                    spans_read = true;
+                }
+                if json && !inside(echo_strings, at, end) {
+                    continue;
+                }
+                let sink = if json { Sink::JsonString } else { Sink::Raw };
+                edits.push(Edit { start: at, end, sink, ..edit });
+                from = end;
+            }
+        }
+    }
+    if edits.len() > original {
+        edits.sort_by_key(|edit| edit.start);
+    }
+}
+
+/// Whether a value of `entity` is looked for elsewhere: not a detector's (it finds its own everywhere) but a
+/// secret of eight bytes or more, a name of two words or more written as names are (`Oliver Bennett`; `accounts`
+/// or `ERROR` under a `name` key is a system's), a login with a separator or a digit (`sven.andersson`, not
+/// `admin`), a place whatever its shape, and a value of any other entity from eight bytes on.
+fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
+    if let Some(&kind) = DetectorKind::ALL.iter().find(|kind| kind.entity() == entity) {
+        return matches!(kind, DetectorKind::Secret | DetectorKind::Credentials) && value.len() >= 8;
+    }
+    match rules.entity_name(entity) {
+        "NAME" => {
+            let words = value.split(|&b| b == b' ').filter(|word| !word.is_empty());
+            let name_like = |word: &[u8]| {
+                word[0].is_ascii_uppercase() && word[1..].iter().any(|&b| b.is_ascii_lowercase() || b >= 0x80)
+            };
+            let (count, all) = words.fold((0, true), |(count, all), word| (count + 1, all && name_like(word)));
+            count >= 2 && all
+        }
+        "USERNAME" => {
+            value.len() >= 5 && value.iter().any(|&b| matches!(b, b'.' | b'_' | b'-' | b'@') || b.is_ascii_digit())
+        }
+        "LOCATION" => true,
+        _ => value.len() >= 8,
+    }
+}
+
+/// True for a byte that joins a word: a letter, a digit, `_`, or a byte of a character beyond ASCII.
+fn word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// True when `line[start..end]` is not joined to a word on either side (where its own end is a word byte).
+fn whole_word(line: &[u8], start: usize, end: usize) -> bool {
+    let before = start > 0 && word_byte(line[start - 1]) && word_byte(line[start]);
+    let after = end < line.len() && word_byte(line[end]) && word_byte(line[end - 1]);
+    !before && !after
+}
+
+/// True when what ends at `end` is a key: `value=`, `value:` or `"value":`.
+fn is_key(line: &[u8], end: usize) -> bool {
+    let rest = &line[end..];
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let rest = rest.trim_ascii_start();
+    matches!(rest.first(), Some(b'=' | b':'))
+}
+
+/// The spans of the JSON strings of `line`, their quotes left out.
+fn string_spans(line: &[u8], spans: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'"', &line[i..]).map(|p| i + p) {
+        let mut j = open + 1;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &line[j..]) {
+                Some(p) if line[j + p] == b'\\' => j += p + 2,
+                Some(p) => {
+                    spans.push((open + 1, j + p));
+                    i = j + p + 1;
+                    break;
+                }
+                None => return,
+            }
+            if j >= line.len() {
+                return;
+            }
+        }
+    }
+}
+
+/// True when `start..end` lies inside one of `spans` (ordered).
+fn inside(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let index = spans.partition_point(|&(_, span_end)| span_end < end);
+    spans.get(index).is_some_and(|&(span_start, span_end)| span_start <= start && end <= span_end)
+}
+
+/// True when `start..end` overlaps an edit.
+fn overlaps(edits: &[Edit], start: usize, end: usize) -> bool {
+    edits.iter().any(|edit| edit.start < end && start < edit.end)
+}
