@@ -1596,6 +1596,11 @@ mod tests {
             r#"{"Cookies":{"_shopify_y":"6f1c9e3a-2b8d"},"x":1}"#,
             r#"{"Cookies":{"_shopify_y":"[REDACTED]"},"x":1}"#,
         );
+        // Mixpanel's and Segment's reserved properties.
+        check(
+            r#"{"$set":{"$first_name":"Sabine","$last_name":"Keller","$city":"Köln"}}"#,
+            r#"{"$set":{"$first_name":"[NAME]","$last_name":"[NAME]","$city":"[LOCATION]"}}"#,
+        );
     }
 
     #[test]

@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Appends the normalized form of a key: ASCII lowercase, with `_`, `-` and spaces removed.
+/// Appends the normalized form of a key: ASCII lowercase, with `_`, `-`, spaces and `$` removed.
 ///
 /// `email_address`, `emailAddress`, `Email-Address` and `Email Address` (a spreadsheet's column, a custom
-/// attribute's name) all normalize to `emailaddress`.
+/// attribute's name) all normalize to `emailaddress`, and Mixpanel's and Segment's reserved `$first_name` to
+/// `firstname`.
 pub fn normalize_key_into(key: &[u8], out: &mut Vec<u8>) {
     for &byte in key {
         match byte {
-            b'_' | b'-' | b' ' => {}
+            b'_' | b'-' | b' ' | b'$' => {}
             _ => out.push(byte.to_ascii_lowercase()),
         }
     }
@@ -18,7 +19,7 @@ pub fn normalize_key_into(key: &[u8], out: &mut Vec<u8>) {
 
 /// True when `key` normalizes (as `normalize_key_into` does) to `normalized`, without writing it out.
 pub fn normalizes_to(key: &[u8], normalized: &[u8]) -> bool {
-    let mut kept = key.iter().filter(|&&byte| !matches!(byte, b'_' | b'-' | b' ')).map(u8::to_ascii_lowercase);
+    let mut kept = key.iter().filter(|&&byte| !matches!(byte, b'_' | b'-' | b' ' | b'$')).map(u8::to_ascii_lowercase);
     normalized.iter().all(|&byte| kept.next() == Some(byte)) && kept.next().is_none()
 }
 
@@ -329,6 +330,10 @@ mod tests {
         let mut out = Vec::new();
         normalize_key_into(b"Email-Address_2", &mut out);
         assert_eq!(out, b"emailaddress2");
+        out.clear();
+        normalize_key_into(b"$first_name", &mut out);
+        assert_eq!(out, b"firstname");
+        assert!(normalizes_to(b"$First-Name", b"firstname") && !normalizes_to(b"first_names", b"firstname"));
     }
 
     #[test]
