@@ -22,6 +22,7 @@ struct Reference {
     credentials: Regex,
     secrets: Vec<Regex>,
     bearer: Regex,
+    session: Regex,
 }
 
 impl Reference {
@@ -48,6 +49,8 @@ impl Reference {
                 re(r"\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"),
             ],
             bearer: re(r"Bearer ([A-Za-z0-9._~+/-]+=*)"),
+            // A session id is a credential.
+            session: re(r"\bsession=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"),
         }
     }
 
@@ -115,7 +118,7 @@ impl Reference {
                 found.push(push("SECRET", m.start(), m.end()));
             }
         }
-        for c in self.bearer.captures_iter(text) {
+        for c in self.bearer.captures_iter(text).chain(self.session.captures_iter(text)) {
             let g = c.get(1).unwrap();
             found.push(push("SECRET", g.start(), g.end()));
         }
