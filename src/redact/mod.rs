@@ -1650,6 +1650,17 @@ mod tests {
     }
 
     #[test]
+    fn a_date_of_birth_in_prose_is_found_when_its_pattern_is_on() {
+        let line = "identity confirmed: DOB 14/07/1986; born 1986-07-14; order 2024-03-12 shipped 12/03/2024";
+        check(line, line);
+        check_with(
+            "[patterns.date_of_birth]\nenabled = true\n",
+            line,
+            "identity confirmed: DOB [DATE_OF_BIRTH]; born [DATE_OF_BIRTH]; order 2024-03-12 shipped 12/03/2024",
+        );
+    }
+
+    #[test]
     fn users_extend_change_and_turn_off_the_words_of_no_value() {
         let lines = [
             r#"{"email":"n/a","phone":"null","password":"changeme"} email=n/a --password-vault v1"#,

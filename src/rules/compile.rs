@@ -492,18 +492,6 @@ impl<'a> Compiler<'a> {
         (compiled, set)
     }
 
-    /// Compiles the regular expression of the rule `what` `name` (written at `at`), or reports why it is invalid.
-    fn regex(&mut self, regex: &str, what: &str, name: &str, at: &Located<String>) -> Option<regex::bytes::Regex> {
-        match regex::bytes::RegexBuilder::new(regex).size_limit(1 << 22).build() {
-            Ok(regex) => Some(regex),
-            Err(error) => {
-                let message = format!("{what} `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
-                self.error(at.file, &at.span, message);
-                None
-            }
-        }
-    }
-
     fn compile(&mut self, merged: Merged) -> Option<Rules> {
         let default_action = match &merged.default_action {
             Some(value) => self.action(value).unwrap_or(Action::Label),
@@ -669,8 +657,13 @@ impl<'a> Compiler<'a> {
                 }
                 continue;
             };
-            let Some(regex) = self.regex(&regex_text.value, "pattern", &name, regex_text) else {
-                continue;
+            let regex = match regex::bytes::RegexBuilder::new(&regex_text.value).size_limit(1 << 22).build() {
+                Ok(regex) => regex,
+                Err(error) => {
+                    let message = format!("pattern `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
+                    self.error(regex_text.file, &regex_text.span, message);
+                    continue;
+                }
             };
             if regex.is_match(b"") {
                 self.error(
