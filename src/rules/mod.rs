@@ -530,11 +530,14 @@ impl Rules {
     /// True when `value`, under `key` and a field rule of `entity`, is no value of that entity by a
     /// `[not_values]` entry: the rule's action is not applied to it.
     pub fn names_no_value(&self, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+        // Most values match no pattern: one `is_match` of the set says so without the list of matches.
         let mut matched = None;
         self.not_values.iter().filter(|not_value| not_value.applies(entity, key)).any(|not_value| {
             not_value.words.iter().any(|word| value.eq_ignore_ascii_case(word))
                 || not_value.pattern.is_some_and(|index| {
-                    matched.get_or_insert_with(|| self.not_value_patterns.matches(value)).matched(index)
+                    let set = &self.not_value_patterns;
+                    let matches = matched.get_or_insert_with(|| set.is_match(value).then(|| set.matches(value)));
+                    matches.as_ref().is_some_and(|matches| matches.matched(index))
                 })
         })
     }
