@@ -2327,22 +2327,30 @@ fn radius_login(text: &[u8], start: usize, end: usize, secret: KeyRule) -> Optio
 /// Kubernetes env var (`EnvVar{Name:DATABASE_PASSWORD,Value:hunter2,…}`, `{Name:DB_PASSWORD Value:hunter2}`) and
 /// `name=DB_PASSWORD, value=hunter2`, as JSON's `{"name":…,"value":…}` is read.
 fn pair_name_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
-    if !text[start..end].eq_ignore_ascii_case(b"value") || start < 2 {
+    // JSON or a Python dict written into a text line quotes every part: `{"Name": "email", "Value": "…"}`.
+    let quote = |at: usize| usize::from(matches!(text[at], b'"' | b'\''));
+    if !text[start..end].eq_ignore_ascii_case(b"value") || start < 3 {
         return None;
     }
-    let mut name_end = start - 1;
+    let mut name_end = start - 1 - quote(start - 1);
     if !matches!(text[name_end], b',' | b' ') {
         return None;
     }
     if text[name_end] == b' ' && text[name_end - 1] == b',' {
         name_end -= 1;
     }
+    name_end -= quote(name_end - 1);
     let key_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
     let name_start = name_end - text[..name_end].iter().rev().take_while(|b| key_byte(b)).take(65).count();
-    if name_start == name_end || name_start < 5 || !matches!(text[name_start - 1], b':' | b'=') {
+    if name_start == name_end || name_start < 5 {
         return None;
     }
-    let label_end = name_start - 1;
+    let mut separator = name_start - 1 - quote(name_start - 1);
+    separator -= usize::from(text[separator] == b' ');
+    if !matches!(text[separator], b':' | b'=') {
+        return None;
+    }
+    let label_end = separator - quote(separator - 1);
     let label = text[..label_end].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
     let names = matches!(label, 3 | 4) && is_pair_name(&text[label_end - label..label_end]);
     let free = label_end == label || !key_byte(&text[label_end - label - 1]);
@@ -2370,12 +2378,17 @@ pub(crate) fn reads_as_a_key(name: &[u8]) -> bool {
 /// True when a `Value` key follows the value that ends at `end` (`Name:LOG_LEVEL,Value:debug`): that value is
 /// the pair's name, a field's, not a person's, when it reads as one.
 fn value_key_follows(text: &[u8], end: usize) -> bool {
+    // JSON or a Python dict written into a text line quotes both (`{"Name": "email", "Value": "…"}`).
+    let quote = |at: usize| usize::from(matches!(text.get(at), Some(b'"' | b'\'')));
+    let end = end + quote(end);
     let at = match text.get(end..end + 2) {
         Some([b',', b' ']) => end + 2,
         Some([b',' | b' ', _]) => end + 1,
         _ => return false,
     };
-    text.get(at..at + 6).is_some_and(|key| key[..5].eq_ignore_ascii_case(b"value") && matches!(key[5], b':' | b'='))
+    let at = at + quote(at);
+    text.get(at..at + 6)
+        .is_some_and(|key| key[..5].eq_ignore_ascii_case(b"value") && matches!(key[5], b':' | b'=' | b'"' | b'\''))
 }
 
 /// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names

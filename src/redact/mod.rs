@@ -1745,6 +1745,12 @@ mod tests {
             "kubelet.go:123] EnvVar{Name:DATABASE_PASSWORD,Value:s3cr3tValue,ValueFrom:nil}",
             "kubelet.go:123] EnvVar{Name:DATABASE_PASSWORD,Value:[REDACTED],ValueFrom:nil}",
         );
+        // Quoted, as JSON or a Python dict written into a text line (boto3's debug log of a Cognito request): the
+        // names of standard attributes are fields', and the values get their rules.
+        check(
+            r#"params: b'{"UserAttributes": [{"Name": "email", "Value": "m.jansen@ziggo.nl"}, {"Name": "name", "Value": "Maarten Jansen"}]}' {'Name': 'given_name', 'Value': 'Kyle'}"#,
+            r#"params: b'{"UserAttributes": [{"Name": "email", "Value": "[EMAIL]"}, {"Name": "name", "Value": "[NAME]"}]}' {'Name': 'given_name', 'Value': '[NAME]'}"#,
+        );
         check(
             "[{Name:DB_PASSWORD Value:hunter2 ValueFrom:nil} {Name:LOG_LEVEL Value:debug ValueFrom:nil}]",
             "[{Name:DB_PASSWORD Value:[REDACTED]} {Name:LOG_LEVEL Value:debug ValueFrom:nil}]",
