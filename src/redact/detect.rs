@@ -1143,10 +1143,9 @@ impl Detectors {
         let name = &text[name_start..name_end];
         // `--password-file /run/pw`: where to read the secret, not the secret.
         let endings = &rules.detector(DetectorKind::Secret).flag_name_endings;
-        if endings
-            .iter()
-            .any(|ending| name.len() > ending.len() && name.to_ascii_lowercase().ends_with(ending.as_bytes()))
-        {
+        if endings.iter().any(|ending| {
+            name.len() > ending.len() && name[name.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
+        }) {
             return None;
         }
         let rule = memo.lookup(rules, text, name_start, name_end)?;

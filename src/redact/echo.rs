@@ -9,7 +9,8 @@
 //! An occurrence counts when it stands as a whole word (no letter, digit or `_` joined to it), is not a key
 //! (`value=`, `"value":`), overlaps no other edit and, in a JSON line, stands inside a string.
 
-use super::{Edit, LineWork, Sink};
+use super::anchors::Anchors;
+use super::{json, Edit, LineWork, Sink};
 use crate::rules::{DetectorKind, EntityId, Rules};
 
 /// Values shorter than this are not looked for elsewhere (`Bob`, `42`): too many words would match.
@@ -19,7 +20,7 @@ const MIN_LEN: usize = 4;
 /// keeps the edits ordered.
 #[inline(never)]
 pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) {
-    let LineWork { edits, values, echo_strings, .. } = work;
+    let LineWork { edits, values, echo_strings, line_anchors, .. } = work;
     if edits.is_empty() {
         return;
     }
@@ -67,7 +68,7 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
                     continue;
                 }
                 if json && !spans_read {
-                    string_spans(line, echo_strings);
+                    string_spans(line_anchors, line, echo_strings);
                     spans_read = true;
                 }
                 if json && !inside(echo_strings, at, end) {
@@ -129,25 +130,14 @@ fn is_key(line: &[u8], end: usize) -> bool {
     matches!(rest.first(), Some(b'=' | b':'))
 }
 
-/// The spans of the JSON strings of `line`, their quotes left out.
-fn string_spans(line: &[u8], spans: &mut Vec<(usize, usize)>) {
-    let mut i = 0;
-    while let Some(open) = memchr::memchr(b'"', &line[i..]).map(|p| i + p) {
-        let mut j = open + 1;
-        loop {
-            match memchr::memchr2(b'"', b'\\', &line[j..]) {
-                Some(p) if line[j + p] == b'\\' => j += p + 2,
-                Some(p) => {
-                    spans.push((open + 1, j + p));
-                    i = j + p + 1;
-                    break;
-                }
-                None => return,
-            }
-            if j >= line.len() {
-                return;
-            }
-        }
+/// The spans of the JSON strings of `line` (valid JSON, whose quotes and backslashes `anchors` mark), their
+/// quotes left out: each string read to its end as the walker reads it.
+fn string_spans(anchors: &Anchors, line: &[u8], spans: &mut Vec<(usize, usize)>) {
+    let mut from = 0;
+    while let Some(open) = anchors.next_quote(from) {
+        let Ok((end, _)) = json::string_end(anchors, line, open) else { return };
+        spans.push((open + 1, end));
+        from = end + 1;
     }
 }
 

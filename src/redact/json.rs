@@ -124,7 +124,7 @@ fn skip_ws(line: &[u8], mut i: usize) -> usize {
 }
 
 /// Finds the closing quote of the string whose opening quote is at `open`; returns (end, has_escape).
-fn string_end(anchors: &Anchors, line: &[u8], open: usize) -> Result<(usize, bool), JsonError> {
+pub(super) fn string_end(anchors: &Anchors, line: &[u8], open: usize) -> Result<(usize, bool), JsonError> {
     let mut i = open + 1;
     let mut escaped = false;
     loop {
