@@ -93,18 +93,29 @@ impl KeyMemo {
         if let Some(rule) = self.slots.get_other(slot, key, tag) {
             return rule;
         }
+        let rule = self.rule_of(rules, key).or_else(|| {
+            // A numbered parameter (Entity Framework's `@__dob_1`, `name_0`) is its field's: the number only
+            // orders the parameters of one statement.
+            let digits = key.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            let name = key[..key.len() - digits].strip_suffix(b"_").filter(|_| digits > 0)?;
+            self.rule_of(rules, name)
+        });
+        self.slots.put(slot, key, tag, rule);
+        rule
+    }
+
+    /// The rule that replaces the values under `key` (dotted or not), from the rules themselves.
+    fn rule_of(&mut self, rules: &Rules, key: &[u8]) -> Option<KeyRule> {
         self.path.clear();
         for segment in key.split(|&b| b == b'.') {
             if !segment.is_empty() {
                 self.path.push(segment);
             }
         }
-        let rule = rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
+        rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
             let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
             KeyRule { entity: rule.entity, action, text_value: rule.text_value }
-        });
-        self.slots.put(slot, key, tag, rule);
-        rule
+        })
     }
 }
 
@@ -207,6 +218,9 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // Intercom access tokens are base64 of `tok:<uuid>:...`.
     ("dG9rOj", SecretKind::Prefixed(34)),
     ("dG9rOm", SecretKind::Prefixed(34)),
+    // ASP.NET Core's data protection payloads (password reset and e-mail confirmation tokens, antiforgery and
+    // authentication cookies) start with the base64 of their magic header, `09 F0 C9 F0`, and key version 8.
+    ("CfDJ8", SecretKind::Prefixed(40)),
     ("-----BEGIN ", SecretKind::PrivateKey),
     // Webhook URLs: whoever has one can post. (Anchored on `slack`: a prefix's first two bytes are looked up at
     // every word start, and `ho` starts `host`.)
@@ -765,10 +779,13 @@ impl Detectors {
             // `Chrome/131.0.0.0`, .NET's `Version=8.0.0.0`: a product version, not an address (but OpenVPN's
             // `alice/203.0.113.115:51234` is a client's address and port).
             let port = text.get(end) == Some(&b':') && text.get(end + 1).is_some_and(u8::is_ascii_digit);
+            // A name after a `/` or a `.` is a URL's path segment or host, and what follows it an address
+            // (Spamhaus's `/query/ip/220.133.54.8`, `ipinfo.io/203.0.113.7`).
             let product = token.start >= 2
                 && text[token.start - 1] == b'/'
                 && text[token.start - 2].is_ascii_alphabetic()
                 && !port
+                && !path_segment_before(text, token.start - 1)
                 || version_before(text, token.start);
             // Not the first four parts of a longer dotted name (`1.2.3.4.example`); a full stop may end it.
             let longer = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
@@ -1522,6 +1539,14 @@ fn pair_follows(text: &[u8], at: usize) -> bool {
 
 /// Whether `Version=`, `version:` or `FileVersion: ` stands right before `at` (the address-shaped number that
 /// starts there is a version: .NET's `Version=8.0.0.0`).
+/// True when the word that ends at `slash` (a `/`) starts right after another `/` or a `.`: a URL's path segment
+/// or host, not a product's name (`Chrome/131.0.0.0`).
+fn path_segment_before(text: &[u8], slash: usize) -> bool {
+    let word = text[..slash].iter().rev().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+    let start = slash - word.count();
+    start > 0 && matches!(text[start - 1], b'/' | b'.')
+}
+
 fn version_before(text: &[u8], at: usize) -> bool {
     let head = text[..at].strip_suffix(b" ").unwrap_or(&text[..at]);
     let Some(key) = head.strip_suffix(b"=").or_else(|| head.strip_suffix(b":")) else { return false };
@@ -2236,9 +2261,10 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         end -= 1;
     }
     // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes; the dashes of a command-line flag
-    // (`--password=`) are not part of the key.
+    // (`--password=`) are not part of the key, nor the underscores that mark a name as private or generated
+    // (Laravel's `_token=`, Entity Framework's `@__email_0=`).
     let run_start = anchors.key_run_start(end, 64);
-    let start = run_start + text[run_start..end].iter().take_while(|&&b| b == b'-').count();
+    let start = run_start + text[run_start..end].iter().take_while(|&&b| matches!(b, b'-' | b'_')).count();
     if start == end || !text[start].is_ascii_alphabetic() {
         return None;
     }
@@ -2264,6 +2290,8 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     let before = if quoted { start.checked_sub(1 + usize::from(escaped)) } else { Some(run_start) };
     match before {
         Some(0) | None => Some((start, end)),
+        // Right after `//`, the user of a URL (`https://__token__:pypi-…@host`): the credentials detector's.
+        Some(b) if b >= 2 && &text[b - 2..b] == b"//" => None,
         Some(b) => {
             let prev = text[b - 1];
             let boundary = !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');

@@ -1532,6 +1532,41 @@ mod tests {
         for line in ["Mozilla/5.0 Chrome/131.0.0.0 Safari/537.36", "System.Runtime, Version=8.0.0.0, Culture=neutral"] {
             check(line, line);
         }
+        // After a URL's path segment or host, the quad is the address it looks up.
+        check(
+            "blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/220.133.54.8; see ipinfo.io/203.0.113.7",
+            "blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/[IP]; see ipinfo.io/[IP]",
+        );
+    }
+
+    #[test]
+    fn private_and_numbered_keys_are_their_fields_and_a_urls_user_is_no_key() {
+        // Entity Framework's parameters, Laravel's CSRF token, a Python attribute.
+        check(
+            "Executed DbCommand [Parameters=[@__email_0='jane@example.com' (Size = 256), @__dob_1='1988-11-23' (DbType = Date), @__name_2='Jane Doe']]",
+            "Executed DbCommand [Parameters=[@__email_0='[EMAIL]' (Size = 256), @__dob_1='[PERSONAL]' (DbType = Date), @__name_2='[NAME]']]",
+        );
+        check("_token=Xq3Lk7Xw4Vb1Nm6Qp3Rt _ga=GA1.2.3 line_2=x", "_token=[REDACTED] _ga=GA1.2.3 line_2=[LOCATION]");
+        // Not a key when the number is the key's own (`user_2` is no rule's), nor the user of a URL: PyPI's
+        // `__token__` stays the credentials detector's, which keeps the host.
+        check("user_2=bob retries_3=x", "user_2=bob retries_3=x");
+        check(
+            "pip install --index-url https://__token__:pypi-AgEIcHlwaS5vcmcCJDQ5ZjE@pypi.example.com/simple pkg",
+            "pip install --index-url https://[REDACTED]@pypi.example.com/simple pkg",
+        );
+        // A phone, a name and a recipient named by whose they are; ASP.NET Core's data protection tokens.
+        check(
+            "ipn: mc_gross=19.95&contact_phone=%2B55+11+3456-7890&address_name=Brandon+Carter&microphone=granted",
+            "ipn: mc_gross=19.95&contact_phone=[PHONE]&address_name=[NAME]&microphone=granted",
+        );
+        check(
+            r#"Order shipped {"order":"NW-55123","recipient":"Ahmad Karimi","billingPhone":"0151 2345678"}"#,
+            r#"Order shipped {"order":"NW-55123","recipient":"[NAME]","billingPhone":"[PHONE]"}"#,
+        );
+        check(
+            r#"Sending password reset (token "CfDJ8Nq3Lk7Xw4Vb1Nm6Qp3Rt9YsZ2eR6tY0uI3oP7aS1dF5gH9jK2lZ4xC8vB6nM0qW2eR6")"#,
+            r#"Sending password reset (token "[REDACTED]")"#,
+        );
     }
 
     #[test]
