@@ -2264,9 +2264,17 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     // (`--password=`) are not part of the key, nor the underscores that mark a name as private or generated
     // (Laravel's `_token=`, Entity Framework's `@__email_0=`).
     let run_start = anchors.key_run_start(end, 64);
-    let start = run_start + text[run_start..end].iter().take_while(|&&b| matches!(b, b'-' | b'_')).count();
-    if start == end || !text[start].is_ascii_alphabetic() {
+    let mut start = run_start;
+    if start == end {
         return None;
+    }
+    if !text[start].is_ascii_alphabetic() {
+        while start < end && matches!(text[start], b'-' | b'_') {
+            start += 1;
+        }
+        if start == end || !text[start].is_ascii_alphabetic() {
+            return None;
+        }
     }
     if let (true, Some(closing)) = (quoted, closing) {
         let opening = match closing {
@@ -2290,10 +2298,13 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     let before = if quoted { start.checked_sub(1 + usize::from(escaped)) } else { Some(run_start) };
     match before {
         Some(0) | None => Some((start, end)),
-        // Right after `//`, the user of a URL (`https://__token__:pypi-…@host`): the credentials detector's.
-        Some(b) if b >= 2 && &text[b - 2..b] == b"//" => None,
         Some(b) => {
             let prev = text[b - 1];
+            if prev == b'/' && b >= 2 && text[b - 2] == b'/' {
+                // Right after `//`, the user of a URL (`https://__token__:pypi-…@host`): the credentials
+                // detector's.
+                return None;
+            }
             let boundary = !prev.is_ascii_alphanumeric() && !matches!(prev, b'_' | b'-' | b'.' | b'%');
             boundary.then_some((start, end))
         }
