@@ -47,8 +47,11 @@ pub(crate) enum Anchor {
     Lt = 3,
     /// `"` and `\\`.
     Quote = 4,
-    /// Num, At, Lt and the secret prefixes: where any detector but the key/value check could start.
+    /// Num, At, Lt, Cap and the secret prefixes: where any detector but the key/value check could start.
     Any = 5,
+    /// A capital letter at a word start followed by a small letter or a byte that is not ASCII (`Maria`,
+    /// `Sørensen`): where a person's name could start.
+    Cap = 6,
 }
 
 /// The class masks of one 64-byte block (bit `i` for byte `i`), as a classifier reports them.
@@ -75,13 +78,15 @@ struct Classes {
     secret_first: u64,
     /// Bytes from 0x80 on (not ASCII).
     high: u64,
+    /// ASCII capital letters.
+    capital: u64,
 }
 
 impl Classes {
     /// Every mask of these classes through `f`.
     #[cfg(target_arch = "x86_64")]
     fn map(&self, f: impl Fn(u64) -> u64) -> Classes {
-        let [digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high] = [
+        let [digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high, capital] = [
             self.digit,
             self.number,
             self.alpha,
@@ -95,9 +100,16 @@ impl Classes {
             self.key,
             self.secret_first,
             self.high,
+            self.capital,
         ]
         .map(f);
-        Classes { digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high }
+        Classes { digit, number, alpha, underscore, colon, dash, at, sep, lt, quote, key, secret_first, high, capital }
+    }
+
+    /// Small letters and bytes that are not ASCII: what follows the capital that starts a name.
+    #[inline(always)]
+    fn small(&self) -> u64 {
+        self.alpha & !self.capital | self.high
     }
 
     /// `.`: a number separator and a key byte that is neither a digit nor `-`.
@@ -132,8 +144,8 @@ struct Block {
     /// Bytes where a secret prefix may start: a byte a prefix starts with (followed by a byte that can come
     /// second), when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`.
     word_starts: u64,
-    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any.
-    anchors: [u64; 6],
+    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any, cap.
+    anchors: [u64; 7],
 }
 
 impl Anchors {
@@ -280,6 +292,8 @@ struct Ahead {
     run15_digit: u64,
     /// A dash at one of `i + 1..=i + 3` (after the first octet of an address written with dashes).
     dash_within_three: u64,
+    /// A small letter or a byte that is not ASCII at `i + 1`.
+    small_at_1: u64,
 }
 
 impl Ahead {
@@ -301,6 +315,7 @@ impl Ahead {
             alpha_at_1: ahead(b.alpha, next.alpha, 1),
             run15_digit: run15(b.digit, next.digit),
             dash_within_three: dash_at(1) | dash_at(2) | dash_at(3),
+            small_at_1: ahead(b.small(), next.small(), 1),
         }
     }
 
@@ -316,6 +331,7 @@ impl Ahead {
         alpha_at_1: u64,
         run15_digit: u64,
         dash_within_three: u64,
+        small_at_1: u64,
     ) -> Ahead {
         let [digit, number, dash, colon] = lanes;
         Ahead {
@@ -329,6 +345,7 @@ impl Ahead {
             alpha_at_1,
             run15_digit,
             dash_within_three,
+            small_at_1,
         }
     }
 }
@@ -368,10 +385,11 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let num = numbers | colon_pairs | iban | ahead.dash_every_third;
     // `--password hunter2`: a flag's second dash, before its name.
     let flag = b.dash & behind.dash & ahead.alpha_at_1;
+    let cap = b.capital & ahead.small_at_1 & !word_before;
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
-        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt],
+        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt | cap, cap],
     }
 }
 
@@ -568,6 +586,7 @@ const SECRET_FIRST: u16 = 1 << 11;
 const HIGH: u16 = 1 << 12;
 /// `.`: read only by the AVX-512 classifier, which combines the classes as vectors (`Classes::dot` elsewhere).
 const DOT: u16 = 1 << 13;
+const CAPITAL: u16 = 1 << 14;
 
 /// The first-byte set of the secret prefixes as two nibble tables: byte `b < 0x80` is in the set when
 /// `LOW[b & 15] & (1 << (b >> 4))` is set.
@@ -616,6 +635,9 @@ const TABLE: [u16; 256] = {
         }
         if byte.is_ascii_alphabetic() {
             class |= ALPHA | KEY;
+        }
+        if byte.is_ascii_uppercase() {
+            class |= CAPITAL;
         }
         match byte {
             b'_' => class |= UNDERSCORE | KEY,
@@ -668,6 +690,7 @@ fn classify_table(text: &[u8], k: usize) -> Classes {
         set(KEY, &mut out.key);
         set(SECRET_FIRST, &mut out.secret_first);
         set(HIGH, &mut out.high);
+        set(CAPITAL, &mut out.capital);
     }
     out.secret_first = pair_filter(text, k, out.secret_first);
     out
@@ -763,6 +786,7 @@ mod avx2 {
             alpha_at_1,
             run15_digit,
             dash_within_three,
+            ahead(b.small(), next.small(), 1),
         )
     }
 
@@ -873,6 +897,7 @@ mod avx2 {
         out.digit |= mask(digit) << shift;
         out.number |= mask(_mm256_or_si256(digit, separator)) << shift;
         out.alpha |= mask(alpha) << shift;
+        out.capital |= mask(in_range(v, b'A', 25)) << shift;
         out.underscore |= mask(underscore) << shift;
         out.colon |= mask(colon) << shift;
         out.dash |= mask(dash) << shift;
@@ -918,10 +943,12 @@ mod avx512 {
 
     use std::arch::x86_64::*;
 
-    use super::{build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE};
+    use super::{
+        ahead, build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE,
+    };
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
-    /// sep), its high byte (lt, quote, key, secret_first), and the secret pair groups. A permute reads each
+    /// sep), its high byte (lt, quote, key, secret_first, dot, capital), and the secret pair groups. A permute reads each
     /// table as two 64-byte halves.
     const LOW: [u8; 128] = half_table(0);
     const HIGH: [u8; 128] = half_table(8);
@@ -968,7 +995,7 @@ mod avx512 {
     }
 
     /// The classes of one block as two vectors of eight 64-bit masks: `low` holds digit, number, alpha,
-    /// underscore, colon, dash, at and sep, `upper` lt, quote, key, secret_first, (high), dot.
+    /// underscore, colon, dash, at and sep, `upper` lt, quote, key, secret_first, (high), dot, capital.
     #[derive(Clone, Copy)]
     struct Lanes {
         low: __m512i,
@@ -993,6 +1020,7 @@ mod avx512 {
     const KEY: usize = lane(super::KEY);
     const SECRET_FIRST: usize = lane(super::SECRET_FIRST);
     const DOT: usize = lane(super::DOT);
+    const CAPITAL: usize = lane(super::CAPITAL);
 
     /// The lanes of a vector of eight masks.
     #[inline(always)]
@@ -1046,6 +1074,8 @@ mod avx512 {
         let classes = classes_of(b);
         let run15_digit = run15(classes.digit, lanes(next_low)[DIGIT]);
         let dash_within_three = lanes(within_three)[DASH];
+        let capital_at_1 = lanes(_mm512_shrdi_epi64::<1>(b.upper, next.upper))[CAPITAL];
+        let small_at_1 = first[ALPHA] & !capital_at_1 | ahead(b.high, next.high, 1);
         let ahead = Ahead::gathered(
             &first,
             &second,
@@ -1053,6 +1083,7 @@ mod avx512 {
             first[ALPHA],
             run15_digit,
             dash_within_three,
+            small_at_1,
         );
         let behind = Behind {
             digit: b1[DIGIT],
@@ -1083,6 +1114,7 @@ mod avx512 {
             key: u[KEY],
             secret_first: u[SECRET_FIRST],
             high: lanes_of.high,
+            capital: u[CAPITAL],
         }
     }
 
@@ -1174,8 +1206,8 @@ mod avx512 {
 mod tests {
     use super::*;
 
-    /// The positions of each bitmap, in the order num, at, sep, lt, quote.
-    type Positions5 = [Vec<usize>; 5];
+    /// The positions of each bitmap, in the order num, at, sep, lt, quote, cap.
+    type Positions5 = [Vec<usize>; 6];
 
     /// The bitmaps, recomputed byte by byte from their definitions.
     fn reference(text: &[u8]) -> Positions5 {
@@ -1204,7 +1236,10 @@ mod tests {
         let of = |flag: u16| (0..text.len()).filter(|&i| has(i, flag)).collect::<Vec<_>>();
         let flag = |i: usize| has(i, DASH) && before(i, DASH) && has(i + 1, ALPHA);
         let sep = (0..text.len()).filter(|&i| has(i, SEP) || flag(i)).collect();
-        [num, of(AT), sep, of(LT), of(QUOTE)]
+        let small = |i: usize| has(i, ALPHA) && !has(i, CAPITAL) || has(i, HIGH);
+        let word_before = |i: usize| before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);
+        let cap = (0..text.len()).filter(|&i| has(i, CAPITAL) && small(i + 1) && !word_before(i)).collect();
+        [num, of(AT), sep, of(LT), of(QUOTE), cap]
     }
 
     /// The blocks of `text` from every builder this CPU runs agree with the table's.
@@ -1251,6 +1286,7 @@ mod tests {
             view.positions(Anchor::Sep).collect(),
             view.positions(Anchor::Lt).collect(),
             quotes,
+            view.positions(Anchor::Cap).collect(),
         ];
         assert_eq!(got, reference(text), "text: {:?}", String::from_utf8_lossy(text));
     }
@@ -1273,10 +1309,12 @@ mod tests {
             check(&text);
         }
         check(b"Authorization: Bearer abc.def, xsk_live_1 sk_live_2 -----BEGIN RSA PRIVATE KEY----- eyJhbGciOi");
+        // Capitals that start a name, not those of a word in capitals or inside a word.
+        check("Kind regards, Maria L\u{f8}v\u{e5}s; S\u{f8}rensen INFO GET McCray aBc _Ab 1Ab X".as_bytes());
         // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
         let seed = 0x5eed_u64;
         println!("seed {seed:#x}");
-        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZxT\xc3\xa9skeyJ_";
+        let alphabet = b"0123456789 -.()+/:=@%<\"\\_aZxT\xc3\xa9skeyJ_Mm";
         let mut state = seed;
         for len in [1, 7, 63, 64, 65, 127, 128, 129, 200, 1000] {
             for _ in 0..50 {
@@ -1404,7 +1442,7 @@ mod tests {
         for start in 0..=text.len() {
             for end in start..=text.len() {
                 let view = anchors.view(start, end);
-                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any] {
+                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any, Anchor::Cap] {
                     assert_eq!(view.any(anchor), view.positions(anchor).next().is_some(), "{anchor:?} {start}..{end}");
                 }
                 let busy = view.positions(Anchor::Any).next().is_some() || view.positions(Anchor::Sep).next().is_some();
