@@ -223,7 +223,11 @@ fn rules_check_and_explain() {
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(json["fields"].as_array().unwrap().len() > 50);
-    assert_eq!(json["detectors"].as_array().unwrap().len(), 9);
+    let detectors = json["detectors"].as_array().unwrap();
+    assert_eq!(detectors.len(), 10);
+    let names = detectors.iter().find(|detector| detector["name"] == "name").unwrap();
+    assert!(names["context"].as_array().unwrap().contains(&serde_json::json!("kind regards,")), "{names}");
+    assert!(names["not_names"].as_array().unwrap().contains(&serde_json::json!("team")), "{names}");
     assert_eq!(json["secret_entities"], serde_json::json!(["CREDENTIALS", "SECRET"]));
     let nothing = json["not_values"].as_array().unwrap().iter().find(|entry| entry["name"] == "nothing").unwrap();
     assert!(nothing["words"].as_array().unwrap().contains(&serde_json::json!("null")), "{nothing}");

@@ -99,6 +99,9 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         if !detector.key_words.is_empty() {
             extra.push_str(&format!(" key words {}", detector.key_words.join(",")));
         }
+        if !detector.not_names.is_empty() {
+            extra.push_str(&format!(" not names {}", detector.not_names.len()));
+        }
         if detector.secret {
             extra.push_str(" secret");
         }

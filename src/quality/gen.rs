@@ -1,7 +1,7 @@
 //! Labeled corpus generator: seeded, realistic plain log lines, JSON log lines and HTML conversation bodies with gold spans.
 //!
 //! About 45% of samples are plain log lines, 40% JSON log lines and 15% Intercom-style HTML bodies; about half of
-//! them hold 1 to 3 personal values in realistic context, and every one of them holds realistic look-alikes that
+//! them hold 1 to 3 personal values in realistic context (and HTML bodies among them mostly a signature's name), and every one of them holds realistic look-alikes that
 //! a detector must leave alone (UUIDs, timestamps, order ids, Luhn-invalid numbers, versions, hashes, trace ids,
 //! durations, amounts, invalid NANP numbers, base64 payloads...). All values are synthetic.
 //!
@@ -354,11 +354,12 @@ const HTML_ONE_PII: &[&str] = &[
 ];
 
 const HTML_GREETINGS: &[&str] = &["<p>Hi there,</p>", "<p>Hello,</p>", "<p>Hey team!</p>", "<p>Good morning,</p>"];
+const UNSIGNED_CLOSING: &str = "<p>Thank you!<br>&nbsp;</p>";
 const HTML_CLOSINGS: &[&str] = &[
-    "<p>Thanks &amp; best regards,<br>{FIRST}</p>",
-    "<p>Cheers,<br>{FIRST} {LAST}</p>",
-    "<p>Thank you!<br>&nbsp;</p>",
-    "<p>Kind regards,<br><b>{FIRST}</b></p>",
+    "<p>Thanks &amp; best regards,<br>{SIGNED_FIRST}</p>",
+    "<p>Cheers,<br>{SIGNED_FULL}</p>",
+    UNSIGNED_CLOSING,
+    "<p>Kind regards,<br><b>{SIGNED_FIRST}</b></p>",
 ];
 
 const SERVICES: &[&str] = &[
@@ -463,6 +464,13 @@ fn placeholder(rng: &mut ChaCha8Rng, name: &str, parts: &mut Vec<Part>) {
     let pii = |entity: &'static str, value: String| Part::Pii(entity, value);
     match name {
         "EMAIL" => parts.push(pii("EMAIL", email(rng))),
+        // A message signed with its author's name: a name after a sign-off.
+        "SIGNED_FIRST" => parts.push(pii("NAME", capitalize(FIRST_NAMES.choose(rng).copied().unwrap_or("anna")))),
+        "SIGNED_FULL" => {
+            let first = capitalize(FIRST_NAMES.choose(rng).copied().unwrap_or("anna"));
+            let last = capitalize(LAST_NAMES.choose(rng).copied().unwrap_or("smith"));
+            parts.push(pii("NAME", format!("{first} {last}")));
+        }
         "PHONE" => parts.push(pii("PHONE", phone(rng))),
         "PHONE_EU" => parts.push(pii("PHONE", phone_national_eu(rng))),
         "CARD" => parts.push(pii("CARD", card(rng))),
@@ -909,7 +917,11 @@ fn html_parts(rng: &mut ChaCha8Rng, pii: usize) -> Vec<Part> {
     paragraphs.extend(HTML_ONE_PII.choose_multiple(rng, pii).copied());
     paragraphs.shuffle(rng);
     let greeting = HTML_GREETINGS.choose(rng).copied().unwrap_or("");
-    let closing = HTML_CLOSINGS.choose(rng).copied().unwrap_or("");
+    let mut closing = HTML_CLOSINGS.choose(rng).copied().unwrap_or("");
+    // A body without personal data is signed without a name.
+    if pii == 0 && closing.contains("{SIGNED") {
+        closing = UNSIGNED_CLOSING;
+    }
     let mut parts = Vec::new();
     expand(rng, greeting, &mut parts);
     for paragraph in paragraphs {

@@ -20,10 +20,10 @@ pub use score::{score, EntityScore, Example, ExampleKind, Report};
 use serde::{Deserialize, Serialize};
 
 /// Every entity the corpora label, in the order reports print them.
-pub const ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "MAC", "SECRET", "CREDENTIALS"];
+pub const ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "MAC", "SECRET", "CREDENTIALS", "NAME"];
 
 /// The entities the Presidio corpus labels (a subset of [`ENTITIES`]).
-pub const PRESIDIO_ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP"];
+pub const PRESIDIO_ENTITIES: &[&str] = &["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "NAME"];
 
 /// How a sample's text is structured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 use super::anchors::{Anchor, View};
 use super::context::ContextWords;
+use super::names::NameCues;
 use super::{same_bytes, KeyCache, KeyTag};
 
 use crate::pii::phone::{self, Region};
@@ -133,6 +134,7 @@ pub struct Detectors {
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<ContextWords>>,
+    name_cues: NameCues,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,6 +358,11 @@ impl Detectors {
         let patterns: Vec<PatternRule> =
             rules.patterns.iter().filter(|pattern| pattern.action != Action::Keep).cloned().collect();
         let pattern_context = patterns.iter().map(|pattern| ContextWords::new(&pattern.context)).collect();
+        let names = rules.detector(DetectorKind::Name);
+        let name_cues = NameCues::new(&names.context, &names.not_names);
+        if name_cues.is_empty() {
+            enabled[DetectorKind::Name as usize] = false;
+        }
         Detectors {
             enabled,
             actions,
@@ -367,6 +374,7 @@ impl Detectors {
             secrets,
             patterns,
             pattern_context,
+            name_cues,
         }
     }
 
@@ -418,6 +426,9 @@ impl Detectors {
         self.key_values(rules, text, anchors, memo, out);
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, memo, out);
+        }
+        if self.on(DetectorKind::Name) && anchors.any(Anchor::Cap) {
+            self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
         }
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);

@@ -85,12 +85,13 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
     }
 }
 
-/// Whether a value of `entity` is looked for elsewhere: not a detector's (it finds its own everywhere) but a
-/// secret of eight bytes or more, a name of two words or more written as names are (`Oliver Bennett`; `accounts`
+/// Whether a value of `entity` is looked for elsewhere: not a detector's that finds its own everywhere (an email,
+/// a card; the name detector finds names only after a cue) but a secret of eight bytes or more, a name of two
+/// words or more written as names are (`Oliver Bennett`; `accounts`
 /// or `ERROR` under a `name` key is a system's), a login with a separator or a digit (`sven.andersson`, not
 /// `admin`), a place whatever its shape, and a value of any other entity from eight bytes on.
 fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
-    if let Some(&kind) = DetectorKind::ALL.iter().find(|kind| kind.entity() == entity) {
+    if let Some(&kind) = DetectorKind::ALL.iter().find(|kind| kind.entity() == entity && **kind != DetectorKind::Name) {
         return matches!(kind, DetectorKind::Secret | DetectorKind::Credentials) && value.len() >= 8;
     }
     match rules.entity_name(entity) {

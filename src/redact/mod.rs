@@ -12,6 +12,7 @@ pub mod detect;
 mod echo;
 mod html;
 mod json;
+mod names;
 mod offsets;
 mod percent;
 pub mod stream;
@@ -1536,6 +1537,63 @@ mod tests {
         check(
             "blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/220.133.54.8; see ipinfo.io/203.0.113.7",
             "blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/[IP]; see ipinfo.io/[IP]",
+        );
+    }
+
+    #[test]
+    fn a_name_after_a_greeting_a_sign_off_a_title_or_a_phrase_is_a_name() {
+        check("Hi Lukas, your parcel is on its way", "Hi [NAME], your parcel is on its way");
+        check(
+            r#"{"body":"<p>Hello,</p><p>My card ending 7011 was used.</p><p>Kind regards,<br><b>Tomas</b></p>"}"#,
+            r#"{"body":"<p>Hello,</p><p>My card ending 7011 was used.</p><p>Kind regards,<br><b>[NAME]</b></p>"}"#,
+        );
+        check(
+            r#"{"description":"Hi, my package never arrived. Kind regards, Mette Christensen"}"#,
+            r#"{"description":"Hi, my package never arrived. Kind regards, [NAME]"}"#,
+        );
+        check(
+            "invalid for account holder 'Javier Moreno' in /var/www/SepaService.php:57",
+            "invalid for account holder '[NAME]' in /var/www/SepaService.php:57",
+        );
+        check(
+            r#"T="Your appointment with Dr. Samuel Okonkwo on 14 March" Rechnung fuer Herrn Jürgen Weiß, Lindenstrasse"#,
+            r#"T="Your appointment with Dr. [NAME] on 14 March" Rechnung fuer Herrn [NAME], Lindenstrasse"#,
+        );
+        // Particles, middle initials, hyphens and apostrophes; up to six words.
+        check(
+            "My name is Ruud de Jong. Attn: Vanessa P. Hertzog; Dear Jean-Luc O'Brien, Dear Ana Maria Sousa Lima Neto",
+            "My name is [NAME]. Attn: [NAME]; Dear [NAME], Dear [NAME]",
+        );
+        // Not a name: the message after a greeting's comma, a word of `not_names`, a shop after a sign-off word
+        // without its comma, a short cue written small, a word in capitals, a word glued to digits.
+        for line in [
+            "<p>Hello,</p><p>Download stopped at 66%</p>",
+            "Hi Team, Dear Valued Customer, Hello World, Thanks, Support",
+            "Best Buy sells it; took 12 ms Total 5; Dear ERROR; Hi Order2",
+        ] {
+            check(line, line);
+        }
+    }
+
+    #[test]
+    fn name_cues_and_words_that_name_no_one_come_from_the_rules() {
+        let mine = "[detectors.name]\ncontext = [\"courtesy of\", \"signed,\"]\nnot_names = [\"Robot\"]\n";
+        check_with(mine, "courtesy of Anna Berg; Hi Lukas", "courtesy of [NAME]; Hi Lukas");
+        check_with(
+            mine,
+            "signed, Anna; signed Anna; courtesy of Robot",
+            "signed, [NAME]; signed Anna; courtesy of Robot",
+        );
+        check_with(
+            "[detectors.name]\nenabled = false\n",
+            "Kind regards, Maria Lindqvist",
+            "Kind regards, Maria Lindqvist",
+        );
+        // Without cues the detector finds nothing, and costs nothing.
+        check_with(
+            "[detectors.name]\ncontext = []\n",
+            "Kind regards, Maria Lindqvist",
+            "Kind regards, Maria Lindqvist",
         );
     }
 

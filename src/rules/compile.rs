@@ -66,6 +66,7 @@ struct MergedDetector {
     context_after: Option<Vec<Located<String>>>,
     key_words: Option<Vec<String>>,
     flag_name_endings: Option<Vec<Located<String>>>,
+    not_names: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -188,6 +189,19 @@ impl<'a> Compiler<'a> {
                 flag_name_endings.push(ending.value.to_ascii_lowercase());
             }
         }
+        let mut not_names = Vec::new();
+        for word in detector.not_names.unwrap_or_default() {
+            if kind != DetectorKind::Name {
+                let message = "`not_names` belongs to [detectors.name], which reads names in prose";
+                self.error(word.file, &word.span, message);
+                break;
+            }
+            if word.value.trim().is_empty() {
+                self.error(word.file, &word.span, "a word of `not_names` is empty; remove it or write the word");
+            } else {
+                not_names.push(word.value.to_lowercase());
+            }
+        }
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -210,6 +224,7 @@ impl<'a> Compiler<'a> {
             context_after: self.context_words(detector.context_after),
             key_words,
             flag_name_endings,
+            not_names,
         }
     }
 
@@ -281,8 +296,17 @@ impl<'a> Compiler<'a> {
         }
         for (name, spanned) in parsed.detectors {
             let span = spanned.span();
-            let DetectorFile { enabled, action, regions, context, context_after, key_words, flag_name_endings, secret } =
-                spanned.into_inner();
+            let DetectorFile {
+                enabled,
+                action,
+                regions,
+                context,
+                context_after,
+                key_words,
+                flag_name_endings,
+                not_names,
+                secret,
+            } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
             let detector = &mut entry.2;
             if enabled.is_some() {
@@ -305,6 +329,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(endings) = flag_name_endings {
                 detector.flag_name_endings = Some(endings.into_iter().map(|ending| located(ending, file)).collect());
+            }
+            if let Some(words) = not_names {
+                detector.not_names = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

@@ -61,6 +61,7 @@ pub struct DetectorFile {
     pub key_words: Option<Vec<String>>,
     /// The secret detector's: endings of a command-line flag's name that say where to read a secret.
     pub flag_name_endings: Option<Vec<Spanned<String>>>,
+    pub not_names: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
     pub secret: Option<Spanned<bool>>,
 }
@@ -142,8 +143,17 @@ const TOP_KEYS: &[&str] = &[
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
 const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
 const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value"];
-const DETECTOR_KEYS: &[&str] =
-    &["enabled", "action", "regions", "context", "context_after", "key_words", "flag_name_endings", "secret"];
+const DETECTOR_KEYS: &[&str] = &[
+    "enabled",
+    "action",
+    "regions",
+    "context",
+    "context_after",
+    "key_words",
+    "flag_name_endings",
+    "not_names",
+    "secret",
+];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
 const NOT_VALUE_KEYS: &[&str] = &["enabled", "description", "entities", "keys", "words", "pattern"];
 
@@ -313,6 +323,7 @@ impl Reader<'_> {
                     detector.key_words = words.map(|words| words.into_iter().map(Spanned::into_inner).collect());
                 }
                 "flag_name_endings" => detector.flag_name_endings = self.texts(&key, value),
+                "not_names" => detector.not_names = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
             }

@@ -128,11 +128,14 @@ pub enum DetectorKind {
     Mac,
     Credentials,
     Secret,
+    /// A person's name after a word that introduces one: a greeting, a sign-off, a title (`Hi Lukas`,
+    /// `Kind regards, Maria Lindqvist`, `Dr. Samuel Okonkwo`).
+    Name,
 }
 
 impl DetectorKind {
     /// Every built-in detector.
-    pub const ALL: [DetectorKind; 9] = [
+    pub const ALL: [DetectorKind; 10] = [
         DetectorKind::Email,
         DetectorKind::Phone,
         DetectorKind::Card,
@@ -142,6 +145,7 @@ impl DetectorKind {
         DetectorKind::Mac,
         DetectorKind::Credentials,
         DetectorKind::Secret,
+        DetectorKind::Name,
     ];
 
     /// The name of its `[detectors.NAME]` table.
@@ -156,6 +160,7 @@ impl DetectorKind {
             DetectorKind::Mac => "mac",
             DetectorKind::Credentials => "credentials",
             DetectorKind::Secret => "secret",
+            DetectorKind::Name => "name",
         }
     }
 
@@ -171,6 +176,7 @@ impl DetectorKind {
             DetectorKind::Mac => "MAC",
             DetectorKind::Credentials => "CREDENTIALS",
             DetectorKind::Secret => "SECRET",
+            DetectorKind::Name => "NAME",
         }
     }
 
@@ -260,6 +266,8 @@ pub struct DetectorRule {
     /// The secret detector's (lowercase): a command-line flag whose name ends in one of these says where to read
     /// a secret (`--password-file`), so its argument is not one.
     pub flag_name_endings: Vec<String>,
+    /// The name detector's (lowercase): words that follow a cue and name no one (`Hi Team`, `Thanks, Support`).
+    pub not_names: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -598,6 +606,7 @@ impl Rules {
                     "context_after": detector.context_after,
                     "key_words": detector.key_words,
                     "flag_name_endings": detector.flag_name_endings,
+                    "not_names": detector.not_names,
                 })
             })
             .collect();

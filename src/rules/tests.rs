@@ -286,7 +286,7 @@ fn a_syntax_error_in_one_file_does_not_hide_the_problems_of_another() {
 
 #[test]
 fn not_values_name_known_entities_and_say_what_they_match() {
-    let entities = "EMAIL, PHONE, CARD, IBAN, SSN, IP, MAC, CREDENTIALS, SECRET, SYSTEM, IDENTIFIER, NAME, USERNAME, \
+    let entities = "EMAIL, PHONE, CARD, IBAN, SSN, IP, MAC, CREDENTIALS, SECRET, NAME, SYSTEM, IDENTIFIER, USERNAME, \
                     LOCATION, PERSONAL, NATIONAL_ID, CONVERSATION, CUSTOM_ATTRIBUTE";
     check(
         "[not_values.mine]\nentities = [\"EMAIL\", \"EMAILS\"]\nwords = [\"n/a\"]\n",
@@ -321,4 +321,11 @@ fn not_values_name_known_entities_and_say_what_they_match() {
         &["bad.toml:2:22: `flag_name_endings` belongs to [detectors.secret], which reads command-line flags — `flag_name_endings = [\"file\"]`"],
     );
     check("[not_values.mine]\nentities = [\"NAME\"]\nkeys = [\"full_name\"]\nwords = [\"n/a\"]\n", &[]);
+    check(
+        "[detectors.phone]\nnot_names = [\"Team\"]\n[detectors.name]\nnot_names = [\" \"]\n",
+        &[
+            "bad.toml:2:14: `not_names` belongs to [detectors.name], which reads names in prose — `not_names = [\"Team\"]`",
+            "bad.toml:4:14: a word of `not_names` is empty; remove it or write the word — `not_names = [\" \"]`",
+        ],
+    );
 }

@@ -1,0 +1,238 @@
+//! Names in prose: a person's name right after a word that introduces one (a greeting, a sign-off, a title, a
+//! phrase such as `my name is`), read at the capitals the anchors mark.
+//!
+//! A name is one to six capitalized words (`Maria`, `Jean-Luc`, `O'Brien`, `Sørensen`), with the particles and
+//! middle initials of names between them (`Ruud de Jong`, `Vanessa P. Hertzog`). It counts only after a cue of
+//! the rules' `[detectors.name] context`, which may stand before it past spaces and quotes (`account holder
+//! 'Javier Moreno'`):
+//! - a cue written with a trailing comma (a sign-off: `regards,`) needs a mark of punctuation after it (`Kind
+//!   regards,\n Maria`; `Best Buy` is a shop);
+//! - any other takes none, or a `.` or `:` (`Dr. Okonkwo`, `Attn: Pieter Bakker`): after a greeting's comma
+//!   comes the message, not a name (`Hello,\n My card`);
+//! - a cue of three letters or fewer counts only capitalized (`Dr`, `Hi`; not `12 ms Total`).
+//!
+//! A word of the rules' `not_names` (`Team`, `Support`, `All`) is no part of a name.
+
+use super::anchors::{Anchor, View};
+
+/// The most bytes of spaces and quotes between a cue and the name after it.
+const MAX_GAP: usize = 12;
+
+/// The most words a name has.
+const MAX_WORDS: usize = 6;
+
+/// Lowercase words that join the parts of a name.
+const PARTICLES: &[&[u8]] = &[
+    b"de", b"van", b"von", b"der", b"den", b"da", b"di", b"del", b"della", b"dos", b"das", b"du", b"le", b"la", b"ter",
+    b"ten", b"bin", b"al", b"y", b"e",
+];
+
+/// The cues of the rules, compiled once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameCues {
+    /// Each cue's words (lowercase), and whether a mark of punctuation must follow it.
+    cues: Vec<(Box<[u8]>, bool)>,
+    /// The cues by their last byte: most capitals follow a word that no cue ends like.
+    by_last: Vec<Vec<u16>>,
+    /// Words that name no one: those of up to eight bytes packed into a word each (lowercase, sorted), the
+    /// longer ones as they are.
+    short_not_names: Vec<u64>,
+    long_not_names: Vec<Box<[u8]>>,
+}
+
+impl NameCues {
+    /// The cues from the rules' context words of the name detector, and its words that name no one (both
+    /// lowercase).
+    pub(crate) fn new(words: &[String], not_names: &[String]) -> NameCues {
+        let cues: Vec<(Box<[u8]>, bool)> = words
+            .iter()
+            .map(|word| match word.strip_suffix(',') {
+                Some(bare) => (bare.trim_end(), true),
+                None => (word.as_str(), false),
+            })
+            .filter(|(bare, _)| !bare.is_empty())
+            .map(|(bare, needs_mark)| (bare.as_bytes().into(), needs_mark))
+            .collect();
+        let (short, long): (Vec<&String>, Vec<&String>) = not_names.iter().partition(|word| word.len() <= 8);
+        let mut short_not_names: Vec<u64> = short.iter().filter_map(|word| packed(word.as_bytes())).collect();
+        short_not_names.sort_unstable();
+        let long_not_names = long.iter().map(|word| word.as_bytes().into()).collect();
+        let mut by_last = vec![Vec::new(); 256];
+        for (index, (cue, _)) in cues.iter().enumerate() {
+            if let (Some(&last), Ok(index)) = (cue.last(), u16::try_from(index)) {
+                by_last[usize::from(last)].push(index);
+            }
+        }
+        NameCues { cues, by_last, short_not_names, long_not_names }
+    }
+
+    /// True when there is no cue: nothing to look for.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cues.is_empty()
+    }
+
+    /// Calls `found(start, end)` for each name in `text` (whose anchors are `anchors`) that follows a cue.
+    /// Out of line: most texts the detectors scan have no capital after a cue.
+    #[inline(never)]
+    pub(crate) fn find(&self, text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
+        let mut after = 0;
+        for start in anchors.positions(Anchor::Cap) {
+            if start < after || !self.cue_before(text, start) {
+                continue;
+            }
+            if let Some(end) = self.name_at(text, start) {
+                found(start, end);
+                after = end;
+            }
+        }
+    }
+
+    /// True when a cue ends before `start`, past at most `MAX_GAP` spaces and quotes and one mark of
+    /// punctuation right after the cue.
+    fn cue_before(&self, text: &[u8], start: usize) -> bool {
+        let floor = start.saturating_sub(MAX_GAP);
+        let mut end = start;
+        while end > floor && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(') {
+            end -= 1;
+        }
+        if end == start {
+            // `Hi,Maria` is no greeting: a name stands apart from its cue.
+            return false;
+        }
+        let mark = end.checked_sub(1).map(|at| text[at]).filter(|b| matches!(b, b',' | b':' | b'.' | b'!' | b'-'));
+        let cue_end = if mark.is_some() { end - 1 } else { end };
+        let head = &text[..cue_end];
+        let Some(&last) = head.last() else { return false };
+        self.by_last[usize::from(last.to_ascii_lowercase())].iter().any(|&index| {
+            let (cue, needs_mark) = &self.cues[usize::from(index)];
+            let Some(cue_start) = head.len().checked_sub(cue.len()) else { return false };
+            // A sign-off is closed by its mark; after a greeting's comma comes the message, not a name
+            // (`Hello,</p><p>My card…`), while a title or a label may end in `.` or `:` (`Dr.`, `Attn:`).
+            let mark_fits = match mark {
+                Some(_) if *needs_mark => true,
+                None => !needs_mark,
+                Some(mark) => matches!(mark, b'.' | b':'),
+            };
+            mark_fits
+                && head[cue_start..].eq_ignore_ascii_case(cue)
+                && (cue_start == 0 || !head[cue_start - 1].is_ascii_alphanumeric())
+                // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title.
+                && (cue.len() > 3 || head[cue_start].is_ascii_uppercase())
+        })
+    }
+
+    /// True when `word` names no one.
+    fn not_a_name(&self, word: &[u8]) -> bool {
+        match packed(word) {
+            Some(key) => self.short_not_names.binary_search(&key).is_ok(),
+            None => self.long_not_names.iter().any(|not_name| word.eq_ignore_ascii_case(not_name)),
+        }
+    }
+
+    /// The end of the name that starts at `start` (a capital at a word start), if one does.
+    fn name_at(&self, text: &[u8], start: usize) -> Option<usize> {
+        let mut end = None;
+        let mut at = start;
+        let mut words = 0;
+        while words < MAX_WORDS {
+            let word_end = capitalized_word(text, at)?;
+            if self.not_a_name(&text[at..word_end]) {
+                break;
+            }
+            end = Some(word_end);
+            words += 1;
+            // The next word, past one space and a particle.
+            if text.get(word_end) != Some(&b' ') {
+                break;
+            }
+            let mut next = word_end + 1;
+            // A middle initial (`Ruth R Montez`, `Vanessa P. Hertzog`), then a particle (`de`, `van`).
+            if let Some(after) = initial_at(text, next) {
+                next = after;
+            }
+            let particle = text[next..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+            if particle > 0 {
+                if !PARTICLES.contains(&&text[next..next + particle]) || text.get(next + particle) != Some(&b' ') {
+                    break;
+                }
+                next += particle + 1;
+            }
+            if capitalized_word(text, next).is_none() {
+                break;
+            }
+            at = next;
+        }
+        end
+    }
+}
+
+/// A word of one to eight bytes, lowercased and packed into one (little-endian, zeros after it): two words pack
+/// alike only when they are equal in any ASCII case.
+fn packed(word: &[u8]) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..word.len()].copy_from_slice(word);
+    Some(u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase())))
+}
+
+/// Where the word after a middle initial at `at` starts (`R ` or `R. ` before a capitalized word or a
+/// particle), if one is there.
+fn initial_at(text: &[u8], at: usize) -> Option<usize> {
+    let rest = text.get(at..)?;
+    let len = match rest {
+        [initial, b'.', b' ', ..] if initial.is_ascii_uppercase() => 3,
+        [initial, b' ', ..] if initial.is_ascii_uppercase() => 2,
+        _ => return None,
+    };
+    let next = at + len;
+    let particle = text[next..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+    let goes_on = if particle > 0 {
+        PARTICLES.contains(&&text[next..next + particle])
+    } else {
+        capitalized_word(text, next).is_some()
+    };
+    goes_on.then_some(next)
+}
+
+/// The end of the capitalized word at `at`: a capital, then letters (any script), at least one of them small,
+/// with `-` or an apostrophe between letters (`Jean-Luc`, `O'Brien`, `McCray`). None when no such word starts
+/// there or it runs into a digit or `_` (`Order2`, `Max_Size`).
+fn capitalized_word(text: &[u8], at: usize) -> Option<usize> {
+    let (first, mut end) = char_at(text, at)?;
+    if !first.is_uppercase() {
+        return None;
+    }
+    let mut small = false;
+    while let Some((c, next)) = char_at(text, end) {
+        if c.is_alphabetic() {
+            small |= c.is_lowercase();
+            end = next;
+        } else if matches!(c, '-' | '\'' | '\u{2019}') && char_at(text, next).is_some_and(|(c, _)| c.is_alphabetic()) {
+            end = next;
+        } else if c.is_ascii_digit() || c == '_' {
+            return None;
+        } else {
+            break;
+        }
+    }
+    small.then_some(end)
+}
+
+/// The character at `at` of a UTF-8 text and where the next one starts; None at the end or inside a character.
+#[inline]
+fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
+    let &lead = text.get(at)?;
+    if lead < 0x80 {
+        return Some((char::from(lead), at + 1));
+    }
+    let len = match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()?;
+    Some((c, at + len))
+}
