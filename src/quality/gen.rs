@@ -1008,11 +1008,13 @@ fn international(rng: &mut ChaCha8Rng) -> String {
         8 => format!("+46 70 {} {} {}", d(rng, 3), d(rng, 2), d(rng, 2)),
         9 => format!("+48 5{} {} {}", d(rng, 2), d(rng, 3), d(rng, 3)),
         10 => format!("+353 87 {} {}", d(rng, 3), d(rng, 4)),
-        _ => format!(
-            "+{}{}",
-            ["44", "49", "33", "34", "31"].choose(rng).copied().unwrap_or("44"),
-            format_args!("{}{}", rng.gen_range(1..10), d(rng, 9))
-        ),
+        // Written without spaces, as many as each plan has after the country code (ten in the UK and Germany,
+        // nine in France, Spain and the Netherlands).
+        _ => {
+            let (country, len) =
+                [("44", 9), ("49", 9), ("33", 8), ("34", 8), ("31", 8)].choose(rng).copied().unwrap_or(("44", 9));
+            format!("+{country}{}{}", rng.gen_range(1..10), d(rng, len))
+        }
     }
 }
 
