@@ -176,32 +176,20 @@ impl<'a> Compiler<'a> {
             })
             .filter(|word| !word.is_empty())
             .collect();
-        let mut flag_name_endings = Vec::new();
-        for ending in detector.flag_name_endings.unwrap_or_default() {
-            if kind != DetectorKind::Secret {
-                let message = "`flag_name_endings` belongs to [detectors.secret], which reads command-line flags";
-                self.error(ending.file, &ending.span, message);
-                break;
-            }
-            if ending.value.trim().is_empty() {
-                self.error(ending.file, &ending.span, "a flag name ending is empty; remove it or write the ending");
-            } else {
-                flag_name_endings.push(ending.value.to_ascii_lowercase());
-            }
-        }
-        let mut not_names = Vec::new();
-        for word in detector.not_names.unwrap_or_default() {
-            if kind != DetectorKind::Name {
-                let message = "`not_names` belongs to [detectors.name], which reads names in prose";
-                self.error(word.file, &word.span, message);
-                break;
-            }
-            if word.value.trim().is_empty() {
-                self.error(word.file, &word.span, "a word of `not_names` is empty; remove it or write the word");
-            } else {
-                not_names.push(word.value.to_lowercase());
-            }
-        }
+        let flag_name_endings = self.owned_words(
+            kind,
+            DetectorKind::Secret,
+            detector.flag_name_endings,
+            "`flag_name_endings` belongs to [detectors.secret], which reads command-line flags",
+            "a flag name ending is empty; remove it or write the ending",
+        );
+        let not_names = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.not_names,
+            "`not_names` belongs to [detectors.name], which reads names in prose",
+            "a word of `not_names` is empty; remove it or write the word",
+        );
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -230,6 +218,31 @@ impl<'a> Compiler<'a> {
 
     /// Lowercases context words (before or after a number); an empty word, which would stand everywhere or
     /// nowhere, is an error.
+    /// A list that only the `owner` detector reads, in ASCII lowercase as it compares: an error for `kind` when
+    /// it is another, and for each empty word.
+    fn owned_words(
+        &mut self,
+        kind: DetectorKind,
+        owner: DetectorKind,
+        words: Option<Vec<Located<String>>>,
+        elsewhere: &str,
+        empty: &str,
+    ) -> Vec<String> {
+        let mut lowered = Vec::new();
+        for word in words.unwrap_or_default() {
+            if kind != owner {
+                self.error(word.file, &word.span, elsewhere);
+                break;
+            }
+            if word.value.trim().is_empty() {
+                self.error(word.file, &word.span, empty);
+            } else {
+                lowered.push(word.value.to_ascii_lowercase());
+            }
+        }
+        lowered
+    }
+
     fn context_words(&mut self, words: Option<Vec<Located<String>>>) -> Vec<String> {
         let mut lowered = Vec::new();
         for word in words.unwrap_or_default() {

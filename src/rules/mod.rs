@@ -266,7 +266,7 @@ pub struct DetectorRule {
     /// The secret detector's (lowercase): a command-line flag whose name ends in one of these says where to read
     /// a secret (`--password-file`), so its argument is not one.
     pub flag_name_endings: Vec<String>,
-    /// The name detector's (lowercase): words that follow a cue and name no one (`Hi Team`, `Thanks, Support`).
+    /// The name detector's (ASCII lowercase): words that follow a cue and name no one (`Hi Team`, `Thanks, Support`).
     pub not_names: Vec<String>,
 }
 
