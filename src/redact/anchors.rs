@@ -50,7 +50,7 @@ pub(crate) enum Anchor {
     /// Num, At, Lt, Cap and the secret prefixes: where any detector but the key/value check could start.
     Any = 5,
     /// A capital letter at a word start followed by a small letter or a byte that is not ASCII (`Maria`,
-    /// `Sørensen`): where a person's name could start.
+    /// `Sørensen`), or the first byte that is not ASCII of a word (`Éva`): where a person's name could start.
     Cap = 6,
 }
 
@@ -252,6 +252,8 @@ struct Behind {
     dash: u64,
     /// A digit or a letter at `i - 2`.
     digit_or_alpha_2: u64,
+    /// A byte that is not ASCII at `i - 1`.
+    high: u64,
 }
 
 impl Behind {
@@ -265,6 +267,7 @@ impl Behind {
             dash_or_dot: behind(b.dash | b.dot(), previous.dash | previous.dot(), 1),
             dash: behind(b.dash, previous.dash, 1),
             digit_or_alpha_2: behind(b.digit | b.alpha, previous.digit | previous.alpha, 2),
+            high: behind(b.high, previous.high, 1),
         }
     }
 }
@@ -385,7 +388,9 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let num = numbers | colon_pairs | iban | ahead.dash_every_third;
     // `--password hunter2`: a flag's second dash, before its name.
     let flag = b.dash & behind.dash & ahead.alpha_at_1;
-    let cap = b.capital & ahead.small_at_1 & !word_before;
+    // A word that starts with a byte that is not ASCII may be a name too (`Éva`, `Øystein`): the name detector
+    // reads the character.
+    let cap = (b.capital & ahead.small_at_1 | b.high & !behind.high) & !word_before;
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
@@ -944,7 +949,8 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::{
-        ahead, build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS, TABLE,
+        ahead, behind, build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS,
+        TABLE,
     };
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
@@ -1092,6 +1098,7 @@ mod avx512 {
             dash_or_dot: b1[DASH] | dot_before,
             dash: b1[DASH],
             digit_or_alpha_2: b2[DIGIT] | b2[ALPHA],
+            high: behind(b.high, previous.high, 1),
         };
         finish(&classes, &behind, &ahead)
     }
@@ -1238,7 +1245,10 @@ mod tests {
         let sep = (0..text.len()).filter(|&i| has(i, SEP) || flag(i)).collect();
         let small = |i: usize| has(i, ALPHA) && !has(i, CAPITAL) || has(i, HIGH);
         let word_before = |i: usize| before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);
-        let cap = (0..text.len()).filter(|&i| has(i, CAPITAL) && small(i + 1) && !word_before(i)).collect();
+        let starts_high = |i: usize| has(i, HIGH) && !before(i, HIGH);
+        let cap = (0..text.len())
+            .filter(|&i| (has(i, CAPITAL) && small(i + 1) || starts_high(i)) && !word_before(i))
+            .collect();
         [num, of(AT), sep, of(LT), of(QUOTE), cap]
     }
 

@@ -1559,6 +1559,11 @@ mod tests {
             r#"T="Your appointment with Dr. Samuel Okonkwo on 14 March" Rechnung fuer Herrn Jürgen Weiß, Lindenstrasse"#,
             r#"T="Your appointment with Dr. [NAME] on 14 March" Rechnung fuer Herrn [NAME], Lindenstrasse"#,
         );
+        // A first letter that is not ASCII; a symbol is no name.
+        check(
+            "Hi Éva, thanks. Dear Øystein Berg, Kind regards, Şebnem Yılmaz; took 617µs, Cheers, £12",
+            "Hi [NAME], thanks. Dear [NAME], Kind regards, [NAME]; took 617µs, Cheers, £12",
+        );
         // Particles, middle initials, hyphens and apostrophes; up to six words.
         check(
             "My name is Ruud de Jong. Attn: Vanessa P. Hertzog; Dear Jean-Luc O'Brien, Dear Ana Maria Sousa Lima Neto",

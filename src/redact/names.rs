@@ -1,5 +1,6 @@
 //! Names in prose: a person's name right after a word that introduces one (a greeting, a sign-off, a title, a
-//! phrase such as `my name is`), read at the capitals the anchors mark.
+//! phrase such as `my name is`), read at the capitals the anchors mark (and at words that start with a letter
+//! that is not ASCII: `Éva`, `Øystein`).
 //!
 //! A name is one to six capitalized words (`Maria`, `Jean-Luc`, `O'Brien`, `Sørensen`), with the particles and
 //! middle initials of names between them (`Ruud de Jong`, `Vanessa P. Hertzog`). It counts only after a cue of
@@ -77,7 +78,10 @@ impl NameCues {
     pub(crate) fn find(&self, text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
         let mut after = 0;
         for start in anchors.positions(Anchor::Cap) {
-            if start < after || !self.cue_before(text, start) {
+            // A word that starts with a byte that is not ASCII starts with a letter of a cased script only after
+            // a two-byte lead from 0xC3 (Latin, Greek, Cyrillic): not `£`, `µ` or `—`.
+            let lead = text[start];
+            if start < after || lead >= 0x80 && !(0xC3..=0xD4).contains(&lead) || !self.cue_before(text, start) {
                 continue;
             }
             if let Some(end) = self.name_at(text, start) {
