@@ -90,8 +90,12 @@ impl Reference {
             let octets_ok = (1..=4).all(|i| c[i].parse::<u32>().unwrap() <= 255);
             let inside_dotted =
                 text[m.end()..].starts_with('.') && text[m.end() + 1..].starts_with(|ch: char| ch.is_ascii_digit());
-            // `Chrome/131.0.0.0` in a user agent is a version, not an address.
-            let after_slash = text[..m.start()].ends_with('/');
+            // `Chrome/131.0.0.0` in a user agent is a version, not an address; after a URL's path segment or host
+            // (`/query/ip/…`, `ipinfo.io/…`) it is one.
+            let after_slash = text[..m.start()].strip_suffix('/').is_some_and(|head| {
+                let word = head.trim_end_matches(|ch: char| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+                !word.ends_with(['/', '.'])
+            });
             if octets_ok && !inside_dotted && !after_slash {
                 found.push(push("IP", m.start(), m.end()));
             }

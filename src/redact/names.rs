@@ -154,13 +154,7 @@ impl NameCues {
             if let Some(after) = initial_at(text, next) {
                 next = after;
             }
-            let particle = text[next..].iter().take_while(|b| b.is_ascii_lowercase()).count();
-            if particle > 0 {
-                if !PARTICLES.contains(&&text[next..next + particle]) || text.get(next + particle) != Some(&b' ') {
-                    break;
-                }
-                next += particle + 1;
-            }
+            let Some(next) = past_particle(text, next) else { break };
             if capitalized_word(text, next).is_none() {
                 break;
             }
@@ -191,13 +185,22 @@ fn initial_at(text: &[u8], at: usize) -> Option<usize> {
         _ => return None,
     };
     let next = at + len;
-    let particle = text[next..].iter().take_while(|b| b.is_ascii_lowercase()).count();
-    let goes_on = if particle > 0 {
-        PARTICLES.contains(&&text[next..next + particle])
-    } else {
-        capitalized_word(text, next).is_some()
+    let goes_on = match past_particle(text, next) {
+        Some(after) if after > next => true,
+        Some(_) => capitalized_word(text, next).is_some(),
+        None => false,
     };
     goes_on.then_some(next)
+}
+
+/// Where the word after a particle and its space at `at` starts (`de Jong`), `at` itself when no small word
+/// stands there, and None when one does that is no particle.
+fn past_particle(text: &[u8], at: usize) -> Option<usize> {
+    let len = text[at..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+    if len == 0 {
+        return Some(at);
+    }
+    (PARTICLES.contains(&&text[at..at + len]) && text.get(at + len) == Some(&b' ')).then_some(at + len + 1)
 }
 
 /// The end of the capitalized word at `at`: a capital, then letters (any script), at least one of them small,
