@@ -10,7 +10,8 @@
 //!   wherever it stands (a card number glued to a word), or the same seven bytes joined to a word by `-` with a
 //!   `-` one to three bytes on (an address written into a host name: `ip-10-0-4-5.ec2.internal`); a `:` with
 //!   another `:` at most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five
-//!   dashes three bytes apart (a MAC written with dashes);
+//!   dashes three bytes apart (a MAC written with dashes); two dots five bytes apart (a MAC in Cisco's notation,
+//!   `000c.29ab.cdf4`, from its first dot);
 //! - `at`: `@`, `%` and `$` (emails, `%40`, URL credentials, password hashes such as bcrypt's `$2b$12$…`);
 //! - `sep`: `=` and `:` (`key=value` and `key: value` pairs), and the second dash of `--` before a letter (a
 //!   command-line flag, `--password hunter2`);
@@ -297,6 +298,8 @@ struct Ahead {
     dash_within_three: u64,
     /// A small letter or a byte that is not ASCII at `i + 1`.
     small_at_1: u64,
+    /// A dot at `i + 5` (the second dot of a MAC in Cisco's notation, `000c.29ab.cdf4`).
+    dot_at_5: u64,
 }
 
 impl Ahead {
@@ -319,6 +322,7 @@ impl Ahead {
             run15_digit: run15(b.digit, next.digit),
             dash_within_three: dash_at(1) | dash_at(2) | dash_at(3),
             small_at_1: ahead(b.small(), next.small(), 1),
+            dot_at_5: ahead(b.dot(), next.dot(), 5),
         }
     }
 
@@ -326,16 +330,10 @@ impl Ahead {
     /// then number, dash, colon): `first` holds `run7` (number bytes at `i..i + 7`) with the digit lane of the
     /// shift by 6, the colon lane of "a colon within five" and the dash lane of "every third"; `second` holds the
     /// shift by 7 with the digit lane of "digits at 2 and 3" and the dash lane of `run5`.
+    /// The looks that `single` holds were computed one mask at a time.
     #[inline(always)]
-    fn gathered(
-        first: &[u64],
-        second: &[u64],
-        lanes: [usize; 4],
-        alpha_at_1: u64,
-        run15_digit: u64,
-        dash_within_three: u64,
-        small_at_1: u64,
-    ) -> Ahead {
+    fn gathered(first: &[u64], second: &[u64], lanes: [usize; 4], single: Single) -> Ahead {
+        let Single { alpha_at_1, run15_digit, dash_within_three, small_at_1, dot_at_5 } = single;
         let [digit, number, dash, colon] = lanes;
         Ahead {
             run7_number: first[number],
@@ -349,8 +347,19 @@ impl Ahead {
             run15_digit,
             dash_within_three,
             small_at_1,
+            dot_at_5,
         }
     }
+}
+
+/// The looks ahead that a vector combine computes one mask at a time (see `Ahead` for each).
+#[derive(Debug, Clone, Copy)]
+struct Single {
+    alpha_at_1: u64,
+    run15_digit: u64,
+    dash_within_three: u64,
+    small_at_1: u64,
+    dot_at_5: u64,
 }
 
 /// Bit `i` set when bits `i..i + 15` of the mask `bits` of a block followed by `next` are all set: a run of
@@ -385,7 +394,9 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let numbers = group_start & seven & (!word_before & !joined | dashed) | long_run;
     let colon_pairs = b.colon & ahead.colon_ahead;
     let iban = b.alpha & ahead.alpha_at_1 & ahead.digits_at_2_3 & !alnum_before;
-    let num = numbers | colon_pairs | iban | ahead.dash_every_third;
+    // `000c.29ab.cdf4`: a MAC in Cisco's notation, from its first dot.
+    let dotted_mac = b.dot() & ahead.dot_at_5;
+    let num = numbers | colon_pairs | iban | ahead.dash_every_third | dotted_mac;
     // `--password hunter2`: a flag's second dash, before its name.
     let flag = b.dash & behind.dash & ahead.alpha_at_1;
     // A word that starts with a byte that is not ASCII may be a name too (`Éva`, `Øystein`): the name detector
@@ -709,8 +720,8 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{
-        ahead, build_combined, finish, pair_filter, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_FIRST_LOW,
-        SECRET_PAIR_NIBBLES,
+        ahead, build_combined, finish, pair_filter, run15, Ahead, Behind, Block, Classes, NonAscii, Single,
+        SECRET_FIRST_LOW, SECRET_PAIR_NIBBLES,
     };
 
     /// True when the CPU has AVX2.
@@ -781,18 +792,14 @@ mod avx2 {
             s7,
             _mm256_blend_epi32::<{ 0b11 << (2 * DASH) }>(digits_2_3, run5),
         );
-        let alpha_at_1 = ahead(b.alpha, next.alpha, 1);
-        let run15_digit = run15(b.digit, next.digit);
-        let dash_within_three = lanes(within_three)[DASH];
-        Ahead::gathered(
-            &lanes(first),
-            &lanes(second),
-            [DIGIT, NUMBER, DASH, COLON],
-            alpha_at_1,
-            run15_digit,
-            dash_within_three,
-            ahead(b.small(), next.small(), 1),
-        )
+        let single = Single {
+            alpha_at_1: ahead(b.alpha, next.alpha, 1),
+            run15_digit: run15(b.digit, next.digit),
+            dash_within_three: lanes(within_three)[DASH],
+            small_at_1: ahead(b.small(), next.small(), 1),
+            dot_at_5: ahead(b.dot(), next.dot(), 5),
+        };
+        Ahead::gathered(&lanes(first), &lanes(second), [DIGIT, NUMBER, DASH, COLON], single)
     }
 
     /// The classes of block `k` of `text` (which must have one), or None when the CPU lacks AVX2.
@@ -949,8 +956,8 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::{
-        ahead, behind, build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, SECRET_PAIR_GROUPS,
-        TABLE,
+        ahead, behind, build_combined, finish, run15, Ahead, Behind, Block, Classes, NonAscii, Single,
+        SECRET_PAIR_GROUPS, TABLE,
     };
 
     /// For the bytes below 0x80: the low byte of `TABLE` (digit, number, alpha, underscore, colon, dash, at,
@@ -1061,6 +1068,7 @@ mod avx512 {
         let b1 = lanes(_mm512_shldi_epi64::<1>(cur, previous.low));
         let b2 = lanes(_mm512_shldi_epi64::<2>(cur, previous.low));
         let dot_before = lanes(_mm512_shldi_epi64::<1>(b.upper, previous.upper))[DOT];
+        let dot = lanes(b.upper)[DOT];
         // Per class: at bytes `i..i + 5` (`run5`), `i..i + 7` (`run7`), at one of `i + 1..i + 6`, at `i + 3k` for
         // k up to 4 (`every_third`), at `i + 2` and `i + 3`.
         let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
@@ -1082,15 +1090,14 @@ mod avx512 {
         let dash_within_three = lanes(within_three)[DASH];
         let capital_at_1 = lanes(_mm512_shrdi_epi64::<1>(b.upper, next.upper))[CAPITAL];
         let small_at_1 = first[ALPHA] & !capital_at_1 | ahead(b.high, next.high, 1);
-        let ahead = Ahead::gathered(
-            &first,
-            &second,
-            [DIGIT, NUMBER, DASH, COLON],
-            first[ALPHA],
+        let single = Single {
+            alpha_at_1: first[ALPHA],
             run15_digit,
             dash_within_three,
             small_at_1,
-        );
+            dot_at_5: ahead(dot, lanes(next.upper)[DOT], 5),
+        };
+        let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], single);
         let behind = Behind {
             digit: b1[DIGIT],
             alpha: b1[ALPHA],
@@ -1235,7 +1242,7 @@ mod tests {
             let colon_pair = has(i, COLON) && (1..=5).any(|s| has(i + s, COLON));
             let alnum_before = before(i, DIGIT) || before(i, ALPHA);
             let iban = has(i, ALPHA) && has(i + 1, ALPHA) && has(i + 2, DIGIT) && has(i + 3, DIGIT) && !alnum_before;
-            let mac = (0..5).all(|s| has(i + 3 * s, DASH));
+            let mac = (0..5).all(|s| has(i + 3 * s, DASH)) || at(i, b'.') && at(i + 5, b'.');
             if numbers || colon_pair || iban || mac {
                 num.push(i);
             }

@@ -612,6 +612,14 @@ impl Detectors {
                     }
                     _ => at + 1,
                 },
+                // Two dots five bytes apart: a MAC in Cisco's notation, from four bytes before the first.
+                b'.' => match mac_dotted_at(text, at.wrapping_sub(4)) {
+                    Some(end) if at >= 4 + resume && self.on(DetectorKind::Mac) => {
+                        self.push(DetectorKind::Mac, at - 4, end, out);
+                        end
+                    }
+                    _ => at + 1,
+                },
                 // Two letters and two digits at a word start: an IBAN, checked from its first digit.
                 _ => self.digit_token(text, at + 2, context, out),
             };
@@ -735,6 +743,11 @@ impl Detectors {
         if self.on(DetectorKind::Mac) {
             if let Some((start, end)) = mac_dashed_around(text, i) {
                 self.push(DetectorKind::Mac, start, end, out);
+                return end;
+            }
+            // `0050.56c0.0001`: a MAC in Cisco's notation that starts with digits (its dots are inside this token).
+            if let Some(end) = text.get(i + 4).filter(|&&b| b == b'.').and_then(|_| mac_dotted_at(text, i)) {
+                self.push(DetectorKind::Mac, i, end, out);
                 return end;
             }
         }
@@ -2131,6 +2144,26 @@ fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The end of a MAC in Cisco's notation that starts at `start` (`000c.29ab.cdf4`: three groups of four hex digits
+/// joined by dots, standing alone), when there is one. One hex letter at least: twelve digits and two dots are more
+/// often a version or a build (`2024.0312.1022`) than a MAC (a MAC has no letter one time in three hundred).
+fn mac_dotted_at(text: &[u8], start: usize) -> Option<usize> {
+    let end = start.checked_add(14)?;
+    let candidate = text.get(start..end)?;
+    let shaped = candidate
+        .chunks(5)
+        .all(|chunk| chunk[..4].iter().all(u8::is_ascii_hexdigit) && (chunk.len() == 4 || chunk[4] == b'.'));
+    let lettered = candidate.iter().any(u8::is_ascii_alphabetic);
+    let free = |b: &u8| !b.is_ascii_alphanumeric() && !matches!(b, b'-' | b'_' | b':');
+    // A full stop may end it; another dotted part may not (`000c.29ab.cdf4.example`).
+    let after = match text.get(end) {
+        Some(b'.') => text.get(end + 1).is_none_or(|b| !b.is_ascii_alphanumeric()),
+        next => next.is_none_or(free),
+    };
+    let before = start == 0 || free(&text[start - 1]) && text[start - 1] != b'.';
+    (shaped && lettered && before && after).then_some(end)
+}
+
 fn is_mac(token: &[u8]) -> bool {
     token.len() == 17 && colon_hex_pairs(token)
 }
@@ -3336,10 +3369,17 @@ mod tests {
         // After Markdown's `**`, an address is one (only `*` then `:` is the rest of a masked one).
         one("**Client:** **2001:db8::8a2e:370:7334** up", "IP", "2001:db8::8a2e:370:7334");
         none("from ****:*:****:****:****::6366 up; source=****:*:****:***7::6bf");
-        let macs = find("[UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=x");
+        let macs = find("[UFW BLOCK] IN=eth0 OUT= link 00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=x");
         let mac = |m: &str| ("MAC".to_string(), m.to_string());
         assert_eq!(macs, vec![mac("00:16:3e:5e:6c:00"), mac("52:54:00:12:35:02")]);
-        none("MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08 SRC=x");
+        none("link 00:16:3e:5e:6c:00:52:54:00:12:35:02:08 SRC=x");
+        // Cisco's notation: three groups of four hex digits, whether the first starts with a letter or a digit.
+        one("Host 000c.29ab.cdf4 in vlan 10 is flapping", "MAC", "000c.29ab.cdf4");
+        one("mac-address a4c3.f0e2.11b9.", "MAC", "a4c3.f0e2.11b9");
+        one("0050.56c0.0001 Gi1/0/1", "MAC", "0050.56c0.0001");
+        // Not a build number without a hex letter, nor a part of a longer dotted name or of a longer group.
+        none("version 2024.0312.1022 ok");
+        none("a4c3.f0e2.11b9.example.com and x.a4c3.f0e2.11b9 and a4c3.f0e2.11b9a");
         none("at 10:13:43 version 10.0.19041.1 and 1.2.3");
         none("256.1.1.1");
         one("client (192.168.1.10) paid", "IP", "192.168.1.10");
@@ -3394,6 +3434,11 @@ mod tests {
         none("ids 60-56-85-91, 60-56-85-92");
         none("at 2026-11-29 10:13:43 took 1764412345 ms");
         none("count 123 456 789 rows");
+        // Context words of the conversation: a person's own number, and the word for a phone in other languages.
+        one("My new number is 31 42 55 67 and", "PHONE", "31 42 55 67");
+        one("mein Handy 47 11 08 15 23", "PHONE", "47 11 08 15 23");
+        one("mon téléphone: 42 55 67 31", "PHONE", "42 55 67 31");
+        none("order number is 31 42 55 67");
     }
 
     #[test]

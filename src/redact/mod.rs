@@ -1498,10 +1498,7 @@ mod tests {
         );
         check("statement: ALTER USER app WITH PASSWORD 'n3w!'", "statement: ALTER USER app WITH PASSWORD '[REDACTED]'");
         // A netfilter `MAC=` run.
-        check(
-            "IN=eth0 MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=10.0.0.9",
-            "IN=eth0 MAC=[MAC]:[MAC]:08:00 SRC=[IP]",
-        );
+        check("IN=eth0 MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC=10.0.0.9", "IN=eth0 MAC=[MAC] SRC=[IP]");
     }
 
     #[test]
@@ -1867,7 +1864,12 @@ mod tests {
             "cid=[01:00:0c:29:ab:cd:f2], duid 00:01:00:01:2d:5e:6f:70:00:0c:29:ab:cd:f6 or 00:03:00:01:00:0c:29:ab:cd:f7",
             "cid=[[MAC]], duid [MAC] or [MAC]",
         );
-        check("MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC", "MAC=[MAC]:[MAC]:08:00 SRC");
+        check("MAC=00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC", "MAC=[MAC] SRC");
+        // Without the key, the detector reads the two MACs and leaves the EtherType.
+        check("frame 00:16:3e:5e:6c:00:52:54:00:12:35:02:08:00 SRC", "frame [MAC]:[MAC]:08:00 SRC");
+        // A MAC under a key that names one, in any notation (the bare twelve hex digits only there).
+        check(r#"{"mac":"001a2b3c4d5e","sta_mac":"a4c3.f0e2.11b9"}"#, r#"{"mac":"[MAC]","sta_mac":"[MAC]"}"#);
+        check("client_mac=001A2B3C4D5E ok", "client_mac=[MAC] ok");
         // A SIP or tel URI's number, and a display name that repeats it; an extension is no phone.
         check(
             "from '\"4155550137\" <sip:4155550137@203.0.113.121>' to <sips:+447700900123@carrier.example>;tag=1",
