@@ -535,6 +535,7 @@ impl Detectors {
                 if self.on(DetectorKind::Credentials) {
                     self.push(DetectorKind::Credentials, start, end, out);
                 }
+                search_from = search_from.max(end + 1);
                 continue;
             }
             if width == 1 && self.on(DetectorKind::Phone) {
@@ -2070,20 +2071,23 @@ fn domain_ok(domain: &[u8]) -> bool {
             .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-')
 }
 
-/// The `user:password` (or `user`) part of a URL whose `@` is at `at`.
+/// The `user:password` (or `user`) part of a URL whose first `@` after its scheme is at `at`. A user that is
+/// itself an address (`smtp://noreply%40example.de:pw@smtp.example.de`, read decoded) ends at the authority's
+/// last `@`, so the password goes with it.
 fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let window_start = at.saturating_sub(256);
     let before = &text[window_start..at];
     let scheme_end = before.windows(3).rposition(|w| w == b"://")? + window_start + 3;
     let userinfo = &text[scheme_end..at];
-    if userinfo.is_empty()
-        || userinfo.iter().any(|&b| {
-            matches!(b, b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'@') || b.is_ascii_whitespace()
-        })
-    {
+    let ends_authority =
+        |b: &u8| matches!(b, b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>') || b.is_ascii_whitespace();
+    if userinfo.is_empty() || userinfo.iter().any(|b| ends_authority(b) || *b == b'@') {
         return None;
     }
-    Some((scheme_end, at))
+    let authority = &text[at + 1..];
+    let authority = &authority[..authority.iter().position(ends_authority).unwrap_or(authority.len())];
+    let last = memchr::memrchr(b'@', authority).map_or(at, |p| at + 1 + p);
+    Some((scheme_end, last))
 }
 
 fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
@@ -2109,10 +2113,14 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
 }
 
 /// True for an address that names no one's machine: loopback (`127.0.0.1`, `::1`), unspecified (`0.0.0.0`, `::`)
-/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`).
+/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`), and an
+/// address whose last three parts are zero: a network's (`10.0.0.0`), and the version Chrome's reduced user agent
+/// gives (`"browser_version":"131.0.0.0"`).
 fn names_no_host(address: std::net::IpAddr) -> bool {
     match address {
-        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast(),
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast() || v4.octets()[1..] == [0, 0, 0]
+        }
         std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified(),
     }
 }
@@ -2955,6 +2963,24 @@ fn quoted_after(text: &[u8], from: usize) -> bool {
 }
 
 /// The value after the separator at `at`: a quoted string's contents, or a bare value.
+/// The end of a number whose first group of one to five digits is in parentheses at `start` and goes on past a
+/// space, a `+` (a form's space), a dash or a dot with more digits (`(415) 555-0132`, `(0)20 7946 0958`).
+fn parenthesized_number_end(text: &[u8], start: usize) -> Option<usize> {
+    let digits = text[start + 1..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    let close = start + 1 + digits;
+    if !(1..=5).contains(&digits) || text.get(close) != Some(&b')') {
+        return None;
+    }
+    let rest = &text[close + 1..];
+    let skip = usize::from(rest.first().is_some_and(|b| matches!(b, b' ' | b'+' | b'-' | b'.')));
+    if !rest.get(skip).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let run = rest.iter().take_while(|&&b| b.is_ascii_digit() || matches!(b, b' ' | b'+' | b'-' | b'.')).count();
+    let trimmed = rest[..run].iter().rposition(u8::is_ascii_digit).map_or(0, |p| p + 1);
+    Some(close + 1 + trimmed)
+}
+
 fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let separator = text[at];
     let mut start = at + 1;
@@ -2988,6 +3014,12 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         return (close > start + 2).then_some((start + 2, close));
     }
     let quote = text[start];
+    // `phone=(415) 555-0132`, a form's `(415)+555-0132`: a number whose first group is in parentheses.
+    if quote == b'(' {
+        if let Some(end) = parenthesized_number_end(text, start) {
+            return Some((start, end));
+        }
+    }
     if matches!(quote, b'"' | b'\'' | b'(') {
         let close = if quote == b'(' { b')' } else { quote };
         let mut j = start + 1;
@@ -3307,6 +3339,10 @@ mod tests {
     fn url_credentials() {
         one("fetch https://admin:s3cr3t@db.example.com/x", "CREDENTIALS", "admin:s3cr3t");
         one("redis://:hunter2@cache:6379/0", "CREDENTIALS", ":hunter2");
+        // A user that is an address, its `@` left unescaped: the password up to the last `@` goes with it.
+        one("smtp://noreply@example.de:Gl4s!x@smtp.example.de:587 x", "CREDENTIALS", "noreply@example.de:Gl4s!x");
+        // An `@` after the authority is not the user's (`…/users/@jane`).
+        one("https://u:p@host.example/users/@jane", "CREDENTIALS", "u:p");
     }
 
     #[test]

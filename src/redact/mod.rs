@@ -1870,6 +1870,33 @@ mod tests {
         // A MAC under a key that names one, in any notation (the bare twelve hex digits only there).
         check(r#"{"mac":"001a2b3c4d5e","sta_mac":"a4c3.f0e2.11b9"}"#, r#"{"mac":"[MAC]","sta_mac":"[MAC]"}"#);
         check("client_mac=001A2B3C4D5E ok", "client_mac=[MAC] ok");
+        // Keys of forms in other languages, of API keys, of logins; component ids and versions are no name or IP.
+        check(
+            r#"{"vorname":"Jonas","nachname":"Weber","geburtsdatum":"12.06.1984","sender":{"login":"octocat"}}"#,
+            r#"{"vorname":"[NAME]","nachname":"[NAME]","geburtsdatum":"[PERSONAL]","sender":{"login":"[USERNAME]"}}"#,
+        );
+        check(
+            "license_key=eu01xx3f8e2a1c9d7b6a5f4e3d2c1b0a9fNRAL token_auth=a1f2e3d4",
+            "license_key=[REDACTED] token_auth=[REDACTED]",
+        );
+        check(
+            r#"{"name":"otlp/tempo","notifier":{"name":"Bugsnag Node"},"browser_version":"131.0.0.0"}"#,
+            r#"{"name":"otlp/tempo","notifier":{"name":"Bugsnag Node"},"browser_version":"131.0.0.0"}"#,
+        );
+        check(
+            "Mit freundlichen Grüßen, Jonas Weber / Merci,<br/>Théo Lambert / Customer Success team",
+            "Mit freundlichen Grüßen, [NAME] / Merci,<br/>[NAME] / Customer Success team",
+        );
+        // A phone whose area code is in parentheses, as a form encodes it.
+        check(
+            "list=4&contact%5Bphone%5D=%28415%29+555-0132&x=2 phone=(415) 555-0132, ok=(1) 2",
+            "list=4&contact%5Bphone%5D=[PHONE]&x=2 phone=[PHONE], ok=(1) 2",
+        );
+        // A mailer DSN whose user is an escaped address: the user and the password are one finding.
+        check(
+            "DSN invalid: smtp://noreply%40northwind.de:Gl4sH0use%21x@smtp.northwind.de:587 []",
+            "DSN invalid: smtp://[REDACTED]@smtp.northwind.de:587 []",
+        );
         // A SIP or tel URI's number, and a display name that repeats it; an extension is no phone.
         check(
             "from '\"4155550137\" <sip:4155550137@203.0.113.121>' to <sips:+447700900123@carrier.example>;tag=1",
