@@ -2577,8 +2577,12 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
 #[inline(never)]
 fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
     for index in first..out.len() {
-        let Finding { end, entity, .. } = out[index];
+        let Finding { start, end, entity, .. } = out[index];
         if entity != DetectorKind::Ip.entity() || text.get(end) != Some(&b' ') {
+            continue;
+        }
+        if let Some((user_start, user_end)) = ssh_login_user(text, start, end) {
+            memo.push_as_value_of(rules, b"username", user_start, user_end, out);
             continue;
         }
         let word = |from: usize| from + text[from..].iter().take(128).take_while(|&&b| b != b' ').count();
@@ -2597,6 +2601,28 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
             }
         }
     }
+}
+
+/// The login name that OpenSSH's server logs before the client's address `text[start..end]`: `Accepted publickey
+/// for anna from 203.0.113.9 port 51234`, `Failed password for invalid user bob from …`, `Invalid user priya from
+/// …`, `Connection closed by authenticating user root 203.0.113.9 port 22`, `Disconnected from user anna …`.
+fn ssh_login_user(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let before = &text[start.saturating_sub(96)..start];
+    let offset = start - before.len();
+    let (words, from) = match before.strip_suffix(b" from ") {
+        Some(words) => (words, true),
+        None if text[end..].starts_with(b" port ") => (before.strip_suffix(b" ")?, false),
+        None => return None,
+    };
+    let user_start = words.iter().rposition(|&b| b == b' ')? + 1;
+    let user = &words[user_start..];
+    let lead = &words[..user_start];
+    let by_method = from
+        && lead.ends_with(b" for ")
+        && [b"Accepted ".as_slice(), b"Failed "].iter().any(|verb| memchr::memmem::find(lead, verb).is_some());
+    let named = lead.ends_with(b"user ")
+        && (from || [b"ing user ".as_slice(), b"invalid user ", b"from user "].iter().any(|end| lead.ends_with(end)));
+    (!user.is_empty() && (by_method || named)).then_some((offset + user_start, offset + words.len()))
 }
 
 /// Capitalized words that log messages put before an address (`Invalid Email Address (…)`, `Sent Welcome Email
@@ -3369,6 +3395,25 @@ mod tests {
         one("amex_378282246310005", "CARD", "378282246310005");
         none("licence U62928788557186");
         none("trace_id=99f2f1a1d547c1d6d172512758608802 span 0af172512758608802");
+    }
+
+    #[test]
+    fn logins_of_openssh_before_the_client_address() {
+        let users = |text: &str| {
+            find(text).into_iter().filter(|(entity, _)| entity == "USERNAME").map(|(_, user)| user).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            users("sshd[4121]: Accepted publickey for anna.becker from 91.64.118.24 port 51234 ssh2"),
+            ["anna.becker"]
+        );
+        assert_eq!(users("sshd[9]: Failed password for invalid user bob from 91.64.118.24 port 5 ssh2"), ["bob"]);
+        assert_eq!(users("sshd[9]: Invalid user priya.patel from 91.64.118.24 port 50114"), ["priya.patel"]);
+        assert_eq!(users("sshd[9]: Connection closed by authenticating user kwame 91.64.118.24 port 22"), ["kwame"]);
+        assert_eq!(users("sshd[9]: Disconnected from user anna 91.64.118.24 port 22"), ["anna"]);
+        // Other words before an address are no login.
+        assert!(users("request for orders from 91.64.118.24 ok").is_empty());
+        assert!(users("sshd[9]: Received disconnect from 91.64.118.24 port 22:11: Bye").is_empty());
+        assert!(users("Failed to connect to user 91.64.118.24 port 22").is_empty());
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
 /// a card; the name detector finds names only after a cue) but a secret of eight bytes or more, a name of two
 /// words or more written as names are (`Oliver Bennett`; `accounts`
 /// or `ERROR` under a `name` key is a system's), a login with a separator or a digit (`sven.andersson`, not
-/// `admin`), a place whatever its shape, and a value of any other entity from eight bytes on.
+/// `admin`) or of seven bytes or more (`jdevries`, in the user's home directory), a place whatever its shape, and a value of any other entity from eight bytes on.
 fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
     if let Some(&kind) = DetectorKind::ALL.iter().find(|kind| kind.entity() == entity && **kind != DetectorKind::Name) {
         return matches!(kind, DetectorKind::Secret | DetectorKind::Credentials) && value.len() >= 8;
@@ -104,7 +104,8 @@ fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
             count >= 2 && all
         }
         "USERNAME" => {
-            value.len() >= 5 && value.iter().any(|&b| matches!(b, b'.' | b'_' | b'-' | b'@') || b.is_ascii_digit())
+            let marked = value.iter().any(|&b| matches!(b, b'.' | b'_' | b'-' | b'@') || b.is_ascii_digit());
+            value.len() >= 5 && marked || value.len() >= 7
         }
         "LOCATION" => true,
         _ => value.len() >= 8,
