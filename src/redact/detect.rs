@@ -78,12 +78,14 @@ impl KeyMemo {
         &mut self,
         rules: &Rules,
         key: &[u8],
-        start: usize,
-        end: usize,
+        text: &[u8],
+        (start, end): (usize, usize),
         out: &mut Vec<Finding>,
     ) {
         if let Some((entity, action)) = self.replacing_rule(rules, key) {
-            out.push(Finding { start, end, entity, action });
+            if !rules.names_no_value(entity, key, &text[start..end]) {
+                out.push(Finding { start, end, entity, action });
+            }
         }
     }
 
@@ -584,7 +586,7 @@ impl Detectors {
                 _ => None,
             };
             if let Some((name_start, name_end)) = name {
-                memo.push_as_value_of(rules, b"display_name", name_start, name_end, out);
+                memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
             }
         }
     }
@@ -1029,7 +1031,7 @@ impl Detectors {
                 SecretKind::RedisAuth => redis_auth(text, after),
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
-                        memo.push_as_value_of(rules, column, start, end, out)
+                        memo.push_as_value_of(rules, column, text, (start, end), out)
                     });
                     None
                 }
@@ -1112,6 +1114,7 @@ impl Detectors {
                 Some(rule) => Some(rule),
                 // Keys no rule lists, read with the words before them or with the rest of the text.
                 None if may_name_a_value(text, key_start, key_end) => {
+                    auth_log_user(rules, text, key_start, key_end, memo, out);
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
                 }
                 None => None,
@@ -2401,6 +2404,25 @@ fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
     matches!(length, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c' | b'v')
         || length == 2 && text[start] == b'O'
         || length == 9 && text[start] == b'i'
+        || length == 3 && matches!(text[start], b'T' | b'u')
+}
+
+/// The login of a sudo or PAM line, read at the key after it and pushed as the field `username` is:
+/// `sudo:   mkowalski : TTY=pts/0 ; PWD=… ; USER=root ; COMMAND=…` and `pam_unix(cron:session): session opened
+/// for user anna(uid=1001) by (uid=0)`.
+#[cold]
+#[inline(never)]
+fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+    let before = &text[..start];
+    let (words, lead): (&[u8], &[u8]) = match &text[start..end] {
+        b"TTY" => (before.strip_suffix(b" : ").unwrap_or_default(), b"sudo:"),
+        b"uid" => (before.strip_suffix(b"(").unwrap_or_default(), b" for user"),
+        _ => return,
+    };
+    let user_start = words.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
+    if user_start < words.len() && words[..user_start].trim_ascii_end().ends_with(lead) {
+        memo.push_as_value_of(rules, b"username", text, (user_start, words.len()), out);
+    }
 }
 
 /// The rule of FreeRADIUS's `Login incorrect: [bob/Wr0ngP4ss]` and `Login OK: […]` (logged with `auth_badpass`
@@ -2582,7 +2604,7 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
             continue;
         }
         if let Some((user_start, user_end)) = ssh_login_user(text, start, end) {
-            memo.push_as_value_of(rules, b"username", user_start, user_end, out);
+            memo.push_as_value_of(rules, b"username", text, (user_start, user_end), out);
             continue;
         }
         let word = |from: usize| from + text[from..].iter().take(128).take_while(|&&b| b != b' ').count();
@@ -2597,7 +2619,7 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
         }
         for (start, end) in [(ident_start, ident_end), (user_start, user_end)] {
             if &text[start..end] != b"-" {
-                memo.push_as_value_of(rules, b"username", start, end, out);
+                memo.push_as_value_of(rules, b"username", text, (start, end), out);
             }
         }
     }
@@ -3414,6 +3436,16 @@ mod tests {
         assert!(users("request for orders from 91.64.118.24 ok").is_empty());
         assert!(users("sshd[9]: Received disconnect from 91.64.118.24 port 22:11: Bye").is_empty());
         assert!(users("Failed to connect to user 91.64.118.24 port 22").is_empty());
+        // Sudo's and PAM's, read at the key after them.
+        assert_eq!(
+            users("May 14 09:52:04 db1 sudo:   mkowalski : TTY=pts/0 ; PWD=/home/mkowalski ; USER=root"),
+            ["mkowalski"]
+        );
+        assert_eq!(users("pam_unix(cron:session): session opened for user anna(uid=1001) by (uid=0)"), ["anna"]);
+        assert!(users("job : TTY=pts/0 and list(uid=3) and sudo: x :TTY=1").is_empty());
+        // The accounts of the system or of a service are no one's (`[not_values.service_accounts]`).
+        assert!(users("sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root").is_empty());
+        assert!(users("sshd[9]: Accepted publickey for root from 91.64.118.24 port 22 ssh2").is_empty());
     }
 
     #[test]

@@ -1733,7 +1733,8 @@ mod tests {
                 r#"{"name":"accounts","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
                 r#"{"name":"[NAME]","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
             ),
-            ("user_name=admin role=admin", "user_name=[USERNAME] role=admin"),
+            ("user_name=admin role=admin", "user_name=admin role=admin"),
+            ("user_name=sven role=sven", "user_name=[USERNAME] role=sven"),
             (
                 r#"{"username":"jane.doe","jane.doe":1,"note":"jane.doexyz"}"#,
                 r#"{"username":"[USERNAME]","jane.doe":1,"note":"jane.doexyz"}"#,
