@@ -1068,7 +1068,6 @@ mod avx512 {
         let b1 = lanes(_mm512_shldi_epi64::<1>(cur, previous.low));
         let b2 = lanes(_mm512_shldi_epi64::<2>(cur, previous.low));
         let dot_before = lanes(_mm512_shldi_epi64::<1>(b.upper, previous.upper))[DOT];
-        let dot = lanes(b.upper)[DOT];
         // Per class: at bytes `i..i + 5` (`run5`), `i..i + 7` (`run7`), at one of `i + 1..i + 6`, at `i + 3k` for
         // k up to 4 (`every_third`), at `i + 2` and `i + 3`.
         let run5 = and(and(and(cur, s1), and(s2, s3)), s4);
@@ -1088,15 +1087,17 @@ mod avx512 {
         let classes = classes_of(b);
         let run15_digit = run15(classes.digit, lanes(next_low)[DIGIT]);
         let dash_within_three = lanes(within_three)[DASH];
-        let capital_at_1 = lanes(_mm512_shrdi_epi64::<1>(b.upper, next.upper))[CAPITAL];
+        // The upper masks a byte and five bytes on, gathered into one vector: a capital at `i + 1`, a dot at `i + 5`.
+        const _: () = assert!(CAPITAL != DOT);
+        let upper_ahead = lanes(_mm512_mask_blend_epi64(
+            1 << DOT,
+            _mm512_shrdi_epi64::<1>(b.upper, next.upper),
+            _mm512_shrdi_epi64::<5>(b.upper, next.upper),
+        ));
+        let capital_at_1 = upper_ahead[CAPITAL];
         let small_at_1 = first[ALPHA] & !capital_at_1 | ahead(b.high, next.high, 1);
-        let single = Single {
-            alpha_at_1: first[ALPHA],
-            run15_digit,
-            dash_within_three,
-            small_at_1,
-            dot_at_5: ahead(dot, lanes(next.upper)[DOT], 5),
-        };
+        let single =
+            Single { alpha_at_1: first[ALPHA], run15_digit, dash_within_three, small_at_1, dot_at_5: upper_ahead[DOT] };
         let ahead = Ahead::gathered(&first, &second, [DIGIT, NUMBER, DASH, COLON], single);
         let behind = Behind {
             digit: b1[DIGIT],

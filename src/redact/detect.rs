@@ -1114,8 +1114,12 @@ impl Detectors {
                 Some(rule) => Some(rule),
                 // Keys no rule lists, read with the words before them or with the rest of the text.
                 None if may_name_a_value(text, key_start, key_end) => {
-                    auth_log_user(rules, text, key_start, key_end, memo, out);
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
+                }
+                // Sudo's `TTY=` and PAM's `(uid=`, after the login they log.
+                None if matches!(&text[key_start..key_end], b"TTY" | b"uid") => {
+                    auth_log_user(rules, text, key_start, key_end, memo, out);
+                    None
                 }
                 None => None,
             };
@@ -2161,6 +2165,10 @@ fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
 fn mac_dotted_at(text: &[u8], start: usize) -> Option<usize> {
     let end = start.checked_add(14)?;
     let candidate = text.get(start..end)?;
+    // Most dots five apart are a dotted name's (`com.acme.core`): turned away by the dots and the first byte.
+    if candidate[4] != b'.' || candidate[9] != b'.' || !candidate[0].is_ascii_hexdigit() {
+        return None;
+    }
     let shaped = candidate
         .chunks(5)
         .all(|chunk| chunk[..4].iter().all(u8::is_ascii_hexdigit) && (chunk.len() == 4 || chunk[4] == b'.'));
@@ -2404,7 +2412,6 @@ fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
     matches!(length, 2..=6) && matches!(text[start] | 0x20, b'n' | b'i' | b'b' | b'c' | b'v')
         || length == 2 && text[start] == b'O'
         || length == 9 && text[start] == b'i'
-        || length == 3 && matches!(text[start], b'T' | b'u')
 }
 
 /// The login of a sudo or PAM line, read at the key after it and pushed as the field `username` is:

@@ -28,13 +28,24 @@ const PARTICLES: &[&[u8]] = &[
     b"ten", b"bin", b"al", b"y", b"e",
 ];
 
+/// The number of buckets of `NameCues::by_end`.
+const BUCKETS: usize = 1024;
+
+/// The bucket of the cues that end in the bytes `second`, `last` (lowercase).
+#[inline]
+fn bucket(last: u8, second: u8) -> usize {
+    (usize::from(last) * 131 + usize::from(second)) % BUCKETS
+}
+
 /// The cues of the rules, compiled once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameCues {
     /// Each cue's words (lowercase), and whether a mark of punctuation must follow it.
     cues: Vec<(Box<[u8]>, bool)>,
-    /// The cues by their last byte: most capitals follow a word that no cue ends like.
-    by_last: Vec<Vec<u16>>,
+    /// The cues by their last two bytes (`bucket`): most capitals follow a word that no cue ends like, and the
+    /// others a word that few do. One-byte cues are in `short_cues`.
+    by_end: Vec<Vec<u16>>,
+    short_cues: Vec<u16>,
     /// Words that name no one: those of up to eight bytes packed into a word each (lowercase, sorted), the
     /// longer ones as they are.
     short_not_names: Vec<u64>,
@@ -58,13 +69,16 @@ impl NameCues {
         let mut short_not_names: Vec<u64> = short.iter().filter_map(|word| packed(word.as_bytes())).collect();
         short_not_names.sort_unstable();
         let long_not_names = long.iter().map(|word| word.as_bytes().into()).collect();
-        let mut by_last = vec![Vec::new(); 256];
+        let mut by_end = vec![Vec::new(); BUCKETS];
+        let mut short_cues = Vec::new();
         for (index, (cue, _)) in cues.iter().enumerate() {
-            if let (Some(&last), Ok(index)) = (cue.last(), u16::try_from(index)) {
-                by_last[usize::from(last)].push(index);
+            let Ok(index) = u16::try_from(index) else { continue };
+            match **cue {
+                [.., second, last] => by_end[bucket(last, second)].push(index),
+                _ => short_cues.push(index),
             }
         }
-        NameCues { cues, by_last, short_not_names, long_not_names }
+        NameCues { cues, by_end, short_cues, short_not_names, long_not_names }
     }
 
     /// True when there is no cue: nothing to look for.
@@ -106,8 +120,9 @@ impl NameCues {
         let mark = end.checked_sub(1).map(|at| text[at]).filter(|b| matches!(b, b',' | b':' | b'.' | b'!' | b'-'));
         let cue_end = if mark.is_some() { end - 1 } else { end };
         let head = &text[..cue_end];
-        let Some(&last) = head.last() else { return false };
-        self.by_last[usize::from(last.to_ascii_lowercase())].iter().any(|&index| {
+        let [.., second, last] = *head else { return false };
+        let candidates = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
+        candidates.iter().chain(&self.short_cues).any(|&index| {
             let (cue, needs_mark) = &self.cues[usize::from(index)];
             let Some(cue_start) = head.len().checked_sub(cue.len()) else { return false };
             // A sign-off is closed by its mark; after a greeting's comma comes the message, not a name
