@@ -697,11 +697,20 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
     work.path.clear();
     for key in stack.iter().filter(|frame| frame.key_pushed).map(|frame| frame.key) {
         let raw = &line[key.start..key.end];
-        if key.escaped {
+        let key = if key.escaped {
             decode_string(raw, &mut work.decoded, &mut work.map)?;
-            work.path.push(&work.decoded);
+            &work.decoded[..]
         } else {
-            work.path.push(raw);
+            raw
+        };
+        // A dotted key is a path written flat (Elastic Common Schema's `"user.name"`, OpenTelemetry's
+        // attributes, `"customer.full_name"`), as a `key=value` key in text is read.
+        if memchr::memchr(b'.', key).is_none() {
+            work.path.push(key);
+            continue;
+        }
+        for segment in key.split(|&b| b == b'.').filter(|segment| !segment.is_empty()) {
+            work.path.push(segment);
         }
     }
     Ok(())

@@ -1888,6 +1888,11 @@ mod tests {
             "Mit freundlichen Grüßen, Jonas Weber / Merci,<br/>Théo Lambert / Customer Success team",
             "Mit freundlichen Grüßen, [NAME] / Merci,<br/>[NAME] / Customer Success team",
         );
+        // A dotted JSON key is a path written flat, read as a `key=value` key in text is.
+        check(
+            r#"{"customer.full_name":"Hannah Schmidt","host.name":"web-1","db.name":"orders","a":{"b.email":"x"}}"#,
+            r#"{"customer.full_name":"[NAME]","host.name":"web-1","db.name":"orders","a":{"b.email":"[EMAIL]"}}"#,
+        );
         // A phone whose area code is in parentheses, as a form encodes it.
         check(
             "list=4&contact%5Bphone%5D=%28415%29+555-0132&x=2 phone=(415) 555-0132, ok=(1) 2",
