@@ -427,7 +427,7 @@ impl Detectors {
         self.secrets(rules, text, anchors, memo, out);
         self.key_values(rules, text, anchors, memo, out);
         if anchors.any(Anchor::Lt) {
-            self.xml_elements(rules, text, anchors, memo, out);
+            self.xml_elements(rules, text, anchors, false, memo, out);
         }
         if self.on(DetectorKind::Name) && anchors.any(Anchor::Cap) {
             self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
@@ -1251,14 +1251,40 @@ impl Detectors {
             })
     }
 
+    /// The text of the namespaced XML elements of `text` (`<sf:FirstName>Henrik</sf:FirstName>`) whose local name
+    /// is a classified key, pushed to `out` (not normalized). Markup to the HTML reader, which blanks them, so the
+    /// engine reads them from the raw text of a line it reads as HTML.
+    pub(crate) fn namespaced_xml_elements(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        anchors: &View<'_>,
+        memo: &mut KeyMemo,
+        out: &mut Vec<Finding>,
+    ) {
+        self.xml_elements(rules, text, anchors, true, memo, out);
+    }
+
     /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
-    /// part) is a classified key, as SOAP and XML payloads are logged.
-    fn xml_elements(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+    /// part) is a classified key, as SOAP and XML payloads are logged (only the namespaced ones when
+    /// `namespaced_only`).
+    fn xml_elements(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        anchors: &View<'_>,
+        namespaced_only: bool,
+        memo: &mut KeyMemo,
+        out: &mut Vec<Finding>,
+    ) {
         let is_name_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
         for at in anchors.positions(Anchor::Lt) {
             let name_start = at + 1;
             let name_end = name_start + text[name_start..].iter().take_while(|b| is_name_byte(b)).count();
-            if name_end == name_start || !text[name_start].is_ascii_alphabetic() {
+            if name_end == name_start
+                || !text[name_start].is_ascii_alphabetic()
+                || namespaced_only && !text[name_start..name_end].contains(&b':')
+            {
                 continue;
             }
             // Attributes may follow the name (`<password type="plain">`); a self-closing element has no text.

@@ -2,18 +2,27 @@
 
 use super::offsets::OffsetMap;
 
+/// What `markup_to_spaces` found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Markup {
+    /// The text has markup.
+    pub found: bool,
+    /// An element's name has a namespace prefix (`<sf:Email>`, `<o:p>`).
+    pub namespaced: bool,
+}
+
 /// Writes `html` to `out` with the markup blanked: `<`, `>`, tag names and comment delimiters become spaces, so
 /// offsets stay the same and nothing can match across a tag, while text, attribute names and attribute values stay
 /// in place for the detectors (and context such as "call me at <b>" still reaches the number after it).
 /// A `<` that opens no complete tag is left as text. `lts` are the positions of the `<` bytes of `html`, in order.
 ///
 /// Returns whether `html` has markup: a `<` followed by `!`, or by the name of an element (see `names_an_element`),
-/// after a `/` for a closing tag (when it has none, `out` is a copy).
-pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: &mut Vec<u8>) -> bool {
+/// after a `/` for a closing tag (when it has none, `out` is a copy); and whether an element's name is namespaced.
+pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: &mut Vec<u8>) -> Markup {
     out.clear();
     out.extend_from_slice(html);
     let n = html.len();
-    let mut markup = false;
+    let mut markup = Markup::default();
     let mut i = 0;
     for at in lts {
         // The anchors give exactly the `<` bytes; a position that is not one is passed over all the same.
@@ -30,7 +39,7 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
         if !opens {
             continue;
         }
-        markup = true;
+        markup.found = true;
         if html[at + 1..].starts_with(b"!--") {
             let end = find(html, at + 4, b"-->").unwrap_or(n);
             out[at..at + 4].fill(b' ');
@@ -50,6 +59,7 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
             j += 1;
         }
         while j < close && !matches!(html[j], b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+            markup.namespaced |= html[j] == b':';
             j += 1;
         }
         out[at..j].fill(b' ');
@@ -304,7 +314,7 @@ mod tests {
 
     #[test]
     fn markup_detection() {
-        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new());
+        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new()).found;
         assert!(has_markup(b"<p>x</p>"));
         assert!(has_markup(b"a<br/>b"));
         assert!(has_markup(b"a <b no close"));
@@ -318,7 +328,7 @@ mod tests {
     fn angle_brackets_around_addresses_keys_and_links_are_text() {
         let text = "From: Jane <jane@example.com> key <AKIAIOSFODNN7EXAMPLE> <https://a:b@x.io> </jane@x.io>";
         assert_eq!(blanked(text), text);
-        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new());
+        let has_markup = |html: &[u8]| markup_to_spaces(html, memchr::memchr_iter(b'<', html), &mut Vec::new()).found;
         assert!(!has_markup(text.as_bytes()));
         assert_eq!(blanked("<p>Jane <jane@x.io></p>"), "   Jane <jane@x.io>    ");
     }

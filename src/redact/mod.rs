@@ -291,6 +291,7 @@ impl Inner {
     /// Finds everything in `text` (HTML-aware) into `work.hits`, in `text` coordinates; `anchors` are the
     /// anchors of exactly `text`.
     fn find_in(&self, text: &[u8], anchors: &View<'_>, context: ScanContext, work: &mut LineWork) {
+        let outer_anchors = anchors;
         work.hits.clear();
         if self.nothing_to_find(anchors) {
             return;
@@ -302,7 +303,12 @@ impl Inner {
             return;
         }
         let mut view = std::mem::take(&mut work.html_view);
-        if !anchors.any(Anchor::Lt) || !html::markup_to_spaces(text, anchors.positions(Anchor::Lt), &mut view) {
+        let markup = if anchors.any(Anchor::Lt) {
+            html::markup_to_spaces(text, anchors.positions(Anchor::Lt), &mut view)
+        } else {
+            html::Markup::default()
+        };
+        if !markup.found {
             work.html_view = view;
             if anchors.any(Anchor::At) && percent::holds_escape(text) {
                 self.find_in_percent_decoded(text, context, work);
@@ -324,10 +330,39 @@ impl Inner {
         let anchors = html_anchors.view(0, scanned.len());
         let to_outer = |at: usize| if entities { map.source(at) } else { at };
         self.collect(scanned, values_from, &anchors, true, context, work, to_outer);
+        if markup.namespaced {
+            self.namespaced_elements(text, outer_anchors, work);
+        }
         work.html_anchors = html_anchors;
         work.entity_decoded = decoded;
         work.entity_map = map;
         work.html_view = view;
+    }
+
+    /// The namespaced XML elements of a text read as HTML (a SOAP body: `<sf:Email>…</sf:Email>`), which the HTML
+    /// reader blanks as markup: the text of one whose local name is a classified key gets the key's action, in
+    /// place of what the detectors found in it. `anchors` are those of `text`.
+    #[cold]
+    #[inline(never)]
+    fn namespaced_elements(&self, text: &[u8], anchors: &View<'_>, work: &mut LineWork) {
+        work.findings.clear();
+        self.detectors.namespaced_xml_elements(&self.rules, text, anchors, &mut work.memo, &mut work.findings);
+        if work.findings.is_empty() {
+            return;
+        }
+        for finding in &work.findings {
+            work.hits.retain(|hit| hit.end <= finding.start || finding.end <= hit.start);
+            let value_start = work.values.len();
+            work.values.extend_from_slice(&text[finding.start..finding.end]);
+            work.hits.push(Hit {
+                start: finding.start,
+                end: finding.end,
+                entity: finding.entity,
+                action: finding.action,
+                value: (value_start, work.values.len()),
+            });
+        }
+        work.hits.sort_by_key(|hit| hit.start);
     }
 
     /// `find_in` for a text with percent escapes (`redirect=%2Fcb%3Femail%3Djane%2540example.com`): the
@@ -1887,6 +1922,11 @@ mod tests {
         check(
             "Mit freundlichen Grüßen, Jonas Weber / Merci,<br/>Théo Lambert / Customer Success team",
             "Mit freundlichen Grüßen, [NAME] / Merci,<br/>[NAME] / Customer Success team",
+        );
+        // A SOAP body's namespaced elements, which the HTML reader blanks as markup, are read by their local name.
+        check(
+            "<soapenv:Body><sf:FirstName>Henrik</sf:FirstName><sf:Email>h.olsen@mail.dk</sf:Email><sf:Id>003</sf:Id>",
+            "<soapenv:Body><sf:FirstName>[NAME]</sf:FirstName><sf:Email>[EMAIL]</sf:Email><sf:Id>003</sf:Id>",
         );
         // A dotted JSON key is a path written flat, read as a `key=value` key in text is.
         check(
