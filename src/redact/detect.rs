@@ -429,8 +429,14 @@ impl Detectors {
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
         }
-        if self.on(DetectorKind::Name) && anchors.any(Anchor::Cap) {
-            self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
+        if anchors.any(Anchor::Cap) {
+            if self.on(DetectorKind::Name) {
+                self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
+            }
+            // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
+            super::streets::find(text, anchors, |start, end| {
+                memo.push_as_value_of(rules, b"street_address", text, (start, end), out)
+            });
         }
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);

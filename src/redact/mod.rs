@@ -16,6 +16,7 @@ mod names;
 mod offsets;
 mod percent;
 pub mod stream;
+mod streets;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -1922,6 +1923,11 @@ mod tests {
         check(
             "Mit freundlichen Grüßen, Jonas Weber / Merci,<br/>Théo Lambert / Customer Success team",
             "Mit freundlichen Grüßen, [NAME] / Merci,<br/>[NAME] / Customer Success team",
+        );
+        // A street address in prose is the field `street_address`'s.
+        check(
+            r#"{"body":"<p>My new address is 9 Carlton Terrace, Edinburgh</p>","note":"ship to Lindenstrasse 7"}"#,
+            r#"{"body":"<p>My new address is [LOCATION], Edinburgh</p>","note":"ship to [LOCATION]"}"#,
         );
         // A SOAP body's namespaced elements, which the HTML reader blanks as markup, are read by their local name.
         check(

@@ -1,0 +1,396 @@
+//! Street addresses in prose, read at the capitals the anchors mark: a street's name and its house number, in the
+//! three ways Europe and the English-speaking world write them.
+//!
+//! - A name that ends in a street word, then the number: `Lindenstrasse 7`, `Eppendorfer Weg 211`,
+//!   `Keizersgracht 452`, `Drottninggatan 53`, `Sankt Annæ Plads 9`.
+//! - A street word first, then the name, with the number after it or before it: `Calle de Alcalá 48`,
+//!   `Rua Augusta, 1508`, `ul. Piotrkowska 104`, `5 Rue de la République`.
+//! - The number, the name and an English street word: `9 Carlton Terrace`, `18 Lygon St`, `221B Baker Street`,
+//!   followed by the end of the text, a mark or a capital (`, Edinburgh`), not by a word (`3 Google Drive files`).
+//!
+//! Found spans are classified as the field `street_address` is, so the rules decide what they become. A street
+//! that has no street word (`Meir 24`, `14 Deansgate`) is not found.
+
+use super::anchors::{Anchor, View};
+
+/// Endings of a street's name written as one word with it (`Bahnhofstrasse`, `Vesterbrogade`), or alone after it
+/// (`Eppendorfer Weg`, `Sankt Annæ Plads`), in lowercase.
+const ENDINGS: &[&[u8]] = &[
+    b"stra\xc3\x9fe",
+    b"strasse",
+    b"str.",
+    b"weg",
+    b"gasse",
+    b"platz",
+    b"allee",
+    b"damm",
+    b"ufer",
+    b"gracht",
+    b"straat",
+    b"laan",
+    b"kade",
+    b"plein",
+    b"singel",
+    b"gade",
+    b"vej",
+    b"plads",
+    b"gatan",
+    b"v\xc3\xa4gen",
+    b"veien",
+    b"katu",
+];
+
+/// Words that open a street's name (`Calle`, `Rua`), as written.
+const OPENERS: &[&[u8]] = &[
+    b"Rue",
+    b"Rua",
+    b"Calle",
+    b"Carrer",
+    b"Via",
+    b"Viale",
+    b"Avenida",
+    b"Av.",
+    b"Avda.",
+    b"Plaza",
+    b"Pra\xc3\xa7a",
+    b"Piazza",
+    b"Largo",
+    b"Travessa",
+    b"Paseo",
+    b"Chemin",
+    b"Boulevard",
+    b"Ulica",
+    b"Corso",
+    b"Camino",
+    b"Alameda",
+];
+
+/// The English words that close a street's name (`Baker Street`), as written.
+const CLOSERS: &[&[u8]] = &[
+    b"Street",
+    b"St",
+    b"St.",
+    b"Road",
+    b"Rd",
+    b"Rd.",
+    b"Avenue",
+    b"Ave",
+    b"Ave.",
+    b"Lane",
+    b"Terrace",
+    b"Drive",
+    b"Way",
+    b"Close",
+    b"Court",
+    b"Place",
+    b"Boulevard",
+    b"Blvd",
+    b"Crescent",
+    b"Square",
+    b"Gardens",
+    b"Grove",
+    b"Parade",
+    b"Parkway",
+    b"Row",
+    b"Mews",
+];
+
+/// Lowercase words inside a street's name (`Calle de Alcalá`, `Rue de la République`).
+const PARTICLES: &[&[u8]] = &[
+    b"de", b"la", b"del", b"do", b"da", b"dos", b"das", b"des", b"du", b"di", b"della", b"le", b"von", b"van", b"der",
+];
+
+/// The most words of a street's name.
+const MAX_WORDS: usize = 5;
+
+/// Calls `found(start, end)` for each street address in `text` (whose anchors are `anchors`).
+#[inline(never)]
+pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
+    let mut after = 0;
+    for start in anchors.positions(Anchor::Cap) {
+        if start < after || !text[start].is_ascii_uppercase() {
+            continue;
+        }
+        if let Some((from, to)) = street_at(text, start) {
+            if from >= after {
+                found(from, to);
+                after = to;
+            }
+        }
+    }
+}
+
+/// The street address that the capitalized word at `start` is part of, if one is.
+fn street_at(text: &[u8], start: usize) -> Option<(usize, usize)> {
+    // Most capitals are turned away by the bytes around their word: no number after it, no number before it, and
+    // a first byte that no opener starts with.
+    let number_follows = |end: usize| {
+        let at = end + if text.get(end) == Some(&b',') { 2 } else { 1 };
+        text.get(at - 1) == Some(&b' ') && text.get(at).is_some_and(u8::is_ascii_digit)
+    };
+    let number_precedes = start >= 2
+        && text[start - 1] == b' '
+        && (text[start - 2].is_ascii_digit()
+            || start >= 3 && text[start - 2].is_ascii_alphabetic() && text[start - 3].is_ascii_digit());
+    let may_open = matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U')
+        || text.get(start.wrapping_sub(2)) == Some(&b'.');
+    let end = letters_end(text, start);
+    if !number_follows(end) && !number_precedes && !may_open {
+        return None;
+    }
+    let end = word_end(text, start);
+    let word = &text[start..end];
+    // A name that ends in a street word, then its number.
+    if let Some(ending) = street_ending(word).filter(|_| number_follows(end)) {
+        // A street word alone is a street only after a name (`Eppendorfer Weg`; not `Strasse 5`).
+        let from = run_start(text, start);
+        if let Some(number_end) = number_after(text, end).filter(|_| word.len() > ending || from < start) {
+            return Some((from, number_end));
+        }
+    }
+    // A street word first: the name after it, then a number after it or before it.
+    let polish = polish_opener(text, start);
+    if may_open && (OPENERS.contains(&word) || polish) {
+        // After Poland's `ul.`, the capitalized word is the name itself.
+        let (opener_start, name_end) = if polish {
+            (start - 4, name_words_end(text, end).unwrap_or(end))
+        } else {
+            (start, name_words_end(text, end)?)
+        };
+        if let Some(number_end) = number_after(text, name_end) {
+            return Some((opener_start, number_end));
+        }
+        return number_before(text, opener_start).map(|number_start| (number_start, name_end));
+    }
+    // An English street: the number before the first word, the street word last.
+    if !number_precedes {
+        return None;
+    }
+    let number_start = number_before(text, start)?;
+    let mut at = start;
+    for _ in 0..MAX_WORDS {
+        let word_end = word_end(text, at);
+        if word_end == at || !capitalized(&text[at..word_end]) {
+            return None;
+        }
+        if CLOSERS.contains(&&text[at..word_end]) && at > start && ends_an_address(text, word_end) {
+            return Some((number_start, word_end));
+        }
+        if text.get(word_end) != Some(&b' ') {
+            return None;
+        }
+        at = word_end + 1;
+    }
+    None
+}
+
+/// The end of the run of letters (ASCII letters and bytes that are not ASCII) at `start`, eight bytes at a time.
+#[inline]
+fn letters_end(text: &[u8], start: usize) -> usize {
+    let mut at = start;
+    while let Some(chunk) = text.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // A byte is a letter when it is not ASCII, or when with bit 5 set it lies in `a..=z`.
+        let lower = word | 0x2020_2020_2020_2020;
+        let high = word & 0x8080_8080_8080_8080;
+        let ge_a = (lower | 0x8080_8080_8080_8080).wrapping_sub(0x6161_6161_6161_6161) & 0x8080_8080_8080_8080;
+        let gt_z = (lower | 0x8080_8080_8080_8080).wrapping_sub(0x7B7B_7B7B_7B7B_7B7B) & 0x8080_8080_8080_8080;
+        // Bit 7 of each byte: set for a letter.
+        let letters = high | (ge_a & !gt_z & !(lower & 0x8080_8080_8080_8080));
+        let not_letters = !letters & 0x8080_8080_8080_8080;
+        if not_letters != 0 {
+            return at + (not_letters.trailing_zeros() as usize) / 8;
+        }
+        at += 8;
+    }
+    at + text[at..].iter().take_while(|&&b| b.is_ascii_alphabetic() || b >= 0x80).count()
+}
+
+/// The end of the word at `start`: letters (any script), `.` right after letters, `'` and `-` inside.
+fn word_end(text: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < text.len() {
+        let byte = text[end];
+        let letter = byte.is_ascii_alphabetic() || byte >= 0x80;
+        let joins = matches!(byte, b'\'' | b'-') && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
+        if !letter && !joins {
+            break;
+        }
+        end += 1;
+    }
+    // `Str.`, `Av.`: an abbreviation keeps its full stop.
+    if text.get(end) == Some(&b'.') && end > start && end - start <= 4 {
+        end += 1;
+    }
+    end
+}
+
+/// True for a word of a name: a capital and at least one small letter or a byte that is not ASCII after it.
+fn capitalized(word: &[u8]) -> bool {
+    word.first().is_some_and(u8::is_ascii_uppercase) && word[1..].iter().any(|&b| b.is_ascii_lowercase() || b >= 0x80)
+}
+
+/// The length of the street word of `ENDINGS` that `word` ends in (any ASCII case), if it ends in one.
+fn street_ending(word: &[u8]) -> Option<usize> {
+    // The last two bytes of every ending, lowercase: most words end otherwise.
+    let [.., second, last] = *word else { return None };
+    if !matches!(
+        [second.to_ascii_lowercase(), last.to_ascii_lowercase()],
+        [b's' | 0x9F | b'e' | b'd' | b'a' | b'i' | b'n', b'e']
+            | [b'r', b'.']
+            | [b'e', b'g']
+            | [b't', b'z']
+            | [b'm', b'm']
+            | [b'e' | b'i', b'r' | b'n' | b'l']
+            | [b'h' | b'a', b't']
+            | [b'a', b'n']
+            | [b'e', b'j']
+            | [b'd', b's']
+            | [b't', b'u']
+    ) {
+        return None;
+    }
+    ENDINGS
+        .iter()
+        .find(|ending| word.len() >= ending.len() && word[word.len() - ending.len()..].eq_ignore_ascii_case(ending))
+        .map(|ending| ending.len())
+}
+
+/// Poland's `ul. ` (ulica) or `al. ` (aleja) right before the capital at `start`.
+fn polish_opener(text: &[u8], start: usize) -> bool {
+    start >= 4
+        && matches!(&text[start - 4..start], b"ul. " | b"al. " | b"Ul. " | b"Al. ")
+        && (start == 4 || !text[start - 5].is_ascii_alphanumeric())
+}
+
+/// The end of the words of a street's name from `from` (a space then capitalized words or particles), if there is
+/// one capitalized word at least.
+fn name_words_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut end = from;
+    let mut names = 0;
+    for _ in 0..MAX_WORDS {
+        if text.get(end) != Some(&b' ') {
+            break;
+        }
+        let word_end = word_end(text, end + 1);
+        let word = &text[end + 1..word_end];
+        let particle = PARTICLES.contains(&word) || word.starts_with(b"d'") || word.starts_with(b"l'");
+        if !capitalized(word) && !particle {
+            break;
+        }
+        names += usize::from(!particle);
+        end = word_end;
+    }
+    (names > 0).then_some(end)
+}
+
+/// The end of a house number after a street's name that ends at `end`: a space (or `, `), one to four digits, an
+/// optional letter, then no more word (`Lindenstrasse 7`, `Rua Augusta, 1508`, `Baker Street 221b`).
+fn number_after(text: &[u8], end: usize) -> Option<usize> {
+    let from = end + if text.get(end..end + 2) == Some(b", ") { 2 } else { 1 };
+    if text.get(from - 1) != Some(&b' ') {
+        return None;
+    }
+    let digits = text[from..].iter().take(5).take_while(|b| b.is_ascii_digit()).count();
+    if !(1..=4).contains(&digits) {
+        return None;
+    }
+    let mut number_end = from + digits;
+    if text.get(number_end).is_some_and(u8::is_ascii_alphabetic)
+        && !text.get(number_end + 1).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        number_end += 1;
+    }
+    let next = text.get(number_end);
+    let ends = next.is_none_or(|&b| !b.is_ascii_alphanumeric() && !matches!(b, b'.' | b':' | b'/' | b'_'))
+        || next == Some(&b'.') && !text.get(number_end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    ends.then_some(number_end)
+}
+
+/// The start of a house number right before the word at `start` (`221B Baker`, `5 Rue`): one to four digits and
+/// an optional letter after a byte that joins no word, then a space.
+fn number_before(text: &[u8], start: usize) -> Option<usize> {
+    let before = text[..start].strip_suffix(b" ").or_else(|| text[..start].strip_suffix(b", "))?;
+    let letter = usize::from(before.last().is_some_and(u8::is_ascii_alphabetic));
+    let digits_end = before.len() - letter;
+    let digits = before[..digits_end].iter().rev().take(5).take_while(|b| b.is_ascii_digit()).count();
+    let number_start = digits_end - digits;
+    let free = number_start == 0 || !text[number_start - 1].is_ascii_alphanumeric() && text[number_start - 1] != b'.';
+    ((1..=4).contains(&digits) && free).then_some(number_start)
+}
+
+/// True when what follows an English street word closes an address: the end of the text, a mark, or a space and a
+/// capital or a digit (a town, a postcode).
+fn ends_an_address(text: &[u8], end: usize) -> bool {
+    match text.get(end) {
+        None => true,
+        Some(b' ') => text.get(end + 1).is_none_or(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+        Some(&b) => !b.is_ascii_alphanumeric() && b != b'_',
+    }
+}
+
+/// The start of the run of capitalized words (and particles) that ends with the word at `start` (`Eppendorfer` of
+/// `Eppendorfer Weg`, `Sankt Annæ` of `Sankt Annæ Plads`).
+fn run_start(text: &[u8], start: usize) -> usize {
+    let mut from = start;
+    for _ in 0..MAX_WORDS {
+        if from < 2 || text[from - 1] != b' ' {
+            break;
+        }
+        let word_start = text[..from - 1]
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'\'' | b'-')))
+            .map_or(0, |p| p + 1);
+        let word = &text[word_start..from - 1];
+        if !capitalized(word) && !PARTICLES.contains(&word) {
+            break;
+        }
+        from = word_start;
+    }
+    from
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::anchors::Anchors;
+
+    fn streets(text: &str) -> Vec<&str> {
+        let mut anchors = Anchors::default();
+        anchors.compute(text.as_bytes(), None);
+        let mut out = Vec::new();
+        find(text.as_bytes(), &anchors.view(0, text.len()), |start, end| out.push(&text[start..end]));
+        out
+    }
+
+    #[test]
+    fn streets_by_their_words_and_numbers() {
+        assert_eq!(streets("parcel to Bahnhofstrasse 21, 8001 Zürich."), ["Bahnhofstrasse 21"]);
+        assert_eq!(streets("Address is Eppendorfer Weg 211"), ["Eppendorfer Weg 211"]);
+        assert_eq!(streets("Adresse: Sankt Annæ Plads 9, 1250 København K"), ["Sankt Annæ Plads 9"]);
+        assert_eq!(streets("is Keizersgracht 452-II"), ["Keizersgracht 452"]);
+        assert_eq!(streets("mi dirección es Calle de Alcalá 48, 3ºB"), ["Calle de Alcalá 48"]);
+        assert_eq!(streets("Rua Augusta, 1508, apto 72"), ["Rua Augusta, 1508"]);
+        assert_eq!(streets("na ul. Piotrkowska 104 w Łodzi"), ["ul. Piotrkowska 104"]);
+        assert_eq!(streets("livrer au 5 Rue de la République, Lyon"), ["5 Rue de la République"]);
+        assert_eq!(streets("My new address is 9 Carlton Terrace, Edinburgh EH7 5DD"), ["9 Carlton Terrace"]);
+        assert_eq!(streets("at 18 Lygon St Carlton"), ["18 Lygon St"]);
+        assert_eq!(streets("221B Baker Street."), ["221B Baker Street"]);
+    }
+
+    #[test]
+    fn words_that_are_no_street() {
+        for text in [
+            "uploaded 3 Google Drive files",
+            "Version 2 of Spring Boot 3",
+            "Via API 2 and via Kafka",
+            "str.len 3",
+            "Strasse 5",
+            "step 2 Road map",
+            "Gateway 502",
+            "order ORD-4 Weg 12x4",
+        ] {
+            assert_eq!(streets(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+}
