@@ -1123,7 +1123,7 @@ impl Detectors {
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
                 }
                 // Sudo's `TTY=` and PAM's `(uid=`, after the login they log.
-                None if matches!(&text[key_start..key_end], b"TTY" | b"uid") => {
+                None if matches!(&text[key_start..key_end], b"TTY" | b"uid" | b"user") => {
                     auth_log_user(rules, text, key_start, key_end, memo, out);
                     None
                 }
@@ -1145,7 +1145,20 @@ impl Detectors {
                 // spaced `=` no letter or digit at all (`client_ip = %20\|…`, SQL being built): no value.
                 let spaced = separator == b'=' && next == b' ';
                 let wordless = |value: &[u8]| !value.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
-                if start >= end || replacement_at(text, start).is_some() || spaced && wordless(&text[start..end]) {
+                // An empty value before the next pair (PAM's `logname= uid=0`, `ruser= rhost=…`): none.
+                let next_pair = |value: &[u8]| {
+                    let word = &value[..value.iter().position(|&b| b == b' ').unwrap_or(value.len())];
+                    word.iter().position(|&b| b == b'=').is_some_and(|at| {
+                        at > 0
+                            && word[0].is_ascii_alphabetic()
+                            && word[..at].iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                            && word.get(at + 1).is_some_and(|&b| b != b'=')
+                    })
+                };
+                if start >= end
+                    || replacement_at(text, start).is_some()
+                    || spaced && (wordless(&text[start..end]) || next_pair(&text[start..end]))
+                {
                     from = end.max(from);
                     continue;
                 }
@@ -2448,7 +2461,7 @@ fn may_name_a_value(text: &[u8], start: usize, end: usize) -> bool {
 
 /// The login of a sudo or PAM line, read at the key after it and pushed as the field `username` is:
 /// `sudo:   mkowalski : TTY=pts/0 ; PWD=… ; USER=root ; COMMAND=…` and `pam_unix(cron:session): session opened
-/// for user anna(uid=1001) by (uid=0)`.
+/// for user anna(uid=1001) by (uid=0)`; and at its own key, the `user=` of PAM's `authentication failure;`.
 #[cold]
 #[inline(never)]
 fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
@@ -2456,6 +2469,16 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
     let (words, lead): (&[u8], &[u8]) = match &text[start..end] {
         b"TTY" => (before.strip_suffix(b" : ").unwrap_or_default(), b"sudo:"),
         b"uid" => (before.strip_suffix(b"(").unwrap_or_default(), b" for user"),
+        // PAM's `authentication failure; logname= uid=0 … rhost=… user=anna`: the login after the `=`.
+        b"user"
+            if text.get(end) == Some(&b'=') && memchr::memmem::find(before, b"authentication failure;").is_some() =>
+        {
+            let value_end = end + 1 + text[end + 1..].iter().take_while(|&&b| b != b' ').count();
+            if value_end > end + 1 {
+                memo.push_as_value_of(rules, b"username", text, (end + 1, value_end), out);
+            }
+            return;
+        }
         _ => return,
     };
     let user_start = words.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
@@ -3482,6 +3505,10 @@ mod tests {
         );
         assert_eq!(users("pam_unix(cron:session): session opened for user anna(uid=1001) by (uid=0)"), ["anna"]);
         assert!(users("job : TTY=pts/0 and list(uid=3) and sudo: x :TTY=1").is_empty());
+        let pam = "sshd[4140]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= \
+                   rhost=91.64.118.24  user=t.nguyen";
+        assert_eq!(users(pam), ["t.nguyen"]);
+        assert!(users("db connect user=app_rw host=db1").is_empty());
         // The accounts of the system or of a service are no one's (`[not_values.service_accounts]`).
         assert!(users("sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root").is_empty());
         assert!(users("sshd[9]: Accepted publickey for root from 91.64.118.24 port 22 ssh2").is_empty());
