@@ -1270,24 +1270,11 @@ impl Detectors {
             })
     }
 
-    /// The text of the namespaced XML elements of `text` (`<sf:FirstName>Henrik</sf:FirstName>`) whose local name
-    /// is a classified key, pushed to `out` (not normalized). Markup to the HTML reader, which blanks them, so the
-    /// engine reads them from the raw text of a line it reads as HTML.
-    pub(crate) fn namespaced_xml_elements(
-        &self,
-        rules: &Rules,
-        text: &[u8],
-        anchors: &View<'_>,
-        memo: &mut KeyMemo,
-        out: &mut Vec<Finding>,
-    ) {
-        self.xml_elements(rules, text, anchors, true, memo, out);
-    }
-
     /// `<password>hunter2</password>`, `<ns:Email>…</ns:Email>`: the text of an XML element whose name (its local
     /// part) is a classified key, as SOAP and XML payloads are logged (only the namespaced ones when
-    /// `namespaced_only`).
-    fn xml_elements(
+    /// `namespaced_only`: the HTML reader blanks those as markup, so the engine reads them from the raw text of a
+    /// line it reads as HTML).
+    pub(crate) fn xml_elements(
         &self,
         rules: &Rules,
         text: &[u8],

@@ -347,7 +347,7 @@ impl Inner {
     #[inline(never)]
     fn namespaced_elements(&self, text: &[u8], anchors: &View<'_>, work: &mut LineWork) {
         work.findings.clear();
-        self.detectors.namespaced_xml_elements(&self.rules, text, anchors, &mut work.memo, &mut work.findings);
+        self.detectors.xml_elements(&self.rules, text, anchors, true, &mut work.memo, &mut work.findings);
         if work.findings.is_empty() {
             return;
         }

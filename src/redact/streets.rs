@@ -40,6 +40,23 @@ const ENDINGS: &[&[u8]] = &[
     b"katu",
 ];
 
+/// The buckets (`pair_bucket`) of the last two bytes of the endings: nonzero where some ending's pair falls.
+const ENDING_PAIRS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < ENDINGS.len() {
+        let ending = ENDINGS[i];
+        table[pair_bucket(ending[ending.len() - 2], ending[ending.len() - 1])] = 1;
+        i += 1;
+    }
+    table
+};
+
+/// The bucket of a pair of bytes in `ENDING_PAIRS`.
+const fn pair_bucket(second: u8, last: u8) -> usize {
+    (second as usize * 31 + last as usize) % 256
+}
+
 /// Words that open a street's name (`Calle`, `Rua`), as written.
 const OPENERS: &[&[u8]] = &[
     b"Rue",
@@ -208,15 +225,10 @@ fn letters_end(text: &[u8], start: usize) -> usize {
 
 /// The end of the word at `start`: letters (any script), `.` right after letters, `'` and `-` inside.
 fn word_end(text: &[u8], start: usize) -> usize {
-    let mut end = start;
-    while end < text.len() {
-        let byte = text[end];
-        let letter = byte.is_ascii_alphabetic() || byte >= 0x80;
-        let joins = matches!(byte, b'\'' | b'-') && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
-        if !letter && !joins {
-            break;
-        }
-        end += 1;
+    let mut end = letters_end(text, start);
+    // `O'Connell`, `Saint-Honoré`: a mark between letters joins them.
+    while matches!(text.get(end), Some(b'\'' | b'-')) && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+        end = letters_end(text, end + 1);
     }
     // `Str.`, `Av.`: an abbreviation keeps its full stop.
     if text.get(end) == Some(&b'.') && end > start && end - start <= 4 {
@@ -234,20 +246,7 @@ fn capitalized(word: &[u8]) -> bool {
 fn street_ending(word: &[u8]) -> Option<usize> {
     // The last two bytes of every ending, lowercase: most words end otherwise.
     let [.., second, last] = *word else { return None };
-    if !matches!(
-        [second.to_ascii_lowercase(), last.to_ascii_lowercase()],
-        [b's' | 0x9F | b'e' | b'd' | b'a' | b'i' | b'n', b'e']
-            | [b'r', b'.']
-            | [b'e', b'g']
-            | [b't', b'z']
-            | [b'm', b'm']
-            | [b'e' | b'i', b'r' | b'n' | b'l']
-            | [b'h' | b'a', b't']
-            | [b'a', b'n']
-            | [b'e', b'j']
-            | [b'd', b's']
-            | [b't', b'u']
-    ) {
+    if ENDING_PAIRS[pair_bucket(second.to_ascii_lowercase(), last.to_ascii_lowercase())] == 0 {
         return None;
     }
     ENDINGS
