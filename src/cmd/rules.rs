@@ -142,6 +142,9 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         if !not_value.words.is_empty() {
             what.push(format!("{} words", not_value.words.len()));
         }
+        if !not_value.last_words.is_empty() {
+            what.push(format!("{} last words", not_value.last_words.len()));
+        }
         if let Some(pattern) = &not_value.pattern_text {
             what.push(format!("/{pattern}/"));
         }

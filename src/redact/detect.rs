@@ -30,6 +30,8 @@ pub struct ScanContext {
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
+    /// The line holds a `|`, so HL7 segments may be in the text (one look per line, not per JSON string).
+    pub pipes: bool,
 }
 
 /// Remembers the classification of the keys of `key=value` pairs, so a key seen before costs a hash and a
@@ -408,6 +410,7 @@ impl Detectors {
                     self.display_names(rules, text, memo, first, out);
                 }
             }
+            mysql_logins(rules, text, anchors, memo, out);
             if self.on(DetectorKind::Secret) {
                 // The `$` of the anchors: the text is not searched again.
                 for at in anchors.positions(Anchor::At).filter(|&at| text[at] == b'$') {
@@ -426,6 +429,9 @@ impl Detectors {
         }
         self.secrets(rules, text, anchors, memo, out);
         self.key_values(rules, text, anchors, memo, out);
+        if anchors.any(Anchor::Quote) {
+            quoted_logins(rules, text, anchors, memo, out);
+        }
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
         }
@@ -434,9 +440,14 @@ impl Detectors {
                 self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
             }
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
-            super::streets::find(text, anchors, |start, end| {
-                memo.push_as_value_of(rules, b"street_address", text, (start, end), out)
+            // So are devices named after their owners (`Annas-iPhone`), the field `device_hostname`'s.
+            super::streets::find(text, anchors, |field, start, end| {
+                memo.push_as_value_of(rules, field, text, (start, end), out)
             });
+        }
+        // HL7 segments: a patient's fields by position.
+        if context.pipes {
+            super::hl7::find(text, |key, start, end| memo.push_as_value_of(rules, key, text, (start, end), out));
         }
         for (index, pattern) in self.patterns.iter().enumerate() {
             self.pattern(index, pattern, text, out);
@@ -720,17 +731,19 @@ impl Detectors {
             // time of day (`14:26:36`) is turned away without parsing.
             // Hex words alone (`a::b`, `dead::beef`, a bare `::`) are code far more often than addresses: an address
             // here has a digit.
-            let shaped = (trimmed_colons == 7
+            let shaped = (matches!(trimmed_colons, 7 | 8)
                 || trimmed_colons == 6 && trimmed.contains(&b'.')
                 || trimmed.windows(2).any(|pair| pair == b"::"))
                 && trimmed.iter().any(u8::is_ascii_digit);
             let parse = |bytes: &[u8]| std::str::from_utf8(bytes).ok()?.parse::<std::net::Ipv6Addr>().ok();
             let mut address = shaped.then(|| parse(trimmed)).flatten();
             // A port after the address without brackets (HAProxy's and OpenVPN's `2001:db8::17:40000`): a last
-            // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it).
+            // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it); after a
+            // full address of eight groups (eight colons in all), a group of decimal digits can only be a port.
             if address.is_none() && shaped {
                 let last = trimmed.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
-                if trimmed.len() - last == 5 && trimmed[last..].iter().all(u8::is_ascii_digit) {
+                let port_digits = if trimmed_colons == 8 { 1..=5 } else { 5..=5 };
+                if port_digits.contains(&(trimmed.len() - last)) && trimmed[last..].iter().all(u8::is_ascii_digit) {
                     address = parse(&trimmed[..last - 1]);
                     if address.is_some() {
                         trimmed = &trimmed[..last - 1];
@@ -1163,7 +1176,7 @@ impl Detectors {
                     continue;
                 }
                 // A word about a value: the pairs inside it (`Location: https://…#access_token=…`) are still read.
-                if names_no_value(rules, entity, &text[key_start..key_end], &text[start..end]) {
+                if names_no_value(rules, memo, entity, &text[key_start..key_end], &text[start..end]) {
                     continue;
                 }
                 // The name of a name/value pair (`EnvVar{Name:LOG_LEVEL,Value:debug}`) is a field's.
@@ -1225,7 +1238,7 @@ impl Detectors {
         let quoted = matches!(text[start - 1], b'"' | b'\'');
         let end = if quoted { end } else { memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p) };
         if text[start] == b'-'
-            || names_no_value(rules, rule.entity, name, &text[start..end])
+            || names_no_value(rules, memo, rule.entity, name, &text[start..end])
             || replacement_at(text, start).is_some()
         {
             return None;
@@ -1263,6 +1276,7 @@ impl Detectors {
         label_lookup(rules, text, key_start, key_end, memo)
             .or_else(|| self.oauth_code(text, key_start, key_end))
             .or_else(|| pair_name_rule(rules, text, key_start, key_end, memo))
+            .or_else(|| cef_label_rule(rules, text, key_start, key_end, memo))
             .or_else(|| {
                 let (entity, action) = self.secret_finding();
                 let secret = KeyRule { entity, action, text_value: TextValue::Token };
@@ -2410,14 +2424,26 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
 /// `[not_values]` (a literal of no value, a variable, a cloud region under `location`), or a loopback or
 /// unspecified address under an address key, which names no one's machine here as in free text. The value is
 /// still scanned by the detectors.
-pub(crate) fn names_no_value(rules: &Rules, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
+pub(crate) fn names_no_value(rules: &Rules, memo: &mut KeyMemo, entity: EntityId, key: &[u8], value: &[u8]) -> bool {
     if entity == DetectorKind::Ip.entity() {
         let address = std::str::from_utf8(value).ok().and_then(|a| a.parse().ok());
         if address.is_some_and(names_no_host) {
             return true;
         }
     }
+    if entity == DetectorKind::Name.entity() && names_a_field(rules, memo, value) {
+        return true;
+    }
     rules.names_no_value(entity, key, value)
+}
+
+/// True when `value`, under a name key, is itself the key of a field the rules replace: the name of a form's or
+/// a schema's field (HubSpot's `{"name":"firstname","label":"First name"}`, `name=phone`), not a person's. Only
+/// a small word in lower case, `_` or `-` is looked up, in the key memo.
+fn names_a_field(rules: &Rules, memo: &mut KeyMemo, value: &[u8]) -> bool {
+    (3..=31).contains(&value.len())
+        && value.iter().all(|&b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+        && memo.lookup(rules, value, 0, value.len()).is_some()
 }
 
 /// The start of the recipient in a VERP bounce address whose local part, starting at `start` (its `@` at
@@ -2471,6 +2497,54 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
     let user_start = words.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
     if user_start < words.len() && words[..user_start].trim_ascii_end().ends_with(lead) {
         memo.push_as_value_of(rules, b"username", text, (user_start, words.len()), out);
+    }
+}
+
+/// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
+/// USER 'app'@'%'`).
+fn after_user(text: &[u8], quote: usize) -> bool {
+    quote >= 5
+        && (&text[quote - 5..quote] == b"user " || &text[quote - 5..quote] == b"User ")
+        && (quote == 5 || !text[quote - 6].is_ascii_alphanumeric())
+}
+
+/// True when `login` can be a login: 1 to 64 bytes, no space or quote.
+fn is_login(login: &[u8]) -> bool {
+    !login.is_empty() && login.len() <= 64 && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
+}
+
+/// A login quoted after the word `user`, as servers write a failed or refused login: PostgreSQL's `password
+/// authentication failed for user "tdvorak"`, nginx's `user "jnovakova" was not found in "…"` and `user
+/// "m.ferrari": password mismatch`, read at the opening quote. Pushed as the field `username` is (service
+/// accounts kept).
+#[inline(never)]
+fn quoted_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+    for at in anchors.positions(Anchor::Quote) {
+        if text[at] != b'"' || !after_user(text, at) {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        if let Some(len) = memchr::memchr(b'"', &rest[..rest.len().min(65)]).filter(|&len| is_login(&rest[..len])) {
+            memo.push_as_value_of(rules, b"username", text, (at + 1, at + 1 + len), out);
+        }
+    }
+}
+
+/// MySQL's `Access denied for user 'mkaya'@'10.0.4.21'`: the login quoted after `user`, read at the `@` after its
+/// closing quote, as `quoted_logins` reads a double-quoted one.
+#[inline(never)]
+fn mysql_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+    for at in anchors.positions(Anchor::At) {
+        if text[at] != b'@' || at < 2 || text[at - 1] != b'\'' || text.get(at + 1) != Some(&b'\'') {
+            continue;
+        }
+        let head = &text[at.saturating_sub(66)..at - 1];
+        if let Some(open) = memchr::memrchr(b'\'', head) {
+            let start = at - 1 - (head.len() - open - 1);
+            if after_user(text, start - 1) && is_login(&text[start..at - 1]) {
+                memo.push_as_value_of(rules, b"username", text, (start, at - 1), out);
+            }
+        }
     }
 }
 
@@ -2550,6 +2624,24 @@ fn value_key_follows(text: &[u8], end: usize) -> bool {
     let at = at + quote(at);
     text.get(at..at + 6)
         .is_some_and(|key| key[..5].eq_ignore_ascii_case(b"value") && matches!(key[5], b':' | b'=' | b'"' | b'\''))
+}
+
+/// The rule of a custom field of an ArcSight CEF event (`cs1=` to `cs6=`, `cn1=` to `cn3=`), which is the rule of
+/// the key its label names: `cs1Label=displayName cs1=Sofia Andersson`, `cs2Label=Cookie cs2=_session\=…`.
+fn cef_label_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
+    let key = &text[start..end];
+    let custom = matches!(key, [b'c', b's', b'1'..=b'6'] | [b'c', b'n', b'1'..=b'3']);
+    if !custom || !text.starts_with(b"CEF:") && memchr::memmem::find(text, b"CEF:").is_none() {
+        return None;
+    }
+    let mut label_key = [0u8; 8];
+    label_key[..3].copy_from_slice(key);
+    label_key[3..].copy_from_slice(b"Label");
+    let at = memchr::memmem::find_iter(text, &label_key)
+        .find(|&at| (at == 0 || matches!(text[at - 1], b' ' | b'|')) && text.get(at + 8) == Some(&b'='))?;
+    let label_start = at + 9;
+    let label_end = label_start + text[label_start..].iter().take_while(|&&b| b != b' ').count();
+    (label_end > label_start).then(|| memo.lookup(rules, text, label_start, label_end)).flatten()
 }
 
 /// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names
@@ -2649,7 +2741,16 @@ fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl
 fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
     for index in first..out.len() {
         let Finding { start, end, entity, .. } = out[index];
-        if entity != DetectorKind::Ip.entity() || text.get(end) != Some(&b' ') {
+        if entity != DetectorKind::Ip.entity() {
+            continue;
+        }
+        if text.get(end) == Some(&b':') {
+            if let Some((user_start, user_end)) = openvpn_user(text, start, end) {
+                memo.push_as_value_of(rules, b"username", text, (user_start, user_end), out);
+            }
+            continue;
+        }
+        if text.get(end) != Some(&b' ') {
             continue;
         }
         if let Some((user_start, user_end)) = ssh_login_user(text, start, end) {
@@ -2672,6 +2773,35 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
             }
         }
     }
+}
+
+/// The user (the certificate's common name or the login) that OpenVPN's server logs with the client's address
+/// `text[start..end]`: `tomas.dvorak/203.0.113.5:60122 MULTI_sva: …` (the user, a `/`, the address, a port and a
+/// message in capitals), `[mehmet.kaya] Peer Connection Initiated with [AF_INET]203.0.113.5:51234` and the status
+/// file's `CLIENT_LIST,mehmet.kaya,203.0.113.5:51234,…`.
+fn openvpn_user(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let login_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@');
+    let port_end = |from: usize| {
+        let digits = text.get(from + 1..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+        (text.get(from) == Some(&b':') && (1..=5).contains(&digits)).then_some(from + 1 + digits)
+    };
+    if start >= 2 && text[start - 1] == b'/' {
+        let after = port_end(end)?;
+        let message = text.get(after) == Some(&b' ') && text.get(after + 1).is_some_and(u8::is_ascii_uppercase);
+        let user_start = start - 1 - text[..start - 1].iter().rev().take_while(|b| login_byte(b)).count();
+        let at_word_start = user_start == 0 || text[user_start - 1] == b' ';
+        return (message && at_word_start && user_start < start - 1).then_some((user_start, start - 1));
+    }
+    let before = &text[..start];
+    if let Some(head) = before
+        .strip_suffix(b"] Peer Connection Initiated with [AF_INET]")
+        .or_else(|| before.strip_suffix(b"] Peer Connection Initiated with [AF_INET6]"))
+    {
+        let user_start = head.iter().rposition(|&b| b == b'[')? + 1;
+        return head[user_start..].iter().all(login_byte).then_some((user_start, head.len()));
+    }
+    let head = before.strip_prefix(b"CLIENT_LIST,")?.strip_suffix(b",")?;
+    (!head.is_empty() && !head.contains(&b',')).then_some((12, 12 + head.len()))
 }
 
 /// The login name that OpenSSH's server logs before the client's address `text[start..end]`: `Accepted publickey
@@ -3259,8 +3389,8 @@ mod tests {
         let mut pick = |n: u64| (super::super::xorshift(&mut state) % n) as usize;
         let contexts = [
             ScanContext::default(),
-            ScanContext { phone_key: true, ssn_key: false },
-            ScanContext { phone_key: false, ssn_key: true },
+            ScanContext { phone_key: true, ..ScanContext::default() },
+            ScanContext { ssn_key: true, ..ScanContext::default() },
         ];
         for _ in 0..3000 {
             let digits = |count: usize, pick: &mut dyn FnMut(u64) -> usize| {
@@ -3776,7 +3906,7 @@ mod tests {
 
     #[test]
     fn seconds_of_a_time_are_no_phone_even_under_a_phone_key() {
-        let phone_key = ScanContext { phone_key: true, ssn_key: false };
+        let phone_key = ScanContext { phone_key: true, ..ScanContext::default() };
         for stamp in ["2025-11-29T14:26:36.250-05:00", "2025-11-29 14:26:36.123456+01:00", "at 14:26:36.9-0530"] {
             assert_eq!(find_with(stamp, phone_key), vec![], "{stamp}");
         }

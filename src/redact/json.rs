@@ -101,6 +101,7 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
 #[inline(never)]
 fn words_about_a_value(
     rules: &Rules,
+    memo: &mut super::detect::KeyMemo,
     entity: EntityId,
     line: &[u8],
     start: usize,
@@ -108,7 +109,9 @@ fn words_about_a_value(
     stack: &[Frame],
 ) -> bool {
     let frame = stack.last().filter(|frame| frame.object && frame.key_pushed);
-    frame.is_some_and(|frame| names_no_value(rules, entity, &line[frame.key.start..frame.key.end], &line[start..end]))
+    frame.is_some_and(|frame| {
+        names_no_value(rules, memo, entity, &line[frame.key.start..frame.key.end], &line[start..end])
+    })
 }
 
 #[inline(always)]
@@ -313,7 +316,8 @@ fn walk_inner(
                         // Words about a value are no value (`"location":"us-central1"`, `"password":"null"`):
                         // scanned like any string, in the arms below.
                         Treatment::Replace(entity, action)
-                            if escaped || !words_about_a_value(rules, entity, line, i + 1, end, stack) =>
+                            if escaped
+                                || !words_about_a_value(rules, &mut work.memo, entity, line, i + 1, end, stack) =>
                         {
                             if end > i + 1 {
                                 let value = if escaped {
@@ -333,7 +337,9 @@ fn walk_inner(
                                     || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
                         Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..) => {
                             let context = match treatment {
-                                Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
+                                Treatment::Detect { phone_key, ssn_key } => {
+                                    ScanContext { phone_key, ssn_key, ..ScanContext::default() }
+                                }
                                 _ => ScanContext::default(),
                             };
                             engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
@@ -349,7 +355,7 @@ fn walk_inner(
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
                         Treatment::Detect { phone_key, ssn_key } => {
-                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key }, work)
+                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key, pipes: false }, work)
                         }
                         Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
                         Treatment::Drop | Treatment::Skip => {}

@@ -9,7 +9,9 @@
 mod anchors;
 mod context;
 pub mod detect;
+mod devices;
 mod echo;
+mod hl7;
 mod html;
 mod json;
 mod names;
@@ -196,6 +198,8 @@ pub(crate) struct LineWork {
     values: Vec<u8>,
     path: KeyPath,
     memo: KeyMemo,
+    /// The line holds a `|` (see `ScanContext::pipes`).
+    pipes: bool,
     /// The anchors of the line, of a decoded JSON string, and of an HTML text's blanked or decoded view.
     line_anchors: Anchors,
     decoded_anchors: Anchors,
@@ -297,6 +301,7 @@ impl Inner {
         if self.nothing_to_find(anchors) {
             return;
         }
+        let context = ScanContext { pipes: work.pipes, ..context };
         let full = self.detectors.has_patterns() || anchors.worth_scanning();
         // Markup starts at a `<`, an escape at a `%` (an `At` anchor): most texts have neither.
         if !anchors.any_either(Anchor::Lt, Anchor::At) {
@@ -932,6 +937,7 @@ impl Redactor {
         let work = &mut self.work;
         work.edits.clear();
         work.values.clear();
+        work.pipes = memchr::memchr(b'|', line).is_some();
         let first = line.iter().find(|b| !b.is_ascii_whitespace()).copied();
         let try_json = match self.format {
             Format::Text => false,
@@ -1210,8 +1216,11 @@ mod tests {
                     r#"{"name":"timeout","value":3,"x":{"name":"X-Request-Id","value":"a@b.co"}}"#,
                     r#"{"name":"timeout","value":3,"x":{"name":"X-Request-Id","value":"[EMAIL]"}}"#,
                 ),
-                // A classified name without a `value` sibling is no pair: it stays a person's name.
-                (r#"{"name":"email","type":"string"}"#, r#"{"name":"[NAME]","type":"string"}"#),
+                // A classified name without a `value` sibling is no pair, but a small word that is itself a
+                // classified key names a field (a schema's, a form's), not a person; a capitalized one may be a
+                // person's.
+                (r#"{"name":"email","type":"string"}"#, r#"{"name":"email","type":"string"}"#),
+                (r#"{"name":"Email","type":"string"}"#, r#"{"name":"[NAME]","type":"string"}"#),
             ],
         );
     }
@@ -1232,7 +1241,8 @@ mod tests {
                     r#"{"name":"password","inner":{"value":"x"},"value":"y"}"#,
                     r#"{"name":"password","inner":{"value":"x"},"value":"[REDACTED]"}"#,
                 ),
-                (r#"{"inner":{"name":"password"},"value":"y"}"#, r#"{"inner":{"name":"[NAME]"},"value":"y"}"#),
+                (r#"{"inner":{"name":"password"},"value":"y"}"#, r#"{"inner":{"name":"password"},"value":"y"}"#),
+                (r#"{"inner":{"name":"Jane"},"value":"y"}"#, r#"{"inner":{"name":"[NAME]"},"value":"y"}"#),
                 (
                     r#"{"value":{"name":"email","value":"jane"},"name":"LOG_LEVEL"}"#,
                     r#"{"value":{"name":"email","value":"[EMAIL]"},"name":"LOG_LEVEL"}"#,
@@ -1280,9 +1290,13 @@ mod tests {
                 ),
                 (r#"{"name":"DB Password","value":"x"}"#, r#"{"name":"[NAME]","value":"[REDACTED]"}"#),
                 // Under a key whose rule replaces the whole subtree, the value is replaced already: the pair
-                // changes nothing, and the name is not revealed.
+                // changes nothing; a name that is itself a classified key names a field and stays.
                 (
                     r#"{"password":{"name":"x-secret","value":"y"}}"#,
+                    r#"{"password":{"name":"x-secret","value":"[REDACTED]"}}"#,
+                ),
+                (
+                    r#"{"password":{"name":"Jane Roe","value":"y"}}"#,
                     r#"{"password":{"name":"[NAME]","value":"[REDACTED]"}}"#,
                 ),
                 (
@@ -1558,7 +1572,7 @@ mod tests {
             "Deny tcp src outside:198.51.100.164/4444 dst inside:10.0.0.9/3389",
             "Deny tcp src outside:[IP]/4444 dst inside:[IP]/3389",
         );
-        check("alice/203.0.113.115:51234 MULTI_sva", "alice/[IP]:51234 MULTI_sva");
+        check("alice/203.0.113.115:51234 MULTI_sva", "[USERNAME]/[IP]:51234 MULTI_sva");
         check(
             "haproxy[3101]: 2001:db8:cafe::17:40000 [12/Mar/2024:10:00:00.000]",
             "haproxy[3101]: [IP]:40000 [12/Mar/2024:10:00:00.000]",
@@ -1933,6 +1947,50 @@ mod tests {
         check(
             "<soapenv:Body><sf:FirstName>Henrik</sf:FirstName><sf:Email>h.olsen@mail.dk</sf:Email><sf:Id>003</sf:Id>",
             "<soapenv:Body><sf:FirstName>[NAME]</sf:FirstName><sf:Email>[EMAIL]</sf:Email><sf:Id>003</sf:Id>",
+        );
+        // HL7 segments, on a line of their own, joined with spaces, or in a JSON string with their carriage
+        // returns escaped: a patient's fields by position (the identifiers stay).
+        check(
+            "PID|1||483920^^^HOSP^MR||Whitfield^Sarah^J||19840312|F|||42 Harbour Road^^Brighton^^BN1 4QQ^GB||07700 900461",
+            "PID|1||483920^^^HOSP^MR||[NAME]||[PERSONAL]|F|||[LOCATION]||[PHONE]",
+        );
+        check(
+            r#"{"msg":"ADT^A01 received","hl7":"MSH|^~\\&|EPIC|HOSP\rPID|1||7781||GARCIA^LUIS||19720905|M\rPV1|1|I"}"#,
+            r#"{"msg":"ADT^A01 received","hl7":"MSH|^~\\&|EPIC|HOSP\rPID|1||7781||[NAME]||[PERSONAL]|M\rPV1|1|I"}"#,
+        );
+        // ISO 20022 payments (SEPA): the parties' names, postal addresses and birth dates.
+        check(
+            "<Dbtr><Nm>Oliver Hughes</Nm><PstlAdr><StrtNm>Baker Street</StrtNm><BldgNb>221B</BldgNb></PstlAdr></Dbtr>",
+            "<Dbtr><Nm>[NAME]</Nm><PstlAdr><StrtNm>[LOCATION]</StrtNm><BldgNb>[LOCATION]</BldgNb></PstlAdr></Dbtr>",
+        );
+        // Logins quoted after `user` (PostgreSQL, nginx, MySQL), service accounts kept.
+        check(
+            r#"FATAL:  password authentication failed for user "tdvorak" / user "postgres" / for user 'mkaya'@'host'"#,
+            r#"FATAL:  password authentication failed for user "[USERNAME]" / user "postgres" / for user '[USERNAME]'@'host'"#,
+        );
+        // An ArcSight CEF custom field gets the rule of the key its label names.
+        check(
+            "CEF:0|Okta|Okta|1.0|x|y|3|cs1Label=displayName cs1=Sofia Andersson cs2Label=adminprofile cs2=super_admin",
+            "CEF:0|Okta|Okta|1.0|x|y|3|cs1Label=displayName cs1=[NAME] cs2Label=adminprofile cs2=super_admin",
+        );
+        // OpenVPN's users beside their addresses; an IPv6 address with a port after it (HAProxy).
+        check(
+            "tomas.dvorak/81.2.69.160:60122 MULTI_sva: pool returned / [mehmet.kaya] Peer Connection Initiated with [AF_INET]81.2.69.160:51234",
+            "[USERNAME]/[IP]:60122 MULTI_sva: pool returned / [[USERNAME]] Peer Connection Initiated with [AF_INET][IP]:51234",
+        );
+        check(
+            "haproxy[1902]: 2804:14c:5b81:8a2e:1d3:7f21:c9e0:4b12:50022 [04/Dec/2024",
+            "haproxy[1902]: [IP]:50022 [04/Dec/2024",
+        );
+        // Devices named after their owners are the field `device_hostname`'s.
+        check(
+            "DHCPACK(br0) 192.168.1.23 Annas-iPhone / Galaxy-Tab-Active",
+            "DHCPACK(br0) [IP] [NAME] / Galaxy-Tab-Active",
+        );
+        // An organization's name and a form's field name under `name` are no person's.
+        check(
+            r#"{"traits":{"name":"Acme Logistics BV"},"fields":[{"name":"firstname","label":"First name"}],"name":"Jan Nowak"}"#,
+            r#"{"traits":{"name":"Acme Logistics BV"},"fields":[{"name":"firstname","label":"First name"}],"name":"[NAME]"}"#,
         );
         // A dotted JSON key is a path written flat, read as a `key=value` key in text is.
         check(

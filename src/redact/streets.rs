@@ -120,25 +120,35 @@ const PARTICLES: &[&[u8]] = &[
 /// The most words of a street's name.
 const MAX_WORDS: usize = 5;
 
-/// Calls `found(start, end)` for each street address in `text` (whose anchors are `anchors`).
+/// Calls `found(field, start, end)` for each street address in `text` (whose anchors are `anchors`), with the
+/// field `street_address`, and for each device named after its owner (see `devices`), with the field
+/// `device_hostname`: one pass over the capitals for both readers, which share the end of each capital's word.
 #[inline(never)]
-pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
-    let mut after = 0;
+pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(&'static [u8], usize, usize)) {
+    let (mut street_after, mut device_after) = (0, 0);
     for start in anchors.positions(Anchor::Cap) {
-        if start < after || !text[start].is_ascii_uppercase() {
+        if !text[start].is_ascii_uppercase() {
             continue;
         }
-        if let Some((from, to)) = street_at(text, start) {
-            if from >= after {
-                found(from, to);
-                after = to;
+        let end = letters_end(text, start);
+        if start >= street_after {
+            if let Some((from, to)) = street_at(text, start, end).filter(|&(from, _)| from >= street_after) {
+                found(b"street_address", from, to);
+                street_after = to;
+            }
+        }
+        if start >= device_after {
+            let device = super::devices::device_at(text, start, end);
+            if let Some((from, to)) = device.filter(|&(from, _)| from >= device_after) {
+                found(b"device_hostname", from, to);
+                device_after = to;
             }
         }
     }
 }
 
-/// The street address that the capitalized word at `start` is part of, if one is.
-fn street_at(text: &[u8], start: usize) -> Option<(usize, usize)> {
+/// The street address that the capitalized word at `start`, whose letters end at `end`, is part of, if one is.
+fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
     // Most capitals are turned away by the bytes around their word: no number after it, no number before it, and
     // a first byte that no opener starts with.
     let number_follows = |end: usize| {
@@ -151,7 +161,6 @@ fn street_at(text: &[u8], start: usize) -> Option<(usize, usize)> {
             || start >= 3 && text[start - 2].is_ascii_alphabetic() && text[start - 3].is_ascii_digit());
     let may_open = matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U')
         || text.get(start.wrapping_sub(2)) == Some(&b'.');
-    let end = letters_end(text, start);
     if !number_follows(end) && !number_precedes && !may_open {
         return None;
     }
@@ -358,7 +367,11 @@ mod tests {
         let mut anchors = Anchors::default();
         anchors.compute(text.as_bytes(), None);
         let mut out = Vec::new();
-        find(text.as_bytes(), &anchors.view(0, text.len()), |start, end| out.push(&text[start..end]));
+        find(text.as_bytes(), &anchors.view(0, text.len()), |field, start, end| {
+            if field == b"street_address" {
+                out.push(&text[start..end]);
+            }
+        });
         out
     }
 

@@ -77,6 +77,7 @@ struct MergedNotValue {
     entities: Option<Vec<Located<String>>>,
     keys: Option<Vec<Located<String>>>,
     words: Option<Vec<Located<String>>>,
+    last_words: Option<Vec<Located<String>>>,
     pattern: Option<Located<String>>,
     at: Option<(usize, Range<usize>)>,
 }
@@ -381,7 +382,8 @@ impl<'a> Compiler<'a> {
         }
         for (name, spanned) in parsed.not_values {
             let span = spanned.span();
-            let NotValueFile { enabled, description, entities, keys, words, pattern } = spanned.into_inner();
+            let NotValueFile { enabled, description, entities, keys, words, last_words, pattern } =
+                spanned.into_inner();
             let entry = merged.not_values.entry(name).or_default();
             entry.at = Some((file, span));
             let all = |texts: Vec<Spanned<String>>| texts.into_iter().map(|text| located(text, file)).collect();
@@ -399,6 +401,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = words {
                 entry.words = Some(all(words));
+            }
+            if let Some(last_words) = last_words {
+                entry.last_words = Some(all(last_words));
             }
             if let Some(pattern) = pattern {
                 entry.pattern = Some(located(pattern, file));
@@ -476,14 +481,23 @@ impl<'a> Compiler<'a> {
                     keys.push(normalized);
                 }
             }
-            let mut words = Vec::new();
-            for word in entry.words.unwrap_or_default() {
-                if word.value.is_empty() {
-                    self.error(word.file, &word.span, "a word is empty; remove it or write the word");
-                } else {
-                    words.push(word.value.to_ascii_lowercase().into_bytes());
+            // A last word is one word: it holds no space or comma, which end the words before it.
+            let mut lowercase_words = |list: Option<Vec<Located<String>>>, one_word: bool| {
+                let mut out = Vec::new();
+                for word in list.unwrap_or_default() {
+                    if word.value.is_empty() {
+                        self.error(word.file, &word.span, "a word is empty; remove it or write the word");
+                    } else if one_word && word.value.contains([' ', ',']) {
+                        let message = "a last word holds a space or a comma; write the one word a value ends with";
+                        self.error(word.file, &word.span, message);
+                    } else {
+                        out.push(word.value.to_ascii_lowercase().into_bytes());
+                    }
                 }
-            }
+                out
+            };
+            let words = lowercase_words(entry.words, false);
+            let last_words = lowercase_words(entry.last_words, true);
             // Checked alone, so that a pattern such as `a)|(b` cannot reach out of the anchors put around it.
             if let Some(text) = &entry.pattern {
                 if let Err(error) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(&text.value) {
@@ -493,9 +507,9 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
             }
-            if words.is_empty() && entry.pattern.is_none() {
+            if words.is_empty() && last_words.is_empty() && entry.pattern.is_none() {
                 let message = format!(
-                    "not_values `{name}` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]`"
+                    "not_values `{name}` has none of `words`, `last_words` and `pattern`; add one, e.g. `words = [\"null\"]`"
                 );
                 self.error(file, &span, message);
                 continue;
@@ -510,6 +524,7 @@ impl<'a> Compiler<'a> {
                 entities: ids,
                 keys,
                 words,
+                last_words,
                 pattern_text: pattern.map(|index| patterns[index].1.value.clone()),
                 pattern,
                 source: self.source(file, &span),

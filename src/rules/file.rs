@@ -88,6 +88,7 @@ pub struct NotValueFile {
     pub entities: Option<Vec<Spanned<String>>>,
     pub keys: Option<Vec<Spanned<String>>>,
     pub words: Option<Vec<Spanned<String>>>,
+    pub last_words: Option<Vec<Spanned<String>>>,
     pub pattern: Option<Spanned<String>>,
 }
 
@@ -155,7 +156,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "secret",
 ];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
-const NOT_VALUE_KEYS: &[&str] = &["enabled", "description", "entities", "keys", "words", "pattern"];
+const NOT_VALUE_KEYS: &[&str] = &["enabled", "description", "entities", "keys", "words", "last_words", "pattern"];
 
 struct Reader<'a> {
     text: &'a str,
@@ -359,6 +360,7 @@ impl Reader<'_> {
                 "entities" => not_value.entities = self.texts(&key, value),
                 "keys" => not_value.keys = self.texts(&key, value),
                 "words" => not_value.words = self.texts(&key, value),
+                "last_words" => not_value.last_words = self.texts(&key, value),
                 "pattern" => not_value.pattern = self.text(&key, value),
                 _ => self.unknown(&key, &format!("in [not_values.{}]", name.get_ref()), NOT_VALUE_KEYS),
             }

@@ -301,6 +301,8 @@ pub struct NotValue {
     pub keys: Vec<Vec<u8>>,
     /// Whole values, lowercase (compared in any case).
     pub words: Vec<Vec<u8>>,
+    /// Last words of values of two words or more (after a space or a comma), lowercase (compared in any case).
+    pub last_words: Vec<Vec<u8>>,
     /// The pattern as written; it matches whole values.
     pub pattern_text: Option<String>,
     /// Its index in `Rules::not_value_patterns`.
@@ -542,6 +544,10 @@ impl Rules {
         let mut matched = None;
         self.not_values.iter().filter(|not_value| not_value.applies(entity, key)).any(|not_value| {
             not_value.words.iter().any(|word| value.eq_ignore_ascii_case(word))
+                || !not_value.last_words.is_empty() && {
+                    let last = value.iter().rposition(|&b| b == b' ' || b == b',').map(|at| &value[at + 1..]);
+                    last.is_some_and(|last| not_value.last_words.iter().any(|word| last.eq_ignore_ascii_case(word)))
+                }
                 || not_value.pattern.is_some_and(|index| {
                     let set = &self.not_value_patterns;
                     let matches = matched.get_or_insert_with(|| set.is_match(value).then(|| set.matches(value)));

@@ -296,7 +296,7 @@ fn not_values_name_known_entities_and_say_what_they_match() {
     );
     check(
         "[not_values.empty]\nkeys = [\"location\"]\n",
-        &["bad.toml:1:13: not_values `empty` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.empty]`"],
+        &["bad.toml:1:13: not_values `empty` has none of `words`, `last_words` and `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.empty]`"],
     );
     check(
         "[not_values.bad]\npattern = '(unclosed'\n",
@@ -310,10 +310,10 @@ fn not_values_name_known_entities_and_say_what_they_match() {
     check(
         "[not_values.bad]\nwords = [\"\"]\nkeys = [\"_\"]\nlimit = 3\n",
         &[
-            "bad.toml:1:13: not_values `bad` has neither `words` nor `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.bad]`",
+            "bad.toml:1:13: not_values `bad` has none of `words`, `last_words` and `pattern`; add one, e.g. `words = [\"null\"]` — `[not_values.bad]`",
             "bad.toml:2:10: a word is empty; remove it or write the word — `words = [\"\"]`",
             "bad.toml:3:9: a key is empty; remove it or write the key — `keys = [\"_\"]`",
-            "bad.toml:4:1: unknown key `limit` in [not_values.bad]; use one of: enabled, description, entities, keys, words, pattern — `limit = <not shown>`",
+            "bad.toml:4:1: unknown key `limit` in [not_values.bad]; use one of: enabled, description, entities, keys, words, last_words, pattern — `limit = <not shown>`",
         ],
     );
     check(
@@ -321,6 +321,11 @@ fn not_values_name_known_entities_and_say_what_they_match() {
         &["bad.toml:2:22: `flag_name_endings` belongs to [detectors.secret], which reads command-line flags — `flag_name_endings = [\"file\"]`"],
     );
     check("[not_values.mine]\nentities = [\"NAME\"]\nkeys = [\"full_name\"]\nwords = [\"n/a\"]\n", &[]);
+    // A last word is one word.
+    check(
+        "[not_values.orgs]\nlast_words = [\"Pty Ltd\", \"GmbH\"]\n",
+        &["bad.toml:2:15: a last word holds a space or a comma; write the one word a value ends with — `last_words = [\"Pty Ltd\", \"GmbH\"]`"],
+    );
     check(
         "[detectors.phone]\nnot_names = [\"Team\"]\n[detectors.name]\nnot_names = [\" \"]\n",
         &[
@@ -328,4 +333,19 @@ fn not_values_name_known_entities_and_say_what_they_match() {
             "bad.toml:4:14: a word of `not_names` is empty; remove it or write the word — `not_names = [\" \"]`",
         ],
     );
+}
+
+#[test]
+fn an_organization_is_known_by_its_last_word() {
+    let rules = super::Rules::defaults();
+    let name = rules.entity_id("NAME").expect("the shipped rules report names");
+    for organization in ["Acme Logistics BV", "Northwind Traders, Inc.", "Contoso Pty Ltd", "Fabrikam gmbh"] {
+        assert!(rules.names_no_value(name, b"name", organization.as_bytes()), "{organization}");
+    }
+    // A person's name, a last word that is only part of a word, and the word alone.
+    for person in ["Jan Nowak", "Anna Gmbhova", "GmbH", "Inc"] {
+        assert!(!rules.names_no_value(name, b"name", person.as_bytes()), "{person}");
+    }
+    let email = rules.entity_id("EMAIL").expect("the shipped rules report emails");
+    assert!(!rules.names_no_value(email, b"email", b"Acme Logistics BV"), "only under names");
 }
