@@ -12,7 +12,8 @@
 //!   another `:` at most five bytes further (IPv6, MAC); two letters and two digits at a word start (IBAN); five
 //!   dashes three bytes apart (a MAC written with dashes); two dots five bytes apart (a MAC in Cisco's notation,
 //!   `000c.29ab.cdf4`, from its first dot);
-//! - `at`: `@`, `%` and `$` (emails, `%40`, URL credentials, password hashes such as bcrypt's `$2b$12$…`);
+//! - `at`: `@`, `%`, `$` and `|` (emails, `%40`, URL credentials, password hashes such as bcrypt's `$2b$12$…`,
+//!   HL7 segments);
 //! - `sep`: `=` and `:` (`key=value` and `key: value` pairs), and the second dash of `--` before a letter (a
 //!   command-line flag, `--password hunter2`);
 //! - `lt`: `<` (HTML);
@@ -65,7 +66,7 @@ struct Classes {
     underscore: u64,
     colon: u64,
     dash: u64,
-    /// `@`, `%` and `$`.
+    /// `@`, `%`, `$` and `|`.
     at: u64,
     /// `=` and `:`.
     sep: u64,
@@ -661,7 +662,7 @@ const TABLE: [u16; 256] = {
             b'=' => class |= SEP,
             b'-' => class |= DASH | KEY,
             b'.' => class |= KEY | DOT,
-            b'@' | b'%' | b'$' => class |= AT,
+            b'@' | b'%' | b'$' | b'|' => class |= AT,
             b'<' => class |= LT,
             b'"' | b'\\' => class |= QUOTE,
             _ => {}
@@ -940,7 +941,8 @@ mod avx2 {
         let common =
             _mm256_and_si256(by_nibbles(v, groups_low, groups_high), by_nibbles(next, follows_low, follows_high));
         *pairs |= (!mask(_mm256_cmpeq_epi8(common, _mm256_setzero_si256())) & 0xFFFF_FFFF) << shift;
-        out.at |= mask(_mm256_or_si256(_mm256_or_si256(eq(v, b'@'), eq(v, b'%')), eq(v, b'$'))) << shift;
+        let at_or_percent = _mm256_or_si256(eq(v, b'@'), eq(v, b'%'));
+        out.at |= mask(_mm256_or_si256(at_or_percent, _mm256_or_si256(eq(v, b'$'), eq(v, b'|')))) << shift;
         out.sep |= mask(_mm256_or_si256(colon, eq(v, b'='))) << shift;
         out.lt |= mask(eq(v, b'<')) << shift;
         out.quote |= mask(_mm256_or_si256(eq(v, b'"'), eq(v, b'\\'))) << shift;

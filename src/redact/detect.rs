@@ -30,8 +30,6 @@ pub struct ScanContext {
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
-    /// The line holds a `|`, so HL7 segments may be in the text (one look per line, not per JSON string).
-    pub pipes: bool,
 }
 
 /// Remembers the classification of the keys of `key=value` pairs, so a key seen before costs a hash and a
@@ -135,6 +133,10 @@ pub struct Detectors {
     /// The bytes an after-word starts with, in either ASCII case: most numbers are followed by none.
     phone_after_first: [bool; 256],
     ssn_context: Option<ContextWords>,
+    /// Words that say a date is someone's birth date (`BIRTH_WORDS`), and the entity and action of the field
+    /// `date_of_birth` when the rules replace it.
+    birth_context: Option<ContextWords>,
+    birth_date: Option<(EntityId, Action)>,
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<ContextWords>>,
@@ -358,6 +360,14 @@ impl Detectors {
             }
         }
         let ssn_context = ContextWords::new(&rules.detector(DetectorKind::Ssn).context);
+        let birth_words: Vec<String> = BIRTH_WORDS.iter().map(|word| word.to_string()).collect();
+        let birth_context = ContextWords::new(&birth_words);
+        let mut birth_path = KeyPath::default();
+        birth_path.push(b"date_of_birth");
+        let birth_date = rules
+            .field_rule(&birth_path)
+            .filter(|rule| rule.action.replaces() && rule.action != Action::DropField)
+            .map(|rule| (rule.entity, rule.action));
         let secrets = SecretPrefixes::new();
         let patterns: Vec<PatternRule> =
             rules.patterns.iter().filter(|pattern| pattern.action != Action::Keep).cloned().collect();
@@ -375,6 +385,8 @@ impl Detectors {
             phone_context_after,
             phone_after_first,
             ssn_context,
+            birth_context,
+            birth_date,
             secrets,
             patterns,
             pattern_context,
@@ -445,8 +457,11 @@ impl Detectors {
                 memo.push_as_value_of(rules, field, text, (start, end), out)
             });
         }
-        // HL7 segments: a patient's fields by position.
-        if context.pipes {
+        if out[first..].iter().any(|finding| finding.entity == DetectorKind::Phone.entity()) {
+            self.caller_names(rules, text, memo, first, out);
+        }
+        // HL7 segments: a patient's fields by position, in a text with a `|` (an `At` anchor).
+        if anchors.any(Anchor::At) && anchors.positions(Anchor::At).any(|at| text[at] == b'|') {
             super::hl7::find(text, |key, start, end| memo.push_as_value_of(rules, key, text, (start, end), out));
         }
         for (index, pattern) in self.patterns.iter().enumerate() {
@@ -602,6 +617,30 @@ impl Detectors {
                 (b'(', Some(b')')) => capitalized_words_before(text, start - 1, 2),
                 _ => None,
             };
+            if let Some((name_start, name_end)) = name {
+                memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
+            }
+        }
+    }
+
+    /// The names that go with the phones found from `first` on, as SIP and telephony servers write a caller:
+    /// `From: "Emily Carter" <sip:+14155550137@…>`, `Sofia Andersson <+46701234567>`. Classified as the field
+    /// `display_name` is, as the name that goes with an address is.
+    #[cold]
+    #[inline(never)]
+    fn caller_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
+        for index in first..out.len() {
+            let Finding { start, entity, .. } = out[index];
+            if entity != DetectorKind::Phone.entity() || start == 0 {
+                continue;
+            }
+            let before = &text[..start];
+            let open = [b"<".as_slice(), b"<sip:", b"<sips:", b"<tel:"]
+                .iter()
+                .find(|prefix| before.ends_with(prefix))
+                .map(|prefix| start - prefix.len());
+            let name = open
+                .and_then(|open| quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)));
             if let Some((name_start, name_end)) = name {
                 memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
             }
@@ -852,6 +891,17 @@ impl Detectors {
             return end;
         }
         if token.looks_like_date() {
+            // After a word that says so (`born 14.07.1986`, `nata il 05/01/1992`, `född 1990-03-14`), a date of a
+            // year a person alive is born in is a birth date: the field `date_of_birth`'s. Log timestamps (this
+            // decade's) are turned away by their year before the words are looked for.
+            if let Some((entity, action)) = self.birth_date {
+                let date_end =
+                    token.start + token.group_lengths[..3].iter().map(|&len| usize::from(len)).sum::<usize>() + 2;
+                if token.birth_year() && self.near(&self.birth_context, text, token.start) {
+                    out.push(Finding { start: token.start, end: date_end, entity, action });
+                    return date_end;
+                }
+            }
             return end;
         }
         // Cards.
@@ -1392,6 +1442,48 @@ fn is_hex_colon(byte: u8) -> bool {
     byte.is_ascii_hexdigit() || byte == b':'
 }
 
+/// Words that say the date after them is someone's birth date, in the languages support is written in (whole
+/// words, any ASCII case, in the 40 bytes before the date; see `ContextWords`).
+const BIRTH_WORDS: &[&str] = &[
+    "dob",
+    "d.o.b",
+    "date of birth",
+    "birth date",
+    "birthdate",
+    "born",
+    "birthday",
+    "geburtsdatum",
+    "geboren",
+    "né le",
+    "née le",
+    "date de naissance",
+    "fecha de nacimiento",
+    "nacido el",
+    "nacida el",
+    "data di nascita",
+    "nato il",
+    "nata il",
+    "geboortedatum",
+    "geboren op",
+    "data de nascimento",
+    "nascido em",
+    "nascida em",
+    "född",
+    "födelsedatum",
+    "født",
+    "fødselsdato",
+    "syntynyt",
+    "doğum tarihi",
+    "doğum tarihim",
+    "datum narození",
+    "narozen",
+    "narozena",
+    "data urodzenia",
+    "urodzony",
+    "urodzona",
+    "seinengappi",
+];
+
 /// True when the `:` at `i` begins `::` or a chain of three colons at most five bytes apart: every IPv6 address
 /// has a `::` or six colons and every MAC five, while a time of day (`14:26:36`) has two.
 fn colon_chain(text: &[u8], i: usize) -> bool {
@@ -1810,6 +1902,15 @@ impl NumberToken {
             || first_three == [1, 2, 4]
             || first_three == [2, 1, 4]
             || first_three == [1, 1, 4])
+    }
+
+    /// Whether the year of a date (`looks_like_date`) is one a person alive now was born in, before this decade's
+    /// log timestamps: 1900 to 2015.
+    fn birth_year(&self) -> bool {
+        let year_at =
+            if self.group_lengths[0] == 4 { 0 } else { usize::from(self.group_lengths[0] + self.group_lengths[1]) };
+        let year = self.digits[year_at..year_at + 4].iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+        (1900..=2015).contains(&year)
     }
 
     /// `2024 01 15`: a year, a month and a day separated by single spaces.
@@ -2503,8 +2604,12 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
 /// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
 /// USER 'app'@'%'`).
 fn after_user(text: &[u8], quote: usize) -> bool {
+    // Most quotes are turned away by the two bytes before them.
     quote >= 5
-        && (&text[quote - 5..quote] == b"user " || &text[quote - 5..quote] == b"User ")
+        && text[quote - 1] == b' '
+        && text[quote - 2] == b'r'
+        && text[quote - 4..quote - 2] == *b"se"
+        && matches!(text[quote - 5], b'u' | b'U')
         && (quote == 5 || !text[quote - 6].is_ascii_alphanumeric())
 }
 
@@ -2889,6 +2994,15 @@ const MESSAGE_WORDS: &[&str] = &[
     "Hi",
     "Thanks",
     "Regards",
+    // A telephony server's verbs before a caller (`Processing Sofia Andersson <+46…>`).
+    "Processing",
+    "Incoming",
+    "Outgoing",
+    "Calling",
+    "Dialing",
+    "Ringing",
+    "Call",
+    "Caller",
 ];
 
 /// True when a Common Log Format date starts at `at`: `12/Mar/2024:`.
@@ -3389,8 +3503,8 @@ mod tests {
         let mut pick = |n: u64| (super::super::xorshift(&mut state) % n) as usize;
         let contexts = [
             ScanContext::default(),
-            ScanContext { phone_key: true, ..ScanContext::default() },
-            ScanContext { ssn_key: true, ..ScanContext::default() },
+            ScanContext { phone_key: true, ssn_key: false },
+            ScanContext { phone_key: false, ssn_key: true },
         ];
         for _ in 0..3000 {
             let digits = |count: usize, pick: &mut dyn FnMut(u64) -> usize| {
@@ -3906,7 +4020,7 @@ mod tests {
 
     #[test]
     fn seconds_of_a_time_are_no_phone_even_under_a_phone_key() {
-        let phone_key = ScanContext { phone_key: true, ..ScanContext::default() };
+        let phone_key = ScanContext { phone_key: true, ssn_key: false };
         for stamp in ["2025-11-29T14:26:36.250-05:00", "2025-11-29 14:26:36.123456+01:00", "at 14:26:36.9-0530"] {
             assert_eq!(find_with(stamp, phone_key), vec![], "{stamp}");
         }

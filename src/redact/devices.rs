@@ -99,8 +99,22 @@ const MAX_TOKEN: usize = 63;
 
 /// The device named after its owner that the capital at `at` is part of, if one is; `word_end` is where the
 /// capital's word ends (its letters, and bytes that are not ASCII). Called for each capital by `streets::find`.
+#[inline(always)]
 pub(crate) fn device_at(text: &[u8], at: usize, word_end: usize) -> Option<(usize, usize)> {
-    // Most capitals are turned away by the bytes around their word.
+    // Most capitals are turned away here, in line, by the bytes around their word: a dash or an apostrophe after
+    // it or a dash before it, a last `s` (of `’s`), or a particle's last letter and a space before it.
+    let next = text.get(word_end).copied().unwrap_or(b' ');
+    let before = if at > 0 { text[at - 1] } else { b' ' };
+    let particle = before == b' ' && at >= 4 && matches!(text[at - 2], b'e' | b'n');
+    if !(matches!(next, b'-' | b'\'') || before == b'-' || text[word_end - 1] == b's' || particle) {
+        return None;
+    }
+    device_around(text, at, word_end)
+}
+
+/// `device_at` past its quick test.
+#[inline(never)]
+fn device_around(text: &[u8], at: usize, word_end: usize) -> Option<(usize, usize)> {
     let next = text.get(word_end).copied();
     if next == Some(b'-') || at > 0 && text[at - 1] == b'-' {
         return dashed_host(text, at);

@@ -337,9 +337,7 @@ fn walk_inner(
                                     || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
                         Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..) => {
                             let context = match treatment {
-                                Treatment::Detect { phone_key, ssn_key } => {
-                                    ScanContext { phone_key, ssn_key, ..ScanContext::default() }
-                                }
+                                Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
                                 _ => ScanContext::default(),
                             };
                             engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
@@ -355,7 +353,7 @@ fn walk_inner(
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
                         Treatment::Detect { phone_key, ssn_key } => {
-                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key, pipes: false }, work)
+                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key }, work)
                         }
                         Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
                         Treatment::Drop | Treatment::Skip => {}

@@ -133,6 +133,8 @@ pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(&'stat
         let end = letters_end(text, start);
         if start >= street_after {
             if let Some((from, to)) = street_at(text, start, end).filter(|&(from, _)| from >= street_after) {
+                // The postcode and the town after the street are the same address.
+                let to = postcode_town_after(text, to).unwrap_or(to);
                 found(b"street_address", from, to);
                 street_after = to;
             }
@@ -244,6 +246,81 @@ fn word_end(text: &[u8], start: usize) -> usize {
         end += 1;
     }
     end
+}
+
+/// The end of a postcode and a town right after a street that ends at `end` (`, 413 04 Göteborg`, `, 1054 GN
+/// Amsterdam`, `, 00184 Roma`, `, 01304-001 São Paulo`, `, 00-950 Warszawa`, `, SW1A 1AA London`): a comma or a
+/// space, the postcode in one of the shapes Europe, Brazil and Japan write, a space and a capitalized word.
+fn postcode_town_after(text: &[u8], end: usize) -> Option<usize> {
+    let from = end + if text.get(end..end + 2) == Some(b", ") { 2 } else { 1 };
+    if text.get(from - 1) != Some(&b' ') {
+        return None;
+    }
+    let digits =
+        |at: usize, count: usize| text.get(at..at + count).is_some_and(|run| run.iter().all(u8::is_ascii_digit));
+    let capitals =
+        |at: usize, count: usize| text.get(at..at + count).is_some_and(|run| run.iter().all(u8::is_ascii_uppercase));
+    let at = |offset: usize, byte: u8| text.get(from + offset) == Some(&byte);
+    let postcode_len = if digits(from, 5) && at(5, b'-') && digits(from + 6, 3) {
+        9 // Brazil's CEP.
+    } else if digits(from, 3) && at(3, b'-') && digits(from + 4, 4) {
+        8 // Japan.
+    } else if digits(from, 2) && at(2, b'-') && digits(from + 3, 3)
+        || digits(from, 3) && at(3, b' ') && digits(from + 4, 2)
+    {
+        6 // Poland; Sweden, Czechia, Slovakia, Greece.
+    } else if digits(from, 4) && at(4, b' ') && capitals(from + 5, 2) && at(7, b' ') {
+        7 // The Netherlands.
+    } else if digits(from, 4) || digits(from, 5) {
+        if digits(from, 5) {
+            5
+        } else {
+            4
+        }
+    } else {
+        uk_postcode_len(&text[from..])?
+    };
+    // A town is one to three words that start with a capital, or with a letter that is not ASCII (`Łódź`,
+    // `Örebro`, `São Paulo`).
+    let town_word = |start: usize| {
+        let end = word_end(text, start);
+        let named = match text.get(start) {
+            Some(&first) if first >= 0x80 => end > start + 2,
+            Some(first) if first.is_ascii_uppercase() => capitalized(&text[start..end]),
+            _ => false,
+        };
+        named.then_some(end)
+    };
+    let town = from + postcode_len + 1;
+    if text.get(town - 1) != Some(&b' ') {
+        return None;
+    }
+    let mut town_end = town_word(town)?;
+    for _ in 0..2 {
+        match text.get(town_end) {
+            Some(b' ') => match town_word(town_end + 1) {
+                Some(end) => town_end = end,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    Some(town_end)
+}
+
+/// The length of a UK postcode at the start of `text` (`SW1A 1AA`, `M1 1AE`, `BN1 4QQ`), if one is there.
+fn uk_postcode_len(text: &[u8]) -> Option<usize> {
+    let outward = text.iter().take(4).take_while(|b| b.is_ascii_alphanumeric()).count();
+    let inward = text.get(outward + 1..outward + 4)?;
+    let shaped = (2..=4).contains(&outward)
+        && text[0].is_ascii_uppercase()
+        && text[..outward].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && text[..outward].iter().any(u8::is_ascii_digit)
+        && text[outward] == b' '
+        && inward[0].is_ascii_digit()
+        && inward[1..].iter().all(u8::is_ascii_uppercase)
+        && !text.get(outward + 4).is_some_and(u8::is_ascii_alphanumeric);
+    shaped.then_some(outward + 4)
 }
 
 /// True for a word of a name: a capital and at least one small letter or a byte that is not ASCII after it.
@@ -376,10 +453,23 @@ mod tests {
     }
 
     #[test]
+    fn the_postcode_and_town_after_a_street_go_with_it() {
+        assert_eq!(streets("bor på Vasagatan 12, 413 04 Göteborg. Ring"), ["Vasagatan 12, 413 04 Göteborg"]);
+        assert_eq!(streets("naar Keizersgracht 452, 1016 GD Amsterdam"), ["Keizersgracht 452, 1016 GD Amsterdam"]);
+        assert_eq!(streets("Rua Augusta, 1508, 01304-001 São Paulo"), ["Rua Augusta, 1508, 01304-001 São Paulo"]);
+        assert_eq!(streets("to 221B Baker Street, NW1 6XE London"), ["221B Baker Street, NW1 6XE London"]);
+        assert_eq!(streets("ul. Piotrkowska 104, 90-926 Łódź"), ["ul. Piotrkowska 104, 90-926 Łódź"]);
+        // Not a postcode and a town: a count and a word in lower case, a number and more digits.
+        assert_eq!(streets("Lindenstrasse 7, 12 items"), ["Lindenstrasse 7"]);
+        assert_eq!(streets("Lindenstrasse 7 10115"), ["Lindenstrasse 7"]);
+        assert_eq!(streets("Lindenstrasse 7, 10115 Berlin"), ["Lindenstrasse 7, 10115 Berlin"]);
+    }
+
+    #[test]
     fn streets_by_their_words_and_numbers() {
-        assert_eq!(streets("parcel to Bahnhofstrasse 21, 8001 Zürich."), ["Bahnhofstrasse 21"]);
+        assert_eq!(streets("parcel to Bahnhofstrasse 21, 8001 Zürich."), ["Bahnhofstrasse 21, 8001 Zürich"]);
         assert_eq!(streets("Address is Eppendorfer Weg 211"), ["Eppendorfer Weg 211"]);
-        assert_eq!(streets("Adresse: Sankt Annæ Plads 9, 1250 København K"), ["Sankt Annæ Plads 9"]);
+        assert_eq!(streets("Adresse: Sankt Annæ Plads 9, 1250 København K"), ["Sankt Annæ Plads 9, 1250 København"]);
         assert_eq!(streets("is Keizersgracht 452-II"), ["Keizersgracht 452"]);
         assert_eq!(streets("mi dirección es Calle de Alcalá 48, 3ºB"), ["Calle de Alcalá 48"]);
         assert_eq!(streets("Rua Augusta, 1508, apto 72"), ["Rua Augusta, 1508"]);
