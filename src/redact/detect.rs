@@ -777,8 +777,8 @@ impl Detectors {
             let parse = |bytes: &[u8]| std::str::from_utf8(bytes).ok()?.parse::<std::net::Ipv6Addr>().ok();
             let mut address = shaped.then(|| parse(trimmed)).flatten();
             // A port after the address without brackets (HAProxy's and OpenVPN's `2001:db8::17:40000`): a last
-            // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it); after a
-            // full address of eight groups (eight colons in all), a group of decimal digits can only be a port.
+            // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it); after
+            // eight colons (more than an address has), a last group of decimal digits can only be a port.
             if address.is_none() && shaped {
                 let last = trimmed.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
                 let port_digits = if trimmed_colons == 8 { 1..=5 } else { 5..=5 };
@@ -895,8 +895,14 @@ impl Detectors {
             // year a person alive is born in is a birth date: the field `date_of_birth`'s. Log timestamps (this
             // decade's) are turned away by their year before the words are looked for.
             if let Some((entity, action)) = self.birth_date {
-                let date_end =
-                    token.start + token.group_lengths[..3].iter().map(|&len| usize::from(len)).sum::<usize>() + 2;
+                // The date is its first three groups, with the separators as written (`14. 7. 1986`).
+                let mut date_end = token.start;
+                for group in 0..3 {
+                    date_end += text[date_end..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if group < 2 {
+                        date_end += text[date_end..].iter().take(2).take_while(|b| !b.is_ascii_digit()).count();
+                    }
+                }
                 if token.birth_year() && self.near(&self.birth_context, text, token.start) {
                     out.push(Finding { start: token.start, end: date_end, entity, action });
                     return date_end;
@@ -2615,7 +2621,9 @@ fn after_user(text: &[u8], quote: usize) -> bool {
 
 /// True when `login` can be a login: 1 to 64 bytes, no space or quote.
 fn is_login(login: &[u8]) -> bool {
-    !login.is_empty() && login.len() <= 64 && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
+    login.first().is_some_and(u8::is_ascii_alphanumeric)
+        && login.len() <= 64
+        && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
 }
 
 /// A login quoted after the word `user`, as servers write a failed or refused login: PostgreSQL's `password
@@ -2736,7 +2744,7 @@ fn value_key_follows(text: &[u8], end: usize) -> bool {
 fn cef_label_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mut KeyMemo) -> Option<KeyRule> {
     let key = &text[start..end];
     let custom = matches!(key, [b'c', b's', b'1'..=b'6'] | [b'c', b'n', b'1'..=b'3']);
-    if !custom || !text.starts_with(b"CEF:") && memchr::memmem::find(text, b"CEF:").is_none() {
+    if !custom || memchr::memmem::find(text, b"CEF:").is_none() {
         return None;
     }
     let mut label_key = [0u8; 8];
@@ -2744,9 +2752,28 @@ fn cef_label_rule(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &m
     label_key[3..].copy_from_slice(b"Label");
     let at = memchr::memmem::find_iter(text, &label_key)
         .find(|&at| (at == 0 || matches!(text[at - 1], b' ' | b'|')) && text.get(at + 8) == Some(&b'='))?;
+    // A label may hold spaces (`cs3Label=Full Name`): it runs to the next ` key=`. Looked up as a key is, its
+    // words joined (`Full Name` as `full_name`).
     let label_start = at + 9;
-    let label_end = label_start + text[label_start..].iter().take_while(|&&b| b != b' ').count();
-    (label_end > label_start).then(|| memo.lookup(rules, text, label_start, label_end)).flatten()
+    let mut label_end = label_start;
+    while label_end < text.len() && label_end - label_start <= 64 {
+        if text[label_end] == b' ' {
+            let key = text[label_end + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+            if key > 0 && text.get(label_end + 1 + key) == Some(&b'=') {
+                break;
+            }
+        }
+        label_end += 1;
+    }
+    let label = &text[label_start..label_end];
+    if label.is_empty() || label.len() > 64 {
+        return None;
+    }
+    let mut joined = [0u8; 64];
+    for (to, &byte) in joined.iter_mut().zip(label) {
+        *to = if byte == b' ' { b'_' } else { byte };
+    }
+    memo.lookup(rules, &joined[..label.len()], 0, label.len())
 }
 
 /// The rule of a label of two or three words that ends with the key `text[start..end]` when that word names
@@ -2880,6 +2907,28 @@ fn access_log_users(rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize
     }
 }
 
+/// How the messages that OpenVPN's server writes after a client's `user/address:port` start.
+const OPENVPN_MESSAGES: &[&[u8]] = &[
+    b"MULTI",
+    b"TLS",
+    b"VERIFY",
+    b"PUSH",
+    b"SENT CONTROL",
+    b"Data Channel",
+    b"Control Channel",
+    b"peer info",
+    b"Outgoing",
+    b"Incoming",
+    b"SIGUSR1",
+    b"SIGTERM",
+    b"Connection reset",
+    b"Inactivity timeout",
+    b"AUTH",
+    b"WARNING",
+    b"IV_",
+    b"[",
+];
+
 /// The user (the certificate's common name or the login) that OpenVPN's server logs with the client's address
 /// `text[start..end]`: `tomas.dvorak/203.0.113.5:60122 MULTI_sva: …` (the user, a `/`, the address, a port and a
 /// message in capitals), `[mehmet.kaya] Peer Connection Initiated with [AF_INET]203.0.113.5:51234` and the status
@@ -2892,7 +2941,10 @@ fn openvpn_user(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)>
     };
     if start >= 2 && text[start - 1] == b'/' {
         let after = port_end(end)?;
-        let message = text.get(after) == Some(&b' ') && text.get(after + 1).is_some_and(u8::is_ascii_uppercase);
+        // One of the messages OpenVPN's server writes after a client (not `tcp/10.1.2.3:443 OK` or a proxy's
+        // `backend/10.0.0.5:8080 DOWN`).
+        let message = text.get(after) == Some(&b' ')
+            && OPENVPN_MESSAGES.iter().any(|message| text[after + 1..].starts_with(message));
         let user_start = start - 1 - text[..start - 1].iter().rev().take_while(|b| login_byte(b)).count();
         let at_word_start = user_start == 0 || text[user_start - 1] == b' ';
         return (message && at_word_start && user_start < start - 1).then_some((user_start, start - 1));

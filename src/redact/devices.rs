@@ -89,12 +89,34 @@ const NOT_OWNERS: &[&[u8]] = &[
     b"Conference",
     b"Front",
     b"Desk",
+    b"Team",
+    b"Company",
+    b"Family",
+    b"Client",
+    b"Customer",
+    b"User",
+    b"Kids",
+    b"Buds",
+    b"Paperwhite",
+    b"Service",
+    b"Runner",
+    b"Emulator",
+    b"Hub",
+    b"Catalyst",
+    b"Address",
+    b"Windows",
+    b"Finance",
+    b"Gaming",
+    b"Stop",
 ];
 
 /// Words that join a device to its owner's name (`MacBook-Pro-van-Daan`, `iPhone de Marie`).
 const PARTICLES: &[&[u8]] = &[b"van", b"von", b"de", b"di", b"da", b"do", b"du", b"of", b"fra", b"od", b"der"];
 
-/// The longest host name read.
+/// Words after a device that name its model (`Anna's MacBook Pro`).
+const MODEL_WORDS: &[&[u8]] = &[b"Pro", b"Max", b"Air", b"Mini", b"Plus", b"Ultra", b"SE"];
+
+/// The longest host name read: a longer run of letters, digits and dashes is no host name, and is not read past.
 const MAX_TOKEN: usize = 63;
 
 /// The device named after its owner that the capital at `at` is part of, if one is; `word_end` is where the
@@ -102,10 +124,10 @@ const MAX_TOKEN: usize = 63;
 #[inline(always)]
 pub(crate) fn device_at(text: &[u8], at: usize, word_end: usize) -> Option<(usize, usize)> {
     // Most capitals are turned away here, in line, by the bytes around their word: a dash or an apostrophe after
-    // it or a dash before it, a last `s` (of `’s`), or a particle's last letter and a space before it.
+    // it or a dash before it, a last `s` (of `’s`), or the last letter of a particle and a space before it.
     let next = text.get(word_end).copied().unwrap_or(b' ');
     let before = if at > 0 { text[at - 1] } else { b' ' };
-    let particle = before == b' ' && at >= 4 && matches!(text[at - 2], b'e' | b'n');
+    let particle = before == b' ' && at >= 4 && matches!(text[at - 2], b'e' | b'n' | b'i' | b'a' | b'u' | b'r');
     if !(matches!(next, b'-' | b'\'') || before == b'-' || text[word_end - 1] == b's' || particle) {
         return None;
     }
@@ -125,49 +147,60 @@ fn device_around(text: &[u8], at: usize, word_end: usize) -> Option<(usize, usiz
     if text[word_end - 1] == b's' && text[..word_end].ends_with("\u{2019}s".as_bytes()) {
         return possessive_device(text, at, word_end - 4, 5);
     }
-    // A particle ends in `e` (`de`) or `n` (`von`, `van`) right before the space before the name.
-    if at < 4 || text[at - 1] != b' ' || !matches!(text[at - 2], b'e' | b'n') {
-        return None;
-    }
-    let particle_before = text[..at - 1].ends_with(b" de")
-        || at >= 5 && (text[..at - 1].ends_with(b" von") || text[..at - 1].ends_with(b" van"));
-    particle_before.then(|| device_of(text, at, word_end)).flatten()
+    device_of(text, at, word_end)
 }
 
-/// The host name around the capital at `at` (letters, digits and dashes), when it is a device named after
-/// someone.
+/// The host name around the capital at `at` (letters, digits, dashes and bytes that are not ASCII), when it is a
+/// device named after someone: the owner's name with a possessive `s` right before the device (`Annas-iPhone`,
+/// `Björns-MacBook-Air`), after a particle (`MacBook-Pro-van-Daan`, `iPhone-von-Anna`), or last, after a model
+/// with a digit (`Galaxy-S23-Mehmet`). Compounds of device words (`Surface-Laptop-Studio`, `Client-Mac-Address`,
+/// `Mac-Runner-03`) are none of these.
 fn dashed_host(text: &[u8], at: usize) -> Option<(usize, usize)> {
-    let host_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
-    let start = at - text[..at].iter().rev().take_while(|&&b| host_byte(b)).count();
-    let end = at + text[at..].iter().take_while(|&&b| host_byte(b)).count();
+    let host_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b >= 0x80;
+    // Read at most one byte past the longest host name either way: a longer run is turned away at once, so a
+    // line of dashed capitals costs each capital a bounded look.
+    let left = text[at.saturating_sub(MAX_TOKEN + 1)..at].iter().rev().take_while(|b| host_byte(b)).count();
+    let right = text[at..].iter().take(MAX_TOKEN + 1).take_while(|b| host_byte(b)).count();
+    let (start, end) = (at - left, at + right);
     // Glued to a path, an address or a longer name (`/dev/Annas-iPhone`, `x_Annas-iPhone`).
     if end - start > MAX_TOKEN || start > 0 && matches!(text[start - 1], b'/' | b'_' | b'@') {
         return None;
     }
     let parts: Vec<&[u8]> = text[start..end].split(|&b| b == b'-').collect();
     let device = parts.iter().position(|part| DEVICES.contains(part))?;
-    let owner = parts.iter().enumerate().any(|(index, part)| {
-        let after_particle = index > 0 && PARTICLES.contains(&parts[index - 1]);
-        index != device && capitalized(part) && (after_particle || !NOT_OWNERS.contains(part))
-    });
-    owner.then_some((start, end))
+    let owner = |part: &[u8]| name_word(part) && !NOT_OWNERS.contains(&part) && !DEVICES.contains(&part);
+    let possessive = device > 0 && {
+        let part = parts[device - 1];
+        part.len() >= 4 && part.ends_with(b"s") && owner(&part[..part.len() - 1]) && !NOT_OWNERS.contains(&part)
+    };
+    let after_particle =
+        (device + 2..parts.len()).any(|index| PARTICLES.contains(&parts[index - 1]) && owner(parts[index]));
+    let last = parts.len() - 1;
+    let after_model = last > device + 1
+        && owner(parts[last])
+        && parts[device + 1..last].iter().any(|part| part.iter().any(u8::is_ascii_digit));
+    (possessive || after_particle || after_model).then_some((start, end))
 }
 
 /// `Anna's iPhone`, `Anna’s MacBook Pro`: the owner's name at `at..end`, an apostrophe and `s` (`apostrophe`
-/// bytes with them), a space, a device and the model words after it.
+/// bytes with them), a space, a device and the model words after it. Not a maker's or a team's (`Apple's iPhone`,
+/// `Team's iPad`).
 fn possessive_device(text: &[u8], at: usize, end: usize, apostrophe: usize) -> Option<(usize, usize)> {
-    if text.get(end + apostrophe - 1) != Some(&b' ') || apostrophe == 3 && !text[end..].starts_with(b"'s") {
+    if text.get(end + apostrophe - 1) != Some(&b' ')
+        || apostrophe == 3 && !text[end..].starts_with(b"'s")
+        || NOT_OWNERS.contains(&&text[at..end])
+    {
         return None;
     }
     let device_start = end + apostrophe;
-    let device_end = letters_end(text, device_start);
+    let device_end = ascii_letters_end(text, device_start);
     if !DEVICES.contains(&&text[device_start..device_end]) {
         return None;
     }
     let mut span_end = device_end;
     while text.get(span_end) == Some(&b' ') {
-        let word_end = letters_end(text, span_end + 1);
-        if !NOT_OWNERS[..5].contains(&&text[span_end + 1..word_end]) {
+        let word_end = ascii_letters_end(text, span_end + 1);
+        if !MODEL_WORDS.contains(&&text[span_end + 1..word_end]) {
             break;
         }
         span_end = word_end;
@@ -175,23 +208,34 @@ fn possessive_device(text: &[u8], at: usize, end: usize, apostrophe: usize) -> O
     Some((at, span_end))
 }
 
-/// `iPhone de Marie`, `MacBook von Anna`: the owner's name at `at..end` after a particle, after a device.
+/// `iPhone de Marie`, `MacBook von Anna`, `iPhone di Marco`: the owner's name at `at..end` after a particle, after
+/// a device. Not a role (`iPhone de Test`).
 fn device_of(text: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
-    let particle_start = at - 1 - text[..at - 1].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    if at < 2 || text[at - 1] != b' ' || NOT_OWNERS.contains(&&text[at..end]) {
+        return None;
+    }
+    let particle_start = at - 1 - text[..at - 1].iter().rev().take(4).take_while(|b| b.is_ascii_lowercase()).count();
+    if !PARTICLES.contains(&&text[particle_start..at - 1]) {
+        return None;
+    }
     let device_end = particle_start.checked_sub(1).filter(|&space| text[space] == b' ')?;
-    let device_start = device_end - text[..device_end].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let device_start =
+        device_end - text[..device_end].iter().rev().take(12).take_while(|b| b.is_ascii_alphabetic()).count();
     let glued = device_start > 0 && text[device_start - 1].is_ascii_alphanumeric();
     (!glued && DEVICES.contains(&&text[device_start..device_end])).then_some((device_start, end))
 }
 
-/// A word of three letters or more, its first a capital and the rest small (`Daan`, `Mehmet`), or such a word
-/// with the `s` of a possessive (`Annas`).
-fn capitalized(part: &[u8]) -> bool {
-    part.len() >= 3 && part[0].is_ascii_uppercase() && part[1..].iter().all(u8::is_ascii_lowercase)
+/// A part of a host name that can be a person's name: three bytes or more, the first a capital or a letter that
+/// is not ASCII, the rest small letters or letters that are not ASCII (`Daan`, `Mehmet`, `Björn`, `Łukasz`).
+fn name_word(part: &[u8]) -> bool {
+    part.len() >= 3
+        && (part[0].is_ascii_uppercase() || part[0] >= 0x80)
+        && part[1..].iter().all(|&b| b.is_ascii_lowercase() || b >= 0x80)
+        && part.iter().any(u8::is_ascii_lowercase)
 }
 
-/// The end of the run of ASCII letters at `start`.
-fn letters_end(text: &[u8], start: usize) -> usize {
+/// The end of the run of ASCII letters at `start` (a device's name, a model word).
+fn ascii_letters_end(text: &[u8], start: usize) -> usize {
     start + text.get(start..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_alphabetic()).count())
 }
 
@@ -227,6 +271,7 @@ mod tests {
             ["Anna's iPhone", "Sofia’s MacBook Pro"]
         );
         assert_eq!(found("paired with iPhone de Marie today"), ["iPhone de Marie"]);
+        assert_eq!(found("(Björns-iPhone) iPhone di Marco"), ["Björns-iPhone", "iPhone di Marco"]);
     }
 
     #[test]
@@ -241,6 +286,12 @@ mod tests {
             "see /dev/Annas-iPhone",
             "New-Item -Path C:\\Temp",
             "the story of Anna",
+            "Installed Surface-Laptop-Studio driver package",
+            "Client-Mac-Address: 00:11:22:33:44:55",
+            "Build agent Mac-Runner-03 online",
+            "Finance-PC Gaming-PC Windows-Laptop Android-Emulator Kindle-Paperwhite Galaxy-Buds",
+            "Apple's iPhone 15 launch event, Team's iPad inventory",
+            "The iPhone de Test build",
         ] {
             assert!(found(text).is_empty(), "{text}");
         }

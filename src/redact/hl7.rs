@@ -58,14 +58,21 @@ const KNOWN_IDS: &[&[u8; 3]] = &[
 ];
 
 /// Calls `push(key, start, end)` for each value of `text` that a segment's position names; `text` is passed over
-/// quickly when it holds no `|`.
+/// quickly when it holds no `|`. A segment counts in a message (the text holds its `MSH|` header) or when it
+/// holds a component separator `^` (names, identifiers and addresses have them): a table of processes
+/// (`PID|USER|PR|…`) is no segment.
 pub(crate) fn find(text: &[u8], mut push: impl FnMut(&'static [u8], usize, usize)) {
     let Some(first) = memchr::memchr(b'|', text) else { return };
+    let message = memchr::memmem::find(text, b"MSH|").is_some();
     // A segment's first `|` is three bytes after its start.
     let mut bar = first;
     loop {
         if let Some(fields) = segment_at(text, bar) {
-            bar = read_segment(text, bar, fields, &mut push);
+            let end = segment_end(text, bar);
+            if message || text[bar..end].contains(&b'^') {
+                read_segment(text, bar, fields, &mut push);
+            }
+            bar = end;
         }
         match text.get(bar + 1..).and_then(|rest| memchr::memchr(b'|', rest)) {
             Some(next) => bar += 1 + next,
@@ -77,56 +84,75 @@ pub(crate) fn find(text: &[u8], mut push: impl FnMut(&'static [u8], usize, usize
 /// The positions of the segment whose id ends right before the `|` at `bar`, when one starts there.
 fn segment_at(text: &[u8], bar: usize) -> Option<Positions> {
     let start = bar.checked_sub(3)?;
-    if start > 0 && !matches!(text[start - 1], b' ' | b'\t' | b'\r' | b'\n') {
+    // After a space, a line break or markup (`<td>PID|…`), or a line break as a log writes it out (`\r`).
+    let escaped_break = start >= 2 && text[start - 2] == b'\\' && matches!(text[start - 1], b'r' | b'n');
+    if start > 0 && !matches!(text[start - 1], b' ' | b'\t' | b'\r' | b'\n' | b'>') && !escaped_break {
         return None;
     }
     let id = &text[start..bar];
     SEGMENTS.iter().find(|(segment, _)| id == segment.as_slice()).map(|(_, fields)| *fields)
 }
 
-/// Reads the fields of the segment whose first `|` is at `bar` and pushes those `fields` name; returns where
-/// the segment ends.
-fn read_segment(
-    text: &[u8],
-    bar: usize,
-    fields: Positions,
-    push: &mut impl FnMut(&'static [u8], usize, usize),
-) -> usize {
+/// Where the segment whose first `|` is at `bar` ends.
+fn segment_end(text: &[u8], bar: usize) -> usize {
+    let mut end = bar;
+    while text.get(end) == Some(&b'|') {
+        end = field_end(text, end + 1);
+    }
+    end
+}
+
+/// Reads the fields of the segment whose first `|` is at `bar` and pushes those `fields` name.
+fn read_segment(text: &[u8], bar: usize, fields: Positions, push: &mut impl FnMut(&'static [u8], usize, usize)) {
     let mut field = 1;
     let mut start = bar + 1;
     loop {
-        let end = field_end(text, start);
+        let mut end = field_end(text, start);
         if let Some((_, key)) = fields.iter().find(|(position, _)| *position == field) {
+            // A phone, a date or a number ends at a space before a word: the log's own text after a segment
+            // that ends the line (`…||555-0100 received OK`). Names and addresses hold words.
+            if !matches!(*key, b"name" | b"maiden_name" | b"address") {
+                end = text[start..end]
+                    .windows(2)
+                    .position(|pair| pair[0] == b' ' && pair[1].is_ascii_alphabetic())
+                    .map_or(end, |at| start + at);
+            }
             let value = &text[start..end];
             // HL7's explicit null is `""`.
             if !value.is_empty() && value != b"\"\"" && value.iter().any(u8::is_ascii_alphanumeric) {
                 push(key, start, end);
             }
         }
-        if text.get(end) != Some(&b'|') {
-            return end;
+        let next = field_end(text, start);
+        if text.get(next) != Some(&b'|') {
+            return;
         }
         field += 1;
-        start = end + 1;
+        start = next + 1;
     }
 }
 
-/// The end of the field that starts at `start`: its `|`, or the end of the segment.
+/// The end of the field that starts at `start`: its `|`, or the end of the segment (a line break, markup, or a
+/// space or a written-out `\r` before the next segment).
 fn field_end(text: &[u8], start: usize) -> usize {
     let mut i = start;
     while i < text.len() {
         match text[i] {
-            b'|' | b'\r' | b'\n' => return i,
+            b'|' | b'\r' | b'\n' | b'<' => return i,
             b' ' | b'\t' if next_segment_at(text, i + 1) => return i,
+            b'\\' if matches!(text.get(i + 1), Some(b'r' | b'n')) && next_segment_at(text, i + 2) => return i,
             _ => i += 1,
         }
     }
     i
 }
 
-/// True when a segment that HL7 defines starts at `at` (its id and a `|`).
+/// True when a segment that HL7 defines, or a site's own (`Z` and two letters or digits), starts at `at`: its
+/// id and a `|`.
 fn next_segment_at(text: &[u8], at: usize) -> bool {
-    text.get(at + 3) == Some(&b'|') && KNOWN_IDS.iter().any(|id| text[at..at + 3] == id[..])
+    let Some(id) = text.get(at..at + 3) else { return false };
+    let custom = id[0] == b'Z' && id[1..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    text.get(at + 3) == Some(&b'|') && (custom || KNOWN_IDS.iter().any(|known| id == &known[..]))
 }
 
 #[cfg(test)]
@@ -182,6 +208,18 @@ mod tests {
         assert!(found("a | b | c").is_empty());
         assert!(found("PID|1||\"\"||\"\"||||").is_empty(), "HL7's explicit null");
         assert!(found("GUID|1|2|3|4|5|6").is_empty());
+        assert!(found("PID|USER|PR|NI|VIRT|RES|SHR|S|%CPU").is_empty(), "a process table is no segment");
+        // The log's text after a segment that ends the line, markup, a site's own segment, a written-out `\r`.
+        assert_eq!(
+            found("PID|1||2||Doe^Jane||19840312|F|||1 Main St||555-0100 received OK"),
+            [("name", "Doe^Jane"), ("date_of_birth", "19840312"), ("address", "1 Main St"), ("phone", "555-0100")]
+        );
+        assert_eq!(found("<td>PID|1||2||Doe^Jane</td>"), [("name", "Doe^Jane")]);
+        assert_eq!(found("PID|1||2||Doe^Jane ZPI|a|b|c|d|e|f|g"), [("name", "Doe^Jane")]);
+        assert_eq!(
+            found("MSH|^~\\&|A|B|2.5\\rPID|1||123||DOE^JOHN||19800101|M"),
+            [("name", "DOE^JOHN"), ("date_of_birth", "19800101")]
+        );
         assert_eq!(found("x PID|1||2||Roe^Ann"), [("name", "Roe^Ann")]);
     }
 }

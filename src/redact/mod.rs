@@ -2001,6 +2001,14 @@ mod tests {
             "geboortedatum is [PERSONAL], nata il [PERSONAL], född [PERSONAL]. Logged 2026-02-16 20:42:54 born",
         );
         check("born 2024-01-01 10:00:00 job started", "born 2024-01-01 10:00:00 job started");
+        // A date written with a space after each mark is one date (`14. 7. 1986`).
+        check("datum narození 14. 7. 1986, DOB 14- 07- 1986", "datum narození [PERSONAL], DOB [PERSONAL]");
+        // Not OpenVPN's: a protocol or a backend before an address; a CEF label of words, read whole.
+        check("Listening on tcp/10.1.2.3:443 OK", "Listening on tcp/[IP]:443 OK");
+        check(
+            "CEF:0|A|B|1|x|y|3|cs1Label=Name of Policy cs1=Default Block Rule cs3Label=Full Name cs3=Jan Novak act=x",
+            "CEF:0|A|B|1|x|y|3|cs1Label=Name of Policy cs1=Default Block Rule cs3Label=Full Name cs3=[NAME] act=x",
+        );
         // The caller that goes with a phone in SIP and telephony logs.
         check(
             r#"From: "Emily Carter" <sip:+14155550137@sip.twilio.com>;tag=8f3c / Processing Sofia Andersson <+46701234567>->q"#,

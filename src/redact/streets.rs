@@ -237,8 +237,12 @@ fn letters_end(text: &[u8], start: usize) -> usize {
 /// The end of the word at `start`: letters (any script), `.` right after letters, `'` and `-` inside.
 fn word_end(text: &[u8], start: usize) -> usize {
     let mut end = letters_end(text, start);
-    // `O'Connell`, `Saint-Honoré`: a mark between letters joins them.
-    while matches!(text.get(end), Some(b'\'' | b'-')) && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+    // `O'Connell`, `Saint-Honoré`: a mark between letters joins them (up to a word of 64 bytes, so a line of
+    // dashed capitals costs each capital a bounded look).
+    while matches!(text.get(end), Some(b'\'' | b'-'))
+        && text.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+        && end - start < 64
+    {
         end = letters_end(text, end + 1);
     }
     // `Str.`, `Av.`: an abbreviation keeps its full stop.

@@ -490,6 +490,8 @@ impl<'a> Compiler<'a> {
                     } else if one_word && word.value.contains([' ', ',']) {
                         let message = "a last word holds a space or a comma; write the one word a value ends with";
                         self.error(word.file, &word.span, message);
+                    } else if one_word {
+                        out.push(word.value.clone().into_bytes());
                     } else {
                         out.push(word.value.to_ascii_lowercase().into_bytes());
                     }

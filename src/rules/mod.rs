@@ -301,7 +301,7 @@ pub struct NotValue {
     pub keys: Vec<Vec<u8>>,
     /// Whole values, lowercase (compared in any case).
     pub words: Vec<Vec<u8>>,
-    /// Last words of values of two words or more (after a space or a comma), lowercase (compared in any case).
+    /// Last words of values of two words or more (after a space or a comma), compared as written (`SA`, not `Sa`).
     pub last_words: Vec<Vec<u8>>,
     /// The pattern as written; it matches whole values.
     pub pattern_text: Option<String>,
@@ -546,7 +546,7 @@ impl Rules {
             not_value.words.iter().any(|word| value.eq_ignore_ascii_case(word))
                 || !not_value.last_words.is_empty() && {
                     let last = value.iter().rposition(|&b| b == b' ' || b == b',').map(|at| &value[at + 1..]);
-                    last.is_some_and(|last| not_value.last_words.iter().any(|word| last.eq_ignore_ascii_case(word)))
+                    last.is_some_and(|last| not_value.last_words.iter().any(|word| last == word.as_slice()))
                 }
                 || not_value.pattern.is_some_and(|index| {
                     let set = &self.not_value_patterns;
