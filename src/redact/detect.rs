@@ -418,9 +418,6 @@ impl Detectors {
         if anchors.any(Anchor::At) {
             if emails {
                 self.emails(text, memchr::memchr(b'%', text).is_some(), out);
-                if out.len() > first {
-                    self.display_names(rules, text, memo, first, out);
-                }
             }
             mysql_logins(rules, text, anchors, memo, out);
             if self.on(DetectorKind::Secret) {
@@ -457,8 +454,10 @@ impl Detectors {
                 memo.push_as_value_of(rules, field, text, (start, end), out)
             });
         }
-        if out[first..].iter().any(|finding| finding.entity == DetectorKind::Phone.entity()) {
-            self.caller_names(rules, text, memo, first, out);
+        // The names that go with the addresses and phones found: one pass for both.
+        let (email, phone) = (DetectorKind::Email.entity(), DetectorKind::Phone.entity());
+        if out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
+            self.display_names(rules, text, memo, first, out);
         }
         // HL7 segments: a patient's fields by position, in a text with a `|` (an `At` anchor).
         if anchors.any(Anchor::At) && anchors.positions(Anchor::At).any(|at| text[at] == b'|') {
@@ -599,48 +598,36 @@ impl Detectors {
         }
     }
 
-    /// The names that go with the addresses found from `first` on: `"Jane Doe" <jane@…>`, `Jane Doe <jane@…>` (a
-    /// mail header, a sender in a log line) and `Jane Doe (jane@…)`. They are classified as the field
-    /// `display_name` is, and replaced only when the rules replace that field.
+    /// The names that go with the addresses and phones found from `first` on: `"Jane Doe" <jane@…>`, `Jane Doe
+    /// <jane@…>` (a mail header, a sender in a log line) and `Jane Doe (jane@…)`; a caller as SIP and telephony
+    /// servers write one, `From: "Emily Carter" <sip:+14155550137@…>`, `Sofia Andersson <+46701234567>`. They are
+    /// classified as the field `display_name` is, and replaced only when the rules replace that field.
     #[cold]
     #[inline(never)]
     fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
         for index in first..out.len() {
             let Finding { start, end, entity, .. } = out[index];
-            if entity != DetectorKind::Email.entity() || start == 0 {
+            if start == 0 {
                 continue;
             }
-            let name = match (text[start - 1], text.get(end)) {
-                (b'<', Some(b'>')) => {
-                    quoted_name_before(text, start - 1).or_else(|| capitalized_words_before(text, start - 1, 1))
+            let name = if entity == DetectorKind::Email.entity() {
+                match (text[start - 1], text.get(end)) {
+                    (b'<', Some(b'>')) => {
+                        quoted_name_before(text, start - 1).or_else(|| capitalized_words_before(text, start - 1, 1))
+                    }
+                    (b'(', Some(b')')) => capitalized_words_before(text, start - 1, 2),
+                    _ => None,
                 }
-                (b'(', Some(b')')) => capitalized_words_before(text, start - 1, 2),
-                _ => None,
+            } else if entity == DetectorKind::Phone.entity() {
+                let before = &text[..start];
+                let open = [b"<".as_slice(), b"<sip:", b"<sips:", b"<tel:"]
+                    .iter()
+                    .find(|prefix| before.ends_with(prefix))
+                    .map(|prefix| start - prefix.len());
+                open.and_then(|open| quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)))
+            } else {
+                None
             };
-            if let Some((name_start, name_end)) = name {
-                memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
-            }
-        }
-    }
-
-    /// The names that go with the phones found from `first` on, as SIP and telephony servers write a caller:
-    /// `From: "Emily Carter" <sip:+14155550137@…>`, `Sofia Andersson <+46701234567>`. Classified as the field
-    /// `display_name` is, as the name that goes with an address is.
-    #[cold]
-    #[inline(never)]
-    fn caller_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
-        for index in first..out.len() {
-            let Finding { start, entity, .. } = out[index];
-            if entity != DetectorKind::Phone.entity() || start == 0 {
-                continue;
-            }
-            let before = &text[..start];
-            let open = [b"<".as_slice(), b"<sip:", b"<sips:", b"<tel:"]
-                .iter()
-                .find(|prefix| before.ends_with(prefix))
-                .map(|prefix| start - prefix.len());
-            let name = open
-                .and_then(|open| quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)));
             if let Some((name_start, name_end)) = name {
                 memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
             }
@@ -895,15 +882,15 @@ impl Detectors {
             // year a person alive is born in is a birth date: the field `date_of_birth`'s. Log timestamps (this
             // decade's) are turned away by their year before the words are looked for.
             if let Some((entity, action)) = self.birth_date {
-                // The date is its first three groups, with the separators as written (`14. 7. 1986`).
-                let mut date_end = token.start;
-                for group in 0..3 {
-                    date_end += text[date_end..].iter().take_while(|b| b.is_ascii_digit()).count();
-                    if group < 2 {
-                        date_end += text[date_end..].iter().take(2).take_while(|b| !b.is_ascii_digit()).count();
-                    }
-                }
                 if token.birth_year() && self.near(&self.birth_context, text, token.start) {
+                    // The date is its first three groups, with the separators as written (`14. 7. 1986`).
+                    let mut date_end = token.start;
+                    for group in 0..3 {
+                        date_end += text[date_end..].iter().take_while(|b| b.is_ascii_digit()).count();
+                        if group < 2 {
+                            date_end += text[date_end..].iter().take(2).take_while(|b| !b.is_ascii_digit()).count();
+                        }
+                    }
                     out.push(Finding { start: token.start, end: date_end, entity, action });
                     return date_end;
                 }

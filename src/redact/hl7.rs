@@ -107,23 +107,24 @@ fn read_segment(text: &[u8], bar: usize, fields: Positions, push: &mut impl FnMu
     let mut field = 1;
     let mut start = bar + 1;
     loop {
-        let mut end = field_end(text, start);
+        let next = field_end(text, start);
         if let Some((_, key)) = fields.iter().find(|(position, _)| *position == field) {
             // A phone, a date or a number ends at a space before a word: the log's own text after a segment
             // that ends the line (`…||555-0100 received OK`). Names and addresses hold words.
-            if !matches!(*key, b"name" | b"maiden_name" | b"address") {
-                end = text[start..end]
+            let end = if matches!(*key, b"name" | b"maiden_name" | b"address") {
+                next
+            } else {
+                text[start..next]
                     .windows(2)
                     .position(|pair| pair[0] == b' ' && pair[1].is_ascii_alphabetic())
-                    .map_or(end, |at| start + at);
-            }
+                    .map_or(next, |at| start + at)
+            };
             let value = &text[start..end];
             // HL7's explicit null is `""`.
             if !value.is_empty() && value != b"\"\"" && value.iter().any(u8::is_ascii_alphanumeric) {
                 push(key, start, end);
             }
         }
-        let next = field_end(text, start);
         if text.get(next) != Some(&b'|') {
             return;
         }

@@ -275,12 +275,10 @@ fn postcode_town_after(text: &[u8], end: usize) -> Option<usize> {
         6 // Poland; Sweden, Czechia, Slovakia, Greece.
     } else if digits(from, 4) && at(4, b' ') && capitals(from + 5, 2) && at(7, b' ') {
         7 // The Netherlands.
-    } else if digits(from, 4) || digits(from, 5) {
-        if digits(from, 5) {
-            5
-        } else {
-            4
-        }
+    } else if digits(from, 5) {
+        5
+    } else if digits(from, 4) {
+        4
     } else {
         uk_postcode_len(&text[from..])?
     };
