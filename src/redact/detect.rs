@@ -164,12 +164,18 @@ enum SecretKind {
     /// The `VALUES` of a SQL `INSERT INTO table (columns) VALUES (values)`: not a secret itself; each value gets the
     /// action the rules give its column (ORMs log the statements they run with the values written in).
     SqlInsert,
-    /// A SQL clause that sets a password (`WITH PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `PASSWORD('x')`): the quoted
-    /// string after it.
+    /// A SQL clause that sets a password (`WITH PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `PASSWORD('x')`), or
+    /// PowerShell's `ConvertTo-SecureString 'x'`: the quoted string after it.
     SqlPassword,
     /// Redis's `MONITOR` output of an `AUTH` command (`"AUTH" "pass"`, or `"AUTH" "user" "pass"` with ACLs): the
     /// last quoted argument.
     RedisAuth,
+    /// Redis's `MONITOR` output of a hash write (`"HSET" "customer:1" "name" "Petr Svoboda" "phone" "…"`): not a
+    /// secret itself; each value gets the action the rules give its field.
+    RedisHash,
+    /// A Firebase Cloud Messaging registration token (`dX9kQ2vLm7T:APA91bF8…`): it addresses one person's device.
+    /// The app instance id before the `:` goes with it.
+    FcmToken,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -248,8 +254,13 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("IDENTIFIED BY", SecretKind::SqlPassword),
     // MySQL 8: `IDENTIFIED WITH caching_sha2_password BY 'x'` (or `AS 'hash'`).
     ("IDENTIFIED WITH", SecretKind::SqlPassword),
+    // PowerShell's `ConvertTo-SecureString 'x' -AsPlainText`: the password written into a script.
+    ("ConvertTo-SecureString", SecretKind::SqlPassword),
     ("VALUES", SecretKind::SqlInsert),
     ("AUTH\" \"", SecretKind::RedisAuth),
+    ("HSET\" \"", SecretKind::RedisHash),
+    ("HMSET\" \"", SecretKind::RedisHash),
+    ("APA91b", SecretKind::FcmToken),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
     ("dckr_pat_", SecretKind::Prefixed(16)),
 ];
@@ -444,6 +455,7 @@ impl Detectors {
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
         }
+        let mut street = None;
         if anchors.any(Anchor::Cap) {
             if self.on(DetectorKind::Name) {
                 self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
@@ -451,13 +463,17 @@ impl Detectors {
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
             // So are devices named after their owners (`Annas-iPhone`), the field `device_hostname`'s.
             super::streets::find(text, anchors, |field, start, end| {
-                memo.push_as_value_of(rules, field, text, (start, end), out)
+                let before = out.len();
+                memo.push_as_value_of(rules, field, text, (start, end), out);
+                if field == b"street_address" && out.len() > before {
+                    street = Some(out[before].entity);
+                }
             });
         }
-        // The names that go with the addresses and phones found: one pass for both.
+        // The names that go with the addresses, phones and streets found: one pass for all.
         let (email, phone) = (DetectorKind::Email.entity(), DetectorKind::Phone.entity());
-        if out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
-            self.display_names(rules, text, memo, first, out);
+        if street.is_some() || out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
+            self.display_names(rules, text, memo, (first, street), out);
         }
         // HL7 segments: a patient's fields by position, in a text with a `|` (an `At` anchor).
         if anchors.any(Anchor::At) && anchors.positions(Anchor::At).any(|at| text[at] == b'|') {
@@ -604,7 +620,14 @@ impl Detectors {
     /// classified as the field `display_name` is, and replaced only when the rules replace that field.
     #[cold]
     #[inline(never)]
-    fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
+    fn display_names(
+        &self,
+        rules: &Rules,
+        text: &[u8],
+        memo: &mut KeyMemo,
+        (first, street): (usize, Option<EntityId>),
+        out: &mut Vec<Finding>,
+    ) {
         for index in first..out.len() {
             let Finding { start, end, entity, .. } = out[index];
             if start == 0 {
@@ -624,7 +647,17 @@ impl Detectors {
                     .iter()
                     .find(|prefix| before.ends_with(prefix))
                     .map(|prefix| start - prefix.len());
-                open.and_then(|open| quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)))
+                match open {
+                    Some(open) => quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)),
+                    None if text[start - 1] == b'(' && text.get(end) == Some(&b')') => {
+                        capitalized_words_before(text, start - 1, 2)
+                    }
+                    None => {
+                        signed_name_before(text, start, true).filter(|&(from, to)| self.names_someone(&text[from..to]))
+                    }
+                }
+            } else if Some(entity) == street {
+                signed_name_before(text, start, false).filter(|&(from, to)| self.names_someone(&text[from..to]))
             } else {
                 None
             };
@@ -632,6 +665,11 @@ impl Detectors {
                 memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
             }
         }
+    }
+
+    /// True when no word of `name` is one of the rules' words that name no one (`Customer Service, tel. …`).
+    fn names_someone(&self, name: &[u8]) -> bool {
+        !self.name_cues.holds_a_word_of_no_one(name)
     }
 
     // ---- numbers: phones, cards, SSNs, IBANs, IPs, MACs -------------------------------------------------
@@ -1091,6 +1129,26 @@ impl Detectors {
                 }
                 SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::RedisAuth => redis_auth(text, after),
+                SecretKind::RedisHash => {
+                    redis_hash(text, after, |field, start, end| {
+                        memo.push_as_value_of(rules, field, text, (start, end), out)
+                    });
+                    None
+                }
+                SecretKind::FcmToken => {
+                    let body = text[after..].iter().take_while(|&&b| is_token_byte(b)).count();
+                    // The instance id before the `:` (eleven bytes or more of base64url), when there is one.
+                    let id = match start.checked_sub(1).map(|colon| text[colon]) {
+                        Some(b':') => text[..start - 1]
+                            .iter()
+                            .rev()
+                            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                            .count(),
+                        _ => 0,
+                    };
+                    let from = if id >= 11 { start - 1 - id } else { start };
+                    (body >= 60).then_some((from, after + body))
+                }
                 SecretKind::SqlInsert if start >= sql_read_to => {
                     sql_read_to = sql_insert(text, start, after, |column, start, end| {
                         memo.push_as_value_of(rules, column, text, (start, end), out)
@@ -1171,6 +1229,11 @@ impl Detectors {
                     from = end.max(from);
                     continue;
                 }
+            }
+            // A Windows event's `<Data Name="TargetUserName">` and `<Provider Name="…">` name a field and a
+            // program (the field's value is read by `xml_elements`).
+            if text[..key_end].ends_with(b"<Data Name") || text[..key_end].ends_with(b"<Provider Name") {
+                continue;
             }
             let rule = match memo.lookup(rules, text, key_start, key_end) {
                 Some(rule) => Some(rule),
@@ -1367,11 +1430,20 @@ impl Detectors {
             if !closed || value_end == value_start || text[value_start] == b'[' {
                 continue;
             }
-            let local_start = name.iter().rposition(|&b| b == b':').map_or(name_start, |p| name_start + p + 1);
-            if local_start == name_end {
+            let mut local_start = name.iter().rposition(|&b| b == b':').map_or(name_start, |p| name_start + p + 1);
+            let mut local_end = name_end;
+            // A Windows event's `<Data Name="TargetUserName">jkessler</Data>`: the key is the `Name` attribute's.
+            if &text[local_start..name_end] == b"Data" && text[name_end..close].starts_with(b" Name=\"") {
+                let key_start = name_end + 7;
+                let Some(key_end) = memchr::memchr(b'"', &text[key_start..close]).map(|p| key_start + p) else {
+                    continue;
+                };
+                (local_start, local_end) = (key_start, key_end);
+            }
+            if local_start == local_end {
                 continue;
             }
-            if let Some(rule) = memo.lookup(rules, text, local_start, name_end) {
+            if let Some(rule) = memo.lookup(rules, text, local_start, local_end) {
                 out.push(Finding { start: value_start, end: value_end, entity: rule.entity, action: rule.action });
             }
         }
@@ -1652,20 +1724,24 @@ fn valid_octet(octet: &[u8]) -> bool {
     value <= 255 && !(octet.len() > 1 && octet[0] == b'0')
 }
 
+/// The end (the closing quote) of the Redis `MONITOR` argument whose contents start at `from`; MONITOR escapes
+/// quotes as `\"`.
+fn redis_argument_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut j = from;
+    while j < text.len() {
+        match text[j] {
+            b'\\' => j += 2,
+            b'"' => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
 /// The password of Redis `MONITOR`'s `"AUTH" "pass"` or `"AUTH" "user" "pass"`, whose first argument starts at
 /// `at` (after its opening quote): the last argument, without its quotes. MONITOR escapes quotes as `\"`.
 fn redis_auth(text: &[u8], at: usize) -> Option<(usize, usize)> {
-    let close = |from: usize| -> Option<usize> {
-        let mut j = from;
-        while j < text.len() {
-            match text[j] {
-                b'\\' => j += 2,
-                b'"' => return Some(j),
-                _ => j += 1,
-            }
-        }
-        None
-    };
+    let close = |from: usize| redis_argument_end(text, from);
     let first_end = close(at)?;
     match text.get(first_end + 1..first_end + 3) {
         Some(b" \"") => {
@@ -1673,6 +1749,27 @@ fn redis_auth(text: &[u8], at: usize) -> Option<(usize, usize)> {
             (second_end > first_end + 3).then_some((first_end + 3, second_end))
         }
         _ => (first_end > at).then_some((at, first_end)),
+    }
+}
+
+/// Calls `value(field, start, end)` for each field and value of Redis `MONITOR`'s `"HSET" "key" "field" "value"
+/// …`, whose key starts at `at` (after its opening quote): the value's span is inside its quotes. MONITOR escapes
+/// quotes as `\"`; a field with an escape is no key of the rules. At most 64 pairs.
+fn redis_hash(text: &[u8], at: usize, mut value: impl FnMut(&[u8], usize, usize)) {
+    let close = |from: usize| redis_argument_end(text, from);
+    let next = |end: usize| (text.get(end + 1..end + 3) == Some(b" \"")).then_some(end + 3);
+    let Some(mut from) = close(at).and_then(next) else { return };
+    for _ in 0..64 {
+        let Some(field_end) = close(from) else { return };
+        let Some(value_start) = next(field_end) else { return };
+        let Some(value_end) = close(value_start) else { return };
+        if value_end > value_start {
+            value(&text[from..field_end], value_start, value_end);
+        }
+        match next(value_end) {
+            Some(after) => from = after,
+            None => return,
+        }
     }
 }
 
@@ -2199,9 +2296,23 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
         // the address is the domain before the dash.
         match domain.iter().rposition(|&b| b == b'-') {
             Some(dash) if domain[..dash].contains(&b'.') => end = domain_start + dash,
-            _ => return None,
+            _ => return personal_at_bare_host(&text[start..at], domain, text.get(end)).then_some((start, end)),
         }
     }
+}
+
+/// True for an address whose domain lost its top-level domain, as a validation error quotes what a person typed
+/// (`anders.berg@icloud`, `contact email "kenji.watanabe@acme" has invalid domain`): a first and a last name in
+/// small letters joined by a dot, then a host of letters that is not hex (`com.acme.Order@6d06d69c` is an object
+/// and its hash) and ends the word. `postgres@db01`, `git@host` and `deploy@prod` have no dot before the `@`.
+fn personal_at_bare_host(local: &[u8], domain: &[u8], after: Option<&u8>) -> bool {
+    let halves = local.iter().filter(|&&b| b == b'.').count() == 1
+        && local.split(|&b| b == b'.').all(|half| half.len() >= 2 && half.iter().all(u8::is_ascii_lowercase));
+    halves
+        && (3..=24).contains(&domain.len())
+        && domain.iter().all(u8::is_ascii_lowercase)
+        && domain.iter().any(|&b| b > b'f')
+        && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'_'))
 }
 
 /// True when `domain` is a domain name an address can have: labels that neither start nor end with `-`, the last
@@ -2620,6 +2731,12 @@ fn is_login(login: &[u8]) -> bool {
 #[inline(never)]
 fn quoted_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
     for at in anchors.positions(Anchor::Quote) {
+        if text[at] == b'\\' {
+            if let Some((start, end)) = domain_login_at(text, at) {
+                memo.push_as_value_of(rules, b"username", text, (start, end), out);
+            }
+            continue;
+        }
         if text[at] != b'"' || !after_user(text, at) {
             continue;
         }
@@ -2628,6 +2745,33 @@ fn quoted_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyM
             memo.push_as_value_of(rules, b"username", text, (at + 1, at + 1 + len), out);
         }
     }
+}
+
+/// The login of a Windows account written with its domain, `CORP\pwalsh` (`Security ID: CONTOSO\tnguyen`, SQL
+/// Server's `Login failed for user 'CORP\jdoe'`), whose `\` is at `at`: a domain of two to fifteen capitals,
+/// digits and `-` at a word start, then a login in small letters that ends the word (`HKLM\SOFTWARE`,
+/// `NT AUTHORITY\SYSTEM`, a path's `CORP\share\x` and a log level's escaped `WARN\tx` are no logins).
+fn domain_login_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    let domain = text[..at]
+        .iter()
+        .rev()
+        .take(16)
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'-')
+        .count();
+    let domain_start = at - domain;
+    let free =
+        domain_start == 0 || matches!(text[domain_start - 1], b' ' | b'"' | b'\'' | b'(' | b'=' | b':' | b',' | b'[');
+    if !(2..=15).contains(&domain) || !free || !text[domain_start].is_ascii_uppercase() {
+        return None;
+    }
+    if matches!(&text[domain_start..at], b"INFO" | b"WARN" | b"ERROR" | b"DEBUG" | b"TRACE" | b"FATAL" | b"NOTICE") {
+        return None;
+    }
+    let login_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-');
+    let login = text[at + 1..].iter().take(65).take_while(|b| login_byte(b)).count();
+    let end = at + 1 + login;
+    let ends = text.get(end).is_none_or(|&b| !b.is_ascii_alphanumeric() && !matches!(b, b'\\' | b'/' | b'$'));
+    ((2..=64).contains(&login) && text[at + 1].is_ascii_lowercase() && ends).then_some((at + 1, end))
 }
 
 /// MySQL's `Access denied for user 'mkaya'@'10.0.4.21'`: the login quoted after `user`, read at the `@` after its
@@ -3076,6 +3220,69 @@ fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
         .then_some((start, end))
 }
 
+/// The words of a phone's label in a signature (`Femke Jansen, mobiel +31…`), in small letters.
+const PHONE_LABELS: &[&[u8]] = &[
+    b"tel",
+    b"tlf",
+    b"tfn",
+    b"phone",
+    b"ph",
+    b"mobile",
+    b"mob",
+    b"mobiel",
+    b"mobil",
+    b"cell",
+    b"cel",
+    b"celular",
+    b"cellulare",
+    b"telefon",
+    b"telefone",
+    b"telefono",
+    b"gsm",
+    b"handy",
+    b"puhelin",
+    b"whatsapp",
+    b"cep",
+];
+
+/// The name that signs a phone or a street address at `start`, before it past `, ` and, for a phone, one of its
+/// labels (`Alessandro Conti, tel. +39…`, `/Karin Nilsson, +46…`, `Pieter van den Berg, Keizersgracht 12`): two
+/// to four capitalized words, as `capitalized_words_before` reads them.
+fn signed_name_before(text: &[u8], start: usize, phone: bool) -> Option<(usize, usize)> {
+    let mut at = start.checked_sub(1).filter(|&at| text[at] == b' ')?;
+    if phone {
+        let label = text[..at]
+            .iter()
+            .rev()
+            .take(12)
+            .take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'.' | b':'))
+            .count();
+        if label > 0 {
+            let word = &text[at - label..at];
+            let bare = word.strip_suffix(b":").unwrap_or(word);
+            let bare = bare.strip_suffix(b".").unwrap_or(bare);
+            if !PHONE_LABELS.iter().any(|known| bare.eq_ignore_ascii_case(known))
+                || text.get(at - label - 1) != Some(&b' ')
+            {
+                return None;
+            }
+            at -= label + 1;
+        }
+    }
+    let comma = at.checked_sub(1).filter(|&comma| text[comma] == b',')?;
+    // A signature starts the text, a sentence or a line (`… zaken: Femke Jansen, mobiel …`), not the middle of
+    // one (`4 View Settings, 2 Park Street`).
+    capitalized_words_before(text, comma, 2).filter(|&(start, _)| match start {
+        0 => true,
+        1 => matches!(text[0], b'/' | b'"' | b'\'' | b'\n'),
+        _ => {
+            matches!(text[start - 1], b'/' | b'"' | b'\'' | b'\n' | b'\t')
+                || text[start - 1] == b' '
+                    && matches!(text[start - 2], b'.' | b':' | b'!' | b'?' | b',' | b';' | b'>' | b'-')
+        }
+    })
+}
+
 /// The run of one to four capitalized words that ends right before `open` (past one space): `Jane Doe <`,
 /// `customer Pierre Lefèvre <` gives `Pierre Lefèvre`. A word is letters (any non-ASCII byte counts as one),
 /// `'`, `-` and `.`, starting with an uppercase letter or a non-ASCII one and ending with a letter; a lowercase
@@ -3085,7 +3292,7 @@ fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Optio
     let end = if open > 0 && text[open - 1] == b' ' { open - 1 } else { open };
     let is_word_byte = |b: u8| b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'\'' | b'-' | b'.');
     let mut start = end;
-    let mut words = 0;
+    let (mut words, mut particles) = (0, 0);
     let mut at = end;
     while words < 4 {
         let word_start = at - text[..at].iter().rev().take_while(|&&b| is_word_byte(b)).count();
@@ -3095,18 +3302,26 @@ fn capitalized_words_before(text: &[u8], open: usize, min_words: usize) -> Optio
         let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
         let shouting = letters >= 3 && word.iter().all(|b| !b.is_ascii_lowercase());
         let message = MESSAGE_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()));
-        if !capitalized || !ends_in_letter || shouting || message {
+        // The particles between the words of a name (`Pieter van den Berg`) belong to it when a capitalized word
+        // stands before them.
+        let particle = words > 0 && particles < 2 && super::names::PARTICLES.contains(&word);
+        if (!capitalized || !ends_in_letter || shouting || message) && !particle {
             break;
         }
-        start = word_start;
-        words += 1;
+        if particle {
+            particles += 1;
+        } else {
+            start = word_start;
+            words += 1;
+        }
         if word_start < 2 || text[word_start - 1] != b' ' || !is_word_byte(text[word_start - 2]) {
             break;
         }
         at = word_start - 1;
     }
     // A word run glued to what is before it (`x.Jane <`) is not a name of its own.
-    let free = start == 0 || matches!(text[start - 1], b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b',' | b':' | b'=');
+    let free =
+        start == 0 || matches!(text[start - 1], b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b',' | b':' | b'=' | b'/');
     (words >= min_words && free && end > start).then_some((start, end))
 }
 
@@ -3361,6 +3576,31 @@ fn parenthesized_number_end(text: &[u8], start: usize) -> Option<usize> {
     Some(close + 1 + trimmed)
 }
 
+/// The first of the capitalized words of the key that ends at the separator at `at` (`Account` of `Account Name:`),
+/// when the key has two or three; empty otherwise.
+fn key_first_word(text: &[u8], at: usize) -> &[u8] {
+    let mut first = at;
+    let mut words = 0;
+    while words < 3 {
+        let letters = text[..first].iter().rev().take(24).take_while(|b| b.is_ascii_alphabetic()).count();
+        if letters == 0 || !text[first - letters].is_ascii_uppercase() {
+            break;
+        }
+        first -= letters;
+        words += 1;
+        if first < 2 || text[first - 1] != b' ' || !text[first - 2].is_ascii_alphabetic() {
+            break;
+        }
+        first -= 1;
+    }
+    if words < 2 {
+        return &[];
+    }
+    let start = if text[first] == b' ' { first + 1 } else { first };
+    let len = text[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    &text[start..start + len]
+}
+
 fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let separator = text[at];
     let mut start = at + 1;
@@ -3471,13 +3711,23 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         }
     } else {
         // `key: value words`: words separated by single spaces, up to the next `key=`/`key:` or a delimiter.
+        let mut last_word = start;
         loop {
             let word_end = word_end(end);
             let word = &text[end..word_end];
             let pair = word.iter().position(|&b| b == b'=').is_some_and(|p| p > 0 && p + 1 < word.len());
             if word.is_empty() || (end > start && (pair || word.ends_with(b":"))) {
+                // Keys of two words that share the first (Windows' `Account Name: jkessler Account Domain: CORP`):
+                // the next key starts at the word the value's key started with.
+                if word.ends_with(b":")
+                    && last_word > start
+                    && text[last_word..end].trim_ascii_end() == key_first_word(text, at)
+                {
+                    end = last_word;
+                }
                 break;
             }
+            last_word = end;
             end = word_end;
             // `Name: Doe, Jane`, `Address: 12 Main St, Springfield`: a comma before a capitalized word goes on.
             if text.get(end..end + 2) == Some(b", ") && text.get(end + 2).is_some_and(u8::is_ascii_uppercase) {

@@ -2207,7 +2207,7 @@ mod tests {
     fn html_keeps_markup_and_scans_text_and_attributes() {
         check(
             r#"{"body":"<p>Hi, I'm <b>Jane</b>: <a href=\"mailto:jane@x.com\">jane&#64;x.com</a>, call me at <i>+44 20 7946 0958</i></p>"}"#,
-            r#"{"body":"<p>Hi, I'm <b>Jane</b>: <a href=\"mailto:[EMAIL]\">[EMAIL]</a>, call me at <i>[PHONE]</i></p>"}"#,
+            r#"{"body":"<p>Hi, I'm <b>[NAME]</b>: <a href=\"mailto:[EMAIL]\">[EMAIL]</a>, call me at <i>[PHONE]</i></p>"}"#,
         );
     }
 
@@ -2326,6 +2326,102 @@ mod tests {
         );
         // A time of day followed by an address: the time no longer swallows it.
         check("at 12:30:10.0.0.7 up", "at 12:30:[IP] up");
+    }
+
+    #[test]
+    fn audit_29_readers_find_what_they_should_and_leave_their_look_alikes() {
+        // A name that signs a phone (past a comma and a label) or a street; not a team's or a service's.
+        check(
+            "Voor dringende zaken: Femke Jansen, mobiel +31 6 12345678. /Karin Nilsson, +46 70 123 45 67",
+            "Voor dringende zaken: [NAME], mobiel [PHONE]. /[NAME], [PHONE]",
+        );
+        check("Pieter van den Berg, Keizersgracht 452, 1016 GD Amsterdam", "[NAME], [LOCATION]");
+        check("Customer Service, tel. +1 415 555 0137", "Customer Service, tel. [PHONE]");
+        check(
+            "Jane Doe (+1 415 555 0137), Acme Logistics BV, tel. +1 415 555 0138",
+            "[NAME] ([PHONE]), Acme Logistics BV, tel. [PHONE]",
+        );
+        check(
+            "Build 7, tel. +1 415 555 0137 and Lagos, Nigeria, +234 803 123 4567",
+            "Build 7, tel. [PHONE] and Lagos, Nigeria, [PHONE]",
+        );
+        // Turkish streets with `No:`, Czech house numbers with a slash before a postcode and a town.
+        check(
+            "Adresim: Bağdat Cad. No: 212 Daire: 9, 34728 Kadıköy/İstanbul. Eski: Atatürk Cad. No: 45 D: 7, 35220",
+            "Adresim: [LOCATION]/İstanbul. Eski: [LOCATION], 35220",
+        );
+        check(
+            "bydliště Korunní 2569/108, 101 00 Praha 10, Masarykova 412/18, 602 00 Brno",
+            "bydliště [LOCATION] 10, [LOCATION]",
+        );
+        check(
+            "Cad. No: 5 and Version 2569/108, 101 items and Sok. No: 3",
+            "Cad. No: 5 and Version 2569/108, 101 items and Sok. No: 3",
+        );
+        // Cues: a full stop of their own (`t.n.v.`), an initial for a first name, Turkish, Czech, Japanese.
+        check("t.n.v. D. Bakker, t.a.v. Daan Bakker", "t.n.v. [NAME], t.a.v. [NAME]");
+        check(
+            "Merhaba, ben Ayşe Yılmaz. Vážený pane Horáku, Osewa ni natte orimasu. Takahashi Yuki desu.",
+            "Merhaba, ben [NAME]. Vážený pane [NAME], Osewa ni natte orimasu. [NAME] desu.",
+        );
+        check("Dr. J. Smith and version 2. Release notes", "Dr. [NAME] and version 2. Release notes");
+        // An address whose domain lost its top-level domain, as a validation error quotes it; not an object's hash.
+        check(
+            r#"contact email "kenji.watanabe@acme" has invalid domain; at java.lang.Object@1b6d3586, x.y@acme, postgres@db"#,
+            r#"contact email "[EMAIL]" has invalid domain; at java.lang.Object@1b6d3586, x.y@acme, postgres@db"#,
+        );
+        // Redis MONITOR's hash writes by field; a Firebase registration token with its instance id.
+        check(
+            r#"1733307694.002871 [0 lua] "HSET" "customer:118214" "name" "Petr Svoboda" "plan" "pro" "email" "p@x.cz""#,
+            r#"1733307694.002871 [0 lua] "HSET" "customer:118214" "name" "[NAME]" "plan" "pro" "email" "[EMAIL]""#,
+        );
+        check(
+            &format!(
+                "FCM token refreshed: dX9kQ2vLm7T:APA91b{} ok, APA91bshort",
+                "F8zQ2mT9kL4pN7wR1zY5cB3eH6jF0gD2s".repeat(3)
+            ),
+            "FCM token refreshed: [REDACTED] ok, APA91bshort",
+        );
+    }
+
+    #[test]
+    fn audit_29_logins_streets_and_cues() {
+        // A Windows login with its domain, a key of two words that share the first, a password in PowerShell.
+        check(
+            "Security ID: CORP\\beata.nagy Account Name: beata.nagy Account Domain: CORP Logon ID: 0x3E7",
+            "Security ID: CORP\\[USERNAME] Account Name: [NAME] Account Domain: CORP Logon ID: 0x3E7",
+        );
+        check(
+            "Account Name: DC01$ Account Domain: CORP, HKLM\\software\\x, WARN\\tfoo, NT AUTHORITY\\SYSTEM, CORP\\share\\x",
+            "Account Name: [NAME] Account Domain: CORP, HKLM\\software\\x, WARN\\tfoo, NT AUTHORITY\\SYSTEM, CORP\\share\\x",
+        );
+        check(
+            "Creating Scriptblock: PSCredential('CORP\\pwalsh', (ConvertTo-SecureString 'Galway#2024' -AsPlainText -Force))",
+            "Creating Scriptblock: PSCredential('CORP\\[USERNAME]', (ConvertTo-SecureString '[REDACTED]' -AsPlainText -Force))",
+        );
+        // Streets: Romania's `Str. … nr.`, Hungary's `utca`, France's `rue` in small letters, Norway's `gata`,
+        // closers after closers; not `2 via Kafka` or `5 place Holders`.
+        check(
+            "Adresa: Str. Avram Iancu nr. 15, ap. 4, Cluj. Cím: Kossuth Lajos utca 21. Lyon: 27 rue des Lilas, 69003 Lyon",
+            "Adresa: [LOCATION], Cluj. Cím: [LOCATION]. Lyon: [LOCATION]",
+        );
+        check("Storgata 41B, 0182 Oslo; 31 Orwell Park Glade, Rathfarnham", "[LOCATION]; [LOCATION], Rathfarnham");
+        check("Release 2 via Kafka in 5 place Holders", "Release 2 via Kafka in 5 place Holders");
+        check("the 3 Green items, 4 View Settings, 2 Park Street", "the 3 Green items, 4 View Settings, [LOCATION]");
+        // Cues in more languages, someone of the family, and a possessive that is no part of a name.
+        check(
+            "Hola, soy Nuria Castellanos Vidal. Bună ziua, sunt Mihaela Constantinescu. Hei, olen Aino Mäkinen.",
+            "Hola, soy [NAME]. Bună ziua, sunt [NAME]. Hei, olen [NAME].",
+        );
+        check(
+            "la de mi marido, Andrés Romero; I'm Amanda's daughter",
+            "la de mi marido, [NAME]; I'm [NAME]'s daughter",
+        );
+        // OpenTelemetry's end user, Slack's real name.
+        check(
+            r#"{"enduser.id":"noah.fischer","real_name":"Yuki Tanaka"}"#,
+            r#"{"enduser.id":"[USERNAME]","real_name":"[NAME]"}"#,
+        );
     }
 
     #[test]

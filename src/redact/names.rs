@@ -23,7 +23,7 @@ const MAX_GAP: usize = 12;
 const MAX_WORDS: usize = 6;
 
 /// Lowercase words that join the parts of a name.
-const PARTICLES: &[&[u8]] = &[
+pub(crate) const PARTICLES: &[&[u8]] = &[
     b"de", b"van", b"von", b"der", b"den", b"da", b"di", b"del", b"della", b"dos", b"das", b"du", b"le", b"la", b"ter",
     b"ten", b"bin", b"al", b"y", b"e",
 ];
@@ -60,7 +60,8 @@ impl NameCues {
             .iter()
             .map(|word| match word.strip_suffix(',') {
                 Some(bare) => (bare.trim_end(), true),
-                None => (word.as_str(), false),
+                // A cue's own full stop (`t.n.v.`) is read as the mark after it.
+                None => (word.strip_suffix('.').unwrap_or(word), false),
             })
             .filter(|(bare, _)| !bare.is_empty())
             .map(|(bare, needs_mark)| (bare.as_bytes().into(), needs_mark))
@@ -95,11 +96,24 @@ impl NameCues {
             // A word that starts with a byte that is not ASCII starts with a letter of a cased script only after
             // a two-byte lead from 0xC3 (Latin, Greek, Cyrillic): not `£`, `µ` or `—`.
             let lead = text[start];
-            if start < after || lead >= 0x80 && !(0xC3..=0xD4).contains(&lead) || !self.cue_before(text, start) {
+            if start < after || lead >= 0x80 && !(0xC3..=0xD4).contains(&lead) {
                 continue;
             }
+            // A first name written as its initial (`t.n.v. D. Bakker`): no capital before a small letter marks
+            // it, so it is read back from the last name.
+            let initial = match text[..start] {
+                [.., b' ', initial, b'.', b' '] if initial.is_ascii_uppercase() => 3,
+                _ => 0,
+            };
+            let from = if self.cue_before(text, start) {
+                start
+            } else if initial > 0 && self.cue_before(text, start - initial) {
+                start - initial
+            } else {
+                continue;
+            };
             if let Some(end) = self.name_at(text, start) {
-                found(start, end);
+                found(from, end);
                 after = end;
             }
         }
@@ -138,6 +152,11 @@ impl NameCues {
                 // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title.
                 && (cue.len() > 3 || head[cue_start].is_ascii_uppercase())
         })
+    }
+
+    /// True when a word of `name` (words between spaces) names no one (`Customer Service`, `Acme Support`).
+    pub(crate) fn holds_a_word_of_no_one(&self, name: &[u8]) -> bool {
+        name.split(|&b| b == b' ').any(|word| self.not_a_name(word))
     }
 
     /// True when `word` names no one.
@@ -231,7 +250,11 @@ fn capitalized_word(text: &[u8], at: usize) -> Option<usize> {
         if c.is_alphabetic() {
             small |= c.is_lowercase();
             end = next;
-        } else if matches!(c, '-' | '\'' | '\u{2019}') && char_at(text, next).is_some_and(|(c, _)| c.is_alphabetic()) {
+        } else if matches!(c, '-' | '\'' | '\u{2019}')
+            && char_at(text, next).is_some_and(|(c, _)| c.is_alphabetic())
+            // A possessive (`Amanda's daughter`) is no part of the name.
+            && !(c != '-' && matches!(text.get(next), Some(b's')) && !char_at(text, next + 1).is_some_and(|(c, _)| c.is_alphabetic()))
+        {
             end = next;
         } else if c.is_ascii_digit() || c == '_' {
             return None;

@@ -37,7 +37,11 @@ const ENDINGS: &[&[u8]] = &[
     b"gatan",
     b"v\xc3\xa4gen",
     b"veien",
+    b"vegen",
+    b"gata",
+    b"gate",
     b"katu",
+    b"utca",
 ];
 
 /// The buckets (`pair_bucket`) of the last two bytes of the endings: nonzero where some ending's pair falls.
@@ -80,6 +84,14 @@ const OPENERS: &[&[u8]] = &[
     b"Corso",
     b"Camino",
     b"Alameda",
+    b"Quai",
+    b"All\xc3\xa9e",
+    b"Impasse",
+    b"Str.",
+    b"Strada",
+    b"Calea",
+    b"Bulevardul",
+    b"Aleea",
 ];
 
 /// The English words that close a street's name (`Baker Street`), as written.
@@ -110,6 +122,15 @@ const CLOSERS: &[&[u8]] = &[
     b"Parkway",
     b"Row",
     b"Mews",
+    b"Lawn",
+    b"Glade",
+    b"Rise",
+    b"Walk",
+    b"Green",
+    b"Heights",
+    b"Hill",
+    b"View",
+    b"Park",
 ];
 
 /// Lowercase words inside a street's name (`Calle de Alcalá`, `Rue de la République`).
@@ -149,8 +170,60 @@ pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(&'stat
     }
 }
 
+/// Turkey's street words, written after the street's name and before `No:` and the number (`Bağdat Cad. No:
+/// 212`, `Atatürk Bulvarı No. 45`, `Gül Sok. No: 3`).
+const TURKISH: &[&[u8]] =
+    &[b"Cad.", b"Cd.", b"Caddesi", b"Sok.", b"Sk.", b"Sokak", b"Soka\xc4\x9f\xc4\xb1", b"Bulvar\xc4\xb1", b"Blv."];
+
+/// The end of a Turkish street's number after its street word (`Cad.`) that ends at `end`: ` No: 212`, with
+/// the flat or floor after it (`Daire: 9`, `D: 7`, `Kat: 3`).
+fn turkish_number_end(text: &[u8], end: usize) -> Option<usize> {
+    let mut at = end + if text.get(end..end + 4) == Some(b", No") { 4 } else { 3 };
+    if text.get(at - 3..at) != Some(b" No") {
+        return None;
+    }
+    let number = |mut at: usize| {
+        if matches!(text.get(at), Some(b':' | b'.')) {
+            at += 1;
+        }
+        if text.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let digits = text[at.min(text.len())..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+        (1..=5).contains(&digits).then_some(at + digits)
+    };
+    at = number(at)?;
+    // `/A`, `/3`: a door of the building.
+    if text.get(at) == Some(&b'/') && text.get(at + 1).is_some_and(u8::is_ascii_alphanumeric) {
+        at += 2;
+    }
+    for unit in [b"Daire".as_slice(), b"D", b"Kat", b"K"] {
+        let gap = if text.get(at) == Some(&b',') { 2 } else { 1 };
+        let word = at + gap;
+        if text.get(word - 1) == Some(&b' ')
+            && text.get(word..word + unit.len()) == Some(unit)
+            && matches!(text.get(word + unit.len()), Some(b':' | b'.'))
+        {
+            if let Some(unit_end) = number(word + unit.len()) {
+                at = unit_end;
+            }
+        }
+    }
+    Some(at)
+}
+
 /// The street address that the capitalized word at `start`, whose letters end at `end`, is part of, if one is.
 fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    // Turkey's: the name, the street word, `No:` and the number.
+    if matches!(text[start], b'C' | b'S' | b'B') && matches!(text.get(end), Some(b'.' | b' ' | b',')) {
+        let word_end = end + usize::from(text[end] == b'.');
+        if TURKISH.contains(&&text[start..word_end]) {
+            if let Some(number_end) = turkish_number_end(text, word_end) {
+                let from = run_start(text, start);
+                return (from < start).then_some((from, number_end));
+            }
+        }
+    }
     // Most capitals are turned away by the bytes around their word: no number after it, no number before it, and
     // a first byte that no opener starts with.
     let number_follows = |end: usize| {
@@ -161,8 +234,29 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         && text[start - 1] == b' '
         && (text[start - 2].is_ascii_digit()
             || start >= 3 && text[start - 2].is_ascii_alphabetic() && text[start - 3].is_ascii_digit());
-    let may_open = matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U')
-        || text.get(start.wrapping_sub(2)) == Some(&b'.');
+    let may_open =
+        matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U' | b'Q' | b'I' | b'S')
+            || text.get(start.wrapping_sub(2)) == Some(&b'.');
+    // Hungary's `Kossuth Lajos utca 21.`: the street word in small letters after the name, then the number.
+    if text.get(end) == Some(&b' ') && matches!(text.get(end + 1), Some(b'u' | b't' | b'k')) {
+        let rest = &text[end..];
+        let word = [b" utca".as_slice(), b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat"]
+            .into_iter()
+            .find(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
+        if let Some(number_end) = word.and_then(|word| number_after(text, end + word.len())) {
+            return Some((run_start(text, start), number_end));
+        }
+    }
+    // `27 rue des Lilas`, `12 avenue Foch`: a street word in small letters between the number and the name.
+    if start >= 2
+        && text[start - 1] == b' '
+        && text[start - 2].is_ascii_lowercase()
+        && text[start.saturating_sub(28)..start - 2].iter().any(u8::is_ascii_digit)
+    {
+        if let Some(number_start) = small_opener_before(text, start) {
+            return Some((number_start, name_words_end(text, word_end(text, start)).unwrap_or(word_end(text, start))));
+        }
+    }
     if !number_follows(end) && !number_precedes && !may_open {
         return None;
     }
@@ -176,6 +270,15 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
             return Some((from, number_end));
         }
     }
+    // Czechia's and Slovakia's two numbers of a house (`Korunní 2569/108`), counted with a postcode and a town
+    // after them (`, 101 00 Praha`): no street word says it is a street.
+    if number_follows(end) {
+        if let Some(number_end) = slashed_number_after(text, end) {
+            if postcode_town_after(text, number_end).is_some() {
+                return Some((run_start(text, start), number_end));
+            }
+        }
+    }
     // A street word first: the name after it, then a number after it or before it.
     let polish = polish_opener(text, start);
     if may_open && (OPENERS.contains(&word) || polish) {
@@ -185,7 +288,7 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         } else {
             (start, name_words_end(text, end)?)
         };
-        if let Some(number_end) = number_after(text, name_end) {
+        if let Some(number_end) = number_after(text, name_end).or_else(|| labeled_number_after(text, name_end)) {
             return Some((opener_start, number_end));
         }
         return number_before(text, opener_start).map(|number_start| (number_start, name_end));
@@ -202,7 +305,12 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
             return None;
         }
         if CLOSERS.contains(&&text[at..word_end]) && at > start && ends_an_address(text, word_end) {
-            return Some((number_start, word_end));
+            // `31 Orwell Park Glade`: a closer after a closer ends the street.
+            let longer =
+                (text.get(word_end) == Some(&b' ')).then(|| (word_end + 1, self::word_end(text, word_end + 1))).filter(
+                    |&(next, next_end)| CLOSERS.contains(&&text[next..next_end]) && ends_an_address(text, next_end),
+                );
+            return Some((number_start, longer.map_or(word_end, |(_, next_end)| next_end)));
         }
         if text.get(word_end) != Some(&b' ') {
             return None;
@@ -392,6 +500,72 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
     let ends = next.is_none_or(|&b| !b.is_ascii_alphanumeric() && !matches!(b, b'.' | b':' | b'/' | b'_'))
         || next == Some(&b'.') && !text.get(number_end + 1).is_some_and(u8::is_ascii_alphanumeric);
     ends.then_some(number_end)
+}
+
+/// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
+const SMALL_OPENERS: &[&[u8]] = &[
+    b"rue",
+    b"avenue",
+    b"boulevard",
+    b"chemin",
+    b"all\xc3\xa9e",
+    b"impasse",
+    b"quai",
+    b"calle",
+    b"viale",
+    b"rua",
+    b"avenida",
+    b"strada",
+];
+
+/// The start of the house number before a street word in small letters and its particles, before the capitalized
+/// word at `start` (`27 rue des Lilas`), if there is one.
+fn small_opener_before(text: &[u8], start: usize) -> Option<usize> {
+    let mut at = start - 1;
+    for _ in 0..3 {
+        let len = text[..at].iter().rev().take(12).take_while(|b| b.is_ascii_lowercase() || **b >= 0x80).count();
+        let word = &text[at - len..at];
+        if SMALL_OPENERS.contains(&word) {
+            return number_before(text, at - len);
+        }
+        if len == 0 || !PARTICLES.contains(&word) || at - len < 2 || text[at - len - 1] != b' ' {
+            return None;
+        }
+        at -= len + 1;
+    }
+    None
+}
+
+/// The end of a house number after a label, after a street's name that ends at `end` (Romania's ` nr. 15`,
+/// ` Nr. 7`, ` No. 12`, ` n. 4`), with the flat after it (`, ap. 4`).
+fn labeled_number_after(text: &[u8], end: usize) -> Option<usize> {
+    let rest = text.get(end..)?;
+    let label = [b" nr. ".as_slice(), b" nr ", b" Nr. ", b" No. ", b" n. ", b", nr. "]
+        .into_iter()
+        .find(|label| rest.starts_with(label))?;
+    let number_end = number_after(text, end + label.len() - 1)?;
+    let flat = text
+        .get(number_end..)
+        .and_then(|rest| [b", ap. ".as_slice(), b" ap. ", b", apt. "].into_iter().find(|flat| rest.starts_with(flat)));
+    Some(flat.and_then(|flat| number_after(text, number_end + flat.len() - 1)).unwrap_or(number_end))
+}
+
+/// The end of a house's two numbers after a name that ends at `end` (` 2569/108`, ` 412/18a`): one to four digits,
+/// a `/`, one to four digits and an optional letter.
+fn slashed_number_after(text: &[u8], end: usize) -> Option<usize> {
+    let digits =
+        |at: usize| text.get(at..).map_or(0, |rest| rest.iter().take(5).take_while(|b| b.is_ascii_digit()).count());
+    let first = digits(end + 1);
+    if !(1..=4).contains(&first) || text.get(end + 1 + first) != Some(&b'/') {
+        return None;
+    }
+    let second_at = end + 2 + first;
+    let second = digits(second_at);
+    let mut number_end = second_at + second;
+    if text.get(number_end).is_some_and(u8::is_ascii_lowercase) {
+        number_end += 1;
+    }
+    ((1..=4).contains(&second) && !text.get(number_end).is_some_and(u8::is_ascii_alphanumeric)).then_some(number_end)
 }
 
 /// The start of a house number right before the word at `start` (`221B Baker`, `5 Rue`): one to four digits and
