@@ -22,7 +22,7 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit29", values: 599, clean: 115, leaked_ceiling: LEAKED_29, changed_ceiling: CHANGED_29 },
 ];
 const LEAKED_28: usize = 74;
-const LEAKED_29: usize = 149;
+const LEAKED_29: usize = 148;
 const CHANGED_29: usize = 10;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {

@@ -1407,9 +1407,10 @@ impl Detectors {
         for at in anchors.positions(Anchor::Lt) {
             let name_start = at + 1;
             let name_end = name_start + text[name_start..].iter().take_while(|b| is_name_byte(b)).count();
+            let windows_data = &text[name_start..name_end] == b"Data" && text[name_end..].starts_with(b" Name=\"");
             if name_end == name_start
                 || !text[name_start].is_ascii_alphabetic()
-                || namespaced_only && !text[name_start..name_end].contains(&b':')
+                || namespaced_only && !text[name_start..name_end].contains(&b':') && !windows_data
             {
                 continue;
             }
@@ -1433,7 +1434,7 @@ impl Detectors {
             let mut local_start = name.iter().rposition(|&b| b == b':').map_or(name_start, |p| name_start + p + 1);
             let mut local_end = name_end;
             // A Windows event's `<Data Name="TargetUserName">jkessler</Data>`: the key is the `Name` attribute's.
-            if &text[local_start..name_end] == b"Data" && text[name_end..close].starts_with(b" Name=\"") {
+            if windows_data {
                 let key_start = name_end + 7;
                 let Some(key_end) = memchr::memchr(b'"', &text[key_start..close]).map(|p| key_start + p) else {
                     continue;

@@ -7,7 +7,8 @@ use super::offsets::OffsetMap;
 pub struct Markup {
     /// The text has markup.
     pub found: bool,
-    /// An element's name has a namespace prefix (`<sf:Email>`, `<o:p>`).
+    /// An element is named as XML names its fields: with a namespace prefix (`<sf:Email>`, `<o:p>`), or a
+    /// Windows event's `<Data Name="TargetUserName">`.
     pub namespaced: bool,
 }
 
@@ -62,6 +63,7 @@ pub fn markup_to_spaces(html: &[u8], lts: impl IntoIterator<Item = usize>, out: 
             markup.namespaced |= html[j] == b':';
             j += 1;
         }
+        markup.namespaced |= &html[at + 1..j] == b"Data" && html[j..close].starts_with(b" Name=\"");
         out[at..j].fill(b' ');
         out[close] = b' ';
         if close > at && html[close - 1] == b'/' {

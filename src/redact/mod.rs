@@ -350,6 +350,8 @@ impl Inner {
     fn namespaced_elements(&self, text: &[u8], anchors: &View<'_>, work: &mut LineWork) {
         work.findings.clear();
         self.detectors.xml_elements(&self.rules, text, anchors, true, &mut work.memo, &mut work.findings);
+        // The field a Windows event's `<Data Name="…">` names is no value.
+        work.hits.retain(|hit| !text[..hit.start].ends_with(b"<Data Name=\""));
         if work.findings.is_empty() {
             return;
         }
@@ -2416,6 +2418,11 @@ mod tests {
         check(
             "la de mi marido, Andrés Romero; I'm Amanda's daughter",
             "la de mi marido, [NAME]; I'm [NAME]'s daughter",
+        );
+        // A Windows event as XML: each `<Data Name="…">` is the field its name says; the names stay.
+        check(
+            r#"<Event><System><Provider Name="Microsoft-Windows-Security-Auditing"/></System><EventData><Data Name="TargetUserName">jkessler</Data><Data Name="LogonType">10</Data></EventData></Event>"#,
+            r#"<Event><System><Provider Name="Microsoft-Windows-Security-Auditing"/></System><EventData><Data Name="TargetUserName">[USERNAME]</Data><Data Name="LogonType">10</Data></EventData></Event>"#,
         );
         // OpenTelemetry's end user, Slack's real name.
         check(
