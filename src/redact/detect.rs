@@ -3263,7 +3263,7 @@ fn signed_name_before(text: &[u8], start: usize, phone: bool) -> Option<(usize, 
             let bare = word.strip_suffix(b":").unwrap_or(word);
             let bare = bare.strip_suffix(b".").unwrap_or(bare);
             if !PHONE_LABELS.iter().any(|known| bare.eq_ignore_ascii_case(known))
-                || text.get(at - label - 1) != Some(&b' ')
+                || (at - label).checked_sub(1).map(|space| text[space]) != Some(b' ')
             {
                 return None;
             }
