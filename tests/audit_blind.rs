@@ -21,8 +21,8 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit28", values: 735, clean: 127, leaked_ceiling: LEAKED_28, changed_ceiling: 39 },
     Audit { dir: "audit29", values: 599, clean: 115, leaked_ceiling: LEAKED_29, changed_ceiling: CHANGED_29 },
 ];
-const LEAKED_28: usize = 74;
-const LEAKED_29: usize = 148;
+const LEAKED_28: usize = 76;
+const LEAKED_29: usize = 156;
 const CHANGED_29: usize = 10;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {

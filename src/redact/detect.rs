@@ -455,7 +455,6 @@ impl Detectors {
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
         }
-        let mut street = None;
         if anchors.any(Anchor::Cap) {
             if self.on(DetectorKind::Name) {
                 self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
@@ -463,17 +462,13 @@ impl Detectors {
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
             // So are devices named after their owners (`Annas-iPhone`), the field `device_hostname`'s.
             super::streets::find(text, anchors, |field, start, end| {
-                let before = out.len();
-                memo.push_as_value_of(rules, field, text, (start, end), out);
-                if field == b"street_address" && out.len() > before {
-                    street = Some(out[before].entity);
-                }
+                memo.push_as_value_of(rules, field, text, (start, end), out)
             });
         }
-        // The names that go with the addresses, phones and streets found: one pass for all.
+        // The names that go with the addresses and phones found: one pass for both.
         let (email, phone) = (DetectorKind::Email.entity(), DetectorKind::Phone.entity());
-        if street.is_some() || out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
-            self.display_names(rules, text, memo, (first, street), out);
+        if out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
+            self.display_names(rules, text, memo, first, out);
         }
         // HL7 segments: a patient's fields by position, in a text with a `|` (an `At` anchor).
         if anchors.any(Anchor::At) && anchors.positions(Anchor::At).any(|at| text[at] == b'|') {
@@ -620,14 +615,7 @@ impl Detectors {
     /// classified as the field `display_name` is, and replaced only when the rules replace that field.
     #[cold]
     #[inline(never)]
-    fn display_names(
-        &self,
-        rules: &Rules,
-        text: &[u8],
-        memo: &mut KeyMemo,
-        (first, street): (usize, Option<EntityId>),
-        out: &mut Vec<Finding>,
-    ) {
+    fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
         for index in first..out.len() {
             let Finding { start, end, entity, .. } = out[index];
             if start == 0 {
@@ -651,13 +639,10 @@ impl Detectors {
                     Some(open) => quoted_name_before(text, open).or_else(|| capitalized_words_before(text, open, 2)),
                     None if text[start - 1] == b'(' && text.get(end) == Some(&b')') => {
                         capitalized_words_before(text, start - 1, 2)
+                            .filter(|&(from, to)| self.names_someone(&text[from..to]))
                     }
-                    None => {
-                        signed_name_before(text, start, true).filter(|&(from, to)| self.names_someone(&text[from..to]))
-                    }
+                    None => signed_name_before(text, start).filter(|&(from, to)| self.names_someone(&text[from..to])),
                 }
-            } else if Some(entity) == street {
-                signed_name_before(text, start, false).filter(|&(from, to)| self.names_someone(&text[from..to]))
             } else {
                 None
             };
@@ -2297,7 +2282,12 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
         // the address is the domain before the dash.
         match domain.iter().rposition(|&b| b == b'-') {
             Some(dash) if domain[..dash].contains(&b'.') => end = domain_start + dash,
-            _ => return personal_at_bare_host(&text[start..at], domain, text.get(end)).then_some((start, end)),
+            _ => {
+                // Only where the text says it is an address (`contact email "…" has invalid domain`).
+                let said = text[start.saturating_sub(48)..start].windows(4).any(|w| w.eq_ignore_ascii_case(b"mail"));
+                return (said && personal_at_bare_host(&text[start..at], domain, text.get(end)))
+                    .then_some((start, end));
+            }
         }
     }
 }
@@ -2309,11 +2299,36 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
 fn personal_at_bare_host(local: &[u8], domain: &[u8], after: Option<&u8>) -> bool {
     let halves = local.iter().filter(|&&b| b == b'.').count() == 1
         && local.split(|&b| b == b'.').all(|half| half.len() >= 2 && half.iter().all(u8::is_ascii_lowercase));
+    // A package's tag or a deployment's stage (`npm install lodash.merge@latest`, `acme.api@prod`) is no host.
+    const TAGS: &[&[u8]] = &[
+        b"latest",
+        b"next",
+        b"beta",
+        b"alpha",
+        b"canary",
+        b"stable",
+        b"prod",
+        b"production",
+        b"staging",
+        b"stage",
+        b"dev",
+        b"develop",
+        b"main",
+        b"master",
+        b"head",
+        b"edge",
+        b"nightly",
+        b"lts",
+        b"local",
+        b"localhost",
+        b"test",
+    ];
     halves
         && (3..=24).contains(&domain.len())
         && domain.iter().all(u8::is_ascii_lowercase)
         && domain.iter().any(|&b| b > b'f')
-        && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'_'))
+        && !TAGS.contains(&domain)
+        && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'_'))
 }
 
 /// True when `domain` is a domain name an address can have: labels that neither start nor end with `-`, the last
@@ -2765,7 +2780,43 @@ fn domain_login_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
     if !(2..=15).contains(&domain) || !free || !text[domain_start].is_ascii_uppercase() {
         return None;
     }
-    if matches!(&text[domain_start..at], b"INFO" | b"WARN" | b"ERROR" | b"DEBUG" | b"TRACE" | b"FATAL" | b"NOTICE") {
+    // A log's own words before an escaped tab or line break (`FAILED\tretry`), and the registry's hives.
+    const NOT_DOMAINS: &[&[u8]] = &[
+        b"INFO",
+        b"WARN",
+        b"WARNING",
+        b"ERROR",
+        b"DEBUG",
+        b"TRACE",
+        b"FATAL",
+        b"NOTICE",
+        b"CRITICAL",
+        b"ALERT",
+        b"SEVERE",
+        b"FAILED",
+        b"FAIL",
+        b"PASS",
+        b"PASSED",
+        b"OK",
+        b"DONE",
+        b"SUCCESS",
+        b"SKIP",
+        b"SKIPPED",
+        b"TODO",
+        b"NOTE",
+        b"TRUE",
+        b"FALSE",
+        b"NULL",
+        b"NONE",
+        b"END",
+        b"START",
+        b"HKLM",
+        b"HKCU",
+        b"HKCR",
+        b"HKU",
+        b"HKCC",
+    ];
+    if NOT_DOMAINS.contains(&&text[domain_start..at]) {
         return None;
     }
     let login_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-');
@@ -3227,6 +3278,7 @@ const PHONE_LABELS: &[&[u8]] = &[
     b"tlf",
     b"tfn",
     b"phone",
+    b"telephone",
     b"ph",
     b"mobile",
     b"mob",
@@ -3237,8 +3289,13 @@ const PHONE_LABELS: &[&[u8]] = &[
     b"celular",
     b"cellulare",
     b"telefon",
+    b"telefoon",
     b"telefone",
     b"telefono",
+    b"tel\xc3\xa9fono",
+    b"m\xc3\xb3vil",
+    b"t\xc3\xa9l",
+    b"fax",
     b"gsm",
     b"handy",
     b"puhelin",
@@ -3246,33 +3303,31 @@ const PHONE_LABELS: &[&[u8]] = &[
     b"cep",
 ];
 
-/// The name that signs a phone or a street address at `start`, before it past `, ` and, for a phone, one of its
-/// labels (`Alessandro Conti, tel. +39…`, `/Karin Nilsson, +46…`, `Pieter van den Berg, Keizersgracht 12`): two
-/// to four capitalized words, as `capitalized_words_before` reads them.
-fn signed_name_before(text: &[u8], start: usize, phone: bool) -> Option<(usize, usize)> {
+/// The name that signs a phone at `start`, before it past `, ` and one of the labels of a phone, if there is one
+/// (`Alessandro Conti, tel. +39…`, `/Karin Nilsson, +46…`): two to four capitalized words, as
+/// `capitalized_words_before` reads them.
+fn signed_name_before(text: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start.checked_sub(1).filter(|&at| text[at] == b' ')?;
-    if phone {
-        let label = text[..at]
-            .iter()
-            .rev()
-            .take(12)
-            .take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'.' | b':'))
-            .count();
-        if label > 0 {
-            let word = &text[at - label..at];
-            let bare = word.strip_suffix(b":").unwrap_or(word);
-            let bare = bare.strip_suffix(b".").unwrap_or(bare);
-            if !PHONE_LABELS.iter().any(|known| bare.eq_ignore_ascii_case(known))
-                || (at - label).checked_sub(1).map(|space| text[space]) != Some(b' ')
-            {
-                return None;
-            }
-            at -= label + 1;
+    let label = text[..at]
+        .iter()
+        .rev()
+        .take(12)
+        .take_while(|&&b| b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'.' | b':'))
+        .count();
+    if label > 0 {
+        let word = &text[at - label..at];
+        let bare = word.strip_suffix(b":").unwrap_or(word);
+        let bare = bare.strip_suffix(b".").unwrap_or(bare);
+        if !PHONE_LABELS.iter().any(|known| bare.eq_ignore_ascii_case(known))
+            || (at - label).checked_sub(1).map(|space| text[space]) != Some(b' ')
+        {
+            return None;
         }
+        at -= label + 1;
     }
     let comma = at.checked_sub(1).filter(|&comma| text[comma] == b',')?;
     // A signature starts the text, a sentence or a line (`… zaken: Femke Jansen, mobiel …`), not the middle of
-    // one (`4 View Settings, 2 Park Street`).
+    // one (`sent to 4 View Settings, +1 …`).
     capitalized_words_before(text, comma, 2).filter(|&(start, _)| match start {
         0 => true,
         1 => matches!(text[0], b'/' | b'"' | b'\'' | b'\n'),
@@ -3584,7 +3639,9 @@ fn key_first_word(text: &[u8], at: usize) -> &[u8] {
     let mut words = 0;
     while words < 3 {
         let letters = text[..first].iter().rev().take(24).take_while(|b| b.is_ascii_alphabetic()).count();
-        if letters == 0 || !text[first - letters].is_ascii_uppercase() {
+        // A word of a key is capitalized (`Account`), not in capitals (a value's `SYSTEM`).
+        if letters < 2 || !text[first - letters].is_ascii_uppercase() || !text[first - letters + 1].is_ascii_lowercase()
+        {
             break;
         }
         first -= letters;

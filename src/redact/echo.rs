@@ -16,6 +16,11 @@ use crate::rules::{DetectorKind, EntityId, Rules};
 /// Values shorter than this are not looked for elsewhere (`Bob`, `42`): too many words would match.
 const MIN_LEN: usize = 4;
 
+/// The most distinct values looked for, and echoes added, in one line: a line that repeats a found shape
+/// thousands of times (`Keizersgracht 452 Keizersgracht 452 …`) costs a bounded look, not one per pair of edits.
+const MAX_VALUES: usize = 32;
+const MAX_ECHOES: usize = 256;
+
 /// Adds an edit for every other occurrence of an edit's value in `line` (walked as JSON when `json`), and
 /// keeps the edits ordered.
 #[inline(never)]
@@ -29,7 +34,12 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
     let mut spans_read = false;
     let email = DetectorKind::Email.entity();
     let original = edits.len();
-    for index in 0..original {
+    // Edits in order and apart, as the walker and the detectors leave them, are searched by halves.
+    let ordered = edits.windows(2).all(|pair| pair[0].end <= pair[1].start);
+    // The values looked for so far (spans of `values`): a value found again is not looked for again.
+    let mut looked = [(0usize, 0usize); MAX_VALUES];
+    let mut looked_count = 0;
+    'edits: for index in 0..original {
         let edit = edits[index];
         let value = &values[edit.value.0..edit.value.1];
         if edit.cut || line.get(edit.start..edit.end) != Some(value) {
@@ -40,15 +50,24 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
         let local = (edit.entity == email)
             .then(|| value.iter().position(|&b| b == b'@'))
             .flatten()
-            .map(|at| &value[..at])
-            .filter(|local| local.iter().any(|&b| matches!(b, b'.' | b'_' | b'-')));
+            .filter(|&at| value[..at].iter().any(|&b| matches!(b, b'.' | b'_' | b'-')))
+            .map(|at| (edit.value.0, edit.value.0 + at));
         // What the detectors find (addresses, phones, cards, IPs) they find wherever it stands: only what a key
         // said, a secret, and an address's user part need looking for again.
-        let whole = worth_echoing(rules, edit.entity, value).then_some(value);
-        for needle in whole.into_iter().chain(local) {
+        let whole = worth_echoing(rules, edit.entity, value).then_some(edit.value);
+        for span in whole.into_iter().chain(local) {
+            let needle = &values[span.0..span.1];
             if needle.len() < MIN_LEN || !needle.iter().any(u8::is_ascii_alphanumeric) {
                 continue;
             }
+            if looked[..looked_count].iter().any(|&(start, end)| &values[start..end] == needle) {
+                continue;
+            }
+            if looked_count == MAX_VALUES {
+                break 'edits;
+            }
+            looked[looked_count] = span;
+            looked_count += 1;
             // Lines are short and values rare: a look for the first byte in either case, then a compare, costs
             // less than building a substring searcher per value.
             let (lower, upper) = (needle[0].to_ascii_lowercase(), needle[0].to_ascii_uppercase());
@@ -63,7 +82,7 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
                     || at == edit.start
                     || !whole_word(line, at, end)
                     || is_key(line, end)
-                    || overlaps(&edits[..], at, end)
+                    || overlaps(edits, original, ordered, at, end)
                 {
                     continue;
                 }
@@ -77,6 +96,9 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
                 let sink = if json { Sink::JsonString } else { Sink::Raw };
                 edits.push(Edit { start: at, end, sink, ..edit });
                 from = end;
+                if edits.len() - original == MAX_ECHOES {
+                    break 'edits;
+                }
             }
         }
     }
@@ -149,7 +171,16 @@ fn inside(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
     spans.get(index).is_some_and(|&(span_start, span_end)| span_start <= start && end <= span_end)
 }
 
-/// True when `start..end` overlaps an edit.
-fn overlaps(edits: &[Edit], start: usize, end: usize) -> bool {
-    edits.iter().any(|edit| edit.start < end && start < edit.end)
+/// True when `start..end` overlaps an edit: of the first `original` (by halves when they are `ordered`), or of
+/// the echoes added after them (at most `MAX_ECHOES`).
+fn overlaps(edits: &[Edit], original: usize, ordered: bool, start: usize, end: usize) -> bool {
+    let overlap = |edit: &Edit| edit.start < end && start < edit.end;
+    let (first, added) = edits.split_at(original);
+    let in_first = if ordered {
+        let index = first.partition_point(|edit| edit.end <= start);
+        first.get(index).is_some_and(overlap)
+    } else {
+        first.iter().any(overlap)
+    };
+    in_first || added.iter().any(overlap)
 }

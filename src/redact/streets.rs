@@ -39,7 +39,6 @@ const ENDINGS: &[&[u8]] = &[
     b"veien",
     b"vegen",
     b"gata",
-    b"gate",
     b"katu",
     b"utca",
 ];
@@ -124,13 +123,7 @@ const CLOSERS: &[&[u8]] = &[
     b"Mews",
     b"Lawn",
     b"Glade",
-    b"Rise",
-    b"Walk",
-    b"Green",
     b"Heights",
-    b"Hill",
-    b"View",
-    b"Park",
 ];
 
 /// Lowercase words inside a street's name (`Calle de Alcalá`, `Rue de la République`).
@@ -173,7 +166,7 @@ pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(&'stat
 /// Turkey's street words, written after the street's name and before `No:` and the number (`Bağdat Cad. No:
 /// 212`, `Atatürk Bulvarı No. 45`, `Gül Sok. No: 3`).
 const TURKISH: &[&[u8]] =
-    &[b"Cad.", b"Cd.", b"Caddesi", b"Sok.", b"Sk.", b"Sokak", b"Soka\xc4\x9f\xc4\xb1", b"Bulvar\xc4\xb1", b"Blv."];
+    &[b"Cad.", b"Caddesi", b"Sok.", b"Sokak", b"Soka\xc4\x9f\xc4\xb1", b"Bulvar\xc4\xb1", b"Blv."];
 
 /// The end of a Turkish street's number after its street word (`Cad.`) that ends at `end`: ` No: 212`, with
 /// the flat or floor after it (`Daire: 9`, `D: 7`, `Kat: 3`).
@@ -193,9 +186,9 @@ fn turkish_number_end(text: &[u8], end: usize) -> Option<usize> {
         (1..=5).contains(&digits).then_some(at + digits)
     };
     at = number(at)?;
-    // `/A`, `/3`: a door of the building.
-    if text.get(at) == Some(&b'/') && text.get(at + 1).is_some_and(u8::is_ascii_alphanumeric) {
-        at += 2;
+    // `/A`, `/34`: a door of the building.
+    if text.get(at) == Some(&b'/') {
+        at += 1 + text[at + 1..].iter().take(4).take_while(|b| b.is_ascii_alphanumeric()).count();
     }
     for unit in [b"Daire".as_slice(), b"D", b"Kat", b"K"] {
         let gap = if text.get(at) == Some(&b',') { 2 } else { 1 };
@@ -238,7 +231,7 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U' | b'Q' | b'I' | b'S')
             || text.get(start.wrapping_sub(2)) == Some(&b'.');
     // Hungary's `Kossuth Lajos utca 21.`: the street word in small letters after the name, then the number.
-    if text.get(end) == Some(&b' ') && matches!(text.get(end + 1), Some(b'u' | b't' | b'k')) {
+    if text.get(end) == Some(&b' ') && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | 0xC3)) {
         let rest = &text[end..];
         let word = [b" utca".as_slice(), b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat"]
             .into_iter()
@@ -274,7 +267,14 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
     // after them (`, 101 00 Praha`): no street word says it is a street.
     if number_follows(end) {
         if let Some(number_end) = slashed_number_after(text, end) {
-            if postcode_town_after(text, number_end).is_some() {
+            // Their postcode: three digits, a space and two (`101 00`).
+            let postcode = text.get(number_end..number_end + 8).is_some_and(|after| {
+                after.starts_with(b", ")
+                    && after[2..5].iter().all(u8::is_ascii_digit)
+                    && after[5] == b' '
+                    && after[6..8].iter().all(u8::is_ascii_digit)
+            });
+            if postcode && postcode_town_after(text, number_end).is_some() {
                 return Some((run_start(text, start), number_end));
             }
         }
@@ -503,20 +503,8 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
 }
 
 /// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
-const SMALL_OPENERS: &[&[u8]] = &[
-    b"rue",
-    b"avenue",
-    b"boulevard",
-    b"chemin",
-    b"all\xc3\xa9e",
-    b"impasse",
-    b"quai",
-    b"calle",
-    b"viale",
-    b"rua",
-    b"avenida",
-    b"strada",
-];
+const SMALL_OPENERS: &[&[u8]] =
+    &[b"rue", b"chemin", b"all\xc3\xa9e", b"impasse", b"quai", b"calle", b"viale", b"rua", b"avenida", b"strada"];
 
 /// The start of the house number before a street word in small letters and its particles, before the capitalized
 /// word at `start` (`27 rue des Lilas`), if there is one.
