@@ -2283,9 +2283,10 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
         match domain.iter().rposition(|&b| b == b'-') {
             Some(dash) if domain[..dash].contains(&b'.') => end = domain_start + dash,
             _ => {
-                // Only where the text says it is an address (`contact email "…" has invalid domain`).
-                let said = text[start.saturating_sub(48)..start].windows(4).any(|w| w.eq_ignore_ascii_case(b"mail"));
-                return (said && personal_at_bare_host(&text[start..at], domain, text.get(end)))
+                // Only where the text says it is an address (`contact email "…" has invalid domain`): the
+                // shape is tested first, the words before it only for an address of that shape.
+                let said = || text[start.saturating_sub(48)..start].windows(4).any(|w| w.eq_ignore_ascii_case(b"mail"));
+                return (personal_at_bare_host(&text[start..at], domain, text.get(end)) && said())
                     .then_some((start, end));
             }
         }

@@ -247,7 +247,8 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         && text[start.saturating_sub(28)..start - 2].iter().any(u8::is_ascii_digit)
     {
         if let Some(number_start) = small_opener_before(text, start) {
-            return Some((number_start, name_words_end(text, word_end(text, start)).unwrap_or(word_end(text, start))));
+            let first_word_end = word_end(text, start);
+            return Some((number_start, name_words_end(text, first_word_end).unwrap_or(first_word_end)));
         }
     }
     if !number_follows(end) && !number_precedes && !may_open {
