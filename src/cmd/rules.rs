@@ -86,6 +86,17 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
             field.source.line.unwrap_or(0)
         );
     }
+    if !rules.field_labels.is_empty() {
+        println!("\nlabels (a number after one in prose is the field's value):");
+        for labels in &rules.field_labels {
+            println!(
+                "  {:<17} {:<10} {}",
+                rules.entity_name(labels.entity),
+                labels.action.name(),
+                labels.words.join(", ")
+            );
+        }
+    }
     println!("\ndetectors:");
     for detector in &rules.detectors {
         let state = if detector.enabled { "on " } else { "off" };

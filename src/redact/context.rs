@@ -5,8 +5,10 @@
 /// does a word stand whole in a window of text, and does a label (`mobile_number=`) mention one.
 #[derive(Debug)]
 pub(crate) struct ContextWords {
-    /// The words, lowercased.
+    /// The words, lowercased (unless `exact`).
     words: Vec<Vec<u8>>,
+    /// The words count only in the case they are written in.
+    exact: bool,
     /// For each letter `a`..=`z`: the words that start with it.
     by_letter: [Vec<u16>; 26],
     /// Words that start with anything else (a digit, `#`, a byte that is not ASCII): tried wherever the byte
@@ -28,8 +30,20 @@ impl ContextWords {
     /// Compiles `words` (the rules reject empty ones); None when there are none, or too many to index (no rules
     /// file comes near 65,535).
     pub(crate) fn new(words: &[String]) -> Option<ContextWords> {
-        let words: Vec<Vec<u8>> =
-            words.iter().filter(|word| !word.is_empty()).map(|word| word.as_bytes().to_ascii_lowercase()).collect();
+        Self::compile(words, false)
+    }
+
+    /// Like `new`, but the words count only as written, in their case (`CPR`, not `cpr`).
+    pub(crate) fn exact(words: &[String]) -> Option<ContextWords> {
+        Self::compile(words, true)
+    }
+
+    fn compile(words: &[String], exact: bool) -> Option<ContextWords> {
+        let words: Vec<Vec<u8>> = words
+            .iter()
+            .filter(|word| !word.is_empty())
+            .map(|word| if exact { word.as_bytes().to_vec() } else { word.as_bytes().to_ascii_lowercase() })
+            .collect();
         if words.is_empty() || words.len() > usize::from(u16::MAX) {
             return None;
         }
@@ -39,14 +53,14 @@ impl ContextWords {
         let mut groups = 0u32;
         for (index, word) in words.iter().enumerate() {
             let index = index as u16;
-            match word[0] {
+            match word[0].to_ascii_lowercase() {
                 first @ b'a'..=b'z' => by_letter[usize::from(first - b'a')].push(index),
                 _ => others.push(index),
             }
             match (word.get(1), pairs.as_mut()) {
                 (Some(&second), Some(tables)) => {
                     let (first, follows) = &mut **tables;
-                    let first_byte = usize::from(word[0]);
+                    let first_byte = usize::from(word[0].to_ascii_lowercase());
                     if first[first_byte] == 0 {
                         let group = 1 << (groups % 16);
                         groups += 1;
@@ -60,15 +74,17 @@ impl ContextWords {
                 _ => pairs = None,
             }
         }
-        let label_words: Vec<Vec<u8>> =
-            words.iter().map(|word| word.iter().copied().filter(|&b| b != b'_' && b != b'-').collect()).collect();
+        let label_words: Vec<Vec<u8>> = words
+            .iter()
+            .map(|word| word.iter().filter(|&&b| b != b'_' && b != b'-').map(u8::to_ascii_lowercase).collect())
+            .collect();
         let mut label_by_first: Box<[Vec<u16>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
         for (index, word) in label_words.iter().enumerate() {
             if let Some(&first) = word.first() {
                 label_by_first[usize::from(first)].push(index as u16);
             }
         }
-        Some(ContextWords { words, by_letter, others, pairs, label_words, label_by_first })
+        Some(ContextWords { words, exact, by_letter, others, pairs, label_words, label_by_first })
     }
 
     /// True when one of the words stands before `text[start..]` (a number). When the number is labeled (`Phone: `,
@@ -191,8 +207,13 @@ impl ContextWords {
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
         let word = &self.words[usize::from(word)];
-        window.get(at..at + word.len()).is_some_and(|found| found.eq_ignore_ascii_case(word))
-            && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
+        window.get(at..at + word.len()).is_some_and(|found| {
+            if self.exact {
+                found == &word[..]
+            } else {
+                found.eq_ignore_ascii_case(word)
+            }
+        }) && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
 }
 

@@ -141,6 +141,39 @@ pub struct Detectors {
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<ContextWords>>,
     name_cues: NameCues,
+    /// The `labels` of the fields (`PESEL`, `hetu`, `Steuer-ID`): a number after one in prose is that field's.
+    labels: Vec<LabelWords>,
+}
+
+/// One `[[fields]]` entry's `labels`, compiled: the words in capitals count only so written (`CPR`, not `cpr`).
+#[derive(Debug)]
+struct LabelWords {
+    entity: EntityId,
+    action: Action,
+    any_case: Option<ContextWords>,
+    capitals: Option<ContextWords>,
+}
+
+impl LabelWords {
+    fn new(labels: &crate::rules::FieldLabels) -> LabelWords {
+        let in_capitals = |word: &&String| {
+            word.bytes().any(|b| b.is_ascii_uppercase()) && !word.bytes().any(|b| b.is_ascii_lowercase())
+        };
+        let (capitals, any_case): (Vec<String>, Vec<String>) =
+            labels.words.iter().cloned().partition(|w| in_capitals(&w));
+        LabelWords {
+            entity: labels.entity,
+            // A dropped field's value in a text is replaced, as under its key (see `KeyMemo::rule_of`).
+            action: if labels.action == Action::DropField { Action::Redact } else { labels.action },
+            any_case: ContextWords::new(&any_case),
+            capitals: ContextWords::exact(&capitals),
+        }
+    }
+
+    fn before(&self, text: &[u8], start: usize) -> bool {
+        self.capitals.as_ref().is_some_and(|words| words.before(text, start))
+            || self.any_case.as_ref().is_some_and(|words| words.before(text, start))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,7 +421,9 @@ impl Detectors {
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;
         }
+        let labels = rules.field_labels.iter().map(LabelWords::new).collect();
         Detectors {
+            labels,
             enabled,
             actions,
             regions,
@@ -838,7 +873,10 @@ impl Detectors {
         }
         // A digit glued to a word (hex hashes, identifiers) is not a number of its own, unless it is a card's.
         if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
-            return self.glued_card(text, i, out).unwrap_or_else(|| skip_word(text, i));
+            return self
+                .glued_card(text, i, out)
+                .or_else(|| self.labeled_number(text, capitals_before(text, i)?, out))
+                .unwrap_or_else(|| skip_word(text, i));
         }
         // A host name that starts with an address written with dashes (`187-45-112-9.dynamic.example.net`).
         if text.get(i + 1..i + 4).is_some_and(|near| near.contains(&b'-')) {
@@ -852,7 +890,7 @@ impl Detectors {
         let token = NumberToken::read(text, i);
         let end = token.end;
         if token.glued_right(text) {
-            return skip_word(text, end);
+            return self.labeled_number(text, i, out).unwrap_or_else(|| skip_word(text, end));
         }
         let joined_left = token.start > 0
             && matches!(text[token.start - 1], b'-' | b'.')
@@ -939,6 +977,11 @@ impl Detectors {
                 return end;
             }
         }
+        if count >= 6 {
+            if let Some(end) = self.labeled_number(text, i, out) {
+                return end;
+            }
+        }
         if self.on(DetectorKind::Phone) {
             // `phones: 555-0100, 555-0199`: a number listed right after a phone is read as one too, though the
             // comma cuts the context word off.
@@ -987,6 +1030,45 @@ impl Detectors {
             self.push(DetectorKind::Card, i, end, out);
             end
         })
+    }
+
+    /// A number after a field's label in prose (`PESEL 82061173514`, `DNI 48213957T`, `NIE Y3847102K`,
+    /// `Steuer-ID ist 47 315 982 646`, `hetu 140387-234E`): pushed as that field's value, and its end returned.
+    /// The number starts at `start` (up to five capitals, then a digit); it is groups of letters and digits
+    /// joined by single spaces, dashes, dots or slashes before a digit, with six digits or more and at most five
+    /// letters. The label is looked for as phone context words are (`ContextWords::before`).
+    fn labeled_number(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        let (mut end, mut digits, mut letters) = (start, 0usize, 0usize);
+        loop {
+            while let Some(&byte) = text.get(end).filter(|b| b.is_ascii_alphanumeric()) {
+                if byte.is_ascii_digit() {
+                    digits += 1;
+                } else {
+                    letters += 1;
+                }
+                end += 1;
+            }
+            let joined = text.get(end).is_some_and(|b| matches!(b, b' ' | b'-' | b'.' | b'/'))
+                && text.get(end + 1).is_some_and(u8::is_ascii_digit);
+            if !joined || end - start > 32 {
+                break;
+            }
+            end += 1;
+        }
+        // Not a quantity (`passport check took 1234567 ms`).
+        let shaped = (6..=20).contains(&digits)
+            && letters <= 5
+            && end - start <= 32
+            && !(letters == 0 && (quantity_before(text, start) || unit_after(text, end)));
+        if !shaped || text.get(end).is_some_and(|&b| b == b'_' || b == b'@' || b >= 0x80) {
+            return None;
+        }
+        let labels = self.labels.iter().find(|labels| labels.before(text, start))?;
+        out.push(Finding { start, end, entity: labels.entity, action: labels.action });
+        Some(end)
     }
 
     /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
@@ -1488,6 +1570,16 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
 }
 
 // ---- byte scanning -------------------------------------------------------------------------------------------
+
+/// The start of the one to five capitals that the digit at `i` is glued to (`Y3847102K`, `BKWPS4821L`), when
+/// they start a word.
+fn capitals_before(text: &[u8], i: usize) -> Option<usize> {
+    let capitals = text[..i].iter().rev().take(6).take_while(|b| b.is_ascii_uppercase()).count();
+    let start = i - capitals;
+    let free =
+        start == 0 || !(text[start - 1].is_ascii_alphanumeric() || matches!(text[start - 1], b'_' | b'-' | b'.'));
+    ((1..=5).contains(&capitals) && free).then_some(start)
+}
 
 fn is_hex_colon(byte: u8) -> bool {
     byte.is_ascii_hexdigit() || byte == b':'
@@ -4381,5 +4473,35 @@ mod tests {
     fn findings_never_overlap() {
         let found = find("mail jane@example.com and jane@example.com");
         assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn a_number_after_a_fields_label_in_prose_is_that_fields() {
+        for (text, value) in [
+            ("Proszę o zwrot, PESEL 82061173514. Dziękuję", "82061173514"),
+            ("Por favor, DNI 48213957T; os escribo", "48213957T"),
+            ("Palautus (hetu 140387-234E) tilille", "140387-234E"),
+            ("meine Steuer-ID ist 47 315 982 646, danke", "47 315 982 646"),
+            ("Mon numéro de sécurité sociale est 2 86 05 44 109 221 11, merci", "2 86 05 44 109 221 11"),
+            ("Refund, PPS 2391845UA, living at", "2391845UA"),
+            ("TAJ-számom 037 182 540, születési", "037 182 540"),
+            ("Refund, TFN 459 183 726 and", "459 183 726"),
+            ("og fødselsnummeret mitt er 23059140035. Kan", "23059140035"),
+            ("Customer called, CPR 120584-1241 — please verify", "120584-1241"),
+            ("ΑΜΚΑ 12037802464 τώρα", "12037802464"),
+            ("his NINO AB123456C was", "AB123456C"),
+        ] {
+            one(text, "NATIONAL_ID", value);
+        }
+    }
+
+    #[test]
+    fn a_label_in_capitals_counts_only_in_capitals_and_quantities_are_no_ids() {
+        // The Polish `nie` (not) is no Spanish NIE; a time after a label is no id; nor is a short number.
+        none("Zamówienie nie dotarło 123456789 razy");
+        none("passport check took 1234567 ms");
+        none("passport check 12345 done");
+        // A label in another clause does not reach the number.
+        none("PESEL missing; order 82061173514 shipped");
     }
 }

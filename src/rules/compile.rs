@@ -9,8 +9,8 @@ use super::file::{read, CategoryFile, DetectorFile, FieldFile, NotValueFile, Pat
 use super::path::{FieldPattern, PatternIndex};
 use super::tree::{self, SyntaxError};
 use super::{
-    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldRule, NotValue, PatternRule, RetentionPeriod,
-    RuleError, Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
+    Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldLabels, FieldRule, NotValue, PatternRule,
+    RetentionPeriod, RuleError, Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -254,6 +254,23 @@ impl<'a> Compiler<'a> {
             }
         }
         lowered
+    }
+
+    /// The `labels` of a `[[fields]]` entry, as written: a word in capitals (`CPR`) counts only in capitals.
+    fn label_words(&mut self, words: Option<Vec<Located<String>>>) -> Vec<String> {
+        let mut kept = Vec::new();
+        for word in words.unwrap_or_default() {
+            let trimmed = word.value.trim();
+            if trimmed.is_empty() || trimmed.len() > MAX_LABEL_BYTES {
+                let message = format!(
+                    "a label is empty or longer than {MAX_LABEL_BYTES} bytes; write the word that names the field"
+                );
+                self.error(word.file, &word.span, message);
+            } else {
+                kept.push(trimmed.to_string());
+            }
+        }
+        kept
     }
 
     fn action(&mut self, value: &Located<String>) -> Option<Action> {
@@ -615,9 +632,10 @@ impl<'a> Compiler<'a> {
         }
 
         let mut fields = Vec::new();
+        let mut field_labels = Vec::new();
         let mut index = PatternIndex::default();
         for (file, span, field) in merged.fields {
-            let FieldFile { category, entity, action, paths, text_value } = field;
+            let FieldFile { category, entity, action, paths, text_value, labels } = field;
             let category = located(category, file);
             let Some(&category_at) = category_index.get(&category.value) else {
                 let known: Vec<_> = category_index.keys().map(String::as_str).collect();
@@ -657,6 +675,10 @@ impl<'a> Compiler<'a> {
             };
             if paths.is_empty() {
                 self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
+            }
+            let words = self.label_words(labels.map(|labels| labels.into_iter().map(|l| located(l, file)).collect()));
+            if !words.is_empty() && action.replaces() {
+                field_labels.push(FieldLabels { entity, action, words });
             }
             for path in paths {
                 let path = located(path, file);
@@ -808,6 +830,7 @@ impl<'a> Compiler<'a> {
             categories,
             entities,
             fields,
+            field_labels,
             detectors,
             patterns,
             not_values,
@@ -819,6 +842,9 @@ impl<'a> Compiler<'a> {
         })
     }
 }
+
+/// The longest `labels` word of a `[[fields]]` entry: the words are looked for in the 40 bytes before a number.
+const MAX_LABEL_BYTES: usize = 32;
 
 /// The last line of a regex error, which says what is wrong (the lines before it repeat the pattern).
 fn regex_error(text: &str) -> String {

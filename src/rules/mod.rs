@@ -215,6 +215,16 @@ pub struct FieldRule {
     pub source: Source,
 }
 
+/// The words that say, in prose, that the number after them is a value of a field (`labels` of a `[[fields]]`
+/// entry): `PESEL 82061173514`, `Steuer-ID ist 47 315 982 646`.
+#[derive(Debug, Clone)]
+pub struct FieldLabels {
+    pub entity: EntityId,
+    pub action: Action,
+    /// As written; a word in capitals (`CPR`, `PAN`) counts only in capitals, any other in any case.
+    pub words: Vec<String>,
+}
+
 /// How far the value of a classified key reaches in a text line (`text_value` of a `[[fields]]` entry).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TextValue {
@@ -337,6 +347,8 @@ pub struct Rules {
     pub categories: Vec<Category>,
     pub entities: Vec<String>,
     pub fields: Vec<FieldRule>,
+    /// The `labels` of the `[[fields]]` entries that replace their values, in the order of the entries.
+    pub field_labels: Vec<FieldLabels>,
     pub detectors: Vec<DetectorRule>,
     pub patterns: Vec<PatternRule>,
     pub not_values: Vec<NotValue>,
@@ -577,6 +589,9 @@ impl Rules {
         for pattern in &mut self.patterns {
             swap(&mut pattern.action);
         }
+        for labels in &mut self.field_labels {
+            swap(&mut labels.action);
+        }
         swap(&mut self.settings.default_action);
     }
 
@@ -655,6 +670,11 @@ impl Rules {
             "entities": self.entities,
             "secret_entities": self.secret_entity_names(),
             "fields": fields,
+            "field_labels": self.field_labels.iter().map(|labels| json!({
+                "entity": self.entity_name(labels.entity),
+                "action": labels.action,
+                "words": labels.words,
+            })).collect::<Vec<_>>(),
             "detectors": detectors,
             "patterns": patterns,
             "not_values": not_values,

@@ -266,7 +266,7 @@ fn misshapen_tables_and_field_entries_are_reported() {
             "bad.toml:1:1: this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"` — `[[fields]]`",
             "bad.toml:1:1: this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]` — `[[fields]]`",
             "bad.toml:5:9: `paths` must be a list of texts in quotes, e.g. `paths = [\"...\", \"...\"]`, not a text — `paths = \"email\"`",
-            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value — `when = <not shown>`",
+            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value, labels — `when = <not shown>`",
         ],
     );
 }
@@ -349,4 +349,16 @@ fn an_organization_is_known_by_its_last_word() {
     }
     let email = rules.entity_id("EMAIL").expect("the shipped rules report emails");
     assert!(!rules.names_no_value(email, b"email", b"Acme Logistics BV"), "only under names");
+}
+
+#[test]
+fn field_labels_are_kept_as_written_and_an_empty_one_is_refused() {
+    let text = "[[fields]]\ncategory = \"personal\"\nentity = \"STAFF_ID\"\npaths = [\"staff_no\"]\nlabels = [\"staff number\", \"EMP\"]\n";
+    let rules = compile_sources(&[RulesText::new("own.toml", text)]).expect("compiles");
+    let labels = rules.field_labels.iter().find(|labels| rules.entity_name(labels.entity) == "STAFF_ID");
+    assert_eq!(labels.map(|labels| labels.words.clone()), Some(vec!["staff number".to_string(), "EMP".to_string()]));
+    check(
+        "[[fields]]\ncategory = \"personal\"\npaths = [\"x\"]\nlabels = [\" \"]\n",
+        &["bad.toml:4:11: a label is empty or longer than 32 bytes; write the word that names the field — `labels = [\" \"]`"],
+    );
 }
