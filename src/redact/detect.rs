@@ -1624,6 +1624,27 @@ const BIRTH_WORDS: &[&str] = &[
     "data urodzenia",
     "urodzony",
     "urodzona",
+    "urodziłem się",
+    "urodziłam się",
+    "nací el",
+    "naci el",
+    "γεννήθηκα",
+    "gennithika",
+    "születési dátum",
+    "születési dátumom",
+    "születtem",
+    "született",
+    "syntymäaika",
+    "født den",
+    "född den",
+    "data nașterii",
+    "data nasterii",
+    "născut",
+    "născută",
+    "nascut",
+    "nascuta",
+    "geboren am",
+    "geb.",
     "seinengappi",
 ];
 
@@ -4503,5 +4524,17 @@ mod tests {
         none("passport check 12345 done");
         // A label in another clause does not reach the number.
         none("PESEL missing; order 82061173514 shipped");
+    }
+
+    #[test]
+    fn phone_and_birth_words_of_more_languages() {
+        one("si no estoy, llamad a Javier al 655 555 219", "PHONE", "655 555 219");
+        one("ja puhelinnumero 040 555 2184.", "PHONE", "040 555 2184");
+        one("Καλησπέρα, τηλ. 694 555 1278.", "PHONE", "694 555 1278");
+        one("Ring gerne på 28 55 61 78.", "PHONE", "28 55 61 78");
+        one("Baja del servicio | Nací el 07/08/1975, por si", "PERSONAL", "07/08/1975");
+        one("kai gennithika 03/04/1989, kanonika", "PERSONAL", "03/04/1989");
+        one("születési dátumom 1985.09.12.", "PERSONAL", "1985.09.12");
+        none("ring buffer 1234567 entries");
     }
 }
