@@ -148,7 +148,7 @@ pub(crate) fn find(text: &[u8], anchors: &View<'_>, mut found: impl FnMut(&'stat
         if start >= street_after {
             if let Some((from, to)) = street_at(text, start, end).filter(|&(from, _)| from >= street_after) {
                 // The postcode and the town after the street are the same address.
-                let to = postcode_town_after(text, to).unwrap_or(to);
+                let to = address_rest_after(text, to).unwrap_or(to);
                 found(b"street_address", from, to);
                 street_after = to;
             }
@@ -396,7 +396,11 @@ fn postcode_town_after(text: &[u8], end: usize) -> Option<usize> {
     let town_word = |start: usize| {
         let end = word_end(text, start);
         let named = match text.get(start) {
-            Some(&first) if first >= 0x80 => end > start + 2,
+            // A letter (`Łódź`), not a dash or a quote mark (`Madrid — si`).
+            Some(&first) if first >= 0x80 => {
+                let word = std::str::from_utf8(&text[start..end]).ok();
+                end > start + 2 && word.and_then(|word| word.chars().next()).is_some_and(char::is_alphabetic)
+            }
             Some(first) if first.is_ascii_uppercase() => capitalized(&text[start..end]),
             _ => false,
         };
@@ -417,6 +421,132 @@ fn postcode_town_after(text: &[u8], end: usize) -> Option<usize> {
         }
     }
     Some(town_end)
+}
+
+/// The end of the rest of an address after its street (which ends at `end`), up to its postcode: a postcode
+/// and a town (`, 31000 Toulouse`), or a town and a postcode (`, Durham DH1 1QT`, `, Fitzroy VIC 3065`,
+/// `, Co. Kildare W23 X2F8`), past up to three short parts between: a flat, a district, a town (`, 3º B, 28028
+/// Madrid`, ` A 9, 33100 Tampere`, `, Rathfarnham, Dublin 6W, D6W XK22`). None when no postcode follows so.
+fn address_rest_after(text: &[u8], end: usize) -> Option<usize> {
+    let mut at = end;
+    for part in 0..4 {
+        if let Some(town_end) = postcode_town_after(text, at) {
+            return Some(town_end);
+        }
+        // The next part: after a comma; the first also after a space (a flat: ` A 9`) or a full stop before a
+        // digit (Hungary's floor and door after the number's stop: `21. 2/5`).
+        let from = if text.get(at..at + 2) == Some(b", ") {
+            at + 2
+        } else if part == 0 && text.get(at) == Some(&b' ') {
+            at + 1
+        } else if part == 0 && text.get(at..at + 2) == Some(b". ") && text.get(at + 2).is_some_and(u8::is_ascii_digit) {
+            at + 2
+        } else {
+            return None;
+        };
+        let part_end = address_part_end(text, from)?;
+        if let Some(postcode_end) = town_postcode_end(text, from, part_end, part > 0) {
+            return Some(postcode_end);
+        }
+        at = part_end;
+    }
+    None
+}
+
+/// The end of a part of an address from `from` (before the next comma or a word that is none of it): at most
+/// 32 bytes of words that start with a capital or a digit (`Co. Kildare`, `3º B`, `14th Cross`, `Dublin 6W`,
+/// `2/5`) or are three small letters at most (`2. th`); None when its first word is none of these.
+fn address_part_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    let mut part_end = None;
+    loop {
+        let word = text[at..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b'.' | b'/' | b'-' | b'\''))
+            .count();
+        let Some(&first) = text.get(at) else { return part_end };
+        // A small word only ends a part (`2. th,`), not a sentence's words after the postcode (`IL 62704 now`).
+        let small = word <= 3
+            && text[at..at + word].iter().all(|&b| b.is_ascii_lowercase() || b == b'.')
+            && text.get(at + word) == Some(&b',');
+        if word == 0 || !(first.is_ascii_uppercase() || first.is_ascii_digit() || first >= 0x80 || small) {
+            return part_end;
+        }
+        if at + word - from > 32 {
+            return None;
+        }
+        at += word;
+        part_end = Some(at);
+        // A full stop after a number or a long word, before a capital, ends a sentence (`D6W XK22. Refund`), not
+        // an abbreviation (`Co. Kildare`) or a floor (`2. th`).
+        let stop = text[at - 1] == b'.'
+            && (word > 4 || text[at - word..at].iter().any(u8::is_ascii_digit))
+            && text.get(at + 1).is_some_and(u8::is_ascii_uppercase);
+        if stop {
+            return part_end;
+        }
+        match text.get(at) {
+            Some(b' ') if text.get(at + 1) != Some(&b' ') => at += 1,
+            _ => return part_end,
+        }
+    }
+}
+
+/// The end of a part of an address (`text[from..end]`) that ends with its postcode: a town, and a state in
+/// capitals, before it (`Durham DH1 1QT`, `Fitzroy VIC 3065`, `Bengaluru 560038`, `Co. Kildare W23 X2F8`), or
+/// the postcode alone when it has letters (`D6W XK22`).
+fn town_postcode_end(text: &[u8], from: usize, end: usize, after_parts: bool) -> Option<usize> {
+    // Without the full stop that ends a sentence (`D6W XK22.`).
+    let end = if text[from..end].ends_with(b".") { end - 1 } else { end };
+    let part = &text[from..end];
+    // The postcode at the end: a UK postcode or an Irish Eircode (two words), or four to six digits.
+    let last_space = part.iter().rposition(|&b| b == b' ');
+    let two_words =
+        last_space.and_then(|last| part[..last].iter().rposition(|&b| b == b' ').map(|p| p + 1).or(Some(0)));
+    let lettered = two_words.filter(|&at| {
+        let code = &part[at..];
+        uk_postcode_len(code) == Some(code.len()) || eircode_len(code) == Some(code.len())
+    });
+    let postcode_at = match lettered {
+        Some(at) => at,
+        None => {
+            let at = last_space? + 1;
+            let digits = &part[at..];
+            ((4..=6).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)).then_some(at)?
+        }
+    };
+    if postcode_at == 0 {
+        return lettered.map(|_| end);
+    }
+    let before = &part[..postcode_at - 1];
+    // Digits alone say little (`Order 12345`): they need a state in capitals before them (`Fitzroy VIC 3065`,
+    // `IL 62704`), or a part between the street and them (`14th Cross, Indiranagar, Bengaluru 560038`).
+    let state = before
+        .rsplit(|&b| b == b' ')
+        .next()
+        .is_some_and(|word| (2..=3).contains(&word.len()) && word.iter().all(u8::is_ascii_uppercase));
+    if lettered.is_none() && !state && !after_parts {
+        return None;
+    }
+    if state && !before.contains(&b' ') {
+        return Some(end);
+    }
+    // The town before it: its first word capitalized (or not ASCII: `Łódź`).
+    let named = before.first().is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
+        && before.split(|&b| b == b' ').next().is_some_and(|word| capitalized(word) || word[0] >= 0x80);
+    named.then_some(end)
+}
+
+/// The length of an Irish Eircode at the start of `text` (`D02 X285`, `W23 X2F8`, `D6W XK22`), if one is there.
+fn eircode_len(text: &[u8]) -> Option<usize> {
+    let code = text.get(..8)?;
+    let shaped = code[0].is_ascii_uppercase()
+        && code[1].is_ascii_digit()
+        && (code[2].is_ascii_digit() || code[2] == b'W')
+        && code[3] == b' '
+        && code[4..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && !text.get(8).is_some_and(u8::is_ascii_alphanumeric);
+    shaped.then_some(8)
 }
 
 /// The length of a UK postcode at the start of `text` (`SW1A 1AA`, `M1 1AE`, `BN1 4QQ`), if one is there.
@@ -631,6 +761,39 @@ mod tests {
     }
 
     #[test]
+    fn the_postcode_past_the_parts_between_goes_with_the_street() {
+        for (text, address) in [
+            ("bor på Vasagatan 12, 2. th, 2200 København N. Ring", "Vasagatan 12, 2. th, 2200 København"),
+            (
+                "to 14 Ashgrove Lawn, Celbridge, Co. Kildare W23 X2F8 instead",
+                "14 Ashgrove Lawn, Celbridge, Co. Kildare W23 X2F8",
+            ),
+            ("Flat 3, 12 Hyndland Road, Glasgow G20 6NH", "12 Hyndland Road, Glasgow G20 6NH"),
+            ("Calle de Alcalá 48, 3º B, 28028 Madrid — si", "Calle de Alcalá 48, 3º B, 28028 Madrid"),
+            (
+                "living at 4 Orwell Road, Rathfarnham, Dublin 6W, D6W XK22. Refund",
+                "4 Orwell Road, Rathfarnham, Dublin 6W, D6W XK22",
+            ),
+            ("Postal: 88 Smith Street, Fitzroy VIC 3065. Mob", "88 Smith Street, Fitzroy VIC 3065"),
+            ("Kossuth Lajos utca 21. 2/5, 1053 Budapest; tel", "Kossuth Lajos utca 21. 2/5, 1053 Budapest"),
+        ] {
+            assert_eq!(streets(text), [address], "{text}");
+        }
+        // No postcode, or words that are no part of an address, between: the street alone.
+        assert_eq!(streets("Lindenstrasse 7, Berlin, Germany"), ["Lindenstrasse 7"]);
+        assert_eq!(streets("Lindenstrasse 7 is where we live, 10115 Berlin"), ["Lindenstrasse 7"]);
+        assert_eq!(streets("Lindenstrasse 7, Order 12345"), ["Lindenstrasse 7"]);
+        assert_eq!(
+            streets("at 500 Main Street, Springfield, IL 62704 now"),
+            ["500 Main Street, Springfield, IL 62704"]
+        );
+        assert_eq!(
+            streets("Address: 12 Lavelle Road, 14th Cross, Indiranagar, Bengaluru 560038. Mobile"),
+            ["12 Lavelle Road, 14th Cross, Indiranagar, Bengaluru 560038"]
+        );
+    }
+
+    #[test]
     fn streets_by_their_words_and_numbers() {
         assert_eq!(streets("parcel to Bahnhofstrasse 21, 8001 Zürich."), ["Bahnhofstrasse 21, 8001 Zürich"]);
         assert_eq!(streets("Address is Eppendorfer Weg 211"), ["Eppendorfer Weg 211"]);
@@ -640,7 +803,10 @@ mod tests {
         assert_eq!(streets("Rua Augusta, 1508, apto 72"), ["Rua Augusta, 1508"]);
         assert_eq!(streets("na ul. Piotrkowska 104 w Łodzi"), ["ul. Piotrkowska 104"]);
         assert_eq!(streets("livrer au 5 Rue de la République, Lyon"), ["5 Rue de la République"]);
-        assert_eq!(streets("My new address is 9 Carlton Terrace, Edinburgh EH7 5DD"), ["9 Carlton Terrace"]);
+        assert_eq!(
+            streets("My new address is 9 Carlton Terrace, Edinburgh EH7 5DD"),
+            ["9 Carlton Terrace, Edinburgh EH7 5DD"]
+        );
         assert_eq!(streets("at 18 Lygon St Carlton"), ["18 Lygon St"]);
         assert_eq!(streets("221B Baker Street."), ["221B Baker Street"]);
     }
