@@ -150,6 +150,7 @@ pub struct Detectors {
 struct LabelWords {
     entity: EntityId,
     action: Action,
+    secret: bool,
     any_case: Option<ContextWords>,
     capitals: Option<ContextWords>,
 }
@@ -165,6 +166,7 @@ impl LabelWords {
             entity: labels.entity,
             // A dropped field's value in a text is replaced, as under its key (see `KeyMemo::rule_of`).
             action: if labels.action == Action::DropField { Action::Redact } else { labels.action },
+            secret: labels.secret,
             any_case: ContextWords::new(&any_case),
             capitals: ContextWords::exact(&capitals),
         }
@@ -494,6 +496,7 @@ impl Detectors {
             if self.on(DetectorKind::Name) {
                 self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
             }
+            self.labeled_passwords(text, anchors, out);
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
             // So are devices named after their owners (`Annas-iPhone`), the field `device_hostname`'s.
             super::streets::find(text, anchors, |field, start, end| {
@@ -1071,6 +1074,25 @@ impl Detectors {
         Some(end)
     }
 
+    /// Password-shaped words after a label of a secret field in prose (`Passwort jetzt auf Hamburg#1987`, `le mot
+    /// de passe provisoire Soleil2024`, `koden jeg brugte var Hygge!2023`): looked for from the capitals.
+    fn labeled_passwords(&self, text: &[u8], anchors: &View<'_>, out: &mut Vec<Finding>) {
+        if !self.labels.iter().any(|labels| labels.secret) {
+            return;
+        }
+        let mut after = 0;
+        for start in anchors.positions(Anchor::Cap) {
+            if start < after {
+                continue;
+            }
+            let Some(end) = password_end(text, start) else { continue };
+            if let Some(labels) = self.labels.iter().find(|labels| labels.secret && labels.before(text, start)) {
+                out.push(Finding { start, end, entity: labels.entity, action: labels.action });
+                after = end;
+            }
+        }
+    }
+
     /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
     fn phone(&self, text: &[u8], token: &NumberToken, context: ScanContext) -> Option<usize> {
         let digits = token.digits();
@@ -1570,6 +1592,32 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
 }
 
 // ---- byte scanning -------------------------------------------------------------------------------------------
+
+/// The end of a word at `start` shaped like a chosen password: a capital, two small letters or more, then
+/// letters, digits and marks with a digit or a mark among them (`Hamburg#1987`, `Soleil2024`, `Dracula!77`), 6
+/// to 40 bytes, standing alone (not `Chrome/131`, `Win64`).
+fn password_end(text: &[u8], start: usize) -> Option<usize> {
+    const MARKS: &[u8] = b"!#$%&*+?^~_.-";
+    if !text[start].is_ascii_uppercase()
+        || start > 0 && (text[start - 1].is_ascii_alphanumeric() || MARKS.contains(&text[start - 1]))
+    {
+        return None;
+    }
+    let small = text[start + 1..].iter().take(40).take_while(|b| b.is_ascii_lowercase()).count();
+    if small < 2 {
+        return None;
+    }
+    let from = start + 1 + small;
+    let rest = text[from..].iter().take(40).take_while(|&&b| b.is_ascii_alphanumeric() || MARKS.contains(&b)).count();
+    let mut end = from + rest;
+    // A full stop after it ends the sentence.
+    while end > from && text[end - 1] == b'.' {
+        end -= 1;
+    }
+    let marked = text[from..end].iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
+    let alone = text.get(end).is_none_or(|b| matches!(b, b' ' | b',' | b';' | b')' | b'"' | b'\'' | b'.' | b'\n'));
+    (marked && alone && (6..=40).contains(&(end - start))).then_some(end)
+}
 
 /// The start of the one to five capitals that the digit at `i` is glued to (`Y3847102K`, `BKWPS4821L`), when
 /// they start a word.
@@ -4536,5 +4584,19 @@ mod tests {
         one("kai gennithika 03/04/1989, kanonika", "PERSONAL", "03/04/1989");
         one("születési dátumom 1985.09.12.", "PERSONAL", "1985.09.12");
         none("ring buffer 1234567 entries");
+    }
+
+    #[test]
+    fn a_password_shaped_word_after_a_password_word_in_prose_is_a_secret() {
+        one("hab mein Passwort jetzt auf Hamburg#1987 geändert", "SECRET", "Hamburg#1987");
+        one("et le mot de passe provisoire Soleil2024 ne passe pas", "SECRET", "Soleil2024");
+        one("og koden jeg brugte var Hygge!2023, men den", "SECRET", "Hygge!2023");
+        one("parola mea temporară e Dracula!77 și tot", "SECRET", "Dracula!77");
+        // Not a product and its version, a word without a digit or mark, or a time.
+        none("password reset sent via Mozilla/5.0 Chrome/131.0 Windows10");
+        none("password reset for Hamburg office");
+        none("your password expires in 12345678 seconds");
+        // Without a password word, a word so shaped is no secret.
+        none("deployed Release2024 to Hamburg#1");
     }
 }

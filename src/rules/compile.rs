@@ -678,7 +678,7 @@ impl<'a> Compiler<'a> {
             }
             let words = self.label_words(labels.map(|labels| labels.into_iter().map(|l| located(l, file)).collect()));
             if !words.is_empty() && action.replaces() {
-                field_labels.push(FieldLabels { entity, action, words });
+                field_labels.push(FieldLabels { entity, action, secret: categories[category_at].secret, words });
             }
             for path in paths {
                 let path = located(path, file);

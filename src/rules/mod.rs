@@ -221,6 +221,9 @@ pub struct FieldRule {
 pub struct FieldLabels {
     pub entity: EntityId,
     pub action: Action,
+    /// The fields' category is secret: a password-shaped word after a label is a value too (`Passwort jetzt auf
+    /// Hamburg#1987`).
+    pub secret: bool,
     /// As written; a word in capitals (`CPR`, `PAN`) counts only in capitals, any other in any case.
     pub words: Vec<String>,
 }
