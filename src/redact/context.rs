@@ -7,13 +7,18 @@
 pub(crate) struct ContextWords {
     /// The words, lowercased (unless `exact`).
     words: Vec<Vec<u8>>,
-    /// The words count only in the case they are written in.
-    exact: bool,
+    /// Per word: it counts only in the case it is written in.
+    exact: Vec<bool>,
+    /// Per word: its first four bytes or fewer, in ASCII lowercase, and the mask of those bytes (see
+    /// `prefix_of`): a cheap first test of a word at a position, before its bytes are compared.
+    prefixes: Vec<(u32, u32)>,
     /// For each letter `a`..=`z`: the words that start with it.
     by_letter: [Vec<u16>; 26],
     /// Words that start with anything else (a digit, `#`, a byte that is not ASCII): tried wherever the byte
     /// before is not a letter.
     others: Vec<u16>,
+    /// The first bytes of `others`: any other byte (a digit, a space) starts no word.
+    other_first: [bool; 256],
     /// The first two bytes of every word as two tables of group bits, in either ASCII case: each distinct first
     /// byte gets one of 16 groups (`.0`, zero for a byte no word starts with), and each byte the groups of the
     /// first bytes it follows in some word (`.1`). A position whose two bytes have no group in common starts no
@@ -30,19 +35,18 @@ impl ContextWords {
     /// Compiles `words` (the rules reject empty ones); None when there are none, or too many to index (no rules
     /// file comes near 65,535).
     pub(crate) fn new(words: &[String]) -> Option<ContextWords> {
-        Self::compile(words, false)
+        Self::compile(words, |_| false)
     }
 
-    /// Like `new`, but the words count only as written, in their case (`CPR`, not `cpr`).
-    pub(crate) fn exact(words: &[String]) -> Option<ContextWords> {
-        Self::compile(words, true)
-    }
-
-    fn compile(words: &[String], exact: bool) -> Option<ContextWords> {
+    /// Like `new`, but the words for which `exact` is true count only as written, in their case (`CPR`, not
+    /// `cpr`).
+    pub(crate) fn compile(words: &[String], exact: impl Fn(&str) -> bool) -> Option<ContextWords> {
+        let words: Vec<&String> = words.iter().filter(|word| !word.is_empty()).collect();
+        let exact: Vec<bool> = words.iter().map(|word| exact(word)).collect();
         let words: Vec<Vec<u8>> = words
             .iter()
-            .filter(|word| !word.is_empty())
-            .map(|word| if exact { word.as_bytes().to_vec() } else { word.as_bytes().to_ascii_lowercase() })
+            .zip(&exact)
+            .map(|(word, &exact)| if exact { word.as_bytes().to_vec() } else { word.as_bytes().to_ascii_lowercase() })
             .collect();
         if words.is_empty() || words.len() > usize::from(u16::MAX) {
             return None;
@@ -84,7 +88,22 @@ impl ContextWords {
                 label_by_first[usize::from(first)].push(index as u16);
             }
         }
-        Some(ContextWords { words, exact, by_letter, others, pairs, label_words, label_by_first })
+        let prefixes = words.iter().map(|word| prefix_of(word)).collect();
+        let mut other_first = [false; 256];
+        for &word in &others {
+            other_first[usize::from(words[usize::from(word)][0])] = true;
+        }
+        Some(ContextWords {
+            words,
+            exact,
+            prefixes,
+            by_letter,
+            others,
+            other_first,
+            pairs,
+            label_words,
+            label_by_first,
+        })
     }
 
     /// True when one of the words stands before `text[start..]` (a number). When the number is labeled (`Phone: `,
@@ -106,7 +125,23 @@ impl ContextWords {
                 return self.in_label(trailing_label(rest));
             }
         }
-        self.in_window_after_cut(window)
+        self.in_window_after_cut(window).is_some()
+    }
+
+    /// The index of the word that stands in prose before `text[start..]`, found as `before` finds one, but none
+    /// after a `key:` or `key=` (whose value the key's own rule decides).
+    pub(crate) fn word_in_prose_before(&self, text: &[u8], start: usize) -> Option<usize> {
+        let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
+        while let Some((&last, rest)) = window.split_last() {
+            if !LEAD_BYTES[usize::from(last)] {
+                break;
+            }
+            window = rest;
+        }
+        if window.last().is_some_and(|&last| last == b':' || last == b'=') {
+            return None;
+        }
+        self.in_window_after_cut(window).map(usize::from)
     }
 
     /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or
@@ -116,7 +151,7 @@ impl ContextWords {
     /// the words that start with a letter), and a byte that is not a letter with none before it (for the others).
     /// A run of letters is passed in a tight loop back to its first letter (letters are never cut bytes), and the
     /// bytes that are not letters only need the cut test when no word starts with one.
-    fn in_window_after_cut(&self, window: &[u8]) -> bool {
+    fn in_window_after_cut(&self, window: &[u8]) -> Option<u16> {
         let mut i = window.len();
         while i > 0 {
             i -= 1;
@@ -125,19 +160,35 @@ impl ContextWords {
                     i -= 1;
                 }
             } else if CUT_BYTES[usize::from(window[i])] {
-                return false;
+                return None;
             } else if i > 0 && window[i - 1].is_ascii_alphabetic() {
                 continue;
             }
             let starting = self.starting_with(window[i]);
-            if !starting.is_empty()
-                && self.may_start(window, i)
-                && starting.iter().any(|&word| self.stands_at(window, i, word))
-            {
-                return true;
+            if !starting.is_empty() && self.may_start(window, i) {
+                let (key, _) = prefix_of(&window[i..]);
+                let found = starting.iter().find(|&&word| {
+                    let (prefix, mask) = self.prefixes[usize::from(word)];
+                    key & mask == prefix && self.stands_at(window, i, word)
+                });
+                if let Some(&word) = found {
+                    return Some(word);
+                }
             }
         }
-        false
+        None
+    }
+
+    /// True when one of the words stands at `text[at..]` (whole: no letter after it).
+    pub(crate) fn stands_in(&self, text: &[u8], at: usize) -> bool {
+        let starting = self.starting_with(text[at]);
+        !starting.is_empty() && self.may_start(text, at) && {
+            let (key, _) = prefix_of(&text[at..]);
+            starting.iter().any(|&word| {
+                let (prefix, mask) = self.prefixes[usize::from(word)];
+                key & mask == prefix && self.stands_at(text, at, word)
+            })
+        }
     }
 
     /// The words that can start with `byte` (in any ASCII case): those of its letter, or the others.
@@ -145,7 +196,8 @@ impl ContextWords {
     fn starting_with(&self, byte: u8) -> &[u16] {
         match byte.to_ascii_lowercase() {
             first @ b'a'..=b'z' => &self.by_letter[usize::from(first - b'a')],
-            _ => &self.others,
+            _ if self.other_first[usize::from(byte)] => &self.others,
+            _ => &[],
         }
     }
 
@@ -206,15 +258,27 @@ impl ContextWords {
     /// True when word `word` is at `window[at..]` and no letter follows it.
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
+        let exact = self.exact[usize::from(word)];
         let word = &self.words[usize::from(word)];
         window.get(at..at + word.len()).is_some_and(|found| {
-            if self.exact {
+            if exact {
                 found == &word[..]
             } else {
                 found.eq_ignore_ascii_case(word)
             }
         }) && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
+}
+
+/// The first four bytes of `bytes` (fewer when it is shorter) in ASCII lowercase, as a little-endian number, and
+/// the mask of the bytes it holds.
+#[inline]
+fn prefix_of(bytes: &[u8]) -> (u32, u32) {
+    let mut four = [0u8; 4];
+    let len = bytes.len().min(4);
+    four[..len].copy_from_slice(&bytes[..len]);
+    let mask = if len == 4 { u32::MAX } else { (1u32 << (8 * len)) - 1 };
+    (u32::from_le_bytes(four.map(|b| b.to_ascii_lowercase())) & mask, mask)
 }
 
 /// A key or label as its words are looked up in it: lowercase, without `_` and `-`, with the places where its
@@ -418,7 +482,7 @@ mod tests {
                     .collect();
                 let part = text.iter().rposition(|&b| CUT_BYTES[usize::from(b)]).map_or(0, |cut| cut + 1);
                 let window = phone.in_window(&text[part..]);
-                assert_eq!(phone.in_window_after_cut(&text), window, "{:?}", String::from_utf8_lossy(&text));
+                assert_eq!(phone.in_window_after_cut(&text).is_some(), window, "{:?}", String::from_utf8_lossy(&text));
                 found[0] += usize::from(window);
                 found[1] += usize::from(!window);
             }

@@ -142,39 +142,79 @@ pub struct Detectors {
     pattern_context: Vec<Option<ContextWords>>,
     name_cues: NameCues,
     /// The `labels` of the fields (`PESEL`, `hetu`, `Steuer-ID`): a number after one in prose is that field's.
-    labels: Vec<LabelWords>,
+    labels: LabelWords,
 }
 
-/// One `[[fields]]` entry's `labels`, compiled: the words in capitals count only so written (`CPR`, not `cpr`).
-#[derive(Debug)]
+/// The `labels` of every `[[fields]]` entry, compiled into one word list: the words in capitals count only so
+/// written (`CPR`, not `cpr`), the others in any case. Each word knows its entry.
+#[derive(Debug, Default)]
 struct LabelWords {
-    entity: EntityId,
-    action: Action,
-    secret: bool,
-    any_case: Option<ContextWords>,
-    capitals: Option<ContextWords>,
+    words: Option<ContextWords>,
+    /// The last words of the labels of more than one word (`number` of `ni number`), for `may_be_before`.
+    last_words: Option<ContextWords>,
+    /// The entry of each word, as an index into `fields`.
+    field_of_word: Vec<usize>,
+    /// Per entry: its entity, action, and whether it is a secret's.
+    fields: Vec<(EntityId, Action, bool)>,
 }
 
 impl LabelWords {
-    fn new(labels: &crate::rules::FieldLabels) -> LabelWords {
-        let in_capitals = |word: &&String| {
-            word.bytes().any(|b| b.is_ascii_uppercase()) && !word.bytes().any(|b| b.is_ascii_lowercase())
-        };
-        let (capitals, any_case): (Vec<String>, Vec<String>) =
-            labels.words.iter().cloned().partition(|w| in_capitals(&w));
-        LabelWords {
-            entity: labels.entity,
+    fn new(entries: &[crate::rules::FieldLabels]) -> LabelWords {
+        let in_capitals =
+            |word: &str| word.bytes().any(|b| b.is_ascii_uppercase()) && !word.bytes().any(|b| b.is_ascii_lowercase());
+        let mut labels = LabelWords::default();
+        let mut words = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
             // A dropped field's value in a text is replaced, as under its key (see `KeyMemo::rule_of`).
-            action: if labels.action == Action::DropField { Action::Redact } else { labels.action },
-            secret: labels.secret,
-            any_case: ContextWords::new(&any_case),
-            capitals: ContextWords::exact(&capitals),
+            let action = if entry.action == Action::DropField { Action::Redact } else { entry.action };
+            labels.fields.push((entry.entity, action, entry.secret));
+            for word in entry.words.iter().filter(|word| !word.is_empty()) {
+                words.push(word.clone());
+                labels.field_of_word.push(index);
+            }
         }
+        let last_words: Vec<String> =
+            words.iter().filter_map(|word| word.rsplit_once(' ').map(|(_, last)| last.to_string())).collect();
+        labels.words = ContextWords::compile(&words, in_capitals);
+        labels.last_words = ContextWords::compile(&last_words, in_capitals);
+        labels
     }
 
-    fn before(&self, text: &[u8], start: usize) -> bool {
-        self.capitals.as_ref().is_some_and(|words| words.before(text, start))
-            || self.any_case.as_ref().is_some_and(|words| words.before(text, start))
+    /// A cheap first test for `before`: the word right before `start` (past spaces, `:`, `#`, `(`) is a label,
+    /// starts with one (`TAJ-számom`), ends one (`sécurité sociale`), or is short enough to be a word between a
+    /// label and its number (`ist`, `est`, `er`, `no.`, `mitt`). Most numbers in logs follow a longer word
+    /// (`reference`, `synced`, `created`) and are let go here.
+    fn may_be_before(&self, text: &[u8], start: usize) -> bool {
+        let mut end = start;
+        while end > 0 && matches!(text[end - 1], b' ' | b':' | b'#' | b'(' | b'\t') {
+            end -= 1;
+        }
+        let word =
+            text[..end].iter().rev().take(6).take_while(|&&b| !matches!(b, b' ' | b'\t' | b'(' | b'"' | b'=')).count();
+        if word <= 5 {
+            return true;
+        }
+        let word_start =
+            text[..end].iter().rposition(|&b| matches!(b, b' ' | b'\t' | b'(' | b'"' | b'=')).map_or(0, |p| p + 1);
+        end - word_start <= 40
+            && (self.words.as_ref().is_some_and(|words| words.stands_in(text, word_start))
+                || self.last_words.as_ref().is_some_and(|words| words.stands_in(text, word_start)))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_none()
+    }
+
+    fn has_secrets(&self) -> bool {
+        self.words.is_some() && self.fields.iter().any(|&(_, _, secret)| secret)
+    }
+
+    /// The entity and action of the entry whose label stands in prose before `text[start..]`, if any (of a
+    /// secret's entry only, when `secret`).
+    fn before(&self, text: &[u8], start: usize, secret: bool) -> Option<(EntityId, Action)> {
+        let word = self.words.as_ref()?.word_in_prose_before(text, start)?;
+        let (entity, action, is_secret) = self.fields[self.field_of_word[word]];
+        (is_secret || !secret).then_some((entity, action))
     }
 }
 
@@ -423,7 +463,7 @@ impl Detectors {
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;
         }
-        let labels = rules.field_labels.iter().map(LabelWords::new).collect();
+        let labels = LabelWords::new(&rules.field_labels);
         Detectors {
             labels,
             enabled,
@@ -1039,9 +1079,9 @@ impl Detectors {
     /// `Steuer-ID ist 47 315 982 646`, `hetu 140387-234E`): pushed as that field's value, and its end returned.
     /// The number starts at `start` (up to five capitals, then a digit); it is groups of letters and digits
     /// joined by single spaces, dashes, dots or slashes before a digit, with six digits or more and at most five
-    /// letters. The label is looked for as phone context words are (`ContextWords::before`).
+    /// letters. The label is looked for as phone context words are, in prose (`ContextWords::word_in_prose_before`).
     fn labeled_number(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
-        if self.labels.is_empty() {
+        if self.labels.is_empty() || !self.labels.may_be_before(text, start) {
             return None;
         }
         let (mut end, mut digits, mut letters) = (start, 0usize, 0usize);
@@ -1061,23 +1101,23 @@ impl Detectors {
             }
             end += 1;
         }
-        // Not a quantity (`passport check took 1234567 ms`).
-        let shaped = (6..=20).contains(&digits)
-            && letters <= 5
-            && end - start <= 32
-            && !(letters == 0 && (quantity_before(text, start) || unit_after(text, end)));
+        let shaped = (6..=20).contains(&digits) && letters <= 5 && end - start <= 32;
         if !shaped || text.get(end).is_some_and(|&b| b == b'_' || b == b'@' || b >= 0x80) {
             return None;
         }
-        let labels = self.labels.iter().find(|labels| labels.before(text, start))?;
-        out.push(Finding { start, end, entity: labels.entity, action: labels.action });
+        let (entity, action) = self.labels.before(text, start, false)?;
+        // Not a quantity (`passport check took 1234567 ms`).
+        if letters == 0 && (quantity_before(text, start) || unit_after(text, end)) {
+            return None;
+        }
+        out.push(Finding { start, end, entity, action });
         Some(end)
     }
 
     /// Password-shaped words after a label of a secret field in prose (`Passwort jetzt auf Hamburg#1987`, `le mot
     /// de passe provisoire Soleil2024`, `koden jeg brugte var Hygge!2023`): looked for from the capitals.
     fn labeled_passwords(&self, text: &[u8], anchors: &View<'_>, out: &mut Vec<Finding>) {
-        if !self.labels.iter().any(|labels| labels.secret) {
+        if !self.labels.has_secrets() {
             return;
         }
         let mut after = 0;
@@ -1086,8 +1126,8 @@ impl Detectors {
                 continue;
             }
             let Some(end) = password_end(text, start) else { continue };
-            if let Some(labels) = self.labels.iter().find(|labels| labels.secret && labels.before(text, start)) {
-                out.push(Finding { start, end, entity: labels.entity, action: labels.action });
+            if let Some((entity, action)) = self.labels.before(text, start, true) {
+                out.push(Finding { start, end, entity, action });
                 after = end;
             }
         }
