@@ -150,7 +150,7 @@ pub struct Detectors {
 #[derive(Debug, Default)]
 struct LabelWords {
     words: Option<ContextWords>,
-    /// The last words of the labels of more than one word (`number` of `ni number`), for `may_be_before`.
+    /// The last words of the labels of more than one word (`number` of `ni number`), for `adjacent`.
     last_words: Option<ContextWords>,
     /// The entry of each word, as an index into `fields`.
     field_of_word: Vec<usize>,
@@ -180,27 +180,38 @@ impl LabelWords {
         labels
     }
 
-    /// A cheap first test for `before`: the word right before `start` (past spaces, `:`, `#`, `(`) is a label,
-    /// starts with one (`TAJ-számom`), ends one (`sécurité sociale`), or is short enough to be a word between a
-    /// label and its number (`ist`, `est`, `er`, `no.`, `mitt`). Most numbers in logs follow a longer word
-    /// (`reference`, `synced`, `created`) and are let go here.
-    fn may_be_before(&self, text: &[u8], start: usize) -> bool {
+    /// True when a label stands right before `start` (past spaces, `:`, `#`, `(`): the word there is a label,
+    /// starts with one (`TAJ-számom`) or ends one (`sécurité sociale`), past at most `skip` words of four bytes
+    /// or fewer between (`ist`, `est`, `no.`; `fødselsnummeret mitt er`). Most numbers in logs follow another
+    /// word (`reference`, `took`, `passport check`, `Medicare claim`) and are let go here, at the cost of a look
+    /// at a word or three.
+    fn adjacent(&self, text: &[u8], start: usize, skip: usize) -> bool {
+        let stands = |at: usize| {
+            self.words.as_ref().is_some_and(|words| words.stands_in(text, at))
+                || self.last_words.as_ref().is_some_and(|words| words.stands_in(text, at))
+        };
         let mut end = start;
-        while end > 0 && matches!(text[end - 1], b' ' | b':' | b'#' | b'(' | b'\t') {
-            end -= 1;
+        for skipped in 0..=skip {
+            while end > 0 && matches!(text[end - 1], b' ' | b':' | b'#' | b'(' | b'\t') {
+                end -= 1;
+            }
+            let is_break = |b: &u8| matches!(b, b' ' | b'\t' | b'(' | b'"' | b'=' | b',' | b';');
+            let len = text[end.saturating_sub(41)..end].iter().rev().take_while(|b| !is_break(b)).count();
+            if len == 0 || len > 40 {
+                return false;
+            }
+            let word_start = end - len;
+            if stands(word_start) {
+                return true;
+            }
+            // Only a short word between, and only past a space.
+            if len > 4 || skipped == skip || word_start == 0 || !matches!(text[word_start - 1], b' ' | b'\t') {
+                return false;
+            }
+            end = word_start;
         }
-        let word =
-            text[..end].iter().rev().take(6).take_while(|&&b| !matches!(b, b' ' | b'\t' | b'(' | b'"' | b'=')).count();
-        if word <= 5 {
-            return true;
-        }
-        let word_start =
-            text[..end].iter().rposition(|&b| matches!(b, b' ' | b'\t' | b'(' | b'"' | b'=')).map_or(0, |p| p + 1);
-        end - word_start <= 40
-            && (self.words.as_ref().is_some_and(|words| words.stands_in(text, word_start))
-                || self.last_words.as_ref().is_some_and(|words| words.stands_in(text, word_start)))
+        false
     }
-
     fn is_empty(&self) -> bool {
         self.words.is_none()
     }
@@ -1081,7 +1092,7 @@ impl Detectors {
     /// joined by single spaces, dashes, dots or slashes before a digit, with six digits or more and at most five
     /// letters. The label is looked for as phone context words are, in prose (`ContextWords::word_in_prose_before`).
     fn labeled_number(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
-        if self.labels.is_empty() || !self.labels.may_be_before(text, start) {
+        if self.labels.is_empty() || !self.labels.adjacent(text, start, 2) {
             return None;
         }
         let (mut end, mut digits, mut letters) = (start, 0usize, 0usize);
@@ -1125,7 +1136,13 @@ impl Detectors {
             if start < after {
                 continue;
             }
-            let Some(end) = password_end(text, start) else { continue };
+            let Some((end, marked)) = password_end(text, start) else { continue };
+            // A word with a mark of a chosen password (`Hygge!2023`) may stand a few words after its label, as
+            // the window of context words reaches; one with only digits (`Soleil2024`) must follow it right
+            // after (not `password for Jenkins2`, `password reset for user Johnson2024`).
+            if !marked && !self.labels.adjacent(text, start, 0) {
+                continue;
+            }
             if let Some((entity, action)) = self.labels.before(text, start, true) {
                 out.push(Finding { start, end, entity, action });
                 after = end;
@@ -1636,11 +1653,11 @@ fn normalize(out: &mut Vec<Finding>, first: usize) {
 /// The end of a word at `start` shaped like a chosen password: a capital, two small letters or more, then
 /// letters, digits and marks with a digit or a mark among them (`Hamburg#1987`, `Soleil2024`, `Dracula!77`), 6
 /// to 40 bytes, standing alone (not `Chrome/131`, `Win64`).
-fn password_end(text: &[u8], start: usize) -> Option<usize> {
+fn password_end(text: &[u8], start: usize) -> Option<(usize, bool)> {
     const MARKS: &[u8] = b"!#$%&*+?^~_.-";
-    if !text[start].is_ascii_uppercase()
-        || start > 0 && (text[start - 1].is_ascii_alphanumeric() || MARKS.contains(&text[start - 1]))
-    {
+    // Not a part of a path or of a name (`/home/Users2023`, `C:\\Temp1`).
+    let glued = |b: u8| b.is_ascii_alphanumeric() || MARKS.contains(&b) || matches!(b, b'/' | b'\\' | b'@' | b':');
+    if !text[start].is_ascii_uppercase() || start > 0 && glued(text[start - 1]) {
         return None;
     }
     let small = text[start + 1..].iter().take(40).take_while(|b| b.is_ascii_lowercase()).count();
@@ -1654,9 +1671,13 @@ fn password_end(text: &[u8], start: usize) -> Option<usize> {
     while end > from && text[end - 1] == b'.' {
         end -= 1;
     }
-    let marked = text[from..end].iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
+    let word = &text[from..end];
+    let shaped = word.iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
+    // Not a file's name (`Config.yaml`) or an identifier (`AdminUser_01`).
+    let file = word.windows(2).any(|pair| pair[0] == b'.' && pair[1].is_ascii_alphabetic());
     let alone = text.get(end).is_none_or(|b| matches!(b, b' ' | b',' | b';' | b')' | b'"' | b'\'' | b'.' | b'\n'));
-    (marked && alone && (6..=40).contains(&(end - start))).then_some(end)
+    let marked = word.iter().any(|b| b"!#$%&*+?^~".contains(b));
+    (shaped && !file && !word.contains(&b'_') && alone && (6..=40).contains(&(end - start))).then_some((end, marked))
 }
 
 /// The start of the one to five capitals that the digit at `i` is glued to (`Y3847102K`, `BKWPS4821L`), when
@@ -4610,6 +4631,11 @@ mod tests {
         none("Zamówienie nie dotarło 123456789 razy");
         none("passport check took 1234567 ms");
         none("passport check 12345 done");
+        // The label must stand right before the number, or past a short word or two.
+        none("passport check 1234567 done");
+        none("Updated passport service to 2.14.1234567");
+        none("Medicare claim 12345678 processed");
+        none("NHS trust 1234567 synced");
         // A label in another clause does not reach the number.
         none("PESEL missing; order 82061173514 shipped");
     }
@@ -4629,11 +4655,19 @@ mod tests {
     #[test]
     fn a_password_shaped_word_after_a_password_word_in_prose_is_a_secret() {
         one("hab mein Passwort jetzt auf Hamburg#1987 geändert", "SECRET", "Hamburg#1987");
-        one("et le mot de passe provisoire Soleil2024 ne passe pas", "SECRET", "Soleil2024");
+        one("et le mot de passe Soleil2024! ne passe pas", "SECRET", "Soleil2024!");
         one("og koden jeg brugte var Hygge!2023, men den", "SECRET", "Hygge!2023");
         one("parola mea temporară e Dracula!77 și tot", "SECRET", "Dracula!77");
+        one("Passwort: Hamburg#1987", "SECRET", "Hamburg#1987");
+        one("password Soleil2024", "SECRET", "Soleil2024");
         // Not a product and its version, a word without a digit or mark, or a time.
         none("password reset sent via Mozilla/5.0 Chrome/131.0 Windows10");
+        // Not an account, a file, a path, or an identifier after a password word.
+        none("password reset for user Johnson2024 done");
+        none("password for Jenkins2 failed");
+        none("the password of AdminUser_01 expired");
+        none("passwd Config.yaml missing");
+        none("pwd /home/Users2023");
         none("password reset for Hamburg office");
         none("your password expires in 12345678 seconds");
         // Without a password word, a word so shaped is no secret.

@@ -429,6 +429,7 @@ fn postcode_town_after(text: &[u8], end: usize) -> Option<usize> {
 /// Madrid`, ` A 9, 33100 Tampere`, `, Rathfarnham, Dublin 6W, D6W XK22`). None when no postcode follows so.
 fn address_rest_after(text: &[u8], end: usize) -> Option<usize> {
     let mut at = end;
+    let mut after_town = false;
     for part in 0..4 {
         if let Some(town_end) = postcode_town_after(text, at) {
             return Some(town_end);
@@ -445,9 +446,11 @@ fn address_rest_after(text: &[u8], end: usize) -> Option<usize> {
             return None;
         };
         let part_end = address_part_end(text, from)?;
-        if let Some(postcode_end) = town_postcode_end(text, from, part_end, part > 0) {
+        if let Some(postcode_end) = town_postcode_end(text, from, part_end, part > 0, after_town) {
             return Some(postcode_end);
         }
+        // A town: capitalized words without a digit (`Springfield`, before `IL 62704`; not `Room 4`).
+        after_town = !text[from..part_end].iter().any(u8::is_ascii_digit);
         at = part_end;
     }
     None
@@ -462,6 +465,7 @@ fn address_part_end(text: &[u8], from: usize) -> Option<usize> {
     loop {
         let word = text[at..]
             .iter()
+            .take(33)
             .take_while(|&&b| b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b'.' | b'/' | b'-' | b'\''))
             .count();
         let Some(&first) = text.get(at) else { return part_end };
@@ -495,7 +499,7 @@ fn address_part_end(text: &[u8], from: usize) -> Option<usize> {
 /// The end of a part of an address (`text[from..end]`) that ends with its postcode: a town, and a state in
 /// capitals, before it (`Durham DH1 1QT`, `Fitzroy VIC 3065`, `Bengaluru 560038`, `Co. Kildare W23 X2F8`), or
 /// the postcode alone when it has letters (`D6W XK22`).
-fn town_postcode_end(text: &[u8], from: usize, end: usize, after_parts: bool) -> Option<usize> {
+fn town_postcode_end(text: &[u8], from: usize, end: usize, after_parts: bool, after_town: bool) -> Option<usize> {
     // Without the full stop that ends a sentence (`D6W XK22.`).
     let end = if text[from..end].ends_with(b".") { end - 1 } else { end };
     let part = &text[from..end];
@@ -520,16 +524,18 @@ fn town_postcode_end(text: &[u8], from: usize, end: usize, after_parts: bool) ->
     }
     let before = &part[..postcode_at - 1];
     // Digits alone say little (`Order 12345`): they need a state in capitals before them (`Fitzroy VIC 3065`,
-    // `IL 62704`), or a part between the street and them (`14th Cross, Indiranagar, Bengaluru 560038`).
+    // `IL 62704`), or six of them (India's PIN) past a part between the street and them (`14th Cross,
+    // Indiranagar, Bengaluru 560038`; not `Suite 400, Order 12345`).
     let state = before
         .rsplit(|&b| b == b' ')
         .next()
         .is_some_and(|word| (2..=3).contains(&word.len()) && word.iter().all(u8::is_ascii_uppercase));
-    if lettered.is_none() && !state && !after_parts {
+    if lettered.is_none() && !state && !(after_parts && part.len() - postcode_at == 6) {
         return None;
     }
+    // A state alone after a town (`Springfield, IL 62704`; not `Room 4, ID 99887`).
     if state && !before.contains(&b' ') {
-        return Some(end);
+        return after_town.then_some(end);
     }
     // The town before it: its first word capitalized (or not ASCII: `Łódź`).
     let named = before.first().is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
@@ -783,6 +789,8 @@ mod tests {
         assert_eq!(streets("Lindenstrasse 7, Berlin, Germany"), ["Lindenstrasse 7"]);
         assert_eq!(streets("Lindenstrasse 7 is where we live, 10115 Berlin"), ["Lindenstrasse 7"]);
         assert_eq!(streets("Lindenstrasse 7, Order 12345"), ["Lindenstrasse 7"]);
+        assert_eq!(streets("12 Main Street, Suite 400, Order 12345"), ["12 Main Street"]);
+        assert_eq!(streets("to 5 High Street, Room 4, ID 99887"), ["5 High Street"]);
         assert_eq!(
             streets("at 500 Main Street, Springfield, IL 62704 now"),
             ["500 Main Street, Springfield, IL 62704"]
