@@ -133,7 +133,7 @@ pub struct Detectors {
     /// The bytes an after-word starts with, in either ASCII case: most numbers are followed by none.
     phone_after_first: [bool; 256],
     ssn_context: Option<ContextWords>,
-    /// Words that say a date is someone's birth date (`BIRTH_WORDS`), and the entity and action of the field
+    /// Words that say a date is someone's birth date (the `labels` of `date_of_birth`'s entry), and the entity and action of the field
     /// `date_of_birth` when the rules replace it.
     birth_context: Option<ContextWords>,
     birth_date: Option<(EntityId, Action)>,
@@ -457,10 +457,11 @@ impl Detectors {
             }
         }
         let ssn_context = ContextWords::new(&rules.detector(DetectorKind::Ssn).context);
-        let birth_words: Vec<String> = BIRTH_WORDS.iter().map(|word| word.to_string()).collect();
-        let birth_context = ContextWords::new(&birth_words);
         let mut birth_path = KeyPath::default();
         birth_path.push(b"date_of_birth");
+        // The birth words are the `labels` of the field `date_of_birth`'s entry.
+        let birth_labels = rules.field_rule(&birth_path).and_then(|rule| rule.labels);
+        let birth_context = birth_labels.and_then(|index| ContextWords::new(&rules.field_labels[index].words));
         let birth_date = rules
             .field_rule(&birth_path)
             .filter(|rule| rule.action.replaces() && rule.action != Action::DropField)
@@ -1693,69 +1694,6 @@ fn capitals_before(text: &[u8], i: usize) -> Option<usize> {
 fn is_hex_colon(byte: u8) -> bool {
     byte.is_ascii_hexdigit() || byte == b':'
 }
-
-/// Words that say the date after them is someone's birth date, in the languages support is written in (whole
-/// words, any ASCII case, in the 40 bytes before the date; see `ContextWords`).
-const BIRTH_WORDS: &[&str] = &[
-    "dob",
-    "d.o.b",
-    "date of birth",
-    "birth date",
-    "birthdate",
-    "born",
-    "birthday",
-    "geburtsdatum",
-    "geboren",
-    "né le",
-    "née le",
-    "date de naissance",
-    "fecha de nacimiento",
-    "nacido el",
-    "nacida el",
-    "data di nascita",
-    "nato il",
-    "nata il",
-    "geboortedatum",
-    "geboren op",
-    "data de nascimento",
-    "nascido em",
-    "nascida em",
-    "född",
-    "födelsedatum",
-    "født",
-    "fødselsdato",
-    "syntynyt",
-    "doğum tarihi",
-    "doğum tarihim",
-    "datum narození",
-    "narozen",
-    "narozena",
-    "data urodzenia",
-    "urodzony",
-    "urodzona",
-    "urodziłem się",
-    "urodziłam się",
-    "nací el",
-    "naci el",
-    "γεννήθηκα",
-    "gennithika",
-    "születési dátum",
-    "születési dátumom",
-    "születtem",
-    "született",
-    "syntymäaika",
-    "født den",
-    "född den",
-    "data nașterii",
-    "data nasterii",
-    "născut",
-    "născută",
-    "nascut",
-    "nascuta",
-    "geboren am",
-    "geb.",
-    "seinengappi",
-];
 
 /// True when the `:` at `i` begins `::` or a chain of three colons at most five bytes apart: every IPv6 address
 /// has a `::` or six colons and every MAC five, while a time of day (`14:26:36`) has two.
@@ -4672,5 +4610,24 @@ mod tests {
         none("your password expires in 12345678 seconds");
         // Without a password word, a word so shaped is no secret.
         none("deployed Release2024 to Hamburg#1");
+    }
+
+    #[test]
+    fn the_birth_words_are_the_labels_of_date_of_births_entry() {
+        let own = "[[fields]]\ncategory = \"personal\"\nentity = \"PERSONAL\"\npaths = [\"date_of_birth\"]\nlabels = [\"zrodzony\"]\n";
+        let rules = crate::rules::compile_sources(&[crate::rules::RulesText::new("own.toml", own)]).expect("compiles");
+        let detectors = Detectors::new(&rules);
+        let found = |text: &str| {
+            let mut anchors = super::super::anchors::Anchors::default();
+            anchors.compute(text.as_bytes(), detectors.secret_prefixes());
+            let mut out = Vec::new();
+            let view = anchors.view(0, text.len());
+            detectors.scan(&rules, text.as_bytes(), &view, ScanContext::default(), &mut KeyMemo::default(), &mut out);
+            out.iter().map(|f| text[f.start..f.end].to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(found("zrodzony 14.07.1986 w Krakowie"), ["14.07.1986"]);
+        // The shipped words belong to the shipped entry, which this one overrides for `date_of_birth`.
+        assert_eq!(found("born 14.07.1986 in Cork"), Vec::<String>::new());
+        one("born 14.07.1986 in Cork", "PERSONAL", "14.07.1986");
     }
 }

@@ -677,9 +677,10 @@ impl<'a> Compiler<'a> {
                 self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
             }
             let words = self.label_words(labels.map(|labels| labels.into_iter().map(|l| located(l, file)).collect()));
-            if !words.is_empty() && action.replaces() {
+            let labels = (!words.is_empty() && action.replaces()).then(|| {
                 field_labels.push(FieldLabels { entity, action, secret: categories[category_at].secret, words });
-            }
+                field_labels.len() - 1
+            });
             for path in paths {
                 let path = located(path, file);
                 match FieldPattern::parse(&path.value) {
@@ -691,6 +692,7 @@ impl<'a> Compiler<'a> {
                             entity,
                             action,
                             text_value,
+                            labels,
                             source: self.source(path.file, &path.span),
                         });
                     }

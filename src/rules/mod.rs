@@ -212,6 +212,8 @@ pub struct FieldRule {
     pub action: Action,
     /// How far the value of a `key=value` or `Key: value` pair reaches in a text line.
     pub text_value: TextValue,
+    /// The index in `Rules::field_labels` of its entry's `labels`, if it has any.
+    pub labels: Option<usize>,
     pub source: Source,
 }
 
