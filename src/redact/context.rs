@@ -111,13 +111,7 @@ impl ContextWords {
     /// count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand whole
     /// (`desktop` is not `desk`).
     pub(crate) fn before(&self, text: &[u8], start: usize) -> bool {
-        let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
-        while let Some((&last, rest)) = window.split_last() {
-            if !LEAD_BYTES[usize::from(last)] {
-                break;
-            }
-            window = rest;
-        }
+        let window = window_before(text, start);
         if let Some((&last, rest)) = window.split_last() {
             if last == b':' || last == b'=' {
                 // `"employee_ssn":"…` (JSON inside a text line): the key is inside the quotes.
@@ -131,13 +125,7 @@ impl ContextWords {
     /// The index of the word that stands in prose before `text[start..]`, found as `before` finds one, but none
     /// after a `key:` or `key=` (whose value the key's own rule decides).
     pub(crate) fn word_in_prose_before(&self, text: &[u8], start: usize) -> Option<usize> {
-        let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
-        while let Some((&last, rest)) = window.split_last() {
-            if !LEAD_BYTES[usize::from(last)] {
-                break;
-            }
-            window = rest;
-        }
+        let window = window_before(text, start);
         if window.last().is_some_and(|&last| last == b':' || last == b'=') {
             return None;
         }
@@ -268,6 +256,18 @@ impl ContextWords {
             }
         }) && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
     }
+}
+
+/// The `WINDOW_BYTES` before `text[start..]`, without the spaces, quotes and marks that lead into a number.
+fn window_before(text: &[u8], start: usize) -> &[u8] {
+    let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
+    while let Some((&last, rest)) = window.split_last() {
+        if !LEAD_BYTES[usize::from(last)] {
+            break;
+        }
+        window = rest;
+    }
+    window
 }
 
 /// The first four bytes of `bytes` (fewer when it is shorter) in ASCII lowercase, as a little-endian number, and
