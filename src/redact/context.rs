@@ -152,16 +152,8 @@ impl ContextWords {
             } else if i > 0 && window[i - 1].is_ascii_alphabetic() {
                 continue;
             }
-            let starting = self.starting_with(window[i]);
-            if !starting.is_empty() && self.may_start(window, i) {
-                let (key, _) = prefix_of(&window[i..]);
-                let found = starting.iter().find(|&&word| {
-                    let (prefix, mask) = self.prefixes[usize::from(word)];
-                    key & mask == prefix && self.stands_at(window, i, word)
-                });
-                if let Some(&word) = found {
-                    return Some(word);
-                }
+            if let Some(word) = self.word_at(window, i) {
+                return Some(word);
             }
         }
         None
@@ -169,14 +161,22 @@ impl ContextWords {
 
     /// True when one of the words stands at `text[at..]` (whole: no letter after it).
     pub(crate) fn stands_in(&self, text: &[u8], at: usize) -> bool {
+        self.word_at(text, at).is_some()
+    }
+
+    /// The index of the word that stands at `text[at..]`, if one does: the words that can start with its byte,
+    /// turned away by the first two bytes (`may_start`), then by the first four, before any is compared whole.
+    #[inline]
+    fn word_at(&self, text: &[u8], at: usize) -> Option<u16> {
         let starting = self.starting_with(text[at]);
-        !starting.is_empty() && self.may_start(text, at) && {
-            let (key, _) = prefix_of(&text[at..]);
-            starting.iter().any(|&word| {
-                let (prefix, mask) = self.prefixes[usize::from(word)];
-                key & mask == prefix && self.stands_at(text, at, word)
-            })
+        if starting.is_empty() || !self.may_start(text, at) {
+            return None;
         }
+        let (key, _) = prefix_of(&text[at..]);
+        starting.iter().copied().find(|&word| {
+            let (prefix, mask) = self.prefixes[usize::from(word)];
+            key & mask == prefix && self.stands_at(text, at, word)
+        })
     }
 
     /// The words that can start with `byte` (in any ASCII case): those of its letter, or the others.

@@ -212,6 +212,7 @@ impl LabelWords {
         }
         false
     }
+
     fn is_empty(&self) -> bool {
         self.words.is_none()
     }
@@ -1087,9 +1088,10 @@ impl Detectors {
         })
     }
 
-    /// A number after a field's label in prose (`PESEL 82061173514`, `DNI 48213957T`, `NIE Y3847102K`,
+    /// A number after a field's label in prose (`PESEL 82061173514`, `DNI 48213957T`, `NINO AB123456C`,
     /// `Steuer-ID ist 47 315 982 646`, `hetu 140387-234E`): pushed as that field's value, and its end returned.
-    /// The number starts at `start` (up to five capitals, then a digit); it is groups of letters and digits
+    /// The number starts at `start` (a digit, or capitals glued to one: only two capitals and two digits start a
+    /// number anchor, so `NIE Y3847102K` is not looked at); it is groups of letters and digits
     /// joined by single spaces, dashes, dots or slashes before a digit, with six digits or more and at most five
     /// letters. The label is looked for as phone context words are, in prose (`ContextWords::word_in_prose_before`).
     fn labeled_number(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
@@ -3976,14 +3978,18 @@ mod tests {
     }
 
     fn find_with(text: &str, context: ScanContext) -> Vec<(String, String)> {
-        let rules = Rules::defaults();
-        let detectors = Detectors::new(&rules);
+        find_under(&Rules::defaults(), text, context)
+    }
+
+    /// The findings in `text` under `rules`, as `(ENTITY, value)`.
+    fn find_under(rules: &Rules, text: &str, context: ScanContext) -> Vec<(String, String)> {
+        let detectors = Detectors::new(rules);
         let mut anchors = super::super::anchors::Anchors::default();
         anchors.compute(text.as_bytes(), detectors.secret_prefixes());
         let mut memo = KeyMemo::default();
         let mut out = Vec::new();
         let view = anchors.view(0, text.len());
-        detectors.scan(&rules, text.as_bytes(), &view, context, &mut memo, &mut out);
+        detectors.scan(rules, text.as_bytes(), &view, context, &mut memo, &mut out);
         out.iter().map(|f| (rules.entity_name(f.entity).to_string(), text[f.start..f.end].to_string())).collect()
     }
 
@@ -4616,18 +4622,10 @@ mod tests {
     fn the_birth_words_are_the_labels_of_date_of_births_entry() {
         let own = "[[fields]]\ncategory = \"personal\"\nentity = \"PERSONAL\"\npaths = [\"date_of_birth\"]\nlabels = [\"zrodzony\"]\n";
         let rules = crate::rules::compile_sources(&[crate::rules::RulesText::new("own.toml", own)]).expect("compiles");
-        let detectors = Detectors::new(&rules);
-        let found = |text: &str| {
-            let mut anchors = super::super::anchors::Anchors::default();
-            anchors.compute(text.as_bytes(), detectors.secret_prefixes());
-            let mut out = Vec::new();
-            let view = anchors.view(0, text.len());
-            detectors.scan(&rules, text.as_bytes(), &view, ScanContext::default(), &mut KeyMemo::default(), &mut out);
-            out.iter().map(|f| text[f.start..f.end].to_string()).collect::<Vec<_>>()
-        };
-        assert_eq!(found("zrodzony 14.07.1986 w Krakowie"), ["14.07.1986"]);
+        let found = |text: &str| find_under(&rules, text, ScanContext::default());
+        assert_eq!(found("zrodzony 14.07.1986 w Krakowie"), [("PERSONAL".to_string(), "14.07.1986".to_string())]);
         // The shipped words belong to the shipped entry, which this one overrides for `date_of_birth`.
-        assert_eq!(found("born 14.07.1986 in Cork"), Vec::<String>::new());
+        assert_eq!(found("born 14.07.1986 in Cork"), vec![]);
         one("born 14.07.1986 in Cork", "PERSONAL", "14.07.1986");
     }
 }
