@@ -472,7 +472,7 @@ impl Detectors {
             rules.patterns.iter().filter(|pattern| pattern.action != Action::Keep).cloned().collect();
         let pattern_context = patterns.iter().map(|pattern| ContextWords::new(&pattern.context)).collect();
         let names = rules.detector(DetectorKind::Name);
-        let name_cues = NameCues::new(&names.context, &names.not_names);
+        let name_cues = NameCues::new(&names.context, &names.full_name_context, &names.not_names);
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;
         }
@@ -2046,6 +2046,14 @@ impl NumberToken {
                 // Close a trailing `)` that belongs to the number, as in `(415)`.
                 break;
             }
+            // Digits in parentheses glued to a word are a remark after the number, not a part of it (the length
+            // of a voicemail: `+353 86 771 2290 (32s)`).
+            if text[k - 1] == b'(' {
+                let run = text[k..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if text.get(k + run).is_some_and(u8::is_ascii_alphabetic) {
+                    break;
+                }
+            }
             // Four dotted groups end an address: `1.2.3.4 8.8.8.8` is two addresses, not one ten-digit number,
             // while `1.2.3.4.5` and `10.0.0.0/8` read on.
             if token.group_count == 4 && token.dotted_quad_so_far(i) && !matches!(&text[j..k], b"." | b"/") {
@@ -2876,12 +2884,42 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
             }
             return;
         }
+        // Any other `user=` or `user: ` whose value is written as a person's name is (fail2ban's `(user=femke.bakker)`,
+        // a push sender's `user=mariana.sousa`): service accounts are single words (`user=postgres`).
+        b"user" if matches!(text.get(end), Some(b'=' | b':')) => {
+            let from = end + 1 + usize::from(text[end] == b':' && text.get(end + 1) == Some(&b' '));
+            let value_end =
+                from + text[from..].iter().take(65).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.').count();
+            let value = &text[from..value_end];
+            let next = text.get(value_end);
+            if reads_as_a_persons_login(value)
+                && next.is_none_or(|&b| matches!(b, b' ' | b')' | b',' | b';' | b'&' | b'"'))
+            {
+                memo.push_as_value_of(rules, b"username", text, (from, value_end), out);
+            }
+            return;
+        }
         _ => return,
     };
     let user_start = words.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
     if user_start < words.len() && words[..user_start].trim_ascii_end().ends_with(lead) {
         memo.push_as_value_of(rules, b"username", text, (user_start, words.len()), out);
     }
+}
+
+/// True when `login` is written as a person's name: two words of two small letters or more joined by a dot, the
+/// second ending in digits or not (`femke.bakker`, `eilidh.fraser2`; not `j.smith`), and not a host or a file
+/// (`example.com`, `app.log`).
+fn reads_as_a_persons_login(login: &[u8]) -> bool {
+    let Some(dot) = login.iter().position(|&b| b == b'.') else { return false };
+    let (first, rest) = (&login[..dot], &login[dot + 1..]);
+    let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
+    first.len() >= 2
+        && first.iter().all(u8::is_ascii_lowercase)
+        && letters >= 2
+        && rest[letters..].iter().all(u8::is_ascii_digit)
+        && ![b"com".as_slice(), b"net", b"org", b"io", b"local", b"internal", b"log", b"txt", b"json", b"conf"]
+            .contains(&&rest[..letters])
 }
 
 /// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
@@ -4123,6 +4161,23 @@ mod tests {
         // No user, or not the shape of the format.
         assert_eq!(found("203.0.113.9 - - [12/Mar/2024:10:16:01 +0000] x"), ["IP=203.0.113.9"]);
         assert_eq!(found("from 203.0.113.9 to bob now [x]"), ["IP=203.0.113.9"]);
+    }
+
+    #[test]
+    fn a_user_written_as_a_persons_name_is_a_login() {
+        assert_eq!(found("Found 203.0.113.9 (user=femke.bakker)"), ["IP=203.0.113.9", "USERNAME=femke.bakker"]);
+        one("send failed user=mariana.sousa2 status=404", "USERNAME", "mariana.sousa2");
+        one("login from user: eilidh.fraser, ok", "USERNAME", "eilidh.fraser");
+        // Service accounts, hosts and files are single words or no names.
+        for line in ["user=postgres db=app", "user=example.com", "user=app.log", "user=j.smith", "user=svc_backup"] {
+            none(line);
+        }
+    }
+
+    #[test]
+    fn digits_in_parentheses_glued_to_a_word_are_no_part_of_a_number() {
+        one("voicemail from +353 86 771 2290 (32s): hi", "PHONE", "+353 86 771 2290");
+        one("call +1 (415) 555-2671 now", "PHONE", "+1 (415) 555-2671");
     }
 
     #[test]

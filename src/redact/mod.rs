@@ -1645,6 +1645,24 @@ mod tests {
             "Kind regards, Maria Lindqvist",
             "Kind regards, Maria Lindqvist",
         );
+        // A cue of full names counts only before two words or more; another cue for the same words counts alone.
+        let mine = "[detectors.name]\ncontext = []\nfull_name_context = [\"tenant\"]\n";
+        check_with(mine, "tenant Anna Berg; tenant Anna; tenant Portal", "tenant [NAME]; tenant Anna; tenant Portal");
+        let both = "[detectors.name]\ncontext = [\"tenant\"]\nfull_name_context = [\"tenant\"]\n";
+        check_with(both, "tenant Anna", "tenant [NAME]");
+    }
+
+    #[test]
+    fn a_person_named_by_their_role_or_saying_who_they_are_needs_a_full_name() {
+        check(
+            "patient Earl Dwayne Pickett, DOB; Gast: Urs Brunner; Kundin Johanna Gruber, geb.; it's Niamh Kelleher here",
+            "patient [NAME], DOB; Gast: [NAME]; Kundin [NAME], geb.; it's [NAME] here",
+        );
+        check("Hello, this is Mr. Smith. Minu nimi on Liis Sepp.", "Hello, this is Mr. [NAME]. Minu nimi on [NAME].");
+        // One capitalized word after a role or `it's` is a thing, and `My` starts no name.
+        for line in ["customer Tax ID updated", "it's Done; Customer Success team", "customer My Account page"] {
+            check(line, line);
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //!   regards,\n Maria`; `Best Buy` is a shop);
 //! - any other takes none, or a `.` or `:` (`Dr. Okonkwo`, `Attn: Pieter Bakker`): after a greeting's comma
 //!   comes the message, not a name (`Hello,\n My card`);
-//! - a cue of three letters or fewer counts only capitalized (`Dr`, `Hi`; not `12 ms Total`).
+//! - a cue of three letters or fewer counts only capitalized (`Dr`, `Hi`; not `12 ms Total`);
+//! - a cue of the rules' `full_name_context` (a role, `this is`) counts only before two capitalized words or more
+//!   (`customer Burak Öztürk`; not `customer Tax ID`, `it's Done`).
 //!
 //! A word of the rules' `not_names` (`Team`, `Support`, `All`) is no part of a name.
 
@@ -40,8 +42,9 @@ fn bucket(last: u8, second: u8) -> usize {
 /// The cues of the rules, compiled once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameCues {
-    /// Each cue's words (lowercase), and whether a mark of punctuation must follow it.
-    cues: Vec<(Box<[u8]>, bool)>,
+    /// Each cue's words (lowercase), whether a mark of punctuation must follow it, and whether only a full name
+    /// (two words or more) counts after it.
+    cues: Vec<(Box<[u8]>, bool, bool)>,
     /// The cues by their last two bytes (`bucket`): most capitals follow a word that no cue ends like, and the
     /// others a word that few do. One-byte cues are in `short_cues`.
     by_end: Vec<Vec<u16>>,
@@ -53,18 +56,20 @@ pub(crate) struct NameCues {
 }
 
 impl NameCues {
-    /// The cues from the rules' context words of the name detector, and its words that name no one (both
-    /// lowercase).
-    pub(crate) fn new(words: &[String], not_names: &[String]) -> NameCues {
-        let cues: Vec<(Box<[u8]>, bool)> = words
+    /// The cues from the rules' context words of the name detector and its cues of full names, and its words
+    /// that name no one (all lowercase).
+    pub(crate) fn new(words: &[String], full_name_words: &[String], not_names: &[String]) -> NameCues {
+        let cues: Vec<(Box<[u8]>, bool, bool)> = words
             .iter()
-            .map(|word| match word.strip_suffix(',') {
-                Some(bare) => (bare.trim_end(), true),
+            .map(|word| (word, false))
+            .chain(full_name_words.iter().map(|word| (word, true)))
+            .map(|(word, full)| match word.strip_suffix(',') {
+                Some(bare) => (bare.trim_end(), true, full),
                 // A cue's own full stop (`t.n.v.`) is read as the mark after it.
-                None => (word.strip_suffix('.').unwrap_or(word), false),
+                None => (word.strip_suffix('.').unwrap_or(word), false, full),
             })
-            .filter(|(bare, _)| !bare.is_empty())
-            .map(|(bare, needs_mark)| (bare.as_bytes().into(), needs_mark))
+            .filter(|(bare, _, _)| !bare.is_empty())
+            .map(|(bare, needs_mark, full)| (bare.as_bytes().into(), needs_mark, full))
             .collect();
         let (short, long): (Vec<&String>, Vec<&String>) = not_names.iter().partition(|word| word.len() <= 8);
         let mut short_not_names: Vec<u64> = short.iter().filter_map(|word| packed(word.as_bytes())).collect();
@@ -72,7 +77,7 @@ impl NameCues {
         let long_not_names = long.iter().map(|word| word.as_bytes().into()).collect();
         let mut by_end = vec![Vec::new(); BUCKETS];
         let mut short_cues = Vec::new();
-        for (index, (cue, _)) in cues.iter().enumerate() {
+        for (index, (cue, _, _)) in cues.iter().enumerate() {
             let Ok(index) = u16::try_from(index) else { continue };
             match **cue {
                 [.., second, last] => by_end[bucket(last, second)].push(index),
@@ -105,23 +110,27 @@ impl NameCues {
                 [.., b' ', initial, b'.', b' '] if initial.is_ascii_uppercase() => 3,
                 _ => 0,
             };
-            let from = if self.cue_before(text, start) {
-                start
-            } else if initial > 0 && self.cue_before(text, start - initial) {
-                start - initial
+            let (from, full) = if let Some(full) = self.cue_before(text, start) {
+                (start, full)
+            } else if initial > 0 && self.cue_before(text, start - initial).is_some() {
+                // An initial and a last name are a full name.
+                (start - initial, false)
             } else {
                 continue;
             };
-            if let Some(end) = self.name_at(text, start) {
+            if let Some((end, words)) = self.name_at(text, start) {
+                if full && words < 2 {
+                    continue;
+                }
                 found(from, end);
                 after = end;
             }
         }
     }
 
-    /// True when a cue ends before `start`, past at most `MAX_GAP` spaces and quotes and one mark of
-    /// punctuation right after the cue.
-    fn cue_before(&self, text: &[u8], start: usize) -> bool {
+    /// Whether a cue ends before `start`, past at most `MAX_GAP` spaces and quotes and one mark of punctuation
+    /// right after the cue: None when none does, else whether every cue that does asks for a full name.
+    fn cue_before(&self, text: &[u8], start: usize) -> Option<bool> {
         let floor = start.saturating_sub(MAX_GAP);
         let mut end = start;
         while end > floor && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(') {
@@ -129,16 +138,17 @@ impl NameCues {
         }
         if end == start {
             // `Hi,Maria` is no greeting: a name stands apart from its cue.
-            return false;
+            return None;
         }
         let mark = end.checked_sub(1).map(|at| text[at]).filter(|b| matches!(b, b',' | b':' | b'.' | b'!' | b'-'));
         let cue_end = if mark.is_some() { end - 1 } else { end };
         let head = &text[..cue_end];
-        let [.., second, last] = *head else { return false };
+        let [.., second, last] = *head else { return None };
         let candidates = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
-        candidates.iter().chain(&self.short_cues).any(|&index| {
-            let (cue, needs_mark) = &self.cues[usize::from(index)];
-            let Some(cue_start) = head.len().checked_sub(cue.len()) else { return false };
+        let mut found = None;
+        for &index in candidates.iter().chain(&self.short_cues) {
+            let (cue, needs_mark, full) = &self.cues[usize::from(index)];
+            let Some(cue_start) = head.len().checked_sub(cue.len()) else { continue };
             // A sign-off is closed by its mark; after a greeting's comma comes the message, not a name
             // (`Hello,</p><p>My card…`), while a title or a label may end in `.` or `:` (`Dr.`, `Attn:`).
             let mark_fits = match mark {
@@ -146,12 +156,19 @@ impl NameCues {
                 None => !needs_mark,
                 Some(mark) => matches!(mark, b'.' | b':'),
             };
-            mark_fits
+            let fits = mark_fits
                 && head[cue_start..].eq_ignore_ascii_case(cue)
                 && (cue_start == 0 || !head[cue_start - 1].is_ascii_alphanumeric())
                 // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title.
-                && (cue.len() > 3 || head[cue_start].is_ascii_uppercase())
-        })
+                && (cue.len() > 3 || head[cue_start].is_ascii_uppercase());
+            if fits {
+                if !full {
+                    return Some(false);
+                }
+                found = Some(true);
+            }
+        }
+        found
     }
 
     /// True when a word of `name` (words between spaces) names no one (`Customer Service`, `Acme Support`).
@@ -167,8 +184,9 @@ impl NameCues {
         }
     }
 
-    /// The end of the name that starts at `start` (a capital at a word start), if one does.
-    fn name_at(&self, text: &[u8], start: usize) -> Option<usize> {
+    /// The end of the name that starts at `start` (a capital at a word start), if one does, and its number of
+    /// words.
+    fn name_at(&self, text: &[u8], start: usize) -> Option<(usize, usize)> {
         let mut end = None;
         let mut at = start;
         let mut words = 0;
@@ -194,7 +212,7 @@ impl NameCues {
             }
             at = next;
         }
-        end
+        end.map(|end| (end, words))
     }
 }
 

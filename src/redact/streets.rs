@@ -105,6 +105,15 @@ const CLOSERS: &[&[u8]] = &[
     b"Ave",
     b"Ave.",
     b"Lane",
+    b"Ln",
+    b"Ln.",
+    b"Ct",
+    b"Ct.",
+    b"Pl",
+    b"Pl.",
+    b"Hwy",
+    b"Pkwy",
+    b"Cir",
     b"Terrace",
     b"Drive",
     b"Way",
@@ -230,12 +239,13 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
     let may_open =
         matches!(text[start], b'R' | b'C' | b'V' | b'A' | b'P' | b'L' | b'T' | b'B' | b'U' | b'Q' | b'I' | b'S')
             || text.get(start.wrapping_sub(2)) == Some(&b'.');
-    // Hungary's `Kossuth Lajos utca 21.`: the street word in small letters after the name, then the number.
-    if text.get(end) == Some(&b' ') && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | 0xC3)) {
+    // Hungary's `Kossuth Lajos utca 21.`, Estonia's `Tartu mnt 84a`, Lithuania's `Savanorių pr. 124`, Latvia's
+    // `Brīvības iela 5`: the street word in small letters after the name, then the number.
+    if text.get(end) == Some(&b' ')
+        && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | b'm' | b'p' | b'g' | b'i' | 0xC3))
+    {
         let rest = &text[end..];
-        let word = [b" utca".as_slice(), b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat"]
-            .into_iter()
-            .find(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
+        let word = SMALL_CLOSERS.iter().find(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
         if let Some(number_end) = word.and_then(|word| number_after(text, end + word.len())) {
             return Some((run_start(text, start), number_end));
         }
@@ -617,7 +627,9 @@ fn name_words_end(text: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The end of a house number after a street's name that ends at `end`: a space (or `, `), one to four digits, an
-/// optional letter, then no more word (`Lindenstrasse 7`, `Rua Augusta, 1508`, `Baker Street 221b`).
+/// optional letter, then no more word (`Lindenstrasse 7`, `Rua Augusta, 1508`, `Baker Street 221b`). The parts of
+/// a building after it go with it: up to two of a `/` and one to three digits (Austria's stair and door,
+/// `Mariahilfer Straße 88/3/12`), or a flat after a dash (`Narva mnt 7-12`, `Tartu mnt 84a-17`).
 fn number_after(text: &[u8], end: usize) -> Option<usize> {
     let from = end + if text.get(end..end + 2) == Some(b", ") { 2 } else { 1 };
     if text.get(from - 1) != Some(&b' ') {
@@ -633,11 +645,40 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
     {
         number_end += 1;
     }
+    for _ in 0..2 {
+        let Some(&(b'/' | b'-')) = text.get(number_end) else { break };
+        let part = text[number_end + 1..].iter().take(4).take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=3).contains(&part) || text.get(number_end + 1 + part).is_some_and(u8::is_ascii_alphanumeric) {
+            break;
+        }
+        let dash = text[number_end] == b'-';
+        number_end += 1 + part;
+        if dash {
+            break;
+        }
+    }
     let next = text.get(number_end);
     let ends = next.is_none_or(|&b| !b.is_ascii_alphanumeric() && !matches!(b, b'.' | b':' | b'/' | b'_'))
         || next == Some(&b'.') && !text.get(number_end + 1).is_some_and(u8::is_ascii_alphanumeric);
     ends.then_some(number_end)
 }
+
+/// Street words written in small letters between a street's name and its number, with the space before them:
+/// Hungary's (`utca`, `u.`, `út`, `tér`, `körút`), Estonia's (`mnt`, `tn`, `pst`), Lithuania's (`g.`, `pr.`) and
+/// Latvia's (`iela`).
+const SMALL_CLOSERS: &[&[u8]] = &[
+    b" utca",
+    b" u.",
+    b" \xc3\xbat",
+    b" t\xc3\xa9r",
+    b" k\xc3\xb6r\xc3\xbat",
+    b" mnt",
+    b" tn",
+    b" pst",
+    b" g.",
+    b" pr.",
+    b" iela",
+];
 
 /// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
 const SMALL_OPENERS: &[&[u8]] =
@@ -817,6 +858,19 @@ mod tests {
         );
         assert_eq!(streets("at 18 Lygon St Carlton"), ["18 Lygon St"]);
         assert_eq!(streets("221B Baker Street."), ["221B Baker Street"]);
+        // The stair and the door after the number (Austria), a flat after a dash (the Baltics), a street word in
+        // small letters after the name (Estonia, Lithuania, Latvia), an English street word abbreviated.
+        assert_eq!(
+            streets("Adresse ist Mariahilfer Straße 88/3/12, 1060 Wien"),
+            ["Mariahilfer Straße 88/3/12, 1060 Wien"]
+        );
+        assert_eq!(streets("Lindenstrasse 7/2"), ["Lindenstrasse 7/2"]);
+        assert_eq!(streets("aadressile Tartu mnt 84a-17, 10112 Tallinn"), ["Tartu mnt 84a-17, 10112 Tallinn"]);
+        assert_eq!(streets("į Savanorių pr. 124-7"), ["Savanorių pr. 124-7"]);
+        assert_eq!(streets("Brīvības iela 5, Rīga"), ["Brīvības iela 5"]);
+        assert_eq!(streets("to 118 Magnolia Ln, Dothan"), ["118 Magnolia Ln"]);
+        // A year after a slash is no part of a house.
+        assert!(streets("Hauptweg 5/2024 report").is_empty());
     }
 
     #[test]

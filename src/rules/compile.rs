@@ -67,6 +67,7 @@ struct MergedDetector {
     key_words: Option<Vec<String>>,
     flag_name_endings: Option<Vec<Located<String>>>,
     not_names: Option<Vec<Located<String>>>,
+    full_name_context: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -191,6 +192,13 @@ impl<'a> Compiler<'a> {
             "`not_names` belongs to [detectors.name], which reads names in prose",
             "a word of `not_names` is empty; remove it or write the word",
         );
+        let full_name_context = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.full_name_context,
+            "`full_name_context` belongs to [detectors.name], which reads names in prose",
+            "a cue of `full_name_context` is empty; remove it or write the cue",
+        );
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -214,6 +222,7 @@ impl<'a> Compiler<'a> {
             key_words,
             flag_name_endings,
             not_names,
+            full_name_context,
         }
     }
 
@@ -336,6 +345,7 @@ impl<'a> Compiler<'a> {
                 key_words,
                 flag_name_endings,
                 not_names,
+                full_name_context,
                 secret,
             } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
@@ -363,6 +373,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = not_names {
                 detector.not_names = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = full_name_context {
+                detector.full_name_context = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

@@ -64,6 +64,8 @@ pub struct DetectorFile {
     /// The secret detector's: endings of a command-line flag's name that say where to read a secret.
     pub flag_name_endings: Option<Vec<Spanned<String>>>,
     pub not_names: Option<Vec<Spanned<String>>>,
+    /// The name detector's: cues after which only a full name counts.
+    pub full_name_context: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
     pub secret: Option<Spanned<bool>>,
 }
@@ -155,6 +157,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "key_words",
     "flag_name_endings",
     "not_names",
+    "full_name_context",
     "secret",
 ];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
@@ -329,6 +332,7 @@ impl Reader<'_> {
                 }
                 "flag_name_endings" => detector.flag_name_endings = self.texts(&key, value),
                 "not_names" => detector.not_names = self.texts(&key, value),
+                "full_name_context" => detector.full_name_context = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
             }

@@ -283,6 +283,9 @@ pub struct DetectorRule {
     pub flag_name_endings: Vec<String>,
     /// The name detector's (ASCII lowercase): words that follow a cue and name no one (`Hi Team`, `Thanks, Support`).
     pub not_names: Vec<String>,
+    /// The name detector's (ASCII lowercase): cues after which only a full name counts, two capitalized words or
+    /// more (`customer Burak Öztürk`; not `customer Tax ID`, `it's Done`).
+    pub full_name_context: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -633,6 +636,7 @@ impl Rules {
                     "key_words": detector.key_words,
                     "flag_name_endings": detector.flag_name_endings,
                     "not_names": detector.not_names,
+                    "full_name_context": detector.full_name_context,
                 })
             })
             .collect();

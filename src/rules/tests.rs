@@ -333,6 +333,10 @@ fn not_values_name_known_entities_and_say_what_they_match() {
             "bad.toml:4:14: a word of `not_names` is empty; remove it or write the word — `not_names = [\" \"]`",
         ],
     );
+    check(
+        "[detectors.email]\nfull_name_context = [\"tenant\"]\n",
+        &["bad.toml:2:22: `full_name_context` belongs to [detectors.name], which reads names in prose — `full_name_context = [\"tenant\"]`"],
+    );
 }
 
 #[test]
