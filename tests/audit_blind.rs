@@ -26,9 +26,9 @@ const AUDITS: &[Audit] = &[
 const LEAKED_28: usize = 67;
 const LEAKED_29: usize = 107;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 243;
+const LEAKED_30: usize = 242;
 const CHANGED_30: usize = 26;
-const LEAKED_31: usize = 285;
+const LEAKED_31: usize = 274;
 const CHANGED_31: usize = 24;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {

@@ -137,6 +137,9 @@ pub struct Detectors {
     /// `date_of_birth` when the rules replace it.
     birth_context: Option<ContextWords>,
     birth_date: Option<(EntityId, Action)>,
+    /// The entities whose value a name in parentheses right after belongs to (`+49 1520 9876543 (Ayşe Kaya)`,
+    /// `fødselsnummer 17058809128 (Ingrid Haugen)`): emails, phones, SSNs and the fields with labels in prose.
+    named_after: Vec<EntityId>,
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
     pattern_context: Vec<Option<ContextWords>>,
@@ -477,6 +480,11 @@ impl Detectors {
             enabled[DetectorKind::Name as usize] = false;
         }
         let labels = LabelWords::new(&rules.field_labels);
+        let named_after = [DetectorKind::Email, DetectorKind::Phone, DetectorKind::Ssn]
+            .map(DetectorKind::entity)
+            .into_iter()
+            .chain(rules.field_labels.iter().map(|labels| labels.entity))
+            .collect();
         Detectors {
             labels,
             enabled,
@@ -488,6 +496,7 @@ impl Detectors {
             ssn_context,
             birth_context,
             birth_date,
+            named_after,
             secrets,
             patterns,
             pattern_context,
@@ -556,9 +565,12 @@ impl Detectors {
                 memo.push_as_value_of(rules, field, text, (start, end), out)
             });
         }
-        // The names that go with the addresses and phones found: one pass for both.
+        // The names that go with the addresses, phones and ids found: one pass for all.
         let (email, phone) = (DetectorKind::Email.entity(), DetectorKind::Phone.entity());
-        if out[first..].iter().any(|finding| finding.entity == email || finding.entity == phone) {
+        let names_may_follow = |finding: &Finding| {
+            finding.entity == email || finding.entity == phone || text.get(finding.end..finding.end + 2) == Some(b" (")
+        };
+        if out[first..].iter().any(names_may_follow) {
             self.display_names(rules, text, memo, first, out);
         }
         // HL7 segments: a patient's fields by position, in a text with a `|` (an `At` anchor).
@@ -737,10 +749,24 @@ impl Detectors {
             } else {
                 None
             };
+            let name = name.or_else(|| self.name_in_parentheses_after(text, end, entity));
             if let Some((name_start, name_end)) = name {
                 memo.push_as_value_of(rules, b"display_name", text, (name_start, name_end), out);
             }
         }
+    }
+
+    /// A full name in parentheses right after a value of an entity of `named_after` that ends at `end`
+    /// (`+49 1520 9876543 (Ayşe Kaya)`, `fødselsnummer 17058809128 (Ingrid Haugen)`, `jane@x.com (Jane Doe)`):
+    /// two to four capitalized words, none of which names no one, and nothing else up to the `)`.
+    fn name_in_parentheses_after(&self, text: &[u8], end: usize, entity: EntityId) -> Option<(usize, usize)> {
+        if text.get(end..end + 2) != Some(b" (") || !self.named_after.contains(&entity) {
+            return None;
+        }
+        let open = end + 2;
+        let close = open + memchr::memchr(b')', &text[open..text.len().min(open + 80)])?;
+        capitalized_words_before(text, close, 2)
+            .filter(|&(from, to)| from == open && self.names_someone(&text[from..to]))
     }
 
     /// True when no word of `name` is one of the rules' words that name no one (`Customer Service, tel. …`).
@@ -2885,16 +2911,19 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
             return;
         }
         // Any other `user=` or `user: ` whose value is written as a person's name is (fail2ban's `(user=femke.bakker)`,
-        // a push sender's `user=mariana.sousa`): service accounts are single words (`user=postgres`).
+        // FortiGate's `user="e.kaya"`): service accounts are single words (`user=postgres`).
         b"user" if matches!(text.get(end), Some(b'=' | b':')) => {
-            let from = end + 1 + usize::from(text[end] == b':' && text.get(end + 1) == Some(&b' '));
+            let mut from = end + 1 + usize::from(text[end] == b':' && text.get(end + 1) == Some(&b' '));
+            let quote = text.get(from).copied().filter(|&b| b == b'"' || b == b'\'');
+            from += usize::from(quote.is_some());
             let value_end =
                 from + text[from..].iter().take(65).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.').count();
-            let value = &text[from..value_end];
-            let next = text.get(value_end);
-            if reads_as_a_persons_login(value)
-                && next.is_none_or(|&b| matches!(b, b' ' | b')' | b',' | b';' | b'&' | b'"'))
-            {
+            let next = text.get(value_end).copied();
+            let closed = match quote {
+                Some(quote) => next == Some(quote),
+                None => next.is_none_or(|b| matches!(b, b' ' | b')' | b',' | b';' | b'&' | b'"')),
+            };
+            if closed && reads_as_a_persons_login(&text[from..value_end]) {
                 memo.push_as_value_of(rules, b"username", text, (from, value_end), out);
             }
             return;
@@ -2907,14 +2936,14 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
     }
 }
 
-/// True when `login` is written as a person's name: two words of two small letters or more joined by a dot, the
-/// second ending in digits or not (`femke.bakker`, `eilidh.fraser2`; not `j.smith`), and not a host or a file
-/// (`example.com`, `app.log`).
+/// True when `login` is written as a person's name: a first name or its initial and a last name of two small
+/// letters or more, joined by a dot, the last ending in digits or not (`femke.bakker`, `e.kaya`, `eilidh.fraser2`),
+/// and not a host or a file (`example.com`, `app.log`).
 fn reads_as_a_persons_login(login: &[u8]) -> bool {
     let Some(dot) = login.iter().position(|&b| b == b'.') else { return false };
     let (first, rest) = (&login[..dot], &login[dot + 1..]);
     let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
-    first.len() >= 2
+    !first.is_empty()
         && first.iter().all(u8::is_ascii_lowercase)
         && letters >= 2
         && rest[letters..].iter().all(u8::is_ascii_digit)
@@ -3945,6 +3974,20 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     };
     if separator == b'=' {
         end = word_end(start);
+        // `sin=699 321 808`, `phone=+33 6 12 34 56 78`: a number written in groups goes on over single spaces.
+        let numeric = |word: &[u8]| !word.is_empty() && word.iter().all(u8::is_ascii_digit);
+        if numeric(text[start..end].strip_prefix(b"+").unwrap_or(&text[start..end])) {
+            for _ in 0..6 {
+                if text.get(end) != Some(&b' ') {
+                    break;
+                }
+                let next_end = word_end(end + 1);
+                if !(1..=4).contains(&(next_end - end - 1)) || !numeric(&text[end + 1..next_end]) {
+                    break;
+                }
+                end = next_end;
+            }
+        }
         // `name=Jane Doe status=200`: an unquoted value goes on over single spaces with capitalized words (names,
         // places), up to the next `key=` or a word in lower case; and over a comma before one (`Doe, Jane`).
         loop {
@@ -4169,9 +4212,29 @@ mod tests {
         one("send failed user=mariana.sousa2 status=404", "USERNAME", "mariana.sousa2");
         one("login from user: eilidh.fraser, ok", "USERNAME", "eilidh.fraser");
         // Service accounts, hosts and files are single words or no names.
-        for line in ["user=postgres db=app", "user=example.com", "user=app.log", "user=j.smith", "user=svc_backup"] {
+        one("tunnel-up user=\"e.kaya\" group=\"SSLVPN-Users\"", "USERNAME", "e.kaya");
+        for line in ["user=postgres db=app", "user=example.com", "user=app.log", "user=\"jmeier\"", "user=svc_backup"] {
             none(line);
         }
+    }
+
+    #[test]
+    fn a_full_name_in_parentheses_after_a_persons_value_is_theirs() {
+        assert_eq!(found("call from +4915209876543 (Ayşe Kaya) ok"), ["PHONE=+4915209876543", "NAME=Ayşe Kaya"]);
+        assert_eq!(
+            found("fødselsnummer 17058809128 (Ingrid Haugen):"),
+            ["NATIONAL_ID=17058809128", "NAME=Ingrid Haugen"]
+        );
+        // One word, a word that names no one, and a card's brand are not.
+        assert_eq!(found("call from +4915209876543 (Customer Service)"), ["PHONE=+4915209876543"]);
+        assert_eq!(found("card 4111 1111 1111 1111 (Visa Debit)"), ["CARD=4111 1111 1111 1111"]);
+        assert_eq!(found("call from +4915209876543 (Ayşe)"), ["PHONE=+4915209876543"]);
+    }
+
+    #[test]
+    fn a_number_in_groups_after_a_key_goes_on_over_single_spaces() {
+        assert_eq!(found("sin=699 321 808 status=ok"), ["NATIONAL_ID=699 321 808"]);
+        assert_eq!(found("sin=699 321 808 12345 x"), ["NATIONAL_ID=699 321 808"]);
     }
 
     #[test]

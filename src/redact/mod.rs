@@ -1788,6 +1788,12 @@ mod tests {
             r#"{"sender":"bounce+1a2b3c.4d5e6f-greta.lindgren=telia.com@mg.example.io","mx-host":"mx01.telia.com"}"#,
             r#"{"sender":"bounce+1a2b3c.4d5e6f-[EMAIL]","mx-host":"mx01.telia.com"}"#,
         );
+        // A phone under its key, repeated bare under a key that says nothing (WhatsApp's `from`); a number
+        // shorter than eight digits is not looked for.
+        check(
+            r#"{"wa_id":"971501234567","messages":[{"from":"971501234567","id":"x"}],"n":"5551234"}"#,
+            r#"{"wa_id":"[PHONE]","messages":[{"from":"[PHONE]","id":"x"}],"n":"5551234"}"#,
+        );
         // A password repeated in a message; the same place as a region.
         check(
             "password=Tr0ub4dor&3x retry with Tr0ub4dor&3x failed city=Hamburg region=Hamburg",
