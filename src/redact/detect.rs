@@ -129,8 +129,6 @@ pub struct Detectors {
     actions: [Action; DetectorKind::ALL.len()],
     regions: Vec<Region>,
     phone_context: Option<ContextWords>,
-    /// The phone context words of one word (`tel`, `mobiel`): the labels of a phone in a signature.
-    phone_labels: Vec<Box<[u8]>>,
     phone_context_after: Vec<Vec<u8>>,
     /// The bytes an after-word starts with, in either ASCII case: most numbers are followed by none.
     phone_after_first: [bool; 256],
@@ -453,13 +451,6 @@ impl Detectors {
         let regions =
             rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
         let phone_context = ContextWords::new(&rules.detector(DetectorKind::Phone).context);
-        let phone_labels = rules
-            .detector(DetectorKind::Phone)
-            .context
-            .iter()
-            .filter(|word| !word.contains(' '))
-            .map(|word| word.as_bytes().into())
-            .collect();
         let phone_context_after: Vec<Vec<u8>> =
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
         let mut phone_after_first = [false; 256];
@@ -500,7 +491,6 @@ impl Detectors {
             actions,
             regions,
             phone_context,
-            phone_labels,
             phone_context_after,
             phone_after_first,
             ssn_context,
@@ -754,8 +744,7 @@ impl Detectors {
                         capitalized_words_before(text, start - 1, 2)
                             .filter(|&(from, to)| self.names_someone(&text[from..to]))
                     }
-                    None => signed_name_before(text, start, &self.phone_labels)
-                        .filter(|&(from, to)| self.names_someone(&text[from..to])),
+                    None => signed_name_before(text, start).filter(|&(from, to)| self.names_someone(&text[from..to])),
                 }
             } else {
                 None
@@ -3513,10 +3502,41 @@ fn quoted_name_before(text: &[u8], open: usize) -> Option<(usize, usize)> {
         .then_some((start, end))
 }
 
-/// The name that signs a phone at `start`, before it past `, ` and one of `labels` (the phone detector's context
-/// words of one word: `tel`, `mobiel`), if there is one (`Alessandro Conti, tel. +39…`, `/Karin Nilsson, +46…`):
-/// two to four capitalized words, as `capitalized_words_before` reads them.
-fn signed_name_before(text: &[u8], start: usize, labels: &[Box<[u8]>]) -> Option<(usize, usize)> {
+/// The words of a phone's label in a signature (`Femke Jansen, mobiel +31…`), in small letters.
+const PHONE_LABELS: &[&[u8]] = &[
+    b"tel",
+    b"tlf",
+    b"tfn",
+    b"phone",
+    b"telephone",
+    b"ph",
+    b"mobile",
+    b"mob",
+    b"mobiel",
+    b"mobil",
+    b"cell",
+    b"cel",
+    b"celular",
+    b"cellulare",
+    b"telefon",
+    b"telefoon",
+    b"telefone",
+    b"telefono",
+    b"tel\xc3\xa9fono",
+    b"m\xc3\xb3vil",
+    b"t\xc3\xa9l",
+    b"fax",
+    b"gsm",
+    b"handy",
+    b"puhelin",
+    b"whatsapp",
+    b"cep",
+];
+
+/// The name that signs a phone at `start`, before it past `, ` and one of the labels of a phone, if there is one
+/// (`Alessandro Conti, tel. +39…`, `/Karin Nilsson, +46…`): two to four capitalized words, as
+/// `capitalized_words_before` reads them.
+fn signed_name_before(text: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start.checked_sub(1).filter(|&at| text[at] == b' ')?;
     let label = text[..at]
         .iter()
@@ -3528,7 +3548,7 @@ fn signed_name_before(text: &[u8], start: usize, labels: &[Box<[u8]>]) -> Option
         let word = &text[at - label..at];
         let bare = word.strip_suffix(b":").unwrap_or(word);
         let bare = bare.strip_suffix(b".").unwrap_or(bare);
-        if !labels.iter().any(|known| bare.eq_ignore_ascii_case(known))
+        if !PHONE_LABELS.iter().any(|known| bare.eq_ignore_ascii_case(known))
             || (at - label).checked_sub(1).map(|space| text[space]) != Some(b' ')
         {
             return None;
