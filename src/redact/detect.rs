@@ -138,7 +138,8 @@ pub struct Detectors {
     birth_context: Option<ContextWords>,
     birth_date: Option<(EntityId, Action)>,
     /// The entities whose value a name in parentheses right after belongs to (`+49 1520 9876543 (Ayşe Kaya)`,
-    /// `fødselsnummer 17058809128 (Ingrid Haugen)`): emails, phones, SSNs and the fields with labels in prose.
+    /// `fødselsnummer 17058809128 (Ingrid Haugen)`): emails, phones, SSNs and the fields with labels in prose
+    /// that are not secrets or birth dates (`password=… (Never Expires)`, `dob … (Leap Year)`).
     named_after: Vec<EntityId>,
     secrets: SecretPrefixes,
     patterns: Vec<PatternRule>,
@@ -483,7 +484,13 @@ impl Detectors {
         let named_after = [DetectorKind::Email, DetectorKind::Phone, DetectorKind::Ssn]
             .map(DetectorKind::entity)
             .into_iter()
-            .chain(rules.field_labels.iter().map(|labels| labels.entity))
+            .chain(
+                rules
+                    .field_labels
+                    .iter()
+                    .filter(|labels| !labels.secret && birth_date.is_none_or(|(entity, _)| entity != labels.entity))
+                    .map(|labels| labels.entity),
+            )
             .collect();
         Detectors {
             labels,
@@ -721,10 +728,9 @@ impl Detectors {
     fn display_names(&self, rules: &Rules, text: &[u8], memo: &mut KeyMemo, first: usize, out: &mut Vec<Finding>) {
         for index in first..out.len() {
             let Finding { start, end, entity, .. } = out[index];
-            if start == 0 {
-                continue;
-            }
-            let name = if entity == DetectorKind::Email.entity() {
+            let name = if start == 0 {
+                None
+            } else if entity == DetectorKind::Email.entity() {
                 match (text[start - 1], text.get(end)) {
                     (b'<', Some(b'>')) => {
                         quoted_name_before(text, start - 1).or_else(|| capitalized_words_before(text, start - 1, 1))
@@ -2902,7 +2908,9 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
         b"uid" => (before.strip_suffix(b"(").unwrap_or_default(), b" for user"),
         // PAM's `authentication failure; logname= uid=0 … rhost=… user=anna`: the login after the `=`.
         b"user"
-            if text.get(end) == Some(&b'=') && memchr::memmem::find(before, b"authentication failure;").is_some() =>
+            if text.get(end) == Some(&b'=')
+                && memchr::memmem::find(&before[before.len().saturating_sub(512)..], b"authentication failure;")
+                    .is_some() =>
         {
             let value_end = end + 1 + text[end + 1..].iter().take_while(|&&b| b != b' ').count();
             if value_end > end + 1 {
@@ -2912,7 +2920,9 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
         }
         // Any other `user=` or `user: ` whose value is written as a person's name is (fail2ban's `(user=femke.bakker)`,
         // FortiGate's `user="e.kaya"`): service accounts are single words (`user=postgres`).
-        b"user" if matches!(text.get(end), Some(b'=' | b':')) => {
+        b"user" if matches!(text.get(end..end + 2), Some([b'=' | b':', _] | [b'"', b':'])) => {
+            // A quoted key (`{"user": "aiko.tanaka"}` in a text line): its separator after the quote.
+            let end = end + usize::from(text[end] == b'"');
             let mut from = end + 1 + usize::from(text[end] == b':' && text.get(end + 1) == Some(&b' '));
             let quote = text.get(from).copied().filter(|&b| b == b'"' || b == b'\'');
             from += usize::from(quote.is_some());
@@ -2936,19 +2946,86 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
     }
 }
 
-/// True when `login` is written as a person's name: a first name or its initial and a last name of two small
+/// Words of accounts, hosts and files, which no person's login is made of (`app.service`, `svc.backup`,
+/// `config.yaml`, `example.com`).
+const TECHNICAL_WORDS: &[&[u8]] = &[
+    b"app",
+    b"apps",
+    b"svc",
+    b"service",
+    b"services",
+    b"www",
+    b"web",
+    b"data",
+    b"db",
+    b"admin",
+    b"root",
+    b"system",
+    b"sys",
+    b"config",
+    b"conf",
+    b"host",
+    b"backup",
+    b"test",
+    b"dev",
+    b"prod",
+    b"stage",
+    b"api",
+    b"bot",
+    b"job",
+    b"cron",
+    b"daemon",
+    b"user",
+    b"users",
+    b"default",
+    b"local",
+    b"internal",
+    b"com",
+    b"net",
+    b"org",
+    b"log",
+    b"logs",
+    b"txt",
+    b"json",
+    b"yaml",
+    b"yml",
+    b"xml",
+    b"cfg",
+    b"ini",
+    b"socket",
+    b"timer",
+    b"mount",
+    b"target",
+    b"example",
+    b"deploy",
+    b"build",
+    b"ci",
+    b"monitor",
+    b"metrics",
+    b"mail",
+    b"ftp",
+    b"ldap",
+    b"sql",
+    b"read",
+    b"write",
+    b"ro",
+    b"rw",
+];
+
+/// True when `login` is written as a person's name: a first name or its initial and a last name of three small
 /// letters or more, joined by a dot, the last ending in digits or not (`femke.bakker`, `e.kaya`, `eilidh.fraser2`),
-/// and not a host or a file (`example.com`, `app.log`).
-fn reads_as_a_persons_login(login: &[u8]) -> bool {
+/// and no word of an account, a host or a file (`app.service`, `example.com`, `app.log`).
+pub(crate) fn reads_as_a_persons_login(login: &[u8]) -> bool {
     let Some(dot) = login.iter().position(|&b| b == b'.') else { return false };
     let (first, rest) = (&login[..dot], &login[dot + 1..]);
     let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
+    let last = &rest[..letters];
     !first.is_empty()
         && first.iter().all(u8::is_ascii_lowercase)
-        && letters >= 2
+        && letters >= 3
         && rest[letters..].iter().all(u8::is_ascii_digit)
-        && ![b"com".as_slice(), b"net", b"org", b"io", b"local", b"internal", b"log", b"txt", b"json", b"conf"]
-            .contains(&&rest[..letters])
+        && !TECHNICAL_WORDS.contains(&first)
+        && !TECHNICAL_WORDS.contains(&last)
 }
 
 /// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
@@ -3974,15 +4051,18 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     };
     if separator == b'=' {
         end = word_end(start);
-        // `sin=699 321 808`, `phone=+33 6 12 34 56 78`: a number written in groups goes on over single spaces.
+        // `sin=699 321 808`, `phone=+33 612 34 56 78`: a number written in groups (the first of four digits or
+        // fewer, the others of two to four) goes on over single spaces; not over a number after a whole one
+        // (`phone=4155552671 200 OK`).
         let numeric = |word: &[u8]| !word.is_empty() && word.iter().all(u8::is_ascii_digit);
-        if numeric(text[start..end].strip_prefix(b"+").unwrap_or(&text[start..end])) {
+        let first = text[start..end].strip_prefix(b"+").unwrap_or(&text[start..end]);
+        if numeric(first) && first.len() <= 4 {
             for _ in 0..6 {
                 if text.get(end) != Some(&b' ') {
                     break;
                 }
                 let next_end = word_end(end + 1);
-                if !(1..=4).contains(&(next_end - end - 1)) || !numeric(&text[end + 1..next_end]) {
+                if !(2..=4).contains(&(next_end - end - 1)) || !numeric(&text[end + 1..next_end]) {
                     break;
                 }
                 end = next_end;
@@ -4213,7 +4293,18 @@ mod tests {
         one("login from user: eilidh.fraser, ok", "USERNAME", "eilidh.fraser");
         // Service accounts, hosts and files are single words or no names.
         one("tunnel-up user=\"e.kaya\" group=\"SSLVPN-Users\"", "USERNAME", "e.kaya");
-        for line in ["user=postgres db=app", "user=example.com", "user=app.log", "user=\"jmeier\"", "user=svc_backup"] {
+        one("session created {\"user\": \"aiko.tanaka\", \"mfa\": true}", "USERNAME", "aiko.tanaka");
+        for line in [
+            "user=postgres db=app",
+            "user=example.com",
+            "user=app.log",
+            "user=\"jmeier\"",
+            "user=svc_backup",
+            "user=app.service failed",
+            "user=svc.backup",
+            "user=host.de",
+            "user=db.admin",
+        ] {
             none(line);
         }
     }
@@ -4233,8 +4324,11 @@ mod tests {
 
     #[test]
     fn a_number_in_groups_after_a_key_goes_on_over_single_spaces() {
-        assert_eq!(found("sin=699 321 808 status=ok"), ["NATIONAL_ID=699 321 808"]);
-        assert_eq!(found("sin=699 321 808 12345 x"), ["NATIONAL_ID=699 321 808"]);
+        assert_eq!(found("tfn=459 183 726 status=ok"), ["NATIONAL_ID=459 183 726"]);
+        assert_eq!(found("tfn=459 183 726 12345 x"), ["NATIONAL_ID=459 183 726"]);
+        // Not a number after a whole one, nor one digit.
+        assert_eq!(found("tfn=459183726 200 OK"), ["NATIONAL_ID=459183726"]);
+        assert_eq!(found("tfn=459 183 726 2 ok"), ["NATIONAL_ID=459 183 726"]);
     }
 
     #[test]

@@ -109,8 +109,8 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
 
 /// Whether a value of `entity` is looked for elsewhere: not a detector's that finds its own everywhere (an email,
 /// a card; the name detector finds names only after a cue) but a secret of eight bytes or more, a phone written as
-/// bare digits, eight or more (found under a key or after a word: WhatsApp's `"wa_id":"971501234567"` beside
-/// `"from":"971501234567"`, which the detector alone does not take), a name of two
+/// ten bare digits or more, found under a key or after a word (WhatsApp's `"wa_id":"971501234567"` beside
+/// `"from":"971501234567"`, which the detector alone does not take; not a date, `20240101`), a name of two
 /// words or more written as names are (`Oliver Bennett`; `accounts`
 /// or `ERROR` under a `name` key is a system's), a login with a separator or a digit (`sven.andersson`, not
 /// `admin`) or of seven bytes or more (`jdevries`, in the user's home directory), a place whatever its shape, and a value of any other entity from eight bytes on.
@@ -119,7 +119,7 @@ fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
         let bare_digits = || value.iter().all(u8::is_ascii_digit);
         return match kind {
             DetectorKind::Secret | DetectorKind::Credentials => value.len() >= 8,
-            DetectorKind::Phone => value.len() >= 8 && bare_digits(),
+            DetectorKind::Phone => value.len() >= 10 && bare_digits(),
             _ => false,
         };
     }

@@ -8,7 +8,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::{is_pair_name, names_no_value, reads_as_a_key, ScanContext};
+use super::detect::{is_pair_name, names_no_value, reads_as_a_key, reads_as_a_persons_login, ScanContext};
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -16,7 +16,8 @@ use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Treatment {
     /// No rule: strings are scanned by the detectors, numbers checked for cards (and phones under phone keys).
-    Detect { phone_key: bool, ssn_key: bool },
+    /// Under a key `user`, a string written as a person's name is a login (`"user": "aiko.tanaka"`).
+    Detect { phone_key: bool, ssn_key: bool, user_key: bool },
     /// A `scan` rule (conversation content), or a `keep` rule (system metadata): not replaced because of the key,
     /// but scanned like every other string (a card number in a `status` is still found, as in a `status=` of a
     /// text line), without the key words' context.
@@ -89,7 +90,13 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
                     !key.names_no_phone()
                         && rules.detector(kind).key_words.iter().any(|word| key.mentions(word.as_bytes()))
                 };
-                Treatment::Detect { phone_key: mentions(DetectorKind::Phone), ssn_key: mentions(DetectorKind::Ssn) }
+                let user_key =
+                    crate::rules::path::normalizes_to(raw.unwrap_or(work.path.last().unwrap_or(b"")), b"user");
+                Treatment::Detect {
+                    phone_key: mentions(DetectorKind::Phone),
+                    ssn_key: mentions(DetectorKind::Ssn),
+                    user_key,
+                }
             }
             other => other,
         },
@@ -265,7 +272,7 @@ fn walk_inner(
 ) -> Result<(), JsonError> {
     let n = line.len();
     let mut i = skip_ws(line, 0);
-    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false };
+    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false, user_key: false };
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
     let mut expect_value = true;
     loop {
@@ -329,6 +336,15 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
+                        // `"user": "aiko.tanaka"`: a login, written as a person's name (service accounts are
+                        // single words, `"user": "postgres"`).
+                        Treatment::Detect { user_key: true, .. }
+                            if !escaped && reads_as_a_persons_login(&line[i + 1..end]) =>
+                        {
+                            if let Some((entity, action)) = work.memo.replacing_rule(rules, b"username") {
+                                work.push_replace(i + 1, end, entity, action, &line[i + 1..end], Sink::JsonString);
+                            }
+                        }
                         // Raw bytes (no escape that could spell an anchor) with nothing to find, or only a
                         // timestamp: no call.
                         Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..)
@@ -337,7 +353,7 @@ fn walk_inner(
                                     || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
                         Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..) => {
                             let context = match treatment {
-                                Treatment::Detect { phone_key, ssn_key } => ScanContext { phone_key, ssn_key },
+                                Treatment::Detect { phone_key, ssn_key, .. } => ScanContext { phone_key, ssn_key },
                                 _ => ScanContext::default(),
                             };
                             engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
@@ -352,7 +368,7 @@ fn walk_inner(
                             let value = line[i..end].to_vec();
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
-                        Treatment::Detect { phone_key, ssn_key } => {
+                        Treatment::Detect { phone_key, ssn_key, .. } => {
                             engine.check_number(line, i, end, ScanContext { phone_key, ssn_key }, work)
                         }
                         Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
@@ -802,7 +818,7 @@ mod tests {
 
     #[test]
     fn pair_members_are_named_by_exact_words_in_any_case() {
-        let plain = Treatment::Detect { phone_key: false, ssn_key: false };
+        let plain = Treatment::Detect { phone_key: false, ssn_key: false, user_key: false };
         for key in ["name", "Name", "KEY", "key"] {
             assert_eq!(MemberKind::of(key.as_bytes(), plain), MemberKind::Name, "{key}");
         }

@@ -1655,12 +1655,21 @@ mod tests {
     #[test]
     fn a_person_named_by_their_role_or_saying_who_they_are_needs_a_full_name() {
         check(
-            "patient Earl Dwayne Pickett, DOB; Gast: Urs Brunner; Kundin Johanna Gruber, geb.; it's Niamh Kelleher here",
-            "patient [NAME], DOB; Gast: [NAME]; Kundin [NAME], geb.; it's [NAME] here",
+            "patient Earl Dwayne Pickett, DOB; Gast: Urs Brunner; Patient: Ana Ruiz; it's Niamh Kelleher here",
+            "patient [NAME], DOB; Gast: [NAME]; Patient: [NAME]; it's [NAME] here",
         );
         check("Hello, this is Mr. Smith. Minu nimi on Liis Sepp.", "Hello, this is Mr. [NAME]. Minu nimi on [NAME].");
+        check("Dear Mx Sam Lee, thanks", "Dear Mx [NAME], thanks");
         // One capitalized word after a role or `it's` is a thing, and `My` starts no name.
-        for line in ["customer Tax ID updated", "it's Done; Customer Success team", "customer My Account page"] {
+        // Capitalized without a `:`, a role is a title's or a German noun's (`Kunde Vertrag Verlängert`), and a
+        // word glued to the cue is another word (`Großkunde`).
+        for line in [
+            "customer Tax ID updated",
+            "it's Done; Customer Success team",
+            "customer My Account page",
+            "Customer Portal Login succeeded; Kunde Vertrag Verlängert; Großkunde Anna Berg",
+            "HR Portal unavailable",
+        ] {
             check(line, line);
         }
     }
@@ -1765,6 +1774,17 @@ mod tests {
     }
 
     #[test]
+    fn a_json_user_written_as_a_persons_name_is_a_login() {
+        check(
+            r#"{"user":"aiko.tanaka","msg":"aiko.tanaka logged in","n":"x"}"#,
+            r#"{"user":"[USERNAME]","msg":"[USERNAME] logged in","n":"x"}"#,
+        );
+        // A service account, another key, an object.
+        let line = r#"{"user":"postgres","users":"a.bc","user_agent":"curl.x","user":{"role":"admin"}}"#;
+        check(line, line);
+    }
+
+    #[test]
     fn a_value_found_once_is_replaced_wherever_else_it_stands_in_the_line() {
         // Serilog's property and the message rendered with it; a webhook's author and the body signed with the name.
         check(
@@ -1789,7 +1809,7 @@ mod tests {
             r#"{"sender":"bounce+1a2b3c.4d5e6f-[EMAIL]","mx-host":"mx01.telia.com"}"#,
         );
         // A phone under its key, repeated bare under a key that says nothing (WhatsApp's `from`); a number
-        // shorter than eight digits is not looked for.
+        // shorter than ten digits is not looked for.
         check(
             r#"{"wa_id":"971501234567","messages":[{"from":"971501234567","id":"x"}],"n":"5551234"}"#,
             r#"{"wa_id":"[PHONE]","messages":[{"from":"[PHONE]","id":"x"}],"n":"5551234"}"#,

@@ -158,9 +158,17 @@ impl NameCues {
             };
             let fits = mark_fits
                 && head[cue_start..].eq_ignore_ascii_case(cue)
-                && (cue_start == 0 || !head[cue_start - 1].is_ascii_alphanumeric())
-                // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title.
-                && (cue.len() > 3 || head[cue_start].is_ascii_uppercase());
+                && !letter_before(head, cue_start)
+                // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title, nor `HR Portal`.
+                && (cue.len() > 3
+                    || head[cue_start].is_ascii_uppercase() && !head[cue_start + 1..].iter().any(u8::is_ascii_uppercase))
+                // A cue of full names of one word (a role) counts in small letters, or capitalized as a label
+                // (`Patient: Earl Pickett`; not the heading `Customer Portal Login`); a phrase in any case (`It's
+                // Niamh Kelleher`).
+                && (!full
+                    || !head[cue_start].is_ascii_uppercase()
+                    || mark == Some(b':')
+                    || cue.iter().any(|&b| matches!(b, b' ' | b'\'' | 0xE2)));
             if fits {
                 if !full {
                     return Some(false);
@@ -214,6 +222,16 @@ impl NameCues {
         }
         end.map(|end| (end, words))
     }
+}
+
+/// True when the character that ends right before `at` is a letter or a digit (`Großkunde` holds no cue `kunde`).
+fn letter_before(text: &[u8], at: usize) -> bool {
+    let Some(&last) = text[..at].last() else { return false };
+    if last < 0x80 {
+        return last.is_ascii_alphanumeric();
+    }
+    let start = text[..at].iter().rposition(|&b| b & 0xC0 != 0x80).unwrap_or(0);
+    std::str::from_utf8(&text[start..at]).ok().and_then(|c| c.chars().next()).is_some_and(char::is_alphanumeric)
 }
 
 /// A word of one to eight bytes, lowercased and packed into one (little-endian, zeros after it): two words pack

@@ -107,13 +107,8 @@ const CLOSERS: &[&[u8]] = &[
     b"Lane",
     b"Ln",
     b"Ln.",
-    b"Ct",
-    b"Ct.",
-    b"Pl",
-    b"Pl.",
     b"Hwy",
     b"Pkwy",
-    b"Cir",
     b"Terrace",
     b"Drive",
     b"Way",
@@ -245,8 +240,13 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | b'm' | b'p' | b'g' | b'i' | 0xC3))
     {
         let rest = &text[end..];
-        let word = SMALL_CLOSERS.iter().find(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
-        if let Some(number_end) = word.and_then(|word| number_after(text, end + word.len())) {
+        let word = SMALL_CLOSERS.iter().position(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
+        let number_end = word.and_then(|index| {
+            let number_end = number_after(text, end + SMALL_CLOSERS[index].len())?;
+            let closes = text.get(number_end).is_none_or(|&b| matches!(b, b',' | b';' | b')' | b'"' | b'\''));
+            (index < HUNGARIAN_CLOSERS || closes).then_some(number_end)
+        });
+        if let Some(number_end) = number_end {
             return Some((run_start(text, start), number_end));
         }
     }
@@ -628,8 +628,8 @@ fn name_words_end(text: &[u8], from: usize) -> Option<usize> {
 
 /// The end of a house number after a street's name that ends at `end`: a space (or `, `), one to four digits, an
 /// optional letter, then no more word (`Lindenstrasse 7`, `Rua Augusta, 1508`, `Baker Street 221b`). The parts of
-/// a building after it go with it: up to two of a `/` and one to three digits (Austria's stair and door,
-/// `Mariahilfer Straße 88/3/12`), or a flat after a dash (`Narva mnt 7-12`, `Tartu mnt 84a-17`).
+/// a building after it go with it: up to three of a `/` and one to three digits (Austria's stair and door,
+/// `Mariahilfer Straße 88/3/12`), or a flat after a dash (`Narva mnt 7-12`, `Tartu mnt 84a-17b`).
 fn number_after(text: &[u8], end: usize) -> Option<usize> {
     let from = end + if text.get(end..end + 2) == Some(b", ") { 2 } else { 1 };
     if text.get(from - 1) != Some(&b' ') {
@@ -645,14 +645,16 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
     {
         number_end += 1;
     }
-    for _ in 0..2 {
+    for _ in 0..3 {
         let Some(&(b'/' | b'-')) = text.get(number_end) else { break };
         let part = text[number_end + 1..].iter().take(4).take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=3).contains(&part) || text.get(number_end + 1 + part).is_some_and(u8::is_ascii_alphanumeric) {
+        // A flat's letter (`84a-17b`).
+        let letter = usize::from(text.get(number_end + 1 + part).is_some_and(u8::is_ascii_lowercase));
+        if !(1..=3).contains(&part) || text.get(number_end + 1 + part + letter).is_some_and(u8::is_ascii_alphanumeric) {
             break;
         }
         let dash = text[number_end] == b'-';
-        number_end += 1 + part;
+        number_end += 1 + part + letter;
         if dash {
             break;
         }
@@ -664,21 +666,14 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
 }
 
 /// Street words written in small letters between a street's name and its number, with the space before them:
-/// Hungary's (`utca`, `u.`, `út`, `tér`, `körút`), Estonia's (`mnt`, `tn`, `pst`), Lithuania's (`g.`, `pr.`) and
-/// Latvia's (`iela`).
-const SMALL_CLOSERS: &[&[u8]] = &[
-    b" utca",
-    b" u.",
-    b" \xc3\xbat",
-    b" t\xc3\xa9r",
-    b" k\xc3\xb6r\xc3\xbat",
-    b" mnt",
-    b" tn",
-    b" pst",
-    b" g.",
-    b" pr.",
-    b" iela",
-];
+/// Hungary's (`utca`, `u.`, `út`, `tér`, `körút`), then Estonia's (`mnt`), Lithuania's (`g.`, `pr.`) and
+/// Latvia's (`iela`), which count only when the number closes the text or a clause (`Tartu mnt 84a-17, …`; not
+/// `Volume mnt 3 mounted`, `Section pr. 12 updated`). Not `tn` and `pst`, which are a state's and a time zone's.
+const SMALL_CLOSERS: &[&[u8]] =
+    &[b" utca", b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat", b" mnt", b" g.", b" pr.", b" iela"];
+
+/// How many of `SMALL_CLOSERS` are Hungary's, which count before any number.
+const HUNGARIAN_CLOSERS: usize = 5;
 
 /// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
 const SMALL_OPENERS: &[&[u8]] =
@@ -866,6 +861,7 @@ mod tests {
         );
         assert_eq!(streets("Lindenstrasse 7/2"), ["Lindenstrasse 7/2"]);
         assert_eq!(streets("aadressile Tartu mnt 84a-17, 10112 Tallinn"), ["Tartu mnt 84a-17, 10112 Tallinn"]);
+        assert_eq!(streets("Tartu mnt 84a-17b, Tallinn"), ["Tartu mnt 84a-17b"]);
         assert_eq!(streets("į Savanorių pr. 124-7"), ["Savanorių pr. 124-7"]);
         assert_eq!(streets("Brīvības iela 5, Rīga"), ["Brīvības iela 5"]);
         assert_eq!(streets("to 118 Magnolia Ln, Dothan"), ["118 Magnolia Ln"]);
@@ -884,6 +880,11 @@ mod tests {
             "step 2 Road map",
             "Gateway 502",
             "order ORD-4 Weg 12x4",
+            "Volume mnt 3 mounted",
+            "Section pr. 12 updated",
+            "Deploy Monday pst 9 am",
+            "Error 3 Items Pl 4",
+            "Hauptweg 12/05/2024",
         ] {
             assert_eq!(streets(text), Vec::<&str>::new(), "{text}");
         }
