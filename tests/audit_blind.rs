@@ -24,9 +24,9 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit31", values: 690, clean: 104, leaked_ceiling: LEAKED_31, changed_ceiling: CHANGED_31 },
 ];
 const LEAKED_28: usize = 67;
-const LEAKED_29: usize = 109;
+const LEAKED_29: usize = 110;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 255;
+const LEAKED_30: usize = 260;
 const CHANGED_30: usize = 26;
 const LEAKED_31: usize = 277;
 const CHANGED_31: usize = 24;

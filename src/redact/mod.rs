@@ -1650,25 +1650,30 @@ mod tests {
         check_with(mine, "tenant Anna Berg; tenant Anna; tenant Portal", "tenant [NAME]; tenant Anna; tenant Portal");
         let both = "[detectors.name]\ncontext = [\"tenant\"]\nfull_name_context = [\"tenant\"]\n";
         check_with(both, "tenant Anna", "tenant [NAME]");
+        // The labels of a phone in a signature are the rules' too.
+        let labels = "[detectors.name]\nphone_labels = [\"natel\"]\n";
+        check_with(labels, "Reto Keller, natel +41 79 123 45 67", "[NAME], natel [PHONE]");
+        check_with(labels, "Reto Keller, tel. +41 79 123 45 67", "Reto Keller, tel. [PHONE]");
+        check("Reto Keller, tel. +41 79 123 45 67", "[NAME], tel. [PHONE]");
     }
 
     #[test]
     fn a_person_named_by_their_role_or_saying_who_they_are_needs_a_full_name() {
         check(
-            "patient Earl Dwayne Pickett, DOB; Gast: Urs Brunner; Patient: Ana Ruiz; it's Niamh Kelleher here",
-            "patient [NAME], DOB; Gast: [NAME]; Patient: [NAME]; it's [NAME] here",
+            "patient Earl Dwayne Pickett, DOB; Passenger: Urs Brunner; Patient: Ana Ruiz; It's Niamh Kelleher here",
+            "patient [NAME], DOB; Passenger: [NAME]; Patient: [NAME]; It's [NAME] here",
         );
         check("Hello, this is Mr. Smith. Minu nimi on Liis Sepp.", "Hello, this is Mr. [NAME]. Minu nimi on [NAME].");
         check("Dear Mx Sam Lee, thanks", "Dear Mx [NAME], thanks");
         // One capitalized word after a role or `it's` is a thing, and `My` starts no name.
-        // Capitalized without a `:`, a role is a title's or a German noun's (`Kunde Vertrag Verlängert`), and a
-        // word glued to the cue is another word (`Großkunde`).
+        // Capitalized without a `:`, a role is a heading's; `customer`, `guest` and German roles are no cues; a word
+        // glued to the cue is another word (`Großpatient`).
         for line in [
             "customer Tax ID updated",
             "it's Done; Customer Success team",
             "customer My Account page",
-            "Customer Portal Login succeeded; Kunde Vertrag Verlängert; Großkunde Anna Berg",
-            "HR Portal unavailable",
+            "Patient Record Viewer started; customer Portal Login; Kunde: Premium Tarif; Großpatient Anna Berg",
+            "guest Network Access enabled",
         ] {
             check(line, line);
         }

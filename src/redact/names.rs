@@ -159,16 +159,16 @@ impl NameCues {
             let fits = mark_fits
                 && head[cue_start..].eq_ignore_ascii_case(cue)
                 && !letter_before(head, cue_start)
-                // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title, nor `HR Portal`.
-                && (cue.len() > 3
-                    || head[cue_start].is_ascii_uppercase() && !head[cue_start + 1..].iter().any(u8::is_ascii_uppercase))
+                // A short cue (`Dr`, `Hi`, `Ms`) counts capitalized: `12 ms Total` holds no title.
+                && (cue.len() > 3 || head[cue_start].is_ascii_uppercase())
                 // A cue of full names of one word (a role) counts in small letters, or capitalized as a label
                 // (`Patient: Earl Pickett`; not the heading `Customer Portal Login`); a phrase in any case (`It's
                 // Niamh Kelleher`).
                 && (!full
                     || !head[cue_start].is_ascii_uppercase()
                     || mark == Some(b':')
-                    || cue.iter().any(|&b| matches!(b, b' ' | b'\'' | 0xE2)));
+                    || cue.iter().any(|&b| matches!(b, b' ' | b'\''))
+                    || cue.windows(3).any(|bytes| bytes == "\u{2019}".as_bytes()));
             if fits {
                 if !full {
                     return Some(false);

@@ -68,6 +68,7 @@ struct MergedDetector {
     flag_name_endings: Option<Vec<Located<String>>>,
     not_names: Option<Vec<Located<String>>>,
     full_name_context: Option<Vec<Located<String>>>,
+    phone_labels: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -199,6 +200,13 @@ impl<'a> Compiler<'a> {
             "`full_name_context` belongs to [detectors.name], which reads names in prose",
             "a cue of `full_name_context` is empty; remove it or write the cue",
         );
+        let phone_labels = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.phone_labels,
+            "`phone_labels` belongs to [detectors.name], which reads the name that signs a phone",
+            "a label of `phone_labels` is empty; remove it or write the label",
+        );
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -223,6 +231,7 @@ impl<'a> Compiler<'a> {
             flag_name_endings,
             not_names,
             full_name_context,
+            phone_labels,
         }
     }
 
@@ -346,6 +355,7 @@ impl<'a> Compiler<'a> {
                 flag_name_endings,
                 not_names,
                 full_name_context,
+                phone_labels,
                 secret,
             } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
@@ -376,6 +386,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = full_name_context {
                 detector.full_name_context = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = phone_labels {
+                detector.phone_labels = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

@@ -66,6 +66,8 @@ pub struct DetectorFile {
     pub not_names: Option<Vec<Spanned<String>>>,
     /// The name detector's: cues after which only a full name counts.
     pub full_name_context: Option<Vec<Spanned<String>>>,
+    /// The name detector's: the labels of a phone in a signature.
+    pub phone_labels: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
     pub secret: Option<Spanned<bool>>,
 }
@@ -158,6 +160,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "flag_name_endings",
     "not_names",
     "full_name_context",
+    "phone_labels",
     "secret",
 ];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
@@ -333,6 +336,7 @@ impl Reader<'_> {
                 "flag_name_endings" => detector.flag_name_endings = self.texts(&key, value),
                 "not_names" => detector.not_names = self.texts(&key, value),
                 "full_name_context" => detector.full_name_context = self.texts(&key, value),
+                "phone_labels" => detector.phone_labels = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),
             }

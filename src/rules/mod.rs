@@ -286,6 +286,9 @@ pub struct DetectorRule {
     /// The name detector's (ASCII lowercase): cues after which only a full name counts, two capitalized words or
     /// more (`customer Burak Öztürk`; not `customer Tax ID`, `it's Done`).
     pub full_name_context: Vec<String>,
+    /// The name detector's (ASCII lowercase): the labels of a phone in a signature, after which the capitalized
+    /// words before the label sign the phone (`Femke Jansen, mobiel +31…`).
+    pub phone_labels: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -637,6 +640,7 @@ impl Rules {
                     "flag_name_endings": detector.flag_name_endings,
                     "not_names": detector.not_names,
                     "full_name_context": detector.full_name_context,
+                    "phone_labels": detector.phone_labels,
                 })
             })
             .collect();
