@@ -2952,7 +2952,7 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
 }
 
 /// Words of accounts, hosts and files, which no person's login is made of (`app.service`, `svc.backup`,
-/// `config.yaml`, `example.com`).
+/// `config.yaml`, `example.com`); not words that are also names (`jenkins`, `kafka`, `key`, `node`).
 const TECHNICAL_WORDS: &[&[u8]] = &[
     b"app",
     b"apps",
@@ -3023,7 +3023,6 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"nginx",
     b"ingress",
     b"kube",
-    b"beat",
     b"consumer",
     b"producer",
     b"worker",
@@ -3035,7 +3034,6 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"integration",
     b"automation",
     b"trigger",
-    b"cloud",
     b"injector",
     b"sidecar",
     b"controller",
@@ -3043,7 +3041,6 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"scheduler",
     b"proxy",
     b"gateway",
-    b"jenkins",
     b"gitlab",
     b"github",
     b"argocd",
@@ -3060,13 +3057,11 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"redis",
     b"mysql",
     b"postgres",
-    b"kafka",
     b"elastic",
     b"html",
     b"htm",
     b"pem",
     b"crt",
-    b"key",
     b"png",
     b"jpg",
     b"gif",
@@ -3078,8 +3073,6 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"tar",
     b"exe",
     b"dll",
-    b"bin",
-    b"lock",
     b"toml",
     b"php",
     b"java",
@@ -3088,7 +3081,6 @@ const TECHNICAL_WORDS: &[&[u8]] = &[
     b"queue",
     b"task",
     b"tasks",
-    b"node",
     b"pod",
     b"cluster",
     b"replica",
@@ -4105,6 +4097,22 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     };
     if separator == b'=' {
         end = word_end(start);
+        // `ssn=078 05 1120`, `tfn=459 183 726`, `phone=+1 415 555 0100`: a number written in groups of two to four
+        // digits goes on over single spaces, up to fifteen digits; a group of four ends it unless it is the first
+        // (not `phone=+1 415 555 0100 200 OK`, nor a number after a whole one, `phone=4155552671 200`).
+        let numeric = |word: &[u8]| !word.is_empty() && word.iter().all(u8::is_ascii_digit);
+        let first = text[start..end].strip_prefix(b"+").unwrap_or(&text[start..end]);
+        if numeric(first) && first.len() <= 4 {
+            let (mut digits, mut last) = (first.len(), first.len());
+            while (last < 4 || digits == first.len()) && text.get(end) == Some(&b' ') {
+                let next_end = word_end(end + 1);
+                let group = next_end - end - 1;
+                if !(2..=4).contains(&group) || !numeric(&text[end + 1..next_end]) || digits + group > 15 {
+                    break;
+                }
+                (digits, last, end) = (digits + group, group, next_end);
+            }
+        }
         // `name=Jane Doe status=200`: an unquoted value goes on over single spaces with capitalized words (names,
         // places), up to the next `key=` or a word in lower case; and over a comma before one (`Doe, Jane`).
         loop {
@@ -4364,6 +4372,10 @@ mod tests {
     #[test]
     fn a_number_after_a_key_ends_at_a_space() {
         assert_eq!(found("tfn=459183726 200 OK"), ["NATIONAL_ID=459183726"]);
+        // A number in groups goes on over single spaces; a group of four ends it unless it is the first.
+        assert_eq!(found("tfn=459 183 726 status=ok"), ["NATIONAL_ID=459 183 726"]);
+        assert_eq!(found("ssn=078 05 1120 status=ok"), ["SSN=078 05 1120"]);
+        assert_eq!(found("bsn=1112 22 333 x"), ["NATIONAL_ID=1112 22 333"]);
     }
 
     #[test]

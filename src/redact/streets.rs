@@ -243,8 +243,14 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         let word = SMALL_CLOSERS.iter().position(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
         let number_end = word.and_then(|index| {
             let number_end = number_after(text, end + SMALL_CLOSERS[index].len())?;
-            let closes = text.get(number_end).is_some_and(|&b| matches!(b, b',' | b';' | b')' | b'"' | b'\''));
-            (index < HUNGARIAN_CLOSERS || closes).then_some(number_end)
+            let closes = text.get(number_end).is_none_or(|&b| matches!(b, b',' | b';' | b')' | b'"' | b'\''));
+            let counts = match index {
+                index if index < HUNGARIAN_CLOSERS => true,
+                index if index == HUNGARIAN_CLOSERS => closes,
+                // `mnt` and `g.` are a mount's and a unit's too (`Volume mnt 3, …`): a postcode must follow.
+                _ => address_rest_after(text, number_end).is_some(),
+            };
+            counts.then_some(number_end)
         });
         if let Some(number_end) = number_end {
             return Some((run_start(text, start), number_end));
@@ -666,14 +672,14 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
 }
 
 /// Street words written in small letters between a street's name and its number, with the space before them:
-/// Hungary's (`utca`, `u.`, `út`, `tér`, `körút`), then Estonia's (`mnt`), Lithuania's (`g.`) and Latvia's
-/// (`iela`), which count only when a mark closes the number (`Tartu mnt 84a-17, …`; not `Volume mnt 3 mounted`,
-/// nor `at Volume mnt 3` at the end). Not `tn` and `pst`, which are a state's and a time zone's, nor `pr.`, a
-/// pull request's.
+/// Hungary's (`utca`, `u.`, `út`, `tér`, `körút`); Latvia's (`iela`), when the number ends the text or a mark
+/// follows it (`Brīvības iela 5, Rīga`); Estonia's (`mnt`) and Lithuania's (`g.`) only before a postcode
+/// (`Tartu mnt 84a-17, 10112 Tallinn`; not `Volume mnt 3, Volume mnt 4`). Not `tn` and `pst`, which are a
+/// state's and a time zone's, nor `pr.`, a pull request's.
 const SMALL_CLOSERS: &[&[u8]] =
-    &[b" utca", b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat", b" mnt", b" g.", b" iela"];
+    &[b" utca", b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat", b" iela", b" mnt", b" g."];
 
-/// How many of `SMALL_CLOSERS` are Hungary's, which count before any number.
+/// How many of `SMALL_CLOSERS` are Hungary's, which count before any number; Latvia's `iela` comes next.
 const HUNGARIAN_CLOSERS: usize = 5;
 
 /// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
@@ -862,8 +868,8 @@ mod tests {
         );
         assert_eq!(streets("Lindenstrasse 7/2"), ["Lindenstrasse 7/2"]);
         assert_eq!(streets("aadressile Tartu mnt 84a-17, 10112 Tallinn"), ["Tartu mnt 84a-17, 10112 Tallinn"]);
-        assert_eq!(streets("Tartu mnt 84a-17b, Tallinn"), ["Tartu mnt 84a-17b"]);
-        assert_eq!(streets("į Gedimino g. 124-7, Vilnius"), ["Gedimino g. 124-7"]);
+        assert_eq!(streets("Tartu mnt 84a-17b, 10112 Tallinn"), ["Tartu mnt 84a-17b, 10112 Tallinn"]);
+        assert_eq!(streets("į Gedimino g. 9, 01103 Vilnius"), ["Gedimino g. 9, 01103 Vilnius"]);
         assert_eq!(streets("Brīvības iela 5, Rīga"), ["Brīvības iela 5"]);
         assert_eq!(streets("to 118 Magnolia Ln, Dothan"), ["118 Magnolia Ln"]);
         // A year after a slash is no part of a house.
@@ -888,6 +894,8 @@ mod tests {
             "Hauptweg 12/05/2024",
             "Closed Bugfix pr. 17",
             "at Volume mnt 3",
+            "Mounted Volume mnt 3, Volume mnt 4; usage 91%",
+            "Warehouse Nord g. 4, Regal 7",
         ] {
             assert_eq!(streets(text), Vec::<&str>::new(), "{text}");
         }

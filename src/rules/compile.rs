@@ -200,6 +200,16 @@ impl<'a> Compiler<'a> {
             "`full_name_context` belongs to [detectors.name], which reads names in prose",
             "a cue of `full_name_context` is empty; remove it or write the cue",
         );
+        // A label is read as one word of up to twelve bytes, its `.` or `:` after it: others never match.
+        for label in detector.phone_labels.iter().flatten() {
+            let word = label.value.trim();
+            if !word.is_empty()
+                && (word.len() > 12 || word.contains([' ', '.', ':']) || word.len() != label.value.len())
+            {
+                let message = "a phone label is one word of up to twelve bytes, without its `.` or `:` (`tel`, not `tel.`); write the word alone";
+                self.error(label.file, &label.span, message);
+            }
+        }
         let phone_labels = self.owned_words(
             kind,
             DetectorKind::Name,

@@ -334,6 +334,10 @@ fn not_values_name_known_entities_and_say_what_they_match() {
         ],
     );
     check(
+        "[detectors.name]\nphone_labels = [\"tel.\"]\n",
+        &["bad.toml:2:17: a phone label is one word of up to twelve bytes, without its `.` or `:` (`tel`, not `tel.`); write the word alone — `phone_labels = [\"tel.\"]`"],
+    );
+    check(
         "[detectors.email]\nfull_name_context = [\"tenant\"]\n",
         &["bad.toml:2:22: `full_name_context` belongs to [detectors.name], which reads names in prose — `full_name_context = [\"tenant\"]`"],
     );
