@@ -39,12 +39,24 @@ fn bucket(last: u8, second: u8) -> usize {
     (usize::from(last) * 131 + usize::from(second)) % BUCKETS
 }
 
+/// One cue, as compiled from the rules.
+#[derive(Debug, Clone)]
+struct Cue {
+    /// Its words, lowercase.
+    words: Box<[u8]>,
+    /// A mark of punctuation must follow it (a sign-off: `regards,`).
+    needs_mark: bool,
+    /// Only a full name (two words or more) counts after it (`full_name_context`).
+    full: bool,
+    /// It is a phrase (a space or an apostrophe in it: `this is`, `it's`): a cue of full names that counts
+    /// capitalized anywhere, not only before a `:`.
+    phrase: bool,
+}
+
 /// The cues of the rules, compiled once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameCues {
-    /// Each cue's words (lowercase), whether a mark of punctuation must follow it, and whether only a full name
-    /// (two words or more) counts after it.
-    cues: Vec<(Box<[u8]>, bool, bool)>,
+    cues: Vec<Cue>,
     /// The cues by their last two bytes (`bucket`): most capitals follow a word that no cue ends like, and the
     /// others a word that few do. One-byte cues are in `short_cues`.
     by_end: Vec<Vec<u16>>,
@@ -59,7 +71,7 @@ impl NameCues {
     /// The cues from the rules' context words of the name detector and its cues of full names, and its words
     /// that name no one (all lowercase).
     pub(crate) fn new(words: &[String], full_name_words: &[String], not_names: &[String]) -> NameCues {
-        let cues: Vec<(Box<[u8]>, bool, bool)> = words
+        let cues: Vec<Cue> = words
             .iter()
             .map(|word| (word, false))
             .chain(full_name_words.iter().map(|word| (word, true)))
@@ -69,7 +81,12 @@ impl NameCues {
                 None => (word.strip_suffix('.').unwrap_or(word), false, full),
             })
             .filter(|(bare, _, _)| !bare.is_empty())
-            .map(|(bare, needs_mark, full)| (bare.as_bytes().into(), needs_mark, full))
+            .map(|(bare, needs_mark, full)| Cue {
+                words: bare.as_bytes().into(),
+                needs_mark,
+                full,
+                phrase: bare.contains([' ', '\'', '\u{2019}']),
+            })
             .collect();
         let (short, long): (Vec<&String>, Vec<&String>) = not_names.iter().partition(|word| word.len() <= 8);
         let mut short_not_names: Vec<u64> = short.iter().filter_map(|word| packed(word.as_bytes())).collect();
@@ -77,9 +94,9 @@ impl NameCues {
         let long_not_names = long.iter().map(|word| word.as_bytes().into()).collect();
         let mut by_end = vec![Vec::new(); BUCKETS];
         let mut short_cues = Vec::new();
-        for (index, (cue, _, _)) in cues.iter().enumerate() {
+        for (index, cue) in cues.iter().enumerate() {
             let Ok(index) = u16::try_from(index) else { continue };
-            match **cue {
+            match *cue.words {
                 [.., second, last] => by_end[bucket(last, second)].push(index),
                 _ => short_cues.push(index),
             }
@@ -147,7 +164,7 @@ impl NameCues {
         let candidates = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
         let mut found = None;
         for &index in candidates.iter().chain(&self.short_cues) {
-            let (cue, needs_mark, full) = &self.cues[usize::from(index)];
+            let Cue { words: cue, needs_mark, full, phrase } = &self.cues[usize::from(index)];
             let Some(cue_start) = head.len().checked_sub(cue.len()) else { continue };
             // A sign-off is closed by its mark; after a greeting's comma comes the message, not a name
             // (`Hello,</p><p>My card…`), while a title or a label may end in `.` or `:` (`Dr.`, `Attn:`).
@@ -164,11 +181,7 @@ impl NameCues {
                 // A cue of full names of one word (a role) counts in small letters, or capitalized as a label
                 // (`Patient: Earl Pickett`; not the heading `Customer Portal Login`); a phrase in any case (`It's
                 // Niamh Kelleher`).
-                && (!full
-                    || !head[cue_start].is_ascii_uppercase()
-                    || mark == Some(b':')
-                    || cue.iter().any(|&b| matches!(b, b' ' | b'\''))
-                    || cue.windows(3).any(|bytes| bytes == "\u{2019}".as_bytes()));
+                && (!full || *phrase || !head[cue_start].is_ascii_uppercase() || mark == Some(b':'));
             if fits {
                 if !full {
                     return Some(false);

@@ -236,19 +236,20 @@ fn street_at(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
             || text.get(start.wrapping_sub(2)) == Some(&b'.');
     // Hungary's `Kossuth Lajos utca 21.`, Estonia's `Tartu mnt 84a`, Lithuania's `Savanorių pr. 124`, Latvia's
     // `Brīvības iela 5`: the street word in small letters after the name, then the number.
-    if text.get(end) == Some(&b' ')
-        && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | b'm' | b'p' | b'g' | b'i' | 0xC3))
+    if text.get(end) == Some(&b' ') && matches!(text.get(end + 1), Some(b'u' | b't' | b'k' | b'm' | b'g' | b'i' | 0xC3))
     {
         let rest = &text[end..];
-        let word = SMALL_CLOSERS.iter().position(|word| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
-        let number_end = word.and_then(|index| {
-            let number_end = number_after(text, end + SMALL_CLOSERS[index].len())?;
-            let closes = text.get(number_end).is_none_or(|&b| matches!(b, b',' | b';' | b')' | b'"' | b'\''));
-            let counts = match index {
-                index if index < HUNGARIAN_CLOSERS => true,
-                index if index == HUNGARIAN_CLOSERS => closes,
-                // `mnt` and `g.` are a mount's and a unit's too (`Volume mnt 3, …`): a postcode must follow.
-                _ => address_rest_after(text, number_end).is_some(),
+        let closer =
+            SMALL_CLOSERS.iter().find(|(word, _)| rest.starts_with(word) && rest.get(word.len()) == Some(&b' '));
+        let number_end = closer.and_then(|&(word, ends)| {
+            let number_end = number_after(text, end + word.len())?;
+            let counts = match ends {
+                NumberEnds::Anywhere => true,
+                NumberEnds::AtAMark => {
+                    text.get(number_end).is_none_or(|&b| matches!(b, b',' | b';' | b')' | b'"' | b'\''))
+                }
+                // `mnt` and `g.` are a mount's and a unit's too (`Volume mnt 3, …`).
+                NumberEnds::BeforeAPostcode => address_rest_after(text, number_end).is_some(),
             };
             counts.then_some(number_end)
         });
@@ -676,11 +677,26 @@ fn number_after(text: &[u8], end: usize) -> Option<usize> {
 /// follows it (`Brīvības iela 5, Rīga`); Estonia's (`mnt`) and Lithuania's (`g.`) only before a postcode
 /// (`Tartu mnt 84a-17, 10112 Tallinn`; not `Volume mnt 3, Volume mnt 4`). Not `tn` and `pst`, which are a
 /// state's and a time zone's, nor `pr.`, a pull request's.
-const SMALL_CLOSERS: &[&[u8]] =
-    &[b" utca", b" u.", b" \xc3\xbat", b" t\xc3\xa9r", b" k\xc3\xb6r\xc3\xbat", b" iela", b" mnt", b" g."];
+const SMALL_CLOSERS: &[(&[u8], NumberEnds)] = &[
+    (b" utca", NumberEnds::Anywhere),
+    (b" u.", NumberEnds::Anywhere),
+    (b" \xc3\xbat", NumberEnds::Anywhere),
+    (b" t\xc3\xa9r", NumberEnds::Anywhere),
+    (b" k\xc3\xb6r\xc3\xbat", NumberEnds::Anywhere),
+    (b" iela", NumberEnds::AtAMark),
+    (b" mnt", NumberEnds::BeforeAPostcode),
+    (b" g.", NumberEnds::BeforeAPostcode),
+];
 
-/// How many of `SMALL_CLOSERS` are Hungary's, which count before any number; Latvia's `iela` comes next.
-const HUNGARIAN_CLOSERS: usize = 5;
+/// Where the house number after a street word of `SMALL_CLOSERS` must end for the street to count.
+#[derive(Clone, Copy)]
+enum NumberEnds {
+    Anywhere,
+    /// At the end of the text or before `,`, `;`, `)` or a quote.
+    AtAMark,
+    /// Before a postcode (`, 10112 Tallinn`).
+    BeforeAPostcode,
+}
 
 /// Street words written in small letters after the house number (`27 rue des Lilas`, `8 calle de Toledo`).
 const SMALL_OPENERS: &[&[u8]] =
