@@ -1526,10 +1526,13 @@ impl Detectors {
             return None;
         }
         let (start, end) = value_after(text, name_end)?;
-        // A bare value is one argument; a quoted one may hold spaces.
+        // A bare value is one argument; a quoted one may hold spaces. In parentheses, the first word
+        // (`--password ( hunter2 )`).
         let quoted = matches!(text[start - 1], b'"' | b'\'');
+        let start = if quoted { start } else { start + text[start..end].iter().take_while(|&&b| b == b' ').count() };
         let end = if quoted { end } else { memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p) };
-        if text[start] == b'-'
+        if start == end
+            || text[start] == b'-'
             || names_no_value(rules, memo, rule.entity, name, &text[start..end])
             || replacement_at(text, start).is_some()
         {

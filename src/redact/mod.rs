@@ -2178,6 +2178,10 @@ mod tests {
         check(r#"{"cmd":"vault login --token hvs_x1 -x"}"#, r#"{"cmd":"vault login --token [REDACTED] -x"}"#);
         // `--pass`, a key the rules list (redis-cli's).
         check("redis-cli -h 10.0.0.5 --pass p4ss ping", "redis-cli -h [IP] --pass [REDACTED] ping");
+        // A value in parentheses, spaces inside: its first word, and no empty replacement before it.
+        check("mysql --password ( hunter2 ) -u root", "mysql --password ( [REDACTED] ) -u root");
+        check("mysql --password (hunter2) -u root", "mysql --password ([REDACTED]) -u root");
+        check("mysql --password (  ) -u root", "mysql --password (  ) -u root");
         // A flag that names no secret, a file or a way to read one, a variable, another flag, a PEM armour line.
         for line in [
             "docker run --name web --password-file /run/pw --password-stdin registry.example.com",
