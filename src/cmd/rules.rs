@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::rules::{Rules, TextValue};
+use crate::rules::{Rules, TextValue, ValueShape};
 use crate::telemetry::{eprint_redacted, print_redacted};
 
 /// Validates the rules; prints a summary or every error. Returns the process exit code.
@@ -76,8 +76,12 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
             TextValue::Token => String::new(),
             other => format!("  (text value: {})", other.name()),
         };
+        let shape = match field.shape {
+            ValueShape::Any => String::new(),
+            other => format!("  (only a {})", other.name()),
+        };
         println!(
-            "  {:<34} {:<17} {:<18} {:<10} {}:{}{reach}",
+            "  {:<34} {:<17} {:<18} {:<10} {}:{}{reach}{shape}",
             field.pattern.as_str(),
             rules.categories[field.category].name,
             rules.entity_name(field.entity),

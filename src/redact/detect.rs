@@ -12,7 +12,7 @@ use super::{same_bytes, KeyCache, KeyTag};
 
 use crate::pii::phone::{self, Region};
 use crate::pii::validate;
-use crate::rules::{Action, DetectorKind, EntityId, KeyPath, PatternRule, Rules, TextValue};
+use crate::rules::{Action, DetectorKind, EntityId, KeyPath, PatternRule, Rules, TextValue, ValueShape};
 
 /// One thing found: a byte range of the scanned text, what it is, and what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,8 @@ struct KeyRule {
     entity: EntityId,
     action: Action,
     text_value: TextValue,
+    /// The shape a value must have for the rule to apply to it.
+    shape: ValueShape,
 }
 
 impl KeyMemo {
@@ -68,8 +70,18 @@ impl KeyMemo {
 
     /// The entity and action that replace the values under `key` (as written, dotted or not), if any: the name of
     /// a JSON name/value pair (`{"name":"DB_PASSWORD","value":...}`) is classified as the key of a text pair is.
+    /// A rule whose values must have a shape is none here: the callers push values of any shape.
     pub(crate) fn replacing_rule(&mut self, rules: &Rules, key: &[u8]) -> Option<(EntityId, Action)> {
-        self.lookup(rules, key, 0, key.len()).map(|rule| (rule.entity, rule.action))
+        self.shaped_replacing_rule(rules, key).filter(|rule| rule.2 == ValueShape::Any).map(|rule| (rule.0, rule.1))
+    }
+
+    /// `replacing_rule` with the shape the rule asks of a value (`ValueShape::Any` for most).
+    pub(crate) fn shaped_replacing_rule(
+        &mut self,
+        rules: &Rules,
+        key: &[u8],
+    ) -> Option<(EntityId, Action, ValueShape)> {
+        self.lookup(rules, key, 0, key.len()).map(|rule| (rule.entity, rule.action, rule.shape))
     }
 
     /// Pushes `start..end` as a value of the field `key` (a SQL column, `display_name`, `username`) when the rules
@@ -117,7 +129,7 @@ impl KeyMemo {
         }
         rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
             let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
-            KeyRule { entity: rule.entity, action, text_value: rule.text_value }
+            KeyRule { entity: rule.entity, action, text_value: rule.text_value, shape: rule.shape }
         })
     }
 }
@@ -607,6 +619,30 @@ impl Detectors {
         let first = out.len();
         self.key_values(rules, text, anchors, memo, out);
         normalize(out, first);
+    }
+
+    /// True when `value` has `shape` (the `shape` of a field rule).
+    pub(crate) fn has_shape(&self, shape: ValueShape, value: &[u8]) -> bool {
+        match shape {
+            ValueShape::Any => true,
+            ValueShape::FullName => self.name_cues.reads_as_a_full_name(value),
+            ValueShape::DottedLogin => reads_as_a_dotted_login(value),
+        }
+    }
+
+    /// The length of the start of a bare value (unquoted, in a text line) that has `shape`, if one does: a bare
+    /// value runs to a delimiter or the next `key=`, past the words after it (`user: e.kaya from 10.0.0.5`,
+    /// `driver=Stefanie Brandt at 19:00`).
+    fn shaped_start(&self, shape: ValueShape, value: &[u8]) -> Option<usize> {
+        if self.has_shape(shape, value) {
+            return Some(value.len());
+        }
+        let first_word = memchr::memchr(b' ', value).unwrap_or(value.len());
+        match shape {
+            ValueShape::Any => Some(value.len()),
+            ValueShape::FullName => self.name_cues.full_name_start(value),
+            ValueShape::DottedLogin => reads_as_a_dotted_login(&value[..first_word]).then_some(first_word),
+        }
     }
 
     /// True when `text` is exactly an ISO 8601 timestamp (`2025-11-29T14:26:36.990Z`, `2025-11-29 14:26:36+01:00`):
@@ -1434,7 +1470,7 @@ impl Detectors {
                 }
                 None => None,
             };
-            let Some(KeyRule { entity, action, text_value }) = rule else {
+            let Some(KeyRule { entity, action, text_value, shape }) = rule else {
                 continue;
             };
             if let Some((mut start, end)) = value_after(text, at) {
@@ -1460,13 +1496,29 @@ impl Detectors {
                             && word.get(at + 1).is_some_and(|&b| b != b'=')
                     })
                 };
-                if start >= end
-                    || replacement_at(text, start).is_some()
-                    || spaced && (wordless(&text[start..end]) || next_pair(&text[start..end]))
-                {
+                if start >= end || replacement_at(text, start).is_some() || spaced && wordless(&text[start..end]) {
                     from = end.max(from);
                     continue;
                 }
+                // The next pair is read as one (`ruser= user=anna`).
+                if spaced && next_pair(&text[start..end]) {
+                    continue;
+                }
+                // A value of another shape than its rule's is scanned like any value (`driver=overlay2`), and a
+                // `user=` of PAM's `authentication failure;` is its login whatever its shape.
+                let shaped = match shape {
+                    ValueShape::Any => Some(end),
+                    _ if matches!(text[start - 1], b'"' | b'\'') => {
+                        self.has_shape(shape, &text[start..end]).then_some(end)
+                    }
+                    _ => self.shaped_start(shape, &text[start..end]).map(|len| start + len),
+                };
+                let Some(end) = shaped else {
+                    if text[key_start..key_end].eq_ignore_ascii_case(b"user") {
+                        auth_log_user(rules, text, key_start, key_end, memo, out);
+                    }
+                    continue;
+                };
                 // A word about a value: the pairs inside it (`Location: https://…#access_token=…`) are still read.
                 if names_no_value(rules, memo, entity, &text[key_start..key_end], &text[start..end]) {
                     continue;
@@ -1553,7 +1605,7 @@ impl Detectors {
             && self.on(DetectorKind::Secret)
             && (contains(b"state=") || contains(b"redirect_uri=") || contains(b"authorization_code"));
         let (entity, action) = self.secret_finding();
-        oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token })
+        oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any })
     }
 
     /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`), as
@@ -1574,7 +1626,7 @@ impl Detectors {
             .or_else(|| cef_label_rule(rules, text, key_start, key_end, memo))
             .or_else(|| {
                 let (entity, action) = self.secret_finding();
-                let secret = KeyRule { entity, action, text_value: TextValue::Token };
+                let secret = KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any };
                 radius_login(text, key_start, key_end, secret).filter(|_| self.on(DetectorKind::Secret))
             })
     }
@@ -1985,8 +2037,6 @@ fn pair_follows(text: &[u8], at: usize) -> bool {
     rest.is_empty() || rest.starts_with(b"amp;") || key_len > 0 && rest.get(key_len) == Some(&b'=')
 }
 
-/// Whether `Version=`, `version:` or `FileVersion: ` stands right before `at` (the address-shaped number that
-/// starts there is a version: .NET's `Version=8.0.0.0`).
 /// True when the word that ends at `slash` (a `/`) starts right after another `/` or a `.`: a URL's path segment
 /// or host, not a product's name (`Chrome/131.0.0.0`).
 fn path_segment_before(text: &[u8], slash: usize) -> bool {
@@ -1995,6 +2045,8 @@ fn path_segment_before(text: &[u8], slash: usize) -> bool {
     start > 0 && matches!(text[start - 1], b'/' | b'.')
 }
 
+/// Whether `Version=`, `version:` or `FileVersion: ` stands right before `at` (the address-shaped number that
+/// starts there is a version: .NET's `Version=8.0.0.0`).
 fn version_before(text: &[u8], at: usize) -> bool {
     let head = text[..at].strip_suffix(b" ").unwrap_or(&text[..at]);
     let Some(key) = head.strip_suffix(b"=").or_else(|| head.strip_suffix(b":")) else { return false };
@@ -2926,26 +2978,6 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
             }
             return;
         }
-        // Any other `user=` or `user: ` whose value is written as a person's name is (fail2ban's `(user=femke.bakker)`,
-        // FortiGate's `user="e.kaya"`): service accounts are single words (`user=postgres`).
-        b"user" | b"User" | b"USER" if matches!(text.get(end..end + 2), Some([b'=' | b':', _] | [b'"', b':'])) => {
-            // A quoted key (`{"user": "aiko.tanaka"}` in a text line): its separator after the quote.
-            let end = end + usize::from(text[end] == b'"');
-            let mut from = end + 1 + usize::from(text[end] == b':' && text.get(end + 1) == Some(&b' '));
-            let quote = text.get(from).copied().filter(|&b| b == b'"' || b == b'\'');
-            from += usize::from(quote.is_some());
-            let value_end =
-                from + text[from..].iter().take(65).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.').count();
-            let next = text.get(value_end).copied();
-            let closed = match quote {
-                Some(quote) => next == Some(quote),
-                None => next.is_none_or(|b| matches!(b, b' ' | b')' | b',' | b';' | b'&' | b'"')),
-            };
-            if closed && reads_as_a_persons_login(&text[from..value_end]) {
-                memo.push_as_value_of(rules, b"username", text, (from, value_end), out);
-            }
-            return;
-        }
         _ => return,
     };
     let user_start = words.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
@@ -2954,158 +2986,18 @@ fn auth_log_user(rules: &Rules, text: &[u8], start: usize, end: usize, memo: &mu
     }
 }
 
-/// Words of accounts, hosts and files, which no person's login is made of (`app.service`, `svc.backup`,
-/// `config.yaml`, `example.com`); not words that are also names (`jenkins`, `kafka`, `key`, `node`).
-const TECHNICAL_WORDS: &[&[u8]] = &[
-    b"app",
-    b"apps",
-    b"svc",
-    b"service",
-    b"services",
-    b"www",
-    b"web",
-    b"data",
-    b"db",
-    b"admin",
-    b"root",
-    b"system",
-    b"sys",
-    b"config",
-    b"conf",
-    b"host",
-    b"backup",
-    b"test",
-    b"dev",
-    b"prod",
-    b"stage",
-    b"api",
-    b"bot",
-    b"job",
-    b"cron",
-    b"daemon",
-    b"user",
-    b"users",
-    b"default",
-    b"local",
-    b"internal",
-    b"com",
-    b"net",
-    b"org",
-    b"log",
-    b"logs",
-    b"txt",
-    b"json",
-    b"yaml",
-    b"yml",
-    b"xml",
-    b"cfg",
-    b"ini",
-    b"socket",
-    b"timer",
-    b"mount",
-    b"target",
-    b"example",
-    b"deploy",
-    b"build",
-    b"ci",
-    b"monitor",
-    b"metrics",
-    b"mail",
-    b"ftp",
-    b"ldap",
-    b"sql",
-    b"read",
-    b"write",
-    b"ro",
-    b"rw",
-    b"agent",
-    b"runner",
-    b"server",
-    b"client",
-    b"apiserver",
-    b"nginx",
-    b"ingress",
-    b"kube",
-    b"consumer",
-    b"producer",
-    b"worker",
-    b"exporter",
-    b"release",
-    b"train",
-    b"webhook",
-    b"webhooks",
-    b"integration",
-    b"automation",
-    b"trigger",
-    b"injector",
-    b"sidecar",
-    b"controller",
-    b"operator",
-    b"scheduler",
-    b"proxy",
-    b"gateway",
-    b"gitlab",
-    b"github",
-    b"argocd",
-    b"celery",
-    b"order",
-    b"orders",
-    b"grafana",
-    b"prometheus",
-    b"stripe",
-    b"hubspot",
-    b"zendesk",
-    b"terraform",
-    b"docker",
-    b"redis",
-    b"mysql",
-    b"postgres",
-    b"elastic",
-    b"html",
-    b"htm",
-    b"pem",
-    b"crt",
-    b"png",
-    b"jpg",
-    b"gif",
-    b"svg",
-    b"css",
-    b"csv",
-    b"pdf",
-    b"zip",
-    b"tar",
-    b"exe",
-    b"dll",
-    b"toml",
-    b"php",
-    b"java",
-    b"pipeline",
-    b"cache",
-    b"queue",
-    b"task",
-    b"tasks",
-    b"pod",
-    b"cluster",
-    b"replica",
-    b"primary",
-    b"readonly",
-    b"sync",
-];
-
-/// True when `login` is written as a person's name: a first name or its initial and a last name of three small
-/// letters or more, joined by a dot, the last ending in digits or not (`femke.bakker`, `e.kaya`, `eilidh.fraser2`),
-/// and no word of an account, a host or a file (`app.service`, `example.com`, `app.log`).
-pub(crate) fn reads_as_a_persons_login(login: &[u8]) -> bool {
+/// True when `login` is written as a person's name (`ValueShape::DottedLogin`): a first name or its initial and a
+/// last name of three small letters or more, joined by a dot, the last ending in digits or not (`femke.bakker`,
+/// `e.kaya`, `eilidh.fraser2`). Accounts, hosts and files of that shape (`app.service`, `example.com`) are the
+/// rules' `[not_values]`.
+fn reads_as_a_dotted_login(login: &[u8]) -> bool {
     let Some(dot) = login.iter().position(|&b| b == b'.') else { return false };
     let (first, rest) = (&login[..dot], &login[dot + 1..]);
     let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
-    let last = &rest[..letters];
     !first.is_empty()
         && first.iter().all(u8::is_ascii_lowercase)
         && letters >= 3
         && rest[letters..].iter().all(u8::is_ascii_digit)
-        && !TECHNICAL_WORDS.contains(&first)
-        && !TECHNICAL_WORDS.contains(&last)
 }
 
 /// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
@@ -4124,11 +4016,21 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
                 Some(b", ") => 2,
                 _ => break,
             };
-            if !text.get(end + gap).is_some_and(u8::is_ascii_uppercase) {
+            // A particle between the words of a name (`Pieter van Dijk`).
+            let mut at = end + gap;
+            let particle = text[at..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+            if gap == 1
+                && super::names::PARTICLES.contains(&&text[at..at + particle])
+                && text.get(at + particle) == Some(&b' ')
+                && text.get(at + particle + 1).is_some_and(u8::is_ascii_uppercase)
+            {
+                at += particle + 1;
+            }
+            if !text.get(at).is_some_and(u8::is_ascii_uppercase) {
                 break;
             }
-            let next_end = word_end(end + gap);
-            let word = &text[end + gap..next_end];
+            let next_end = word_end(at);
+            let word = &text[at..next_end];
             // A name's word: letters (and `-`, `'`, `.`), with a lower-case letter unless it is an initial; not
             // `HTTP/1.1` after a query string's last value.
             let name_like =
@@ -4343,6 +4245,10 @@ mod tests {
         one("tunnel-up user=\"e.kaya\" group=\"SSLVPN-Users\"", "USERNAME", "e.kaya");
         one("login User=anna.berg ok", "USERNAME", "anna.berg");
         one("session created {\"user\": \"aiko.tanaka\", \"mfa\": true}", "USERNAME", "aiko.tanaka");
+        // A bare value: its first word (`user: e.kaya from …`).
+        one("accepted user: anna.berg from vpn", "USERNAME", "anna.berg");
+        // PAM's `authentication failure;`: the login whatever its shape.
+        one("pam_unix(sshd:auth): authentication failure; logname= uid=0 tty=ssh ruser= user=anna", "USERNAME", "anna");
         for line in [
             "user=postgres db=app",
             "user=example.com",

@@ -4,20 +4,29 @@
 //! they were (key order, spacing, escapes, number formatting). Malformed JSON is reported as an error and the
 //! caller scans the line as text instead.
 
-use crate::rules::{Action, DetectorKind, EntityId, Rules};
+use crate::rules::{Action, DetectorKind, EntityId, Rules, ValueShape};
 
 use super::anchors::Anchors;
 use super::context::SplitKey;
-use super::detect::{is_pair_name, names_no_value, reads_as_a_key, reads_as_a_persons_login, ScanContext};
+use super::detect::{is_pair_name, names_no_value, reads_as_a_key, ScanContext};
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
+
+/// A field rule that applies only to values of a shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shaped {
+    entity: EntityId,
+    action: Action,
+    shape: ValueShape,
+}
 
 /// How the values under the current key are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Treatment {
-    /// No rule: strings are scanned by the detectors, numbers checked for cards (and phones under phone keys).
-    /// Under a key `user`, a string written as a person's name is a login (`"user": "aiko.tanaka"`).
-    Detect { phone_key: bool, ssn_key: bool, user_key: bool },
+    /// No rule, or one whose values must have a shape: strings are scanned by the detectors, numbers checked for
+    /// cards (and phones under phone keys). Under a rule with a shape, a string of that shape is replaced instead
+    /// (`"driver": "Stefanie Brandt"`, `"user": "aiko.tanaka"`; not `"driver": "overlay2"`).
+    Detect { phone_key: bool, ssn_key: bool, shaped: Option<Shaped> },
     /// A `scan` rule (conversation content), or a `keep` rule (system metadata): not replaced because of the key,
     /// but scanned like every other string (a card number in a `status` is still found, as in a `status=` of a
     /// text line), without the key words' context.
@@ -76,13 +85,20 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
     if inherited == Treatment::Skip {
         return Treatment::Skip;
     }
-    match rules.field_rule(&work.path) {
+    let rule = rules.field_rule(&work.path);
+    let shaped = rule.filter(|rule| rule.shape != ValueShape::Any && rule.action.replaces()).map(|rule| {
+        // A member is not cut for its shape: its value is redacted, as in text.
+        let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
+        Shaped { entity: rule.entity, action, shape: rule.shape }
+    });
+    match rule.filter(|_| shaped.is_none()) {
         Some(rule) => match rule.action {
             Action::Keep | Action::Scan => Treatment::Scan,
             Action::DropField => Treatment::Drop,
             action => Treatment::Replace(rule.entity, action),
         },
         None => match inherited {
+            // The members of an object under a shaped rule are treated by their own keys.
             Treatment::Detect { .. } => {
                 // Parts of the key as written (`hotel_id` has no `tel`), else the normalized key.
                 let key = SplitKey::of(raw.unwrap_or(work.path.last().unwrap_or(b"")));
@@ -90,12 +106,10 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
                     !key.names_no_phone()
                         && rules.detector(kind).key_words.iter().any(|word| key.mentions(word.as_bytes()))
                 };
-                let user_key =
-                    crate::rules::path::normalizes_to(raw.unwrap_or(work.path.last().unwrap_or(b"")), b"user");
                 Treatment::Detect {
                     phone_key: mentions(DetectorKind::Phone),
                     ssn_key: mentions(DetectorKind::Ssn),
-                    user_key,
+                    shaped,
                 }
             }
             other => other,
@@ -272,7 +286,7 @@ fn walk_inner(
 ) -> Result<(), JsonError> {
     let n = line.len();
     let mut i = skip_ws(line, 0);
-    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false, user_key: false };
+    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false, shaped: None };
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
     let mut expect_value = true;
     loop {
@@ -336,14 +350,13 @@ fn walk_inner(
                                 work.push_replace(i + 1, end, entity, action, &value, Sink::JsonString);
                             }
                         }
-                        // `"user": "aiko.tanaka"`: a login, written as a person's name (service accounts are
-                        // single words, `"user": "postgres"`).
-                        Treatment::Detect { user_key: true, .. }
-                            if !escaped && reads_as_a_persons_login(&line[i + 1..end]) =>
+                        // A value of the shape its rule asks for (`"user": "aiko.tanaka"`, not `"user": "postgres"`).
+                        Treatment::Detect { shaped: Some(Shaped { entity, action, shape }), .. }
+                            if !escaped
+                                && engine.detectors.has_shape(shape, &line[i + 1..end])
+                                && !words_about_a_value(rules, &mut work.memo, entity, line, i + 1, end, stack) =>
                         {
-                            if let Some((entity, action)) = work.memo.replacing_rule(rules, b"username") {
-                                work.push_replace(i + 1, end, entity, action, &line[i + 1..end], Sink::JsonString);
-                            }
+                            work.push_replace(i + 1, end, entity, action, &line[i + 1..end], Sink::JsonString);
                         }
                         // Raw bytes (no escape that could spell an anchor) with nothing to find, or only a
                         // timestamp: no call.
@@ -605,10 +618,23 @@ fn settle_members(
         } else {
             raw
         };
-        if let Some(rule) = work.memo.replacing_rule(rules, key) {
-            let keep_name = member.keepable && !key.iter().any(u8::is_ascii_whitespace);
-            named = Some((member, escaped, keep_name, Some(rule)));
-            break;
+        if let Some((entity, action, shape)) = work.memo.shaped_replacing_rule(rules, key) {
+            // A rule with a shape counts when every value is a string of that shape (`{"name":"Employee",
+            // "value":"Deirdre Walsh"}`).
+            let shaped = |value: &PairMember| {
+                let string = &line[value.start..value.end];
+                string.len() >= 2
+                    && string[0] == b'"'
+                    && memchr::memchr(b'\\', string).is_none()
+                    && engine.detectors.has_shape(shape, &string[1..string.len() - 1])
+            };
+            if shape == ValueShape::Any
+                || work.pairs[from..].iter().filter(|value| value.kind == MemberKind::Value).all(shaped)
+            {
+                let keep_name = member.keepable && !key.iter().any(u8::is_ascii_whitespace);
+                named = Some((member, escaped, keep_name, Some((entity, action))));
+                break;
+            }
         }
         if key_name.is_none() && member.keepable && reads_as_a_key(key) {
             key_name = Some((member, escaped, true, None));
@@ -818,7 +844,7 @@ mod tests {
 
     #[test]
     fn pair_members_are_named_by_exact_words_in_any_case() {
-        let plain = Treatment::Detect { phone_key: false, ssn_key: false, user_key: false };
+        let plain = Treatment::Detect { phone_key: false, ssn_key: false, shaped: None };
         for key in ["name", "Name", "KEY", "key"] {
             assert_eq!(MemberKind::of(key.as_bytes(), plain), MemberKind::Name, "{key}");
         }

@@ -1784,9 +1784,41 @@ mod tests {
             r#"{"user":"aiko.tanaka","msg":"aiko.tanaka logged in","n":"x"}"#,
             r#"{"user":"[USERNAME]","msg":"[USERNAME] logged in","n":"x"}"#,
         );
-        // A service account, another key, an object.
-        let line = r#"{"user":"postgres","users":"a.bc","user_agent":"curl.x","user":{"role":"admin"}}"#;
+        // A service account, another key, an object, a dotted account of the rules' `[not_values]`.
+        let line =
+            r#"{"user":"postgres","users":"a.bc","user_agent":"curl.x","user":{"role":"admin"},"user":"app.log"}"#;
         check(line, line);
+        // A name/value pair: a login of the shape, not an account.
+        check(
+            r#"[{"name":"user","value":"anna.berg"},{"name":"user","value":"postgres"}]"#,
+            r#"[{"name":"user","value":"[USERNAME]"},{"name":"user","value":"postgres"}]"#,
+        );
+    }
+
+    #[test]
+    fn a_person_named_by_their_role_under_a_key_of_their_own_needs_the_shape_of_a_full_name() {
+        // Text: quoted, bare (up to the next pair or the name's end), family name first, capitals, particles.
+        check(
+            r#"started driver=Stefanie Brandt vehicle=M-SB customer="Lindqvist, Karin" renter="KOVÁCS PÉTER" x=1"#,
+            r#"started driver=[NAME] vehicle=M-SB customer="[NAME]" renter="[NAME]" x=1"#,
+        );
+        check("assignee=Pieter van Dijk at 19:00 ok", "assignee=[NAME] at 19:00 ok");
+        check("beteg=\"Szabó Eszter\" spouse='Michael J. Thompson'", "beteg=\"[NAME]\" spouse='[NAME]'");
+        // JSON, an object under the key (its members go by their own keys), and a name/value pair.
+        check(
+            r#"{"customer":"Aoife Byrne","driver":{"id":"drv_1","plate":"x"},"facts":[{"name":"Employee","value":"Deirdre Walsh"}]}"#,
+            r#"{"customer":"[NAME]","driver":{"id":"drv_1","plate":"x"},"facts":[{"name":"Employee","value":"[NAME]"}]}"#,
+        );
+        // Ids, states, things, one word, a word of not_names, German nouns, a name/value pair of another shape.
+        for line in [
+            "driver=overlay2 customer=cus_8812 assignee=unassigned patient=Anna",
+            r#"customer="Acme Support" sender="Mailer Daemon" contact="Sales Team" customer="NOT ASSIGNED""#,
+            r#"{"driver":"overlay2","customer":"cus_8812","reviewer":"none","kunde":"Premium Tarif"}"#,
+            r#"{"facts":[{"name":"customer","value":"cus_123"}]}"#,
+            "customer='Northwind GmbH' patient=\"Name Unknown\"",
+        ] {
+            check(line, line);
+        }
     }
 
     #[test]

@@ -197,6 +197,42 @@ impl NameCues {
         name.split(|&b| b == b' ').any(|word| self.not_a_name(word))
     }
 
+    /// True when `value`, all of it, reads as a person's full name (`ValueShape::FullName`): two to six
+    /// capitalized words with particles and initials (`Pieter van Dijk`, `Michael J. Thompson`), the family name
+    /// first before a comma (`Lindqvist, Karin`), or two to four words in capitals (`KOVÁCS PÉTER`); no word of
+    /// `not_names` (`Support Team`, `Acme Inc`).
+    pub(crate) fn reads_as_a_full_name(&self, value: &[u8]) -> bool {
+        if value.len() > 96 {
+            return false;
+        }
+        let whole = |part: &[u8]| self.name_at(part, 0).filter(|&(end, _)| end == part.len()).map(|(_, words)| words);
+        if let Some(comma) = memchr::memmem::find(value, b", ") {
+            return whole(&value[..comma]).is_some() && whole(&value[comma + 2..]).is_some();
+        }
+        whole(value).is_some_and(|words| words >= 2) || self.capitals(value)
+    }
+
+    /// The end of the full name (two capitalized words or more) that `value` starts with, if it does (`Stefanie
+    /// Brandt at 19:00`).
+    pub(crate) fn full_name_start(&self, value: &[u8]) -> Option<usize> {
+        self.name_at(value, 0).filter(|&(_, words)| words >= 2).map(|(end, _)| end)
+    }
+
+    /// True when `value` is two to four words of two capital letters or more, none of `not_names` (`KOVÁCS
+    /// PÉTER`, `O'BRIEN-SMITH MARY`).
+    fn capitals(&self, value: &[u8]) -> bool {
+        let mut words = value.split(|&b| b == b' ');
+        (2..=4).contains(&words.clone().count())
+            && words.all(|word| {
+                std::str::from_utf8(word).is_ok_and(|word| {
+                    word.chars().filter(|c| c.is_uppercase()).count() >= 2
+                        && word.chars().all(|c| c.is_uppercase() || matches!(c, '-' | '\'' | '\u{2019}'))
+                        && word.starts_with(char::is_uppercase)
+                })
+            })
+            && !self.holds_a_word_of_no_one(value)
+    }
+
     /// True when `word` names no one.
     fn not_a_name(&self, word: &[u8]) -> bool {
         match packed(word) {

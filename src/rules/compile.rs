@@ -10,7 +10,7 @@ use super::path::{FieldPattern, PatternIndex};
 use super::tree::{self, SyntaxError};
 use super::{
     Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldLabels, FieldRule, NotValue, PatternRule,
-    RetentionPeriod, RuleError, Rules, RulesError, Settings, TextValue, DEFAULT_RULES, RETENTION_KEYS,
+    RetentionPeriod, RuleError, Rules, RulesError, Settings, TextValue, ValueShape, DEFAULT_RULES, RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -671,7 +671,7 @@ impl<'a> Compiler<'a> {
         let mut field_labels = Vec::new();
         let mut index = PatternIndex::default();
         for (file, span, field) in merged.fields {
-            let FieldFile { category, entity, action, paths, text_value, labels } = field;
+            let FieldFile { category, entity, action, paths, text_value, shape, labels } = field;
             let category = located(category, file);
             let Some(&category_at) = category_index.get(&category.value) else {
                 let known: Vec<_> = category_index.keys().map(String::as_str).collect();
@@ -709,6 +709,27 @@ impl<'a> Compiler<'a> {
                 }),
                 None => TextValue::Token,
             };
+            let shape = match shape.map(|value| located(value, file)) {
+                Some(value) => match ValueShape::parse(&value.value) {
+                    Some(shape) if shape != ValueShape::Any && !action.replaces() => {
+                        let message = "a shape applies to a rule that replaces values; remove it, or give the entry \
+                                       an action such as label";
+                        self.error(value.file, &value.span, message);
+                        ValueShape::Any
+                    }
+                    Some(shape) => shape,
+                    None => {
+                        let message = format!(
+                            "unknown shape `{}`; use one of: {} (the shape a value must have for the rule to apply)",
+                            value.value,
+                            ValueShape::NAMES.join(", ")
+                        );
+                        self.error(value.file, &value.span, message);
+                        ValueShape::Any
+                    }
+                },
+                None => ValueShape::Any,
+            };
             if paths.is_empty() {
                 self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
             }
@@ -728,6 +749,7 @@ impl<'a> Compiler<'a> {
                             entity,
                             action,
                             text_value,
+                            shape,
                             labels,
                             source: self.source(path.file, &path.span),
                         });

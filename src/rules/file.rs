@@ -49,6 +49,8 @@ pub struct FieldFile {
     pub paths: Vec<Spanned<String>>,
     /// How far the value of such a key reaches in a text line (`token` or `line`).
     pub text_value: Option<Spanned<String>>,
+    /// The shape a value must have for the rule to apply to it (`full_name`, `dotted_login`).
+    pub shape: Option<Spanned<String>>,
     /// Words that say, in prose, that the number after them is a value of these fields (`PESEL 82061173514`).
     pub labels: Option<Vec<Spanned<String>>>,
 }
@@ -149,7 +151,7 @@ const TOP_KEYS: &[&str] = &[
 ];
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
 const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
-const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value", "labels"];
+const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value", "shape", "labels"];
 const DETECTOR_KEYS: &[&str] = &[
     "enabled",
     "action",
@@ -291,7 +293,7 @@ impl Reader<'_> {
     /// One `[[fields]]` entry; `None` when `category` or `paths` is missing or invalid (and reported).
     fn field(&mut self, span: &Range<usize>, table: Table) -> Option<FieldFile> {
         let (mut category, mut entity, mut action, mut paths, mut text_value) = (None, None, None, None, None);
-        let mut labels = None;
+        let (mut labels, mut shape) = (None, None);
         let (mut category_written, mut paths_written) = (false, false);
         for (key, value) in table {
             match key.get_ref().as_str() {
@@ -302,6 +304,7 @@ impl Reader<'_> {
                 "entity" => entity = self.text(&key, value),
                 "action" => action = self.text(&key, value),
                 "text_value" => text_value = self.text(&key, value),
+                "shape" => shape = self.text(&key, value),
                 "labels" => labels = self.texts(&key, value),
                 "paths" => {
                     paths_written = true;
@@ -317,7 +320,7 @@ impl Reader<'_> {
         if !paths_written {
             self.problem(span.start, "this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]`");
         }
-        Some(FieldFile { category: category?, entity, action, paths: paths?, text_value, labels })
+        Some(FieldFile { category: category?, entity, action, paths: paths?, text_value, shape, labels })
     }
 
     fn detector(&mut self, name: &Spanned<String>, table: Table) -> DetectorFile {

@@ -212,6 +212,8 @@ pub struct FieldRule {
     pub action: Action,
     /// How far the value of a `key=value` or `Key: value` pair reaches in a text line.
     pub text_value: TextValue,
+    /// The shape a value must have for the rule to apply to it; other values are scanned like any.
+    pub shape: ValueShape,
     /// The index in `Rules::field_labels` of its entry's `labels`, if it has any.
     pub labels: Option<usize>,
     pub source: Source,
@@ -250,6 +252,44 @@ impl TextValue {
         match name {
             "token" => Some(TextValue::Token),
             "line" => Some(TextValue::Line),
+            _ => None,
+        }
+    }
+
+    /// The name the rules use.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// The shape a value of a field must have for the field's rule to apply to it (`shape` of a `[[fields]]`
+/// entry): keys that hold a person's value only sometimes (`driver="Stefanie Brandt"` but `driver=overlay2`,
+/// `user=femke.bakker` but `user=postgres`). A value of another shape is scanned like any value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ValueShape {
+    /// Any value.
+    #[default]
+    Any,
+    /// A person's full name as the name detector reads one: two to six capitalized words with the particles and
+    /// initials of names (`Pieter van Dijk`, `Michael J. Thompson`), the family name first before a comma
+    /// (`Lindqvist, Karin`), or two to four words in capitals (`KOVÁCS PÉTER`); no word of the name detector's
+    /// `not_names` (`Support Team`).
+    FullName,
+    /// A login written as a person's name: a first name or its initial, a dot, and a last name of three small
+    /// letters or more, digits after it or not (`femke.bakker`, `e.kaya`, `eilidh.fraser2`).
+    DottedLogin,
+}
+
+impl ValueShape {
+    /// The names the rules use, in the order of the variants.
+    pub const NAMES: [&'static str; 3] = ["any", "full_name", "dotted_login"];
+
+    /// The variant a rules file names, if any.
+    pub fn parse(name: &str) -> Option<ValueShape> {
+        match name {
+            "any" => Some(ValueShape::Any),
+            "full_name" => Some(ValueShape::FullName),
+            "dotted_login" => Some(ValueShape::DottedLogin),
             _ => None,
         }
     }
@@ -619,6 +659,7 @@ impl Rules {
                     "entity": self.entity_name(field.entity),
                     "action": field.action,
                     "text_value": field.text_value.name(),
+                    "shape": field.shape.name(),
                     "source": format!("{}:{}", field.source.name, field.source.line.unwrap_or(0)),
                 })
             })

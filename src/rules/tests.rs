@@ -132,6 +132,18 @@ fn an_unknown_text_value_names_the_two_it_can_be() {
 }
 
 #[test]
+fn an_unknown_shape_names_those_it_can_be_and_a_shape_needs_a_replacing_action() {
+    check(
+        "[[fields]]\ncategory = \"personal\"\nshape = \"name\"\npaths = [\"x\"]\n",
+        &["bad.toml:3:9: unknown shape `name`; use one of: any, full_name, dotted_login (the shape a value must have for the rule to apply) — `shape = \"name\"`"],
+    );
+    check(
+        "[[fields]]\ncategory = \"system\"\nshape = \"full_name\"\npaths = [\"x\"]\n",
+        &["bad.toml:3:9: a shape applies to a rule that replaces values; remove it, or give the entry an action such as label — `shape = \"full_name\"`"],
+    );
+}
+
+#[test]
 fn a_long_line_is_cut_after_80_characters() {
     let text = format!("[patterns.p]\nregex = '({}'\n", "é".repeat(100));
     let shown = format!("regex = '({}", "é".repeat(70));
@@ -266,7 +278,7 @@ fn misshapen_tables_and_field_entries_are_reported() {
             "bad.toml:1:1: this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"` — `[[fields]]`",
             "bad.toml:1:1: this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]` — `[[fields]]`",
             "bad.toml:5:9: `paths` must be a list of texts in quotes, e.g. `paths = [\"...\", \"...\"]`, not a text — `paths = \"email\"`",
-            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value, labels — `when = <not shown>`",
+            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value, shape, labels — `when = <not shown>`",
         ],
     );
 }
