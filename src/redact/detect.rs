@@ -1534,6 +1534,10 @@ impl Detectors {
                 // A header that holds many values (`Cookie: theme=dark; sessionid=…`): all of it, to the end of the
                 // line, when the rules say so.
                 let end = if text_value == TextValue::Line { line_end(text, start) } else { end };
+                // Only spaces before the quote that ends the string (`Cookie: " "`): no value.
+                if end <= start {
+                    continue;
+                }
                 out.push(Finding { start, end, entity, action });
                 from = end.max(from);
             }

@@ -1476,6 +1476,8 @@ mod tests {
         check_with(&line, r#"{"msg":"X-Trace-Ctx: a=1; b=2","n":1}"#, r#"{"msg":"X-Trace-Ctx: [REDACTED]","n":1}"#);
         // The shipped rules read cookie headers so.
         check("Set-Cookie: sid=abc; Path=/; HttpOnly", "Set-Cookie: [REDACTED]");
+        // Only spaces up to the quote that closes the string: nothing to replace, no empty replacement.
+        check(r#"cookies: " " next"#, r#"cookies: " " next"#);
     }
 
     #[test]
