@@ -1667,6 +1667,11 @@ mod tests {
         );
         check("Hello, this is Mr. Smith. Minu nimi on Liis Sepp.", "Hello, this is Mr. [NAME]. Minu nimi on [NAME].");
         check("Dear Mx Sam Lee, thanks", "Dear Mx [NAME], thanks");
+        check(
+            "Mobile-ID: vartotojas Rūta Kazlauskienė (x) Kedves Tóth Gábor! Jina langu ni Baraka Otieno.",
+            "Mobile-ID: vartotojas [NAME] (x) Kedves [NAME]! Jina langu ni [NAME].",
+        );
+        check("forwarded to emergency contact Pieter de Wit now", "forwarded to emergency contact [NAME] now");
         // One capitalized word after a role or `it's` is a thing, and `My` starts no name.
         // Capitalized without a `:`, a role is a heading's; `customer`, `guest` and German roles are no cues; a word
         // glued to the cue is another word (`Großpatient`).
@@ -1806,6 +1811,13 @@ mod tests {
         );
         check("assignee=Pieter van Dijk at 19:00 ok", "assignee=[NAME] at 19:00 ok");
         check("beteg=\"Szabó Eszter\" spouse='Michael J. Thompson'", "beteg=\"[NAME]\" spouse='[NAME]'");
+        // An LDAP entry's common name, a Polish driver; an audit record's account.
+        check("SSO| CN=Marcus Oyelaran,OU=Users,DC=corp| ok", "SSO| CN=[NAME],OU=Users,DC=corp| ok");
+        check("kierowca=Tomasz Wójcik tel", "kierowca=[NAME] tel");
+        check(
+            r#"op=PAM:authentication acct="rkaur" acct="svc-backup""#,
+            r#"op=PAM:authentication acct="[USERNAME]" acct="svc-backup""#,
+        );
         // JSON, an object under the key (its members go by their own keys), and a name/value pair.
         check(
             r#"{"customer":"Aoife Byrne","driver":{"id":"drv_1","plate":"x"},"facts":[{"name":"Employee","value":"Deirdre Walsh"}]}"#,
@@ -1818,6 +1830,8 @@ mod tests {
             r#"{"driver":"overlay2","customer":"cus_8812","reviewer":"none","kunde":"Premium Tarif"}"#,
             r#"{"facts":[{"name":"customer","value":"cus_123"}]}"#,
             "customer='Northwind GmbH' patient=\"Name Unknown\"",
+            "CN=Domain Admins,CN=Users,DC=corp subject=CN=Microsoft Corporation",
+            "CN=Kubernetes Ingress Controller Fake Certificate",
         ] {
             check(line, line);
         }

@@ -213,9 +213,12 @@ impl NameCues {
     }
 
     /// The end of the full name (two capitalized words or more) that `value` starts with, if it does (`Stefanie
-    /// Brandt at 19:00`).
+    /// Brandt since Monday`): not one that a capitalized word goes on from, a word of `not_names` or another
+    /// (`Kubernetes Ingress Controller Fake Certificate`).
     pub(crate) fn full_name_start(&self, value: &[u8]) -> Option<usize> {
-        self.name_at(value, 0).filter(|&(_, words)| words >= 2).map(|(end, _)| end)
+        let (end, words) = self.name_at(value, 0)?;
+        let goes_on = value.get(end) == Some(&b' ') && char_at(value, end + 1).is_some_and(|(c, _)| c.is_uppercase());
+        (words >= 2 && !goes_on).then_some(end)
     }
 
     /// True when `value` is two to four words of two capital letters or more, none of `not_names` (`KOVÁCS
