@@ -1,4 +1,4 @@
-//! The blind audits (`tests/data/audit28` to `tests/data/audit31`): the engine may not leak more of their values, or
+//! The blind audits (`tests/data/audit28` to `tests/data/audit32`): the engine may not leak more of their values, or
 //! change more of their clean lines, than the ceilings below, and withholds none of their lines.
 
 use serde_json::Value;
@@ -22,14 +22,17 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit29", values: 599, clean: 115, leaked_ceiling: LEAKED_29, changed_ceiling: CHANGED_29 },
     Audit { dir: "audit30", values: 835, clean: 115, leaked_ceiling: LEAKED_30, changed_ceiling: CHANGED_30 },
     Audit { dir: "audit31", values: 690, clean: 104, leaked_ceiling: LEAKED_31, changed_ceiling: CHANGED_31 },
+    Audit { dir: "audit32", values: 711, clean: 103, leaked_ceiling: LEAKED_32, changed_ceiling: CHANGED_32 },
 ];
-const LEAKED_28: usize = 67;
-const LEAKED_29: usize = 110;
+const LEAKED_28: usize = 66;
+const LEAKED_29: usize = 107;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 261;
+const LEAKED_30: usize = 256;
 const CHANGED_30: usize = 26;
-const LEAKED_31: usize = 277;
+const LEAKED_31: usize = 266;
 const CHANGED_31: usize = 24;
+const LEAKED_32: usize = 279;
+const CHANGED_32: usize = 12;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(audit.dir).join(name);
