@@ -281,6 +281,9 @@ enum SecretKind {
     /// A Firebase Cloud Messaging registration token (`dX9kQ2vLm7T:APA91bF8…`): it addresses one person's device.
     /// The app instance id before the `:` goes with it.
     FcmToken,
+    /// A home directory (`/home/kwilliams/…`, `/Users/awright`, `C:\Users\hpetersen\…`): not a secret; the login it
+    /// is named after is classified as the field `username`.
+    HomeDir,
 }
 
 /// A command-line flag that takes a password, and the ways its value is written.
@@ -368,6 +371,10 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("APA91b", SecretKind::FcmToken),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
     ("dckr_pat_", SecretKind::Prefixed(16)),
+    // Home directories, after their `/` or `\` (a prefix starts with a letter).
+    ("home/", SecretKind::HomeDir),
+    ("Users/", SecretKind::HomeDir),
+    ("Users\\", SecretKind::HomeDir),
 ];
 
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
@@ -1355,6 +1362,12 @@ impl Detectors {
                     redis_hash(text, after, |field, start, end| {
                         memo.push_as_value_of(rules, field, text, (start, end), out)
                     });
+                    None
+                }
+                SecretKind::HomeDir => {
+                    if let Some((login_start, login_end)) = home_directory_login(text, start, after) {
+                        memo.push_as_value_of(rules, b"username", text, (login_start, login_end), out);
+                    }
                     None
                 }
                 SecretKind::FcmToken => {
@@ -3004,6 +3017,27 @@ fn reads_as_a_dotted_login(login: &[u8]) -> bool {
         && rest[letters..].iter().all(u8::is_ascii_digit)
 }
 
+/// The login that names the home directory whose `home/` or `Users/` (or `Users\`) is at `start..after`: a path
+/// segment right after a `/` (or `\`), of two to 32 letters, digits, `.`, `_` or `-`, starting with a letter
+/// (`/home/kwilliams/.config`, `C:\Users\hpetersen\AppData`, JSON's `C:\\Users\\hpetersen`); not a
+/// variable or a pattern (`/home/$USER`, `/home/*/`). Accounts of services are the rules' `[not_values]`.
+fn home_directory_login(text: &[u8], start: usize, after: usize) -> Option<(usize, usize)> {
+    let separator = *text.get(start.checked_sub(1)?)?;
+    if !matches!(separator, b'/' | b'\\') {
+        return None;
+    }
+    // A backslash escaped in a JSON string (`C:\\Users\\…`).
+    let login_start = after + usize::from(separator == b'\\' && text.get(after) == Some(&b'\\'));
+    let len = text[login_start..]
+        .iter()
+        .take(33)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        .count();
+    let ends = text.get(login_start + len).is_none_or(|&b| !(b.is_ascii_alphanumeric() || b >= 0x80 || b == b'$'));
+    ((2..=32).contains(&len) && text[login_start].is_ascii_alphabetic() && ends)
+        .then_some((login_start, login_start + len))
+}
+
 /// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
 /// USER 'app'@'%'`).
 fn after_user(text: &[u8], quote: usize) -> bool {
@@ -4241,6 +4275,20 @@ mod tests {
     }
 
     #[test]
+    fn a_home_directory_is_named_after_a_login() {
+        one("read access to \"/home/kwilliams/.config/x.json\" denied", "USERNAME", "kwilliams");
+        one(r#"WS118,"C:\Users\hpetersen\AppData\Local\x.pdf""#, "USERNAME", "hpetersen");
+        one("directory=/Users/awright", "USERNAME", "awright");
+        // Accounts of services and of no one, variables, patterns, too short, glued to a word, not a home.
+        for line in [
+            "/home/ubuntu/app /home/node/app /home/$USER/x /home/*/x /home/a/ C:\\Users\\Public\\x",
+            "myhome/jsmith /Users/Shared/x GET /users/123 home/x",
+        ] {
+            none(line);
+        }
+    }
+
+    #[test]
     fn a_user_written_as_a_persons_name_is_a_login() {
         assert_eq!(found("Found 203.0.113.9 (user=femke.bakker)"), ["IP=203.0.113.9", "USERNAME=femke.bakker"]);
         one("send failed user=mariana.sousa2 status=404", "USERNAME", "mariana.sousa2");
@@ -4418,7 +4466,8 @@ mod tests {
         // Sudo's and PAM's, read at the key after them.
         assert_eq!(
             users("May 14 09:52:04 db1 sudo:   mkowalski : TTY=pts/0 ; PWD=/home/mkowalski ; USER=root"),
-            ["mkowalski"]
+            // The login, and the home directory named after it.
+            ["mkowalski", "mkowalski"]
         );
         assert_eq!(users("pam_unix(cron:session): session opened for user anna(uid=1001) by (uid=0)"), ["anna"]);
         assert!(users("job : TTY=pts/0 and list(uid=3) and sudo: x :TTY=1").is_empty());
@@ -4783,7 +4832,7 @@ mod tests {
         none("password for Jenkins2 failed");
         none("the password of AdminUser_01 expired");
         none("passwd Config.yaml missing");
-        none("pwd /home/Users2023");
+        none("pwd /srv/Users2023");
         none("password reset for Hamburg office");
         none("your password expires in 12345678 seconds");
         // Without a password word, a word so shaped is no secret.

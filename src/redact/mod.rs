@@ -1795,6 +1795,8 @@ mod tests {
         let line =
             r#"{"user":"postgres","users":"a.bc","user_agent":"curl.x","user":{"role":"admin"},"user":"app.log"}"#;
         check(line, line);
+        // A Windows home directory, its backslashes escaped.
+        check(r#"{"path":"C:\\Users\\jdoe\\Desktop"}"#, r#"{"path":"C:\\Users\\[USERNAME]\\Desktop"}"#);
         // A name/value pair: a login of the shape, not an account.
         check(
             r#"[{"name":"user","value":"anna.berg"},{"name":"user","value":"postgres"}]"#,
