@@ -1524,7 +1524,16 @@ impl Detectors {
                     _ if matches!(text[start - 1], b'"' | b'\'') => {
                         self.has_shape(shape, &text[start..end]).then_some(end)
                     }
-                    _ => self.shaped_start(shape, &text[start..end]).map(|len| start + len),
+                    // A bare value that the next word goes on from is another thing's (`CN=DigiCert Global G2 TLS
+                    // RSA`, `CN=GTS CA 1C3`): a word with a digit or a capital, unless of `not_names` (`Stefanie
+                    // Brandt On Duty`).
+                    _ => self.shaped_start(shape, &text[start..end]).map(|len| start + len).filter(|&end| {
+                        let next = text.get(end + 1..).unwrap_or_default();
+                        let word = &next[..next.iter().position(|&b| b == b' ').unwrap_or(next.len())];
+                        text.get(end) != Some(&b' ')
+                            || !word.first().is_some_and(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+                            || self.name_cues.not_a_name(word)
+                    }),
                 };
                 let Some(end) = shaped else {
                     if text[key_start..key_end].eq_ignore_ascii_case(b"user") {
@@ -4054,15 +4063,14 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
                 Some(b", ") => 2,
                 _ => break,
             };
-            // A particle between the words of a name (`Pieter van Dijk`).
+            // One or two particles between the words of a name (`Pieter van Dijk`, `Pieter van der Berg`).
             let mut at = end + gap;
-            let particle = text[at..].iter().take_while(|b| b.is_ascii_lowercase()).count();
-            if gap == 1
-                && super::names::PARTICLES.contains(&&text[at..at + particle])
-                && text.get(at + particle) == Some(&b' ')
-                && text.get(at + particle + 1).is_some_and(u8::is_ascii_uppercase)
-            {
-                at += particle + 1;
+            if gap == 1 {
+                if let Some(after) = super::names::past_particle(text, at) {
+                    if text.get(after).is_some_and(u8::is_ascii_uppercase) {
+                        at = after;
+                    }
+                }
             }
             if !text.get(at).is_some_and(u8::is_ascii_uppercase) {
                 break;
@@ -4297,6 +4305,10 @@ mod tests {
         one("tunnel-up user=\"e.kaya\" group=\"SSLVPN-Users\"", "USERNAME", "e.kaya");
         one("login User=anna.berg ok", "USERNAME", "anna.berg");
         one("session created {\"user\": \"aiko.tanaka\", \"mfa\": true}", "USERNAME", "aiko.tanaka");
+        // Logins whose first or last word is a short one of the rules' dotted accounts, or not.
+        one("user=d.smith", "USERNAME", "d.smith");
+        one("user=jo.smith", "USERNAME", "jo.smith");
+        none("user=db.reader user=web.frontend user=github.actions user=gitlab.deployer user=anna.web");
         // A bare value: its first word (`user: e.kaya from …`).
         one("accepted user: anna.berg from vpn", "USERNAME", "anna.berg");
         // PAM's `authentication failure;`: the login whatever its shape.

@@ -619,18 +619,24 @@ fn settle_members(
             raw
         };
         if let Some((entity, action, shape)) = work.memo.shaped_replacing_rule(rules, key) {
-            // A rule with a shape counts when every value is a string of that shape (`{"name":"Employee",
-            // "value":"Deirdre Walsh"}`).
-            let shaped = |value: &PairMember| {
+            // A rule with a shape counts when every value is a string of that shape, and none is a value of
+            // no one by the rules (`{"name":"Employee","value":"Deirdre Walsh"}`; not `"value":"app.log"` under
+            // `user`).
+            let mut shaped = true;
+            for index in from..work.pairs.len() {
+                let value = work.pairs[index];
+                if shape == ValueShape::Any || value.kind != MemberKind::Value {
+                    continue;
+                }
                 let string = &line[value.start..value.end];
-                string.len() >= 2
+                let inner = &string[1.min(string.len())..string.len().saturating_sub(1)];
+                shaped &= string.len() >= 2
                     && string[0] == b'"'
                     && memchr::memchr(b'\\', string).is_none()
-                    && engine.detectors.has_shape(shape, &string[1..string.len() - 1])
-            };
-            if shape == ValueShape::Any
-                || work.pairs[from..].iter().filter(|value| value.kind == MemberKind::Value).all(shaped)
-            {
+                    && engine.detectors.has_shape(shape, inner)
+                    && !names_no_value(rules, &mut work.memo, entity, key, inner);
+            }
+            if shaped {
                 let keep_name = member.keepable && !key.iter().any(u8::is_ascii_whitespace);
                 named = Some((member, escaped, keep_name, Some((entity, action))));
                 break;

@@ -1812,14 +1812,15 @@ mod tests {
             r#"started driver=[NAME] vehicle=M-SB customer="[NAME]" renter="[NAME]" x=1"#,
         );
         check("assignee=Pieter van Dijk at 19:00 ok", "assignee=[NAME] at 19:00 ok");
+        check("driver=Stefanie Brandt On Duty; name=Pieter van der Berg ok", "driver=[NAME] On Duty; name=[NAME] ok");
+        check(r#"{"patient":"Maria de la Cruz"}"#, r#"{"patient":"[NAME]"}"#);
+        // The words of groups and programs are the rules' `[not_values]` of field values, not `not_names`: names in
+        // prose keep them (`Joe Root`, `Norman Mailer`).
+        check("Hi Joe Root, welcome; Dear Norman Mailer, ok", "Hi [NAME], welcome; Dear [NAME], ok");
         check("beteg=\"Szabó Eszter\" spouse='Michael J. Thompson'", "beteg=\"[NAME]\" spouse='[NAME]'");
-        // An LDAP entry's common name, a Polish driver; an audit record's account.
+        // An LDAP entry's common name, a Polish driver.
         check("SSO| CN=Marcus Oyelaran,OU=Users,DC=corp| ok", "SSO| CN=[NAME],OU=Users,DC=corp| ok");
         check("kierowca=Tomasz Wójcik tel", "kierowca=[NAME] tel");
-        check(
-            r#"op=PAM:authentication acct="rkaur" acct="svc-backup""#,
-            r#"op=PAM:authentication acct="[USERNAME]" acct="svc-backup""#,
-        );
         // JSON, an object under the key (its members go by their own keys), and a name/value pair.
         check(
             r#"{"customer":"Aoife Byrne","driver":{"id":"drv_1","plate":"x"},"facts":[{"name":"Employee","value":"Deirdre Walsh"}]}"#,
@@ -1834,6 +1835,10 @@ mod tests {
             "customer='Northwind GmbH' patient=\"Name Unknown\"",
             "CN=Domain Admins,CN=Users,DC=corp subject=CN=Microsoft Corporation",
             "CN=Kubernetes Ingress Controller Fake Certificate",
+            // Groups, programs, companies; a certificate's name that goes on past the name's words.
+            r#"CN=Backup Operators,CN=Builtin,DC=corp driver="Oracle Thin" customer="Globex Holdings""#,
+            "CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1 | CN=GTS CA 1C3",
+            r#"[{"name":"user","value":"app.log"},{"name":"customer","value":"Acme Corp"}]"#,
         ] {
             check(line, line);
         }
@@ -1877,8 +1882,8 @@ mod tests {
         // Not a system's name under `name`, a short login, a key, a part of a word, or outside a JSON string.
         for (input, expected) in [
             (
-                r#"{"name":"accounts","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
-                r#"{"name":"[NAME]","paths":["/v1/accounts"],"host":"accounts.internal"}"#,
+                r#"{"name":"billing","paths":["/v1/billing"],"host":"billing.internal"}"#,
+                r#"{"name":"[NAME]","paths":["/v1/billing"],"host":"billing.internal"}"#,
             ),
             ("user_name=admin role=admin", "user_name=admin role=admin"),
             ("user_name=sven role=sven", "user_name=[USERNAME] role=sven"),

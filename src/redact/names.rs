@@ -217,7 +217,12 @@ impl NameCues {
     /// (`Kubernetes Ingress Controller Fake Certificate`).
     pub(crate) fn full_name_start(&self, value: &[u8]) -> Option<usize> {
         let (end, words) = self.name_at(value, 0)?;
-        let goes_on = value.get(end) == Some(&b' ') && char_at(value, end + 1).is_some_and(|(c, _)| c.is_uppercase());
+        // A word of `not_names` ends a name (`Stefanie Brandt On Duty`).
+        let next = value.get(end + 1..).unwrap_or_default();
+        let next_word = &next[..next.iter().position(|&b| b == b' ').unwrap_or(next.len())];
+        let goes_on = value.get(end) == Some(&b' ')
+            && char_at(value, end + 1).is_some_and(|(c, _)| c.is_uppercase())
+            && !self.not_a_name(next_word);
         (words >= 2 && !goes_on).then_some(end)
     }
 
@@ -237,7 +242,7 @@ impl NameCues {
     }
 
     /// True when `word` names no one.
-    fn not_a_name(&self, word: &[u8]) -> bool {
+    pub(crate) fn not_a_name(&self, word: &[u8]) -> bool {
         match packed(word) {
             Some(key) => self.short_not_names.binary_search(&key).is_ok(),
             None => self.long_not_names.iter().any(|not_name| word.eq_ignore_ascii_case(not_name)),
@@ -315,14 +320,19 @@ fn initial_at(text: &[u8], at: usize) -> Option<usize> {
     goes_on.then_some(next)
 }
 
-/// Where the word after a particle and its space at `at` starts (`de Jong`), `at` itself when no small word
-/// stands there, and None when one does that is no particle.
-fn past_particle(text: &[u8], at: usize) -> Option<usize> {
-    let len = text[at..].iter().take_while(|b| b.is_ascii_lowercase()).count();
-    if len == 0 {
+/// Where the word after a particle and its space at `at` starts (`de Jong`, `van der Berg`), `at` itself when no
+/// small word stands there, and None when one does that is no particle.
+pub(crate) fn past_particle(text: &[u8], at: usize) -> Option<usize> {
+    let particle = |at: usize| {
+        let len = text[at..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+        (PARTICLES.contains(&&text[at..at + len]) && text.get(at + len) == Some(&b' ')).then_some(at + len + 1)
+    };
+    if !text.get(at).is_some_and(u8::is_ascii_lowercase) {
         return Some(at);
     }
-    (PARTICLES.contains(&&text[at..at + len]) && text.get(at + len) == Some(&b' ')).then_some(at + len + 1)
+    // One particle or two (`van der Berg`, `de la Cruz`).
+    let after = particle(at)?;
+    Some(if text.get(after).is_some_and(u8::is_ascii_lowercase) { particle(after)? } else { after })
 }
 
 /// The end of the capitalized word at `at`: a capital, then letters (any script), at least one of them small,
