@@ -625,16 +625,18 @@ fn settle_members(
             let mut shaped = true;
             for index in from..work.pairs.len() {
                 let value = work.pairs[index];
-                if shape == ValueShape::Any || value.kind != MemberKind::Value {
+                if value.kind != MemberKind::Value {
                     continue;
                 }
                 let string = &line[value.start..value.end];
                 let inner = &string[1.min(string.len())..string.len().saturating_sub(1)];
-                shaped &= string.len() >= 2
-                    && string[0] == b'"'
-                    && memchr::memchr(b'\\', string).is_none()
-                    && engine.detectors.has_shape(shape, inner)
-                    && !names_no_value(rules, &mut work.memo, entity, key, inner);
+                let plain = string.len() >= 2 && string[0] == b'"' && memchr::memchr(b'\\', string).is_none();
+                // A word about a value is none (`{"name":"password","value":"null"}`), as under the key itself.
+                if plain && names_no_value(rules, &mut work.memo, entity, key, inner) {
+                    shaped = false;
+                } else if shape != ValueShape::Any {
+                    shaped &= plain && engine.detectors.has_shape(shape, inner);
+                }
             }
             if shaped {
                 let keep_name = member.keepable && !key.iter().any(u8::is_ascii_whitespace);

@@ -1797,6 +1797,11 @@ mod tests {
         check(line, line);
         // A Windows home directory, its backslashes escaped.
         check(r#"{"path":"C:\\Users\\jdoe\\Desktop"}"#, r#"{"path":"C:\\Users\\[USERNAME]\\Desktop"}"#);
+        // A name/value pair whose value is a word about a value, as under the key itself.
+        check(
+            r#"[{"name":"password","value":"null"},{"name":"email","value":"-"},{"name":"email","value":"a@b.io"}]"#,
+            r#"[{"name":"password","value":"null"},{"name":"email","value":"-"},{"name":"email","value":"[EMAIL]"}]"#,
+        );
         // A name/value pair: a login of the shape, not an account.
         check(
             r#"[{"name":"user","value":"anna.berg"},{"name":"user","value":"postgres"}]"#,
