@@ -281,6 +281,10 @@ enum SecretKind {
     /// A Firebase Cloud Messaging registration token (`dX9kQ2vLm7T:APA91bF8…`): it addresses one person's device.
     /// The app instance id before the `:` goes with it.
     FcmToken,
+    /// A login quoted after the word `user` (`password authentication failed for user "tdvorak"`, RabbitMQ's
+    /// `user 'nkowalczyk' - invalid credentials`): not a secret; classified as the field `username`. Read here as
+    /// well as at the quote anchors, so that a line with nothing else to find is still read.
+    QuotedLogin,
     /// A home directory (`/home/kwilliams/…`, `/Users/awright`, `C:\Users\hpetersen\…`): not a secret; the login it
     /// is named after is classified as the field `username`.
     HomeDir,
@@ -371,6 +375,11 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("APA91b", SecretKind::FcmToken),
     // Docker Hub personal access tokens (`docker login -u ci -p dckr_pat_…`).
     ("dckr_pat_", SecretKind::Prefixed(16)),
+    // Logins quoted after `user`, in either quote.
+    ("user \"", SecretKind::QuotedLogin),
+    ("user '", SecretKind::QuotedLogin),
+    ("User \"", SecretKind::QuotedLogin),
+    ("User '", SecretKind::QuotedLogin),
     // Home directories, after their `/` or `\` (a prefix starts with a letter).
     ("home/", SecretKind::HomeDir),
     ("Users/", SecretKind::HomeDir),
@@ -1362,6 +1371,15 @@ impl Detectors {
                     redis_hash(text, after, |field, start, end| {
                         memo.push_as_value_of(rules, field, text, (start, end), out)
                     });
+                    None
+                }
+                SecretKind::QuotedLogin => {
+                    let quote = text[after - 1];
+                    let rest = &text[after..];
+                    let len = memchr::memchr(quote, &rest[..rest.len().min(65)]);
+                    if let Some(len) = len.filter(|&len| is_login(&rest[..len])) {
+                        memo.push_as_value_of(rules, b"username", text, (after, after + len), out);
+                    }
                     None
                 }
                 SecretKind::HomeDir => {
@@ -4280,6 +4298,22 @@ mod tests {
         // No user, or not the shape of the format.
         assert_eq!(found("203.0.113.9 - - [12/Mar/2024:10:16:01 +0000] x"), ["IP=203.0.113.9"]);
         assert_eq!(found("from 203.0.113.9 to bob now [x]"), ["IP=203.0.113.9"]);
+    }
+
+    #[test]
+    fn a_login_quoted_after_user_in_either_quote_is_read_even_alone() {
+        one("FATAL:  password authentication failed for user \"tdvorak\"", "USERNAME", "tdvorak");
+        one("HTTP access denied: user 'nkowalczyk' - invalid credentials", "USERNAME", "nkowalczyk");
+        one("Unsuccessful 1FA authentication attempt by user 'svenja' and", "USERNAME", "svenja");
+        // Service accounts, Cisco's enable levels, SQL's `CREATE USER`, words with a space.
+        for line in [
+            "x user 'postgres' y",
+            "%ASA-5-111008: User 'enable_15' executed",
+            "CREATE USER 'app'@'%'",
+            "for user 'Jane Doe' ok",
+        ] {
+            none(line);
+        }
     }
 
     #[test]
