@@ -281,9 +281,11 @@ enum SecretKind {
     /// A Firebase Cloud Messaging registration token (`dX9kQ2vLm7T:APA91bF8…`): it addresses one person's device.
     /// The app instance id before the `:` goes with it.
     FcmToken,
-    /// A login quoted after the word `user` (`password authentication failed for user "tdvorak"`, RabbitMQ's
-    /// `user 'nkowalczyk' - invalid credentials`): not a secret; classified as the field `username`. Read here as
-    /// well as at the quote anchors, so that a line with nothing else to find is still read.
+    /// A login quoted after the word `user`, as servers write a failed or refused one (PostgreSQL's `password
+    /// authentication failed for user "tdvorak"`, nginx's `user "jnovakova" was not found`, MySQL's `Access denied
+    /// for user 'mkaya'@'…'`, RabbitMQ's `user 'nkowalczyk' - invalid credentials`; not SQL's `CREATE USER
+    /// 'app'@'%'`): not a secret; classified as the field `username` (service accounts kept). Read at a prefix, so
+    /// that a line with nothing else to find is read too.
     QuotedLogin,
     /// A home directory (`/home/kwilliams/…`, `/Users/awright`, `C:\Users\hpetersen\…`): not a secret; the login it
     /// is named after is classified as the field `username`.
@@ -568,7 +570,6 @@ impl Detectors {
             if emails {
                 self.emails(text, memchr::memchr(b'%', text).is_some(), out);
             }
-            mysql_logins(rules, text, anchors, memo, out);
             if self.on(DetectorKind::Secret) {
                 // The `$` of the anchors: the text is not searched again.
                 for at in anchors.positions(Anchor::At).filter(|&at| text[at] == b'$') {
@@ -588,7 +589,7 @@ impl Detectors {
         self.secrets(rules, text, anchors, memo, out);
         self.key_values(rules, text, anchors, memo, out);
         if anchors.any(Anchor::Quote) {
-            quoted_logins(rules, text, anchors, memo, out);
+            domain_logins(rules, text, anchors, memo, out);
         }
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
@@ -3065,18 +3066,6 @@ fn home_directory_login(text: &[u8], start: usize, after: usize) -> Option<(usiz
         .then_some((login_start, login_start + len))
 }
 
-/// True when the quote at `quote` comes right after the word `user` as a message writes it (not SQL's `CREATE
-/// USER 'app'@'%'`).
-fn after_user(text: &[u8], quote: usize) -> bool {
-    // Most quotes are turned away by the two bytes before them.
-    quote >= 5
-        && text[quote - 1] == b' '
-        && text[quote - 2] == b'r'
-        && text[quote - 4..quote - 2] == *b"se"
-        && matches!(text[quote - 5], b'u' | b'U')
-        && (quote == 5 || !text[quote - 6].is_ascii_alphanumeric())
-}
-
 /// True when `login` can be a login: 1 to 64 bytes, no space or quote.
 fn is_login(login: &[u8]) -> bool {
     login.first().is_some_and(u8::is_ascii_alphanumeric)
@@ -3084,25 +3073,15 @@ fn is_login(login: &[u8]) -> bool {
         && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
 }
 
-/// A login quoted after the word `user`, as servers write a failed or refused login: PostgreSQL's `password
-/// authentication failed for user "tdvorak"`, nginx's `user "jnovakova" was not found in "…"` and `user
-/// "m.ferrari": password mismatch`, read at the opening quote. Pushed as the field `username` is (service
-/// accounts kept).
+/// The logins of Windows accounts written with their domain (`CORP\\pwalsh`), read at the quote anchors' `\\`.
+/// (A login quoted after the word `user` is read at the secret prefixes: `SecretKind::QuotedLogin`.)
 #[inline(never)]
-fn quoted_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
+fn domain_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
     for at in anchors.positions(Anchor::Quote) {
         if text[at] == b'\\' {
             if let Some((start, end)) = domain_login_at(text, at) {
                 memo.push_as_value_of(rules, b"username", text, (start, end), out);
             }
-            continue;
-        }
-        if text[at] != b'"' || !after_user(text, at) {
-            continue;
-        }
-        let rest = &text[at + 1..];
-        if let Some(len) = memchr::memchr(b'"', &rest[..rest.len().min(65)]).filter(|&len| is_login(&rest[..len])) {
-            memo.push_as_value_of(rules, b"username", text, (at + 1, at + 1 + len), out);
         }
     }
 }
@@ -3168,24 +3147,6 @@ fn domain_login_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let end = at + 1 + login;
     let ends = text.get(end).is_none_or(|&b| !b.is_ascii_alphanumeric() && !matches!(b, b'\\' | b'/' | b'$'));
     ((2..=64).contains(&login) && text[at + 1].is_ascii_lowercase() && ends).then_some((at + 1, end))
-}
-
-/// MySQL's `Access denied for user 'mkaya'@'10.0.4.21'`: the login quoted after `user`, read at the `@` after its
-/// closing quote, as `quoted_logins` reads a double-quoted one.
-#[inline(never)]
-fn mysql_logins(rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
-    for at in anchors.positions(Anchor::At) {
-        if text[at] != b'@' || at < 2 || text[at - 1] != b'\'' || text.get(at + 1) != Some(&b'\'') {
-            continue;
-        }
-        let head = &text[at.saturating_sub(66)..at - 1];
-        if let Some(open) = memchr::memrchr(b'\'', head) {
-            let start = at - 1 - (head.len() - open - 1);
-            if after_user(text, start - 1) && is_login(&text[start..at - 1]) {
-                memo.push_as_value_of(rules, b"username", text, (start, at - 1), out);
-            }
-        }
-    }
 }
 
 /// The rule of FreeRADIUS's `Login incorrect: [bob/Wr0ngP4ss]` and `Login OK: […]` (logged with `auth_badpass`

@@ -301,6 +301,24 @@ impl<'a> Compiler<'a> {
         kept
     }
 
+    /// The variant a key whose value names one of `names` (`text_value`, `shape`) gives, or the default (the first
+    /// variant) when it is not written or names none, which is reported with `what` the key says.
+    fn named<T: Default>(
+        &mut self,
+        value: Option<&Located<String>>,
+        key: &str,
+        names: &[&str],
+        parse: fn(&str) -> Option<T>,
+        what: &str,
+    ) -> T {
+        let Some(value) = value else { return T::default() };
+        parse(&value.value).unwrap_or_else(|| {
+            let message = format!("unknown {key} `{}`; use one of: {} ({what})", value.value, names.join(", "));
+            self.error(value.file, &value.span, message);
+            T::default()
+        })
+    }
+
     fn action(&mut self, value: &Located<String>) -> Option<Action> {
         let action = Action::parse(&value.value);
         if action.is_none() {
@@ -697,39 +715,23 @@ impl<'a> Compiler<'a> {
                 None => categories[category_at].name.to_ascii_uppercase(),
             };
             let entity = intern(&entity);
-            let text_value = match text_value.map(|value| located(value, file)) {
-                Some(value) => TextValue::parse(&value.value).unwrap_or_else(|| {
-                    let message = format!(
-                        "unknown text_value `{}`; use one of: {} (how far a value reaches in a text line)",
-                        value.value,
-                        TextValue::NAMES.join(", ")
-                    );
-                    self.error(value.file, &value.span, message);
-                    TextValue::Token
-                }),
-                None => TextValue::Token,
-            };
-            let shape = match shape.map(|value| located(value, file)) {
-                Some(value) => match ValueShape::parse(&value.value) {
-                    Some(shape) if shape != ValueShape::Any && !action.replaces() => {
-                        let message = "a shape applies to a rule that replaces values; remove it, or give the entry \
-                                       an action such as label";
-                        self.error(value.file, &value.span, message);
-                        ValueShape::Any
-                    }
-                    Some(shape) => shape,
-                    None => {
-                        let message = format!(
-                            "unknown shape `{}`; use one of: {} (the shape a value must have for the rule to apply)",
-                            value.value,
-                            ValueShape::NAMES.join(", ")
-                        );
-                        self.error(value.file, &value.span, message);
-                        ValueShape::Any
-                    }
-                },
-                None => ValueShape::Any,
-            };
+            let text_value = text_value.map(|value| located(value, file));
+            let text_value = self.named(
+                text_value.as_ref(),
+                "text_value",
+                &TextValue::NAMES,
+                TextValue::parse,
+                "how far a value reaches in a text line",
+            );
+            let shape_at = shape.map(|value| located(value, file));
+            let shape_text = "the shape a value must have for the rule to apply";
+            let mut shape = self.named(shape_at.as_ref(), "shape", &ValueShape::NAMES, ValueShape::parse, shape_text);
+            if let Some(value) = shape_at.filter(|_| shape != ValueShape::Any && !action.replaces()) {
+                let message = "a shape applies to a rule that replaces values; remove it, or give the entry an action \
+                               such as label";
+                self.error(value.file, &value.span, message);
+                shape = ValueShape::Any;
+            }
             if paths.is_empty() {
                 self.error(file, &span, "a `[[fields]]` entry needs at least one path in `paths`");
             }
