@@ -107,7 +107,7 @@ impl ContextWords {
     }
 
     /// True when one of the words stands before `text[start..]` (a number). When the number is labeled (`Phone: `,
-    /// `tel=`, `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40 bytes before it
+    /// `tel=`, `mobile_number=`), only the label counts (see `trailing_label`); otherwise the 40 characters before it
     /// count, cut at the last `=`, quote, `,`, `;`, `|`, brace or line break, and words must stand whole
     /// (`desktop` is not `desk`).
     pub(crate) fn before(&self, text: &[u8], start: usize) -> bool {
@@ -258,9 +258,20 @@ impl ContextWords {
     }
 }
 
-/// The `WINDOW_BYTES` before `text[start..]`, without the spaces, quotes and marks that lead into a number.
+/// The `WINDOW_CHARS` characters before `text[start..]`, without the spaces, quotes and marks that lead into a
+/// number. (Characters, not bytes: a Greek, Cyrillic or Hebrew word takes two bytes a letter, a Thai or Hindi one
+/// three.)
 fn window_before(text: &[u8], start: usize) -> &[u8] {
-    let mut window = &text[start.saturating_sub(WINDOW_BYTES)..start];
+    let mut from = start.saturating_sub(WINDOW_CHARS);
+    if !text[from..start].is_ascii() {
+        let (mut at, mut chars) = (start, 0);
+        while at > 0 && chars < WINDOW_CHARS {
+            at -= 1;
+            chars += usize::from(text[at] & 0xC0 != 0x80);
+        }
+        from = at;
+    }
+    let mut window = &text[from..start];
     while let Some((&last, rest)) = window.split_last() {
         if !LEAD_BYTES[usize::from(last)] {
             break;
@@ -360,8 +371,8 @@ impl SplitKey {
     }
 }
 
-/// How far back from a number its context is looked for.
-const WINDOW_BYTES: usize = 40;
+/// How far back from a number its context is looked for, in characters.
+const WINDOW_CHARS: usize = 40;
 
 /// A byte table: `byte_set!(b => condition on b)`.
 macro_rules! byte_set {
@@ -382,8 +393,10 @@ macro_rules! byte_set {
 const LEAD_BYTES: [bool; 256] =
     byte_set!(b => matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"' | b'\'' | b'+' | b'#' | b'-'));
 
-/// The bytes of a label before a number (`phone number:`, `office_tel=`): letters, digits, `_`, `-`, `.`, space.
-const LABEL_BYTES: [bool; 256] = byte_set!(b => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' '));
+/// The bytes of a label before a number (`phone number:`, `office_tel=`, `тел.:`): letters (of any script),
+/// digits, `_`, `-`, `.`, space.
+const LABEL_BYTES: [bool; 256] =
+    byte_set!(b => b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b'_' | b'-' | b'.' | b' '));
 
 /// The bytes that end the window of context before an unlabeled number: the field it belongs to starts after
 /// them.

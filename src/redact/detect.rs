@@ -1271,6 +1271,10 @@ impl Detectors {
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
         } else if structured && digits[0] == b'0' && count >= 10 {
             phone::national(digits, &self.regions).is_some()
+        } else if token.paren_first && matches!(groups, [2, 4 | 5, 4]) && token.separators[1] == b'-' {
+            // Brazil's way: the area code in parentheses, without the trunk 0, and the number's halves joined by a
+            // dash (`(11) 97712-4408`, `(21) 3456-7890`).
+            phone::national(digits, &self.regions).is_some()
         } else {
             false
         };
@@ -4579,6 +4583,12 @@ mod tests {
         one("Phone:\n60-56-85-91\n", "PHONE", "60-56-85-91");
         one("020 7946 0958", "PHONE", "020 7946 0958");
         none("123-456-7890");
+        // Brazil's area code in parentheses: a mobile (a 9 and eight digits) or a fixed line; not an area code
+        // that Brazil lacks, nor a mobile without its 9.
+        one("Podem me ligar no (11) 97712-4408?", "PHONE", "(11) 97712-4408");
+        one("loja (21) 3456-7890 aberta", "PHONE", "(21) 3456-7890");
+        none("lote (10) 2345-6789 ok");
+        none("item (11) 6345-6789 ok");
         // A number listed after a phone is one too; the same number alone, or after something else, is not.
         let both = find("phone numbers: 60-56-85-91, 60-56-85-92 / 60568593 or 60 56 85 94; call");
         assert_eq!(both.len(), 4, "{both:?}");
@@ -4818,6 +4828,23 @@ mod tests {
         one("ja puhelinnumero 040 555 2184.", "PHONE", "040 555 2184");
         one("Καλησπέρα, τηλ. 694 555 1278.", "PHONE", "694 555 1278");
         one("Ring gerne på 28 55 61 78.", "PHONE", "28 55 61 78");
+        // Words of more languages and scripts, some written right before the number.
+        one("mój numer to 512 345 678 napisz", "PHONE", "512 345 678");
+        one("il numero nuovo e 3478124409 scrivetemi", "PHONE", "3478124409");
+        one("ถึงแล้วโทร 081-234-5678 ค่ะ", "PHONE", "081-234-5678");
+        one("新电话139 1702 8855", "PHONE", "139 1702 8855");
+        one("मोबाइल 99580 21447, धन्यवाद", "PHONE", "99580 21447");
+        one("Позвоните мне 8 912 345-67-89", "PHONE", "8 912 345-67-89");
+        one("тел.: 912 345-67-89", "PHONE", "912 345-67-89");
+        one("電話：090-3318-7724", "PHONE", "090-3318-7724");
+        // A word of a cased script counts capitalized too, and the window before a number holds 40 characters,
+        // not 40 bytes (a Greek letter takes two).
+        one("Κινητό: 6971234567", "PHONE", "6971234567");
+        one("Τηλέφωνο επικοινωνίας 694 123 4567, κουδούνι", "PHONE", "694 123 4567");
+        // Not a Brazilian postcode after `CEP`, nor a number after a word that only means "number".
+        none("CEP 01304-001, São Paulo");
+        none("numero d'ordine 31425567");
+        none("hp 1234567 ram");
         one("Baja del servicio | Nací el 07/08/1975, por si", "PERSONAL", "07/08/1975");
         one("kai gennithika 03/04/1989, kanonika", "PERSONAL", "03/04/1989");
         one("születési dátumom 1985.09.12.", "PERSONAL", "1985.09.12");

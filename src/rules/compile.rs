@@ -272,13 +272,15 @@ impl<'a> Compiler<'a> {
         lowered
     }
 
+    /// The context words of a list: each lowercased, and for a word with letters that are not ASCII (whose case
+    /// the engine does not fold), also capitalized and in capitals (`τηλέφωνο`, `Τηλέφωνο`, `ΤΗΛΈΦΩΝΟ`).
     fn context_words(&mut self, words: Option<Vec<Located<String>>>) -> Vec<String> {
         let mut lowered = Vec::new();
         for word in words.unwrap_or_default() {
             if word.value.trim().is_empty() {
                 self.error(word.file, &word.span, "a context word is empty; remove it or write the word");
             } else {
-                lowered.push(word.value.to_lowercase());
+                lowered.extend(cased_forms(&word.value));
             }
         }
         lowered
@@ -982,8 +984,40 @@ fn sorted(mut errors: Vec<RuleError>, files: &[RulesText]) -> RulesError {
     RulesError { errors }
 }
 
+/// A context word lowercased, and when it has letters that are not ASCII, also capitalized and in capitals: the
+/// engine compares words in any ASCII case only.
+fn cased_forms(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    let mut forms = vec![lower.clone()];
+    if !lower.is_ascii() {
+        let mut chars = lower.chars();
+        // (A first letter in ASCII is compared in any case already.)
+        let capitalized = chars
+            .next()
+            .filter(|first| !first.is_ascii())
+            .map(|first| first.to_uppercase().chain(chars).collect::<String>());
+        for form in capitalized.into_iter().chain([lower.to_uppercase()]) {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn context_words_of_cased_scripts_count_capitalized_and_in_capitals() {
+        assert_eq!(cased_forms("Phone"), ["phone"]);
+        assert_eq!(cased_forms("τηλ"), ["τηλ", "Τηλ", "ΤΗΛ"]);
+        assert_eq!(cased_forms("Мой номер"), ["мой номер", "Мой номер", "МОЙ НОМЕР"]);
+        // Scripts without case, and a word whose first letter is ASCII.
+        assert_eq!(cased_forms("电话"), ["电话"]);
+        assert_eq!(cased_forms("mój numer"), ["mój numer", "MÓJ NUMER"]);
+    }
+
     use super::*;
     use crate::rules::KeyPath;
 
