@@ -568,39 +568,67 @@ impl KeyTag {
     }
 }
 
-/// The ASCII byte that a wide space or dash that numbers are written with reads as: no-break, figure, thin and
-/// narrow no-break spaces; non-breaking hyphen, figure dash, en dash. The one list, for raw text and for HTML
-/// character references.
+/// The ASCII byte that a wide space or dash that numbers are written with reads as: no-break, figure, thin,
+/// narrow no-break and ideographic spaces; non-breaking hyphen, figure dash, en dash; the fullwidth hyphen, plus
+/// and parentheses. And the digits of other scripts (`۰۹۱۲…`, `٠٥٠…`, `০১৭১১`, `０８０`) read as ASCII digits. The
+/// one list, for raw text and for HTML character references.
 pub(crate) fn ascii_for_wide(ch: char) -> Option<u8> {
     match ch {
-        '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' => Some(b' '),
-        '\u{2011}' | '\u{2012}' | '\u{2013}' => Some(b'-'),
-        _ => None,
+        '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' | '\u{3000}' => Some(b' '),
+        '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{ff0d}' => Some(b'-'),
+        '\u{ff0b}' => Some(b'+'),
+        '\u{ff08}' => Some(b'('),
+        '\u{ff09}' => Some(b')'),
+        _ => {
+            let code = u32::from(ch);
+            DIGIT_ZEROS.iter().find(|&&zero| (zero..zero + 10).contains(&code)).map(|&zero| b'0' + (code - zero) as u8)
+        }
     }
 }
 
-/// The wide separator at the start of `bytes`, if any: its length and the ASCII byte read for it (all of them are
-/// `C2 xx` or `E2 80 xx` in UTF-8).
+/// The zeros of the decimal digits that numbers are written with besides ASCII's: Arabic-Indic, Persian (extended
+/// Arabic-Indic), Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Myanmar,
+/// Khmer and fullwidth.
+const DIGIT_ZEROS: [u32; 15] =
+    [0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0, 0xFF10];
+
+/// True for the first bytes, in UTF-8, of the characters `ascii_for_wide` reads: `C2` (U+0080..), `D9` and `DB`
+/// (Arabic digits), `E0` and `E1` (the digits of South and Southeast Asia), `E2` (U+2000..), `E3` (U+3000..) and
+/// `EF` (fullwidth forms).
+#[inline(always)]
+fn wide_first(b: u8) -> bool {
+    matches!(b, 0xC2 | 0xD9 | 0xDB | 0xE0 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// The wide separator or digit at the start of `bytes` (valid UTF-8), if any: its length and the ASCII byte read
+/// for it.
 #[inline]
 fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
     let (len, code) = match *bytes {
-        [0xC2, second, ..] => (2, u32::from(second & 0x3F) | 0x80),
-        [0xE2, second, third, ..] => (3, 0x2000 | u32::from(second & 0x3F) << 6 | u32::from(third & 0x3F)),
+        [first @ 0xC2..=0xDF, second, ..] => (2, u32::from(first & 0x1F) << 6 | u32::from(second & 0x3F)),
+        [first @ 0xE0..=0xEF, second, third, ..] => {
+            (3, u32::from(first & 0x0F) << 12 | u32::from(second & 0x3F) << 6 | u32::from(third & 0x3F))
+        }
         _ => return None,
     };
     char::from_u32(code).and_then(ascii_for_wide).map(|ascii| (len, ascii))
 }
 
-/// True when `part` holds a wide separator.
+/// The positions in `text` where a character that `ascii_for_wide` reads may start.
+fn wide_candidates(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    text.iter().enumerate().filter(|&(_, &b)| wide_first(b)).map(|(at, _)| at)
+}
+
+/// True when `part` holds a wide separator or a digit of another script.
 fn holds_wide_separator(part: &[u8]) -> bool {
-    memchr::memchr2_iter(0xC2, 0xE2, part).any(|at| wide_separator_at(&part[at..]).is_some())
+    wide_candidates(part).any(|at| wide_separator_at(&part[at..]).is_some())
 }
 
 /// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
 /// from.
 fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
     let separator_at = |bytes: &[u8]| wide_separator_at(bytes).map(|(len, ascii)| (char::from(ascii), len));
-    map.decode_references(text, memchr::memchr2_iter(0xC2, 0xE2, text), separator_at, out);
+    map.decode_references(text, wide_candidates(text), separator_at, out);
 }
 
 /// A short key stored in place, for the engine's key memos: a lookup compares the tag, then (for keys
@@ -1510,6 +1538,21 @@ mod tests {
             "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
             "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
         );
+    }
+
+    #[test]
+    fn numbers_written_with_the_digits_of_other_scripts_are_found() {
+        // Arabic-Indic, Persian, Bengali and fullwidth digits (with a fullwidth dash), in text and in JSON.
+        check("ملاحظة: رقم الهاتف ٠٥٠٩٨٧٦٥٤٣ الرجاء", "ملاحظة: رقم الهاتف [PHONE] الرجاء");
+        check("موبایل ۰۹۱۲۱۲۳۴۵۶۷ لطفا", "موبایل [PHONE] لطفا");
+        check("প্রাপকের মোবাইল নম্বর ০১৭১১-২৩৪৫৬৭, পরিমাণ ৫০০", "প্রাপকের মোবাইল নম্বর [PHONE], পরিমাণ ৫০০");
+        check(r#"{"msg":"電話：０８０－３４５６－７８９０"}"#, r#"{"msg":"電話：[PHONE]"}"#);
+        check("كارت ٤١١١١١١١١١١١١١١١ تم", "كارت [CARD] تم");
+        // Dates, amounts and order numbers in those digits stay as they are.
+        for clean in ["تاريخ ٢٠٢٤/٠٥/١٢ رقم الطلب ١٢٣٤٥٦٧٨٩", "مبلغ ۱٬۲۵۰٬۰۰۰ ریال", "注文番号 １２３４５６７８"]
+        {
+            check(clean, clean);
+        }
     }
 
     #[test]
