@@ -1,4 +1,4 @@
-//! The blind audits (`tests/data/audit28` to `tests/data/audit33`): the engine may not leak more of their values, or
+//! The blind audits (`tests/data/audit28` to `tests/data/audit34`): the engine may not leak more of their values, or
 //! change more of their clean lines, than the ceilings below, and withholds none of their lines.
 
 use serde_json::Value;
@@ -24,18 +24,22 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit31", values: 690, clean: 104, leaked_ceiling: LEAKED_31, changed_ceiling: CHANGED_31 },
     Audit { dir: "audit32", values: 711, clean: 103, leaked_ceiling: LEAKED_32, changed_ceiling: CHANGED_32 },
     Audit { dir: "audit33", values: 681, clean: 100, leaked_ceiling: LEAKED_33, changed_ceiling: CHANGED_33 },
+    // Phone numbers only, in forty languages.
+    Audit { dir: "audit34", values: 255, clean: 120, leaked_ceiling: LEAKED_34, changed_ceiling: CHANGED_34 },
 ];
-const LEAKED_28: usize = 65;
+const LEAKED_28: usize = 63;
 const LEAKED_29: usize = 104;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 254;
+const LEAKED_30: usize = 249;
 const CHANGED_30: usize = 26;
-const LEAKED_31: usize = 262;
+const LEAKED_31: usize = 260;
 const CHANGED_31: usize = 23;
-const LEAKED_32: usize = 276;
+const LEAKED_32: usize = 273;
 const CHANGED_32: usize = 12;
-const LEAKED_33: usize = 278;
+const LEAKED_33: usize = 276;
 const CHANGED_33: usize = 4;
+const LEAKED_34: usize = 19;
+const CHANGED_34: usize = 4;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(audit.dir).join(name);
