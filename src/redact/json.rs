@@ -20,8 +20,10 @@ pub(crate) struct Shaped {
     shape: ValueShape,
 }
 
-/// How the values under the current key are treated.
+/// How the values under the current key are treated. (Eight bytes, aligned: moved as one word, where its six
+/// bytes were written and read piece by piece, and a read of two pieces waited on both writes.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(8))]
 pub(crate) enum Treatment {
     /// No rule, or one whose values must have a shape: strings are scanned by the detectors, numbers checked for
     /// cards (and phones under phone keys). Under a rule with a shape, a string of that shape is replaced instead
