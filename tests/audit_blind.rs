@@ -27,18 +27,18 @@ const AUDITS: &[Audit] = &[
     // Phone numbers only, in forty languages.
     Audit { dir: "audit34", values: 255, clean: 120, leaked_ceiling: LEAKED_34, changed_ceiling: CHANGED_34 },
 ];
-const LEAKED_28: usize = 63;
+const LEAKED_28: usize = 64;
 const LEAKED_29: usize = 104;
 const CHANGED_29: usize = 10;
 const LEAKED_30: usize = 249;
 const CHANGED_30: usize = 26;
-const LEAKED_31: usize = 260;
+const LEAKED_31: usize = 261;
 const CHANGED_31: usize = 23;
-const LEAKED_32: usize = 273;
+const LEAKED_32: usize = 270;
 const CHANGED_32: usize = 12;
 const LEAKED_33: usize = 276;
 const CHANGED_33: usize = 4;
-const LEAKED_34: usize = 19;
+const LEAKED_34: usize = 15;
 const CHANGED_34: usize = 4;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {

@@ -112,14 +112,16 @@ impl ContextWords {
     /// (`desktop` is not `desk`).
     pub(crate) fn before(&self, text: &[u8], start: usize) -> bool {
         let window = window_before(text, start);
-        if let Some((&last, rest)) = window.split_last() {
-            if last == b':' || last == b'=' {
-                // `"employee_ssn":"…` (JSON inside a text line): the key is inside the quotes.
-                let rest = rest.strip_suffix(b"\"").or_else(|| rest.strip_suffix(b"'")).unwrap_or(rest);
-                return self.in_label(trailing_label(rest));
-            }
+        match label_of(window) {
+            Some(label) => self.in_label(label),
+            None => self.in_window_after_cut(window).is_some(),
         }
-        self.in_window_after_cut(window).is_some()
+    }
+
+    /// True when the number at `text[start..]` is labeled (`to=`, `"dst":`) and its label mentions one of the
+    /// words as `before` reads a label; words in the prose before an unlabeled number do not count.
+    pub(crate) fn in_label_before(&self, text: &[u8], start: usize) -> bool {
+        label_of(window_before(text, start)).is_some_and(|label| self.in_label(label))
     }
 
     /// The index of the word that stands in prose before `text[start..]`, found as `before` finds one, but none
@@ -243,20 +245,68 @@ impl ContextWords {
         }
     }
 
-    /// True when word `word` is at `window[at..]` and no letter follows it.
+    /// True when word `word` is at `window[at..]`, no letter of any script follows it, and no letter of a script
+    /// written with spaces (not Chinese, Japanese, Thai, …) precedes it: `тел` is not in `Пользователь`, `tél`
+    /// not in `Téléchargement`, `联系` not in `联系人`; `电话` is in `新电话`. (An ASCII letter before a word is
+    /// the callers' to rule out.)
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
         let exact = self.exact[usize::from(word)];
         let word = &self.words[usize::from(word)];
-        window.get(at..at + word.len()).is_some_and(|found| {
+        let found = window.get(at..at + word.len()).is_some_and(|found| {
             if exact {
                 found == &word[..]
             } else {
                 found.eq_ignore_ascii_case(word)
             }
-        }) && window.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphabetic())
+        });
+        found
+            && !char_at(window, at + word.len()).is_some_and(char::is_alphabetic)
+            && !(at > 0 && window[at - 1] >= 0x80 && glued_before(window, at))
     }
 }
+
+/// The character that starts at `text[at..]`, if a whole one does.
+fn char_at(text: &[u8], at: usize) -> Option<char> {
+    let first = *text.get(at)?;
+    let len = match first {
+        0x00..=0x7F => return Some(char::from(first)),
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()
+}
+
+/// The character that ends right before `text[at]`, if a whole one does.
+fn char_before(text: &[u8], at: usize) -> Option<char> {
+    let mut start = at.checked_sub(1)?;
+    while start > 0 && at - start < 4 && text[start] & 0xC0 == 0x80 {
+        start -= 1;
+    }
+    std::str::from_utf8(&text[start..at]).ok()?.chars().next()
+}
+
+/// True when a letter of a script written with spaces between words stands right before `text[at..]` (which
+/// starts a word or a number), unless that word's script is written without them; a Hebrew letter before is no
+/// glue, since Hebrew writes "the", "to", "in" and "and" as a letter before a word or a number (`הטלפון`, `ל052`).
+pub(crate) fn glued_before(text: &[u8], at: usize) -> bool {
+    let hebrew = |ch: char| ('\u{590}'..='\u{5ff}').contains(&ch);
+    char_before(text, at).is_some_and(|ch| ch.is_alphabetic() && !written_without_spaces(ch) && !hebrew(ch))
+        && !char_at(text, at).is_some_and(written_without_spaces)
+}
+
+/// True for the letters of scripts written without spaces between words, whose words are found inside runs of
+/// letters: Thai, Lao, Myanmar, Khmer, kana, and Chinese characters.
+pub(crate) fn written_without_spaces(ch: char) -> bool {
+    matches!(u32::from(ch), 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x3040..=0x30FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF)
+}
+
+/// The characters that end a clause before a number besides `CUT_BYTES`' ASCII ones: the fullwidth and
+/// ideographic comma, semicolon and full stop, the Arabic comma and semicolon, the danda, and guillemets.
+const CUT_CHARS: [&str; 9] = ["，", "、", "。", "；", "،", "؛", "।", "«", "»"];
 
 /// The `WINDOW_CHARS` characters before `text[start..]`, without the spaces, quotes and marks that lead into a
 /// number. (Characters, not bytes: a Greek, Cyrillic or Hebrew word takes two bytes a letter, a Thai or Hindi one
@@ -270,6 +320,13 @@ fn window_before(text: &[u8], start: usize) -> &[u8] {
             chars += usize::from(text[at] & 0xC0 != 0x80);
         }
         from = at;
+        // Past the last clause cut of another script.
+        for cut in CUT_CHARS {
+            let cut = cut.as_bytes();
+            if let Some(found) = text[from..start].windows(cut.len()).rposition(|bytes| bytes == cut) {
+                from += found + cut.len();
+            }
+        }
     }
     let mut window = &text[from..start];
     while let Some((&last, rest)) = window.split_last() {
@@ -402,6 +459,17 @@ const LABEL_BYTES: [bool; 256] =
 /// them.
 const CUT_BYTES: [bool; 256] =
     byte_set!(b => matches!(b, b'=' | b'"' | b',' | b';' | b'|' | b'{' | b'}' | b'\n' | b'[' | b']'));
+
+/// The label of a number whose window before it is `window`, when that ends in `:` or `=`: `"employee_ssn":"…`
+/// (JSON inside a text line) has its key inside the quotes.
+fn label_of(window: &[u8]) -> Option<&[u8]> {
+    let (&last, rest) = window.split_last()?;
+    if last != b':' && last != b'=' {
+        return None;
+    }
+    let rest = rest.strip_suffix(b"\"").or_else(|| rest.strip_suffix(b"'")).unwrap_or(rest);
+    Some(trailing_label(rest))
+}
 
 /// The label that ends `text`: its last run of letters, digits, `_`, `-`, `.` and spaces (`phone number`,
 /// `sms delivery failed to`), without its first word when a `=` comes right before the run: that word is the

@@ -24,12 +24,15 @@ pub struct Finding {
 }
 
 /// What the text being scanned is, as far as the detectors care.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanContext {
     /// The JSON key of the value mentions a phone (`contactPhone`), so phone-shaped numbers count as phones.
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
+    /// The JSON key of the value is one of the phone detector's `e164_keys` (`to`, `msisdn_to`): 11 to 15 digits
+    /// that a country code and its plan confirm are a phone.
+    pub e164_key: bool,
 }
 
 /// Remembers the classification of the keys of `key=value` pairs, so a key seen before costs a hash and a
@@ -141,6 +144,8 @@ pub struct Detectors {
     actions: [Action; DetectorKind::ALL.len()],
     regions: Vec<Region>,
     phone_context: Option<ContextWords>,
+    /// The phone detector's `e164_keys`, read as the labels of numbers.
+    e164_keys: Option<ContextWords>,
     /// The rules' `phone_labels`: the labels of a phone in a signature (`tel`, `mobiel`).
     phone_labels: Vec<Box<[u8]>>,
     phone_context_after: Vec<Vec<u8>>,
@@ -484,6 +489,7 @@ impl Detectors {
         let regions =
             rules.detector(DetectorKind::Phone).regions.iter().filter_map(|code| Region::from_code(code)).collect();
         let phone_context = ContextWords::new(&rules.detector(DetectorKind::Phone).context);
+        let e164_keys = ContextWords::new(&rules.detector(DetectorKind::Phone).e164_keys);
         let phone_context_after: Vec<Vec<u8>> =
             rules.detector(DetectorKind::Phone).context_after.iter().map(|word| word.as_bytes().to_vec()).collect();
         let mut phone_after_first = [false; 256];
@@ -531,6 +537,7 @@ impl Detectors {
             actions,
             regions,
             phone_context,
+            e164_keys,
             phone_labels,
             phone_context_after,
             phone_after_first,
@@ -715,6 +722,9 @@ impl Detectors {
             return Some((DetectorKind::Ssn.entity(), self.actions[DetectorKind::Ssn as usize]));
         }
         if context.phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
+            return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
+        }
+        if context.e164_key && self.on(DetectorKind::Phone) && self.e164_digits(digits) {
             return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
         }
         None
@@ -1017,8 +1027,10 @@ impl Detectors {
                 }
             }
         }
-        // A digit glued to a word (hex hashes, identifiers) is not a number of its own, unless it is a card's.
-        if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
+        // A digit glued to a word (hex hashes, identifiers, `КХ12345678`) is not a number of its own, unless it is a
+        // card's.
+        let glued = i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_');
+        if glued || i > 0 && text[i - 1] >= 0x80 && super::context::glued_before(text, i) {
             return self
                 .glued_card(text, i, out)
                 .or_else(|| self.labeled_number(text, capitals_before(text, i)?, out))
@@ -1271,14 +1283,24 @@ impl Detectors {
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
         } else if structured && digits[0] == b'0' && count >= 10 {
             phone::national(digits, &self.regions).is_some()
-        } else if token.paren_first && matches!(groups, [2, 4 | 5, 4]) && token.separators[1] == b'-' {
-            // Brazil's way: the area code in parentheses, without the trunk 0, and the number's halves joined by a
-            // dash (`(11) 97712-4408`, `(21) 3456-7890`).
+        } else if token.paren_first && groups == [2, 5, 4] && token.separators[1] == b'-' && digits[2] == b'9' {
+            // Brazil's way with a mobile: the area code in parentheses, without the trunk 0, a 9 and the number's
+            // halves joined by a dash (`(11) 97712-4408`). A fixed line (`(21) 3456-7890`) reads like a range
+            // (`(21) 2020-2024`): it needs a context word.
             phone::national(digits, &self.regions).is_some()
         } else {
             false
         };
         if strong || context.phone_key {
+            return Some(end);
+        }
+        // Digits only under a key that holds a phone (`to=447418343012`, `"dst":"254712345678"`,
+        // `b_number=07700900987`): a plan must confirm them (see `e164_digits`).
+        let keyed = groups.len() == 1
+            && (10..=17).contains(&count)
+            && self.e164_digits(digits)
+            && (context.e164_key || self.near_label(&self.e164_keys, text, token.start));
+        if keyed {
             return Some(end);
         }
         // Numbers that no numbering plan confirms count with a context word, unless they read as something else:
@@ -1294,9 +1316,24 @@ impl Detectors {
         None
     }
 
+    /// True when `digits`, the value of one of the `e164_keys`, are a phone number by a numbering plan: E.164 as
+    /// machines emit it (11 to 15 digits with a country code, without its `+` or after `00`), or a national number
+    /// with its trunk 0 in one of the regions.
+    fn e164_digits(&self, digits: &[u8]) -> bool {
+        let international = digits.strip_prefix(b"00").unwrap_or(digits);
+        (11..=15).contains(&international.len()) && phone::international(international).is_some()
+            || digits.first() == Some(&b'0') && digits.len() >= 10 && phone::national(digits, &self.regions).is_some()
+    }
+
     /// True when a context word of `words` stands before `start` (see `ContextWords::before`).
     fn near(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
         words.as_ref().is_some_and(|words| words.before(text, start))
+    }
+
+    /// True when the number at `start` has a label (`to=`, `"dst":`) that mentions one of `words` (see
+    /// `ContextWords::in_label_before`).
+    fn near_label(&self, words: &Option<ContextWords>, text: &[u8], start: usize) -> bool {
+        words.as_ref().is_some_and(|words| words.in_label_before(text, start))
     }
 
     /// True when one of the after-words follows `end`, past spaces, dashes, commas or an opening parenthesis.
@@ -4157,8 +4194,8 @@ mod tests {
         let mut pick = |n: u64| (super::super::xorshift(&mut state) % n) as usize;
         let contexts = [
             ScanContext::default(),
-            ScanContext { phone_key: true, ssn_key: false },
-            ScanContext { phone_key: false, ssn_key: true },
+            ScanContext { phone_key: true, ..ScanContext::default() },
+            ScanContext { ssn_key: true, ..ScanContext::default() },
         ];
         for _ in 0..3000 {
             let digits = |count: usize, pick: &mut dyn FnMut(u64) -> usize| {
@@ -4586,9 +4623,10 @@ mod tests {
         // Brazil's area code in parentheses: a mobile (a 9 and eight digits) or a fixed line; not an area code
         // that Brazil lacks, nor a mobile without its 9.
         one("Podem me ligar no (11) 97712-4408?", "PHONE", "(11) 97712-4408");
-        one("loja (21) 3456-7890 aberta", "PHONE", "(21) 3456-7890");
+        one("loja tel. (21) 3456-7890 aberta", "PHONE", "(21) 3456-7890");
         none("lote (10) 2345-6789 ok");
         none("item (11) 6345-6789 ok");
+        none("range (21) 2020-2024 years, (27) 3000-4000 records");
         // A number listed after a phone is one too; the same number alone, or after something else, is not.
         let both = find("phone numbers: 60-56-85-91, 60-56-85-92 / 60568593 or 60 56 85 94; call");
         assert_eq!(both.len(), 4, "{both:?}");
@@ -4772,7 +4810,7 @@ mod tests {
 
     #[test]
     fn seconds_of_a_time_are_no_phone_even_under_a_phone_key() {
-        let phone_key = ScanContext { phone_key: true, ssn_key: false };
+        let phone_key = ScanContext { phone_key: true, ..ScanContext::default() };
         for stamp in ["2025-11-29T14:26:36.250-05:00", "2025-11-29 14:26:36.123456+01:00", "at 14:26:36.9-0530"] {
             assert_eq!(find_with(stamp, phone_key), vec![], "{stamp}");
         }
@@ -4829,7 +4867,27 @@ mod tests {
         one("Καλησπέρα, τηλ. 694 555 1278.", "PHONE", "694 555 1278");
         one("Ring gerne på 28 55 61 78.", "PHONE", "28 55 61 78");
         // Words of more languages and scripts, some written right before the number.
-        one("mój numer to 512 345 678 napisz", "PHONE", "512 345 678");
+        one("zadzwońcie do mnie pod 512 345 678, chodzi o", "PHONE", "512 345 678");
+        one("מספר הטלפון של המטופל 054-123-4567, לחזור", "PHONE", "054-123-4567");
+        one("ถึงแล้วโทรหา 089-123-4567 นะคะ", "PHONE", "089-123-4567");
+        // A word inside a longer word of its script is not that word, nor is a number of an order after a
+        // person's "my number", a word whose first sense is another, or a word across a clause's end.
+        for clean in [
+            "Пользователь 12345678 вошёл в систему",
+            "Téléchargement de la facture 123456789",
+            "ligação recusada pelo servidor 12345678",
+            "التوقيع الرقمي 123456789",
+            "โทรทัศน์ รหัสสินค้า 123456789",
+            "关联系统订单号 123456789",
+            "联系人：张三，订单号：123456789",
+            "هاتف العميل غير متوفر، رقم الطلب 123456789",
+            "mi número de pedido es 123456789",
+            "callback 12345678 timed out",
+            "precio fijo 1500000 COP",
+            "Cel: 1500000 zł",
+        ] {
+            none(clean);
+        }
         one("il numero nuovo e 3478124409 scrivetemi", "PHONE", "3478124409");
         one("ถึงแล้วโทร 081-234-5678 ค่ะ", "PHONE", "081-234-5678");
         one("新电话139 1702 8855", "PHONE", "139 1702 8855");
@@ -4841,6 +4899,20 @@ mod tests {
         // not 40 bytes (a Greek letter takes two).
         one("Κινητό: 6971234567", "PHONE", "6971234567");
         one("Τηλέφωνο επικοινωνίας 694 123 4567, κουδούνι", "PHONE", "694 123 4567");
+        // E.164 without its `+` under a key that holds one, when a country code and its plan confirm it; not
+        // unix times, dates and offsets under the same keys, nor a number under another key.
+        one("vonage inbound to=447418343012 messageId=0B00", "PHONE", "447418343012");
+        one("cdr: a_number=441614960123 cause=16", "PHONE", "441614960123");
+        one("x {\"Dst\":\"254712345678\"}", "PHONE", "254712345678");
+        for clean in [
+            "range from=1715508912345 to=1715508999999",
+            "from=20240512103312 to=20240512113312",
+            "page from=10000000000 to=20000000000",
+            "invoice=447418343012 ok",
+            "sent to 447418343012 items",
+        ] {
+            none(clean);
+        }
         // Not a Brazilian postcode after `CEP`, nor a number after a word that only means "number".
         none("CEP 01304-001, São Paulo");
         none("numero d'ordine 31425567");

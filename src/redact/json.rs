@@ -28,7 +28,7 @@ pub(crate) enum Treatment {
     /// No rule, or one whose values must have a shape: strings are scanned by the detectors, numbers checked for
     /// cards (and phones under phone keys). Under a rule with a shape, a string of that shape is replaced instead
     /// (`"driver": "Stefanie Brandt"`, `"user": "aiko.tanaka"`; not `"driver": "overlay2"`).
-    Detect { phone_key: bool, ssn_key: bool, shaped: Option<Shaped> },
+    Detect { context: ScanContext, shaped: Option<Shaped> },
     /// A `scan` rule (conversation content), or a `keep` rule (system metadata): not replaced because of the key,
     /// but scanned like every other string (a card number in a `status` is still found, as in a `status=` of a
     /// text line), without the key words' context.
@@ -40,6 +40,7 @@ pub(crate) enum Treatment {
     /// Inside a dropped member: nothing below is looked at.
     Skip,
 }
+const _: () = assert!(std::mem::size_of::<Treatment>() == 8);
 
 /// Why a line is not JSON the walker can handle (the caller falls back to text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,15 +105,15 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
             Treatment::Detect { .. } => {
                 // Parts of the key as written (`hotel_id` has no `tel`), else the normalized key.
                 let key = SplitKey::of(raw.unwrap_or(work.path.last().unwrap_or(b"")));
-                let mentions = |kind: DetectorKind| {
-                    !key.names_no_phone()
-                        && rules.detector(kind).key_words.iter().any(|word| key.mentions(word.as_bytes()))
+                let mentions =
+                    |words: &[String]| !key.names_no_phone() && words.iter().any(|word| key.mentions(word.as_bytes()));
+                let (phone, ssn) = (rules.detector(DetectorKind::Phone), rules.detector(DetectorKind::Ssn));
+                let context = ScanContext {
+                    phone_key: mentions(&phone.key_words),
+                    ssn_key: mentions(&ssn.key_words),
+                    e164_key: mentions(&phone.e164_keys),
                 };
-                Treatment::Detect {
-                    phone_key: mentions(DetectorKind::Phone),
-                    ssn_key: mentions(DetectorKind::Ssn),
-                    shaped,
-                }
+                Treatment::Detect { context, shaped }
             }
             other => other,
         },
@@ -288,7 +289,7 @@ fn walk_inner(
 ) -> Result<(), JsonError> {
     let n = line.len();
     let mut i = skip_ws(line, 0);
-    let mut treatment = Treatment::Detect { phone_key: false, ssn_key: false, shaped: None };
+    let mut treatment = Treatment::Detect { context: ScanContext::default(), shaped: None };
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
     let mut expect_value = true;
     loop {
@@ -368,7 +369,7 @@ fn walk_inner(
                                     || engine.detectors.holds_only_a_timestamp(&line[i + 1..end])) => {}
                         Treatment::Detect { .. } | Treatment::Scan | Treatment::Replace(..) => {
                             let context = match treatment {
-                                Treatment::Detect { phone_key, ssn_key, .. } => ScanContext { phone_key, ssn_key },
+                                Treatment::Detect { context, .. } => context,
                                 _ => ScanContext::default(),
                             };
                             engine.scan_json_string(line, anchors, i + 1, end, escaped, context, work)?;
@@ -383,9 +384,7 @@ fn walk_inner(
                             let value = line[i..end].to_vec();
                             work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
                         }
-                        Treatment::Detect { phone_key, ssn_key, .. } => {
-                            engine.check_number(line, i, end, ScanContext { phone_key, ssn_key }, work)
-                        }
+                        Treatment::Detect { context, .. } => engine.check_number(line, i, end, context, work),
                         Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
                         Treatment::Drop | Treatment::Skip => {}
                     }
@@ -854,7 +853,7 @@ mod tests {
 
     #[test]
     fn pair_members_are_named_by_exact_words_in_any_case() {
-        let plain = Treatment::Detect { phone_key: false, ssn_key: false, shaped: None };
+        let plain = Treatment::Detect { context: ScanContext::default(), shaped: None };
         for key in ["name", "Name", "KEY", "key"] {
             assert_eq!(MemberKind::of(key.as_bytes(), plain), MemberKind::Name, "{key}");
         }

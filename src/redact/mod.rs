@@ -575,35 +575,119 @@ impl KeyTag {
 pub(crate) fn ascii_for_wide(ch: char) -> Option<u8> {
     match ch {
         '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' | '\u{3000}' => Some(b' '),
-        '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{ff0d}' => Some(b'-'),
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{ff0d}' => Some(b'-'),
         '\u{ff0b}' => Some(b'+'),
         '\u{ff08}' => Some(b'('),
         '\u{ff09}' => Some(b')'),
+        // Fullwidth letters, so a fullwidth code stays one word (`ＶＰ１２３４５６７８`).
+        '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => Some((u32::from(ch) - 0xff21 + u32::from(b'A')) as u8),
         _ => {
             let code = u32::from(ch);
-            DIGIT_ZEROS.iter().find(|&&zero| (zero..zero + 10).contains(&code)).map(|&zero| b'0' + (code - zero) as u8)
+            let zero = *DIGIT_ZEROS.get(DIGIT_ZEROS.partition_point(|&zero| zero <= code).checked_sub(1)?)?;
+            (code - zero < 10).then(|| b'0' + (code - zero) as u8)
         }
     }
 }
 
-/// The zeros of the decimal digits that numbers are written with besides ASCII's: Arabic-Indic, Persian (extended
-/// Arabic-Indic), Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Myanmar,
-/// Khmer and fullwidth.
-const DIGIT_ZEROS: [u32; 15] =
-    [0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0, 0xFF10];
+/// The zeros of the decimal digits that numbers are written with besides ASCII's, in order: Arabic-Indic, Persian
+/// (extended Arabic-Indic), Devanagari, Bengali, Gurmukhi, Gujarati, Odia, Tamil, Telugu, Kannada, Malayalam, Thai,
+/// Lao, Myanmar, Khmer and fullwidth.
+const DIGIT_ZEROS: [u32; 16] =
+    [0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0, 0xFF10];
 
-/// True for the first bytes, in UTF-8, of the characters `ascii_for_wide` reads: `C2` (U+0080..), `D9` and `DB`
-/// (Arabic digits), `E0` and `E1` (the digits of South and Southeast Asia), `E2` (U+2000..), `E3` (U+3000..) and
-/// `EF` (fullwidth forms).
+/// A family of characters by their bytes in UTF-8: a first byte, a range of second bytes, and ranges of third
+/// bytes (none for two-byte characters).
+type WideFamily = (u8, (u8, u8), &'static [(u8, u8)]);
+
+/// The characters `ascii_for_wide` reads, in families.
+const WIDE_FAMILIES: [WideFamily; 21] = [
+    // No-break space; Arabic-Indic and Persian digits.
+    (0xC2, (0xA0, 0xA0), &[]),
+    (0xD9, (0xA0, 0xA9), &[]),
+    (0xDB, (0xB0, 0xB9), &[]),
+    // Indic digits (U+0966, U+09E6, …, U+0D66), Thai's and Lao's.
+    (0xE0, (0xA5, 0xA5), &[(0xA6, 0xAF)]),
+    (0xE0, (0xA7, 0xA7), &[(0xA6, 0xAF)]),
+    (0xE0, (0xA9, 0xA9), &[(0xA6, 0xAF)]),
+    (0xE0, (0xAB, 0xAB), &[(0xA6, 0xAF)]),
+    (0xE0, (0xAD, 0xAD), &[(0xA6, 0xAF)]),
+    (0xE0, (0xAF, 0xAF), &[(0xA6, 0xAF)]),
+    (0xE0, (0xB1, 0xB1), &[(0xA6, 0xAF)]),
+    (0xE0, (0xB3, 0xB3), &[(0xA6, 0xAF)]),
+    (0xE0, (0xB5, 0xB5), &[(0xA6, 0xAF)]),
+    (0xE0, (0xB9, 0xB9), &[(0x90, 0x99)]),
+    (0xE0, (0xBB, 0xBB), &[(0x90, 0x99)]),
+    // Myanmar's and Khmer's digits; wide spaces and dashes, the minus sign; the ideographic space.
+    (0xE1, (0x81, 0x81), &[(0x80, 0x89)]),
+    (0xE1, (0x9F, 0x9F), &[(0xA0, 0xA9)]),
+    (0xE2, (0x80, 0x80), &[(0x87, 0x87), (0x89, 0x89), (0x90, 0x93), (0xAF, 0xAF)]),
+    (0xE3, (0x80, 0x80), &[(0x80, 0x80)]),
+    // Fullwidth forms (parentheses, plus, hyphen, digits, capitals; small letters), and the minus sign.
+    (0xEF, (0xBC, 0xBC), &[(0x88, 0x89), (0x8B, 0x8B), (0x8D, 0x8D), (0x90, 0x99), (0xA1, 0xBA)]),
+    (0xEF, (0xBD, 0xBD), &[(0x81, 0x9A)]),
+    (0xE2, (0x88, 0x88), &[(0x92, 0x92)]),
+];
+
+/// Per byte, a bit per family of `WIDE_FAMILIES` whose first, second or third byte it can be;
+/// every byte is a third byte of the two-byte families.
+const WIDE_TABLES: [[u32; 256]; 3] = {
+    let mut tables = [[0u32; 256]; 3];
+    let mut family = 0;
+    while family < WIDE_FAMILIES.len() {
+        let (first, (low, high), thirds) = WIDE_FAMILIES[family];
+        let bit = 1u32 << family;
+        tables[0][first as usize] |= bit;
+        let mut b = low as usize;
+        while b <= high as usize {
+            tables[1][b] |= bit;
+            b += 1;
+        }
+        if thirds.is_empty() {
+            let mut b = 0;
+            while b < 256 {
+                tables[2][b] |= bit;
+                b += 1;
+            }
+        }
+        let mut range = 0;
+        while range < thirds.len() {
+            let mut b = thirds[range].0 as usize;
+            while b <= thirds[range].1 as usize {
+                tables[2][b] |= bit;
+                b += 1;
+            }
+            range += 1;
+        }
+        family += 1;
+    }
+    tables
+};
+
+/// The families a character starting with these three bytes (the third 0 past the end) belongs to.
 #[inline(always)]
-fn wide_first(b: u8) -> bool {
-    matches!(b, 0xC2 | 0xD9 | 0xDB | 0xE0 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+fn wide_families(first: u8, second: u8, third: u8) -> u32 {
+    let [firsts, seconds, thirds] = &WIDE_TABLES;
+    firsts[usize::from(first)] & seconds[usize::from(second)] & thirds[usize::from(third)]
+}
+
+/// True when `bytes` (valid UTF-8) start with a character that `ascii_for_wide` reads, by its bytes alone: most
+/// text in other scripts is passed over without decoding a character. (A test holds it to `ascii_for_wide` for
+/// every character.)
+#[inline(always)]
+fn starts_wide(bytes: &[u8]) -> bool {
+    match *bytes {
+        [first, second, ref rest @ ..] => wide_families(first, second, rest.first().copied().unwrap_or(0)) != 0,
+        _ => false,
+    }
 }
 
 /// The wide separator or digit at the start of `bytes` (valid UTF-8), if any: its length and the ASCII byte read
 /// for it.
 #[inline]
 fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
+    if !starts_wide(bytes) {
+        return None;
+    }
     let (len, code) = match *bytes {
         [first @ 0xC2..=0xDF, second, ..] => (2, u32::from(first & 0x1F) << 6 | u32::from(second & 0x3F)),
         [first @ 0xE0..=0xEF, second, third, ..] => {
@@ -614,14 +698,22 @@ fn wide_separator_at(bytes: &[u8]) -> Option<(usize, u8)> {
     char::from_u32(code).and_then(ascii_for_wide).map(|ascii| (len, ascii))
 }
 
-/// The positions in `text` where a character that `ascii_for_wide` reads may start.
+/// The positions in `text` where a character that `ascii_for_wide` reads starts.
 fn wide_candidates(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    text.iter().enumerate().filter(|&(_, &b)| wide_first(b)).map(|(at, _)| at)
+    (0..text.len()).filter(|&at| text[at] >= 0xC2 && starts_wide(&text[at..]))
 }
 
-/// True when `part` holds a wide separator or a digit of another script.
+/// True when `part` holds a wide separator or a digit of another script: three table lookups a byte, without a
+/// branch, so text in other scripts goes by quickly.
 fn holds_wide_separator(part: &[u8]) -> bool {
-    wide_candidates(part).any(|at| wide_separator_at(&part[at..]).is_some())
+    let mut any = 0;
+    for bytes in part.windows(3) {
+        any |= wide_families(bytes[0], bytes[1], bytes[2]);
+    }
+    if let [.., first, second] = *part {
+        any |= wide_families(first, second, 0);
+    }
+    any != 0
 }
 
 /// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
@@ -1538,6 +1630,38 @@ mod tests {
             "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
             "prix\u{a0}: 1\u{a0}234\u{a0}567\u{a0}€ \u{2014} café",
         );
+    }
+
+    #[test]
+    fn e164_digits_under_a_key_that_holds_a_phone_are_phones_in_json_too() {
+        check(
+            r#"{"to":"447418343012","from":447418343013,"id":447418343012,"msisdn_to":"254712345678"}"#,
+            r#"{"to":"[PHONE]","from":"[PHONE]","id":447418343012,"msisdn_to":"[PHONE]"}"#,
+        );
+        // Numbers that no country's plan confirms stay, as do shorter ones.
+        check(
+            r#"{"to":1715508912345,"from":"20240512103312","dst":"4474183"}"#,
+            r#"{"to":1715508912345,"from":"20240512103312","dst":"4474183"}"#,
+        );
+    }
+
+    #[test]
+    fn the_bytes_that_start_a_wide_character_are_those_of_the_characters_read() {
+        for ch in ('\u{80}'..='\u{ffff}').chain(['\u{10000}', '\u{1f600}']) {
+            let mut buf = [0u8; 4];
+            let bytes = ch.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(starts_wide(bytes), ascii_for_wide(ch).is_some(), "U+{:04X}", u32::from(ch));
+        }
+    }
+
+    #[test]
+    fn the_zeros_of_other_scripts_digits_are_in_order() {
+        assert!(DIGIT_ZEROS.windows(2).all(|pair| pair[0] + 10 <= pair[1]));
+        assert_eq!(ascii_for_wide('\u{b6f}'), Some(b'9'));
+        assert_eq!(ascii_for_wide('\u{b70}'), None);
+        assert_eq!(ascii_for_wide('\u{65f}'), None);
+        assert_eq!(ascii_for_wide('Ｚ'), Some(b'Z'));
+        assert_eq!(ascii_for_wide('ｚ'), Some(b'z'));
     }
 
     #[test]

@@ -65,6 +65,7 @@ struct MergedDetector {
     context: Option<Vec<Located<String>>>,
     context_after: Option<Vec<Located<String>>>,
     key_words: Option<Vec<String>>,
+    e164_keys: Option<Vec<Located<String>>>,
     flag_name_endings: Option<Vec<Located<String>>>,
     not_names: Option<Vec<Located<String>>>,
     full_name_context: Option<Vec<Located<String>>>,
@@ -179,6 +180,23 @@ impl<'a> Compiler<'a> {
             })
             .filter(|word| !word.is_empty())
             .collect();
+        // Keys compare as key words do, normalized (lowercase, no `_` or `-`).
+        let e164_keys = self
+            .owned_words(
+                kind,
+                DetectorKind::Phone,
+                detector.e164_keys,
+                "`e164_keys` belongs to [detectors.phone], which reads phone numbers",
+                "a key of `e164_keys` is empty; remove it or write the key",
+            )
+            .iter()
+            .map(|key| {
+                let mut normalized = Vec::new();
+                super::path::normalize_key_into(key.as_bytes(), &mut normalized);
+                String::from_utf8_lossy(&normalized).into_owned()
+            })
+            .filter(|key| !key.is_empty())
+            .collect();
         let flag_name_endings = self.owned_words(
             kind,
             DetectorKind::Secret,
@@ -238,6 +256,7 @@ impl<'a> Compiler<'a> {
             context: self.context_words(detector.context),
             context_after: self.context_words(detector.context_after),
             key_words,
+            e164_keys,
             flag_name_endings,
             not_names,
             full_name_context,
@@ -382,6 +401,7 @@ impl<'a> Compiler<'a> {
                 context,
                 context_after,
                 key_words,
+                e164_keys,
                 flag_name_endings,
                 not_names,
                 full_name_context,
@@ -407,6 +427,9 @@ impl<'a> Compiler<'a> {
             }
             if key_words.is_some() {
                 detector.key_words = key_words;
+            }
+            if let Some(keys) = e164_keys {
+                detector.e164_keys = Some(keys.into_iter().map(|key| located(key, file)).collect());
             }
             if let Some(endings) = flag_name_endings {
                 detector.flag_name_endings = Some(endings.into_iter().map(|ending| located(ending, file)).collect());
@@ -984,6 +1007,20 @@ fn sorted(mut errors: Vec<RuleError>, files: &[RulesText]) -> RulesError {
     RulesError { errors }
 }
 
+/// A Greek capital without its accent.
+fn greek_capital_unaccented(ch: char) -> char {
+    match ch {
+        'Ά' => 'Α',
+        'Έ' => 'Ε',
+        'Ή' => 'Η',
+        'Ί' => 'Ι',
+        'Ό' => 'Ο',
+        'Ύ' => 'Υ',
+        'Ώ' => 'Ω',
+        other => other,
+    }
+}
+
 /// A context word lowercased, and when it has letters that are not ASCII, also capitalized and in capitals: the
 /// engine compares words in any ASCII case only.
 fn cased_forms(word: &str) -> Vec<String> {
@@ -996,7 +1033,9 @@ fn cased_forms(word: &str) -> Vec<String> {
             .next()
             .filter(|first| !first.is_ascii())
             .map(|first| first.to_uppercase().chain(chars).collect::<String>());
-        for form in capitalized.into_iter().chain([lower.to_uppercase()]) {
+        // Greek in capitals drops its accents (`ΚΙΝΗΤΌ` is written `ΚΙΝΗΤΟ`).
+        let unaccented = lower.to_uppercase().chars().map(greek_capital_unaccented).collect::<String>();
+        for form in capitalized.into_iter().chain([lower.to_uppercase(), unaccented]) {
             if !forms.contains(&form) {
                 forms.push(form);
             }
@@ -1012,6 +1051,7 @@ mod tests {
     fn context_words_of_cased_scripts_count_capitalized_and_in_capitals() {
         assert_eq!(cased_forms("Phone"), ["phone"]);
         assert_eq!(cased_forms("τηλ"), ["τηλ", "Τηλ", "ΤΗΛ"]);
+        assert_eq!(cased_forms("κινητό"), ["κινητό", "Κινητό", "ΚΙΝΗΤΌ", "ΚΙΝΗΤΟ"]);
         assert_eq!(cased_forms("Мой номер"), ["мой номер", "Мой номер", "МОЙ НОМЕР"]);
         // Scripts without case, and a word whose first letter is ASCII.
         assert_eq!(cased_forms("电话"), ["电话"]);

@@ -63,6 +63,8 @@ pub struct DetectorFile {
     pub context: Option<Vec<Spanned<String>>>,
     pub context_after: Option<Vec<Spanned<String>>>,
     pub key_words: Option<Vec<String>>,
+    /// The phone detector's: keys whose value, digits only, is a phone when a country code and its plan confirm it.
+    pub e164_keys: Option<Vec<Spanned<String>>>,
     /// The secret detector's: endings of a command-line flag's name that say where to read a secret.
     pub flag_name_endings: Option<Vec<Spanned<String>>>,
     pub not_names: Option<Vec<Spanned<String>>>,
@@ -159,6 +161,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "context",
     "context_after",
     "key_words",
+    "e164_keys",
     "flag_name_endings",
     "not_names",
     "full_name_context",
@@ -336,6 +339,7 @@ impl Reader<'_> {
                     let words = self.texts(&key, value);
                     detector.key_words = words.map(|words| words.into_iter().map(Spanned::into_inner).collect());
                 }
+                "e164_keys" => detector.e164_keys = self.texts(&key, value),
                 "flag_name_endings" => detector.flag_name_endings = self.texts(&key, value),
                 "not_names" => detector.not_names = self.texts(&key, value),
                 "full_name_context" => detector.full_name_context = self.texts(&key, value),

@@ -318,6 +318,10 @@ pub struct DetectorRule {
     /// under a key containing one, a phone needs no context word (and a bare JSON number of 7 to 15 digits is a
     /// phone), or nine bare digits are an SSN.
     pub key_words: Vec<String>,
+    /// The phone detector's (normalized like key words): keys whose value, written as 11 to 15 digits without a
+    /// `+` (E.164 as machines emit it: `to=447418343012`, `"msisdn_to":"254712345678"`), is a phone number when a
+    /// country code and that country's numbering plan confirm it.
+    pub e164_keys: Vec<String>,
     /// The secret detector's (lowercase): a command-line flag whose name ends in one of these says where to read
     /// a secret (`--password-file`), so its argument is not one.
     pub flag_name_endings: Vec<String>,
@@ -678,6 +682,7 @@ impl Rules {
                     "context": detector.context,
                     "context_after": detector.context_after,
                     "key_words": detector.key_words,
+                    "e164_keys": detector.e164_keys,
                     "flag_name_endings": detector.flag_name_endings,
                     "not_names": detector.not_names,
                     "full_name_context": detector.full_name_context,

@@ -350,6 +350,13 @@ fn not_values_name_known_entities_and_say_what_they_match() {
         &["bad.toml:2:17: a phone label is one word of up to twelve bytes, without its `.` or `:` (`tel`, not `tel.`); write the word alone — `phone_labels = [\"tel.\"]`"],
     );
     check(
+        "[detectors.ssn]\ne164_keys = [\"to\"]\n[detectors.phone]\ne164_keys = [\"\"]\n",
+        &[
+            "bad.toml:2:14: `e164_keys` belongs to [detectors.phone], which reads phone numbers — `e164_keys = [\"to\"]`",
+            "bad.toml:4:14: a key of `e164_keys` is empty; remove it or write the key — `e164_keys = [\"\"]`",
+        ],
+    );
+    check(
         "[detectors.email]\nfull_name_context = [\"tenant\"]\n",
         &["bad.toml:2:22: `full_name_context` belongs to [detectors.name], which reads names in prose — `full_name_context = [\"tenant\"]`"],
     );
