@@ -114,6 +114,9 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
         if !detector.key_words.is_empty() {
             extra.push_str(&format!(" key words {}", detector.key_words.join(",")));
         }
+        if !detector.e164_keys.is_empty() {
+            extra.push_str(&format!(" e164 keys {}", detector.e164_keys.len()));
+        }
         if !detector.not_names.is_empty() {
             extra.push_str(&format!(" not names {}", detector.not_names.len()));
         }

@@ -30,8 +30,8 @@ pub struct ScanContext {
     pub phone_key: bool,
     /// The JSON key of the value mentions an SSN.
     pub ssn_key: bool,
-    /// The JSON key of the value is one of the phone detector's `e164_keys` (`to`, `msisdn_to`): 11 to 15 digits
-    /// that a country code and its plan confirm are a phone.
+    /// The JSON key of the value is one of the phone detector's `e164_keys` (`to`, `dst`): digits alone that a plan
+    /// confirms are a phone (see `Detectors::e164_digits`).
     pub e164_key: bool,
 }
 

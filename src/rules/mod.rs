@@ -318,9 +318,9 @@ pub struct DetectorRule {
     /// under a key containing one, a phone needs no context word (and a bare JSON number of 7 to 15 digits is a
     /// phone), or nine bare digits are an SSN.
     pub key_words: Vec<String>,
-    /// The phone detector's (normalized like key words): keys whose value, written as 11 to 15 digits without a
-    /// `+` (E.164 as machines emit it: `to=447418343012`, `"msisdn_to":"254712345678"`), is a phone number when a
-    /// country code and that country's numbering plan confirm it.
+    /// The phone detector's (normalized like key words): keys whose value, written as digits only, is a phone
+    /// number when a plan confirms it: 11 to 15 digits with a country code (E.164 as machines emit it, without its
+    /// `+` or after `00`: `to=447418343012`), or a national number with its trunk 0 in one of the `regions`.
     pub e164_keys: Vec<String>,
     /// The secret detector's (lowercase): a command-line flag whose name ends in one of these says where to read
     /// a secret (`--password-file`), so its argument is not one.
