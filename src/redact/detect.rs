@@ -4903,6 +4903,7 @@ mod tests {
         // unix times, dates and offsets under the same keys, nor a number under another key.
         one("vonage inbound to=447418343012 messageId=0B00", "PHONE", "447418343012");
         one("cdr: a_number=441614960123 cause=16", "PHONE", "441614960123");
+        one("NAD+DP+++Femke Bakker'COM+0612345678:TE'UNT+7+1'", "PHONE", "0612345678");
         one("x {\"Dst\":\"254712345678\"}", "PHONE", "254712345678");
         for clean in [
             "range from=1715508912345 to=1715508999999",
