@@ -83,8 +83,10 @@ impl ContextWords {
             .map(|word| word.iter().filter(|&&b| b != b'_' && b != b'-').map(u8::to_ascii_lowercase).collect())
             .collect();
         let mut label_by_first: Box<[Vec<u16>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
+        // Words in ASCII are read in a label as keys are (`customerPhone` mentions `phone`); the others, whole
+        // (`Пользователь:` does not hold `тел`), see `in_label`.
         for (index, word) in label_words.iter().enumerate() {
-            if let Some(&first) = word.first() {
+            if let (Some(&first), true) = (word.first(), word.is_ascii()) {
                 label_by_first[usize::from(first)].push(index as u16);
             }
         }
@@ -226,13 +228,27 @@ impl ContextWords {
     /// True when `label` (`customerPhone`, `mobile_number`, `Phone number`) mentions one of the words as keys
     /// are compared (see `SplitKey::mentions`), and does not name an id, a time or a quantity (`contact_id`,
     /// `registered_at`, `call_count`).
+    /// A word with letters that are not ASCII (`тел`, `電話`, `tél`) counts only whole, as in prose.
     fn in_label(&self, label: &[u8]) -> bool {
         let key = SplitKey::of(label);
-        !key.names_no_phone()
+        let ascii = !key.names_no_phone()
             && (0..key.len).any(|at| {
                 let starting = &self.label_by_first[usize::from(key.bytes[at])];
                 starting.iter().any(|&word| key.mentions_at(at, &self.label_words[usize::from(word)]))
-            })
+            });
+        ascii || !label.is_ascii() && self.whole_word_not_ascii_in(label)
+    }
+
+    /// True when a word with a letter that is not ASCII stands whole in `label` (no ASCII letter before it, and
+    /// what `stands_at` asks).
+    fn whole_word_not_ascii_in(&self, label: &[u8]) -> bool {
+        (0..label.len()).any(|at| {
+            (at == 0 || !label[at - 1].is_ascii_alphabetic())
+                && self
+                    .starting_with(label[at])
+                    .iter()
+                    .any(|&word| !self.words[usize::from(word)].is_ascii() && self.stands_at(label, at, word))
+        })
     }
 
     /// False when no word can start at `text[at..]`, by its first two bytes.
