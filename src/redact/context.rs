@@ -277,22 +277,26 @@ impl ContextWords {
             }
         });
         found
-            && !char_at(window, at + word.len()).is_some_and(char::is_alphabetic)
+            && !char_at(window, at + word.len()).is_some_and(|(ch, _)| ch.is_alphabetic())
             && !(at > 0 && window[at - 1] >= 0x80 && glued_before(window, at))
     }
 }
 
-/// The character that starts at `text[at..]`, if a whole one does.
-fn char_at(text: &[u8], at: usize) -> Option<char> {
-    let first = *text.get(at)?;
-    let len = match first {
-        0x00..=0x7F => return Some(char::from(first)),
+/// The character at `at` of a UTF-8 text and where the next one starts; None at the end or inside a character.
+#[inline]
+pub(crate) fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
+    let &lead = text.get(at)?;
+    if lead < 0x80 {
+        return Some((char::from(lead), at + 1));
+    }
+    let len = match lead {
         0xC0..=0xDF => 2,
         0xE0..=0xEF => 3,
         0xF0..=0xF7 => 4,
         _ => return None,
     };
-    std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()
+    let c = std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()?;
+    Some((c, at + len))
 }
 
 /// The character that ends right before `text[at]`, if a whole one does.
@@ -310,7 +314,7 @@ fn char_before(text: &[u8], at: usize) -> Option<char> {
 pub(crate) fn glued_before(text: &[u8], at: usize) -> bool {
     let hebrew = |ch: char| ('\u{590}'..='\u{5ff}').contains(&ch);
     char_before(text, at).is_some_and(|ch| ch.is_alphabetic() && !written_without_spaces(ch) && !hebrew(ch))
-        && !char_at(text, at).is_some_and(written_without_spaces)
+        && !char_at(text, at).is_some_and(|(ch, _)| written_without_spaces(ch))
 }
 
 /// True for the letters of scripts written without spaces between words, whose words are found inside runs of

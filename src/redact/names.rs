@@ -17,6 +17,7 @@
 //! A word of the rules' `not_names` (`Team`, `Support`, `All`) is no part of a name.
 
 use super::anchors::{Anchor, View};
+use super::context::char_at;
 
 /// The most bytes of spaces and quotes between a cue and the name after it.
 const MAX_GAP: usize = 12;
@@ -361,21 +362,4 @@ fn capitalized_word(text: &[u8], at: usize) -> Option<usize> {
         }
     }
     small.then_some(end)
-}
-
-/// The character at `at` of a UTF-8 text and where the next one starts; None at the end or inside a character.
-#[inline]
-fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
-    let &lead = text.get(at)?;
-    if lead < 0x80 {
-        return Some((char::from(lead), at + 1));
-    }
-    let len = match lead {
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => return None,
-    };
-    let c = std::str::from_utf8(text.get(at..at + len)?).ok()?.chars().next()?;
-    Some((c, at + len))
 }

@@ -168,35 +168,14 @@ impl<'a> Compiler<'a> {
                 self.error(region.file, &region.span, message);
             }
         }
-        // Key words compare with keys as the engine normalizes them (lowercase, no `_` or `-`).
-        let key_words = detector
-            .key_words
-            .unwrap_or_default()
-            .iter()
-            .map(|word| {
-                let mut normalized = Vec::new();
-                super::path::normalize_key_into(word.as_bytes(), &mut normalized);
-                String::from_utf8_lossy(&normalized).into_owned()
-            })
-            .filter(|word| !word.is_empty())
-            .collect();
-        // Keys compare as key words do, normalized (lowercase, no `_` or `-`).
-        let e164_keys = self
-            .owned_words(
-                kind,
-                DetectorKind::Phone,
-                detector.e164_keys,
-                "`e164_keys` belongs to [detectors.phone], which reads phone numbers",
-                "a key of `e164_keys` is empty; remove it or write the key",
-            )
-            .iter()
-            .map(|key| {
-                let mut normalized = Vec::new();
-                super::path::normalize_key_into(key.as_bytes(), &mut normalized);
-                String::from_utf8_lossy(&normalized).into_owned()
-            })
-            .filter(|key| !key.is_empty())
-            .collect();
+        let key_words = normalized_keys(&detector.key_words.unwrap_or_default());
+        let e164_keys = normalized_keys(&self.owned_words(
+            kind,
+            DetectorKind::Phone,
+            detector.e164_keys,
+            "`e164_keys` belongs to [detectors.phone], which reads phone numbers",
+            "a key of `e164_keys` is empty; remove it or write the key",
+        ));
         let flag_name_endings = self.owned_words(
             kind,
             DetectorKind::Secret,
@@ -1005,6 +984,20 @@ fn sorted(mut errors: Vec<RuleError>, files: &[RulesText]) -> RulesError {
     let order = |error: &RuleError| files.iter().position(|file| file.name == error.file).unwrap_or(usize::MAX);
     errors.sort_by_key(|error| (order(error), error.line, error.column));
     RulesError { errors }
+}
+
+/// Words that compare with keys as the engine normalizes them (lowercase, no `_` or `-`), without the ones that
+/// normalize to nothing.
+fn normalized_keys(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| {
+            let mut normalized = Vec::new();
+            super::path::normalize_key_into(word.as_bytes(), &mut normalized);
+            String::from_utf8_lossy(&normalized).into_owned()
+        })
+        .filter(|word| !word.is_empty())
+        .collect()
 }
 
 /// A Greek capital without its accent.
