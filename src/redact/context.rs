@@ -231,11 +231,16 @@ impl ContextWords {
     /// A word with letters that are not ASCII (`тел`, `電話`, `tél`) counts only whole, as in prose.
     fn in_label(&self, label: &[u8]) -> bool {
         let key = SplitKey::of(label);
-        let ascii = !key.names_no_phone()
-            && (0..key.len).any(|at| {
-                let starting = &self.label_by_first[usize::from(key.bytes[at])];
-                starting.iter().any(|&word| key.mentions_at(at, &self.label_words[usize::from(word)]))
-            });
+        // A key whose last part names an id or a time says no phone (`phone_id`), unless the word is that whole
+        // last part itself (WhatsApp's `wa_id`).
+        let no_phone = key.names_no_phone();
+        let ascii = (0..key.len).any(|at| {
+            let starting = &self.label_by_first[usize::from(key.bytes[at])];
+            starting.iter().any(|&word| {
+                let word = &self.label_words[usize::from(word)];
+                key.mentions_at(at, word) && (!no_phone || at + word.len() == key.len)
+            })
+        });
         ascii || !label.is_ascii() && self.whole_word_not_ascii_in(label)
     }
 
@@ -488,7 +493,25 @@ fn label_of(window: &[u8]) -> Option<&[u8]> {
         return None;
     }
     let rest = rest.strip_suffix(b"\"").or_else(|| rest.strip_suffix(b"'")).unwrap_or(rest);
+    if last == b':' {
+        if let Some(name) = property_name(rest) {
+            return Some(name);
+        }
+    }
     Some(trailing_label(rest))
+}
+
+/// The name of a vCard or iCalendar property written with parameters, which ends `text` (`TEL;TYPE=WORK,VOICE`,
+/// `item1.TEL;type=pref`): the name labels the value, not the last parameter's value (`WORK`).
+fn property_name(text: &[u8]) -> Option<&[u8]> {
+    let in_property = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b';' | b'=' | b',' | b'-' | b'_' | b'.');
+    let start = text.iter().rposition(|&b| !in_property(b)).map_or(0, |p| p + 1);
+    let property = &text[start..];
+    let semicolon = memchr::memchr(b';', property)?;
+    let name = &property[..semicolon];
+    let named = name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+    (named && property[semicolon..].contains(&b'=')).then_some(name)
 }
 
 /// The label that ends `text`: its last run of letters, digits, `_`, `-`, `.` and spaces (`phone number`,

@@ -1283,6 +1283,14 @@ impl Detectors {
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
         } else if structured && digits[0] == b'0' && count >= 10 {
             phone::national(digits, &self.regions).is_some()
+        } else if structured
+            && groups == [3, 2, 2, 2]
+            && matches!(digits[0], b'6'..=b'9')
+            && !token.paren_first
+            && token.same_separator(b" .")
+        {
+            // Spain's way (`699 12 34 56`, `912.34.56.78`): nine digits without a trunk 0 in three, two, two and two.
+            phone::national(digits, &self.regions).is_some()
         } else if token.paren_first && groups == [2, 5, 4] && token.separators[1] == b'-' && digits[2] == b'9' {
             // Brazil's way with a mobile: the area code in parentheses, without the trunk 0, a 9 and the number's
             // halves joined by a dash (`(11) 97712-4408`). A fixed line (`(21) 3456-7890`) reads like a range
@@ -4916,6 +4924,21 @@ mod tests {
         ] {
             none(clean);
         }
+        // A key whose own last part is `id` (WhatsApp's `wa_id`, here in a path with an index), a vCard property
+        // with parameters (labeled by its name, not by the last parameter's value), IATA's contact element, and
+        // Spain's three-two-two-two; but not a key that ends in an id or a time after a word for a phone.
+        one("wa-webhook contacts[0].wa_id=573101234567 profile", "PHONE", "573101234567");
+        one("FN:Ioana Popescu TEL;TYPE=WORK,VOICE:021 312 3456 END:VCARD", "PHONE", "021 312 3456");
+        one("PNR K7XQ2L SSR CTCM LH HK1/4917612345678/DE", "PHONE", "4917612345678");
+        one("Vendo bici, 40€. Marcos 699 12 34 56", "PHONE", "699 12 34 56");
+        none("sync phone_id=573101234567 ok");
+        none("sms contacted_at=5731012345 ok");
+        none("ADR;TYPE=WORK:12345678 Main St");
+        // Asking to be called after the number, in Persian and Hindi; contact me, in Arabic.
+        one("لطفا با شماره 09121234567 تماس بگیرید", "PHONE", "09121234567");
+        one("डिलीवरी से पहले 91234 56789 पर फोन कर देना", "PHONE", "91234 56789");
+        one("تواصل معي على الرقم 0501234567 بعد المغرب", "PHONE", "0501234567");
+        none("پرداخت با شماره پیگیری 123456789 انجام شد");
         // Not a Brazilian postcode after `CEP`, nor a number after a word that only means "number".
         none("CEP 01304-001, São Paulo");
         none("numero d'ordine 31425567");
