@@ -1,4 +1,4 @@
-//! The blind audits (`tests/data/audit28` to `tests/data/audit34`): the engine may not leak more of their values, or
+//! The blind audits (`tests/data/audit28` to `tests/data/audit36`): the engine may not leak more of their values, or
 //! change more of their clean lines, than the ceilings below, and withholds none of their lines.
 
 use serde_json::Value;
@@ -26,20 +26,28 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit33", values: 681, clean: 100, leaked_ceiling: LEAKED_33, changed_ceiling: CHANGED_33 },
     // Phone numbers only, in forty languages.
     Audit { dir: "audit34", values: 255, clean: 120, leaked_ceiling: LEAKED_34, changed_ceiling: CHANGED_34 },
+    // Secrets and credentials only.
+    Audit { dir: "audit35", values: 274, clean: 121, leaked_ceiling: LEAKED_35, changed_ceiling: CHANGED_35 },
+    // Payment cards, IBANs, SSNs and ITINs only.
+    Audit { dir: "audit36", values: 255, clean: 130, leaked_ceiling: LEAKED_36, changed_ceiling: CHANGED_36 },
 ];
 const LEAKED_28: usize = 64;
-const LEAKED_29: usize = 104;
+const LEAKED_29: usize = 103;
 const CHANGED_29: usize = 10;
 const LEAKED_30: usize = 249;
 const CHANGED_30: usize = 26;
-const LEAKED_31: usize = 261;
+const LEAKED_31: usize = 260;
 const CHANGED_31: usize = 23;
-const LEAKED_32: usize = 270;
+const LEAKED_32: usize = 269;
 const CHANGED_32: usize = 12;
-const LEAKED_33: usize = 276;
+const LEAKED_33: usize = 275;
 const CHANGED_33: usize = 4;
-const LEAKED_34: usize = 15;
+const LEAKED_34: usize = 8;
 const CHANGED_34: usize = 4;
+const LEAKED_35: usize = 22;
+const CHANGED_35: usize = 7;
+const LEAKED_36: usize = 3;
+const CHANGED_36: usize = 8;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(audit.dir).join(name);

@@ -299,6 +299,14 @@ pub fn ssn_valid(area: u16, group: u16, serial: u16) -> bool {
         && !matches!((area, group, serial), (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789))
 }
 
+/// US ITIN (Individual Taxpayer Identification Number, issued to people who cannot have an SSN): area 900-999,
+/// group 50-65, 70-88, 90-92 or 94-99, serial 0001-9999.
+pub fn itin_valid(area: u16, group: u16, serial: u16) -> bool {
+    (900..=999).contains(&area)
+        && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
+        && (1..=9999).contains(&serial)
+}
+
 /// Names accepted by [`validator`], for rule files and `--help` output.
 pub const VALIDATORS: &[&str] = &[
     "luhn",

@@ -29,6 +29,9 @@ pub(crate) struct ContextWords {
     /// each byte the ones that start with it.
     label_words: Vec<Vec<u8>>,
     label_by_first: Box<[Vec<u16>; 256]>,
+    /// The label words in ASCII that themselves end in a part that names an id or a time (WhatsApp's `wa_id`):
+    /// the only ones that count in a key whose last part is such (see `SplitKey::names_no_phone`).
+    label_words_ending_like_ids: Vec<u16>,
 }
 
 impl ContextWords {
@@ -90,6 +93,12 @@ impl ContextWords {
                 label_by_first[usize::from(first)].push(index as u16);
             }
         }
+        let label_words_ending_like_ids = (0..label_words.len() as u16)
+            .filter(|&index| {
+                let word = &words[usize::from(index)];
+                word.is_ascii() && SplitKey::of(word).names_no_phone()
+            })
+            .collect();
         let prefixes = words.iter().map(|word| prefix_of(word)).collect();
         let mut other_first = [false; 256];
         for &word in &others {
@@ -105,6 +114,7 @@ impl ContextWords {
             pairs,
             label_words,
             label_by_first,
+            label_words_ending_like_ids,
         })
     }
 
@@ -116,7 +126,10 @@ impl ContextWords {
         let window = window_before(text, start);
         match label_of(window) {
             Some(label) => self.in_label(label),
-            None => self.in_window_after_cut(window).is_some(),
+            None => {
+                self.in_window_after_cut(window).is_some()
+                    || element_name(window).is_some_and(|name| self.in_label(name))
+            }
         }
     }
 
@@ -233,14 +246,17 @@ impl ContextWords {
         let key = SplitKey::of(label);
         // A key whose last part names an id or a time says no phone (`phone_id`), unless the word is that whole
         // last part itself (WhatsApp's `wa_id`).
-        let no_phone = key.names_no_phone();
-        let ascii = (0..key.len).any(|at| {
-            let starting = &self.label_by_first[usize::from(key.bytes[at])];
-            starting.iter().any(|&word| {
+        let ascii = if key.names_no_phone() {
+            self.label_words_ending_like_ids.iter().any(|&word| {
                 let word = &self.label_words[usize::from(word)];
-                key.mentions_at(at, word) && (!no_phone || at + word.len() == key.len)
+                key.len >= word.len() && key.mentions_at(key.len - word.len(), word)
             })
-        });
+        } else {
+            (0..key.len).any(|at| {
+                let starting = &self.label_by_first[usize::from(key.bytes[at])];
+                starting.iter().any(|&word| key.mentions_at(at, &self.label_words[usize::from(word)]))
+            })
+        };
         ascii || !label.is_ascii() && self.whole_word_not_ascii_in(label)
     }
 
@@ -266,10 +282,10 @@ impl ContextWords {
         }
     }
 
-    /// True when word `word` is at `window[at..]`, no letter of any script follows it, and no letter of a script
-    /// written with spaces (not Chinese, Japanese, Thai, …) precedes it: `тел` is not in `Пользователь`, `tél`
-    /// not in `Téléchargement`, `联系` not in `联系人`; `电话` is in `新电话`. (An ASCII letter before a word is
-    /// the callers' to rule out.)
+    /// True when word `word` is at `window[at..]`, no letter of any script follows it (but a Latin letter may
+    /// follow a word of a script written without spaces), and no letter of a script written with spaces (not
+    /// Chinese, Japanese, Thai, …) precedes it: `тел` is not in `Пользователь`, `tél` not in `Téléchargement`,
+    /// `联系` not in `联系人`; `电话` is in `新电话`. (An ASCII letter before a word is the callers' to rule out.)
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
         let exact = self.exact[usize::from(word)];
@@ -281,8 +297,13 @@ impl ContextWords {
                 found.eq_ignore_ascii_case(word)
             }
         });
+        // A word of a script written without spaces may be followed by a Latin one (`密码是PqX8…`).
+        let unspaced = || {
+            word.last().is_some_and(|&b| b >= 0x80) && char_before(word, word.len()).is_some_and(written_without_spaces)
+        };
         found
-            && !char_at(window, at + word.len()).is_some_and(|(ch, _)| ch.is_alphabetic())
+            && !char_at(window, at + word.len())
+                .is_some_and(|(ch, _)| ch.is_alphabetic() && !(ch.is_ascii() && unspaced()))
             && !(at > 0 && window[at - 1] >= 0x80 && glued_before(window, at))
     }
 }
@@ -493,12 +514,24 @@ fn label_of(window: &[u8]) -> Option<&[u8]> {
         return None;
     }
     let rest = rest.strip_suffix(b"\"").or_else(|| rest.strip_suffix(b"'")).unwrap_or(rest);
-    if last == b':' {
+    if last == b':' && memchr::memrchr(b';', &rest[rest.len().saturating_sub(48)..]).is_some() {
         if let Some(name) = property_name(rest) {
             return Some(name);
         }
     }
     Some(trailing_label(rest))
+}
+
+/// The local name of the XML element whose start tag ends `window` (`<PrimarySSN>`, `<ns2:MobileNumber>`), which
+/// labels its text as a key does.
+fn element_name(window: &[u8]) -> Option<&[u8]> {
+    let tag = window.strip_suffix(b">")?;
+    let open = tag.iter().rposition(|&b| b == b'<')?;
+    let name = &tag[open + 1..];
+    let local = name.iter().rposition(|&b| b == b':').map_or(name, |colon| &name[colon + 1..]);
+    let named = local.first().is_some_and(u8::is_ascii_alphabetic)
+        && local.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    named.then_some(local)
 }
 
 /// The name of a vCard or iCalendar property written with parameters, which ends `text` (`TEL;TYPE=WORK,VOICE`,

@@ -332,6 +332,10 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("ghr_", SecretKind::Prefixed(30)),
     ("github_pat_", SecretKind::Prefixed(22)),
     ("glpat-", SecretKind::Prefixed(20)),
+    // GitLab's runner, pipeline trigger and deploy tokens.
+    ("glrt-", SecretKind::Prefixed(20)),
+    ("glptt-", SecretKind::Prefixed(20)),
+    ("gldt-", SecretKind::Prefixed(20)),
     ("xoxb-", SecretKind::Prefixed(10)),
     ("xoxp-", SecretKind::Prefixed(10)),
     ("xoxa-", SecretKind::Prefixed(10)),
@@ -354,6 +358,11 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     // ASP.NET Core's data protection payloads (password reset and e-mail confirmation tokens, antiforgery and
     // authentication cookies) start with the base64 of their magic header, `09 F0 C9 F0`, and key version 8.
     ("CfDJ8", SecretKind::Prefixed(40)),
+    // age's private keys and Atlassian's API tokens. (Not Google's `ya29.` access tokens: a prefix with a first
+    // byte of its own costs a lookup at words of other bytes that share its group; they are read under their
+    // keys and after `Bearer`.)
+    ("AGE-SECRET-KEY-1", SecretKind::Prefixed(50)),
+    ("ATATT3", SecretKind::Prefixed(60)),
     ("-----BEGIN ", SecretKind::PrivateKey),
     // Webhook URLs: whoever has one can post. (Anchored on `slack`: a prefix's first two bytes are looked up at
     // every word start, and `ho` starts `host`.)
@@ -580,8 +589,10 @@ impl Detectors {
             if self.on(DetectorKind::Secret) {
                 // The `$` of the anchors: the text is not searched again.
                 for at in anchors.positions(Anchor::At).filter(|&at| text[at] == b'$') {
-                    if let Some(end) = crypt_hash_at(text, at) {
-                        self.push(DetectorKind::Secret, at, end, out);
+                    if let Some((start, end)) =
+                        crypt_hash_at(text, at).map(|end| (at, end)).or_else(|| django_hash_at(text, at))
+                    {
+                        self.push(DetectorKind::Secret, start, end, out);
                     }
                 }
             }
@@ -1047,6 +1058,13 @@ impl Detectors {
         }
         let token = NumberToken::read(text, i);
         let end = token.end;
+        // The PAN of an EMV dump's tag `5A`, written as bytes (`5A 08 49 17 36 68 45 81 37 80 5F24 03 …`), which
+        // the next tag may run on from.
+        if text[..i].ends_with(b" ") {
+            if let Some(end) = self.emv_pan(text, &token, out) {
+                return end;
+            }
+        }
         if token.glued_right(text) {
             return self.labeled_number(text, i, out).unwrap_or_else(|| skip_word(text, end));
         }
@@ -1125,11 +1143,27 @@ impl Detectors {
             self.push(DetectorKind::Card, token.start, end, out);
             return end;
         }
+        // A card number in a query string whose `+` stand for spaces (`ccnum=4929+2517+5931+5319`).
+        if let Some(end) = self.plus_joined_card(text, &token, out) {
+            return end;
+        }
+        // A card number followed by more digits that are not part of it (a mainframe record's
+        // `4727369893745789  2903 ACTIVE`, its expiry after two spaces): the first group alone.
+        if let Some(end) = self.card_then_more(text, &token, out) {
+            return end;
+        }
         // SSN: ddd-dd-dddd (or spaces); bare nine digits only near a context word.
         if count == 9 && self.on(DetectorKind::Ssn) {
             let groups = token.groups();
             let shaped = groups == [3, 2, 4] && token.same_separator(b"- ");
-            let bare = groups == [9] && (context.ssn_key || self.near(&self.ssn_context, text, token.start));
+            // Without dashes, or with dots (`898.29.5271`), only under an SSN key or after a word: one of the
+            // context words, or X12's `REF*SY*` (an 837 claim's qualifier for an SSN).
+            let said = || {
+                context.ssn_key
+                    || self.near(&self.ssn_context, text, token.start)
+                    || text[..token.start].ends_with(b"REF*SY*")
+            };
+            let bare = (groups == [9] || groups == [3, 2, 4] && token.same_separator(b".")) && said();
             if (shaped || bare) && ssn_digits_valid(digits) {
                 self.push(DetectorKind::Ssn, token.start, end, out);
                 return end;
@@ -1157,6 +1191,92 @@ impl Detectors {
         end
     }
 
+    /// A card number written as groups of four joined by `+` (a form's spaces in a query string), starting with
+    /// `token` (its first group): pushed, and its end returned.
+    fn plus_joined_card(&self, text: &[u8], token: &NumberToken, out: &mut Vec<Finding>) -> Option<usize> {
+        if token.groups() != [4] || text.get(token.end) != Some(&b'+') || !self.on(DetectorKind::Card) {
+            return None;
+        }
+        let mut digits = [0u8; 19];
+        let (mut count, mut at) = (0, token.start);
+        while count < 19 {
+            let run = text[at..].iter().take(5).take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=4).contains(&run) || count + run > 19 {
+                break;
+            }
+            digits[count..count + run].copy_from_slice(&text[at..at + run]);
+            count += run;
+            at += run;
+            if run < 4 || text.get(at) != Some(&b'+') || !text.get(at + 1).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
+            at += 1;
+        }
+        let whole = (13..=19).contains(&count) && !text.get(at).is_some_and(|b| b.is_ascii_alphanumeric());
+        (whole && validate::is_card_number(&digits[..count])).then(|| {
+            self.push(DetectorKind::Card, token.start, at, out);
+            at
+        })
+    }
+
+    /// The PAN of an EMV tag-length-value dump written as spaced bytes, `5A 08 49 17 36 68 45 81 37 80`: the token
+    /// starts with the length byte after the tag `5A`, and the PAN is that many bytes after it (a trailing `F`
+    /// pads an odd length). Pushed when a card number, and its end returned.
+    fn emv_pan(&self, text: &[u8], token: &NumberToken, out: &mut Vec<Finding>) -> Option<usize> {
+        let tagged = token.start >= 3 && text[token.start - 3..token.start].eq_ignore_ascii_case(b"5a ");
+        if !tagged || !self.on(DetectorKind::Card) || text.get(token.start + 2) != Some(&b' ') {
+            return None;
+        }
+        let length = match text[token.start..token.start + 2] {
+            [b'0', low @ b'6'..=b'9'] => usize::from(low - b'0'),
+            [b'0', b'A' | b'a'] => 10,
+            _ => return None,
+        };
+        let start = token.start + 3;
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        for byte in 0..length {
+            let at = start + 3 * byte;
+            let pair = text.get(at..at + 2)?;
+            for &b in pair {
+                match b {
+                    b'0'..=b'9' => {
+                        digits[count] = b;
+                        count += 1;
+                    }
+                    b'F' | b'f' if byte == length - 1 => {}
+                    _ => return None,
+                }
+            }
+            if byte + 1 < length && text.get(at + 2) != Some(&b' ') {
+                return None;
+            }
+        }
+        let end = start + 3 * length - 1;
+        let whole = !text.get(end).is_some_and(u8::is_ascii_alphanumeric);
+        (whole && (12..=19).contains(&count) && validate::is_card_number(&digits[..count])).then(|| {
+            self.push(DetectorKind::Card, start, end, out);
+            end
+        })
+    }
+
+    /// A token of several groups whose first one, of 13 to 19 digits, is a card number on its own: pushed, and
+    /// its end returned.
+    fn card_then_more(&self, text: &[u8], token: &NumberToken, out: &mut Vec<Finding>) -> Option<usize> {
+        let first = *token.groups().first()?;
+        if token.groups().len() < 2 || !(13..=19).contains(&first) || token.plus || token.paren_first {
+            return None;
+        }
+        if !self.on(DetectorKind::Card) {
+            return None;
+        }
+        let end = token.start + usize::from(first);
+        validate::is_card_number(text.get(token.start..end)?).then(|| {
+            self.push(DetectorKind::Card, token.start, end, out);
+            end
+        })
+    }
+
     /// Pushes the IPv4 address `text[start..end]` (its octets joined by `separator`), unless it names no host
     /// (loopback, unspecified, broadcast).
     fn push_ipv4(&self, text: &[u8], start: usize, end: usize, separator: u8, out: &mut Vec<Finding>) {
@@ -1173,9 +1293,13 @@ impl Detectors {
     fn glued_card(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
         // Not the digits of a hex string (`…c1d6d172512758608802`, a trace id), which run on by chance: glued
         // straight to three hex letters or digits or more, they are a hash's.
+        // Capitals alone are a code before the number, not a hash (Amadeus's form of payment `CCCA5306…`, card
+        // type `CA` after `CC`).
         let glue = text[..i].iter().rev().take_while(|b| b.is_ascii_alphanumeric());
-        let (glued, hex) = glue.fold((0, true), |(count, hex), b| (count + 1, hex && b.is_ascii_hexdigit()));
-        if glued >= 3 && hex {
+        let (glued, hex, capitals) = glue.fold((0, true, true), |(count, hex, capitals), b| {
+            (count + 1, hex && b.is_ascii_hexdigit(), capitals && b.is_ascii_uppercase())
+        });
+        if glued >= 3 && hex && !capitals {
             return None;
         }
         let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -1503,6 +1627,18 @@ impl Detectors {
                 }
                 continue;
             }
+            // A Telegram bot's token (`6319582482:AAJbUm8…`, also in its API's URLs, `…/bot6319582482:AA…`): the
+            // bot's id, `:AA` and base64url.
+            if text[at] == b':' && text.get(at + 1..at + 3) == Some(b"AA") {
+                let id = text[..at].iter().rev().take(11).take_while(|b| b.is_ascii_digit()).count();
+                if let Some(end) = telegram_token_at(text, at - id) {
+                    if self.on(DetectorKind::Secret) {
+                        self.push(DetectorKind::Secret, at - id, end, out);
+                    }
+                    from = end;
+                    continue;
+                }
+            }
             let Some((key_start, key_end)) = key_before(text, anchors, at) else {
                 continue;
             };
@@ -1511,6 +1647,8 @@ impl Detectors {
             let no_pair = match (separator, next) {
                 // `https://` and `a::b`.
                 (b':', b'/' | b':') => true,
+                // The service of an AWS ARN (`arn:aws:secretsmanager:eu-west-1:…`) is no key.
+                (b':', _) if text[..key_start].ends_with(b"arn:aws:") => true,
                 // The `==` that pads base64 (`cursor=eyJwYWdlIjoyfQ==`, whose letters read as a key): no value, and
                 // no lookup of a key seen once.
                 (b'=', b'=') => {
@@ -1561,6 +1699,15 @@ impl Detectors {
                         start = end;
                     } else if text[start..end].starts_with(scheme) && text[start + scheme.len()] == b' ' {
                         start += scheme.len() + 1;
+                    }
+                }
+                // Schemes that no secret prefix reads (Elasticsearch's `ApiKey`, Okta's `SSWS`): the token after.
+                let mut end = end;
+                for scheme in [b"ApiKey".as_slice(), b"SSWS"] {
+                    let rest = &text[start..];
+                    if rest.starts_with(scheme) && rest.get(scheme.len()) == Some(&b' ') {
+                        start += scheme.len() + 1;
+                        end = end.max(start + text[start..].iter().take_while(|&&b| is_token_byte(b)).count());
                     }
                 }
                 // Nothing left, a value that is already a replacement (`[REDACTED]`, `[EMAIL:9f2c41]`), or after a
@@ -1693,11 +1840,16 @@ impl Detectors {
     /// `code` pair is one when the text also holds `state=`, `redirect_uri=` or `authorization_code`.
     fn oauth_code(&self, text: &[u8], key_start: usize, key_end: usize) -> Option<KeyRule> {
         let contains = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
+        // In a query string or a form body (`?code=`, `&code=`); in a line that names the grant also after a space
+        // or a comma (curl's `-d code=…`, Keycloak's event `grant_type=authorization_code, code=…`).
         let oauth = key_start > 0
-            && matches!(text[key_start - 1], b'?' | b'&')
             && text[key_start..key_end].eq_ignore_ascii_case(b"code")
             && self.on(DetectorKind::Secret)
-            && (contains(b"state=") || contains(b"redirect_uri=") || contains(b"authorization_code"));
+            && match text[key_start - 1] {
+                b'?' | b'&' => contains(b"state=") || contains(b"redirect_uri=") || contains(b"authorization_code"),
+                b' ' | b',' => contains(b"authorization_code"),
+                _ => false,
+            };
         let (entity, action) = self.secret_finding();
         oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any })
     }
@@ -1849,11 +2001,11 @@ fn password_end(text: &[u8], start: usize) -> Option<(usize, bool)> {
     if !text[start].is_ascii_uppercase() || start > 0 && glued(text[start - 1]) {
         return None;
     }
+    // A capital and small letters start it (`Hamburg#1987`), or it holds a mark, a digit and a small letter
+    // anywhere (`N1mbu554ffr0n!`, `PqX8MvuOF~51`), checked below.
     let small = text[start + 1..].iter().take(40).take_while(|b| b.is_ascii_lowercase()).count();
-    if small < 2 {
-        return None;
-    }
-    let from = start + 1 + small;
+    let mixed = small < 2;
+    let from = if mixed { start + 1 } else { start + 1 + small };
     let rest = text[from..].iter().take(40).take_while(|&&b| b.is_ascii_alphanumeric() || MARKS.contains(&b)).count();
     let mut end = from + rest;
     // A full stop after it ends the sentence.
@@ -1866,7 +2018,10 @@ fn password_end(text: &[u8], start: usize) -> Option<(usize, bool)> {
     let file = word.windows(2).any(|pair| pair[0] == b'.' && pair[1].is_ascii_alphabetic());
     let alone = text.get(end).is_none_or(|b| matches!(b, b' ' | b',' | b';' | b')' | b'"' | b'\'' | b'.' | b'\n'));
     let marked = word.iter().any(|b| b"!#$%&*+?^~".contains(b));
-    (shaped && !file && !word.contains(&b'_') && alone && (6..=40).contains(&(end - start))).then_some((end, marked))
+    let mixed_ok = !mixed
+        || marked && end - start >= 8 && word.iter().any(u8::is_ascii_digit) && word.iter().any(u8::is_ascii_lowercase);
+    (shaped && mixed_ok && !file && !word.contains(&b'_') && alone && (6..=40).contains(&(end - start)))
+        .then_some((end, marked))
 }
 
 /// The start of the one to five capitals that the digit at `i` is glued to (`Y3847102K`, `BKWPS4821L`), when
@@ -2366,9 +2521,14 @@ impl NumberToken {
         match groups {
             [_] => true,
             [4, 6, 5] | [4, 6, 4] => self.same_separator(b" -"),
+            // A 13-digit Visa as it was printed.
+            [4, 3, 3, 3] => self.same_separator(b" -"),
+            // Fours joined by dots too (`5186.2695.1603.6627`), but not fewer than four groups (a version).
             many => {
                 let (last, rest) = many.split_last().unwrap_or((&0, &[]));
-                rest.iter().all(|&g| g == 4) && (1..=5).contains(last) && self.same_separator(b" -")
+                rest.iter().all(|&g| g == 4)
+                    && (1..=5).contains(last)
+                    && (self.same_separator(b" -") || many.len() >= 4 && self.same_separator(b"."))
             }
         }
     }
@@ -2391,77 +2551,263 @@ impl NumberToken {
     }
 }
 
-/// True when the word right before `start` (past spaces, `:` and `=`) names a quantity or a position: the
-/// number after it is a measure, not a phone.
+/// True when the word right before `start` (past spaces, `:` and `=`) names a quantity, a position or an amount's
+/// currency (`USD 1234567`), or a currency sign stands right before it (`₹1234567`, `R$ 1234567`): the number
+/// after it is a measure or an amount, not a phone.
 fn quantity_before(text: &[u8], start: usize) -> bool {
     let before = &text[..start];
+    let signed = before.strip_suffix(b" ").unwrap_or(before);
+    // Every sign but `$` is written in bytes that are not ASCII.
+    if signed.last().is_some_and(|&b| b == b'$' || b >= 0x80)
+        && CURRENCY_SIGNS.iter().any(|sign| signed.ends_with(sign.as_bytes()))
+    {
+        return true;
+    }
     let end = before.iter().rposition(|&b| !matches!(b, b' ' | b':' | b'=')).map_or(0, |p| p + 1);
     let word_start = before[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
-    let word = &before[word_start..end];
-    one_of(
-        word,
-        &[
-            b"size",
-            b"count",
-            b"total",
-            b"took",
-            b"length",
-            b"len",
-            b"bytes",
-            b"pid",
-            b"port",
-            b"offset",
-            b"limit",
-            b"version",
-            b"build",
-            b"seq",
-            b"epoch",
-            b"elapsed",
-            b"duration",
-            b"latency",
-        ],
-    )
+    in_sorted(&before[word_start..end], WORDS_BEFORE_AMOUNTS)
 }
 
-/// True when a unit follows the number that ends at `end` (`1234567 ns`, `1234567ms`, `1234567 bytes`).
+/// True when `word`, in ASCII lowercase, is one of `words` (packed by `packed_words`).
+#[inline]
+fn in_sorted(word: &[u8], words: &[u64]) -> bool {
+    if word.is_empty() || word.len() > 8 {
+        return false;
+    }
+    let mut lower = [0u8; 8];
+    for (to, from) in lower.iter_mut().zip(word) {
+        *to = from.to_ascii_lowercase();
+    }
+    words.binary_search(&u64::from_be_bytes(lower)).is_ok()
+}
+
+/// Words of at most eight lowercase bytes, each packed big-endian into a number (zeros after it), for a binary
+/// search that compares numbers, not slices; the list must be sorted.
+const fn packed_words<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
+    let mut packed = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        let word = words[i];
+        assert!(!word.is_empty() && word.len() <= 8, "a packed word has one to eight bytes");
+        let mut value = 0u64;
+        let mut j = 0;
+        while j < 8 {
+            let byte = if j < word.len() { word[j] } else { 0 };
+            assert!(j >= word.len() || byte.is_ascii_lowercase(), "packed words are lowercase ASCII letters");
+            value = value << 8 | byte as u64;
+            j += 1;
+        }
+        assert!(i == 0 || packed[i - 1] < value, "packed words are sorted");
+        packed[i] = value;
+        i += 1;
+    }
+    packed
+}
+
+/// Words before a number that name what it measures or counts, and currencies' codes and words (sorted).
+const WORDS_BEFORE_AMOUNTS: &[u64] = &packed_words([
+    b"aed",
+    b"amount",
+    b"ars",
+    b"aud",
+    b"baht",
+    b"balance",
+    b"bdt",
+    b"brl",
+    b"build",
+    b"bytes",
+    b"cad",
+    b"chf",
+    b"clp",
+    b"cny",
+    b"cop",
+    b"count",
+    b"czk",
+    b"dirham",
+    b"dkk",
+    b"dollars",
+    b"dong",
+    b"duration",
+    b"egp",
+    b"elapsed",
+    b"epoch",
+    b"eur",
+    b"euro",
+    b"euros",
+    b"ft",
+    b"gbp",
+    b"ghs",
+    b"hkd",
+    b"huf",
+    b"idr",
+    b"ils",
+    b"inr",
+    b"irr",
+    b"isk",
+    b"jpy",
+    b"kc",
+    b"kes",
+    b"kr",
+    b"krw",
+    b"ksh",
+    b"kzt",
+    b"latency",
+    b"lei",
+    b"len",
+    b"length",
+    b"limit",
+    b"lira",
+    b"mxn",
+    b"myr",
+    b"naira",
+    b"ngn",
+    b"nok",
+    b"nzd",
+    b"offset",
+    b"pen",
+    b"pesos",
+    b"php",
+    b"pid",
+    b"pkr",
+    b"pln",
+    b"port",
+    b"price",
+    b"qar",
+    b"reais",
+    b"rial",
+    b"riyal",
+    b"rmb",
+    b"ron",
+    b"rs",
+    b"rub",
+    b"rupees",
+    b"sar",
+    b"sek",
+    b"seq",
+    b"sgd",
+    b"size",
+    b"thb",
+    b"tl",
+    b"took",
+    b"total",
+    b"try",
+    b"twd",
+    b"uah",
+    b"usd",
+    b"version",
+    b"vnd",
+    b"won",
+    b"yen",
+    b"yuan",
+    b"zar",
+    b"zl",
+]);
+
+/// Currency signs, before an amount or after it.
+const CURRENCY_SIGNS: &[&str] = &["$", "€", "£", "¥", "₹", "₽", "₩", "₫", "₺", "₪", "₴", "₦", "₱", "฿", "₸", "﷼"];
+
+/// ISO 4217 codes (and the usual words) of the currencies most written in logs and chats, in lowercase (sorted).
+const CURRENCY_CODES: &[u64] = &packed_words([
+    b"aed", b"ars", b"aud", b"baht", b"bdt", b"brl", b"cad", b"chf", b"clp", b"cny", b"cop", b"czk", b"dirham", b"dkk",
+    b"dollars", b"dong", b"egp", b"eur", b"euro", b"euros", b"ft", b"gbp", b"ghs", b"hkd", b"huf", b"idr", b"ils",
+    b"inr", b"irr", b"isk", b"jpy", b"kc", b"kes", b"kr", b"krw", b"ksh", b"kzt", b"lei", b"lira", b"mxn", b"myr",
+    b"naira", b"ngn", b"nok", b"nzd", b"pen", b"pesos", b"php", b"pkr", b"pln", b"qar", b"reais", b"rial", b"riyal",
+    b"rmb", b"ron", b"rs", b"rub", b"rupees", b"sar", b"sek", b"sgd", b"thb", b"tl", b"try", b"twd", b"uah", b"usd",
+    b"vnd", b"won", b"yen", b"yuan", b"zar", b"zl",
+]);
+
+/// Units after a number, in ASCII (compared in any case; sorted).
+const UNITS: &[u64] = &packed_words([
+    b"b",
+    b"bytes",
+    b"events",
+    b"gb",
+    b"gib",
+    b"items",
+    b"kb",
+    b"kib",
+    b"mb",
+    b"mib",
+    b"ms",
+    b"ns",
+    b"records",
+    b"requests",
+    b"rows",
+    b"s",
+    b"sec",
+    b"seconds",
+    b"secs",
+    b"times",
+    b"us",
+]);
+
+/// Units and currencies after a number in other scripts (`1234567 мс`, `۵۰۰۰۰۰۰ ریال`, `1234567円`), and currency
+/// signs.
+const UNITS_NOT_ASCII: &[&str] = &[
+    "мс",
+    "мсек",
+    "сек",
+    "байт",
+    "руб",
+    "рублей",
+    "грн",
+    "zł",
+    "kč",
+    "ریال",
+    "ريال",
+    "تومان",
+    "درهم",
+    "جنيه",
+    "روپیه",
+    "रुपये",
+    "रु",
+    "টাকা",
+    "元",
+    "円",
+    "원",
+    "บาท",
+    "đồng",
+    "đ",
+    "€",
+    "£",
+    "¥",
+    "₹",
+    "₽",
+    "₩",
+    "₫",
+    "₺",
+    "₪",
+    "₴",
+    "₦",
+    "₱",
+    "฿",
+    "₸",
+    "﷼",
+];
+
+/// True when a unit or a currency follows the number that ends at `end` (`1234567 ns`, `1234567ms`,
+/// `1234567 bytes`, `1234567 EUR`, `1234567 мс`, `5000000 ریال`).
 fn unit_after(text: &[u8], end: usize) -> bool {
     let rest = &text[end..];
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let len = rest.iter().take(8).take_while(|b| b.is_ascii_alphabetic()).count();
-    if len == 0 || rest.get(len).is_some_and(u8::is_ascii_alphabetic) {
-        return false;
+    let len = rest.iter().take(10).take_while(|b| b.is_ascii_alphabetic()).count();
+    let next = rest.get(len).copied();
+    if len > 0 && next.is_none_or(|b| b < 0x80) {
+        let word = &rest[..len];
+        return !next.is_some_and(|b| b.is_ascii_alphabetic())
+            && (in_sorted(word, UNITS) || in_sorted(word, CURRENCY_CODES));
     }
-    one_of(
-        &rest[..len],
-        &[
-            b"ns",
-            b"us",
-            b"ms",
-            b"s",
-            b"sec",
-            b"secs",
-            b"seconds",
-            b"bytes",
-            b"b",
-            b"kb",
-            b"mb",
-            b"gb",
-            b"kib",
-            b"mib",
-            b"gib",
-            b"rows",
-            b"records",
-            b"items",
-            b"events",
-            b"requests",
-            b"times",
-        ],
-    )
-}
-
-/// True when `word` is one of `words` (lowercase), in any ASCII case.
-fn one_of(word: &[u8], words: &[&[u8]]) -> bool {
-    words.iter().any(|candidate| candidate.eq_ignore_ascii_case(word))
+    next.is_some_and(|b| b >= 0x80)
+        && UNITS_NOT_ASCII.iter().any(|unit| {
+            // A unit of a script written with spaces stands whole (`мс`, not `мсье`); a sign or a character of
+            // Chinese or Japanese may have more after it (`1234567円の`).
+            rest.starts_with(unit.as_bytes())
+                && unit.chars().last().is_some_and(|last| {
+                    !last.is_alphabetic()
+                        || super::context::written_without_spaces(last)
+                        || !super::context::char_at(rest, unit.len()).is_some_and(|(next, _)| next.is_alphabetic())
+                })
+        })
 }
 
 fn nanp_shape(groups: &[u8], paren_first: bool) -> bool {
@@ -2495,10 +2841,12 @@ fn extension_end(text: &[u8], end: usize) -> usize {
     }
 }
 
+/// True when nine digits are a valid US SSN or ITIN (see `validate::ssn_valid` and `validate::itin_valid`).
 fn ssn_digits_valid(digits: &[u8]) -> bool {
     let number =
         |range: std::ops::Range<usize>| digits[range].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
-    validate::ssn_valid(number(0..3), number(3..5), number(5..9))
+    let (area, group, serial) = (number(0..3), number(3..5), number(5..9));
+    validate::ssn_valid(area, group, serial) || validate::itin_valid(area, group, serial)
 }
 
 // ---- IBAN ----------------------------------------------------------------------------------------------------
@@ -2818,8 +3166,9 @@ fn is_mac(token: &[u8]) -> bool {
 /// Django): whoever has one can try passwords against it offline. The hash runs to the first byte that no field
 /// holds and has at least two more fields after its id; it is not glued to a word on the left.
 fn crypt_hash_at(text: &[u8], at: usize) -> Option<usize> {
-    const IDS: [&[u8]; 16] = [
+    const IDS: [&[u8]; 17] = [
         b"1",
+        b"apr1",
         b"2a",
         b"2b",
         b"2x",
@@ -2861,6 +3210,39 @@ fn crypt_hash_at(text: &[u8], at: usize) -> Option<usize> {
     }
     let fields = body[..length].split(|&b| b == b'$').filter(|field| !field.is_empty()).count();
     (fields >= 2 && length >= 16).then_some(start + length)
+}
+
+/// The end of a Telegram bot token that starts at the digit `i`: eight to ten digits, `:AA`, and 32 to 35 bytes
+/// of base64url, which no letter or digit follows.
+fn telegram_token_at(text: &[u8], i: usize) -> Option<usize> {
+    // Most numbers have no `:` eight to ten bytes on: three compares turn them away.
+    let run = (8..=10).find(|&run| text.get(i + run) == Some(&b':'))?;
+    if text.get(i + run + 1..i + run + 3) != Some(b"AA") || !text[i..i + run].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let body_start = i + run + 3;
+    let body = text[body_start..]
+        .iter()
+        .take(36)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    ((30..=35).contains(&body)).then_some(body_start + body)
+}
+
+/// A password hash as Django stores it, whose first `$` is at `at`: the hasher's name, then `$`-joined fields
+/// (`pbkdf2_sha256$870000$salt$hash=`, `argon2$argon2id$v=19$…`, `bcrypt_sha256$$2b$12$…`). Its start and end.
+fn django_hash_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
+    const HASHERS: [&[u8]; 6] = [b"pbkdf2_sha256", b"pbkdf2_sha1", b"argon2", b"bcrypt_sha256", b"bcrypt", b"scrypt"];
+    let hasher = HASHERS.iter().find(|hasher| text[..at].ends_with(hasher))?;
+    let start = at - hasher.len();
+    if start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_') {
+        return None;
+    }
+    let field_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'+' | b'=' | b',' | b'-' | b'$');
+    let length = text[at..].iter().take_while(|b| field_byte(b)).count();
+    let body = &text[at..at + length];
+    let fields = body.split(|&b| b == b'$').filter(|field| !field.is_empty()).count();
+    (fields >= 2 && length >= 20).then_some((start, at + length))
 }
 
 /// True when the address that starts at `start` is the Message-ID of a mail, as Postfix and mail headers write
@@ -2956,7 +3338,8 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         return None;
     }
     if !text[start].is_ascii_alphabetic() {
-        while start < end && matches!(text[start], b'-' | b'_') {
+        // (And the dot of a cookie's name, ASP.NET's `.ASPXAUTH=`, or of a path after an index, `[0].wa_id=`.)
+        while start < end && matches!(text[start], b'-' | b'_' | b'.') {
             start += 1;
         }
         if start == end || !text[start].is_ascii_alphabetic() {
@@ -4042,8 +4425,19 @@ fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
         let close = memchr::memchr(b']', &text[start..]).map(|p| start + p)?;
         return (close > start + 1).then_some((start + 1, close));
     }
+    // An LDAP password hash (`userPassword: {SSHA}9Y+z…`) is a value; any other brace opens an object.
     if quote == b'{' {
-        return None;
+        let scheme = text[start + 1..]
+            .iter()
+            .take(16)
+            .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            .count();
+        if scheme < 3 || text.get(start + 1 + scheme) != Some(&b'}') {
+            return None;
+        }
+        let hash = start + 2 + scheme;
+        let end = hash + text[hash..].iter().take_while(|&&b| is_token_byte(b) || b == b'$').count();
+        return (end > hash).then_some((start, end));
     }
     let stop = |b: u8| {
         matches!(b, b',' | b';' | b'&' | b'"' | b'\'' | b'<' | b'>' | b')' | b'}' | b']' | b'\n' | b'\r' | b'\t' | b'|')
@@ -4534,6 +4928,16 @@ mod tests {
         // The accounts of the system or of a service are no one's (`[not_values.service_accounts]`).
         assert!(users("sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root").is_empty());
         assert!(users("sshd[9]: Accepted publickey for root from 91.64.118.24 port 22 ssh2").is_empty());
+    }
+
+    #[test]
+    fn the_word_lists_looked_up_by_binary_search_find_their_words_in_any_case() {
+        // (`packed_words` checks the order and the bytes when it compiles the lists.)
+        assert!(
+            in_sorted(b"EUR", CURRENCY_CODES) && in_sorted(b"Took", WORDS_BEFORE_AMOUNTS) && in_sorted(b"b", UNITS)
+        );
+        assert!(!in_sorted(b"euros2", UNITS) && !in_sorted(b"", UNITS) && !in_sorted(b"eu", CURRENCY_CODES));
+        assert!(!in_sorted(b"requestsx", UNITS) && in_sorted(b"requests", UNITS));
     }
 
     #[test]

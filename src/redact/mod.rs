@@ -2442,6 +2442,96 @@ mod tests {
     }
 
     #[test]
+    fn cards_ssns_and_itins_as_payment_tax_and_mainframe_systems_write_them() {
+        check_lines(
+            "",
+            &[
+                // Dotted fours, a query string's `+`, a 13-digit Visa as printed, the PAN of an EMV dump's tag
+                // `5A`, a card glued to a form of payment's capitals, and a card with its expiry two spaces on.
+                ("pls charge 5186.2695.1603.6627 for", "pls charge [CARD] for"),
+                ("GET /pay.asp?ccnum=4929+2517+5931+5319&ccexp=1227", "GET /pay.asp?ccnum=[CARD]&ccexp=1227"),
+                ("PAN 4195 328 192 277 CONVERTED", "PAN [CARD] CONVERTED"),
+                (
+                    "9F02 06 000000004250 5A 08 49 17 36 68 45 81 37 80 5F24 03 270930",
+                    "9F02 06 000000004250 5A 08 [CARD] 5F24 03 270930",
+                ),
+                ("FOP CCCA5306168352522465/1128", "FOP CCCA[CARD]/1128"),
+                ("CARDMAST  4727369893745789  2903 ACTIVE", "CARDMAST  [CARD]  2903 ACTIVE"),
+                // Not a version of four dotted numbers, nor a hex hash's digits.
+                ("lib 5186.2695.1603 loaded", "lib 5186.2695.1603 loaded"),
+                ("trace abcdef4111111111111111 x", "trace abcdef4111111111111111 x"),
+                // ITINs, shaped or after their word; an SSN in dots under its key, after X12's `REF*SY*`, and in an
+                // XML element that names it.
+                ("ITIN 959-71-7889 may be expired", "ITIN [SSN] may be expired"),
+                ("primary TIN 962848305 does not match", "primary TIN [SSN] does not match"),
+                ("x 912-34-5678 y", "x 912-34-5678 y"),
+                ("taxpayer_ssn=\"898.29.5271\" source=ocr", "taxpayer_ssn=\"[SSN]\" source=ocr"),
+                ("N4*AUSTIN*TX*78701~REF*SY*545293149~", "N4*AUSTIN*TX*78701~REF*SY*[SSN]~"),
+                ("<Filer><PrimarySSN>077388816</PrimarySSN></Filer>", "<Filer><PrimarySSN>[SSN]</PrimarySSN></Filer>"),
+                ("<Order><OrderId>077388816</OrderId></Order>", "<Order><OrderId>077388816</OrderId></Order>"),
+                // Masked by the program that logged them: BIN and last four, an SSN's last four.
+                ("cardNumber=442668******6640 authCode=T74512", "cardNumber=442668******6640 authCode=T74512"),
+                (r#"{"ssn":"XXX-XX-1142","dept":"Eng"}"#, r#"{"ssn":"XXX-XX-1142","dept":"Eng"}"#),
+                ("EXPORT|SSN=***-**-4471|STATE=OH", "EXPORT|SSN=***-**-4471|STATE=OH"),
+            ],
+        );
+    }
+
+    #[test]
+    fn secrets_of_more_vendors_frameworks_and_tools() {
+        check_lines(
+            "",
+            &[
+                ("runner=glrt-eo94_va69a227n1UzMU4xYz executor=docker", "runner=[REDACTED] executor=docker"),
+                // Google's `ya29.` tokens under their keys and after `Bearer` (no prefix of their own).
+                ("access_token=ya29.a0dNklIp2Gq-Uwgys2DIbHbAEXV_97OZtRJoABsBi28", "access_token=[REDACTED]"),
+                ("# AGE-SECRET-KEY-19AD3WSWJAHGKW20WVS96TC4W7Q4QACSDMM3U4RMAHKUR2FD2RPSSAURG7V", "# [REDACTED]"),
+                ("curl -H \"Authorization: ApiKey WWthREV2Q29UcW11YkhQOHYzenk6anBE==\" https://es", "curl -H \"Authorization: ApiKey [REDACTED]\" https://es"),
+                ("userPassword: {SSHA}9Y+zVAG/EcA19kQyfqDcOzW+bIQFRK5TAb2Q0g==", "userPassword: [REDACTED]"),
+                ("users: admin:$apr1$8PlDiBLW$iXEEhoOkrBNxIImPvpxQzs done", "users: admin:[REDACTED] done"),
+                ("password 'pbkdf2_sha256$870000$Eibq79Nuq2Mxw7cWtGiIcM$ZGeDLOQ36J2H/gr9J2RTKl='", "password '[REDACTED]'"),
+                ("POST https://api.telegram.org/bot6319582482:AAJbUm8bmFFrGw7Kw8mPTYcpDlExWZEsPjp/sendMessage", "POST https://api.telegram.org/bot[REDACTED]/sendMessage"),
+                ("token 6319582482:AAJbUm8bmFFrGw7Kw8mPTYcpDlExWZEsPjp set", "token [REDACTED] set"),
+                ("grant_type=authorization_code, code=532b603b-3d70-4e93, x=1", "grant_type=authorization_code, code=[REDACTED], x=1"),
+                ("curl -d grant_type=authorization_code -d code=BeuTrjgPYF_fG1Z6QQ -d code_verifier=iIsXVX-8xtAgtbGD", "curl -d grant_type=authorization_code -d code=[REDACTED] -d code_verifier=[REDACTED]"),
+                ("POST /login.aspx ASP.NET_SessionId=abc123;+.ASPXAUTH=8A94E9FEB11D1426B5A4 302", "POST /login.aspx ASP.NET_SessionId=[REDACTED];+.ASPXAUTH=[REDACTED] 302"),
+                (r#"{"env":{"APP_KEY":"base64:ACG///iS4r3lKmc3v8xAay="}}"#, r#"{"env":{"APP_KEY":"[REDACTED]"}}"#),
+                ("клиент: мой пароль Walnut774^, не могу войти", "клиент: мой пароль [REDACTED], не могу войти"),
+                // Said of a secret, not the secret: its size, Terraform's placeholder, Ansible Vault's tag, keys made
+                // to be public, an ARN's service, a masked key, and the hashers of Django's settings.
+                ("Data ====  password:  24 bytes  username:  3 bytes", "Data ====  password:  24 bytes  username:  3 bytes"),
+                ("      + password = (sensitive value)", "      + password = (sensitive value)"),
+                ("db_password: !vault | $ANSIBLE_VAULT;1.1;AES256", "db_password: !vault | $ANSIBLE_VAULT;1.1;AES256"),
+                (r#"{"publishableKey":"pk_live_51Hx8aKq2eZvKYlo2C0Qw"}"#, r#"{"publishableKey":"pk_live_51Hx8aKq2eZvKYlo2C0Qw"}"#),
+                ("[id=arn:aws:secretsmanager:eu-west-1:230804163007:secret:prod/db/password-GkLu9r]", "[id=arn:aws:secretsmanager:eu-west-1:230804163007:secret:[REDACTED]]"),
+                ("api_key: ***************************a1b2 site: datadoghq.eu", "api_key: ***************************a1b2 site: datadoghq.eu"),
+                ("PASSWORD_HASHERS = ['django.contrib.auth.hashers.Argon2PasswordHasher']", "PASSWORD_HASHERS = ['django.contrib.auth.hashers.Argon2PasswordHasher']"),
+                ("otel span name=POST /v1/charges trace_id=4bf9", "otel span name=POST /v1/charges trace_id=4bf9"),
+            ],
+        );
+    }
+
+    #[test]
+    fn amounts_durations_and_sizes_after_a_phone_word_are_no_phone() {
+        check_lines(
+            "",
+            &[
+                ("телефон ответил за 1234567 мс", "телефон ответил за 1234567 мс"),
+                ("تلفن همراه قیمت ۵۰۰۰۰۰۰ ریال", "تلفن همراه قیمت ۵۰۰۰۰۰۰ ریال"),
+                ("phone plan 1234567 EUR", "phone plan 1234567 EUR"),
+                ("téléphone acheté 1234567 €", "téléphone acheté 1234567 €"),
+                ("phone price ₹1234567", "phone price ₹1234567"),
+                ("mobile 12 345 678 zł", "mobile 12 345 678 zł"),
+                ("phone USD 1234567", "phone USD 1234567"),
+                ("handy kostet 1234567 Euro", "handy kostet 1234567 Euro"),
+                // A word that only starts like a unit, or a name, after the number.
+                ("phone 1234567 мсье", "phone [PHONE] мсье"),
+                ("тел 1234567 Иван", "тел [PHONE] Иван"),
+            ],
+        );
+    }
+
+    #[test]
     fn a_masked_value_masked_again_stays_as_it_is() {
         for value in ["Anne-Marie d'Arc", "12 Main St, Springfield, IL", "+44 20 7946 0740", "Jane", "tschüß Straße 12"]
         {
