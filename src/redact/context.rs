@@ -282,10 +282,10 @@ impl ContextWords {
         }
     }
 
-    /// True when word `word` is at `window[at..]`, no letter of any script follows it (but a Latin letter may
-    /// follow a word of a script written without spaces), and no letter of a script written with spaces (not
-    /// Chinese, Japanese, Thai, …) precedes it: `тел` is not in `Пользователь`, `tél` not in `Téléchargement`,
-    /// `联系` not in `联系人`; `电话` is in `新电话`. (An ASCII letter before a word is the callers' to rule out.)
+    /// True when word `word` is at `window[at..]`, no letter of any script follows it, and no letter of a script
+    /// written with spaces (not Chinese, Japanese, Thai, …) precedes it: `тел` is not in `Пользователь`, `tél`
+    /// not in `Téléchargement`, `联系` not in `联系人`; `电话` is in `新电话`. (An ASCII letter before a word is
+    /// the callers' to rule out.)
     #[inline]
     fn stands_at(&self, window: &[u8], at: usize, word: u16) -> bool {
         let exact = self.exact[usize::from(word)];
@@ -297,13 +297,8 @@ impl ContextWords {
                 found.eq_ignore_ascii_case(word)
             }
         });
-        // A word of a script written without spaces may be followed by a Latin one (`密码是PqX8…`).
-        let unspaced = || {
-            word.last().is_some_and(|&b| b >= 0x80) && char_before(word, word.len()).is_some_and(written_without_spaces)
-        };
         found
-            && !char_at(window, at + word.len())
-                .is_some_and(|(ch, _)| ch.is_alphabetic() && !(ch.is_ascii() && unspaced()))
+            && !char_at(window, at + word.len()).is_some_and(|(ch, _)| ch.is_alphabetic())
             && !(at > 0 && window[at - 1] >= 0x80 && glued_before(window, at))
     }
 }
@@ -470,6 +465,8 @@ impl SplitKey {
                 | b"seconds"
                 | b"bytes"
                 | b"total"
+                | b"version"
+                | b"build"
         )
     }
 }
@@ -522,12 +519,15 @@ fn label_of(window: &[u8]) -> Option<&[u8]> {
     Some(trailing_label(rest))
 }
 
-/// The local name of the XML element whose start tag ends `window` (`<PrimarySSN>`, `<ns2:MobileNumber>`), which
+/// The local name of the XML element whose start tag ends `window` (`<PrimarySSN>`, `<ns2:MobileNumber>`,
+/// `<TaxpayerSSN type="primary">`), which
 /// labels its text as a key does.
 fn element_name(window: &[u8]) -> Option<&[u8]> {
     let tag = window.strip_suffix(b">")?;
     let open = tag.iter().rposition(|&b| b == b'<')?;
+    // The name, before the attributes (`<TaxpayerSSN type="primary">`).
     let name = &tag[open + 1..];
+    let name = &name[..name.iter().position(|&b| b == b' ').unwrap_or(name.len())];
     let local = name.iter().rposition(|&b| b == b':').map_or(name, |colon| &name[colon + 1..]);
     let named = local.first().is_some_and(u8::is_ascii_alphabetic)
         && local.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));

@@ -1223,13 +1223,14 @@ impl Detectors {
     /// starts with the length byte after the tag `5A`, and the PAN is that many bytes after it (a trailing `F`
     /// pads an odd length). Pushed when a card number, and its end returned.
     fn emv_pan(&self, text: &[u8], token: &NumberToken, out: &mut Vec<Finding>) -> Option<usize> {
-        let tagged = token.start >= 3 && text[token.start - 3..token.start].eq_ignore_ascii_case(b"5a ");
+        let tagged = token.start >= 3
+            && text[token.start - 3..token.start].eq_ignore_ascii_case(b"5a ")
+            && (token.start == 3 || text[token.start - 4] == b' ');
         if !tagged || !self.on(DetectorKind::Card) || text.get(token.start + 2) != Some(&b' ') {
             return None;
         }
         let length = match text[token.start..token.start + 2] {
             [b'0', low @ b'6'..=b'9'] => usize::from(low - b'0'),
-            [b'0', b'A' | b'a'] => 10,
             _ => return None,
         };
         let start = token.start + 3;
@@ -1293,13 +1294,13 @@ impl Detectors {
     fn glued_card(&self, text: &[u8], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
         // Not the digits of a hex string (`…c1d6d172512758608802`, a trace id), which run on by chance: glued
         // straight to three hex letters or digits or more, they are a hash's.
-        // Capitals alone are a code before the number, not a hash (Amadeus's form of payment `CCCA5306…`, card
-        // type `CA` after `CC`).
+        // Up to four capitals alone are a code before the number, not a hash (Amadeus's form of payment
+        // `CCCA5306…`, card type `CA` after `CC`; not `DEADBEEF`).
         let glue = text[..i].iter().rev().take_while(|b| b.is_ascii_alphanumeric());
         let (glued, hex, capitals) = glue.fold((0, true, true), |(count, hex, capitals), b| {
             (count + 1, hex && b.is_ascii_hexdigit(), capitals && b.is_ascii_uppercase())
         });
-        if glued >= 3 && hex && !capitals {
+        if glued >= 3 && hex && !(capitals && glued <= 4) {
             return None;
         }
         let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -1406,14 +1407,6 @@ impl Detectors {
             let ten = if count == 11 { &digits[1..] } else { digits };
             (count == 10 || digits[0] == b'1') && phone::nanp_valid(ten)
         } else if structured && digits[0] == b'0' && count >= 10 {
-            phone::national(digits, &self.regions).is_some()
-        } else if structured
-            && groups == [3, 2, 2, 2]
-            && matches!(digits[0], b'6'..=b'9')
-            && !token.paren_first
-            && token.same_separator(b" .")
-        {
-            // Spain's way (`699 12 34 56`, `912.34.56.78`): nine digits without a trunk 0 in three, two, two and two.
             phone::national(digits, &self.regions).is_some()
         } else if token.paren_first && groups == [2, 5, 4] && token.separators[1] == b'-' && digits[2] == b'9' {
             // Brazil's way with a mobile: the area code in parentheses, without the trunk 0, a 9 and the number's
@@ -1703,7 +1696,7 @@ impl Detectors {
                 }
                 // Schemes that no secret prefix reads (Elasticsearch's `ApiKey`, Okta's `SSWS`): the token after.
                 let mut end = end;
-                for scheme in [b"ApiKey".as_slice(), b"SSWS"] {
+                for scheme in [b"ApiKey".as_slice(), b"apikey", b"APIKEY", b"SSWS"] {
                     let rest = &text[start..];
                     if rest.starts_with(scheme) && rest.get(scheme.len()) == Some(&b' ') {
                         start += scheme.len() + 1;
@@ -1847,7 +1840,9 @@ impl Detectors {
             && self.on(DetectorKind::Secret)
             && match text[key_start - 1] {
                 b'?' | b'&' => contains(b"state=") || contains(b"redirect_uri=") || contains(b"authorization_code"),
-                b' ' | b',' => contains(b"authorization_code"),
+                // There, only a value that reads as a code (sixteen bytes or more, with letters and digits), not
+                // an HTTP status or an error's code (`status code=400`, `code=invalid_grant`).
+                b' ' | b',' => contains(b"authorization_code") && reads_as_a_code(&text[key_end..]),
                 _ => false,
             };
         let (entity, action) = self.secret_finding();
@@ -2565,7 +2560,8 @@ fn quantity_before(text: &[u8], start: usize) -> bool {
     }
     let end = before.iter().rposition(|&b| !matches!(b, b' ' | b':' | b'=')).map_or(0, |p| p + 1);
     let word_start = before[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
-    in_sorted(&before[word_start..end], WORDS_BEFORE_AMOUNTS)
+    let word = &before[word_start..end];
+    in_sorted(word, QUANTITY_WORDS) || names_a_currency(word)
 }
 
 /// True when `word`, in ASCII lowercase, is one of `words` (packed by `packed_words`).
@@ -2604,141 +2600,45 @@ const fn packed_words<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
     packed
 }
 
-/// Words before a number that name what it measures or counts, and currencies' codes and words (sorted).
-const WORDS_BEFORE_AMOUNTS: &[u64] = &packed_words([
-    b"aed",
-    b"amount",
-    b"ars",
-    b"aud",
-    b"baht",
-    b"balance",
-    b"bdt",
-    b"brl",
-    b"build",
-    b"bytes",
-    b"cad",
-    b"chf",
-    b"clp",
-    b"cny",
-    b"cop",
-    b"count",
-    b"czk",
-    b"dirham",
-    b"dkk",
-    b"dollars",
-    b"dong",
-    b"duration",
-    b"egp",
-    b"elapsed",
-    b"epoch",
-    b"eur",
-    b"euro",
-    b"euros",
-    b"ft",
-    b"gbp",
-    b"ghs",
-    b"hkd",
-    b"huf",
-    b"idr",
-    b"ils",
-    b"inr",
-    b"irr",
-    b"isk",
-    b"jpy",
-    b"kc",
-    b"kes",
-    b"kr",
-    b"krw",
-    b"ksh",
-    b"kzt",
-    b"latency",
-    b"lei",
-    b"len",
-    b"length",
-    b"limit",
-    b"lira",
-    b"mxn",
-    b"myr",
-    b"naira",
-    b"ngn",
-    b"nok",
-    b"nzd",
-    b"offset",
-    b"pen",
-    b"pesos",
-    b"php",
-    b"pid",
-    b"pkr",
-    b"pln",
-    b"port",
-    b"price",
-    b"qar",
-    b"reais",
-    b"rial",
-    b"riyal",
-    b"rmb",
-    b"ron",
-    b"rs",
-    b"rub",
-    b"rupees",
-    b"sar",
-    b"sek",
-    b"seq",
-    b"sgd",
-    b"size",
-    b"thb",
-    b"tl",
-    b"took",
-    b"total",
-    b"try",
-    b"twd",
-    b"uah",
-    b"usd",
-    b"version",
-    b"vnd",
-    b"won",
-    b"yen",
-    b"yuan",
-    b"zar",
-    b"zl",
+/// Words before a number that name what it measures or counts (sorted).
+#[rustfmt::skip]
+const QUANTITY_WORDS: &[u64] = &packed_words([
+    b"amount", b"balance", b"build", b"bytes", b"count", b"duration", b"elapsed", b"epoch", b"latency", b"len",
+    b"length", b"limit", b"offset", b"pid", b"port", b"price", b"seq", b"size", b"took", b"total", b"version",
 ]);
 
 /// Currency signs, before an amount or after it.
 const CURRENCY_SIGNS: &[&str] = &["$", "€", "£", "¥", "₹", "₽", "₩", "₫", "₺", "₪", "₴", "₦", "₱", "฿", "₸", "﷼"];
 
-/// ISO 4217 codes (and the usual words) of the currencies most written in logs and chats, in lowercase (sorted).
+/// ISO 4217 codes of the currencies most written in logs and chats, in lowercase (sorted); they count written in
+/// capitals only (`EUR`, `TRY`; not `try`, `pen` or the name `Won`).
+#[rustfmt::skip]
 const CURRENCY_CODES: &[u64] = &packed_words([
-    b"aed", b"ars", b"aud", b"baht", b"bdt", b"brl", b"cad", b"chf", b"clp", b"cny", b"cop", b"czk", b"dirham", b"dkk",
-    b"dollars", b"dong", b"egp", b"eur", b"euro", b"euros", b"ft", b"gbp", b"ghs", b"hkd", b"huf", b"idr", b"ils",
-    b"inr", b"irr", b"isk", b"jpy", b"kc", b"kes", b"kr", b"krw", b"ksh", b"kzt", b"lei", b"lira", b"mxn", b"myr",
-    b"naira", b"ngn", b"nok", b"nzd", b"pen", b"pesos", b"php", b"pkr", b"pln", b"qar", b"reais", b"rial", b"riyal",
-    b"rmb", b"ron", b"rs", b"rub", b"rupees", b"sar", b"sek", b"sgd", b"thb", b"tl", b"try", b"twd", b"uah", b"usd",
-    b"vnd", b"won", b"yen", b"yuan", b"zar", b"zl",
+    b"aed", b"ars", b"aud", b"bdt", b"brl", b"cad", b"chf", b"clp", b"cny", b"cop", b"czk", b"dkk", b"egp", b"eur",
+    b"gbp", b"ghs", b"hkd", b"huf", b"idr", b"ils", b"inr", b"irr", b"isk", b"jpy", b"kes", b"krw", b"kzt", b"mxn",
+    b"myr", b"ngn", b"nok", b"nzd", b"pen", b"php", b"pkr", b"pln", b"qar", b"rmb", b"ron", b"rub", b"sar", b"sek",
+    b"sgd", b"thb", b"try", b"twd", b"uah", b"usd", b"vnd", b"zar",
 ]);
 
+/// Words for currencies that are no one's name nor another common word, in any case (sorted).
+#[rustfmt::skip]
+const CURRENCY_WORDS: &[u64] = &packed_words([
+    b"baht", b"dinar", b"dirham", b"dollars", b"euro", b"euros", b"naira", b"pesos", b"reais", b"rial", b"riyal",
+    b"rubles", b"rupees", b"shekels",
+]);
+
+/// True when `word` names a currency: an ISO 4217 code in capitals, a currency's word in any case, or Kenya's
+/// `KSh` and India's `Rs` as written.
+fn names_a_currency(word: &[u8]) -> bool {
+    let iso = word.len() == 3 && word.iter().all(u8::is_ascii_uppercase) && in_sorted(word, CURRENCY_CODES);
+    iso || in_sorted(word, CURRENCY_WORDS) || word == b"KSh" || word == b"Rs"
+}
+
 /// Units after a number, in ASCII (compared in any case; sorted).
+#[rustfmt::skip]
 const UNITS: &[u64] = &packed_words([
-    b"b",
-    b"bytes",
-    b"events",
-    b"gb",
-    b"gib",
-    b"items",
-    b"kb",
-    b"kib",
-    b"mb",
-    b"mib",
-    b"ms",
-    b"ns",
-    b"records",
-    b"requests",
-    b"rows",
-    b"s",
-    b"sec",
-    b"seconds",
-    b"secs",
-    b"times",
-    b"us",
+    b"b", b"bytes", b"events", b"gb", b"gib", b"items", b"kb", b"kib", b"mb", b"mib", b"ms", b"ns", b"records",
+    b"requests", b"rows", b"s", b"sec", b"seconds", b"secs", b"times", b"us",
 ]);
 
 /// Units and currencies after a number in other scripts (`1234567 мс`, `۵۰۰۰۰۰۰ ریال`, `1234567円`), and currency
@@ -2794,8 +2694,13 @@ fn unit_after(text: &[u8], end: usize) -> bool {
     let next = rest.get(len).copied();
     if len > 0 && next.is_none_or(|b| b < 0x80) {
         let word = &rest[..len];
+        // A currency that an amount follows is that amount's (`98765 43210 Rs 500`), not this number's.
+        let amount_after = || {
+            let after = &rest[len..];
+            after.strip_prefix(b" ").unwrap_or(after).first().is_some_and(u8::is_ascii_digit)
+        };
         return !next.is_some_and(|b| b.is_ascii_alphabetic())
-            && (in_sorted(word, UNITS) || in_sorted(word, CURRENCY_CODES));
+            && (in_sorted(word, UNITS) || names_a_currency(word) && !amount_after());
     }
     next.is_some_and(|b| b >= 0x80)
         && UNITS_NOT_ASCII.iter().any(|unit| {
@@ -3212,6 +3117,14 @@ fn crypt_hash_at(text: &[u8], at: usize) -> Option<usize> {
     (fields >= 2 && length >= 16).then_some(start + length)
 }
 
+/// True when `after`, the text after a key, is `=` and a value that reads as an OAuth authorization code:
+/// sixteen token bytes or more, with letters and digits.
+fn reads_as_a_code(after: &[u8]) -> bool {
+    let Some(value) = after.strip_prefix(b"=") else { return false };
+    let value = &value[..value.iter().take_while(|&&b| is_token_byte(b)).count()];
+    value.len() >= 16 && value.iter().any(u8::is_ascii_digit) && value.iter().any(u8::is_ascii_alphabetic)
+}
+
 /// The end of a Telegram bot token that starts at the digit `i`: eight to ten digits, `:AA`, and 32 to 35 bytes
 /// of base64url, which no letter or digit follows.
 fn telegram_token_at(text: &[u8], i: usize) -> Option<usize> {
@@ -3310,6 +3223,33 @@ fn colon_hex_pairs(token: &[u8]) -> bool {
 
 // ---- key/value helpers --------------------------------------------------------------------------------------
 
+/// The start of the run of key bytes (ASCII letters, digits, `_`, `-`, `.`) and letters of any script that ends
+/// at `end`, at most 64 bytes long.
+fn letters_and_key_bytes_before(text: &[u8], end: usize) -> usize {
+    let floor = end.saturating_sub(64);
+    let mut start = end;
+    while start > floor {
+        let byte = text[start - 1];
+        if byte < 0x80 {
+            if !(byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.')) {
+                break;
+            }
+            start -= 1;
+            continue;
+        }
+        let mut lead = start - 1;
+        while lead > floor && text[lead] & 0xC0 == 0x80 {
+            lead -= 1;
+        }
+        let letter = super::context::char_at(text, lead).is_some_and(|(ch, next)| next == start && ch.is_alphabetic());
+        if !letter {
+            break;
+        }
+        start = lead;
+    }
+    start
+}
+
 /// The key right before the separator at `at`: `key=`, `key:`, `"key":`, `'key' =`.
 fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usize)> {
     let mut end = at;
@@ -3332,17 +3272,22 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     // Keys are letters, digits, `_`, `-` and `.`, at most 64 bytes; the dashes of a command-line flag
     // (`--password=`) are not part of the key, nor the underscores that mark a name as private or generated
     // (Laravel's `_token=`, Entity Framework's `@__email_0=`).
-    let run_start = anchors.key_run_start(end, 64);
+    let mut run_start = anchors.key_run_start(end, 64);
+    // Keys in other scripts and with letters that are not ASCII (`contraseña:`, `hasło=`, `пароль:`): the run
+    // goes on over letters of any script (read one character at a time: rare, and only after such a byte).
+    if end > 0 && text[end - 1] >= 0x80 || run_start > 0 && text[run_start - 1] >= 0x80 {
+        run_start = letters_and_key_bytes_before(text, end);
+    }
     let mut start = run_start;
     if start == end {
         return None;
     }
-    if !text[start].is_ascii_alphabetic() {
+    if !text[start].is_ascii_alphabetic() && text[start] < 0x80 {
         // (And the dot of a cookie's name, ASP.NET's `.ASPXAUTH=`, or of a path after an index, `[0].wa_id=`.)
         while start < end && matches!(text[start], b'-' | b'_' | b'.') {
             start += 1;
         }
-        if start == end || !text[start].is_ascii_alphabetic() {
+        if start == end || !text[start].is_ascii_alphabetic() && text[start] < 0x80 {
             return None;
         }
     }
@@ -4933,9 +4878,10 @@ mod tests {
     #[test]
     fn the_word_lists_looked_up_by_binary_search_find_their_words_in_any_case() {
         // (`packed_words` checks the order and the bytes when it compiles the lists.)
-        assert!(
-            in_sorted(b"EUR", CURRENCY_CODES) && in_sorted(b"Took", WORDS_BEFORE_AMOUNTS) && in_sorted(b"b", UNITS)
-        );
+        assert!(in_sorted(b"EUR", CURRENCY_CODES) && in_sorted(b"Took", QUANTITY_WORDS) && in_sorted(b"b", UNITS));
+        // Codes count in capitals only, so that names and words (`Won`, `try`, `Ron`) are no currencies.
+        assert!(names_a_currency(b"EUR") && names_a_currency(b"Euros") && names_a_currency(b"Rs"));
+        assert!(!names_a_currency(b"try") && !names_a_currency(b"Won") && !names_a_currency(b"Lei"));
         assert!(!in_sorted(b"euros2", UNITS) && !in_sorted(b"", UNITS) && !in_sorted(b"eu", CURRENCY_CODES));
         assert!(!in_sorted(b"requestsx", UNITS) && in_sorted(b"requests", UNITS));
     }
@@ -5329,12 +5275,13 @@ mod tests {
             none(clean);
         }
         // A key whose own last part is `id` (WhatsApp's `wa_id`, here in a path with an index), a vCard property
-        // with parameters (labeled by its name, not by the last parameter's value), IATA's contact element, and
-        // Spain's three-two-two-two; but not a key that ends in an id or a time after a word for a phone.
+        // with parameters (labeled by its name, not by the last parameter's value) and IATA's contact element; but
+        // not a key that ends in an id or a time after a word for a phone.
         one("wa-webhook contacts[0].wa_id=573101234567 profile", "PHONE", "573101234567");
         one("FN:Ioana Popescu TEL;TYPE=WORK,VOICE:021 312 3456 END:VCARD", "PHONE", "021 312 3456");
         one("PNR K7XQ2L SSR CTCM LH HK1/4917612345678/DE", "PHONE", "4917612345678");
-        one("Vendo bici, 40€. Marcos 699 12 34 56", "PHONE", "699 12 34 56");
+        // Spain's three-two-two-two needs a word: the shape alone reads as other numbers too.
+        none("queue depth 712 45 67 89 ok");
         none("sync phone_id=573101234567 ok");
         none("sms contacted_at=5731012345 ok");
         none("ADR;TYPE=WORK:12345678 Main St");

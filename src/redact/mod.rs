@@ -2512,6 +2512,42 @@ mod tests {
     }
 
     #[test]
+    fn what_the_review_of_audits_35_and_36_readers_found() {
+        check_lines(
+            "",
+            &[
+                // Kept: error codes in a line that names the grant, an element that names a phone's app, a tag that
+                // only ends in `5A`, a hex string glued to a card-shaped number, secrets that only look masked or
+                // sized, and a phone before an amount or beside a name that is also a currency's.
+                ("status code=400 grant_type=authorization_code", "status code=400 grant_type=authorization_code"),
+                (
+                    "grant_type=authorization_code, code=invalid_grant",
+                    "grant_type=authorization_code, code=invalid_grant",
+                ),
+                ("<MobileAppVersion>20240101</MobileAppVersion>", "<MobileAppVersion>20240101</MobileAppVersion>"),
+                ("R5A 08 49 17 36 68 45 81 37 80", "R5A 08 49 17 36 68 45 81 37 80"),
+                ("trace DEADBEEF4111111111111111 x", "trace DEADBEEF4111111111111111 x"),
+                ("ports open: 631 22 80 88", "ports open: 631 22 80 88"),
+                (
+                    "password=XxXx2024 token=xxxx1234 api_key=2048B",
+                    "password=[REDACTED] token=[REDACTED] api_key=[REDACTED]",
+                ),
+                ("contact Li Lei 13800138000", "contact Li Lei [PHONE]"),
+                ("call me at 0612345678 try after 5pm", "call me at [PHONE] try after 5pm"),
+                ("WhatsApp 98765 43210 Rs 500 paid", "WhatsApp [PHONE] Rs 500 paid"),
+                // Found: an element with attributes, OpenLDAP's root password, keys in other scripts.
+                (
+                    r#"<TaxpayerSSN type="primary">077388816</TaxpayerSSN>"#,
+                    r#"<TaxpayerSSN type="primary">[SSN]</TaxpayerSSN>"#,
+                ),
+                ("olcRootPW: s3cretR00t", "olcRootPW: [REDACTED]"),
+                ("hasło: Tr0ub4dor jelszó: abc123XY", "hasło: [REDACTED] jelszó: [REDACTED]"),
+                ("пароль: qwerty123", "пароль: [REDACTED]"),
+            ],
+        );
+    }
+
+    #[test]
     fn amounts_durations_and_sizes_after_a_phone_word_are_no_phone() {
         check_lines(
             "",
