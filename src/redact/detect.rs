@@ -1486,6 +1486,11 @@ impl Detectors {
         for (start, pattern) in anchors.secrets() {
             let (prefix, kind) = SECRET_PREFIXES[pattern];
             let after = start + prefix.len();
+            // The anchors of a line read a prefix over the end of a part of it (a JSON string's `User ` and its
+            // closing quote make `User "`): the prefix is not in this text.
+            if after > text.len() {
+                continue;
+            }
             let glued = start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
             if glued && kind != SecretKind::Scheme {
                 continue;
@@ -1675,6 +1680,8 @@ impl Detectors {
                 None if may_name_a_value(text, key_start, key_end) => {
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
                 }
+                // Docker's `config.json` and npm's `.npmrc` (`"auth":"…"`, `_auth=…`): basic credentials in base64.
+                None if text[key_start..key_end].eq_ignore_ascii_case(b"auth") => self.basic_credentials_rule(text, at),
                 // Sudo's `TTY=` and PAM's `(uid=`, after the login they log.
                 None if matches!(&text[key_start..key_end], b"TTY" | b"uid" | b"user" | b"User" | b"USER") => {
                     auth_log_user(rules, text, key_start, key_end, memo, out);
@@ -1847,6 +1854,27 @@ impl Detectors {
             };
         let (entity, action) = self.secret_finding();
         oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any })
+    }
+
+    /// The secret rule for the value after the separator at `at` when it is basic credentials in base64: it
+    /// decodes to printable ASCII with a `:` between a user and a password (`cHVsbC1vbmx5Ok83aDh6…`).
+    #[cold]
+    #[inline(never)]
+    fn basic_credentials_rule(&self, text: &[u8], at: usize) -> Option<KeyRule> {
+        use base64::Engine as _;
+        let (start, end) = value_after(text, at)?;
+        let mut decoded = [0u8; 192];
+        let length = base64::engine::general_purpose::STANDARD.decode_slice(&text[start..end], &mut decoded).ok()?;
+        let decoded = &decoded[..length];
+        let colon = decoded.iter().position(|&b| b == b':')?;
+        let credentials = colon > 0 && colon + 1 < length && decoded.iter().all(|&b| (0x21..0x7f).contains(&b));
+        let (entity, action) = self.secret_finding();
+        (credentials && self.on(DetectorKind::Secret)).then_some(KeyRule {
+            entity,
+            action,
+            text_value: TextValue::Token,
+            shape: ValueShape::Any,
+        })
     }
 
     /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`), as
@@ -3820,7 +3848,9 @@ fn openvpn_user(text: &[u8], start: usize, end: usize) -> Option<(usize, usize)>
         .or_else(|| before.strip_suffix(b"] Peer Connection Initiated with [AF_INET6]"))
     {
         let user_start = head.iter().rposition(|&b| b == b'[')? + 1;
-        return head[user_start..].iter().all(login_byte).then_some((user_start, head.len()));
+        // (An empty `[]` names no one: no empty span.)
+        let user = &head[user_start..];
+        return (!user.is_empty() && user.iter().all(login_byte)).then_some((user_start, head.len()));
     }
     let head = before.strip_prefix(b"CLIENT_LIST,")?.strip_suffix(b",")?;
     (!head.is_empty() && !head.contains(&b',')).then_some((12, 12 + head.len()))

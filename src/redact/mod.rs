@@ -2258,6 +2258,15 @@ mod tests {
             "tomas.dvorak/81.2.69.160:60122 MULTI_sva: pool returned / [mehmet.kaya] Peer Connection Initiated with [AF_INET]81.2.69.160:51234",
             "[USERNAME]/[IP]:60122 MULTI_sva: pool returned / [[USERNAME]] Peer Connection Initiated with [AF_INET][IP]:51234",
         );
+        // A JSON string that ends in `user `: the line's anchors read the prefix `user "` over the string's closing
+        // quote, which the string's own text does not hold (the fuzzer found the line withheld).
+        check(r#"{"msg":"Login failed for User ","x":1}"#, r#"{"msg":"Login failed for User ","x":1}"#);
+        check(r#"{"msg":"for user "}"#, r#"{"msg":"for user "}"#);
+        // (An empty name is no one's: the fuzzer found it gave an empty edit.)
+        check(
+            "[] Peer Connection Initiated with [AF_INET]81.2.69.160:51234",
+            "[] Peer Connection Initiated with [AF_INET][IP]:51234",
+        );
         check(
             "haproxy[1902]: 2804:14c:5b81:8a2e:1d3:7f21:c9e0:4b12:50022 [04/Dec/2024",
             "haproxy[1902]: [IP]:50022 [04/Dec/2024",
@@ -2541,6 +2550,16 @@ mod tests {
                     r#"<TaxpayerSSN type="primary">[SSN]</TaxpayerSSN>"#,
                 ),
                 ("olcRootPW: s3cretR00t", "olcRootPW: [REDACTED]"),
+                // Basic credentials in base64 under Docker's and npm's `auth`; not a word or base64 without a `:`.
+                (
+                    r#"config.json: {"auths":{"r.io":{"auth":"cHVsbC1vbmx5Ok83aDh6a09DQ3g5VDExU0c4"}}}"#,
+                    r#"config.json: {"auths":{"r.io":{"auth":"[REDACTED]"}}}"#,
+                ),
+                (
+                    "//r.io/npm/:_auth=bWV0cmljczpNMDU0MWNoNHJiMHIh always-auth=true",
+                    "//r.io/npm/:_auth=[REDACTED] always-auth=true",
+                ),
+                ("auth=ok status=200 auth=dGVzdA== x", "auth=ok status=200 auth=dGVzdA== x"),
                 ("hasło: Tr0ub4dor jelszó: abc123XY", "hasło: [REDACTED] jelszó: [REDACTED]"),
                 ("пароль: qwerty123", "пароль: [REDACTED]"),
             ],
