@@ -27,7 +27,7 @@
 //! candidate that leads nowhere costs a check, a missing one would be a leak, so the tests compare the bitmaps
 //! with a byte-by-byte reference.
 
-use super::detect::{SecretPrefixes, SECRET_PAIR_GROUPS};
+use super::detect::{secret_prefix_len, SecretPrefixes, SECRET_PAIR_GROUPS};
 
 /// The candidate bitmaps of one text (bit `i % 64` of block `i / 64` stands for byte `i`).
 #[derive(Debug, Default)]
@@ -515,12 +515,18 @@ impl<'a> View<'a> {
         at.max(stop) - self.start
     }
 
-    /// The secret prefixes that start in this part: (start relative to the part, prefix index).
+    /// The secret prefixes that this part holds whole: (start relative to the part, prefix index). A prefix the
+    /// anchors of a line read over the end of a part is not the part's (a JSON string's `User ` and its closing
+    /// quote spell `User "`).
     pub(crate) fn secrets(&self) -> impl Iterator<Item = (usize, usize)> + 'a {
         let (start, end) = (self.start, self.end);
         let secrets = &self.anchors.secrets;
         let first = secrets.partition_point(|&(at, _)| at < start);
-        secrets[first..].iter().take_while(move |&&(at, _)| at < end).map(move |&(at, pattern)| (at - start, pattern))
+        secrets[first..]
+            .iter()
+            .take_while(move |&&(at, _)| at < end)
+            .filter(move |&&(at, pattern)| at + secret_prefix_len(pattern) <= end)
+            .map(move |&(at, pattern)| (at - start, pattern))
     }
 
     /// True when neither a detector nor the key/value check could start here: no position in `Any` nor in `Sep`.

@@ -321,7 +321,7 @@ pub(crate) fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
 }
 
 /// The character that ends right before `text[at]`, if a whole one does.
-fn char_before(text: &[u8], at: usize) -> Option<char> {
+pub(crate) fn char_before(text: &[u8], at: usize) -> Option<char> {
     let mut start = at.checked_sub(1)?;
     while start > 0 && at - start < 4 && text[start] & 0xC0 == 0x80 {
         start -= 1;

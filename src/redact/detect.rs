@@ -402,6 +402,11 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("Users\\", SecretKind::HomeDir),
 ];
 
+/// The length of secret prefix `index` (an index the anchors report).
+pub(crate) fn secret_prefix_len(index: usize) -> usize {
+    SECRET_PREFIXES[index].0.len()
+}
+
 /// The first two bytes of the secret prefixes as group bits, for the anchors' vectorized look: each first byte
 /// gets one of eight groups (`.0`, zero for a byte no prefix starts with), and each byte the groups of the first
 /// bytes it follows in some prefix (`.1`). A prefix can start at a byte only when `.0[byte] & .1[next byte]` is
@@ -1486,11 +1491,6 @@ impl Detectors {
         for (start, pattern) in anchors.secrets() {
             let (prefix, kind) = SECRET_PREFIXES[pattern];
             let after = start + prefix.len();
-            // The anchors of a line read a prefix over the end of a part of it (a JSON string's `User ` and its
-            // closing quote make `User "`): the prefix is not in this text.
-            if after > text.len() {
-                continue;
-            }
             let glued = start > 0 && (text[start - 1].is_ascii_alphanumeric() || text[start - 1] == b'_');
             if glued && kind != SecretKind::Scheme {
                 continue;
@@ -2669,48 +2669,12 @@ const UNITS: &[u64] = &packed_words([
     b"requests", b"rows", b"s", b"sec", b"seconds", b"secs", b"times", b"us",
 ]);
 
-/// Units and currencies after a number in other scripts (`1234567 мс`, `۵۰۰۰۰۰۰ ریال`, `1234567円`), and currency
-/// signs.
+/// Units and currencies after a number in other scripts (`1234567 мс`, `۵۰۰۰۰۰۰ ریال`, `1234567円`); the currency
+/// signs after a number are `CURRENCY_SIGNS`' (but `$`, which is ASCII).
+#[rustfmt::skip]
 const UNITS_NOT_ASCII: &[&str] = &[
-    "мс",
-    "мсек",
-    "сек",
-    "байт",
-    "руб",
-    "рублей",
-    "грн",
-    "zł",
-    "kč",
-    "ریال",
-    "ريال",
-    "تومان",
-    "درهم",
-    "جنيه",
-    "روپیه",
-    "रुपये",
-    "रु",
-    "টাকা",
-    "元",
-    "円",
-    "원",
-    "บาท",
-    "đồng",
-    "đ",
-    "€",
-    "£",
-    "¥",
-    "₹",
-    "₽",
-    "₩",
-    "₫",
-    "₺",
-    "₪",
-    "₴",
-    "₦",
-    "₱",
-    "฿",
-    "₸",
-    "﷼",
+    "мс", "мсек", "сек", "байт", "руб", "рублей", "грн", "zł", "kč", "ریال", "ريال", "تومان", "درهم", "جنيه", "روپیه",
+    "रुपये", "रु", "টাকা", "元", "円", "원", "บาท", "đồng", "đ",
 ];
 
 /// True when a unit or a currency follows the number that ends at `end` (`1234567 ns`, `1234567ms`,
@@ -2731,7 +2695,7 @@ fn unit_after(text: &[u8], end: usize) -> bool {
             && (in_sorted(word, UNITS) || names_a_currency(word) && !amount_after());
     }
     next.is_some_and(|b| b >= 0x80)
-        && UNITS_NOT_ASCII.iter().any(|unit| {
+        && UNITS_NOT_ASCII.iter().chain(CURRENCY_SIGNS).any(|unit| {
             // A unit of a script written with spaces stands whole (`мс`, not `мсье`); a sign or a character of
             // Chinese or Japanese may have more after it (`1234567円の`).
             rest.starts_with(unit.as_bytes())
@@ -3265,15 +3229,8 @@ fn letters_and_key_bytes_before(text: &[u8], end: usize) -> usize {
             start -= 1;
             continue;
         }
-        let mut lead = start - 1;
-        while lead > floor && text[lead] & 0xC0 == 0x80 {
-            lead -= 1;
-        }
-        let letter = super::context::char_at(text, lead).is_some_and(|(ch, next)| next == start && ch.is_alphabetic());
-        if !letter {
-            break;
-        }
-        start = lead;
+        let Some(letter) = super::context::char_before(text, start).filter(|ch| ch.is_alphabetic()) else { break };
+        start -= letter.len_utf8();
     }
     start
 }
