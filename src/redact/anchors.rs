@@ -14,8 +14,8 @@
 //!   `000c.29ab.cdf4`, from its first dot);
 //! - `at`: `@`, `%`, `$` and `|` (emails, `%40`, URL credentials, password hashes such as bcrypt's `$2b$12$…`,
 //!   HL7 segments);
-//! - `sep`: `=` and `:` (`key=value` and `key: value` pairs), and the second dash of `--` before a letter (a
-//!   command-line flag, `--password hunter2`);
+//! - `sep`: `=` and `:` (`key=value` and `key: value` pairs), and the second dash of `--` before a letter or a
+//!   dash that starts a word before one (a command-line flag, `--password hunter2`, `-p S3cr3t`);
 //! - `lt`: `<` (HTML);
 //! - `quote`: `"` and `\` (the ends of JSON strings);
 //! - the start of every secret prefix: each word start (a letter, or five dashes, after a byte that is not a
@@ -398,8 +398,10 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     // `000c.29ab.cdf4`: a MAC in Cisco's notation, from its first dot.
     let dotted_mac = b.dot() & ahead.dot_at_5;
     let num = numbers | colon_pairs | iban | ahead.dash_every_third | dotted_mac;
-    // `--password hunter2`: a flag's second dash, before its name.
-    let flag = b.dash & behind.dash & ahead.alpha_at_1;
+    // `--password hunter2`: a flag's second dash, before its name; `-p S3cr3t`, `-storepass x`: a dash that starts
+    // a word, before a letter.
+    let starts_word = !(word_before | behind.dash_or_dot | behind.high);
+    let flag = b.dash & (behind.dash | starts_word) & ahead.alpha_at_1;
     // A word that starts with a byte that is not ASCII may be a name too (`Éva`, `Øystein`): the name detector
     // reads the character.
     let cap = (b.capital & ahead.small_at_1 | b.high & !behind.high) & !word_before;
@@ -1257,7 +1259,8 @@ mod tests {
             }
         }
         let of = |flag: u16| (0..text.len()).filter(|&i| has(i, flag)).collect::<Vec<_>>();
-        let flag = |i: usize| has(i, DASH) && before(i, DASH) && has(i + 1, ALPHA);
+        let starts_word = |i: usize| ![DIGIT, ALPHA, UNDERSCORE, DASH, DOT, HIGH].iter().any(|&class| before(i, class));
+        let flag = |i: usize| has(i, DASH) && (before(i, DASH) || starts_word(i)) && has(i + 1, ALPHA);
         let sep = (0..text.len()).filter(|&i| has(i, SEP) || flag(i)).collect();
         let small = |i: usize| has(i, ALPHA) && !has(i, CAPITAL) || has(i, HIGH);
         let word_before = |i: usize| before(i, DIGIT) || before(i, ALPHA) || before(i, UNDERSCORE);

@@ -143,10 +143,20 @@ impl ContextWords {
     /// after a `key:` or `key=` (whose value the key's own rule decides).
     pub(crate) fn word_in_prose_before(&self, text: &[u8], start: usize) -> Option<usize> {
         let window = window_before(text, start);
-        if window.last().is_some_and(|&last| last == b':' || last == b'=') {
-            return None;
+        match window.split_last() {
+            Some((b'=', _)) => None,
+            // A label of several words (`mot de passe:`), or one set off from its colon by a space as French
+            // writes it (`mot de passe :`), is no key a key reader reads: it counts when it ends at the colon.
+            Some((b':', label)) => {
+                let trimmed = label.trim_ascii_end();
+                let word = usize::from(self.in_window_after_cut(trimmed)?);
+                let written = &self.words[word];
+                let at_colon = trimmed.len() >= written.len()
+                    && trimmed[trimmed.len() - written.len()..].eq_ignore_ascii_case(written);
+                (at_colon && (written.contains(&b' ') || trimmed.len() < label.len())).then_some(word)
+            }
+            _ => self.in_window_after_cut(window).map(usize::from),
         }
-        self.in_window_after_cut(window).map(usize::from)
     }
 
     /// `in_window` of the part of `window` after its last cut byte (`=`, a quote, `,`, `;`, `|`, a brace or

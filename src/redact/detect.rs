@@ -6,6 +6,7 @@
 //! classified key). The detectors look only there; the user's own regexes run over the whole text.
 
 use super::anchors::{Anchor, View};
+use super::commands;
 use super::context::ContextWords;
 use super::names::NameCues;
 use super::{same_bytes, KeyCache, KeyTag};
@@ -268,9 +269,6 @@ enum SecretKind {
     /// A URL whose path holds the secret after the prefix, which stays readable (`hooks.slack.com/services/…`):
     /// at least `min` URL token bytes, over `/` only when `slashes`.
     UrlPath { min: usize, slashes: bool },
-    /// A command whose flags carry a password (`mysql -phunter2`, `sshpass -p …`): the values of these flags, up
-    /// to the end of the command.
-    Command(&'static [Flag]),
     /// The `VALUES` of a SQL `INSERT INTO table (columns) VALUES (values)`: not a secret itself; each value gets the
     /// action the rules give its column (ORMs log the statements they run with the values written in).
     SqlInsert,
@@ -296,20 +294,6 @@ enum SecretKind {
     /// is named after is classified as the field `username`.
     HomeDir,
 }
-
-/// A command-line flag that takes a password, and the ways its value is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Flag {
-    name: &'static str,
-    /// `-phunter2`: the value glued to a short flag.
-    glued: bool,
-    /// `-p S3cr3t`: the next word.
-    spaced: bool,
-}
-
-/// `-p` with nothing glued prompts for the password (the next word is the database): only a glued value counts.
-const MYSQL_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: false }];
-const SSHPASS_FLAGS: &[Flag] = &[Flag { name: "-p", glued: true, spaced: true }];
 
 /// `UrlPath` for a webhook: its path is the secret.
 const WEBHOOK: SecretKind = SecretKind::UrlPath { min: 20, slashes: true };
@@ -371,9 +355,6 @@ const SECRET_PREFIXES: &[(&str, SecretKind)] = &[
     ("slack.com/triggers/", WEBHOOK),
     ("discord.com/api/webhooks/", WEBHOOK),
     ("discordapp.com/api/webhooks/", WEBHOOK),
-    // Commands logged with a password on the command line.
-    ("mysql", SecretKind::Command(MYSQL_FLAGS)),
-    ("sshpass ", SecretKind::Command(SSHPASS_FLAGS)),
     // SQL statements that set a password, as a database logs them (PostgreSQL's `log_statement`, MySQL's general
     // log), in the case they are usually written in.
     // (Uppercase only: prefixes that start with a lowercase pair as common as `pa`, `id` or `va` cost every line
@@ -792,6 +773,10 @@ impl Detectors {
                 continue;
             };
             let start = verp_user_start(text, start, at).unwrap_or(start);
+            if names_a_service(text, start, at, end) {
+                search_from = search_from.max(end);
+                continue;
+            }
             // A mail's Message-ID (`message-id=<20240312102517.6E3F71C0D5F@mx2.example.de>`) names a message.
             if is_message_id(text, start) {
                 search_from = search_from.max(end);
@@ -958,6 +943,15 @@ impl Detectors {
             self.push(DetectorKind::Mac, start, end, out);
             return Some(end);
         }
+        // A MAC before a `: ` (`failed connect to F4:4E:FD:21:9A:C7: Connection refused`).
+        if self.on(DetectorKind::Mac)
+            && token.ends_with(b":")
+            && text.get(end).is_none_or(|&b| b == b' ')
+            && is_mac(&token[..token.len() - 1])
+        {
+            self.push(DetectorKind::Mac, start, end - 1, out);
+            return Some(end);
+        }
         // A DHCP client identifier (hardware type 1, Ethernet, and the MAC: `01:a4:83:e7:12:34:57`) and a DHCPv6
         // DUID built from a MAC (DUID-LLT `00:01:00:01:` with a time, DUID-LL `00:03:00:01:`): the device, whole.
         if self.on(DetectorKind::Mac) && client_id_of_a_mac(token) {
@@ -996,6 +990,16 @@ impl Detectors {
             // A port after the address without brackets (HAProxy's and OpenVPN's `2001:db8::17:40000`): a last
             // group of five decimal digits is no hex group (a shorter port reads as one, and goes with it); after
             // eight colons (more than an address has), a last group of decimal digits can only be a port.
+            // tcpdump's and pf's port after a dot (`2001:db8:77::5.443 > 2001:db8:1::20.61234:`).
+            if address.is_none() && shaped {
+                let dot = trimmed.iter().position(|&b| b == b'.');
+                if let Some(dot) = dot.filter(|&dot| dotted_port_at(text, start, start + dot)) {
+                    address = parse(&trimmed[..dot]);
+                    if address.is_some() {
+                        trimmed = &trimmed[..dot];
+                    }
+                }
+            }
             if address.is_none() && shaped {
                 let last = trimmed.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
                 let port_digits = if trimmed_colons == 8 { 1..=5 } else { 5..=5 };
@@ -1087,6 +1091,21 @@ impl Detectors {
         }
         let digits = token.digits();
         let count = digits.len();
+
+        // A reverse lookup's name (`7.113.0.203.in-addr.arpa`, also in parentheses) and an address with its port as
+        // tcpdump and pf write them (`198.51.100.45.50422 > 192.0.2.25.23:`): more dotted parts than an address.
+        if text.get(end) == Some(&b'.') || token.group_count > 4 {
+            let quad = quad_from(text, i, b'.').map(|(quad_end, _)| quad_end);
+            let quad = quad.filter(|&quad_end| {
+                text[quad_end..].starts_with(b".in-addr.arpa") || dotted_port_at(text, i, quad_end)
+            });
+            if let Some(quad_end) = quad {
+                if self.on(DetectorKind::Ip) {
+                    self.push_ipv4(text, i, quad_end, b'.', out);
+                }
+                return quad_end;
+            }
+        }
 
         // IPv4.
         if token.is_dotted_quad() {
@@ -1529,14 +1548,6 @@ impl Detectors {
                         .count();
                     (body >= min).then_some((after, after + body))
                 }
-                SecretKind::Command(flags) => {
-                    // `mysql` also begins `mysqldump` and `mysqladmin`: the command is the whole word.
-                    let command_end = after + text[after..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-                    command_flag_values(text, command_end, flags, |start, end| {
-                        self.push(DetectorKind::Secret, start, end, out)
-                    });
-                    None
-                }
                 SecretKind::SqlPassword => sql_password(text, after),
                 SecretKind::RedisAuth => redis_auth(text, after),
                 SecretKind::RedisHash => {
@@ -1614,13 +1625,23 @@ impl Detectors {
 
     fn key_values(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
         let mut from = 0;
+        // The end of the last command whose flags carry a password (see `commands`): its other flags are read.
+        let mut command_end = 0;
         for at in anchors.positions(Anchor::Sep) {
             if at < from {
                 continue;
             }
             from = at + 1;
             if text[at] == b'-' {
-                if let Some(end) = self.flag_value(rules, text, at, memo, out) {
+                let long = at > 0 && text[at - 1] == b'-';
+                if at >= command_end && self.on(DetectorKind::Secret) {
+                    let dash = if long { at - 1 } else { at };
+                    let found = commands::password_values(text, dash, |start, end| {
+                        self.push(DetectorKind::Secret, start, end, out)
+                    });
+                    command_end = found.unwrap_or(0);
+                }
+                if let Some(end) = self.flag_value(rules, text, at, long, memo, out) {
                     from = end;
                 }
                 continue;
@@ -1792,16 +1813,21 @@ impl Detectors {
         rules: &Rules,
         text: &[u8],
         at: usize,
+        long: bool,
         memo: &mut KeyMemo,
         out: &mut Vec<Finding>,
     ) -> Option<usize> {
         let word_before = |i: usize| text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-');
-        if at < 1 || at >= 2 && word_before(at - 2) {
+        if long && at >= 2 && word_before(at - 2) {
             return None;
         }
         let name_start = at + 1;
         let name_len =
             text[name_start..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+        // A flag of one dash and one letter means what its command says (`-p` is a port to `ssh`): `commands`.
+        if !long && name_len < 2 {
+            return None;
+        }
         let name_end = name_start + name_len;
         if text.get(name_end) != Some(&b' ') {
             return None;
@@ -2211,6 +2237,10 @@ fn host_quad_at(text: &[u8], at: usize) -> Option<usize> {
 /// Four groups of one to three digits from `at`, each an IPv4 octet, with `separator` between them: their end
 /// and the address's octets.
 fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> {
+    // Every part three digits (`010.020.001.005`).
+    let padded = text.get(at..at + 15).is_some_and(|quad| {
+        quad.iter().enumerate().all(|(k, &b)| if k % 4 == 3 { b == separator } else { b.is_ascii_digit() })
+    }) && !text.get(at + 15).is_some_and(u8::is_ascii_digit);
     let mut i = at;
     let mut octets = [0u8; 4];
     for (group, octet) in octets.iter_mut().enumerate() {
@@ -2221,7 +2251,7 @@ fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> 
             i += 1;
         }
         let digits = text.get(i..)?.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=3).contains(&digits) || !valid_octet(&text[i..i + digits]) {
+        if !(1..=3).contains(&digits) || !octet_of_quad(&text[i..i + digits], padded) {
             return None;
         }
         *octet = text[i..i + digits].iter().fold(0u8, |acc, &d| acc.wrapping_mul(10).wrapping_add(d - b'0'));
@@ -2230,7 +2260,26 @@ fn quad_from(text: &[u8], at: usize, separator: u8) -> Option<(usize, [u8; 4])> 
     Some((i, octets))
 }
 
+/// Whether the digits `octet` are a part of an IPv4 address whose parts are all `padded` to three digits
+/// (`010.020.001.005`, as some devices write every address), or else one without a leading zero.
+fn octet_of_quad(octet: &[u8], padded: bool) -> bool {
+    if padded {
+        octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')) <= 255
+    } else {
+        valid_octet(octet)
+    }
+}
+
 /// Whether the digits `octet` are a part of an IPv4 address: at most 255, without a leading zero.
+/// True when the address `text[start..end]` is followed by a port as tcpdump and pf write one: `.` and one to
+/// five digits, then ` > ` (the source) or `:` (the destination, after ` > `).
+fn dotted_port_at(text: &[u8], start: usize, end: usize) -> bool {
+    let digits = text[end + 1..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    let after = &text[end + 1 + digits..];
+    (1..=5).contains(&digits)
+        && (after.starts_with(b" > ") || after.starts_with(b":") && text[..start].ends_with(b" > "))
+}
+
 fn valid_octet(octet: &[u8]) -> bool {
     let value = octet.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
     value <= 255 && !(octet.len() > 1 && octet[0] == b'0')
@@ -2490,9 +2539,10 @@ impl NumberToken {
 
     fn valid_ipv4(&self) -> bool {
         let mut offset = 0;
+        let padded = self.group_lengths[..4] == [3, 3, 3, 3];
         for &len in &self.group_lengths[..4] {
             let len = usize::from(len);
-            if !valid_octet(&self.digits[offset..offset + len]) {
+            if !octet_of_quad(&self.digits[offset..offset + len], padded) {
                 return false;
             }
             offset += len;
@@ -2836,8 +2886,28 @@ fn wide_letter_at(text: &[u8], at: usize) -> Option<usize> {
     wide_letter(decoded).then_some(len)
 }
 
-/// The email address around the `@` (or `%40`, `width` 3) at `at`.
-fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> {
+/// True when the address `text[start..end]` (its `@` at `at`) names a service, not a mailbox: git hosting's SSH
+/// login (`git@github.com:org/repo.git`), a RabbitMQ node (`rabbit@rabbitmq-0.rabbitmq-headless`), a Kerberos
+/// service's principal in its realm (`HTTP/web01.corp.example.com@CORP.EXAMPLE.COM`).
+fn names_a_service(text: &[u8], start: usize, at: usize, end: usize) -> bool {
+    let local = &text[start..at];
+    let realm = || text[at + 1..end].iter().all(|b| !b.is_ascii_lowercase());
+    local == b"git" || local == b"rabbit" || start > 0 && text[start - 1] == b'/' && realm()
+}
+
+/// The start of a quoted local part whose closing quote ends at `at` (`"siobhan o'brien"@shamrock-mail.ie`): at
+/// most 64 printable bytes, after a byte that ends a word.
+fn quoted_local_start(text: &[u8], at: usize) -> Option<usize> {
+    let close = at.checked_sub(1).filter(|&close| text[close] == b'"')?;
+    let open = text[close.saturating_sub(65)..close].iter().rposition(|&b| b == b'"')? + close.saturating_sub(65);
+    let inside = &text[open + 1..close];
+    let printable = !inside.is_empty() && inside.iter().all(|&b| b >= b' ' && !matches!(b, b'\\' | b'<' | b'>' | b'@'));
+    let free = open == 0 || matches!(text[open - 1], b' ' | b'<' | b'=' | b':' | b'(' | b',' | b'\t');
+    (printable && free).then_some(open)
+}
+
+/// The start of the unquoted local part of an address whose `@` (or `%40`, `width` 3) is at `at`.
+fn local_start(text: &[u8], at: usize, width: usize) -> Option<usize> {
     let mut start = at;
     while start > 0 && at - start < 64 {
         if is_local_byte(text[start - 1]) {
@@ -2857,9 +2927,18 @@ fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> 
             start += p + 3;
         }
     }
-    if start >= at {
-        return None;
-    }
+    (start < at).then_some(start)
+}
+
+/// The email address around the `@` (or `%40`, `width` 3) at `at`.
+fn email_around(text: &[u8], at: usize, width: usize) -> Option<(usize, usize)> {
+    // `jane@@example.com`: a doubled `@` as a form quotes what was typed.
+    let width =
+        if width == 1 && text.get(at + 1) == Some(&b'@') && at > 0 && is_local_byte(text[at - 1]) { 2 } else { width };
+    let start = match quoted_local_start(text, at) {
+        Some(open) => open,
+        None => local_start(text, at, width)?,
+    };
     let domain_start = at + width;
     let mut end = domain_start;
     while end < text.len() && end - domain_start < 255 {
@@ -2933,8 +3012,26 @@ fn personal_at_bare_host(local: &[u8], domain: &[u8], after: Option<&u8>) -> boo
         && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'_'))
 }
 
+/// The last parts of names with an `@` that are no top-level domain: systemd's unit types (`getty@tty1.service`,
+/// `postgresql@16-main.service`) and the host of Rails's Message-IDs (`65f31a9b_1a2b@web-7f9c4d.mail`). (Not
+/// `.local` or `.internal`: a company's directory gives its people addresses there.)
+const NOT_TOP_LEVEL: &[&[u8]] = &[
+    b"service",
+    b"socket",
+    b"timer",
+    b"target",
+    b"mount",
+    b"automount",
+    b"slice",
+    b"scope",
+    b"swap",
+    b"path",
+    b"device",
+    b"mail",
+];
+
 /// True when `domain` is a domain name an address can have: labels that neither start nor end with `-`, the last
-/// one a top-level domain of letters.
+/// one a top-level domain of letters (not one of `NOT_TOP_LEVEL`).
 fn domain_ok(domain: &[u8]) -> bool {
     let Some(last_dot) = domain.iter().rposition(|&b| b == b'.') else { return false };
     let tld = &domain[last_dot + 1..];
@@ -2942,6 +3039,7 @@ fn domain_ok(domain: &[u8]) -> bool {
         // `.中国`, `.рф`: a top-level domain in another script.
         || (tld.starts_with(b"xn--") && tld.len() > 4);
     tld_ok
+        && !NOT_TOP_LEVEL.iter().any(|suffix| tld.eq_ignore_ascii_case(suffix))
         && domain
             .split(|&b| b == b'.')
             .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-')
@@ -2957,13 +3055,27 @@ fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let userinfo = &text[scheme_end..at];
     let ends_authority =
         |b: &u8| matches!(b, b'/' | b'?' | b'#' | b' ' | b'"' | b'\'' | b'<' | b'>') || b.is_ascii_whitespace();
-    if userinfo.is_empty() || userinfo.iter().any(|b| ends_authority(b) || *b == b'@') {
+    if userinfo.is_empty() || userinfo.iter().any(|b| ends_authority(b) || *b == b'@') || holds_no_secret(userinfo) {
         return None;
     }
     let authority = &text[at + 1..];
     let authority = &authority[..authority.iter().position(ends_authority).unwrap_or(authority.len())];
     let last = memchr::memrchr(b'@', authority).map_or(at, |p| at + 1 + p);
     Some((scheme_end, last))
+}
+
+/// True for a URL's user part that holds no secret: git hosting's SSH login (`ssh://git@bitbucket.org`), or a
+/// password that is empty (`redis://:@cache`), masked (`app:****`) or a template's (`{{username}}:{{password}}`,
+/// `${DB_PASSWORD}`).
+fn holds_no_secret(userinfo: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', userinfo) else { return userinfo == b"git" };
+    let password = &userinfo[colon + 1..];
+    let template = |open: &[u8], close: &[u8]| password.starts_with(open) && password.ends_with(close);
+    password.is_empty()
+        || password.iter().all(|&b| b == b'*')
+        || template(b"{{", b"}}")
+        || template(b"${", b"}")
+        || template(b"<", b">")
 }
 
 fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
@@ -2989,15 +3101,20 @@ fn jwt_end(text: &[u8], start: usize) -> Option<usize> {
 }
 
 /// True for an address that names no one's machine: loopback (`127.0.0.1`, `::1`), unspecified (`0.0.0.0`, `::`)
-/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`), and an
-/// address whose last three parts are zero: a network's (`10.0.0.0`), and the version Chrome's reduced user agent
-/// gives (`"browser_version":"131.0.0.0"`).
+/// and the IPv4 broadcast address, as servers log them when they start (`listening on 0.0.0.0:8080`), a netmask,
+/// a multicast group, and an address whose last three parts are zero: a network's (`10.0.0.0`), and the version
+/// Chrome's reduced user agent gives (`"browser_version":"131.0.0.0"`).
 fn names_no_host(address: std::net::IpAddr) -> bool {
     match address {
+        // A netmask (`255.255.255.0`) starts with 255; a multicast group (`239.255.255.250`, `ff02::fb`) is no host.
         std::net::IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast() || v4.octets()[1..] == [0, 0, 0]
+            v4.is_loopback()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.octets()[0] == 255
+                || v4.octets()[1..] == [0, 0, 0]
         }
-        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified() || v6.is_multicast(),
     }
 }
 
@@ -3011,18 +3128,25 @@ fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
     if !plausible {
         return None;
     }
-    for start in i.saturating_sub(16)..=i {
-        let end = start + 17;
-        if end > text.len() {
-            break;
-        }
-        let candidate = &text[start..end];
-        let shaped = candidate.chunks(3).all(|chunk| {
-            chunk[0].is_ascii_hexdigit() && chunk[1].is_ascii_hexdigit() && (chunk.len() == 2 || chunk[2] == b'-')
-        });
+    // An EUI-48, or an EUI-64 (`70-B3-D5-7E-D0-05-A1-B3`, a LoRaWAN device's).
+    for start in i.saturating_sub(22)..=i {
+        let shaped = |end: usize| {
+            text.get(start..end).is_some_and(|candidate| {
+                candidate.chunks(3).all(|chunk| {
+                    chunk[0].is_ascii_hexdigit()
+                        && chunk[1].is_ascii_hexdigit()
+                        && (chunk.len() == 2 || chunk[2] == b'-')
+                })
+            })
+        };
         let free = |b: u8| !b.is_ascii_alphanumeric() && b != b'-' && b != b'_';
-        if shaped && (start == 0 || free(text[start - 1])) && text.get(end).is_none_or(|&b| free(b)) {
-            return Some((start, end));
+        if start > 0 && !free(text[start - 1]) {
+            continue;
+        }
+        for end in [start + 17, start + 23] {
+            if end > i && shaped(end) && text.get(end).is_none_or(|&b| free(b)) {
+                return Some((start, end));
+            }
         }
     }
     None
@@ -3053,10 +3177,24 @@ fn mac_dotted_at(text: &[u8], start: usize) -> Option<usize> {
 }
 
 fn is_mac(token: &[u8]) -> bool {
-    token.len() == 17 && colon_hex_pairs(token)
+    // An EUI-48 or EUI-64, or an EUI-48 with the leading zeros of its octets dropped as macOS's `arp` and net-snmp
+    // write it (`0:1e:c2:7:4b:9`): six parts of one or two hex digits, three of two at least and a hex letter
+    // (a count of six small numbers is no address).
+    let short = || {
+        let parts = token.split(|&b| b == b':');
+        let (mut count, mut pairs) = (0, 0);
+        for part in parts {
+            if !(1..=2).contains(&part.len()) || !part.iter().all(u8::is_ascii_hexdigit) {
+                return false;
+            }
+            count += 1;
+            pairs += usize::from(part.len() == 2);
+        }
+        count == 6 && pairs >= 3 && token.iter().any(|b| b.is_ascii_alphabetic())
+    };
+    matches!(token.len(), 17 | 23) && colon_hex_pairs(token) || (11..17).contains(&token.len()) && short()
 }
 
-/// Pairs of hex digits joined by single colons (`00:1a:2b`).
 /// The end of a password hash in the modular crypt format that starts at the `$` at `at`: bcrypt's
 /// `$2b$12$` and 53 characters, and the `$id$…$…` of SHA-crypt (`$5$`, `$6$`), MD5-crypt (`$1$`), yescrypt
 /// (`$y$`, `$gy$`, `$7$`), Argon2 (`$argon2id$v=19$m=65536,t=3,p=4$salt$hash`), scrypt and PBKDF2 (Passlib,
@@ -3153,15 +3291,32 @@ fn django_hash_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
 /// True when the address that starts at `start` is the Message-ID of a mail, as Postfix and mail headers write
 /// it: `message-id=<…>`, `Message-ID: <…>`, in any case.
 fn is_message_id(text: &[u8], start: usize) -> bool {
+    // An iCalendar event's `UID:` (`UID:7kq2lm9rt8@google.com`), a line of its own.
+    if text[..start].ends_with(b"UID:") && (start == 4 || matches!(text[start - 5], b'\n' | b' ' | b'"')) {
+        return true;
+    }
     // The `<` that opens the id, before the address's local part (`<CAF=x1@mail.gmail.com>`).
     let Some(open) = text[..start].iter().rposition(|&b| matches!(b, b'<' | b' ' | b'>')) else { return false };
     if text[open] != b'<' {
         return false;
     }
-    let before = &text[..open];
-    let before = before.strip_suffix(b" ").unwrap_or(before);
+    // `References: <a@x> <b@y>`: past the ids before it, to the header.
+    let mut before = text[..open].trim_ascii_end();
+    for _ in 0..32 {
+        match before.last() {
+            Some(b'>') => match before.iter().rposition(|&b| b == b'<') {
+                Some(opening) => before = text[..opening].trim_ascii_end(),
+                None => return false,
+            },
+            _ => break,
+        }
+    }
     let Some(before) = before.strip_suffix(b"=").or_else(|| before.strip_suffix(b":")) else { return false };
-    before.len() >= 10 && before[before.len() - 10..].eq_ignore_ascii_case(b"message-id")
+    const HEADERS: &[&[u8]] =
+        &[b"message-id", b"message_id", b"msgid", b"in-reply-to", b"references", b"content-id", b"smtp-id"];
+    HEADERS.iter().any(|header| {
+        before.len() >= header.len() && before[before.len() - header.len()..].eq_ignore_ascii_case(header)
+    })
 }
 
 /// The user part of a SIP or tel URI whose `@` is at `at` when it is a phone number: seven to fifteen digits,
@@ -3206,6 +3361,7 @@ fn client_id_of_a_mac(token: &[u8]) -> bool {
     shaped && colon_hex_pairs(token)
 }
 
+/// Pairs of hex digits joined by single colons (`00:1a:2b`).
 fn colon_hex_pairs(token: &[u8]) -> bool {
     token.len() % 3 == 2
         && token.chunks(3).all(|chunk| {
@@ -3241,6 +3397,10 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     while end > 0 && text[end - 1] == b' ' {
         end -= 1;
     }
+    // A `:` set off before and glued after starts a symbol or a tag (Ruby's `:email`, Sieve's `address :domain`).
+    if end < at && text[at] == b':' && text.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     // `"key":`, `'key' =`, PostgreSQL's `Key (ssn)=(…)` and a form field `user[password]=`: the key between its
     // quotes, parentheses or brackets.
     let quoted = end > 0 && matches!(text[end - 1], b'"' | b'\'' | b')' | b']');
@@ -3274,6 +3434,14 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
         }
         if start == end || !text[start].is_ascii_alphabetic() && text[start] < 0x80 {
             return None;
+        }
+        // A Java system property (`-Daws.secret.access.key=`): the `D` is the flag's.
+        if start == run_start + 1
+            && text[run_start] == b'-'
+            && text[start] == b'D'
+            && text.get(start + 1).is_some_and(u8::is_ascii_lowercase)
+        {
+            start += 1;
         }
     }
     if let (true, Some(closing)) = (quoted, closing) {
@@ -3430,9 +3598,10 @@ fn home_directory_login(text: &[u8], start: usize, after: usize) -> Option<(usiz
 
 /// True when `login` can be a login: 1 to 64 bytes, no space or quote.
 fn is_login(login: &[u8]) -> bool {
+    // Not a Kubernetes account (`system:serviceaccount:prod:billing-worker`, `system:anonymous`).
     login.first().is_some_and(u8::is_ascii_alphanumeric)
         && login.len() <= 64
-        && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
+        && login.iter().all(|&b| b > b' ' && !matches!(b, b'"' | b'\'' | b':'))
 }
 
 /// The logins of Windows accounts written with their domain (`CORP\\pwalsh`), read at the quote anchors' `\\`.
@@ -3660,58 +3829,6 @@ fn line_end(text: &[u8], from: usize) -> usize {
         end -= 1;
     }
     end
-}
-
-/// Calls `found` with the span of each value of `flags` in the command whose arguments start at `from`, up to the
-/// end of the command (a line break, `|`, `;`, `&`, a backtick, or a `"` that closes the string it is in). A value
-/// in quotes is the text between them.
-fn command_flag_values(text: &[u8], from: usize, flags: &[Flag], mut found: impl FnMut(usize, usize)) {
-    let is_end = |b: u8| matches!(b, b'\n' | b'\r' | b'|' | b';' | b'&' | b'`');
-    let end = text[from..].iter().position(|&b| is_end(b)).map_or(text.len(), |p| from + p);
-    // The span of the word at `at` (its contents when quoted) and where the word ends.
-    let word = |at: usize| -> (usize, usize, usize) {
-        match text[at] {
-            quote @ (b'\'' | b'"') => {
-                let close = text[at + 1..end].iter().position(|&b| b == quote).map_or(end, |p| at + 1 + p);
-                (at + 1, close, (close + 1).min(end))
-            }
-            _ => {
-                let stop = text[at..end].iter().position(|&b| matches!(b, b' ' | b'\t' | b'"')).map_or(end, |p| at + p);
-                (at, stop, stop)
-            }
-        }
-    };
-    let mut at = from;
-    let mut takes_value = false;
-    while at < end {
-        if matches!(text[at], b' ' | b'\t') {
-            at += 1;
-            continue;
-        }
-        // A `"` that is not the start of a quoted argument closes the string the command is in.
-        if text[at] == b'"' && !takes_value && at > from && text[at - 1] != b' ' {
-            break;
-        }
-        let (start, stop, next) = word(at);
-        let argument = &text[start..stop];
-        if takes_value {
-            if stop > start {
-                found(start, stop);
-            }
-            takes_value = false;
-        } else {
-            for flag in flags {
-                let name = flag.name.as_bytes();
-                if argument == name {
-                    takes_value = flag.spaced;
-                } else if flag.glued && argument.len() > name.len() && argument.starts_with(name) {
-                    // `-phunter2`.
-                    found(start + name.len(), stop);
-                }
-            }
-        }
-        at = next.max(at + 1);
-    }
 }
 
 /// The users of the access-log lines (Common and Combined Log Format: `host ident authuser [date] …`) among the
@@ -4588,6 +4705,18 @@ mod tests {
         one("sent to jane@example.com-retry", "EMAIL", "jane@example.com");
         // A domain name may hold a dash, and `.log` is a top-level domain: all of it is the address.
         one("users-jane@example.com-4111111111111111.log", "EMAIL", "users-jane@example.com-4111111111111111.log");
+        // A quoted local part, and a doubled `@` as a form quotes what was typed.
+        one("arg1=<\"siobhan o'brien\"@shamrock-mail.ie>, relay", "EMAIL", "\"siobhan o'brien\"@shamrock-mail.ie");
+        one("not valid: carlos.mendez@@pampa-net.com.ar []", "EMAIL", "carlos.mendez@@pampa-net.com.ar");
+        none("select @@ROWCOUNT, @@version");
+        // Names with an `@` that are no mailbox: systemd's units, git's and RabbitMQ's logins, a Kerberos
+        // service's principal, Message-IDs (also in a list) and an iCalendar UID.
+        none("Started getty@tty1.service and postgresql@16-main.service; Delivered mail 65f31a9b_1a2b@web-7f9c4d.mail");
+        none("origin git@github.com:org/firmware.git; node rabbit@rabbitmq-0.rabbitmq-headless.mq.svc.cluster.local down");
+        none("kinit: Client 'HTTP/web01.corp.example.com@CORP.EXAMPLE.COM' not found");
+        none("References: <CAF=x1@mail.gmail.com> <part1.F3A2@example.com>; Content-ID: <img1@example.org>");
+        none("UID:7kq2lm9rt8vw4yz3bn6cp1df5g@google.com");
+        one("kinit jdoe@CORP.EXAMPLE.COM ok", "EMAIL", "jdoe@CORP.EXAMPLE.COM");
         one("to jane@mail.my-host.co.uk-2 now", "EMAIL", "jane@mail.my-host.co.uk");
         none("user@host-1");
     }
@@ -4800,6 +4929,10 @@ mod tests {
         one("smtp://noreply@example.de:Gl4s!x@smtp.example.de:587 x", "CREDENTIALS", "noreply@example.de:Gl4s!x");
         // An `@` after the authority is not the user's (`…/users/@jane`).
         one("https://u:p@host.example/users/@jane", "CREDENTIALS", "u:p");
+        // No secret: git hosting's login, a password masked, empty, or a template's.
+        none("upstream ssh://git@bitbucket.org/org/erp.git (push)");
+        none("url=postgres://app:****@db.internal:5432/app; redis://:@cache:6379/2");
+        none("connection_url=\"postgresql://{{username}}:{{password}}@pg.db.svc:5432/app\"");
     }
 
     #[test]
@@ -4900,6 +5033,26 @@ mod tests {
     #[test]
     fn ips_and_macs() {
         one("from 203.0.113.7:443 ok", "IP", "203.0.113.7");
+        // Zero-padded to three digits a part; a reverse lookup's name; tcpdump's and pf's address and port.
+        one("src=010.020.001.005|proto=TCP", "IP", "010.020.001.005");
+        one("query: 7.113.0.203.in-addr.arpa IN PTR", "IP", "7.113.0.203");
+        let ip = |a: &str| ("IP".to_string(), a.to_string());
+        assert_eq!(
+            find("em0: 198.51.100.45.50422 > 192.0.2.25.23: Flags [S]"),
+            vec![ip("198.51.100.45"), ip("192.0.2.25")]
+        );
+        assert_eq!(
+            find("igb1: 2001:db8:77::5.443 > 2001:db8:1::20.61234: Flags"),
+            vec![ip("2001:db8:77::5"), ip("2001:db8:1::20")]
+        );
+        none("build 1.2.3.4.5 done; 1.2.3.4.50422 seen");
+        // Netmasks and multicast groups name no host.
+        none("option subnet_mask => '255.255.255.0'; SSDP from 239.255.255.250:1900; joined ff02::fb and 224.0.0.251");
+        // A MAC with the leading zeros of its octets dropped, one before `: `, an EUI-64 written with dashes.
+        one("router.lan at 0:1e:c2:7:4b:9 on en0", "MAC", "0:1e:c2:7:4b:9");
+        one("failed connect to F4:4E:FD:21:9A:C7: Connection refused", "MAC", "F4:4E:FD:21:9A:C7");
+        one("JoinRequest dev 70-B3-D5-7E-D0-05-A1-B3 RSSI", "MAC", "70-B3-D5-7E-D0-05-A1-B3");
+        none("ratio 1:2:3:4:5:6 and 16:9; at 10:13:43:12");
         one("peer 2001:db8::8a2e:370:7334 up", "IP", "2001:db8::8a2e:370:7334");
         one("fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a");
         one("mac 00:1a:2b:3c:4d:5e seen", "MAC", "00:1a:2b:3c:4d:5e");
@@ -5129,6 +5282,14 @@ mod tests {
         one("sshpass -p 'S3cr3t!' ssh deploy", "SECRET", "S3cr3t!");
         one("sshpass -pS3cr3t ssh deploy", "SECRET", "S3cr3t");
         none("mysql -h db -P 3306 -p shop | tee -phunter2; mysqlx -p");
+        // Other commands' flags, read back from the flag to the command (see `commands`), also in a JSON string.
+        one("$ docker login -u deploy -p tRIhBqAmk^02 registry.example.com", "SECRET", "tRIhBqAmk^02");
+        one("redis-cli -h cache.internal -a velvet-sparrow-91 INFO", "SECRET", "velvet-sparrow-91");
+        one("echo 'K35tr3lw4lnut^2' | sudo -S systemctl restart nginx", "SECRET", "K35tr3lw4lnut^2");
+        one(r#"{"cmd":"openssl enc -aes-256-cbc -k Ember5392* -in s.tar"}"#, "SECRET", "Ember5392*");
+        none("docker run -p 8080:80 -e MODE=prod nginx; ssh -p 2222 host; docker login -p $REGISTRY_PASSWORD");
+        // A flag of one dash whose name the rules give the secret entity (Java tools, Windows).
+        one("influx -username admin -password Gr4n1te! -execute 'SHOW USERS'", "SECRET", "Gr4n1te!");
         // SQL statements that set a password.
         one("LOG:  statement: ALTER USER app_user WITH PASSWORD 'n3wP@ssw0rd!'", "SECRET", "n3wP@ssw0rd!");
         one("CREATE USER 'app'@'%' IDENTIFIED BY 'it''s-s3cret';", "SECRET", "it''s-s3cret");
@@ -5295,6 +5456,10 @@ mod tests {
         one("parola mea temporară e Dracula!77 și tot", "SECRET", "Dracula!77");
         one("Passwort: Hamburg#1987", "SECRET", "Hamburg#1987");
         one("password Soleil2024", "SECRET", "Soleil2024");
+        // A label of several words before its colon, and a colon set off by a space as French writes it.
+        one("mon mot de passe : Paprika7332* ne fonctionne plus", "SECRET", "Paprika7332*");
+        one("mon mot de passe: Paprika7332* ne fonctionne plus", "SECRET", "Paprika7332*");
+        one("the password : Soleil2024", "SECRET", "Soleil2024");
         // Not a product and its version, a word without a digit or mark, or a time.
         none("password reset sent via Mozilla/5.0 Chrome/131.0 Windows10");
         // Not an account, a file, a path, or an identifier after a password word.

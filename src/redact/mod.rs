@@ -7,6 +7,7 @@
 //! engine cannot process it, replaced by a marker. Nothing passes through unprocessed.
 
 mod anchors;
+mod commands;
 mod context;
 pub mod detect;
 mod devices;
@@ -2448,6 +2449,38 @@ mod tests {
         // An `&` or parentheses inside a secret, but a query string's next pair.
         check("env SECRET_KEY=django-insecure-7x!k2@a#9zq$r5p^w8e&t*y(u)i_o+p= next", "env SECRET_KEY=[REDACTED] next");
         check("GET /cb?token=abc123def&state=xyz q=Tom&Jerry", "GET /cb?token=[REDACTED]&state=xyz q=Tom&Jerry");
+    }
+
+    #[test]
+    fn variables_templates_network_addresses_and_signatures_under_classified_keys_are_no_values() {
+        // A variable, a template's field, a SQL statement's parameter, a token npm will not show.
+        check("//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}");
+        check("//npm.pkg.github.com/:_authToken = (protected)", "//npm.pkg.github.com/:_authToken = (protected)");
+        check("SELECT id FROM users WHERE email = $1", "SELECT id FROM users WHERE email = $1");
+        check(
+            "SELECT Id FROM Contact WHERE Email = :email LIMIT 1",
+            "SELECT Id FROM Contact WHERE Email = :email LIMIT 1",
+        );
+        check("password={{ vault_password }} email=%s", "password={{ vault_password }} email=%s");
+        // An IP address under an address key is read as an address of a machine, not of a street.
+        check("Source Network Address: 203.0.113.7 Source Port: 0", "Source Network Address: [IP] Source Port: 0");
+        check("cluster address: \"0.0.0.0:8201\", tls", "cluster address: \"0.0.0.0:8201\", tls");
+        // A mail's DKIM signature is public; a symbol or a tag after ` :` is no pair.
+        check("DKIM-Signature: v=1; a=rsa-sha256; d=nordhavn.dk;", "DKIM-Signature: v=1; a=rsa-sha256; d=nordhavn.dk;");
+        check(r#"if address :domain :is "from" "example.com""#, r#"if address :domain :is "from" "example.com""#);
+        // A MAC under a key that ends in one, a device's EUI-64, a program's file under a name.
+        check(
+            r#"{"wiFiMacAddress":"a8a1592f3c6e","dev_eui":"70b3d57ed005a1b2","name":"w3wp.exe"}"#,
+            r#"{"wiFiMacAddress":"[MAC]","dev_eui":"[MAC]","name":"w3wp.exe"}"#,
+        );
+        check(
+            r#"User "system:serviceaccount:prod:billing" cannot list"#,
+            r#"User "system:serviceaccount:prod:billing" cannot list"#,
+        );
+        check(
+            "java -Daws.secret.access.key=wJalrXUtnFEMI/K7MDENG -jar a.jar",
+            "java -Daws.secret.access.key=[REDACTED] -jar a.jar",
+        );
     }
 
     #[test]
