@@ -53,7 +53,7 @@ const CHANGED_35: usize = 7;
 const LEAKED_36: usize = 3;
 const CHANGED_36: usize = 8;
 const LEAKED_37: usize = 7;
-const CHANGED_37: usize = 8;
+const CHANGED_37: usize = 9;
 const LEAKED_38: usize = 7;
 const CHANGED_38: usize = 4;
 

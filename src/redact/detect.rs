@@ -180,6 +180,9 @@ struct LabelWords {
     field_of_word: Vec<usize>,
     /// Per entry: its entity, action, and whether it is a secret's.
     fields: Vec<(EntityId, Action, bool)>,
+    /// The secrets' words of a script written without spaces (`密码是`, `パスワードは`), which the value follows
+    /// glued (`密码是PqX8MvuOF~51`), and the index of their entry.
+    glued_secret_words: Vec<(Vec<u8>, usize)>,
 }
 
 impl LabelWords {
@@ -195,6 +198,9 @@ impl LabelWords {
             for word in entry.words.iter().filter(|word| !word.is_empty()) {
                 words.push(word.clone());
                 labels.field_of_word.push(index);
+                if entry.secret && word.chars().next().is_some_and(super::context::written_without_spaces) {
+                    labels.glued_secret_words.push((word.as_bytes().to_vec(), index));
+                }
             }
         }
         let last_words: Vec<String> =
@@ -1097,7 +1103,8 @@ impl Detectors {
         if text.get(end) == Some(&b'.') || token.group_count > 4 {
             let quad = quad_from(text, i, b'.').map(|(quad_end, _)| quad_end);
             let quad = quad.filter(|&quad_end| {
-                text[quad_end..].starts_with(b".in-addr.arpa") || dotted_port_at(text, i, quad_end)
+                text.get(quad_end..quad_end + 13).is_some_and(|name| name.eq_ignore_ascii_case(b".in-addr.arpa"))
+                    || dotted_port_at(text, i, quad_end)
             });
             if let Some(quad_end) = quad {
                 if self.on(DetectorKind::Ip) {
@@ -1390,6 +1397,13 @@ impl Detectors {
             if start < after {
                 continue;
             }
+            // (From U+3000 on: the scripts written without spaces, not `£` or `µs`.)
+            if text[start] >= 0xE3 && !self.labels.glued_secret_words.is_empty() {
+                if let Some(end) = self.glued_password(text, start, out) {
+                    after = end;
+                    continue;
+                }
+            }
             let Some((end, marked)) = password_end(text, start) else { continue };
             // A word with a mark of a chosen password (`Hygge!2023`) may stand a few words after its label, as
             // the window of context words reaches; one with only digits (`Soleil2024`) must follow it right
@@ -1402,6 +1416,40 @@ impl Detectors {
                 after = end;
             }
         }
+    }
+
+    /// A password glued to a secret's label in a script written without spaces, in the word that starts at `start`
+    /// (`ログインできません。パスワードはvrdxNTwbGS^62です`, `我的密码是PqX8MvuOF~51，`): the ASCII letters, digits
+    /// and marks right after the label, 6 to 40 of them with a letter and a digit or a mark. Pushed, and its end
+    /// returned.
+    #[cold]
+    #[inline(never)]
+    fn glued_password(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
+        let word_end = memchr::memchr3(b' ', b'\t', b'\n', &text[start..]).map_or(text.len(), |p| start + p);
+        let word = &text[start..word_end];
+        for (label, field) in &self.labels.glued_secret_words {
+            let Some(found) = memchr::memmem::find(word, label) else { continue };
+            let value_start = start + found + label.len();
+            const MARKS: &[u8] = b"!#$%&*+?^~_.-@";
+            let len = text[value_start..word_end]
+                .iter()
+                .take(41)
+                .take_while(|&&b| b.is_ascii_alphanumeric() || MARKS.contains(&b))
+                .count();
+            let mut value_end = value_start + len;
+            while value_end > value_start && text[value_end - 1] == b'.' {
+                value_end -= 1;
+            }
+            let value = &text[value_start..value_end];
+            let letter = value.iter().any(u8::is_ascii_alphabetic);
+            let digit_or_mark = value.iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
+            if (6..=40).contains(&value.len()) && letter && digit_or_mark {
+                let (entity, action, _) = self.labels.fields[*field];
+                out.push(Finding { start: value_start, end: value_end, entity, action });
+                return Some(value_end);
+            }
+        }
+        None
     }
 
     /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
@@ -1625,24 +1673,22 @@ impl Detectors {
 
     fn key_values(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
         let mut from = 0;
-        // The end of the last command whose flags carry a password (see `commands`): its other flags are read.
-        let mut command_end = 0;
         for at in anchors.positions(Anchor::Sep) {
             if at < from {
                 continue;
             }
             from = at + 1;
             if text[at] == b'-' {
+                // A flag of one letter means what its command says (`-p` is a port to `ssh`): `commands`.
                 let long = at > 0 && text[at - 1] == b'-';
-                if at >= command_end && self.on(DetectorKind::Secret) {
+                if self.on(DetectorKind::Secret) {
                     let dash = if long { at - 1 } else { at };
-                    let found = commands::password_values(text, dash, |start, end| {
-                        self.push(DetectorKind::Secret, start, end, out)
-                    });
-                    command_end = found.unwrap_or(0);
+                    commands::password_value(text, dash, |start, end| self.push(DetectorKind::Secret, start, end, out));
                 }
-                if let Some(end) = self.flag_value(rules, text, at, long, memo, out) {
-                    from = end;
+                if long {
+                    if let Some(end) = self.flag_value(rules, text, at, memo, out) {
+                        from = end;
+                    }
                 }
                 continue;
             }
@@ -1813,21 +1859,16 @@ impl Detectors {
         rules: &Rules,
         text: &[u8],
         at: usize,
-        long: bool,
         memo: &mut KeyMemo,
         out: &mut Vec<Finding>,
     ) -> Option<usize> {
         let word_before = |i: usize| text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-');
-        if long && at >= 2 && word_before(at - 2) {
+        if at >= 2 && word_before(at - 2) {
             return None;
         }
         let name_start = at + 1;
         let name_len =
             text[name_start..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
-        // A flag of one dash and one letter means what its command says (`-p` is a port to `ssh`): `commands`.
-        if !long && name_len < 2 {
-            return None;
-        }
         let name_end = name_start + name_len;
         if text.get(name_end) != Some(&b' ') {
             return None;
@@ -2272,12 +2313,13 @@ fn octet_of_quad(octet: &[u8], padded: bool) -> bool {
 
 /// Whether the digits `octet` are a part of an IPv4 address: at most 255, without a leading zero.
 /// True when the address `text[start..end]` is followed by a port as tcpdump and pf write one: `.` and one to
-/// five digits, then ` > ` (the source) or `:` (the destination, after ` > `).
+/// five digits or a service's name (`https`, `domain`, without `-nn`), then ` > ` (the source) or `:` (the
+/// destination, after ` > `).
 fn dotted_port_at(text: &[u8], start: usize, end: usize) -> bool {
-    let digits = text[end + 1..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
-    let after = &text[end + 1 + digits..];
-    (1..=5).contains(&digits)
-        && (after.starts_with(b" > ") || after.starts_with(b":") && text[..start].ends_with(b" > "))
+    let port = text[end + 1..].iter().take(16);
+    let len = port.take_while(|&&b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-').count();
+    let after = &text[end + 1 + len..];
+    (1..=15).contains(&len) && (after.starts_with(b" > ") || after.starts_with(b":") && text[..start].ends_with(b" > "))
 }
 
 fn valid_octet(octet: &[u8]) -> bool {
@@ -2891,8 +2933,48 @@ fn wide_letter_at(text: &[u8], at: usize) -> Option<usize> {
 /// service's principal in its realm (`HTTP/web01.corp.example.com@CORP.EXAMPLE.COM`).
 fn names_a_service(text: &[u8], start: usize, at: usize, end: usize) -> bool {
     let local = &text[start..at];
-    let realm = || text[at + 1..end].iter().all(|b| !b.is_ascii_lowercase());
-    local == b"git" || local == b"rabbit" || start > 0 && text[start - 1] == b'/' && realm()
+    // git's login before a repository's path, or at a git host (`git@github.com:org/repo.git`).
+    let git = local == b"git"
+        && (text.get(end) == Some(&b':')
+            || [&b"github.com"[..], b"gitlab.com", b"bitbucket.org"].contains(&&text[at + 1..end]));
+    git || local == b"rabbit" || kerberos_service(text, start, at, end)
+}
+
+/// True for a Kerberos service's principal: a service's name, `/`, a host's name or an instance, `@` and a realm
+/// in capitals (`HTTP/web01.corp.example.com@CORP.EXAMPLE.COM`, `kadmin/admin@CORP.EXAMPLE.COM`; not a person's
+/// `jdoe/admin@…`, nor `/api/users/JANE.DOE@EXAMPLE.COM`).
+fn kerberos_service(text: &[u8], start: usize, at: usize, end: usize) -> bool {
+    const SERVICES: &[&[u8]] = &[
+        b"HTTP",
+        b"HTTPS",
+        b"host",
+        b"HOST",
+        b"ldap",
+        b"LDAP",
+        b"cifs",
+        b"CIFS",
+        b"nfs",
+        b"imap",
+        b"smtp",
+        b"postgres",
+        b"MSSQLSvc",
+        b"krbtgt",
+        b"kafka",
+        b"hbase",
+        b"hdfs",
+        b"yarn",
+        b"hive",
+        b"zookeeper",
+        b"DNS",
+        b"RestrictedKrbHost",
+        b"WSMAN",
+        b"TERMSRV",
+        b"kadmin",
+        b"kiprop",
+    ];
+    let Some(slash) = start.checked_sub(1).filter(|&slash| text[slash] == b'/') else { return false };
+    let service_start = text[..slash].iter().rposition(|b| !b.is_ascii_alphanumeric()).map_or(0, |p| p + 1);
+    SERVICES.contains(&&text[service_start..slash]) && text[at + 1..end].iter().all(|b| !b.is_ascii_lowercase())
 }
 
 /// The start of a quoted local part whose closing quote ends at `at` (`"siobhan o'brien"@shamrock-mail.ie`): at
@@ -3019,7 +3101,6 @@ const NOT_TOP_LEVEL: &[&[u8]] = &[
     b"service",
     b"socket",
     b"timer",
-    b"target",
     b"mount",
     b"automount",
     b"slice",
@@ -3064,15 +3145,16 @@ fn url_userinfo(text: &[u8], at: usize) -> Option<(usize, usize)> {
     Some((scheme_end, last))
 }
 
-/// True for a URL's user part that holds no secret: git hosting's SSH login (`ssh://git@bitbucket.org`), or a
-/// password that is empty (`redis://:@cache`), masked (`app:****`) or a template's (`{{username}}:{{password}}`,
-/// `${DB_PASSWORD}`).
+/// True for a URL's user part that holds no secret: git hosting's SSH login (`ssh://git@bitbucket.org`), no user
+/// and no password (`redis://:@cache`), or a password masked (`app:****`) or a template's
+/// (`{{username}}:{{password}}`, `${DB_PASSWORD}`).
 fn holds_no_secret(userinfo: &[u8]) -> bool {
     let Some(colon) = memchr::memchr(b':', userinfo) else { return userinfo == b"git" };
     let password = &userinfo[colon + 1..];
     let template = |open: &[u8], close: &[u8]| password.starts_with(open) && password.ends_with(close);
-    password.is_empty()
-        || password.iter().all(|&b| b == b'*')
+    // (With the password empty, the user may be the secret: an API key as the user, `https://KEY:@api…`.)
+    userinfo == b":"
+        || !password.is_empty() && password.iter().all(|&b| b == b'*')
         || template(b"{{", b"}}")
         || template(b"${", b"}")
         || template(b"<", b">")
@@ -3143,8 +3225,11 @@ fn mac_dashed_around(text: &[u8], i: usize) -> Option<(usize, usize)> {
         if start > 0 && !free(text[start - 1]) {
             continue;
         }
+        // (An EUI-64 with a hex letter: eight groups of two digits are as often a date and a time.)
+        let lettered = |end: usize| text[start..end].iter().any(u8::is_ascii_alphabetic);
         for end in [start + 17, start + 23] {
-            if end > i && shaped(end) && text.get(end).is_none_or(|&b| free(b)) {
+            let eui48 = end == start + 17;
+            if end > i && shaped(end) && text.get(end).is_none_or(|&b| free(b)) && (eui48 || lettered(end)) {
                 return Some((start, end));
             }
         }
@@ -3292,7 +3377,7 @@ fn django_hash_at(text: &[u8], at: usize) -> Option<(usize, usize)> {
 /// it: `message-id=<…>`, `Message-ID: <…>`, in any case.
 fn is_message_id(text: &[u8], start: usize) -> bool {
     // An iCalendar event's `UID:` (`UID:7kq2lm9rt8@google.com`), a line of its own.
-    if text[..start].ends_with(b"UID:") && (start == 4 || matches!(text[start - 5], b'\n' | b' ' | b'"')) {
+    if text[..start].ends_with(b"UID:") && (start == 4 || text[start - 5] == b'\n') {
         return true;
     }
     // The `<` that opens the id, before the address's local part (`<CAF=x1@mail.gmail.com>`).
@@ -3300,12 +3385,16 @@ fn is_message_id(text: &[u8], start: usize) -> bool {
     if text[open] != b'<' {
         return false;
     }
-    // `References: <a@x> <b@y>`: past the ids before it, to the header.
+    // `References: <a@x> <b@y>`: past the ids before it, to the header (the one header that lists ids).
     let mut before = text[..open].trim_ascii_end();
+    let mut listed = false;
     for _ in 0..32 {
         match before.last() {
             Some(b'>') => match before.iter().rposition(|&b| b == b'<') {
-                Some(opening) => before = text[..opening].trim_ascii_end(),
+                Some(opening) => {
+                    before = text[..opening].trim_ascii_end();
+                    listed = true;
+                }
                 None => return false,
             },
             _ => break,
@@ -3314,8 +3403,10 @@ fn is_message_id(text: &[u8], start: usize) -> bool {
     let Some(before) = before.strip_suffix(b"=").or_else(|| before.strip_suffix(b":")) else { return false };
     const HEADERS: &[&[u8]] =
         &[b"message-id", b"message_id", b"msgid", b"in-reply-to", b"references", b"content-id", b"smtp-id"];
-    HEADERS.iter().any(|header| {
-        before.len() >= header.len() && before[before.len() - header.len()..].eq_ignore_ascii_case(header)
+    HEADERS.iter().any(|&header| {
+        let Some(name_start) = before.len().checked_sub(header.len()) else { return false };
+        let alone = name_start == 0 || matches!(before[name_start - 1], b' ' | b'\t' | b'\n' | b'"' | b',' | b';');
+        alone && before[name_start..].eq_ignore_ascii_case(header) && (!listed || header == b"references")
     })
 }
 
@@ -3396,10 +3487,6 @@ fn key_before(text: &[u8], anchors: &View<'_>, at: usize) -> Option<(usize, usiz
     let mut end = at;
     while end > 0 && text[end - 1] == b' ' {
         end -= 1;
-    }
-    // A `:` set off before and glued after starts a symbol or a tag (Ruby's `:email`, Sieve's `address :domain`).
-    if end < at && text[at] == b':' && text.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
-        return None;
     }
     // `"key":`, `'key' =`, PostgreSQL's `Key (ssn)=(…)` and a form field `user[password]=`: the key between its
     // quotes, parentheses or brackets.
@@ -3598,10 +3685,11 @@ fn home_directory_login(text: &[u8], start: usize, after: usize) -> Option<(usiz
 
 /// True when `login` can be a login: 1 to 64 bytes, no space or quote.
 fn is_login(login: &[u8]) -> bool {
-    // Not a Kubernetes account (`system:serviceaccount:prod:billing-worker`, `system:anonymous`).
+    // Not Kubernetes's own accounts (`system:serviceaccount:prod:billing-worker`, `system:anonymous`).
     login.first().is_some_and(u8::is_ascii_alphanumeric)
         && login.len() <= 64
-        && login.iter().all(|&b| b > b' ' && !matches!(b, b'"' | b'\'' | b':'))
+        && login.iter().all(|&b| b > b' ' && b != b'"' && b != b'\'')
+        && !login.starts_with(b"system:")
 }
 
 /// The logins of Windows accounts written with their domain (`CORP\\pwalsh`), read at the quote anchors' `\\`.
@@ -4714,6 +4802,11 @@ mod tests {
         none("Started getty@tty1.service and postgresql@16-main.service; Delivered mail 65f31a9b_1a2b@web-7f9c4d.mail");
         none("origin git@github.com:org/firmware.git; node rabbit@rabbitmq-0.rabbitmq-headless.mq.svc.cluster.local down");
         none("kinit: Client 'HTTP/web01.corp.example.com@CORP.EXAMPLE.COM' not found");
+        one("GET /api/users/JANE.DOE@EXAMPLE.COM HTTP/1.1", "EMAIL", "JANE.DOE@EXAMPLE.COM");
+        one("From: git@acme-corp.com", "EMAIL", "git@acme-corp.com");
+        one("LDAP bind UID:jane.doe@example.com ok", "EMAIL", "jane.doe@example.com");
+        one("X-Forwarded-For-User-References: <jane.doe@example.com>", "EMAIL", "jane.doe@example.com");
+        one("Message-ID: <a1@mx.example.com> <jane.doe@example.com>", "EMAIL", "jane.doe@example.com");
         none("References: <CAF=x1@mail.gmail.com> <part1.F3A2@example.com>; Content-ID: <img1@example.org>");
         none("UID:7kq2lm9rt8vw4yz3bn6cp1df5g@google.com");
         one("kinit jdoe@CORP.EXAMPLE.COM ok", "EMAIL", "jdoe@CORP.EXAMPLE.COM");
@@ -4933,6 +5026,12 @@ mod tests {
         none("upstream ssh://git@bitbucket.org/org/erp.git (push)");
         none("url=postgres://app:****@db.internal:5432/app; redis://:@cache:6379/2");
         none("connection_url=\"postgresql://{{username}}:{{password}}@pg.db.svc:5432/app\"");
+        // An empty password: the user may be the key.
+        one(
+            "curl https://a1b2c3d4e5f60718293a4b5c6d7e8f90:@api.pingdom.com/api",
+            "CREDENTIALS",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90:",
+        );
     }
 
     #[test]
@@ -5045,7 +5144,9 @@ mod tests {
             find("igb1: 2001:db8:77::5.443 > 2001:db8:1::20.61234: Flags"),
             vec![ip("2001:db8:77::5"), ip("2001:db8:1::20")]
         );
-        none("build 1.2.3.4.5 done; 1.2.3.4.50422 seen");
+        none("build 1.2.3.4.5 done; 1.2.3.4.50422 seen; build 20-24-01-15-10-30-00-00 ok");
+        one("query: 7.113.0.203.IN-ADDR.ARPA IN PTR", "IP", "7.113.0.203");
+        assert_eq!(find("IP 10.0.0.5.52314 > 93.184.216.34.https: Flags"), vec![ip("10.0.0.5"), ip("93.184.216.34")]);
         // Netmasks and multicast groups name no host.
         none("option subnet_mask => '255.255.255.0'; SSDP from 239.255.255.250:1900; joined ff02::fb and 224.0.0.251");
         // A MAC with the leading zeros of its octets dropped, one before `: `, an EUI-64 written with dashes.
@@ -5288,8 +5389,8 @@ mod tests {
         one("echo 'K35tr3lw4lnut^2' | sudo -S systemctl restart nginx", "SECRET", "K35tr3lw4lnut^2");
         one(r#"{"cmd":"openssl enc -aes-256-cbc -k Ember5392* -in s.tar"}"#, "SECRET", "Ember5392*");
         none("docker run -p 8080:80 -e MODE=prod nginx; ssh -p 2222 host; docker login -p $REGISTRY_PASSWORD");
-        // A flag of one dash whose name the rules give the secret entity (Java tools, Windows).
-        one("influx -username admin -password Gr4n1te! -execute 'SHOW USERS'", "SECRET", "Gr4n1te!");
+        // Not a flag of one dash in prose or in a usage line.
+        none("error: -password must be provided; see -token below; usage: tool [-password password]");
         // SQL statements that set a password.
         one("LOG:  statement: ALTER USER app_user WITH PASSWORD 'n3wP@ssw0rd!'", "SECRET", "n3wP@ssw0rd!");
         one("CREATE USER 'app'@'%' IDENTIFIED BY 'it''s-s3cret';", "SECRET", "it''s-s3cret");
@@ -5460,6 +5561,10 @@ mod tests {
         one("mon mot de passe : Paprika7332* ne fonctionne plus", "SECRET", "Paprika7332*");
         one("mon mot de passe: Paprika7332* ne fonctionne plus", "SECRET", "Paprika7332*");
         one("the password : Soleil2024", "SECRET", "Soleil2024");
+        // Glued to a label in a script written without spaces, up to the next character of that script.
+        one("お客様: ログインできません。パスワードはvrdxNTwbGS^62です。", "SECRET", "vrdxNTwbGS^62");
+        one("客户：我的密码是PqX8MvuOF~51，请帮我看看", "SECRET", "PqX8MvuOF~51");
+        none("密码是什么? 密码是abc 手机App下载次数 12345678");
         // Not a product and its version, a word without a digit or mark, or a time.
         none("password reset sent via Mozilla/5.0 Chrome/131.0 Windows10");
         // Not an account, a file, a path, or an identifier after a password word.
