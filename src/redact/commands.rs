@@ -116,6 +116,8 @@ const COMMANDS: &[Command] = &[
         &[spaced("-p")],
     ),
     command(&["influx"], &[spaced("-password")]),
+    // HashiCorp's tools take their ACL token as `-token` (`consul kv get -token=…`).
+    command(&["consul", "nomad", "vault"], &[either("-token")]),
     command(
         &["keytool"],
         &[
@@ -158,7 +160,7 @@ const NAME_FIRST_BYTES: [bool; 256] = {
 
 /// How far before a flag its command's name is looked for, and after it its value: the work a flag costs is
 /// bounded, whatever the line (a line of nothing but flags is read in linear time).
-const REACH: usize = 256;
+const REACH: usize = 512;
 
 /// True for the bytes that end a command: a line break, `|`, `;`, `&`, a backtick.
 fn ends_command(byte: u8) -> bool {
@@ -183,13 +185,37 @@ pub(crate) fn password_value(text: &[u8], dash: usize, mut found: impl FnMut(usi
     let start = text[floor..dash].iter().rposition(|&b| ends_command(b)).map_or(floor, |p| floor + p + 1);
     let Some((command, name_start)) = command_before(text, start, dash) else { return };
     if reads_stdin(command, argument) {
+        // (A group of short flags with the letter, `-kS`, only among the command's own flags: not
+        // `sudo apt-get remove -qS`.)
+        let foreign = !command.stdin.iter().any(|flag| argument == flag.as_bytes())
+            && Words::new(text, name_start, dash).skip(1).any(|(from, _, _)| text[from] != b'-');
+        if foreign {
+            return;
+        }
         if let Some((value_start, value_end)) = echoed_into(text, name_start) {
             found(value_start, value_end);
         }
         return;
     }
+    // `-p"hunter2"`: a quote glued to the flag opens its value, when the value starts at once and its closing
+    // quote ends a word (in `cmd="mysql -p" db=…`, the quote closes the string the command is in).
+    let glued_quote = match text.get(flag_end) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            let close = text[flag_end + 1..end].iter().position(|&b| b == quote).map(|p| flag_end + 1 + p);
+            close.filter(|&close| {
+                close > flag_end + 1
+                    && !text[flag_end + 1].is_ascii_whitespace()
+                    && text.get(close + 1).is_none_or(|&b| b == b' ' || b == b'\t' || ends_command(b))
+            })
+        }
+        _ => None,
+    };
     for flag in command.flags {
         let name = flag.name.as_bytes();
+        if let (true, Some(close)) = (argument == name && flag.glued, glued_quote) {
+            value(text, flag_end + 1, close, flag.part, &mut found);
+            return;
+        }
         if argument == name && flag.spaced {
             if let Some((value_start, value_end, quoted)) = words.next() {
                 if quoted || text[value_start] != b'-' {
@@ -198,24 +224,16 @@ pub(crate) fn password_value(text: &[u8], dash: usize, mut found: impl FnMut(usi
             }
             return;
         }
-        let quote_after = matches!(text.get(flag_end), Some(b'"' | b'\''));
-        let Some(rest) = argument.strip_prefix(name).filter(|rest| flag.glued && (!rest.is_empty() || quote_after))
-        else {
+        let Some(rest) = argument.strip_prefix(name).filter(|rest| flag.glued && !rest.is_empty()) else {
             continue;
         };
-        // `-phunter2`, `--user=jdoe%pw`, `-p"hunter2"` (the word stops at the quote).
-        let long = name.starts_with(b"--");
-        if long && rest.first() != Some(&b'=') {
+        // `-phunter2`; a flag's name of more than one letter takes its value after `=` (`--user=jdoe%pw`,
+        // `-token=…`).
+        let named = name.len() > 2;
+        if named && rest.first() != Some(&b'=') {
             continue;
         }
-        let value_start = flag_start + name.len() + usize::from(long);
-        match text.get(flag_end) {
-            Some(&quote @ (b'"' | b'\'')) if value_start == flag_end => {
-                let close = text[flag_end + 1..end].iter().position(|&b| b == quote).map_or(end, |p| flag_end + 1 + p);
-                value(text, flag_end + 1, close, flag.part, &mut found);
-            }
-            _ => value(text, value_start, flag_end, flag.part, &mut found),
-        }
+        value(text, flag_start + name.len() + usize::from(named), flag_end, flag.part, &mut found);
         return;
     }
 }
@@ -239,27 +257,33 @@ fn command_before(text: &[u8], start: usize, dash: usize) -> Option<(&'static Co
     };
     let mut from = start;
     loop {
-        // The nearest command so far, how many words of its verb followed it, and whether one did not.
-        let mut nearest: Option<(&'static Command, usize, usize, bool)> = None;
+        // The nearest command so far, and how many words of its verb followed it.
+        let mut nearest: Option<(&'static Command, usize, usize)> = None;
+        let mut previous: Option<(usize, usize)> = None;
         let mut last = None;
         let mut words = Words::new(text, from, dash);
         for (word_start, word_end, quoted) in words.by_ref() {
             last = Some((word_start, word_end, quoted));
             let name = name_of(word_start, word_end);
             let named = name.first().is_some_and(|&b| NAME_FIRST_BYTES[usize::from(b)]);
-            if let Some(command) =
-                COMMANDS.iter().find(|command| named && command.names.iter().any(|n| n.as_bytes() == name))
-            {
-                nearest = Some((command, word_start, 0, false));
-            } else if let Some((command, _, matched, failed)) = &mut nearest {
-                if !*failed && *matched < command.verb.len() {
-                    if &text[word_start..word_end] == command.verb[*matched].as_bytes() {
+            let after_flag = previous.is_some_and(|(from, _)| text[from] == b'-');
+            let command = COMMANDS.iter().find(|command| named && command.names.iter().any(|n| n.as_bytes() == name));
+            match (command, &mut nearest) {
+                // The value of a flag of the same command (`docker login -u docker`) names no command.
+                (Some(command), Some((current, ..))) if after_flag && std::ptr::eq(command, *current) => {}
+                (Some(command), _) => nearest = Some((command, word_start, 0)),
+                // The verb's words, in order after the name, none a flag's value (`docker --config /x login`;
+                // not `docker run --name login`).
+                (None, Some((command, _, matched))) => {
+                    let verb =
+                        command.verb.get(*matched).is_some_and(|verb| &text[word_start..word_end] == verb.as_bytes());
+                    if verb && !after_flag {
                         *matched += 1;
-                    } else {
-                        *failed = true;
                     }
                 }
+                (None, None) => {}
             }
+            previous = Some((word_start, word_end));
         }
         // The words after the last `"` that closes a string (`{"cmd":"openssl …`: the command is in the next
         // one), and inside a quoted argument that the flag stands in (`bash -c 'mysql -p…`).
@@ -270,8 +294,8 @@ fn command_before(text: &[u8], start: usize, dash: usize) -> Option<(&'static Co
         match last {
             Some((open, to, true)) if to == dash && open > from => from = open,
             _ => {
-                let (command, name_start, matched, failed) = nearest?;
-                return (!failed && matched == command.verb.len()).then_some((command, name_start));
+                let (command, name_start, matched) = nearest?;
+                return (matched == command.verb.len()).then_some((command, name_start));
             }
         }
     }
@@ -400,9 +424,18 @@ fn value(text: &[u8], start: usize, stop: usize, part: Part, found: &mut impl Fn
         },
     };
     let value = &text[start..stop];
-    if !value.is_empty() && !is_variable(value) && !value.iter().all(|&b| b == b'!' || b == b'*') {
+    if !value.is_empty() && !is_variable(value) && !value.iter().all(|&b| b == b'!' || b == b'*') && !is_port(value) {
         found(start, stop);
     }
+}
+
+/// True for a port or a port mapping (`2222`, `27017:27017`, `127.0.0.1:8080:80`): a command whose name is also
+/// a host's (`ssh mongo -p 2222`, `docker run --name redis-cli -p 6379:6379`) takes a port there.
+fn is_port(value: &[u8]) -> bool {
+    let last = value.rsplit(|&b| b == b':').next().unwrap_or(value);
+    (1..=5).contains(&last.len())
+        && last.iter().all(u8::is_ascii_digit)
+        && value.iter().all(|&b| b.is_ascii_digit() || b == b':' || b == b'.')
 }
 
 #[cfg(test)]
@@ -452,6 +485,11 @@ mod tests {
         assert_eq!(values("cmd='sshpass -p Tr0ub4dor3 ssh h'"), ["Tr0ub4dor3"]);
         assert_eq!(values("mongosh \"mongodb://h\" -u admin -p Tr0ub4dor3"), ["Tr0ub4dor3"]);
         assert_eq!(values("sudo -u deploy docker login -u ci -p Tr0ub4dor3 ghcr.io"), ["Tr0ub4dor3"]);
+        // A verb after the command's own flags, the command's name as a flag's value, a quote glued to the flag.
+        assert_eq!(values("docker --config /x login -u docker -p Tr0ub4dor3 r.io"), ["Tr0ub4dor3"]);
+        assert_eq!(values("az acr login -n reg -u ci -p Tr0ub4dor3"), ["Tr0ub4dor3"]);
+        assert_eq!(values("sshpass -p\"Tr0ub4dor3\" ssh a@b"), ["Tr0ub4dor3"]);
+        assert_eq!(values("consul kv get -token=3f1c9a2b-1111-2222 key"), ["3f1c9a2b-1111-2222"]);
     }
 
     #[test]
@@ -470,6 +508,13 @@ mod tests {
         assert!(values("grep -p mysql notes.txt").is_empty());
         assert!(values("useradd -m -p '!' bob; usermod -p '*' bob").is_empty());
         assert!(values("printf '%s\\n' x | sudo -S id").is_empty());
+        // A host named like a command takes a port; a quote that closes the string the command is in; another
+        // program's group of flags after sudo.
+        assert!(
+            values("docker run --name mongo -p 27017:27017 mongo; ssh mongo -p 2222; nmap mongo -p 27017").is_empty()
+        );
+        assert!(values("cmd=\"mysql -p\" db=\"shop\"").is_empty());
+        assert!(values("echo 'y' | sudo apt-get remove -qS pkg").is_empty());
     }
 
     #[test]

@@ -1418,38 +1418,36 @@ impl Detectors {
         }
     }
 
-    /// A password glued to a secret's label in a script written without spaces, in the word that starts at `start`
-    /// (`ログインできません。パスワードはvrdxNTwbGS^62です`, `我的密码是PqX8MvuOF~51，`): the ASCII letters, digits
-    /// and marks right after the label, 6 to 40 of them with a letter and a digit or a mark. Pushed, and its end
-    /// returned.
+    /// A password glued to a secret's label in a script written without spaces, the label ending the run of such
+    /// characters that starts at `start` (`ログインできません。パスワードはvrdxNTwbGS^62です`, `我的密码是PqX8MvuOF~51，`):
+    /// the ASCII letters, digits and marks right after it, 6 to 40 of them with a small letter and a digit or a
+    /// mark. Pushed, and its end returned.
     #[cold]
     #[inline(never)]
     fn glued_password(&self, text: &[u8], start: usize, out: &mut Vec<Finding>) -> Option<usize> {
-        let word_end = memchr::memchr3(b' ', b'\t', b'\n', &text[start..]).map_or(text.len(), |p| start + p);
-        let word = &text[start..word_end];
-        for (label, field) in &self.labels.glued_secret_words {
-            let Some(found) = memchr::memmem::find(word, label) else { continue };
-            let value_start = start + found + label.len();
-            const MARKS: &[u8] = b"!#$%&*+?^~_.-@";
-            let len = text[value_start..word_end]
-                .iter()
-                .take(41)
-                .take_while(|&&b| b.is_ascii_alphanumeric() || MARKS.contains(&b))
-                .count();
-            let mut value_end = value_start + len;
-            while value_end > value_start && text[value_end - 1] == b'.' {
-                value_end -= 1;
-            }
-            let value = &text[value_start..value_end];
-            let letter = value.iter().any(u8::is_ascii_alphabetic);
-            let digit_or_mark = value.iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
-            if (6..=40).contains(&value.len()) && letter && digit_or_mark {
-                let (entity, action, _) = self.labels.fields[*field];
-                out.push(Finding { start: value_start, end: value_end, entity, action });
-                return Some(value_end);
-            }
+        // The run of characters that are not ASCII from `start` (a capitals anchor starts each run once), which
+        // the label must end: each run is read once, so a line is read in linear time.
+        let run_end = text[start..].iter().position(u8::is_ascii).map_or(text.len(), |p| start + p);
+        let run = &text[start..run_end];
+        let &(_, field) = self.labels.glued_secret_words.iter().find(|(label, _)| run.ends_with(label))?;
+        const MARKS: &[u8] = b"!#$%&*+?^~_.-@/";
+        let len =
+            text[run_end..].iter().take(41).take_while(|&&b| b.is_ascii_alphanumeric() || MARKS.contains(&b)).count();
+        let mut value_end = run_end + len;
+        while value_end > run_end && text[value_end - 1] == b'.' {
+            value_end -= 1;
         }
-        None
+        let value = &text[run_end..value_end];
+        // A small letter and a digit or a mark: not a word (`密码是abc`) nor a hash's name (`密码是SHA256加密的`).
+        let small = value.iter().any(u8::is_ascii_lowercase);
+        let digit_or_mark = value.iter().any(|&b| b.is_ascii_digit() || MARKS.contains(&b));
+        let alone = text.get(value_end).is_none_or(|&b| !b.is_ascii_alphanumeric());
+        if !((6..=40).contains(&value.len()) && small && digit_or_mark && alone) {
+            return None;
+        }
+        let (entity, action, _) = self.labels.fields[field];
+        out.push(Finding { start: run_end, end: value_end, entity, action });
+        Some(value_end)
     }
 
     /// Decides whether a number token is a phone number; returns the end of the phone (with an extension).
@@ -2316,8 +2314,13 @@ fn octet_of_quad(octet: &[u8], padded: bool) -> bool {
 /// five digits or a service's name (`https`, `domain`, without `-nn`), then ` > ` (the source) or `:` (the
 /// destination, after ` > `).
 fn dotted_port_at(text: &[u8], start: usize, end: usize) -> bool {
-    let port = text[end + 1..].iter().take(16);
-    let len = port.take_while(|&&b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-').count();
+    let port = &text[end + 1..];
+    let digits = port.iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    let len = if digits > 0 {
+        digits
+    } else {
+        port.iter().take(16).take_while(|&&b| b.is_ascii_lowercase() || b == b'-').count()
+    };
     let after = &text[end + 1 + len..];
     (1..=15).contains(&len) && (after.starts_with(b" > ") || after.starts_with(b":") && text[..start].ends_with(b" > "))
 }
@@ -5564,7 +5567,8 @@ mod tests {
         // Glued to a label in a script written without spaces, up to the next character of that script.
         one("お客様: ログインできません。パスワードはvrdxNTwbGS^62です。", "SECRET", "vrdxNTwbGS^62");
         one("客户：我的密码是PqX8MvuOF~51，请帮我看看", "SECRET", "PqX8MvuOF~51");
-        none("密码是什么? 密码是abc 手机App下载次数 12345678");
+        none("密码是什么? 密码是abc 密码是SHA256加密的 手机App下载次数 12345678");
+        one("密码是什么？密码是Abc12345", "SECRET", "Abc12345");
         // Not a product and its version, a word without a digit or mark, or a time.
         none("password reset sent via Mozilla/5.0 Chrome/131.0 Windows10");
         // Not an account, a file, a path, or an identifier after a password word.
