@@ -181,9 +181,7 @@ pub(crate) fn password_value(text: &[u8], dash: usize, mut found: impl FnMut(usi
     {
         return;
     }
-    let floor = dash.saturating_sub(REACH);
-    let start = text[floor..dash].iter().rposition(|&b| ends_command(b)).map_or(floor, |p| floor + p + 1);
-    let Some((command, name_start)) = command_before(text, start, dash) else { return };
+    let Some((command, name_start)) = command_before(text, command_start(text, dash), dash) else { return };
     if reads_stdin(command, argument) {
         // (A group of short flags with the letter, `-kS`, only among the command's own flags: not
         // `sudo apt-get remove -qS`.)
@@ -246,8 +244,9 @@ impl Flag {
     }
 }
 
-/// The nearest word in `text[start..dash]` that names a command of `COMMANDS` (a path's last part, after a
-/// `key=` or `key:`, without the quote or bracket that opens it), when its verb follows it, and where it starts.
+/// The nearest word in `text[start..dash]` (`start` from `command_start`) that names a command of `COMMANDS` (a
+/// path's last part, after a `key=` or `key:`, without the quote or bracket that opens it), when its verb follows
+/// it, and where it starts.
 fn command_before(text: &[u8], start: usize, dash: usize) -> Option<(&'static Command, usize)> {
     let name_of = |from: usize, to: usize| {
         let word = &text[from..to];
@@ -255,48 +254,51 @@ fn command_before(text: &[u8], start: usize, dash: usize) -> Option<(&'static Co
         let skip = name.iter().take_while(|&&b| matches!(b, b'\'' | b'"' | b'[' | b'{' | b'(')).count();
         &name[skip..]
     };
-    let mut from = start;
-    loop {
-        // The nearest command so far, and how many words of its verb followed it.
-        let mut nearest: Option<(&'static Command, usize, usize)> = None;
-        let mut previous: Option<(usize, usize)> = None;
-        let mut last = None;
-        let mut words = Words::new(text, from, dash);
-        for (word_start, word_end, quoted) in words.by_ref() {
-            last = Some((word_start, word_end, quoted));
-            let name = name_of(word_start, word_end);
-            let named = name.first().is_some_and(|&b| NAME_FIRST_BYTES[usize::from(b)]);
-            let after_flag = previous.is_some_and(|(from, _)| text[from] == b'-');
-            let command = COMMANDS.iter().find(|command| named && command.names.iter().any(|n| n.as_bytes() == name));
-            match (command, &mut nearest) {
-                // The value of a flag of the same command (`docker login -u docker`) names no command.
-                (Some(command), Some((current, ..))) if after_flag && std::ptr::eq(command, *current) => {}
-                (Some(command), _) => nearest = Some((command, word_start, 0)),
-                // The verb's words, in order after the name, none a flag's value (`docker --config /x login`;
-                // not `docker run --name login`).
-                (None, Some((command, _, matched))) => {
-                    let verb =
-                        command.verb.get(*matched).is_some_and(|verb| &text[word_start..word_end] == verb.as_bytes());
-                    if verb && !after_flag {
-                        *matched += 1;
-                    }
+    // The nearest command so far, and how many words of its verb followed it.
+    let mut nearest: Option<(&'static Command, usize, usize)> = None;
+    let mut previous: Option<(usize, usize)> = None;
+    for (word_start, word_end, _) in Words::new(text, start, dash) {
+        let name = name_of(word_start, word_end);
+        let named = name.first().is_some_and(|&b| NAME_FIRST_BYTES[usize::from(b)]);
+        let after_flag = previous.is_some_and(|(from, _)| text[from] == b'-');
+        let command = COMMANDS.iter().find(|command| named && command.names.iter().any(|n| n.as_bytes() == name));
+        match (command, &mut nearest) {
+            // The value of a flag of the same command (`docker login -u docker`) names no command.
+            (Some(command), Some((current, ..))) if after_flag && std::ptr::eq(command, *current) => {}
+            (Some(command), _) => nearest = Some((command, word_start, 0)),
+            // The verb's words, in order after the name, none a flag's value (`docker --config /x login`;
+            // not `docker run --name login`).
+            (None, Some((command, _, matched))) => {
+                let verb =
+                    command.verb.get(*matched).is_some_and(|verb| &text[word_start..word_end] == verb.as_bytes());
+                if verb && !after_flag {
+                    *matched += 1;
                 }
-                (None, None) => {}
             }
-            previous = Some((word_start, word_end));
+            (None, None) => {}
         }
-        // The words after the last `"` that closes a string (`{"cmd":"openssl …`: the command is in the next
-        // one), and inside a quoted argument that the flag stands in (`bash -c 'mysql -p…`).
-        if words.end < dash {
+        previous = Some((word_start, word_end));
+    }
+    let (command, name_start, matched) = nearest?;
+    (matched == command.verb.len()).then_some((command, name_start))
+}
+
+/// Where the command that `end` stands in starts: after the last byte that ends a command (at most `REACH`
+/// before), after a `"` that closes a string (`{"cmd":"openssl …`: the command is in the next one), and inside a
+/// quoted argument that `end` stands in (`bash -c 'mysql -p…`, `sh -c "echo 'x' | sudo -S id"`).
+fn command_start(text: &[u8], end: usize) -> usize {
+    let floor = end.saturating_sub(REACH);
+    let mut from = text[floor..end].iter().rposition(|&b| ends_command(b)).map_or(floor, |p| floor + p + 1);
+    loop {
+        let mut words = Words::new(text, from, end);
+        let last = words.by_ref().last();
+        if words.end < end {
             from = words.end + 1;
             continue;
         }
         match last {
-            Some((open, to, true)) if to == dash && open > from => from = open,
-            _ => {
-                let (command, name_start, matched) = nearest?;
-                return (matched == command.verb.len()).then_some((command, name_start));
-            }
+            Some((open, to, true)) if to == end && open > from => from = open,
+            _ => return from,
         }
     }
 }
@@ -321,16 +323,7 @@ fn reads_stdin(command: &Command, argument: &[u8]) -> bool {
 fn echoed_into(text: &[u8], name_start: usize) -> Option<(usize, usize)> {
     let before = text[..name_start].trim_ascii_end();
     let pipe = before.len().checked_sub(1).filter(|&p| before[p] == b'|')?;
-    let floor = pipe.saturating_sub(REACH);
-    let mut from = text[floor..pipe].iter().rposition(|&b| ends_command(b)).map_or(floor, |p| floor + p + 1);
-    // Inside a quoted argument that the pipe stands in (`sh -c "echo 'x' | sudo -S id"`).
-    let words: Vec<(usize, usize, bool)> = loop {
-        let words: Vec<(usize, usize, bool)> = Words::new(text, from, pipe).collect();
-        match words.last() {
-            Some(&(open, to, true)) if to == pipe && open > from => from = open,
-            _ => break words,
-        }
-    };
+    let words: Vec<(usize, usize, bool)> = Words::new(text, command_start(text, pipe), pipe).collect();
     let echo = words.iter().rposition(|&(from, to, quoted)| {
         let word = &text[from..to];
         let word = if quoted { word } else { word.strip_prefix(b"\"").unwrap_or(word) };
