@@ -1834,8 +1834,13 @@ impl Detectors {
                     }
                 }
                 // A header that holds many values (`Cookie: theme=dark; sessionid=…`): all of it, to the end of the
-                // line, when the rules say so.
-                let end = if text_value == TextValue::Line { line_end(text, start) } else { end };
+                // line, when the rules say so; a value that holds no space (an address), its first word.
+                let end = match text_value {
+                    TextValue::Token => end,
+                    TextValue::Line => line_end(text, start),
+                    TextValue::Word if matches!(text[start - 1], b'"' | b'\'') => end,
+                    TextValue::Word => memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p),
+                };
                 // Only spaces before the quote that ends the string (`Cookie: " "`): no value.
                 if end <= start {
                     continue;

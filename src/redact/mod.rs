@@ -1301,6 +1301,27 @@ mod tests {
     }
 
     #[test]
+    fn a_word_value_in_text_ends_at_its_first_space() {
+        // The shipped rules read e-mail, IP and MAC addresses as one word; other keys' bare values go on over
+        // words. A quoted value is whole either way.
+        check_lines(
+            "",
+            &[
+                ("mac: 00:1a:2b:3c:4d:5e seen on eth0", "mac: [MAC] seen on eth0"),
+                ("Email: jane.doe@example.com sent welcome mail", "Email: [EMAIL] sent welcome mail"),
+                ("client_ip: 203.0.113.9 blocked by waf", "client_ip: [IP] blocked by waf"),
+                ("email: \"jane doe@example.com\" ok", "email: \"[EMAIL]\" ok"),
+                ("name: Jane van Dijk", "name: [NAME]"),
+            ],
+        );
+        // A user's rule makes its own key's value one word.
+        let word =
+            "[[fields]]\ncategory = \"personal\"\nentity = \"NAME\"\ntext_value = \"word\"\npaths = [\"nick\"]\n";
+        check_lines(word, &[("nick: zed99 joined the room", "nick: [NAME] joined the room")]);
+        check_lines("", &[("nick: zed99 joined the room", "nick: zed99 joined the room")]);
+    }
+
+    #[test]
     fn the_value_of_a_name_value_pair_gets_the_action_of_the_key_its_name_names() {
         check_lines(
             "",

@@ -238,6 +238,9 @@ pub enum TextValue {
     /// One value: a quoted string, or bare words up to a delimiter such as `,`, `;`, `&` or the next `key=`.
     #[default]
     Token,
+    /// One word: a quoted string, or a bare value up to its first space, for entities whose values hold no space
+    /// (`mac: 00:1a:2b:3c:4d:5e seen on eth0` keeps `seen on eth0`).
+    Word,
     /// The rest of the line (up to a quote that closes the string it is in): a header that holds several values,
     /// such as `Cookie: theme=dark; sid=…`.
     Line,
@@ -245,12 +248,13 @@ pub enum TextValue {
 
 impl TextValue {
     /// The names the rules use, in the order of the variants.
-    pub const NAMES: [&'static str; 2] = ["token", "line"];
+    pub const NAMES: [&'static str; 3] = ["token", "word", "line"];
 
     /// The variant a rules file names, if any.
     pub fn parse(name: &str) -> Option<TextValue> {
         match name {
             "token" => Some(TextValue::Token),
+            "word" => Some(TextValue::Word),
             "line" => Some(TextValue::Line),
             _ => None,
         }
