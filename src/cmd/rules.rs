@@ -80,8 +80,12 @@ pub fn explain(paths: &[PathBuf], json: bool) -> i32 {
             ValueShape::Any => String::new(),
             other => format!("  (only a {})", other.name()),
         };
+        let types = match field.pattern.type_names() {
+            [] => String::new(),
+            names => format!("  (inside objects of type {})", names.join(", ")),
+        };
         println!(
-            "  {:<34} {:<17} {:<18} {:<10} {}:{}{reach}{shape}",
+            "  {:<34} {:<17} {:<18} {:<10} {}:{}{reach}{shape}{types}",
             field.pattern.as_str(),
             rules.categories[field.category].name,
             rules.entity_name(field.entity),

@@ -56,6 +56,8 @@ struct KeyRule {
     text_value: TextValue,
     /// The shape a value must have for the rule to apply to it.
     shape: ValueShape,
+    /// A rule limited to object types matches the key too: inside such an object, the rule may be another.
+    typed: bool,
 }
 
 impl KeyMemo {
@@ -123,9 +125,24 @@ impl KeyMemo {
         rule
     }
 
+    /// The rule that replaces the values under `key` inside an object of type `object_type` (as written), from the
+    /// rules themselves: not memoized, since the memo is keyed by the key alone.
+    #[cold]
+    #[inline(never)]
+    fn typed_rule(&mut self, rules: &Rules, key: &[u8], object_type: &[u8]) -> Option<KeyRule> {
+        self.path.clear();
+        self.path.set_object_type(object_type);
+        self.rule_with_path(rules, key)
+    }
+
     /// The rule that replaces the values under `key` (dotted or not), from the rules themselves.
     fn rule_of(&mut self, rules: &Rules, key: &[u8]) -> Option<KeyRule> {
         self.path.clear();
+        self.rule_with_path(rules, key)
+    }
+
+    /// `rule_of` after the path was cleared (and its object type set or not).
+    fn rule_with_path(&mut self, rules: &Rules, key: &[u8]) -> Option<KeyRule> {
         for segment in key.split(|&b| b == b'.') {
             if !segment.is_empty() {
                 self.path.push(segment);
@@ -133,7 +150,8 @@ impl KeyMemo {
         }
         rules.field_rule(&self.path).filter(|rule| rule.action.replaces()).map(|rule| {
             let action = if rule.action == Action::DropField { Action::Redact } else { rule.action };
-            KeyRule { entity: rule.entity, action, text_value: rule.text_value, shape: rule.shape }
+            let typed = rules.has_object_types() && rules.has_typed_rule_for(&self.path);
+            KeyRule { entity: rule.entity, action, text_value: rule.text_value, shape: rule.shape, typed }
         })
     }
 }
@@ -893,6 +911,25 @@ impl Detectors {
         }
     }
 
+    /// The link-layer header that the kernel logs after a martian packet (`ll header: 00000000: ff ff ff ff ff ff 52
+    /// 54 00 9c 33 a1 08 00`), from its first byte at `at`: twelve bytes in hex, one space apart, the destination
+    /// MAC (unless broadcast) and the source MAC. Returns where to continue.
+    #[cold]
+    #[inline(never)]
+    fn link_header(&self, text: &[u8], at: usize, out: &mut Vec<Finding>) -> usize {
+        let pairs = text[at..].get(..35).is_some_and(|bytes| {
+            bytes.iter().enumerate().all(|(k, b)| if k % 3 == 2 { *b == b' ' } else { b.is_ascii_hexdigit() })
+        });
+        if !pairs {
+            return at;
+        }
+        if !text[at..at + 17].eq_ignore_ascii_case(b"ff ff ff ff ff ff") {
+            self.push(DetectorKind::Mac, at, at + 17, out);
+        }
+        self.push(DetectorKind::Mac, at + 18, at + 35, out);
+        at + 35
+    }
+
     /// A number after a dash (the token reader's, from `i`): when the dash joins it to a word, an address written
     /// into a host name (`ip-10-0-4-5.ec2.internal`, `host-203-0-113-7.example.net`, `ec2-54-201-3-4.…`), or a
     /// card number glued to the word; anything else joined so (`ORD-2021-280363`) is no number of its own.
@@ -1029,6 +1066,12 @@ impl Detectors {
     /// Classifies the number that starts at the digit `i`; returns where to continue.
     fn digit_token(&self, text: &[u8], i: usize, context: ScanContext, out: &mut Vec<Finding>) -> usize {
         if self.on(DetectorKind::Mac) {
+            if text.get(i + 8) == Some(&b':')
+                && text[..i].ends_with(b"ll header: ")
+                && text[i..].starts_with(b"00000000")
+            {
+                return self.link_header(text, i + 10, out);
+            }
             if let Some((start, end)) = mac_dashed_around(text, i) {
                 self.push(DetectorKind::Mac, start, end, out);
                 return end;
@@ -1100,15 +1143,18 @@ impl Detectors {
 
         // A reverse lookup's name (`7.113.0.203.in-addr.arpa`, also in parentheses) and an address with its port as
         // tcpdump and pf write them (`198.51.100.45.50422 > 192.0.2.25.23:`): more dotted parts than an address.
+        // The address may be a later group of the token, after a number it follows (BIND's `#39012
+        // (7.113.0.203.in-addr.arpa)`).
         if text.get(end) == Some(&b'.') || token.group_count > 4 {
-            let quad = quad_from(text, i, b'.').map(|(quad_end, _)| quad_end);
-            let quad = quad.filter(|&quad_end| {
-                text.get(quad_end..quad_end + 13).is_some_and(|name| name.eq_ignore_ascii_case(b".in-addr.arpa"))
-                    || dotted_port_at(text, i, quad_end)
+            let group_starts = (i..end).filter(|&at| at == i || matches!(text[at - 1], b' ' | b'('));
+            let quad = group_starts.filter(|&at| text[at].is_ascii_digit()).find_map(|at| {
+                let (quad_end, _) = quad_from(text, at, b'.')?;
+                let named = text.get(quad_end..quad_end + 13).is_some_and(|n| n.eq_ignore_ascii_case(b".in-addr.arpa"));
+                (named || dotted_port_at(text, at, quad_end)).then_some((at, quad_end))
             });
-            if let Some(quad_end) = quad {
+            if let Some((quad_start, quad_end)) = quad {
                 if self.on(DetectorKind::Ip) {
-                    self.push_ipv4(text, i, quad_end, b'.', out);
+                    self.push_ipv4(text, quad_start, quad_end, b'.', out);
                 }
                 return quad_end;
             }
@@ -1671,6 +1717,8 @@ impl Detectors {
 
     fn key_values(&self, rules: &Rules, text: &[u8], anchors: &View<'_>, memo: &mut KeyMemo, out: &mut Vec<Finding>) {
         let mut from = 0;
+        // The type of the object the last quoted key was in, and where that key started (see `object_type_before`).
+        let mut object_type: (usize, Option<(usize, usize)>) = (usize::MAX, None);
         for at in anchors.positions(Anchor::Sep) {
             if at < from {
                 continue;
@@ -1739,8 +1787,20 @@ impl Detectors {
             if text[..key_end].ends_with(b"<Data Name") || text[..key_end].ends_with(b"<Provider Name") {
                 continue;
             }
-            let rule = match memo.lookup(rules, text, key_start, key_end) {
+            let mut rule = memo.lookup(rules, text, key_start, key_end);
+            // A quoted key of an object whose type some rule is limited to (a webhook's JSON or a Python dict after
+            // a prefix: `received: {"type":"tag","name":"vip"}`): that object's rule.
+            let mut in_typed_object = false;
+            if rule.is_some_and(|rule| rule.typed) && key_start > 0 && matches!(text[key_start - 1], b'"' | b'\'') {
+                object_type = object_type_before(text, key_start, object_type);
+                if let Some((start, end)) = object_type.1.filter(|&(s, e)| rules.names_an_object_type(&text[s..e])) {
+                    rule = memo.typed_rule(rules, &text[key_start..key_end], &text[start..end]);
+                    in_typed_object = true;
+                }
+            }
+            let rule = match rule {
                 Some(rule) => Some(rule),
+                None if in_typed_object => None,
                 // Keys no rule lists, read with the words before them or with the rest of the text.
                 None if may_name_a_value(text, key_start, key_end) => {
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
@@ -1754,7 +1814,7 @@ impl Detectors {
                 }
                 None => None,
             };
-            let Some(KeyRule { entity, action, text_value, shape }) = rule else {
+            let Some(KeyRule { entity, action, text_value, shape, .. }) = rule else {
                 continue;
             };
             if let Some((mut start, end)) = value_after(text, at) {
@@ -1923,7 +1983,7 @@ impl Detectors {
                 _ => false,
             };
         let (entity, action) = self.secret_finding();
-        oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any })
+        oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any, typed: false })
     }
 
     /// The secret rule for the value after the separator at `at` when it is basic credentials in base64: it
@@ -1944,6 +2004,7 @@ impl Detectors {
             action,
             text_value: TextValue::Token,
             shape: ValueShape::Any,
+            typed: false,
         })
     }
 
@@ -1965,7 +2026,8 @@ impl Detectors {
             .or_else(|| cef_label_rule(rules, text, key_start, key_end, memo))
             .or_else(|| {
                 let (entity, action) = self.secret_finding();
-                let secret = KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any };
+                let secret =
+                    KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any, typed: false };
                 radius_login(text, key_start, key_end, secret).filter(|_| self.on(DetectorKind::Secret))
             })
     }
@@ -4510,6 +4572,55 @@ fn key_first_word(text: &[u8], at: usize) -> &[u8] {
     &text[start..start + len]
 }
 
+/// How far back `object_type_before` looks for the `{` that opens a key's object.
+const OBJECT_REACH: usize = 512;
+
+/// The `type` of the object that the quoted key at `key_start` is a member of, as the first member of that object
+/// writes it (`{"type":"tag",…`, `{'type': 'segment',…`, `{\"type\":\"tag\",…`): the bytes of its value. `last`
+/// is the answer for an earlier key (its start, and the type): when no brace stands between the two, the object
+/// is the same, and the answer too (so a line of many keys is read once).
+fn object_type_before(
+    text: &[u8],
+    key_start: usize,
+    last: (usize, Option<(usize, usize)>),
+) -> (usize, Option<(usize, usize)>) {
+    let floor = key_start.saturating_sub(OBJECT_REACH);
+    let mut depth = 0usize;
+    let mut at = key_start;
+    let mut open = None;
+    while at > floor {
+        at -= 1;
+        match text[at] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => {
+                open = Some(at);
+                break;
+            }
+            b'{' => depth -= 1,
+            _ if at == last.0 && depth == 0 => return (key_start, last.1),
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return (key_start, None) };
+    let quoting = |b: &u8| matches!(b, b'"' | b'\'' | b'\\' | b' ');
+    let mut i = open + 1;
+    let skip = |i: &mut usize| *i += text[*i..].iter().take(8).take_while(|b| quoting(b)).count();
+    skip(&mut i);
+    if !text[i..].starts_with(b"type") {
+        return (key_start, None);
+    }
+    i += 4;
+    skip(&mut i);
+    if text.get(i) != Some(&b':') {
+        return (key_start, None);
+    }
+    i += 1;
+    skip(&mut i);
+    let len =
+        text[i..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
+    (key_start, (len > 0).then_some((i, i + len)))
+}
+
 fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {
     let separator = text[at];
     let mut start = at + 1;
@@ -5143,6 +5254,7 @@ mod tests {
         // Zero-padded to three digits a part; a reverse lookup's name; tcpdump's and pf's address and port.
         one("src=010.020.001.005|proto=TCP", "IP", "010.020.001.005");
         one("query: 7.113.0.203.in-addr.arpa IN PTR", "IP", "7.113.0.203");
+        one("client @0x7f3a2c0e1b20 #39012 (7.113.0.203.in-addr.arpa): query", "IP", "7.113.0.203");
         let ip = |a: &str| ("IP".to_string(), a.to_string());
         assert_eq!(
             find("em0: 198.51.100.45.50422 > 192.0.2.25.23: Flags [S]"),
@@ -5177,6 +5289,12 @@ mod tests {
         one("Host 000c.29ab.cdf4 in vlan 10 is flapping", "MAC", "000c.29ab.cdf4");
         one("mac-address a4c3.f0e2.11b9.", "MAC", "a4c3.f0e2.11b9");
         one("0050.56c0.0001 Gi1/0/1", "MAC", "0050.56c0.0001");
+        // The kernel's link-layer header holds two, the broadcast destination none.
+        one("ll header: 00000000: ff ff ff ff ff ff 52 54 00 9c 33 a1 08 00", "MAC", "52 54 00 9c 33 a1");
+        assert_eq!(
+            find("ll header: 00000000: 00 16 3e 5e 6c 00 52 54 00 12 35 02 08 00"),
+            vec![mac("00 16 3e 5e 6c 00"), mac("52 54 00 12 35 02")]
+        );
         // Not a build number without a hex letter, nor a part of a longer dotted name or of a longer group.
         none("version 2024.0312.1022 ok");
         none("a4c3.f0e2.11b9.example.com and x.a4c3.f0e2.11b9 and a4c3.f0e2.11b9a");

@@ -73,6 +73,16 @@ pub(crate) struct Frame {
     node: u32,
 }
 
+/// The `type` of an open object that some field rule is limited to (see `note_object_type`): the depth of its
+/// frame and its string's bytes in the line. Kept apart from the frames, in `LineWork::object_types`, innermost
+/// last: few objects have one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ObjectType {
+    depth: usize,
+    start: usize,
+    end: usize,
+}
+
 /// The node id of the path the walk is at: the current member's in an object, the path where an array opened.
 fn current_node(stack: &[Frame]) -> u32 {
     match stack.last() {
@@ -271,8 +281,9 @@ pub(crate) fn walk(
     }
     let mut stack: Vec<Frame> = std::mem::take(&mut work.frames);
     stack.clear();
-    // A line that failed part-way left its open objects' members here.
+    // A line that failed part-way left its open objects' members and types here.
     work.pairs.clear();
+    work.object_types.clear();
     let result = walk_inner(engine, rules, line, anchors, work, &mut stack, max_depth);
     work.frames = stack;
     result
@@ -290,6 +301,7 @@ fn walk_inner(
     let n = line.len();
     let mut i = skip_ws(line, 0);
     let mut treatment = Treatment::Detect { context: ScanContext::default(), shaped: None };
+    let typed = rules.has_object_types();
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).
     let mut expect_value = true;
     loop {
@@ -409,6 +421,12 @@ fn walk_inner(
         if frame.object {
             match frame.member_kind {
                 MemberKind::Plain => frame.drop_comma = false,
+                MemberKind::Type => {
+                    frame.drop_comma = false;
+                    if typed {
+                        note_object_type(rules, line, value_end, depth, frame, work);
+                    }
+                }
                 MemberKind::Dropped => match frame.prev_comma {
                     Some(comma) => work.push_cut(comma, value_end),
                     None => {
@@ -450,6 +468,9 @@ fn walk_inner(
                 if work.pairs.last().is_some_and(|member| member.depth == depth) {
                     settle_pairs(engine, rules, line, anchors, work, depth)?;
                 }
+                if work.object_types.last().is_some_and(|object| object.depth == depth) {
+                    work.object_types.pop();
+                }
                 i += 1;
                 if let Some(parent) = stack.last() {
                     treatment = if parent.object { parent.member_treatment } else { parent.treatment };
@@ -459,6 +480,58 @@ fn walk_inner(
             _ => return Err(JsonError::Syntax),
         }
     }
+}
+
+/// Notes the value of `frame`'s `type` member, which ended at `value_end`, as the object's type when it is a string
+/// that some field rule is limited to (Intercom's `{"type":"tag","id":"17","name":"vip"}`): the members after it,
+/// and the objects inside them, are of that type. Their paths get a parent node id of their own, memoized under
+/// the `type` member's node and the value (in a space of ids apart from keys', the high bit set), so that a path
+/// id still stands for one path and one type.
+#[cold]
+#[inline(never)]
+fn note_object_type(
+    rules: &Rules,
+    line: &[u8],
+    value_end: usize,
+    depth: usize,
+    frame: &mut Frame,
+    work: &mut LineWork,
+) {
+    // A string without escapes (a type is a word): from its closing quote back to its opening one.
+    if value_end < 2 || line[value_end - 1] != b'"' {
+        return;
+    }
+    let end = value_end - 1;
+    let Some(start) = memchr::memrchr(b'"', &line[frame.member_start..end]).map(|at| frame.member_start + at + 1)
+    else {
+        return;
+    };
+    let value = &line[start..end];
+    let after_colon = line[..start - 1].trim_ascii_end().ends_with(b":");
+    if !after_colon || value.contains(&b'\\') || !rules.names_an_object_type(value) {
+        return;
+    }
+    if work.object_types.last().is_some_and(|object| object.depth == depth) {
+        work.object_types.pop();
+    }
+    work.object_types.push(ObjectType { depth, start, end });
+    let parent = frame.node | 0x8000_0000;
+    let tag = KeyTag::of(line, start, end);
+    let slot = KeySlots::slot(tag, u64::from(parent));
+    let hit = match work.key_slots.get(slot, value, tag) {
+        Some(hit) if hit.parent == parent => Some(hit),
+        _ => work.key_slots.get_other(slot, value, tag).filter(|hit| hit.parent == parent),
+    };
+    frame.parent = match hit {
+        Some(hit) => hit.node,
+        None => {
+            work.next_node += 1;
+            let node = work.next_node;
+            let slot_value = KeySlot { parent, node, treatment: frame.treatment, kind: MemberKind::Plain };
+            work.key_slots.put(slot, value, tag, slot_value);
+            node
+        }
+    };
 }
 
 /// Reads `"key" :` at `i` inside the top object frame, pushes the key and sets the member's treatment; returns
@@ -504,6 +577,8 @@ pub(crate) enum MemberKind {
     Name,
     /// A `value` member, in any case: replaced as the value of the key its sibling names.
     Value,
+    /// A `type` member: its string may be the object's type that some field rule is limited to.
+    Type,
 }
 
 impl MemberKind {
@@ -516,6 +591,7 @@ impl MemberKind {
         match key.len() {
             3 | 4 if is_pair_name(key) => MemberKind::Name,
             5 if key.eq_ignore_ascii_case(b"value") => MemberKind::Value,
+            4 if key == b"type" => MemberKind::Type,
             _ => MemberKind::Plain,
         }
     }
@@ -767,6 +843,9 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
         for segment in key.split(|&b| b == b'.').filter(|segment| !segment.is_empty()) {
             work.path.push(segment);
         }
+    }
+    if let Some(object) = work.object_types.last() {
+        work.path.set_object_type(&line[object.start..object.end]);
     }
     Ok(())
 }

@@ -206,6 +206,8 @@ pub(crate) struct LineWork {
     frames: Vec<json::Frame>,
     /// The name/value pair members of the JSON objects being walked (see `json::PairMember`).
     pairs: Vec<json::PairMember>,
+    /// The types of the open objects that some field rule is limited to, innermost last.
+    object_types: Vec<json::ObjectType>,
     decoded: Vec<u8>,
     map: OffsetMap,
     findings: Vec<Finding>,
@@ -371,9 +373,9 @@ impl Inner {
         work.hits.sort_by_key(|hit| hit.start);
     }
 
-    /// `find_in` for a text with percent escapes (`redirect=%2Fcb%3Femail%3Djane%2540example.com`): the
-    /// detectors read it decoded (escapes encoded twice too), the values are the decoded ones, and the hits are
-    /// mapped back to the escapes. The decoded text replaces the text, as for HTML entities: what the raw text
+    /// `find_in` for a text with percent escapes (`redirect=%2Fcb%3Femail%3Djane%2540example.com`) or JSON's
+    /// escapes of ASCII (`jane\u0040example.com`): the detectors read it decoded (escapes encoded twice too), the
+    /// values are the decoded ones, and the hits are mapped back to the escapes. The decoded text replaces the text, as for HTML entities: what the raw text
     /// showed (`jane%40example.com`), it shows too.
     #[cold]
     #[inline(never)]
@@ -1080,7 +1082,15 @@ impl Redactor {
                 }
             }
         }
-        inner.find_in(line, &anchors.view(0, line.len()), ScanContext::default(), work);
+        let view = anchors.view(0, line.len());
+        // A JSON document that a program logged after a prefix may spell an `@` as `\u0040` (a `\` is a `Quote`
+        // anchor): such a line is read decoded, as one with percent escapes is.
+        if view.any(Anchor::Quote) && percent::holds_unicode_escape(line) {
+            work.hits.clear();
+            inner.find_in_percent_decoded(line, ScanContext::default(), work);
+        } else {
+            inner.find_in(line, &view, ScanContext::default(), work);
+        }
         work.line_anchors = anchors;
         work.push_hits(Sink::Raw, |at| at);
         if !work.edits.is_empty() {
@@ -1214,6 +1224,12 @@ mod tests {
     fn escapes_are_decoded_before_scanning() {
         check(r#"{"msg":"mail jane\u0040example.com now \"quoted\""}"#, r#"{"msg":"mail [EMAIL] now \"quoted\""}"#);
         check(r#"{"m\u0061il":"x","email":"a\"b@c.d"}"#, r#"{"m\u0061il":"x","email":"[EMAIL]"}"#);
+        // In a text line too: a JSON document logged after a prefix; its `\n` ends the word before the address.
+        check(
+            r#"ticket created: {"body":"Saludos,\nmaria.gonzalez\u0040pampa-net.com.ar\nBuenos Aires"}"#,
+            r#"ticket created: {"body":"Saludos,\n[EMAIL]\nBuenos Aires"}"#,
+        );
+        check(r#"dir C:\Users\u0040x\new kept"#, r#"dir C:\Users\u0040x\new kept"#);
     }
 
     #[test]
@@ -1298,6 +1314,54 @@ mod tests {
             }
         }
         assert_eq!(redactor.stats().markers, 0);
+    }
+
+    #[test]
+    fn a_rule_with_types_applies_inside_objects_of_those_types() {
+        // The shipped rules keep the `name` of Intercom's tags, teams, bots, segments and companies; an admin's, a
+        // contact's and an untyped object's name stay names, as do objects whose `type` comes after the name.
+        check_lines(
+            "",
+            &[
+                (
+                    r#"{"type":"conversation","author":{"type":"bot","id":"9","name":"Fin"},"tags":{"type":"tag.list","tags":[{"type":"tag","name":"vip"}]},"assignee":{"type":"admin","name":"Jane Doe"}}"#,
+                    r#"{"type":"conversation","author":{"type":"bot","id":"9","name":"Fin"},"tags":{"type":"tag.list","tags":[{"type":"tag","name":"vip"}]},"assignee":{"type":"admin","name":"[NAME]"}}"#,
+                ),
+                (
+                    r#"{"item":{"type":"company","name":"Nordlicht Games","custom_attributes":{"owner":"Jane Doe"}},"contact":{"name":"Jane Doe"}}"#,
+                    r#"{"item":{"type":"company","name":"Nordlicht Games","custom_attributes":{"owner":"[CUSTOM_ATTRIBUTE]"}},"contact":{"name":"[NAME]"}}"#,
+                ),
+                (r#"{"name":"Billing Team","type":"team"}"#, r#"{"name":"[NAME]","type":"team"}"#),
+                // The same keys on the same line after a typed object are looked up again (the memo holds paths
+                // and types apart).
+                (
+                    r#"[{"type":"team","name":"Billing Team"},{"type":"contact","name":"Jane Doe"},{"type":"team","name":"Ops Team"}]"#,
+                    r#"[{"type":"team","name":"Billing Team"},{"type":"contact","name":"[NAME]"},{"type":"team","name":"Ops Team"}]"#,
+                ),
+                // In a text line: JSON after a prefix, a Python dict, escaped JSON in a string.
+                (
+                    r#"received: {"type":"team","id":"5","name":"Billing Team"} and {"type":"contact","name":"Jane Doe"}"#,
+                    r#"received: {"type":"team","id":"5","name":"Billing Team"} and {"type":"contact","name":"[NAME]"}"#,
+                ),
+                (
+                    "-> {'type': 'list', 'data': [{'type': 'segment', 'name': 'Churn risk'}, {'type': 'admin', 'name': 'Jane Doe'}]}",
+                    "-> {'type': 'list', 'data': [{'type': 'segment', 'name': 'Churn risk'}, {'type': 'admin', 'name': '[NAME]'}]}",
+                ),
+                (
+                    r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
+                    r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
+                ),
+            ],
+        );
+        // A user's rule with types: only inside those objects.
+        let typed = "[[fields]]\ncategory = \"personal\"\nentity = \"NAME\"\ntypes = [\"pet\"]\npaths = [\"nick\"]\n";
+        check_lines(
+            typed,
+            &[(
+                r#"{"a":{"type":"pet","nick":"Rex"},"b":{"nick":"Rex"}}"#,
+                r#"{"a":{"type":"pet","nick":"[NAME]"},"b":{"nick":"Rex"}}"#,
+            )],
+        );
     }
 
     #[test]

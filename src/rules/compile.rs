@@ -692,8 +692,9 @@ impl<'a> Compiler<'a> {
         let mut fields = Vec::new();
         let mut field_labels = Vec::new();
         let mut index = PatternIndex::default();
+        let mut object_types: Vec<Vec<u8>> = Vec::new();
         for (file, span, field) in merged.fields {
-            let FieldFile { category, entity, action, paths, text_value, shape, labels } = field;
+            let FieldFile { category, entity, action, paths, text_value, shape, labels, types } = field;
             let category = located(category, file);
             let Some(&category_at) = category_index.get(&category.value) else {
                 let known: Vec<_> = category_index.keys().map(String::as_str).collect();
@@ -744,9 +745,33 @@ impl<'a> Compiler<'a> {
                 field_labels.push(FieldLabels { entity, action, secret: categories[category_at].secret, words });
                 field_labels.len() - 1
             });
+            let types: Vec<String> = types
+                .unwrap_or_default()
+                .into_iter()
+                .map(|name| located(name, file))
+                .filter_map(|name| {
+                    let word = !name.value.is_empty()
+                        && name.value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+                    if !word {
+                        let message = format!(
+                            "invalid object type `{}`; write the value of an object's `type` member, e.g. `\"tag\"`",
+                            name.value
+                        );
+                        self.error(name.file, &name.span, message);
+                    }
+                    word.then_some(name.value)
+                })
+                .collect();
+            for name in &types {
+                let mut normalized = Vec::new();
+                crate::rules::path::normalize_key_into(name.as_bytes(), &mut normalized);
+                if !object_types.contains(&normalized) {
+                    object_types.push(normalized);
+                }
+            }
             for path in paths {
                 let path = located(path, file);
-                match FieldPattern::parse(&path.value) {
+                match FieldPattern::parse(&path.value).map(|pattern| pattern.within_types(&types)) {
                     Ok(pattern) => {
                         index.push(pattern.clone());
                         fields.push(FieldRule {
@@ -904,6 +929,7 @@ impl<'a> Compiler<'a> {
             retention,
             sources: self.texts.iter().map(|text| text.name.clone()).collect(),
             index,
+            object_types,
             secret_entities,
         })
     }

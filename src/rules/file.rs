@@ -53,6 +53,8 @@ pub struct FieldFile {
     pub shape: Option<Spanned<String>>,
     /// Words that say, in prose, that the number after them is a value of these fields (`PESEL 82061173514`).
     pub labels: Option<Vec<Spanned<String>>>,
+    /// The object types the paths are limited to (`types = ["tag", "segment"]`: a JSON object's `type` member).
+    pub types: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default)]
@@ -153,7 +155,7 @@ const TOP_KEYS: &[&str] = &[
 ];
 const SETTINGS_KEYS: &[&str] = &["default_action", "hash_hex_len", "max_line_bytes", "max_json_depth"];
 const CATEGORY_KEYS: &[&str] = &["description", "action", "at_rest", "secret"];
-const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value", "shape", "labels"];
+const FIELD_KEYS: &[&str] = &["category", "entity", "action", "paths", "text_value", "shape", "labels", "types"];
 const DETECTOR_KEYS: &[&str] = &[
     "enabled",
     "action",
@@ -296,7 +298,7 @@ impl Reader<'_> {
     /// One `[[fields]]` entry; `None` when `category` or `paths` is missing or invalid (and reported).
     fn field(&mut self, span: &Range<usize>, table: Table) -> Option<FieldFile> {
         let (mut category, mut entity, mut action, mut paths, mut text_value) = (None, None, None, None, None);
-        let (mut labels, mut shape) = (None, None);
+        let (mut labels, mut shape, mut types) = (None, None, None);
         let (mut category_written, mut paths_written) = (false, false);
         for (key, value) in table {
             match key.get_ref().as_str() {
@@ -309,6 +311,7 @@ impl Reader<'_> {
                 "text_value" => text_value = self.text(&key, value),
                 "shape" => shape = self.text(&key, value),
                 "labels" => labels = self.texts(&key, value),
+                "types" => types = self.texts(&key, value),
                 "paths" => {
                     paths_written = true;
                     paths = self.texts(&key, value);
@@ -323,7 +326,7 @@ impl Reader<'_> {
         if !paths_written {
             self.problem(span.start, "this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]`");
         }
-        Some(FieldFile { category: category?, entity, action, paths: paths?, text_value, shape, labels })
+        Some(FieldFile { category: category?, entity, action, paths: paths?, text_value, shape, labels, types })
     }
 
     fn detector(&mut self, name: &Spanned<String>, table: Table) -> DetectorFile {

@@ -417,6 +417,9 @@ pub struct Rules {
     pub retention: Vec<(String, RetentionPeriod)>,
     pub sources: Vec<String>,
     index: path::PatternIndex,
+    /// The object types that some field rule is limited to (normalized): the JSON walker notes an object's `type`
+    /// only when it is one of them.
+    object_types: Vec<Vec<u8>>,
     /// Indexed like `entities`: true for an entity that a detector, a pattern or a category (of a field rule)
     /// reporting it marks `secret`.
     secret_entities: Vec<bool>,
@@ -598,6 +601,22 @@ impl Rules {
             .collect()
     }
 
+    /// True when a field rule is limited to objects of type `value` (a `type` member's value, as written).
+    pub fn names_an_object_type(&self, value: &[u8]) -> bool {
+        self.object_types.iter().any(|name| path::normalizes_to(value, name))
+    }
+
+    /// True when some field rule is limited to object types.
+    pub fn has_object_types(&self) -> bool {
+        !self.object_types.is_empty()
+    }
+
+    /// True when a field rule limited to object types matches the keys of `path`: inside an object of such a
+    /// type, its rule may differ.
+    pub fn has_typed_rule_for(&self, path: &KeyPath) -> bool {
+        self.fields.iter().any(|field| !field.pattern.types().is_empty() && field.pattern.matches_keys(path))
+    }
+
     /// The field rule for a key path (the last matching one), if any.
     pub fn field_rule(&self, path: &KeyPath) -> Option<&FieldRule> {
         self.index.last_match(path).map(|index| &self.fields[index])
@@ -668,6 +687,7 @@ impl Rules {
                     "action": field.action,
                     "text_value": field.text_value.name(),
                     "shape": field.shape.name(),
+                    "types": field.pattern.type_names(),
                     "source": format!("{}:{}", field.source.name, field.source.line.unwrap_or(0)),
                 })
             })

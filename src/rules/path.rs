@@ -23,14 +23,28 @@ pub fn normalizes_to(key: &[u8], normalized: &[u8]) -> bool {
     normalized.iter().all(|&byte| kept.next() == Some(byte)) && kept.next().is_none()
 }
 
-/// A key path as the engine walks it: normalized segments stored back to back, root first.
+/// A key path as the engine walks it: normalized segments stored back to back, root first, and the `type` of the
+/// innermost object on it that names one (Intercom's `{"type":"tag","name":"vip"}`), normalized, when the walker
+/// knows it.
 #[derive(Debug, Default, Clone)]
 pub struct KeyPath {
     bytes: Vec<u8>,
     ends: Vec<usize>,
+    object_type: Vec<u8>,
 }
 
 impl KeyPath {
+    /// Sets the `type` of the innermost typed object on the path, as written (it is normalized here).
+    pub fn set_object_type(&mut self, raw: &[u8]) {
+        self.object_type.clear();
+        normalize_key_into(raw, &mut self.object_type);
+    }
+
+    /// The normalized `type` of the innermost typed object on the path; empty when none is known.
+    pub fn object_type(&self) -> &[u8] {
+        &self.object_type
+    }
+
     /// Pushes a raw key (it is normalized here).
     pub fn push(&mut self, raw_key: &[u8]) {
         normalize_key_into(raw_key, &mut self.bytes);
@@ -55,10 +69,11 @@ impl KeyPath {
         self.bytes.truncate(end);
     }
 
-    /// Forgets every key.
+    /// Forgets every key and the object type.
     pub fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.object_type.clear();
     }
 
     /// Number of segments.
@@ -111,6 +126,11 @@ enum Segment {
 pub struct FieldPattern {
     text: String,
     segments: Vec<Segment>,
+    /// The object types it is limited to (normalized): it matches a path only inside an object whose `type` is
+    /// one of them. Empty: any path.
+    types: Vec<Vec<u8>>,
+    /// The same, as written.
+    type_names: Vec<String>,
 }
 
 impl FieldPattern {
@@ -154,7 +174,31 @@ impl FieldPattern {
         if segments.last() == Some(&Segment::AnyDepth) {
             return Err(PathError::TrailingAnyDepth);
         }
-        Ok(FieldPattern { text: trimmed.to_string(), segments })
+        Ok(FieldPattern { text: trimmed.to_string(), segments, types: Vec::new(), type_names: Vec::new() })
+    }
+
+    /// The same path, limited to objects whose `type` is one of `types` (as written; normalized here).
+    pub fn within_types(mut self, types: &[String]) -> FieldPattern {
+        self.types = types
+            .iter()
+            .map(|name| {
+                let mut normalized = Vec::new();
+                normalize_key_into(name.as_bytes(), &mut normalized);
+                normalized
+            })
+            .collect();
+        self.type_names = types.to_vec();
+        self
+    }
+
+    /// The object types it is limited to, as written.
+    pub fn type_names(&self) -> &[String] {
+        &self.type_names
+    }
+
+    /// The object types it is limited to (normalized); empty when it is not.
+    pub fn types(&self) -> &[Vec<u8>] {
+        &self.types
     }
 
     /// The path as written.
@@ -164,6 +208,12 @@ impl FieldPattern {
 
     /// True when the whole key path matches.
     pub fn matches(&self, path: &KeyPath) -> bool {
+        self.matches_keys(path)
+            && (self.types.is_empty() || self.types.iter().any(|name| name.as_slice() == path.object_type()))
+    }
+
+    /// True when the keys of `path` match, whatever its object type.
+    pub fn matches_keys(&self, path: &KeyPath) -> bool {
         match self.segments.as_slice() {
             // A bare key (`email`): the index already compared the last segment.
             [Segment::AnyDepth, Segment::Literal(last)] => path.last() == Some(last.as_slice()),

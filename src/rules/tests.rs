@@ -132,6 +132,14 @@ fn an_unknown_text_value_names_those_it_can_be() {
 }
 
 #[test]
+fn an_object_type_is_one_word() {
+    check(
+        "[[fields]]\ncategory = \"system\"\ntypes = [\"a b\"]\npaths = [\"name\"]\n",
+        &["bad.toml:3:10: invalid object type `a b`; write the value of an object's `type` member, e.g. `\"tag\"` — `types = [\"a b\"]`"],
+    );
+}
+
+#[test]
 fn an_unknown_shape_names_those_it_can_be_and_a_shape_needs_a_replacing_action() {
     check(
         "[[fields]]\ncategory = \"personal\"\nshape = \"name\"\npaths = [\"x\"]\n",
@@ -278,7 +286,7 @@ fn misshapen_tables_and_field_entries_are_reported() {
             "bad.toml:1:1: this [[fields]] entry has no `category`; add one, e.g. `category = \"personal\"` — `[[fields]]`",
             "bad.toml:1:1: this [[fields]] entry has no `paths`; add them, e.g. `paths = [\"email\"]` — `[[fields]]`",
             "bad.toml:5:9: `paths` must be a list of texts in quotes, e.g. `paths = [\"...\", \"...\"]`, not a text — `paths = \"email\"`",
-            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value, shape, labels — `when = <not shown>`",
+            "bad.toml:6:1: unknown key `when` in [[fields]]; use one of: category, entity, action, paths, text_value, shape, labels, types — `when = <not shown>`",
         ],
     );
 }
