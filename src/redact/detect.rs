@@ -672,6 +672,7 @@ impl Detectors {
             ValueShape::Any => true,
             ValueShape::FullName => self.name_cues.reads_as_a_full_name(value),
             ValueShape::DottedLogin => reads_as_a_dotted_login(value),
+            ValueShape::BasicCredentials => reads_as_basic_credentials(value),
         }
     }
 
@@ -687,6 +688,7 @@ impl Detectors {
             ValueShape::Any => Some(value.len()),
             ValueShape::FullName => self.name_cues.full_name_start(value),
             ValueShape::DottedLogin => reads_as_a_dotted_login(&value[..first_word]).then_some(first_word),
+            ValueShape::BasicCredentials => reads_as_basic_credentials(&value[..first_word]).then_some(first_word),
         }
     }
 
@@ -1805,8 +1807,6 @@ impl Detectors {
                 None if may_name_a_value(text, key_start, key_end) => {
                     self.unlisted_key_rule(rules, text, key_start, key_end, memo)
                 }
-                // Docker's `config.json` and npm's `.npmrc` (`"auth":"…"`, `_auth=…`): basic credentials in base64.
-                None if text[key_start..key_end].eq_ignore_ascii_case(b"auth") => self.basic_credentials_rule(text, at),
                 // Sudo's `TTY=` and PAM's `(uid=`, after the login they log.
                 None if matches!(&text[key_start..key_end], b"TTY" | b"uid" | b"user" | b"User" | b"USER") => {
                     auth_log_user(rules, text, key_start, key_end, memo, out);
@@ -1984,28 +1984,6 @@ impl Detectors {
             };
         let (entity, action) = self.secret_finding();
         oauth.then_some(KeyRule { entity, action, text_value: TextValue::Token, shape: ValueShape::Any, typed: false })
-    }
-
-    /// The secret rule for the value after the separator at `at` when it is basic credentials in base64: it
-    /// decodes to printable ASCII with a `:` between a user and a password (`cHVsbC1vbmx5Ok83aDh6…`).
-    #[cold]
-    #[inline(never)]
-    fn basic_credentials_rule(&self, text: &[u8], at: usize) -> Option<KeyRule> {
-        use base64::Engine as _;
-        let (start, end) = value_after(text, at)?;
-        let mut decoded = [0u8; 192];
-        let length = base64::engine::general_purpose::STANDARD.decode_slice(&text[start..end], &mut decoded).ok()?;
-        let decoded = &decoded[..length];
-        let colon = decoded.iter().position(|&b| b == b':')?;
-        let credentials = colon > 0 && colon + 1 < length && decoded.iter().all(|&b| (0x21..0x7f).contains(&b));
-        let (entity, action) = self.secret_finding();
-        (credentials && self.on(DetectorKind::Secret)).then_some(KeyRule {
-            entity,
-            action,
-            text_value: TextValue::Token,
-            shape: ValueShape::Any,
-            typed: false,
-        })
     }
 
     /// The rule of a key that no rule lists but that names a value with the words before it (`label_lookup`), as
@@ -4570,6 +4548,19 @@ fn key_first_word(text: &[u8], at: usize) -> &[u8] {
     let start = if text[first] == b' ' { first + 1 } else { first };
     let len = text[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
     &text[start..start + len]
+}
+
+/// True when `value` is basic credentials in base64: it decodes to printable ASCII with a `:` between a user and
+/// a password (`cHVsbC1vbmx5Ok83aDh6…`).
+fn reads_as_basic_credentials(value: &[u8]) -> bool {
+    use base64::Engine as _;
+    let mut decoded = [0u8; 192];
+    let Ok(length) = base64::engine::general_purpose::STANDARD.decode_slice(value, &mut decoded) else {
+        return false;
+    };
+    let decoded = &decoded[..length];
+    let colon = decoded.iter().position(|&b| b == b':');
+    colon.is_some_and(|colon| colon > 0 && colon + 1 < length) && decoded.iter().all(|&b| (0x21..0x7f).contains(&b))
 }
 
 /// How far back `object_type_before` looks for the `{` that opens a key's object.

@@ -272,6 +272,18 @@ pub(crate) fn walk(
     anchors: &Anchors,
     work: &mut LineWork,
 ) -> Result<(), JsonError> {
+    walk_from(engine, line, 0, anchors, work)
+}
+
+/// `walk` for the JSON document that starts at `start` and runs to the end of the line (a document logged after
+/// a prefix: `received webhook: {"type":"notification_event",…}`); the bytes before `start` are not read.
+pub(crate) fn walk_from(
+    engine: &super::Inner,
+    line: &[u8],
+    start: usize,
+    anchors: &Anchors,
+    work: &mut LineWork,
+) -> Result<(), JsonError> {
     let rules = &engine.rules;
     let max_depth = rules.settings.max_json_depth;
     if work.next_node > u32::MAX / 2 {
@@ -284,22 +296,24 @@ pub(crate) fn walk(
     // A line that failed part-way left its open objects' members and types here.
     work.pairs.clear();
     work.object_types.clear();
-    let result = walk_inner(engine, rules, line, anchors, work, &mut stack, max_depth);
+    let result = walk_inner(engine, rules, line, start, anchors, work, &mut stack, max_depth);
     work.frames = stack;
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 fn walk_inner(
     engine: &super::Inner,
     rules: &Rules,
     line: &[u8],
+    start: usize,
     anchors: &Anchors,
     work: &mut LineWork,
     stack: &mut Vec<Frame>,
     max_depth: usize,
 ) -> Result<(), JsonError> {
     let n = line.len();
-    let mut i = skip_ws(line, 0);
+    let mut i = skip_ws(line, start);
     let mut treatment = Treatment::Detect { context: ScanContext::default(), shaped: None };
     let typed = rules.has_object_types();
     // `expect_value` is true when the next token is a value; false after a value (expecting `,` or a close).

@@ -719,6 +719,20 @@ fn holds_wide_separator(part: &[u8]) -> bool {
     any != 0
 }
 
+/// Where a JSON object that runs to the end of a text line starts, if one may (`received: {"type":"tag",…}`,
+/// `value={"topic":…}`): the first `{` after a space, `:` or `=` that opens a member's key, when the line ends
+/// with `}`. Whether it is JSON is the walker's to say.
+fn embedded_json_start(line: &[u8]) -> Option<usize> {
+    if line.trim_ascii_end().last() != Some(&b'}') {
+        return None;
+    }
+    memchr::memchr_iter(b'{', line).take(4).find(|&open| {
+        open > 0
+            && matches!(line[open - 1], b' ' | b':' | b'=' | b'\t')
+            && line[open + 1..].trim_ascii_start().first() == Some(&b'"')
+    })
+}
+
 /// Copies `text` to `out` with its wide separators written as ASCII, recording in `map` where each byte came
 /// from.
 fn ascii_separators(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) {
@@ -1082,6 +1096,23 @@ impl Redactor {
                 }
             }
         }
+        // A JSON document that a program logged after a prefix (`received webhook: {"type":…}`): the prefix is
+        // read as text, the document as JSON, by its keys.
+        if self.format == Format::Auto && !try_json {
+            if let Some(open) = embedded_json_start(line) {
+                inner.find_in(&line[..open], &anchors.view(0, open), ScanContext::default(), work);
+                work.push_hits(Sink::Raw, |at| at);
+                if json::walk_from(inner, line, open, &anchors, work).is_ok() {
+                    work.line_anchors = anchors;
+                    if !work.edits.is_empty() {
+                        echo::echo(&inner.rules, line, false, work);
+                    }
+                    return;
+                }
+                work.edits.clear();
+                work.values.clear();
+            }
+        }
         let view = anchors.view(0, line.len());
         // A JSON document that a program logged after a prefix may spell an `@` as `\u0040` (a `\` is a `Quote`
         // anchor): such a line is read decoded, as one with percent escapes is.
@@ -1361,6 +1392,43 @@ mod tests {
                 r#"{"a":{"type":"pet","nick":"Rex"},"b":{"nick":"Rex"}}"#,
                 r#"{"a":{"type":"pet","nick":"[NAME]"},"b":{"nick":"Rex"}}"#,
             )],
+        );
+    }
+
+    #[test]
+    fn a_json_object_after_a_text_prefix_is_walked_by_its_keys() {
+        check_lines(
+            "",
+            &[
+                // Paths reach into it (a custom attribute no rule lists is personal), the prefix is text.
+                (
+                    r#"POST /contacts from 203.0.113.9 body={"role":"user","custom_attributes":{"sin":"144 927 241","plan":"pro"}}"#,
+                    r#"POST /contacts from [IP] body={"role":"user","custom_attributes":{"sin":"[CUSTOM_ATTRIBUTE]","plan":"pro"}}"#,
+                ),
+                (
+                    r#"consumer=events offset=8 value={"topic":"x","author":{"type":"team","name":"Billing Team"},"klient":{"telefon":"512 847 306"}}"#,
+                    r#"consumer=events offset=8 value={"topic":"x","author":{"type":"team","name":"Billing Team"},"klient":{"telefon":"[PHONE]"}}"#,
+                ),
+                // Not JSON to its end: read as text, as before.
+                (r#"got {"email":"jane@example.com"} and more"#, r#"got {"email":"[EMAIL]"} and more"#),
+                (r#"got {"email":"jane@example.com",} x}"#, r#"got {"email":"[EMAIL]",} x}"#),
+            ],
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_a_shape_of_the_auth_key() {
+        check_lines(
+            "",
+            &[
+                (
+                    r#"{"auths":{"registry.example.com":{"auth":"cHVsbC1vbmx5Ok83aDh6a09DQ3g5VDExU0c4"}}}"#,
+                    r#"{"auths":{"registry.example.com":{"auth":"[REDACTED]"}}}"#,
+                ),
+                ("_auth=cHVsbC1vbmx5Ok83aDh6a09DQ3g5VDExU0c4", "_auth=[REDACTED]"),
+                (r#"{"auth":"oauth2","mode":"bearer"}"#, r#"{"auth":"oauth2","mode":"bearer"}"#),
+                ("auth=dXNlcg== enabled", "auth=dXNlcg== enabled"),
+            ],
         );
     }
 

@@ -282,11 +282,14 @@ pub enum ValueShape {
     /// A login written as a person's name: a first name or its initial, a dot, and a last name of three small
     /// letters or more, digits after it or not (`femke.bakker`, `e.kaya`, `eilidh.fraser2`).
     DottedLogin,
+    /// Basic credentials in base64: a value that decodes to printable ASCII with a `:` between a user and a
+    /// password (`cHVsbC1vbmx5Ok83aDh6…`, Docker's and npm's `auth`).
+    BasicCredentials,
 }
 
 impl ValueShape {
     /// The names the rules use, in the order of the variants.
-    pub const NAMES: [&'static str; 3] = ["any", "full_name", "dotted_login"];
+    pub const NAMES: [&'static str; 4] = ["any", "full_name", "dotted_login", "basic_credentials"];
 
     /// The variant a rules file names, if any.
     pub fn parse(name: &str) -> Option<ValueShape> {
@@ -294,6 +297,7 @@ impl ValueShape {
             "any" => Some(ValueShape::Any),
             "full_name" => Some(ValueShape::FullName),
             "dotted_login" => Some(ValueShape::DottedLogin),
+            "basic_credentials" => Some(ValueShape::BasicCredentials),
             _ => None,
         }
     }

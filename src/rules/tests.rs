@@ -143,7 +143,7 @@ fn an_object_type_is_one_word() {
 fn an_unknown_shape_names_those_it_can_be_and_a_shape_needs_a_replacing_action() {
     check(
         "[[fields]]\ncategory = \"personal\"\nshape = \"name\"\npaths = [\"x\"]\n",
-        &["bad.toml:3:9: unknown shape `name`; use one of: any, full_name, dotted_login (the shape a value must have for the rule to apply) — `shape = \"name\"`"],
+        &["bad.toml:3:9: unknown shape `name`; use one of: any, full_name, dotted_login, basic_credentials (the shape a value must have for the rule to apply) — `shape = \"name\"`"],
     );
     check(
         "[[fields]]\ncategory = \"system\"\nshape = \"full_name\"\npaths = [\"x\"]\n",
