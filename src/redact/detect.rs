@@ -731,6 +731,11 @@ impl Detectors {
 
     /// The entity of a bare JSON number: a card, or a phone or an SSN when the key says so.
     pub fn number_entity(&self, digits: &[u8], context: ScanContext) -> Option<(EntityId, Action)> {
+        // A fraction of zeros (`4111111111111111.00`, an amount's format) says nothing: the integer part is read.
+        let digits = match digits.iter().position(|&b| b == b'.') {
+            Some(dot) if dot + 1 < digits.len() && digits[dot + 1..].iter().all(|&b| b == b'0') => &digits[..dot],
+            _ => digits,
+        };
         if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
@@ -1898,8 +1903,14 @@ impl Detectors {
                 let end = match text_value {
                     TextValue::Token => end,
                     TextValue::Line => line_end(text, start),
-                    TextValue::Word if matches!(text[start - 1], b'"' | b'\'') => end,
-                    TextValue::Word => memchr::memchr(b' ', &text[start..end]).map_or(end, |p| start + p),
+                    TextValue::Address if matches!(text[start - 1], b'"' | b'\'') => end,
+                    // Only a first word written as an address is one whole (with an `@` or a `:`, or hex digits
+                    // between dots or dashes); else (`mac: 00 1A 2B …`, `email: jane.doe at example dot com`) the
+                    // value reaches as far as any.
+                    TextValue::Address => match memchr::memchr(b' ', &text[start..end]) {
+                        Some(p) if reads_as_an_address(&text[start..start + p]) => start + p,
+                        _ => end,
+                    },
                 };
                 // Only spaces before the quote that ends the string (`Cookie: " "`): no value.
                 if end <= start {
@@ -4550,6 +4561,14 @@ fn key_first_word(text: &[u8], at: usize) -> &[u8] {
     &text[start..start + len]
 }
 
+/// True when `word` is written as an address is: with an `@` or a `:`, or as hex digits between dots or dashes
+/// (`203.0.113.9`, `000c.29ab.cdf4`, `00-1A-2B-3C-4D-5E`).
+fn reads_as_an_address(word: &[u8]) -> bool {
+    word.iter().any(|&b| b == b'@' || b == b':')
+        || word.iter().any(|&b| b == b'.' || b == b'-')
+            && word.iter().all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b'-')
+}
+
 /// True when `value` is basic credentials in base64: it decodes to printable ASCII with a `:` between a user and
 /// a password (`cHVsbC1vbmx5Ok83aDh6…`).
 fn reads_as_basic_credentials(value: &[u8]) -> bool {
@@ -4593,6 +4612,14 @@ fn object_type_before(
         }
     }
     let Some(open) = open else { return (key_start, None) };
+    // Read forward, the `{` must open the key's object outside any string, and hold one `type` only: a brace in a
+    // quoted string (`'bio': "{'type': 'tag'"`) or a second `type` member makes no typed object.
+    let key_quote = if text[..key_start - 1].ends_with(b"\\") { key_start - 2 } else { key_start - 1 };
+    if !opens_object_of(text, open, key_quote)
+        || memchr::memmem::find_iter(&text[open..key_quote], b"type").count() != 1
+    {
+        return (key_start, None);
+    }
     let quoting = |b: &u8| matches!(b, b'"' | b'\'' | b'\\' | b' ');
     let mut i = open + 1;
     let skip = |i: &mut usize| *i += text[*i..].iter().take(8).take_while(|b| quoting(b)).count();
@@ -4610,6 +4637,26 @@ fn object_type_before(
     let len =
         text[i..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
     (key_start, (len > 0).then_some((i, i + len)))
+}
+
+/// True when, read from the `{` at `open` to `end`, the brace is still open and `end` is outside any string:
+/// strings in either quote, their escapes, and braces inside them passed over; escaped quotes (`\"`, JSON inside a
+/// string) are no string's.
+fn opens_object_of(text: &[u8], open: usize, end: usize) -> bool {
+    let (mut depth, mut quote, mut i) = (0usize, None, open + 1);
+    while i < end {
+        match (quote, text[i]) {
+            (_, b'\\') => i += 1,
+            (None, b @ (b'"' | b'\'')) => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            (None, b'{') => depth += 1,
+            (None, b'}') if depth == 0 => return false,
+            (None, b'}') => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    depth == 0 && quote.is_none()
 }
 
 fn value_after(text: &[u8], at: usize) -> Option<(usize, usize)> {

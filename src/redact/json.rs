@@ -520,13 +520,17 @@ fn note_object_type(
     else {
         return;
     };
+    // A second `type` member replaces the first (`{"type":"tag","type":"contact",…}` is no tag's); the members
+    // after it get a parent id never used before, so no memo entry made under the first type answers for them.
+    if work.object_types.last().is_some_and(|object| object.depth == depth) {
+        work.object_types.pop();
+        work.next_node += 1;
+        frame.parent = work.next_node;
+    }
     let value = &line[start..end];
     let after_colon = line[..start - 1].trim_ascii_end().ends_with(b":");
     if !after_colon || value.contains(&b'\\') || !rules.names_an_object_type(value) {
         return;
-    }
-    if work.object_types.last().is_some_and(|object| object.depth == depth) {
-        work.object_types.pop();
     }
     work.object_types.push(ObjectType { depth, start, end });
     let parent = frame.node | 0x8000_0000;
@@ -858,7 +862,9 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
             work.path.push(segment);
         }
     }
-    if let Some(object) = work.object_types.last() {
+    // The type applies to the members of its own object only: an object inside it (an article's `author`, a
+    // tag's `applied_by`) is another one, typed or not.
+    if let Some(object) = work.object_types.last().filter(|object| object.depth == stack.len()) {
         work.path.set_object_type(&line[object.start..object.end]);
     }
     Ok(())

@@ -1363,6 +1363,15 @@ mod tests {
                     r#"{"item":{"type":"company","name":"Nordlicht Games","custom_attributes":{"owner":"[CUSTOM_ATTRIBUTE]"}},"contact":{"name":"[NAME]"}}"#,
                 ),
                 (r#"{"name":"Billing Team","type":"team"}"#, r#"{"name":"[NAME]","type":"team"}"#),
+                // A type is its own object's: an object inside it is another (an article's author, a team's
+                // admins), and a second `type` member replaces the first.
+                (
+                    r#"{"type":"article","name":"Refunds","author":{"type":"admin","name":"Jane Doe"},"admins":[{"name":"Ann Lee"}]}"#,
+                    r#"{"type":"article","name":"Refunds","author":{"type":"admin","name":"[NAME]"},"admins":[{"name":"[NAME]"}]}"#,
+                ),
+                (r#"{"type":"tag","type":"contact","name":"Jane Doe"}"#, r#"{"type":"tag","type":"contact","name":"[NAME]"}"#),
+                (r#"[{"type":"tag","type":"user","name":"Ann Lee"},{"type":"tag","name":"vip"}]"#, r#"[{"type":"tag","type":"user","name":"[NAME]"},{"type":"tag","name":"vip"}]"#),
+                (r#"{"type":"TAG","name":"Jane Doe"}"#, r#"{"type":"TAG","name":"[NAME]"}"#),
                 // The same keys on the same line after a typed object are looked up again (the memo holds paths
                 // and types apart).
                 (
@@ -1378,6 +1387,12 @@ mod tests {
                     "-> {'type': 'list', 'data': [{'type': 'segment', 'name': 'Churn risk'}, {'type': 'admin', 'name': 'Jane Doe'}]}",
                     "-> {'type': 'list', 'data': [{'type': 'segment', 'name': 'Churn risk'}, {'type': 'admin', 'name': '[NAME]'}]}",
                 ),
+                // A brace in a quoted string opens no object; a second `type` makes none typed.
+                (
+                    r#"x {'type': 'contact', 'bio': "{'type': 'tag', ", 'name': 'Jane Doe'}"#,
+                    r#"x {'type': 'contact', 'bio': "{'type': 'tag', ", 'name': '[NAME]'}"#,
+                ),
+                ("x {'type': 'tag', 'type': 'contact', 'name': 'Jane Doe'}", "x {'type': 'tag', 'type': 'contact', 'name': '[NAME]'}"),
                 (
                     r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
                     r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
@@ -1409,6 +1424,8 @@ mod tests {
                     r#"consumer=events offset=8 value={"topic":"x","author":{"type":"team","name":"Billing Team"},"klient":{"telefon":"512 847 306"}}"#,
                     r#"consumer=events offset=8 value={"topic":"x","author":{"type":"team","name":"Billing Team"},"klient":{"telefon":"[PHONE]"}}"#,
                 ),
+                // A card number written as an amount (`.00`).
+                (r#"received webhook: {"card":4111111111111111.00}"#, r#"received webhook: {"card":"[CARD]"}"#),
                 // Not JSON to its end: read as text, as before.
                 (r#"got {"email":"jane@example.com"} and more"#, r#"got {"email":"[EMAIL]"} and more"#),
                 (r#"got {"email":"jane@example.com",} x}"#, r#"got {"email":"[EMAIL]",} x}"#),
@@ -1433,7 +1450,7 @@ mod tests {
     }
 
     #[test]
-    fn a_word_value_in_text_ends_at_its_first_space() {
+    fn an_address_value_in_text_ends_at_its_first_space() {
         // The shipped rules read e-mail, IP and MAC addresses as one word; other keys' bare values go on over
         // words. A quoted value is whole either way.
         check_lines(
@@ -1446,11 +1463,22 @@ mod tests {
                 ("name: Jane van Dijk", "name: [NAME]"),
             ],
         );
-        // A user's rule makes its own key's value one word.
-        let word =
-            "[[fields]]\ncategory = \"personal\"\nentity = \"NAME\"\ntext_value = \"word\"\npaths = [\"nick\"]\n";
-        check_lines(word, &[("nick: zed99 joined the room", "nick: [NAME] joined the room")]);
-        check_lines("", &[("nick: zed99 joined the room", "nick: zed99 joined the room")]);
+        // A first word not written as an address is no whole one: the value reaches as far as any.
+        check_lines(
+            "",
+            &[
+                ("mac: 00 1A 2B 3C 4D 5E", "mac: [MAC]"),
+                ("email: jane.doe at example dot com", "email: [EMAIL]"),
+                ("user_email: Jane Doe", "user_email: [EMAIL]"),
+            ],
+        );
+        // A user's rule makes its own key's value an address.
+        let address =
+            "[[fields]]\ncategory = \"personal\"\nentity = \"IP\"\ntext_value = \"address\"\npaths = [\"peer\"]\n";
+        check_lines(address, &[("peer: 10.0.0.5 joined the room", "peer: [IP] joined the room")]);
+        check_lines("", &[("peer: 10.0.0.5 joined the room", "peer: [IP] joined the room")]);
+        let token = "[[fields]]\ncategory = \"personal\"\nentity = \"IP\"\npaths = [\"peer\"]\n";
+        check_lines(token, &[("peer: 10.0.0.5 joined the room", "peer: [IP]")]);
     }
 
     #[test]

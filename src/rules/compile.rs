@@ -763,10 +763,8 @@ impl<'a> Compiler<'a> {
                 })
                 .collect();
             for name in &types {
-                let mut normalized = Vec::new();
-                crate::rules::path::normalize_key_into(name.as_bytes(), &mut normalized);
-                if !object_types.contains(&normalized) {
-                    object_types.push(normalized);
+                if !object_types.iter().any(|known: &Vec<u8>| known.as_slice() == name.as_bytes()) {
+                    object_types.push(name.as_bytes().to_vec());
                 }
             }
             for path in paths {

@@ -238,9 +238,10 @@ pub enum TextValue {
     /// One value: a quoted string, or bare words up to a delimiter such as `,`, `;`, `&` or the next `key=`.
     #[default]
     Token,
-    /// One word: a quoted string, or a bare value up to its first space, for entities whose values hold no space
-    /// (`mac: 00:1a:2b:3c:4d:5e seen on eth0` keeps `seen on eth0`).
-    Word,
+    /// An address, which holds no space: a quoted string, or a bare first word written as an address (with an `@`
+    /// or a `:`, or hex digits between dots or dashes: `mac: 00:1a:2b:3c:4d:5e seen on eth0` keeps `seen on eth0`);
+    /// any other bare value reaches as a token does (`email: jane.doe at example dot com`).
+    Address,
     /// The rest of the line (up to a quote that closes the string it is in): a header that holds several values,
     /// such as `Cookie: theme=dark; sid=…`.
     Line,
@@ -248,13 +249,13 @@ pub enum TextValue {
 
 impl TextValue {
     /// The names the rules use, in the order of the variants.
-    pub const NAMES: [&'static str; 3] = ["token", "word", "line"];
+    pub const NAMES: [&'static str; 3] = ["token", "address", "line"];
 
     /// The variant a rules file names, if any.
     pub fn parse(name: &str) -> Option<TextValue> {
         match name {
             "token" => Some(TextValue::Token),
-            "word" => Some(TextValue::Word),
+            "address" => Some(TextValue::Address),
             "line" => Some(TextValue::Line),
             _ => None,
         }
@@ -421,8 +422,8 @@ pub struct Rules {
     pub retention: Vec<(String, RetentionPeriod)>,
     pub sources: Vec<String>,
     index: path::PatternIndex,
-    /// The object types that some field rule is limited to (normalized): the JSON walker notes an object's `type`
-    /// only when it is one of them.
+    /// The object types that some field rule is limited to (compared exactly): the JSON walker notes an object's
+    /// `type` only when it is one of them.
     object_types: Vec<Vec<u8>>,
     /// Indexed like `entities`: true for an entity that a detector, a pattern or a category (of a field rule)
     /// reporting it marks `secret`.
@@ -607,7 +608,7 @@ impl Rules {
 
     /// True when a field rule is limited to objects of type `value` (a `type` member's value, as written).
     pub fn names_an_object_type(&self, value: &[u8]) -> bool {
-        self.object_types.iter().any(|name| path::normalizes_to(value, name))
+        self.object_types.iter().any(|name| name.as_slice() == value)
     }
 
     /// True when some field rule is limited to object types.

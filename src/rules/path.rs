@@ -24,8 +24,7 @@ pub fn normalizes_to(key: &[u8], normalized: &[u8]) -> bool {
 }
 
 /// A key path as the engine walks it: normalized segments stored back to back, root first, and the `type` of the
-/// innermost object on it that names one (Intercom's `{"type":"tag","name":"vip"}`), normalized, when the walker
-/// knows it.
+/// object that holds its last key (Intercom's `{"type":"tag","name":"vip"}`), when the walker knows it.
 #[derive(Debug, Default, Clone)]
 pub struct KeyPath {
     bytes: Vec<u8>,
@@ -34,13 +33,13 @@ pub struct KeyPath {
 }
 
 impl KeyPath {
-    /// Sets the `type` of the innermost typed object on the path, as written (it is normalized here).
+    /// Sets the `type` of the object that holds the path's last key, as written (types compare exactly).
     pub fn set_object_type(&mut self, raw: &[u8]) {
         self.object_type.clear();
-        normalize_key_into(raw, &mut self.object_type);
+        self.object_type.extend_from_slice(raw);
     }
 
-    /// The normalized `type` of the innermost typed object on the path; empty when none is known.
+    /// The `type` of the object that holds the path's last key; empty when none is known.
     pub fn object_type(&self) -> &[u8] {
         &self.object_type
     }
@@ -126,8 +125,8 @@ enum Segment {
 pub struct FieldPattern {
     text: String,
     segments: Vec<Segment>,
-    /// The object types it is limited to (normalized): it matches a path only inside an object whose `type` is
-    /// one of them. Empty: any path.
+    /// The object types it is limited to, compared exactly: it matches a path only when the object that holds the
+    /// path's last key has a `type` that is one of them. Empty: any path.
     types: Vec<Vec<u8>>,
     /// The same, as written.
     type_names: Vec<String>,
@@ -177,16 +176,9 @@ impl FieldPattern {
         Ok(FieldPattern { text: trimmed.to_string(), segments, types: Vec::new(), type_names: Vec::new() })
     }
 
-    /// The same path, limited to objects whose `type` is one of `types` (as written; normalized here).
+    /// The same path, limited to objects whose `type` is one of `types`.
     pub fn within_types(mut self, types: &[String]) -> FieldPattern {
-        self.types = types
-            .iter()
-            .map(|name| {
-                let mut normalized = Vec::new();
-                normalize_key_into(name.as_bytes(), &mut normalized);
-                normalized
-            })
-            .collect();
+        self.types = types.iter().map(|name| name.as_bytes().to_vec()).collect();
         self.type_names = types.to_vec();
         self
     }
@@ -196,7 +188,7 @@ impl FieldPattern {
         &self.type_names
     }
 
-    /// The object types it is limited to (normalized); empty when it is not.
+    /// The object types it is limited to; empty when it is not.
     pub fn types(&self) -> &[Vec<u8>] {
         &self.types
     }

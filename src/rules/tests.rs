@@ -127,7 +127,7 @@ fn a_rule_error_shows_the_whole_line() {
 fn an_unknown_text_value_names_those_it_can_be() {
     check(
         "[[fields]]\ncategory = \"secret\"\ntext_value = \"rest\"\npaths = [\"x\"]\n",
-        &["bad.toml:3:14: unknown text_value `rest`; use one of: token, word, line (how far a value reaches in a text line) — `text_value = \"rest\"`"],
+        &["bad.toml:3:14: unknown text_value `rest`; use one of: token, address, line (how far a value reaches in a text line) — `text_value = \"rest\"`"],
     );
 }
 
