@@ -4587,8 +4587,8 @@ const OBJECT_REACH: usize = 512;
 
 /// The `type` of the object that the quoted key at `key_start` is a member of, as the first member of that object
 /// writes it (`{"type":"tag",…`, `{'type': 'segment',…`, `{\"type\":\"tag\",…`): the bytes of its value. `last`
-/// is the answer for an earlier key (its start, and the type): when no brace stands between the two, the object
-/// is the same, and the answer too (so a line of many keys is read once).
+/// is the answer for an earlier key (its start, and the type): when no brace and no `type` stand between the two,
+/// the object is the same, and the answer too (so a line of many keys is read once).
 fn object_type_before(
     text: &[u8],
     key_start: usize,
@@ -4607,7 +4607,10 @@ fn object_type_before(
                 break;
             }
             b'{' => depth -= 1,
-            _ if at == last.0 && depth == 0 => return (key_start, last.1),
+            // The earlier key's object, unless a `type` member stands between (a second one makes no typed object).
+            _ if at == last.0 && depth == 0 && memchr::memmem::find(&text[at..key_start], b"type").is_none() => {
+                return (key_start, last.1)
+            }
             _ => {}
         }
     }

@@ -497,10 +497,10 @@ fn walk_inner(
 }
 
 /// Notes the value of `frame`'s `type` member, which ended at `value_end`, as the object's type when it is a string
-/// that some field rule is limited to (Intercom's `{"type":"tag","id":"17","name":"vip"}`): the members after it,
-/// and the objects inside them, are of that type. Their paths get a parent node id of their own, memoized under
-/// the `type` member's node and the value (in a space of ids apart from keys', the high bit set), so that a path
-/// id still stands for one path and one type.
+/// that some field rule is limited to (Intercom's `{"type":"tag","id":"17","name":"vip"}`): the members after it
+/// are of that type (the objects inside them are not: see `materialize_path`). Their paths get a parent node id of
+/// their own, memoized under the `type` member's node and the value (in a space of ids apart from keys', the high
+/// bit set), so that a path id still stands for one path and one type.
 #[cold]
 #[inline(never)]
 fn note_object_type(
@@ -534,12 +534,7 @@ fn note_object_type(
     }
     work.object_types.push(ObjectType { depth, start, end });
     let parent = frame.node | 0x8000_0000;
-    let tag = KeyTag::of(line, start, end);
-    let slot = KeySlots::slot(tag, u64::from(parent));
-    let hit = match work.key_slots.get(slot, value, tag) {
-        Some(hit) if hit.parent == parent => Some(hit),
-        _ => work.key_slots.get_other(slot, value, tag).filter(|hit| hit.parent == parent),
-    };
+    let (slot, tag, hit) = memo_hit(work, line, start, end, parent);
     frame.parent = match hit {
         Some(hit) => hit.node,
         None => {
@@ -885,6 +880,19 @@ pub(crate) struct KeySlot {
     kind: MemberKind,
 }
 
+/// The memo's slot for the bytes `line[start..end]` under the node id `parent`, their tag, and what the memo holds
+/// for them under that parent, if anything (either of the slot's two ways).
+#[inline(always)]
+fn memo_hit(work: &LineWork, line: &[u8], start: usize, end: usize, parent: u32) -> (usize, KeyTag, Option<KeySlot>) {
+    let (raw, tag) = (&line[start..end], KeyTag::of(line, start, end));
+    let slot = KeySlots::slot(tag, u64::from(parent));
+    let hit = match work.key_slots.get(slot, raw, tag) {
+        Some(hit) if hit.parent == parent => Some(hit),
+        _ => work.key_slots.get_other(slot, raw, tag).filter(|hit| hit.parent == parent),
+    };
+    (slot, tag, hit)
+}
+
 /// The treatment of the current member of the top frame (whose key is set), from a small two-way memo
 /// when the same key was seen under the same parent path; sets the frame's node id.
 ///
@@ -904,12 +912,7 @@ fn cached_treatment(
     let Some(frame) = stack.last_mut() else { return Err(JsonError::Syntax) };
     let (key, parent) = (frame.key, frame.parent);
     let raw = &line[key.start..key.end];
-    let tag = KeyTag::of(line, key.start, key.end);
-    let slot = KeySlots::slot(tag, u64::from(parent));
-    let hit = match work.key_slots.get(slot, raw, tag) {
-        Some(hit) if hit.parent == parent => Some(hit),
-        _ => work.key_slots.get_other(slot, raw, tag).filter(|hit| hit.parent == parent),
-    };
+    let (slot, tag, hit) = memo_hit(work, line, key.start, key.end, parent);
     match hit {
         Some(hit) if !key.escaped => {
             frame.node = hit.node;

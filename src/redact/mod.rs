@@ -375,8 +375,8 @@ impl Inner {
 
     /// `find_in` for a text with percent escapes (`redirect=%2Fcb%3Femail%3Djane%2540example.com`) or JSON's
     /// escapes of ASCII (`jane\u0040example.com`): the detectors read it decoded (escapes encoded twice too), the
-    /// values are the decoded ones, and the hits are mapped back to the escapes. The decoded text replaces the text, as for HTML entities: what the raw text
-    /// showed (`jane%40example.com`), it shows too.
+    /// values are the decoded ones, and the hits are mapped back to the escapes. The decoded text replaces the
+    /// text, as for HTML entities: what the raw text showed (`jane%40example.com`), it shows too.
     #[cold]
     #[inline(never)]
     fn find_in_percent_decoded(&self, text: &[u8], context: ScanContext, work: &mut LineWork) {
@@ -1393,6 +1393,10 @@ mod tests {
                     r#"x {'type': 'contact', 'bio': "{'type': 'tag', ", 'name': '[NAME]'}"#,
                 ),
                 ("x {'type': 'tag', 'type': 'contact', 'name': 'Jane Doe'}", "x {'type': 'tag', 'type': 'contact', 'name': '[NAME]'}"),
+                (
+                    "x {'type': 'tag', 'name': 'vip', 'type': 'contact', 'name': 'Jane Doe'}",
+                    "x {'type': 'tag', 'name': 'vip', 'type': 'contact', 'name': '[NAME]'}",
+                ),
                 (
                     r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
                     r#"body="{\"type\":\"tag\",\"id\":\"75\",\"name\":\"beta-2025\"}""#,
