@@ -259,6 +259,85 @@ pub(crate) fn decode_string(raw: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) 
     Ok(())
 }
 
+/// How many JSON strings deep a document written inside a string is still walked as JSON (Vector's `message`
+/// holding Docker's `log` holding the program's own line is two).
+const MAX_NESTING: u8 = 3;
+
+/// Whether a decoded JSON string holds a JSON document of its own: an object or an array from its first byte to
+/// its last, whitespace aside (Docker's `"log":"{\"level\":\"info\",…}\n"`).
+pub(crate) fn holds_a_document(text: &[u8]) -> bool {
+    let text = text.trim_ascii();
+    matches!((text.first(), text.last()), (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')))
+}
+
+/// Walks `doc`, the decoded contents of the JSON string that starts at `start` in the text that `work` is for,
+/// as a JSON document of its own (its key paths start at its own root), with `anchors` its anchors and `map` the
+/// place of each of its bytes in the raw string; its edits are recorded in the text's coordinates, a replaced
+/// number's quotes escaped for the string. Returns false, with nothing recorded, when `doc` is not JSON that the
+/// walker can handle or lies too many strings deep: the caller scans it as text.
+pub(crate) fn walk_nested(
+    engine: &super::Inner,
+    doc: &[u8],
+    anchors: &Anchors,
+    map: &OffsetMap,
+    start: usize,
+    work: &mut LineWork,
+) -> bool {
+    if work.depth >= MAX_NESTING {
+        return false;
+    }
+    let mut nested = work.nested.take().unwrap_or_default();
+    nested.depth = work.depth + 1;
+    nested.edits.clear();
+    nested.values.clear();
+    let walked = walk(engine, doc, anchors, &mut nested).is_ok();
+    if walked {
+        let base = work.values.len();
+        work.values.extend_from_slice(&nested.values);
+        nested.edits.sort_unstable_by_key(|edit| edit.start);
+        for edit in &nested.edits {
+            let sink = match edit.sink {
+                Sink::JsonBare(levels) => Sink::JsonBare(levels + 1),
+                Sink::Raw | Sink::JsonString => Sink::JsonString,
+            };
+            work.edits.push(Edit {
+                start: start + map.source(edit.start),
+                end: start + map.source(edit.end),
+                value: (base + edit.value.0, base + edit.value.1),
+                sink,
+                ..*edit
+            });
+        }
+    }
+    work.nested = Some(nested);
+    walked
+}
+
+/// Walks the Python dict that starts at `open` in the text line `line` and runs to its end (`{'email': …}`),
+/// written as JSON by `pyrepr`; its edits are recorded in the line's coordinates (a replaced number's quoted
+/// label is a Python string too). Returns false, with nothing recorded, when it is not a dict that `pyrepr` and
+/// the walker can read: the caller reads the line as text.
+pub(crate) fn walk_python(engine: &super::Inner, line: &[u8], open: usize, work: &mut LineWork) -> bool {
+    let mut json = std::mem::take(&mut work.python);
+    let mut map = std::mem::take(&mut work.python_map);
+    let mut anchors = std::mem::take(&mut work.python_anchors);
+    let first = work.edits.len();
+    let walked = super::pyrepr::to_json(&line[open..], &mut json, &mut map) && {
+        anchors.compute(&json, engine.detectors.secret_prefixes());
+        walk(engine, &json, &anchors, work).is_ok()
+    };
+    if walked {
+        for edit in &mut work.edits[first..] {
+            edit.start = open + map.source(edit.start);
+            edit.end = open + map.source(edit.end);
+        }
+    }
+    work.python = json;
+    work.python_map = map;
+    work.python_anchors = anchors;
+    walked
+}
+
 fn hex4(bytes: &[u8]) -> Result<u32, JsonError> {
     let text = std::str::from_utf8(bytes).map_err(|_| JsonError::Syntax)?;
     u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax)
@@ -408,7 +487,7 @@ fn walk_inner(
                     match treatment {
                         Treatment::Replace(entity, action) => {
                             let value = line[i..end].to_vec();
-                            work.push_replace(i, end, entity, action, &value, Sink::JsonBare);
+                            work.push_replace(i, end, entity, action, &value, Sink::JsonBare(0));
                         }
                         Treatment::Detect { context, .. } => engine.check_number(line, i, end, context, work),
                         Treatment::Scan => engine.check_number(line, i, end, ScanContext::default(), work),
@@ -819,7 +898,7 @@ fn replace_value(
             }
             b'-' | b'0'..=b'9' => {
                 let number = number_end(line, i)?;
-                work.push_replace(i, number, entity, action, &line[i..number], Sink::JsonBare);
+                work.push_replace(i, number, entity, action, &line[i..number], Sink::JsonBare(0));
                 i = number;
             }
             _ => i += 1,

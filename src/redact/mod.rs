@@ -18,6 +18,7 @@ mod json;
 mod names;
 mod offsets;
 mod percent;
+mod pyrepr;
 pub mod stream;
 mod streets;
 
@@ -176,8 +177,9 @@ pub(crate) enum Sink {
     Raw,
     /// Inside a JSON string.
     JsonString,
-    /// In place of a JSON number: the replacement is quoted.
-    JsonBare,
+    /// In place of a JSON number: the replacement is quoted. The number is that many JSON strings deep (a
+    /// document logged inside a string, `{"log":"{\\"card\\":4111…}"}`), and its quotes are escaped once per level.
+    JsonBare(u8),
 }
 
 /// One change to a line, in line coordinates.
@@ -230,6 +232,14 @@ pub(crate) struct LineWork {
     url_anchors: Anchors,
     /// For `echo`: the spans of the line's JSON strings.
     echo_strings: Vec<(usize, usize)>,
+    /// A Python dict of a text line written as JSON, its map to the line, and its anchors (see `pyrepr`).
+    python: Vec<u8>,
+    python_map: OffsetMap,
+    python_anchors: Anchors,
+    /// The scratch space for a JSON document written inside one of this text's JSON strings (see
+    /// `json::walk_nested`), and how many strings deep this text is.
+    nested: Option<Box<LineWork>>,
+    depth: u8,
 }
 
 /// A finding in the coordinates of the text that was scanned, with its (decoded) value in `values`.
@@ -453,7 +463,14 @@ impl Inner {
             let mut decoded_anchors = std::mem::take(&mut work.decoded_anchors);
             decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
             let wide = decoded_anchors.non_ascii_span().is_some_and(|range| holds_wide_separator(&decoded[range]));
-            if wide {
+            // A JSON document logged inside the string (Docker's, Fluent Bit's and Vector's `{"log":"{\"email\":…}"}`)
+            // is walked by its keys, as a line of its own.
+            let walked = !wide
+                && json::holds_a_document(&decoded)
+                && json::walk_nested(self, &decoded, &decoded_anchors, &map, start, work);
+            if walked {
+                // The document's edits are recorded already.
+            } else if wide {
                 // `\u00a0` escapes spell wide spaces that the line did not show: read them as ASCII here.
                 let mut ascii = std::mem::take(&mut work.ascii_separators);
                 let mut ascii_map = std::mem::take(&mut work.ascii_separators_map);
@@ -466,11 +483,12 @@ impl Inner {
                 }
                 work.ascii_separators = ascii;
                 work.ascii_separators_map = ascii_map;
+                work.push_hits(Sink::JsonString, |at| start + map.source(at));
             } else {
                 self.find_in(&decoded, &decoded_anchors.view(0, decoded.len()), context, work);
+                work.push_hits(Sink::JsonString, |at| start + map.source(at));
             }
             work.decoded_anchors = decoded_anchors;
-            work.push_hits(Sink::JsonString, |at| start + map.source(at));
         }
         work.decoded = decoded;
         work.map = map;
@@ -481,14 +499,17 @@ impl Inner {
     fn check_number(&self, line: &[u8], start: usize, end: usize, context: ScanContext, work: &mut LineWork) {
         let digits = &line[start..end];
         if let Some((entity, action)) = self.detectors.number_entity(digits, context) {
-            work.push_replace(start, end, entity, action, digits, Sink::JsonBare);
+            work.push_replace(start, end, entity, action, digits, Sink::JsonBare(0));
         }
     }
 
     fn write_replacement(&self, edit: &Edit, values: &[u8], out: &mut Vec<u8>) {
-        let quoted = edit.sink == Sink::JsonBare;
-        if quoted {
-            out.push(b'"');
+        let quoted = match edit.sink {
+            Sink::JsonBare(levels) => Some(levels),
+            Sink::Raw | Sink::JsonString => None,
+        };
+        if let Some(levels) = quoted {
+            write_quote(levels, out);
         }
         let entity = self.rules.entity_name(edit.entity);
         let value = &values[edit.value.0..edit.value.1];
@@ -507,10 +528,18 @@ impl Inner {
             Action::Mask => mask_into(value, out),
             Action::Redact | Action::DropField | Action::Keep | Action::Scan => out.extend_from_slice(b"[REDACTED]"),
         }
-        if quoted {
-            out.push(b'"');
+        if let Some(levels) = quoted {
+            write_quote(levels, out);
         }
     }
+}
+
+/// Writes a `"` as it is written `levels` JSON strings deep: each level escapes the backslashes and the quote of
+/// the level inside it, so `"`, `\"`, `\\\"`, …
+fn write_quote(levels: u8, out: &mut Vec<u8>) {
+    let backslashes = (1usize << levels.min(8)) - 1;
+    out.extend(std::iter::repeat_n(b'\\', backslashes));
+    out.push(b'"');
 }
 
 /// The next number of a seeded xorshift sequence: the tests' reproducible randomness (they print the seed).
@@ -719,17 +748,31 @@ fn holds_wide_separator(part: &[u8]) -> bool {
     any != 0
 }
 
-/// Where a JSON object that runs to the end of a text line starts, if one may (`received: {"type":"tag",…}`,
-/// `value={"topic":…}`): the first `{` after a space, `:` or `=` that opens a member's key, when the line ends
-/// with `}`. Whether it is JSON is the walker's to say.
-fn embedded_json_start(line: &[u8]) -> Option<usize> {
+/// How a document inside a text line is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notation {
+    Json,
+    /// A dict as Python's `repr()` writes it (`{'email': 'a@b.c'}`), read through `pyrepr`.
+    Python,
+}
+
+/// Where a document that runs to the end of a text line starts, if one may (`received: {"type":"tag",…}`,
+/// `value={"topic":…}`, `payload {'email': …}`), and how it is written: the first `{` at the line's start or
+/// after a space, `:` or `=` that opens a member's key, quoted with `"` (JSON) or `'` (Python), when the line
+/// ends with `}`. Whether it is a document is the walker's to say.
+fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> {
     if line.trim_ascii_end().last() != Some(&b'}') {
         return None;
     }
-    memchr::memchr_iter(b'{', line).take(4).find(|&open| {
-        open > 0
-            && matches!(line[open - 1], b' ' | b':' | b'=' | b'\t')
-            && line[open + 1..].trim_ascii_start().first() == Some(&b'"')
+    memchr::memchr_iter(b'{', line).take(4).find_map(|open| {
+        if open > 0 && !matches!(line[open - 1], b' ' | b':' | b'=' | b'\t') {
+            return None;
+        }
+        match line[open + 1..].trim_ascii_start().first() {
+            Some(b'"') => Some((open, Notation::Json)),
+            Some(b'\'') => Some((open, Notation::Python)),
+            _ => None,
+        }
     })
 }
 
@@ -1096,22 +1139,29 @@ impl Redactor {
                 }
             }
         }
-        // A JSON document that a program logged after a prefix (`received webhook: {"type":…}`): the prefix is
-        // read as text, the document as JSON, by its keys.
-        if self.format == Format::Auto && !try_json {
-            if let Some(open) = embedded_json_start(line) {
-                inner.find_in(&line[..open], &anchors.view(0, open), ScanContext::default(), work);
-                work.push_hits(Sink::Raw, |at| at);
-                if json::walk_from(inner, line, open, &anchors, work).is_ok() {
-                    work.line_anchors = anchors;
-                    if !work.edits.is_empty() {
-                        echo::echo(&inner.rules, line, false, work);
-                    }
-                    return;
+        // A document that a program logged after a prefix (`received webhook: {"type":…}`, a Python dict): the
+        // prefix is read as text, the document as JSON, by its keys.
+        let embedded = match self.format {
+            Format::Auto => embedded_document_start(line)
+                .filter(|&(open, notation)| !try_json || (open == 0 && notation == Notation::Python)),
+            Format::Text | Format::Json => None,
+        };
+        if let Some((open, notation)) = embedded {
+            inner.find_in(&line[..open], &anchors.view(0, open), ScanContext::default(), work);
+            work.push_hits(Sink::Raw, |at| at);
+            let walked = match notation {
+                Notation::Json => json::walk_from(inner, line, open, &anchors, work).is_ok(),
+                Notation::Python => json::walk_python(inner, line, open, work),
+            };
+            if walked {
+                work.line_anchors = anchors;
+                if !work.edits.is_empty() {
+                    echo::echo(&inner.rules, line, false, work);
                 }
-                work.edits.clear();
-                work.values.clear();
+                return;
             }
+            work.edits.clear();
+            work.values.clear();
         }
         let view = anchors.view(0, line.len());
         // A JSON document that a program logged after a prefix may spell an `@` as `\u0040` (a `\` is a `Quote`
@@ -1653,6 +1703,87 @@ mod tests {
         check_with(rules, r#"{"secret_note":"x"}"#, r#"{}"#);
         check_with(rules, r#"{"secret_note":1,"secret_note":2,"c":3}"#, r#"{"c":3}"#);
         check_with(rules, r#"[{"secret_note":1},{"k":"v","secret_note":2}]"#, r#"[{},{"k":"v"}]"#);
+    }
+
+    /// Docker's, Fluent Bit's and Vector's envelopes hold the program's own JSON line in a string: it is walked
+    /// by its keys, paths from its own root, and every edit lands in the envelope's bytes, escapes and all.
+    #[test]
+    fn a_json_document_inside_a_json_string_is_walked_by_its_keys() {
+        // Custom attributes are personal unless known, by path, as in a line of their own.
+        check(
+            r#"{"log":"{\"contact\":{\"custom_attributes\":{\"pan_number\":\"ABCDE1234F\",\"plan\":\"pro\"}}}\n","stream":"stdout"}"#,
+            r#"{"log":"{\"contact\":{\"custom_attributes\":{\"pan_number\":\"[CUSTOM_ATTRIBUTE]\",\"plan\":\"pro\"}}}\n","stream":"stdout"}"#,
+        );
+        // A replaced number gets its quotes escaped for the string, once per level of strings.
+        check(
+            r#"{"message":"{\"card_number\":4111111111111111,\"n\":[4111111111111111],\"amount\":12}"}"#,
+            r#"{"message":"{\"card_number\":\"[CARD]\",\"n\":[\"[CARD]\"],\"amount\":12}"}"#,
+        );
+        check(
+            r#"{"message":"{\"log\":\"{\\\"cc\\\":4111111111111111,\\\"email\\\":\\\"a.b@example.com\\\"}\\n\"}"}"#,
+            r#"{"message":"{\"log\":\"{\\\"cc\\\":\\\"[CARD]\\\",\\\"email\\\":\\\"[EMAIL]\\\"}\\n\"}"}"#,
+        );
+        // The inner document's own escapes stay as they were around what is replaced.
+        check(
+            r#"{"message":"{\"user\":{\"email\":\"j\\u00e9@example.com\",\"bio\":\"a \\\"quote\\\" bob@example.org\"}}"}"#,
+            r#"{"message":"{\"user\":{\"email\":\"[EMAIL]\",\"bio\":\"a \\\"quote\\\" [EMAIL]\"}}"}"#,
+        );
+        // `drop-field` cuts the member and its comma inside the string.
+        let rules = "[[fields]]\ncategory = \"personal\"\naction = \"drop-field\"\npaths = [\"secret_note\"]\n";
+        check_with(rules, r#"{"log":"{\"a\":1,\"secret_note\":\"x\"}","b":2}"#, r#"{"log":"{\"a\":1}","b":2}"#);
+        // A string that only looks like a document is scanned as text, as before.
+        check(
+            r#"{"message":"{not json \"email\":\"x@example.com\"}"}"#,
+            r#"{"message":"{not json \"email\":\"[EMAIL]\"}"}"#,
+        );
+        // Nothing to find: the line is left byte for byte.
+        let clean = r#"{"log":"{\"level\":\"info\",\"msg\":\"GET /health 200\",\"took_ms\":3}\n","stream":"stdout"}"#;
+        check(clean, clean);
+    }
+
+    /// A Python dict logged with `repr()` is walked by its keys like JSON: paths, object types and numbers, in
+    /// the line's own quoting; what JSON cannot say (a `datetime`) is scanned as a string.
+    #[test]
+    fn a_python_dict_is_walked_by_its_keys() {
+        check(
+            r#"INFO app: payload {'type': 'contact', 'name': "O'Brien", 'card': 4111111111111111, 'ok': True, 'custom_attributes': {'pan_number': 'ABCDE1234F', 'plan': 'pro'}}"#,
+            r#"INFO app: payload {'type': 'contact', 'name': "[NAME]", 'card': "[CARD]", 'ok': True, 'custom_attributes': {'pan_number': '[CUSTOM_ATTRIBUTE]', 'plan': 'pro'}}"#,
+        );
+        // A whole line, an object type, escapes around a value, a call.
+        check(
+            r#"{'tags': [{'type': 'tag', 'name': 'VIP'}], 'msg': 'it\'s "here": bob@example.org', 'at': datetime.datetime(2024, 1, 1, 0, 0), 'email': Email('a@example.com')}"#,
+            r#"{'tags': [{'type': 'tag', 'name': 'VIP'}], 'msg': 'it\'s "here": [EMAIL]', 'at': datetime.datetime(2024, 1, 1, 0, 0), 'email': [EMAIL]}"#,
+        );
+        // The prefix is text.
+        check(
+            "user jane@example.com sent {'plan': 'pro', 'seats': 4}",
+            "user [EMAIL] sent {'plan': 'pro', 'seats': 4}",
+        );
+        // Not a dict after all: read as text, by its key words.
+        check("got {'email': 'x@example.com', <User 17>}", "got {'email': '[EMAIL]', <User 17>}");
+        let clean = "DEBUG state {'retries': 3, 'queue': 'default', 'at': datetime.datetime(2024, 1, 1), 'ok': None}";
+        check(clean, clean);
+    }
+
+    /// Documents nested in strings deeper than `MAX_NESTING` are scanned as text: still redacted, by the detectors.
+    #[test]
+    fn documents_nested_too_deep_are_scanned_as_text() {
+        let mut line = String::from(r#"{"email":"deep@example.com","custom_attributes":{"x":"y"}}"#);
+        for _ in 0..5 {
+            line = serde_json::to_string(&serde_json::json!({ "m": line })).unwrap();
+        }
+        let engine = engine_with("");
+        let mut redactor = engine.redactor();
+        let mut out = Vec::new();
+        redactor.redact_line(line.as_bytes(), &mut out);
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("deep@example.com") && out.contains("[EMAIL]"), "{out}");
+        // The output is still JSON, five levels deep.
+        let mut value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for _ in 0..5 {
+            value = serde_json::from_str(value["m"].as_str().unwrap()).unwrap();
+        }
+        assert_eq!(value["email"], "[EMAIL]");
     }
 
     #[test]

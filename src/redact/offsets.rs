@@ -35,6 +35,14 @@ impl OffsetMap {
         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
     }
 
+    /// Appends `bytes`, written in place of the source's bytes that start at `source`, to the decoded text `out`,
+    /// and records them as one reference.
+    #[inline]
+    pub(crate) fn reference_bytes(&mut self, out: &mut Vec<u8>, bytes: &[u8], source: usize) {
+        self.reference(out.len(), source);
+        out.extend_from_slice(bytes);
+    }
+
     /// Writes `text` to `out` with each reference that `reference_at` reads at one of the `candidates` (positions in
     /// `text`, in order) replaced by the character it spells, recording where each byte came from: the decoders of
     /// HTML entities, percent escapes and wide separators. `reference_at` gets the text from the candidate on and
