@@ -714,6 +714,11 @@ impl Detectors {
             })
     }
 
+    /// The entity and action of a person's name; None when the name detector is off.
+    pub(crate) fn name_finding(&self) -> Option<(EntityId, Action)> {
+        self.on(DetectorKind::Name).then(|| (DetectorKind::Name.entity(), self.actions[DetectorKind::Name as usize]))
+    }
+
     /// The entity and action of the secret detector.
     pub(crate) fn secret_finding(&self) -> (EntityId, Action) {
         (DetectorKind::Secret.entity(), self.actions[DetectorKind::Secret as usize])
@@ -4496,8 +4501,17 @@ fn replacement_at(text: &[u8], start: usize) -> Option<usize> {
 
 /// True when `value` is a replacement the engine writes: a label (`[EMAIL]`, `[REDACTED]`, `[UK_NINO]`; entities
 /// are uppercase letters, digits and `_`, from a letter) or a hash token (`[EMAIL:9f2c41]`), so that redacting
-/// twice leaves it as it is.
+/// twice leaves it as it is. A credential's scheme before one (`Bearer [REDACTED]`, as the engine writes an
+/// `Authorization` header in text and programs mask their own) counts too.
 pub(crate) fn is_replacement(value: &[u8]) -> bool {
+    let value = AUTH_SCHEMES
+        .iter()
+        .find_map(|scheme| {
+            let rest = value.get(scheme.len()..)?;
+            (value[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes()) && rest.first() == Some(&b' '))
+                .then(|| &rest[1..])
+        })
+        .unwrap_or(value);
     let Some(inner) = value.strip_prefix(b"[").and_then(|rest| rest.strip_suffix(b"]")) else {
         return false;
     };
@@ -4509,6 +4523,9 @@ pub(crate) fn is_replacement(value: &[u8]) -> bool {
         && entity.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && hash.is_none_or(|hex| !hex.is_empty() && hex.iter().all(|&b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
 }
+
+/// The schemes of an `Authorization` header, which a masked credential may keep (`Bearer [REDACTED]`).
+const AUTH_SCHEMES: [&str; 6] = ["Bearer", "Basic", "Token", "Digest", "Bot", "Negotiate"];
 
 /// True when the first byte from `from` on that is not a space opens a quoted string.
 fn quoted_after(text: &[u8], from: usize) -> bool {

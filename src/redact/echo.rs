@@ -5,13 +5,16 @@
 //! Dovecot logs `user=<lucie.moreau>` beside `lucie.moreau@laposte.net`. Once a value is known to be personal, its
 //! other occurrences in the line are too, though no key or pattern points at them.
 //!
+//! An address's user part also spells its owner's name (`aisha.bello@proton.me` beside `Aisha Bello`): that name
+//! is replaced where it stands in the line, as a name (see `name_of_address`).
+//!
 //! Only lines with an edit pay for this: each value is looked for, in any ASCII case, from its first byte.
 //! An occurrence counts when it stands as a whole word (no letter, digit or `_` joined to it), is not a key
 //! (`value=`, `"value":`), overlaps no other edit and, in a JSON line, stands inside a string.
 
 use super::anchors::Anchors;
 use super::{json, Edit, LineWork, Sink};
-use crate::rules::{DetectorKind, EntityId, Rules};
+use crate::rules::{Action, DetectorKind, EntityId, Rules};
 
 /// Values shorter than this are not looked for elsewhere (`Bob`, `42`): too many words would match.
 const MIN_LEN: usize = 4;
@@ -21,10 +24,11 @@ const MIN_LEN: usize = 4;
 const MAX_VALUES: usize = 32;
 const MAX_ECHOES: usize = 256;
 
-/// Adds an edit for every other occurrence of an edit's value in `line` (walked as JSON when `json`), and
+/// Adds an edit for every other occurrence of an edit's value in `line` (walked as JSON when `json`), and for the
+/// name an address's user part spells (as `name`, the name detector's entity and action, when it is on), and
 /// keeps the edits ordered.
 #[inline(never)]
-pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) {
+pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8], json: bool, work: &mut LineWork) {
     let LineWork { edits, values, echo_strings, line_anchors, .. } = work;
     if edits.is_empty() {
         return;
@@ -55,6 +59,33 @@ pub(super) fn echo(rules: &Rules, line: &[u8], json: bool, work: &mut LineWork) 
         // What the detectors find (addresses, phones, cards, IPs) they find wherever it stands: only what a key
         // said, a secret, and an address's user part need looking for again.
         let whole = worth_echoing(rules, edit.entity, value).then_some(edit.value);
+        if let (Some((entity, action)), Some((start, end))) = (name, local) {
+            // Copied: the values grow as the names are found.
+            let local = values[start..end].to_vec();
+            let parts = name_parts(&local);
+            let mut from = 0;
+            while let Some((at, end)) = name_of_address(line, &parts, from) {
+                from = end;
+                if overlaps(edits, original, ordered, at, end) {
+                    continue;
+                }
+                if json && !spans_read {
+                    string_spans(line_anchors, line, echo_strings);
+                    spans_read = true;
+                }
+                if json && !inside(echo_strings, at, end) {
+                    continue;
+                }
+                let value_start = values.len();
+                values.extend_from_slice(&line[at..end]);
+                let sink = if json { Sink::JsonString } else { Sink::Raw };
+                let value = (value_start, values.len());
+                edits.push(Edit { start: at, end, entity, action, value, sink, cut: false });
+                if edits.len() - original == MAX_ECHOES {
+                    break 'edits;
+                }
+            }
+        }
         for span in whole.into_iter().chain(local) {
             let needle = &values[span.0..span.1];
             if needle.len() < MIN_LEN || !needle.iter().any(u8::is_ascii_alphanumeric) {
@@ -141,6 +172,148 @@ fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
     }
 }
 
+/// The words of an address's user part that may spell a name: two or three parts between `.`, `_` or `-`, each of
+/// two ASCII letters or more once digits at its end are dropped (`amit.sharma84` is `amit`, `sharma`); none
+/// otherwise (`info`, `j.smith`, `team-2024`).
+fn name_parts(local: &[u8]) -> Vec<&[u8]> {
+    let parts: Vec<&[u8]> = local
+        .split(|&b| matches!(b, b'.' | b'_' | b'-'))
+        .map(|part| &part[..part.len() - part.iter().rev().take_while(|b| b.is_ascii_digit()).count()])
+        .collect();
+    let named = (2..=3).contains(&parts.len())
+        && parts.iter().all(|part| {
+            part.len() >= 2
+                && part.iter().all(u8::is_ascii_alphabetic)
+                && !ROLE_WORDS.iter().any(|role| part.eq_ignore_ascii_case(role.as_bytes()))
+        });
+    if named {
+        parts
+    } else {
+        Vec::new()
+    }
+}
+
+/// Words of a team's or a function's address (`sales.team@`, `customer-support@`, `no-reply@`): a user part with
+/// one of them spells no person's name.
+const ROLE_WORDS: &[&str] = &[
+    "account",
+    "accounts",
+    "admin",
+    "billing",
+    "careers",
+    "contact",
+    "customer",
+    "customers",
+    "dev",
+    "help",
+    "hello",
+    "info",
+    "jobs",
+    "mail",
+    "marketing",
+    "news",
+    "no",
+    "noreply",
+    "notifications",
+    "office",
+    "ops",
+    "orders",
+    "press",
+    "reply",
+    "sales",
+    "security",
+    "service",
+    "services",
+    "shop",
+    "store",
+    "support",
+    "team",
+];
+
+/// Where `line` writes the name that `parts` spell (see `name_parts`): the parts as words written as names (a
+/// capital, then small letters; the marks of Latin letters ignored, so `Ramírez` is `ramirez`), one space apart,
+/// in order or the last first (`Bello Aisha`). The first such place from `from` on, if any.
+fn name_of_address(line: &[u8], parts: &[&[u8]], from: usize) -> Option<(usize, usize)> {
+    let (first, last) = (parts.first()?, parts.last()?);
+    for (start, end) in (Words { line, at: from }) {
+        let word = &line[start..end];
+        let order: &mut dyn Iterator<Item = &&[u8]> = if spells(word, first) {
+            &mut parts.iter()
+        } else if spells(word, last) {
+            &mut parts.iter().rev()
+        } else {
+            continue;
+        };
+        order.next();
+        let mut name_end = end;
+        let mut all = true;
+        for part in order {
+            let next = name_end + 1;
+            match (line.get(name_end), Words { line, at: next }.next()) {
+                (Some(b' '), Some((start, end))) if start == next && spells(&line[start..end], part) => name_end = end,
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            return Some((start, name_end));
+        }
+    }
+    None
+}
+
+/// The words of a line: runs of letters (ASCII or beyond), with where each starts and ends.
+struct Words<'a> {
+    line: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let letter = |b: &u8| b.is_ascii_alphabetic() || *b >= 0x80;
+        let start = self.at + self.line.get(self.at..)?.iter().position(letter)?;
+        let end = start + self.line[start..].iter().take_while(|b| letter(b)).count();
+        self.at = end;
+        Some((start, end))
+    }
+}
+
+/// Whether `word` is written as a name and, ignoring case and the marks of Latin letters, is `part`.
+fn spells(word: &[u8], part: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(word) else { return false };
+    let mut chars = text.chars();
+    if !chars.next().is_some_and(char::is_uppercase) || !chars.any(char::is_lowercase) {
+        return false;
+    }
+    let mut folded = text.chars().map(fold_latin);
+    let mut part = part.iter();
+    loop {
+        match (folded.next(), part.next()) {
+            (None, None) => return true,
+            (Some(Some(a)), Some(&b)) if a == b.to_ascii_lowercase() => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A Latin letter as its small ASCII base letter (`É` is `e`, `ł` is `l`, `ı` is `i`); None for anything else
+/// (`ß`, `æ`, other scripts).
+fn fold_latin(ch: char) -> Option<u8> {
+    // U+00C0 to U+017F, by their base letters; `-` where there is none.
+    const LATIN: &[u8; 192] = b"aaaaaa-ceeeeiiiidnooooo-ouuuuy--aaaaaa-ceeeeiiiidnooooo-ouuuuy-y\
+        aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii--jjkkklllllll\
+        lllnnnnnnn--oooooo--rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+    match ch {
+        'a'..='z' | 'A'..='Z' => Some(ch.to_ascii_lowercase() as u8),
+        '\u{c0}'..='\u{17f}' => Some(LATIN[ch as usize - 0xc0]).filter(|&b| b != b'-'),
+        _ => None,
+    }
+}
+
 /// True for a byte that joins a word: a letter, a digit, `_`, or a byte of a character beyond ASCII.
 fn word_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
@@ -190,4 +363,33 @@ fn overlaps(edits: &[Edit], original: usize, ordered: bool, start: usize, end: u
         first.iter().any(overlap)
     };
     in_first || added.iter().any(overlap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_part_spells_a_name_of_two_or_three_words() {
+        assert_eq!(name_parts(b"amit.sharma84"), [b"amit".as_slice(), b"sharma"]);
+        assert_eq!(name_parts(b"mary_ann-lee"), [b"mary".as_slice(), b"ann", b"lee"]);
+        for local in ["info", "j.smith", "team-2024", "sales.team", "no-reply", "a.b.c.d", "jane.o'neil"] {
+            assert!(name_parts(local.as_bytes()).is_empty(), "{local}");
+        }
+    }
+
+    #[test]
+    fn the_name_is_found_as_written_in_either_order() {
+        let parts = [b"diego".as_slice(), b"ramirez"];
+        let find =
+            |line: &'static str| name_of_address(line.as_bytes(), &parts, 0).map(|(start, end)| &line[start..end]);
+        assert_eq!(find("subject=\"Welcome Diego Ramírez\""), Some("Diego Ramírez"));
+        assert_eq!(find("(RAMIREZ x) Ramírez Diego,"), Some("Ramírez Diego"));
+        // Not written as names, not one space apart, a word that goes on, a lone part.
+        for line in ["diego ramirez", "DIEGO RAMIREZ", "Diego  Ramirez", "Diego Ramirezes", "Diego, Ramirez", "Diego"] {
+            assert_eq!(find(line), None, "{line}");
+        }
+        assert!(spells("Yılmaz".as_bytes(), b"yilmaz") && spells("Łukasz".as_bytes(), b"lukasz"));
+        assert!(!spells("Straße".as_bytes(), b"strasse"));
+    }
 }

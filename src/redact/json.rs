@@ -270,39 +270,66 @@ pub(crate) fn holds_a_document(text: &[u8]) -> bool {
     matches!((text.first(), text.last()), (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')))
 }
 
-/// Walks `doc`, the decoded contents of the JSON string that starts at `start` in the text that `work` is for,
-/// as a JSON document of its own (its key paths start at its own root), with `anchors` its anchors and `map` the
-/// place of each of its bytes in the raw string; its edits are recorded in the text's coordinates, a replaced
-/// number's quotes escaped for the string. Returns false, with nothing recorded, when `doc` is not JSON that the
-/// walker can handle or lies too many strings deep: the caller scans it as text.
+/// Walks the contents of the JSON string that starts at `start` in the text that `work` is for (`text`, decoded,
+/// with `anchors` its anchors and `map` the place of each of its bytes in the raw string, or the raw bytes when
+/// `map` is None) when they hold a document: a JSON document from the first byte to the last, whitespace aside
+/// (Docker's `"log":"{\"level\":…}\n"`), or a text that ends in one, as a text line may (`I, […] INFO -- : POST
+/// /contacts {\"type\":…}`, a Python dict, a Ruby hash): the text before it is scanned with `context`, the
+/// document walked by its keys, its key paths from its own root. The edits are recorded in the text's
+/// coordinates, a replaced number's quotes escaped for the string. Returns false, with nothing recorded, when the
+/// string holds no document the walker can read or lies too many strings deep: the caller scans it as text.
 pub(crate) fn walk_nested(
     engine: &super::Inner,
-    doc: &[u8],
+    text: &[u8],
     anchors: &Anchors,
-    map: &OffsetMap,
+    map: Option<&OffsetMap>,
     start: usize,
+    context: ScanContext,
     work: &mut LineWork,
 ) -> bool {
     if work.depth >= MAX_NESTING {
         return false;
     }
+    let found = if holds_a_document(text) {
+        Some((text.len() - text.trim_ascii_start().len(), super::Notation::Json))
+    } else {
+        super::embedded_document_start(text)
+    };
+    let Some((open, notation)) = found else {
+        return false;
+    };
     let mut nested = work.nested.take().unwrap_or_default();
     nested.depth = work.depth + 1;
     nested.edits.clear();
     nested.values.clear();
-    let walked = walk(engine, doc, anchors, &mut nested).is_ok();
+    if open > 0 {
+        engine.find_in(&text[..open], &anchors.view(0, open), context, &mut nested);
+        nested.push_hits(Sink::JsonString, |at| at);
+    }
+    let prefix_edits = nested.edits.len();
+    let walked = match notation {
+        // A Ruby hash opens as JSON does (`{"email"=>…}`).
+        super::Notation::Json => {
+            walk_from(engine, text, open, anchors, &mut nested).is_ok() || {
+                nested.edits.truncate(prefix_edits);
+                walk_literal(engine, text, open, &mut nested)
+            }
+        }
+        super::Notation::Literal => walk_literal(engine, text, open, &mut nested),
+    };
     if walked {
         let base = work.values.len();
         work.values.extend_from_slice(&nested.values);
         nested.edits.sort_unstable_by_key(|edit| edit.start);
+        let source = |at: usize| start + map.map_or(at, |map| map.source(at));
         for edit in &nested.edits {
             let sink = match edit.sink {
                 Sink::JsonBare(levels) => Sink::JsonBare(levels + 1),
                 Sink::Raw | Sink::JsonString => Sink::JsonString,
             };
             work.edits.push(Edit {
-                start: start + map.source(edit.start),
-                end: start + map.source(edit.end),
+                start: source(edit.start),
+                end: source(edit.end),
                 value: (base + edit.value.0, base + edit.value.1),
                 sink,
                 ..*edit
@@ -313,16 +340,16 @@ pub(crate) fn walk_nested(
     walked
 }
 
-/// Walks the Python dict that starts at `open` in the text line `line` and runs to its end (`{'email': …}`),
-/// written as JSON by `pyrepr`; its edits are recorded in the line's coordinates (a replaced number's quoted
-/// label is a Python string too). Returns false, with nothing recorded, when it is not a dict that `pyrepr` and
-/// the walker can read: the caller reads the line as text.
-pub(crate) fn walk_python(engine: &super::Inner, line: &[u8], open: usize, work: &mut LineWork) -> bool {
-    let mut json = std::mem::take(&mut work.python);
-    let mut map = std::mem::take(&mut work.python_map);
-    let mut anchors = std::mem::take(&mut work.python_anchors);
+/// Walks the Python dict or Ruby hash that starts at `open` in the text line `line` and runs to its end
+/// (`{'email': …}`, `{"email"=>…}`), written as JSON by `literals`; its edits are recorded in the line's
+/// coordinates (a replaced number's quoted label is a string in both languages). Returns false, with nothing
+/// recorded, when it is not a literal that `literals` and the walker can read: the caller reads it as text.
+pub(crate) fn walk_literal(engine: &super::Inner, line: &[u8], open: usize, work: &mut LineWork) -> bool {
+    let mut json = std::mem::take(&mut work.literal);
+    let mut map = std::mem::take(&mut work.literal_map);
+    let mut anchors = std::mem::take(&mut work.literal_anchors);
     let first = work.edits.len();
-    let walked = super::pyrepr::to_json(&line[open..], &mut json, &mut map) && {
+    let walked = super::literals::to_json(&line[open..], &mut json, &mut map) && {
         anchors.compute(&json, engine.detectors.secret_prefixes());
         walk(engine, &json, &anchors, work).is_ok()
     };
@@ -331,10 +358,12 @@ pub(crate) fn walk_python(engine: &super::Inner, line: &[u8], open: usize, work:
             edit.start = open + map.source(edit.start);
             edit.end = open + map.source(edit.end);
         }
+    } else {
+        work.edits.truncate(first);
     }
-    work.python = json;
-    work.python_map = map;
-    work.python_anchors = anchors;
+    work.literal = json;
+    work.literal_map = map;
+    work.literal_anchors = anchors;
     walked
 }
 
@@ -927,8 +956,10 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
             raw
         };
         // A dotted key is a path written flat (Elastic Common Schema's `"user.name"`, OpenTelemetry's
-        // attributes, `"customer.full_name"`), as a `key=value` key in text is read.
-        if memchr::memchr(b'.', key).is_none() {
+        // attributes, `"customer.full_name"`), as a `key=value` key in text is read. A key with a `/` is a
+        // Kubernetes label's or annotation's, a domain before a name (`kubernetes.io/metadata.name`,
+        // `app.kubernetes.io/name`): one key, whose dots are the domain's.
+        if memchr::memchr(b'.', key).is_none() || memchr::memchr(b'/', key).is_some() {
             work.path.push(key);
             continue;
         }

@@ -15,10 +15,10 @@ mod echo;
 mod hl7;
 mod html;
 mod json;
+mod literals;
 mod names;
 mod offsets;
 mod percent;
-mod pyrepr;
 pub mod stream;
 mod streets;
 
@@ -232,10 +232,10 @@ pub(crate) struct LineWork {
     url_anchors: Anchors,
     /// For `echo`: the spans of the line's JSON strings.
     echo_strings: Vec<(usize, usize)>,
-    /// A Python dict of a text line written as JSON, its map to the line, and its anchors (see `pyrepr`).
-    python: Vec<u8>,
-    python_map: OffsetMap,
-    python_anchors: Anchors,
+    /// A Python or Ruby literal of a text line written as JSON, its map to the line, and its anchors (see `literals`).
+    literal: Vec<u8>,
+    literal_map: OffsetMap,
+    literal_anchors: Anchors,
     /// The scratch space for a JSON document written inside one of this text's JSON strings (see
     /// `json::walk_nested`), and how many strings deep this text is.
     nested: Option<Box<LineWork>>,
@@ -450,6 +450,17 @@ impl Inner {
         work: &mut LineWork,
     ) -> Result<(), json::JsonError> {
         if !escaped {
+            // A Python dict or a Ruby hash at the end of the string (JSON would have escapes).
+            let text = &line[start..end];
+            if text.trim_ascii_end().ends_with(b"}") && embedded_document_start(text).is_some() {
+                let mut text_anchors = std::mem::take(&mut work.decoded_anchors);
+                text_anchors.compute(text, self.detectors.secret_prefixes());
+                let walked = json::walk_nested(self, text, &text_anchors, None, start, context, work);
+                work.decoded_anchors = text_anchors;
+                if walked {
+                    return Ok(());
+                }
+            }
             self.find_in(&line[start..end], &anchors.view(start, end), context, work);
             work.push_hits(Sink::JsonString, |at| start + at);
             return Ok(());
@@ -463,11 +474,9 @@ impl Inner {
             let mut decoded_anchors = std::mem::take(&mut work.decoded_anchors);
             decoded_anchors.compute(&decoded, self.detectors.secret_prefixes());
             let wide = decoded_anchors.non_ascii_span().is_some_and(|range| holds_wide_separator(&decoded[range]));
-            // A JSON document logged inside the string (Docker's, Fluent Bit's and Vector's `{"log":"{\"email\":…}"}`)
-            // is walked by its keys, as a line of its own.
-            let walked = !wide
-                && json::holds_a_document(&decoded)
-                && json::walk_nested(self, &decoded, &decoded_anchors, &map, start, work);
+            // A JSON document logged inside the string (Docker's, Fluent Bit's and Vector's `{"log":"{\"email\":…}"}`),
+            // or a text that ends in one, is read as a line of its own would be.
+            let walked = !wide && json::walk_nested(self, &decoded, &decoded_anchors, Some(&map), start, context, work);
             if walked {
                 // The document's edits are recorded already.
             } else if wide {
@@ -750,17 +759,18 @@ fn holds_wide_separator(part: &[u8]) -> bool {
 
 /// How a document inside a text line is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Notation {
+pub(crate) enum Notation {
     Json,
-    /// A dict as Python's `repr()` writes it (`{'email': 'a@b.c'}`), read through `pyrepr`.
-    Python,
+    /// A dict as Python's `repr()` writes it (`{'email': 'a@b.c'}`), read through `literals`, as a Ruby hash
+    /// is (`{"email"=>"a@b.c"}`, which opens as JSON does).
+    Literal,
 }
 
 /// Where a document that runs to the end of a text line starts, if one may (`received: {"type":"tag",…}`,
 /// `value={"topic":…}`, `payload {'email': …}`), and how it is written: the first `{` at the line's start or
 /// after a space, `:` or `=` that opens a member's key, quoted with `"` (JSON) or `'` (Python), when the line
 /// ends with `}`. Whether it is a document is the walker's to say.
-fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> {
+pub(crate) fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> {
     if line.trim_ascii_end().last() != Some(&b'}') {
         return None;
     }
@@ -770,7 +780,7 @@ fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> {
         }
         match line[open + 1..].trim_ascii_start().first() {
             Some(b'"') => Some((open, Notation::Json)),
-            Some(b'\'') => Some((open, Notation::Python)),
+            Some(b'\'') => Some((open, Notation::Literal)),
             _ => None,
         }
     })
@@ -1128,7 +1138,7 @@ impl Redactor {
                 Ok(()) => {
                     work.line_anchors = anchors;
                     if !work.edits.is_empty() {
-                        echo::echo(&inner.rules, line, true, work);
+                        echo::echo(&inner.rules, inner.detectors.name_finding(), line, true, work);
                     }
                     return;
                 }
@@ -1143,20 +1153,27 @@ impl Redactor {
         // prefix is read as text, the document as JSON, by its keys.
         let embedded = match self.format {
             Format::Auto => embedded_document_start(line)
-                .filter(|&(open, notation)| !try_json || (open == 0 && notation == Notation::Python)),
+                .filter(|&(open, notation)| !try_json || (open == 0 && notation == Notation::Literal)),
             Format::Text | Format::Json => None,
         };
         if let Some((open, notation)) = embedded {
             inner.find_in(&line[..open], &anchors.view(0, open), ScanContext::default(), work);
             work.push_hits(Sink::Raw, |at| at);
+            let prefix_edits = work.edits.len();
             let walked = match notation {
-                Notation::Json => json::walk_from(inner, line, open, &anchors, work).is_ok(),
-                Notation::Python => json::walk_python(inner, line, open, work),
+                // A Ruby hash opens as JSON does (`{"email"=>…}`).
+                Notation::Json => {
+                    json::walk_from(inner, line, open, &anchors, work).is_ok() || {
+                        work.edits.truncate(prefix_edits);
+                        json::walk_literal(inner, line, open, work)
+                    }
+                }
+                Notation::Literal => json::walk_literal(inner, line, open, work),
             };
             if walked {
                 work.line_anchors = anchors;
                 if !work.edits.is_empty() {
-                    echo::echo(&inner.rules, line, false, work);
+                    echo::echo(&inner.rules, inner.detectors.name_finding(), line, false, work);
                 }
                 return;
             }
@@ -1175,7 +1192,7 @@ impl Redactor {
         work.line_anchors = anchors;
         work.push_hits(Sink::Raw, |at| at);
         if !work.edits.is_empty() {
-            echo::echo(&inner.rules, line, false, work);
+            echo::echo(&inner.rules, inner.detectors.name_finding(), line, false, work);
         }
     }
 
@@ -1736,9 +1753,57 @@ mod tests {
             r#"{"message":"{not json \"email\":\"x@example.com\"}"}"#,
             r#"{"message":"{not json \"email\":\"[EMAIL]\"}"}"#,
         );
+        // A text that ends in a document, as a text line may: the text scanned, the document walked by its keys
+        // (JSON, a Ruby hash, a Python dict, whose quotes need no escape). A document that does not end the text
+        // is read as text, by the detectors and key words.
+        check(
+            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":4111111111111111} by ann@example.com"}"#,
+            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":[CARD]} by [EMAIL]"}"#,
+        );
+        check(
+            r#"{"message":"POST /contacts by ann@example.com {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":4111111111111111}"}"#,
+            r#"{"message":"POST /contacts by [EMAIL] {\"custom_attributes\":{\"partner_name\":\"[CUSTOM_ATTRIBUTE]\"},\"n\":\"[CARD]\"}"}"#,
+        );
+        check(
+            r#"{"log":"Parameters: {\"custom_attributes\"=>{\"partner_name\"=>\"Jiho Park\", \"plan\"=>\"pro\"}}"}"#,
+            r#"{"log":"Parameters: {\"custom_attributes\"=>{\"partner_name\"=>\"[CUSTOM_ATTRIBUTE]\", \"plan\"=>\"pro\"}}"}"#,
+        );
+        check(
+            r#"{"msg":"payload {'custom_attributes': {'partner_name': 'Jiho Park'}, 'card': 4111111111111111}"}"#,
+            r#"{"msg":"payload {'custom_attributes': {'partner_name': '[CUSTOM_ATTRIBUTE]'}, 'card': \"[CARD]\"}"}"#,
+        );
         // Nothing to find: the line is left byte for byte.
         let clean = r#"{"log":"{\"level\":\"info\",\"msg\":\"GET /health 200\",\"took_ms\":3}\n","stream":"stdout"}"#;
         check(clean, clean);
+    }
+
+    /// The name an address's user part spells is replaced beside it, in text and in JSON strings; a team's
+    /// address spells none, and nothing is looked for in a line without an address.
+    #[test]
+    fn the_name_an_address_spells_is_replaced_beside_it() {
+        check(
+            "skipped 1134 (Aisha Bello, aisha.bello@proton.me) and Bello Aisha",
+            "skipped 1134 ([NAME], [EMAIL]) and [NAME]",
+        );
+        check(
+            r#"{"to":"diego.ramirez@example.org","subject":"Welcome Diego Ramírez","team":"Diego Ramírez Team"}"#,
+            r#"{"to":"[EMAIL]","subject":"Welcome [NAME]","team":"[NAME] Team"}"#,
+        );
+        check("sales.team@example.com wrote to Sales Team", "[EMAIL] wrote to Sales Team");
+        check("welcome Aisha Bello", "welcome Aisha Bello");
+    }
+
+    /// A Kubernetes label's key is one key, its dots the domain's; a credential that a program masked keeps its
+    /// scheme, so the line is left as it is.
+    #[test]
+    fn label_keys_and_masked_credentials_stay() {
+        let labels =
+            r#"{"namespace_labels":{"kubernetes.io/metadata.name":"payments","app.kubernetes.io/name":"ledger"}}"#;
+        check(labels, labels);
+        check(r#"{"user.name":"Jane Doe"}"#, r#"{"user.name":"[NAME]"}"#);
+        let masked = r#"{"authorization":"Bearer [REDACTED]","h":{"Authorization":"Basic [SECRET]"}}"#;
+        check(masked, masked);
+        check(r#"{"authorization":"Bearer abc123def456ghi"}"#, r#"{"authorization":"[REDACTED]"}"#);
     }
 
     /// A Python dict logged with `repr()` is walked by its keys like JSON: paths, object types and numbers, in
@@ -1759,6 +1824,12 @@ mod tests {
             "user jane@example.com sent {'plan': 'pro', 'seats': 4}",
             "user [EMAIL] sent {'plan': 'pro', 'seats': 4}",
         );
+        // Ruby's hashes, as Rails logs its parameters and `inspect` writes them.
+        check(
+            r#"Parameters: {"item"=>{"type"=>"contact", "email"=>"kim@example.com", "custom_attributes"=>{"plan"=>"pro", "partner_name"=>"Jiho Park"}, "owner"=>nil}}"#,
+            r#"Parameters: {"item"=>{"type"=>"contact", "email"=>"[EMAIL]", "custom_attributes"=>{"plan"=>"pro", "partner_name"=>"[CUSTOM_ATTRIBUTE]"}, "owner"=>nil}}"#,
+        );
+        check(r#"user {email: "kim@example.com", seats: 4}"#, r#"user {email: "[EMAIL]", seats: 4}"#);
         // Not a dict after all: read as text, by its key words.
         check("got {'email': 'x@example.com', <User 17>}", "got {'email': '[EMAIL]', <User 17>}");
         let clean = "DEBUG state {'retries': 3, 'queue': 'default', 'at': datetime.datetime(2024, 1, 1), 'ok': None}";

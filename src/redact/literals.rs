@@ -1,9 +1,11 @@
-//! Python literals read as JSON: a dict or list that a Python program logged with `repr()` (`{'email': 'a@b.c',
-//! 'custom_attributes': {'plan': 'pro'}}`) is written out as JSON, with a map from each byte back to the line, so
-//! the JSON walker can classify its values by their key paths.
+//! Python and Ruby literals read as JSON: a dict or a hash that a program logged with Python's `repr()` (`{'email':
+//! 'a@b.c', 'custom_attributes': {'plan': 'pro'}}`) or Ruby's `inspect` (`{"email"=>"a@b.c"}`, Rails' `Parameters:
+//! {…}`, Ruby 3.4's `{email: "a@b.c"}`) is written out as JSON, with a map from each byte back to the line, so the
+//! JSON walker can classify its values by their key paths.
 //!
-//! Dicts, lists, strings (quoted with `'` or `"`, with Python's escapes, or bytes), numbers, `True`, `False` and
-//! `None` are written as their JSON counterparts. A call or a tuple (`datetime.datetime(2024, 1, 1)`,
+//! Dicts, hashes, lists, strings (quoted with `'` or `"`, with Python's and Ruby's escapes, or bytes), numbers,
+//! `True`, `False`, `None`, `true`, `false` and `nil` are written as their JSON counterparts; `=>` is a `:`, and a
+//! symbol or a label (`:email=>`, `email:`) is a string. A call or a tuple (`datetime.datetime(2024, 1, 1)`,
 //! `Decimal('9.50')`, `(1, 2)`) is written as a JSON string of its text, so the walker scans it like any string
 //! and replaces it whole under a personal key. Anything else (`<User 17>`, `inf`) ends the translation, and the
 //! caller reads the line as text. The translation checks the tokens, not the grammar: a set (`{1, 2}`) comes out
@@ -14,7 +16,7 @@ use super::offsets::OffsetMap;
 /// How deep dicts and lists may nest before the translation gives up (the walker has its own, lower limit).
 const MAX_DEPTH: usize = 128;
 
-/// Writes the Python literal `text` (a dict or a list, then only whitespace) as JSON to `out`, recording in `map`
+/// Writes the Python or Ruby literal `text` (a dict, a hash or a list, then only whitespace) as JSON to `out`, recording in `map`
 /// where each byte came from in `text`. Returns false, with `out` and `map` in no useful state, when `text` is not
 /// such a literal.
 pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bool {
@@ -49,6 +51,19 @@ pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bo
                     return true;
                 }
             }
+            b':' if text.get(i + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+                && !constant_at(text, i + 1) =>
+            {
+                // A Ruby symbol (`:email=>`, `:active`).
+                let name = identifier_len(&text[i + 1..]);
+                writer.rewrite(i, 1, b"\"");
+                writer.rewrite(i + 1 + name, 0, b"\"");
+                i += 1 + name;
+            }
+            b'=' if text.get(i + 1) == Some(&b'>') => {
+                writer.rewrite(i, 2, b":");
+                i += 2;
+            }
             b',' | b':' | b' ' | b'\t' => i += 1,
             b'-' | b'0'..=b'9' => {
                 i += 1;
@@ -69,9 +84,23 @@ pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bo
             b'T' if text[i..].starts_with(b"True") => i = writer.word(i, 4, b"true"),
             b'F' if text[i..].starts_with(b"False") => i = writer.word(i, 5, b"false"),
             b'N' if text[i..].starts_with(b"None") => i = writer.word(i, 4, b"null"),
+            b't' | b'f' | b'n' if constant_at(text, i) => {
+                i += match byte {
+                    b't' => 4,
+                    b'f' => 5,
+                    _ => writer.word(i, 3, b"null") - i,
+                }
+            }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'(' => {
                 let name =
                     text[i..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')).count();
+                if text.get(i + name) == Some(&b':') && text.get(i + name + 1) != Some(&b':') {
+                    // A Ruby label (`email: "a@b.c"`).
+                    writer.rewrite(i, 0, b"\"");
+                    writer.rewrite(i + name, 0, b"\"");
+                    i += name;
+                    continue;
+                }
                 if text.get(i + name) != Some(&b'(') {
                     return false;
                 }
@@ -88,6 +117,20 @@ pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bo
         }
     }
     false
+}
+
+/// The length of the identifier at the start of `text` (letters, digits, `_`, and a Ruby symbol's `?` or `!`).
+fn identifier_len(text: &[u8]) -> usize {
+    let name = text.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    name + usize::from(matches!(text.get(name), Some(b'?' | b'!')))
+}
+
+/// Whether Ruby's `true`, `false` or `nil` (or Python's) stands at `at` as a whole word.
+fn constant_at(text: &[u8], at: usize) -> bool {
+    let rest = &text[at..];
+    [b"true".as_slice(), b"false", b"nil", b"True", b"False", b"None"].iter().any(|word| {
+        rest.starts_with(word) && !rest.get(word.len()).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// Writes the translation: bytes of `text` are copied in runs, up to where something is rewritten.
@@ -182,6 +225,9 @@ impl Writer<'_> {
                         // The same in JSON.
                         b'\\' | b'"' | b'n' | b'r' | b't' | b'b' | b'f' => {}
                         b'\'' => self.rewrite(i, 2, b"'"),
+                        // Ruby's `\#` (a `#` that would start an interpolation) and `\e`.
+                        b'#' => self.rewrite(i, 2, b"#"),
+                        b'e' => self.rewrite(i, 2, b"\\u001b"),
                         b'x' => {
                             let hex = text.get(i + 2..i + 4)?;
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
@@ -236,6 +282,14 @@ mod tests {
                 serde_json::json!({"q": "say \"hi\"", "it's": "x'y", "n": "a\nb\\c", "x": "\u{0}\u{e9}", "u": "€"}),
             ),
             (r#"[{'b': b'raw'}, 'Zoë']  "#, serde_json::json!([{"b": "raw"}, "Zoë"])),
+            (
+                r#"{"type"=>"contact", :email=>"a@b.c", "n"=>nil, "ok"=>true, "no"=>false, "s"=>:active?, "q"=>"\#{x}\e"}"#,
+                serde_json::json!({"type": "contact", "email": "a@b.c", "n": null, "ok": true, "no": false, "s": "active?", "q": "#{x}\u{1b}"}),
+            ),
+            (
+                r#"{email: "a@b.c", "plan" => "pro", nil_count: 0}"#,
+                serde_json::json!({"email": "a@b.c", "plan": "pro", "nil_count": 0}),
+            ),
             (
                 r#"{'at': datetime.datetime(2024, 1, 1, 0, 0), 'd': Decimal('9.50'), 't': (1, "a\"b"), 'e': 1e-05}"#,
                 serde_json::json!({"at": "datetime.datetime(2024, 1, 1, 0, 0)", "d": "Decimal('9.50')", "t": "(1, \"a\\\"b\")", "e": 1e-05}),
