@@ -1,4 +1,4 @@
-//! The blind audits (`tests/data/audit28` to `tests/data/audit39`): the engine may not leak more of their values, or
+//! The blind audits (`tests/data/audit28` to `tests/data/audit40`): the engine may not leak more of their values, or
 //! change more of their clean lines, than the ceilings below, and withholds none of their lines.
 
 use serde_json::Value;
@@ -36,17 +36,21 @@ const AUDITS: &[Audit] = &[
     Audit { dir: "audit38", values: 310, clean: 123, leaked_ceiling: LEAKED_38, changed_ceiling: CHANGED_38 },
     // Intercom's payloads: webhooks, API calls and responses, conversation bodies, as applications log them.
     Audit { dir: "audit39", values: 562, clean: 120, leaked_ceiling: LEAKED_39, changed_ceiling: CHANGED_39 },
+    // Log lines as the shippers deliver them: Docker, Fluent Bit, Vector, CRI, journald, syslog, GELF, Logstash,
+    // CloudWatch and OpenTelemetry envelopes around programs' own lines. Four of its changed clean lines change
+    // only because unknown custom attributes are replaced, by policy.
+    Audit { dir: "audit40", values: 882, clean: 123, leaked_ceiling: LEAKED_40, changed_ceiling: CHANGED_40 },
 ];
-const LEAKED_28: usize = 64;
-const LEAKED_29: usize = 102;
+const LEAKED_28: usize = 60;
+const LEAKED_29: usize = 94;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 249;
-const CHANGED_30: usize = 25;
-const LEAKED_31: usize = 260;
+const LEAKED_30: usize = 248;
+const CHANGED_30: usize = 24;
+const LEAKED_31: usize = 258;
 const CHANGED_31: usize = 23;
-const LEAKED_32: usize = 266;
+const LEAKED_32: usize = 264;
 const CHANGED_32: usize = 12;
-const LEAKED_33: usize = 275;
+const LEAKED_33: usize = 271;
 const CHANGED_33: usize = 4;
 const LEAKED_34: usize = 9;
 const CHANGED_34: usize = 4;
@@ -58,8 +62,10 @@ const LEAKED_37: usize = 6;
 const CHANGED_37: usize = 9;
 const LEAKED_38: usize = 5;
 const CHANGED_38: usize = 4;
-const LEAKED_39: usize = 47;
+const LEAKED_39: usize = 34;
 const CHANGED_39: usize = 10;
+const LEAKED_40: usize = 65;
+const CHANGED_40: usize = 6;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(audit.dir).join(name);
