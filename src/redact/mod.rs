@@ -1757,8 +1757,8 @@ mod tests {
         // (JSON, a Ruby hash, a Python dict, whose quotes need no escape). A document that does not end the text
         // is read as text, by the detectors and key words.
         check(
-            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":4111111111111111} by ann@example.com"}"#,
-            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":[CARD]} by [EMAIL]"}"#,
+            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"favourite\":\"Jiho Park\"},\"n\":4111111111111111} by ann@example.com"}"#,
+            r#"{"message":"I, [2026-12-07] INFO -- : POST /contacts {\"custom_attributes\":{\"favourite\":\"Jiho Park\"},\"n\":[CARD]} by [EMAIL]"}"#,
         );
         check(
             r#"{"message":"POST /contacts by ann@example.com {\"custom_attributes\":{\"partner_name\":\"Jiho Park\"},\"n\":4111111111111111}"}"#,
