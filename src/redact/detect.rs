@@ -4501,17 +4501,19 @@ fn replacement_at(text: &[u8], start: usize) -> Option<usize> {
 
 /// True when `value` is a replacement the engine writes: a label (`[EMAIL]`, `[REDACTED]`, `[UK_NINO]`; entities
 /// are uppercase letters, digits and `_`, from a letter) or a hash token (`[EMAIL:9f2c41]`), so that redacting
-/// twice leaves it as it is. A credential's scheme before one (`Bearer [REDACTED]`, as the engine writes an
-/// `Authorization` header in text and programs mask their own) counts too.
+/// twice leaves it as it is. A credential's scheme before a credential's replacement (`Bearer [REDACTED]`, as the
+/// engine writes an `Authorization` header in text and programs mask their own) counts too.
 pub(crate) fn is_replacement(value: &[u8]) -> bool {
-    let value = AUTH_SCHEMES
-        .iter()
-        .find_map(|scheme| {
-            let rest = value.get(scheme.len()..)?;
-            (value[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes()) && rest.first() == Some(&b' '))
-                .then(|| &rest[1..])
-        })
-        .unwrap_or(value);
+    let masked = AUTH_SCHEMES.iter().find_map(|scheme| {
+        let rest = value.get(scheme.len()..)?;
+        (value[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes()) && rest.first() == Some(&b' '))
+            .then(|| &rest[1..])
+    });
+    if let Some(rest) = masked {
+        // Only what a credential is replaced by: not any word in brackets (`Bearer [ABC123DEF456]`).
+        let entity = rest.strip_prefix(b"[").and_then(|rest| rest.split(|&b| b == b']' || b == b':').next());
+        return is_replacement(rest) && matches!(entity, Some(b"REDACTED" | b"SECRET" | b"CREDENTIALS"));
+    }
     let Some(inner) = value.strip_prefix(b"[").and_then(|rest| rest.strip_suffix(b"]")) else {
         return false;
     };

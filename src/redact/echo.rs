@@ -23,6 +23,8 @@ const MIN_LEN: usize = 4;
 /// thousands of times (`Keizersgracht 452 Keizersgracht 452 …`) costs a bounded look, not one per pair of edits.
 const MAX_VALUES: usize = 32;
 const MAX_ECHOES: usize = 256;
+/// The most addresses of one line whose user parts are looked for as names: each look reads the line's words.
+const MAX_NAMED: usize = 8;
 
 /// Adds an edit for every other occurrence of an edit's value in `line` (walked as JSON when `json`), and for the
 /// name an address's user part spells (as `name`, the name detector's entity and action, when it is on), and
@@ -43,6 +45,8 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
     // The values looked for so far (spans of `values`): a value found again is not looked for again.
     let mut looked = [(0usize, 0usize); MAX_VALUES];
     let mut looked_count = 0;
+    // The user parts whose names were looked for.
+    let mut named: Vec<Vec<u8>> = Vec::new();
     'edits: for index in 0..original {
         let edit = edits[index];
         let value = &values[edit.value.0..edit.value.1];
@@ -59,9 +63,12 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
         // What the detectors find (addresses, phones, cards, IPs) they find wherever it stands: only what a key
         // said, a secret, and an address's user part need looking for again.
         let whole = worth_echoing(rules, edit.entity, value).then_some(edit.value);
-        if let (Some((entity, action)), Some((start, end))) = (name, local) {
-            // Copied: the values grow as the names are found.
-            let local = values[start..end].to_vec();
+        // Each user part is looked for as a name once (a line may repeat an address thousands of times), and at
+        // most `MAX_NAMED` of them. Copied: the values grow as the names are found.
+        let unnamed = local
+            .map(|(start, end)| values[start..end].to_vec())
+            .filter(|local| !named.contains(local) && named.len() < MAX_NAMED);
+        if let (Some((entity, action)), Some(local)) = (name, unnamed) {
             let parts = name_parts(&local);
             let mut from = 0;
             while let Some((at, end)) = name_of_address(line, &parts, from) {
@@ -85,6 +92,7 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
                     break 'edits;
                 }
             }
+            named.push(local);
         }
         for span in whole.into_iter().chain(local) {
             let needle = &values[span.0..span.1];
@@ -199,18 +207,31 @@ const ROLE_WORDS: &[&str] = &[
     "account",
     "accounts",
     "admin",
+    "alerts",
     "billing",
+    "bot",
+    "build",
     "careers",
+    "ci",
+    "cloud",
     "contact",
     "customer",
     "customers",
+    "data",
+    "deploy",
+    "desk",
     "dev",
+    "finance",
     "help",
     "hello",
     "info",
     "jobs",
+    "legal",
     "mail",
+    "mailer",
+    "manager",
     "marketing",
+    "monitoring",
     "news",
     "no",
     "noreply",
@@ -218,16 +239,23 @@ const ROLE_WORDS: &[&str] = &[
     "office",
     "ops",
     "orders",
+    "payroll",
     "press",
+    "release",
     "reply",
+    "root",
     "sales",
     "security",
+    "server",
     "service",
     "services",
     "shop",
     "store",
     "support",
+    "system",
     "team",
+    "test",
+    "user",
 ];
 
 /// Where `line` writes the name that `parts` spell (see `name_parts`): the parts as words written as names (a
@@ -257,7 +285,11 @@ fn name_of_address(line: &[u8], parts: &[&[u8]], from: usize) -> Option<(usize, 
                 }
             }
         }
-        if all {
+        // Not part of a longer handle or address (`Aisha.Bello`, `bello.aisha@`).
+        let joined = |at: usize| matches!(line.get(at), Some(b'.' | b'_' | b'-' | b'@' | b'+'));
+        let glued = start > 0 && joined(start - 1)
+            || joined(name_end) && line.get(name_end + 1).is_some_and(u8::is_ascii_alphanumeric);
+        if all && !glued {
             return Some((start, name_end));
         }
     }
@@ -284,6 +316,12 @@ impl Iterator for Words<'_> {
 
 /// Whether `word` is written as a name and, ignoring case and the marks of Latin letters, is `part`.
 fn spells(word: &[u8], part: &[u8]) -> bool {
+    // Most words start with an ASCII byte that settles it.
+    if let (Some(&first), Some(&letter)) = (word.first(), part.first()) {
+        if first < 0x80 && (!first.is_ascii_uppercase() || !first.eq_ignore_ascii_case(&letter)) {
+            return false;
+        }
+    }
     let Ok(text) = std::str::from_utf8(word) else { return false };
     let mut chars = text.chars();
     if !chars.next().is_some_and(char::is_uppercase) || !chars.any(char::is_lowercase) {

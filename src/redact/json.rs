@@ -955,11 +955,21 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
         } else {
             raw
         };
+        // A key with a `/` is a domain's name (a label's or an annotation's, `acme.com/owner.name`): the name
+        // after it is the key. Kubernetes' and Helm's own (`kubernetes.io/metadata.name`,
+        // `app.kubernetes.io/name`, `helm.sh/chart`) name the cluster's objects: each is one key, which no rule
+        // names.
+        let key = match memchr::memrchr(b'/', key) {
+            Some(slash) if cluster_domain(&key[..slash]) => {
+                work.path.push(key);
+                continue;
+            }
+            Some(slash) => &key[slash + 1..],
+            None => key,
+        };
         // A dotted key is a path written flat (Elastic Common Schema's `"user.name"`, OpenTelemetry's
-        // attributes, `"customer.full_name"`), as a `key=value` key in text is read. A key with a `/` is a
-        // Kubernetes label's or annotation's, a domain before a name (`kubernetes.io/metadata.name`,
-        // `app.kubernetes.io/name`): one key, whose dots are the domain's.
-        if memchr::memchr(b'.', key).is_none() || memchr::memchr(b'/', key).is_some() {
+        // attributes, `"customer.full_name"`), as a `key=value` key in text is read.
+        if memchr::memchr(b'.', key).is_none() {
             work.path.push(key);
             continue;
         }
@@ -973,6 +983,14 @@ fn materialize_path(line: &[u8], stack: &[Frame], work: &mut LineWork) -> Result
         work.path.set_object_type(&line[object.start..object.end]);
     }
     Ok(())
+}
+
+/// Whether the domain of a `domain/name` key is Kubernetes' or Helm's (`kubernetes.io`, `app.kubernetes.io`,
+/// `k8s.io`, `helm.sh`).
+fn cluster_domain(domain: &[u8]) -> bool {
+    [b"kubernetes.io".as_slice(), b"k8s.io", b"helm.sh"]
+        .iter()
+        .any(|own| domain.ends_with(own) && (domain.len() == own.len() || domain[domain.len() - own.len() - 1] == b'.'))
 }
 
 /// The JSON key memo: a key under a parent path (named by its node id) gives the node id of the path with the key

@@ -507,7 +507,9 @@ impl Inner {
     /// Checks a JSON number for a card (or a phone or an SSN under such a key) and records an edit.
     fn check_number(&self, line: &[u8], start: usize, end: usize, context: ScanContext, work: &mut LineWork) {
         let digits = &line[start..end];
-        if let Some((entity, action)) = self.detectors.number_entity(digits, context) {
+        // A sign says nothing of the digits (`-4111111111111111` is a card written as a negative number).
+        let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+        if let Some((entity, action)) = self.detectors.number_entity(unsigned, context) {
             work.push_replace(start, end, entity, action, digits, Sink::JsonBare(0));
         }
     }
@@ -1785,6 +1787,9 @@ mod tests {
             "skipped 1134 (Aisha Bello, aisha.bello@proton.me) and Bello Aisha",
             "skipped 1134 ([NAME], [EMAIL]) and [NAME]",
         );
+        // Not inside a handle, and looked for once however often the address repeats.
+        check("aisha.bello@x.com Aisha.Bello Aisha", "[EMAIL] [EMAIL] Aisha");
+        check(&"ab.cd@x.com ".repeat(3), &"[EMAIL] ".repeat(3));
         check(
             r#"{"to":"diego.ramirez@example.org","subject":"Welcome Diego Ramírez","team":"Diego Ramírez Team"}"#,
             r#"{"to":"[EMAIL]","subject":"Welcome [NAME]","team":"[NAME] Team"}"#,
@@ -1797,9 +1802,17 @@ mod tests {
     /// scheme, so the line is left as it is.
     #[test]
     fn label_keys_and_masked_credentials_stay() {
-        let labels =
-            r#"{"namespace_labels":{"kubernetes.io/metadata.name":"payments","app.kubernetes.io/name":"ledger"}}"#;
+        let labels = r#"{"namespace_labels":{"kubernetes.io/metadata.name":"payments","app.kubernetes.io/name":"ledger","helm.sh/chart":"x"}}"#;
         check(labels, labels);
+        // Another domain's key is read by the name after its `/`.
+        check(
+            r#"{"acme.com/owner.name":"Aisha Bello","acme.com/db.pwd":"hunter2"}"#,
+            r#"{"acme.com/owner.name":"[NAME]","acme.com/db.pwd":"[REDACTED]"}"#,
+        );
+        // A card written as a negative number is a card.
+        check(r#"{"card":-4111111111111111}"#, r#"{"card":"[CARD]"}"#);
+        // Any word in brackets after a scheme is no replacement.
+        check(r#"{"authorization":"Bearer [ABC123DEF456]"}"#, r#"{"authorization":"[REDACTED]"}"#);
         check(r#"{"user.name":"Jane Doe"}"#, r#"{"user.name":"[NAME]"}"#);
         let masked = r#"{"authorization":"Bearer [REDACTED]","h":{"Authorization":"Basic [SECRET]"}}"#;
         check(masked, masked);

@@ -911,6 +911,13 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        let typed_fields = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| !field.pattern.types().is_empty())
+            .map(|(index, _)| index)
+            .collect();
+
         if !self.errors.is_empty() {
             return None;
         }
@@ -928,6 +935,7 @@ impl<'a> Compiler<'a> {
             sources: self.texts.iter().map(|text| text.name.clone()).collect(),
             index,
             object_types,
+            typed_fields,
             secret_entities,
         })
     }

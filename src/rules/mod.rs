@@ -425,6 +425,8 @@ pub struct Rules {
     /// The object types that some field rule is limited to (compared exactly): the JSON walker notes an object's
     /// `type` only when it is one of them.
     object_types: Vec<Vec<u8>>,
+    /// The indexes in `fields` of the rules limited to object types.
+    typed_fields: Vec<usize>,
     /// Indexed like `entities`: true for an entity that a detector, a pattern or a category (of a field rule)
     /// reporting it marks `secret`.
     secret_entities: Vec<bool>,
@@ -619,7 +621,7 @@ impl Rules {
     /// True when a field rule limited to object types matches the keys of `path`: inside an object of such a
     /// type, its rule may differ.
     pub fn has_typed_rule_for(&self, path: &KeyPath) -> bool {
-        self.fields.iter().any(|field| !field.pattern.types().is_empty() && field.pattern.matches_keys(path))
+        self.typed_fields.iter().any(|&index| self.fields[index].pattern.matches_keys(path))
     }
 
     /// The field rule for a key path (the last matching one), if any.
