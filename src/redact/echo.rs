@@ -45,8 +45,9 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
     // The values looked for so far (spans of `values`): a value found again is not looked for again.
     let mut looked = [(0usize, 0usize); MAX_VALUES];
     let mut looked_count = 0;
-    // The user parts whose names were looked for.
-    let mut named: Vec<Vec<u8>> = Vec::new();
+    // The user parts whose names were looked for (spans of `values`).
+    let mut named = [(0usize, 0usize); MAX_NAMED];
+    let mut named_count = 0;
     'edits: for index in 0..original {
         let edit = edits[index];
         let value = &values[edit.value.0..edit.value.1];
@@ -64,15 +65,24 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
         // said, a secret, and an address's user part need looking for again.
         let whole = worth_echoing(rules, edit.entity, value).then_some(edit.value);
         // Each user part is looked for as a name once (a line may repeat an address thousands of times), and at
-        // most `MAX_NAMED` of them. Copied: the values grow as the names are found.
-        let unnamed = local
-            .map(|(start, end)| values[start..end].to_vec())
-            .filter(|local| !named.contains(local) && named.len() < MAX_NAMED);
-        if let (Some((entity, action)), Some(local)) = (name, unnamed) {
-            let parts = name_parts(&local);
+        // most `MAX_NAMED` of them. The places are found first: the values grow as the names are recorded.
+        let unnamed = local.filter(|&(start, end)| {
+            named_count < MAX_NAMED
+                && !named[..named_count].iter().any(|&(from, to)| values[from..to] == values[start..end])
+        });
+        if let (Some((entity, action)), Some((start, end))) = (name, unnamed) {
+            named[named_count] = (start, end);
+            named_count += 1;
+            let mut places = [(0usize, 0usize); MAX_NAMED];
+            let mut place_count = 0;
+            let parts = name_parts(&values[start..end]);
             let mut from = 0;
-            while let Some((at, end)) = name_of_address(line, &parts, from) {
-                from = end;
+            while let Some(place) = name_of_address(line, parts.as_slice(), from).filter(|_| place_count < MAX_NAMED) {
+                from = place.1;
+                places[place_count] = place;
+                place_count += 1;
+            }
+            for &(at, end) in &places[..place_count] {
                 if overlaps(edits, original, ordered, at, end) {
                     continue;
                 }
@@ -92,7 +102,6 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
                     break 'edits;
                 }
             }
-            named.push(local);
         }
         for span in whole.into_iter().chain(local) {
             let needle = &values[span.0..span.1];
@@ -183,21 +192,34 @@ fn worth_echoing(rules: &Rules, entity: EntityId, value: &[u8]) -> bool {
 /// The words of an address's user part that may spell a name: two or three parts between `.`, `_` or `-`, each of
 /// two ASCII letters or more once digits at its end are dropped (`amit.sharma84` is `amit`, `sharma`); none
 /// otherwise (`info`, `j.smith`, `team-2024`).
-fn name_parts(local: &[u8]) -> Vec<&[u8]> {
-    let parts: Vec<&[u8]> = local
-        .split(|&b| matches!(b, b'.' | b'_' | b'-'))
-        .map(|part| &part[..part.len() - part.iter().rev().take_while(|b| b.is_ascii_digit()).count()])
-        .collect();
-    let named = (2..=3).contains(&parts.len())
-        && parts.iter().all(|part| {
-            part.len() >= 2
-                && part.iter().all(u8::is_ascii_alphabetic)
-                && !ROLE_WORDS.iter().any(|role| part.eq_ignore_ascii_case(role.as_bytes()))
-        });
-    if named {
-        parts
-    } else {
-        Vec::new()
+fn name_parts(local: &[u8]) -> Parts<'_> {
+    let mut parts = Parts { parts: [&[]; 3], len: 0 };
+    for part in local.split(|&b| matches!(b, b'.' | b'_' | b'-')) {
+        let part = &part[..part.len() - part.iter().rev().take_while(|b| b.is_ascii_digit()).count()];
+        let named = part.len() >= 2
+            && part.iter().all(u8::is_ascii_alphabetic)
+            && !ROLE_WORDS.iter().any(|role| part.eq_ignore_ascii_case(role.as_bytes()));
+        if !named || parts.len == 3 {
+            return Parts { parts: [&[]; 3], len: 0 };
+        }
+        parts.parts[parts.len] = part;
+        parts.len += 1;
+    }
+    if parts.len < 2 {
+        parts.len = 0;
+    }
+    parts
+}
+
+/// The words of a user part that spell a name: two or three, or none.
+struct Parts<'a> {
+    parts: [&'a [u8]; 3],
+    len: usize,
+}
+
+impl<'a> Parts<'a> {
+    fn as_slice(&self) -> &[&'a [u8]] {
+        &self.parts[..self.len]
     }
 }
 
@@ -409,10 +431,10 @@ mod tests {
 
     #[test]
     fn a_user_part_spells_a_name_of_two_or_three_words() {
-        assert_eq!(name_parts(b"amit.sharma84"), [b"amit".as_slice(), b"sharma"]);
-        assert_eq!(name_parts(b"mary_ann-lee"), [b"mary".as_slice(), b"ann", b"lee"]);
+        assert_eq!(name_parts(b"amit.sharma84").as_slice(), [b"amit".as_slice(), b"sharma"]);
+        assert_eq!(name_parts(b"mary_ann-lee").as_slice(), [b"mary".as_slice(), b"ann", b"lee"]);
         for local in ["info", "j.smith", "team-2024", "sales.team", "no-reply", "a.b.c.d", "jane.o'neil"] {
-            assert!(name_parts(local.as_bytes()).is_empty(), "{local}");
+            assert!(name_parts(local.as_bytes()).as_slice().is_empty(), "{local}");
         }
     }
 
