@@ -770,8 +770,9 @@ pub(crate) enum Notation {
 
 /// Where a document that runs to the end of a text line starts, if one may (`received: {"type":"tag",…}`,
 /// `value={"topic":…}`, `payload {'email': …}`), and how it is written: the first `{` at the line's start or
-/// after a space, `:` or `=` that opens a member's key, quoted with `"` (JSON) or `'` (Python), when the line
-/// ends with `}`. Whether it is a document is the walker's to say.
+/// after a space, `:` or `=` that opens a member's key, quoted with `"` (JSON, or a Ruby hash) or `'` (Python),
+/// or a Ruby symbol or label (`{:email=>…}`, `{email: …}`), when the line ends with `}`. Whether it is a
+/// document is the walker's to say.
 pub(crate) fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> {
     if line.trim_ascii_end().last() != Some(&b'}') {
         return None;
@@ -780,9 +781,19 @@ pub(crate) fn embedded_document_start(line: &[u8]) -> Option<(usize, Notation)> 
         if open > 0 && !matches!(line[open - 1], b' ' | b':' | b'=' | b'\t') {
             return None;
         }
-        match line[open + 1..].trim_ascii_start().first() {
+        let first = line[open + 1..].trim_ascii_start();
+        match first.first() {
             Some(b'"') => Some((open, Notation::Json)),
             Some(b'\'') => Some((open, Notation::Literal)),
+            // A Ruby hash whose first key is a symbol or a label (`{:email=>…}`, `{email: …}`).
+            Some(b':') if first.get(1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') => {
+                Some((open, Notation::Literal))
+            }
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                let name = first.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                (first.get(name) == Some(&b':') && first.get(name + 1) == Some(&b' '))
+                    .then_some((open, Notation::Literal))
+            }
             _ => None,
         }
     })
@@ -1843,6 +1854,12 @@ mod tests {
             r#"Parameters: {"item"=>{"type"=>"contact", "email"=>"[EMAIL]", "custom_attributes"=>{"plan"=>"pro", "partner_name"=>"[CUSTOM_ATTRIBUTE]"}, "owner"=>nil}}"#,
         );
         check(r#"user {email: "kim@example.com", seats: 4}"#, r#"user {email: "[EMAIL]", seats: 4}"#);
+        // A hash whose first key is a symbol or a label.
+        check(
+            r#"x {:custom_attributes=>{:pet=>"Rex", :plan=>"pro"}}"#,
+            r#"x {:custom_attributes=>{:pet=>"[CUSTOM_ATTRIBUTE]", :plan=>"pro"}}"#,
+        );
+        check(r#"x {custom_attributes: {pet: "Rex"}}"#, r#"x {custom_attributes: {pet: "[CUSTOM_ATTRIBUTE]"}}"#);
         // Not a dict after all: read as text, by its key words.
         check("got {'email': 'x@example.com', <User 17>}", "got {'email': '[EMAIL]', <User 17>}");
         let clean = "DEBUG state {'retries': 3, 'queue': 'default', 'at': datetime.datetime(2024, 1, 1), 'ok': None}";
