@@ -35,9 +35,21 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
     if edits.is_empty() {
         return;
     }
-    // The spans of the JSON strings, read once the first occurrence needs them.
+    // In a JSON line, an echo stands inside a string: the spans of the strings are read once the first
+    // occurrence needs them.
     echo_strings.clear();
     let mut spans_read = false;
+    let sink = if json { Sink::JsonString } else { Sink::Raw };
+    let mut in_string = |at: usize, end: usize| {
+        if !json {
+            return true;
+        }
+        if !spans_read {
+            string_spans(line_anchors, line, echo_strings);
+            spans_read = true;
+        }
+        inside(echo_strings, at, end)
+    };
     let email = DetectorKind::Email.entity();
     let original = edits.len();
     // Edits in order and apart, as the walker and the detectors leave them, are searched by halves.
@@ -86,16 +98,11 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
                 if overlaps(edits, original, ordered, at, end) {
                     continue;
                 }
-                if json && !spans_read {
-                    string_spans(line_anchors, line, echo_strings);
-                    spans_read = true;
-                }
-                if json && !inside(echo_strings, at, end) {
+                if !in_string(at, end) {
                     continue;
                 }
                 let value_start = values.len();
                 values.extend_from_slice(&line[at..end]);
-                let sink = if json { Sink::JsonString } else { Sink::Raw };
                 let value = (value_start, values.len());
                 edits.push(Edit { start: at, end, entity, action, value, sink, cut: false });
                 if edits.len() - original == MAX_ECHOES {
@@ -134,14 +141,9 @@ pub(super) fn echo(rules: &Rules, name: Option<(EntityId, Action)>, line: &[u8],
                 {
                     continue;
                 }
-                if json && !spans_read {
-                    string_spans(line_anchors, line, echo_strings);
-                    spans_read = true;
-                }
-                if json && !inside(echo_strings, at, end) {
+                if !in_string(at, end) {
                     continue;
                 }
-                let sink = if json { Sink::JsonString } else { Sink::Raw };
                 edits.push(Edit { start: at, end, sink, ..edit });
                 from = end;
                 if edits.len() - original == MAX_ECHOES {

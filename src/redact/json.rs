@@ -265,22 +265,64 @@ const MAX_NESTING: u8 = 3;
 
 /// Whether a decoded JSON string holds a JSON document of its own: an object or an array from its first byte to
 /// its last, whitespace aside (Docker's `"log":"{\"level\":\"info\",…}\n"`).
-pub(crate) fn holds_a_document(text: &[u8]) -> bool {
+fn holds_a_document(text: &[u8]) -> bool {
     let text = text.trim_ascii();
     matches!((text.first(), text.last()), (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')))
 }
 
+/// Where the document in a decoded JSON string starts, and how it is written: a JSON document from the first byte
+/// to the last, whitespace aside (Docker's `"log":"{\"level\":…}\n"`), or one that ends a text, as in a text line
+/// (`I, […] INFO -- : POST /contacts {\"type\":…}`, a Python dict, a Ruby hash).
+pub(crate) fn document_in(text: &[u8]) -> Option<(usize, super::Notation)> {
+    if holds_a_document(text) {
+        Some((text.len() - text.trim_ascii_start().len(), super::Notation::Json))
+    } else {
+        super::embedded_document_start(text)
+    }
+}
+
+/// Scans `text[..open]` as text with `context` (its hits recorded with `sink`) and walks the document at `open`,
+/// written in `notation`, by its keys; a Ruby hash opens as JSON does (`{"email"=>…}`), so what the JSON walker
+/// refuses is tried as a literal. Returns whether the document was walked; when it was not, the edits recorded
+/// are the caller's to drop.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn walk_embedded(
+    engine: &super::Inner,
+    text: &[u8],
+    (open, notation): (usize, super::Notation),
+    anchors: &Anchors,
+    context: ScanContext,
+    sink: Sink,
+    work: &mut LineWork,
+) -> bool {
+    if open > 0 {
+        engine.find_in(&text[..open], &anchors.view(0, open), context, work);
+        work.push_hits(sink, |at| at);
+    }
+    let prefix_edits = work.edits.len();
+    match notation {
+        super::Notation::Json => {
+            walk_from(engine, text, open, anchors, work).is_ok() || {
+                work.edits.truncate(prefix_edits);
+                walk_literal(engine, text, open, work)
+            }
+        }
+        super::Notation::Literal => walk_literal(engine, text, open, work),
+    }
+}
+
 /// Walks the contents of the JSON string that starts at `start` in the text that `work` is for (`text`, decoded,
 /// with `anchors` its anchors and `map` the place of each of its bytes in the raw string, or the raw bytes when
-/// `map` is None) when they hold a document: a JSON document from the first byte to the last, whitespace aside
-/// (Docker's `"log":"{\"level\":…}\n"`), or a text that ends in one, as a text line may (`I, […] INFO -- : POST
-/// /contacts {\"type\":…}`, a Python dict, a Ruby hash): the text before it is scanned with `context`, the
-/// document walked by its keys, its key paths from its own root. The edits are recorded in the text's
-/// coordinates, a replaced number's quotes escaped for the string. Returns false, with nothing recorded, when the
-/// string holds no document the walker can read or lies too many strings deep: the caller scans it as text.
+/// `map` is None), which hold the document `found` (see `document_in`), as a line of its own would be read: the
+/// text before the document scanned with `context`, the document walked by its keys, its key paths from its own
+/// root. The edits are recorded in the text's coordinates, a replaced number's quotes escaped for the string.
+/// Returns false, with nothing recorded, when the walker cannot read the document or it lies too many strings
+/// deep: the caller scans the string as text.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn walk_nested(
     engine: &super::Inner,
     text: &[u8],
+    found: (usize, super::Notation),
     anchors: &Anchors,
     map: Option<&OffsetMap>,
     start: usize,
@@ -290,33 +332,11 @@ pub(crate) fn walk_nested(
     if work.depth >= MAX_NESTING {
         return false;
     }
-    let found = if holds_a_document(text) {
-        Some((text.len() - text.trim_ascii_start().len(), super::Notation::Json))
-    } else {
-        super::embedded_document_start(text)
-    };
-    let Some((open, notation)) = found else {
-        return false;
-    };
     let mut nested = work.nested.take().unwrap_or_default();
     nested.depth = work.depth + 1;
     nested.edits.clear();
     nested.values.clear();
-    if open > 0 {
-        engine.find_in(&text[..open], &anchors.view(0, open), context, &mut nested);
-        nested.push_hits(Sink::JsonString, |at| at);
-    }
-    let prefix_edits = nested.edits.len();
-    let walked = match notation {
-        // A Ruby hash opens as JSON does (`{"email"=>…}`).
-        super::Notation::Json => {
-            walk_from(engine, text, open, anchors, &mut nested).is_ok() || {
-                nested.edits.truncate(prefix_edits);
-                walk_literal(engine, text, open, &mut nested)
-            }
-        }
-        super::Notation::Literal => walk_literal(engine, text, open, &mut nested),
-    };
+    let walked = walk_embedded(engine, text, found, anchors, context, Sink::JsonString, &mut nested);
     if walked {
         let base = work.values.len();
         work.values.extend_from_slice(&nested.values);

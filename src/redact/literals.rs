@@ -52,7 +52,7 @@ pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bo
                 }
             }
             b':' if text.get(i + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
-                && !constant_at(text, i + 1) =>
+                && constant_at(text, i + 1).is_none() =>
             {
                 // A Ruby symbol (`:email=>`, `:active`).
                 let name = identifier_len(&text[i + 1..]);
@@ -81,34 +81,29 @@ pub(crate) fn to_json(text: &[u8], out: &mut Vec<u8>, map: &mut OffsetMap) -> bo
                 writer.copied = i + 1;
                 i += 1;
             }
-            b'T' if text[i..].starts_with(b"True") => i = writer.word(i, 4, b"true"),
-            b'F' if text[i..].starts_with(b"False") => i = writer.word(i, 5, b"false"),
-            b'N' if text[i..].starts_with(b"None") => i = writer.word(i, 4, b"null"),
-            b't' | b'f' | b'n' if constant_at(text, i) => {
-                i += match byte {
-                    b't' => 4,
-                    b'f' => 5,
-                    _ => writer.word(i, 3, b"null") - i,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'(' => match constant_at(text, i) {
+                Some((word, json)) => i = writer.word(i, word.len(), json),
+                None => {
+                    let name = text[i..]
+                        .iter()
+                        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+                        .count();
+                    if text.get(i + name) == Some(&b':') && text.get(i + name + 1) != Some(&b':') {
+                        // A Ruby label (`email: "a@b.c"`).
+                        writer.rewrite(i, 0, b"\"");
+                        writer.rewrite(i + name, 0, b"\"");
+                        i += name;
+                        continue;
+                    }
+                    if text.get(i + name) != Some(&b'(') {
+                        return false;
+                    }
+                    match writer.call(i, i + name) {
+                        Some(end) => i = end,
+                        None => return false,
+                    }
                 }
-            }
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'(' => {
-                let name =
-                    text[i..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')).count();
-                if text.get(i + name) == Some(&b':') && text.get(i + name + 1) != Some(&b':') {
-                    // A Ruby label (`email: "a@b.c"`).
-                    writer.rewrite(i, 0, b"\"");
-                    writer.rewrite(i + name, 0, b"\"");
-                    i += name;
-                    continue;
-                }
-                if text.get(i + name) != Some(&b'(') {
-                    return false;
-                }
-                match writer.call(i, i + name) {
-                    Some(end) => i = end,
-                    None => return false,
-                }
-            }
+            },
             _ => return false,
         }
         if depth == 0 {
@@ -125,10 +120,20 @@ fn identifier_len(text: &[u8]) -> usize {
     name + usize::from(matches!(text.get(name), Some(b'?' | b'!')))
 }
 
-/// Whether Ruby's `true`, `false` or `nil` (or Python's) stands at `at` as a whole word.
-fn constant_at(text: &[u8], at: usize) -> bool {
+/// Python's and Ruby's constants, and how JSON writes them.
+const CONSTANTS: [(&[u8], &[u8]); 6] = [
+    (b"True", b"true"),
+    (b"False", b"false"),
+    (b"None", b"null"),
+    (b"true", b"true"),
+    (b"false", b"false"),
+    (b"nil", b"null"),
+];
+
+/// The constant that stands at `at` as a whole word (`True`, `nil`, not `nil_count`), and its JSON spelling.
+fn constant_at(text: &[u8], at: usize) -> Option<(&'static [u8], &'static [u8])> {
     let rest = &text[at..];
-    [b"true".as_slice(), b"false", b"nil", b"True", b"False", b"None"].iter().any(|word| {
+    CONSTANTS.iter().copied().find(|(word, _)| {
         rest.starts_with(word) && !rest.get(word.len()).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
     })
 }
@@ -158,7 +163,7 @@ impl Writer<'_> {
         self.copied = at + len;
     }
 
-    /// `True`, `False` or `None` at `at`, `len` bytes, written as `json`; returns where it ends.
+    /// A constant at `at`, `len` bytes, written as `json`; returns where it ends.
     fn word(&mut self, at: usize, len: usize, json: &[u8]) -> usize {
         self.rewrite(at, len, json);
         at + len

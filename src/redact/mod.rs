@@ -452,10 +452,10 @@ impl Inner {
         if !escaped {
             // A Python dict or a Ruby hash at the end of the string (JSON would have escapes).
             let text = &line[start..end];
-            if text.trim_ascii_end().ends_with(b"}") && embedded_document_start(text).is_some() {
+            if let Some(found) = embedded_document_start(text) {
                 let mut text_anchors = std::mem::take(&mut work.decoded_anchors);
                 text_anchors.compute(text, self.detectors.secret_prefixes());
-                let walked = json::walk_nested(self, text, &text_anchors, None, start, context, work);
+                let walked = json::walk_nested(self, text, found, &text_anchors, None, start, context, work);
                 work.decoded_anchors = text_anchors;
                 if walked {
                     return Ok(());
@@ -476,7 +476,10 @@ impl Inner {
             let wide = decoded_anchors.non_ascii_span().is_some_and(|range| holds_wide_separator(&decoded[range]));
             // A JSON document logged inside the string (Docker's, Fluent Bit's and Vector's `{"log":"{\"email\":…}"}`),
             // or a text that ends in one, is read as a line of its own would be.
-            let walked = !wide && json::walk_nested(self, &decoded, &decoded_anchors, Some(&map), start, context, work);
+            let walked = !wide
+                && json::document_in(&decoded).is_some_and(|found| {
+                    json::walk_nested(self, &decoded, found, &decoded_anchors, Some(&map), start, context, work)
+                });
             if walked {
                 // The document's edits are recorded already.
             } else if wide {
@@ -1169,21 +1172,8 @@ impl Redactor {
                 .filter(|&(open, notation)| !try_json || (open == 0 && notation == Notation::Literal)),
             Format::Text | Format::Json => None,
         };
-        if let Some((open, notation)) = embedded {
-            inner.find_in(&line[..open], &anchors.view(0, open), ScanContext::default(), work);
-            work.push_hits(Sink::Raw, |at| at);
-            let prefix_edits = work.edits.len();
-            let walked = match notation {
-                // A Ruby hash opens as JSON does (`{"email"=>…}`).
-                Notation::Json => {
-                    json::walk_from(inner, line, open, &anchors, work).is_ok() || {
-                        work.edits.truncate(prefix_edits);
-                        json::walk_literal(inner, line, open, work)
-                    }
-                }
-                Notation::Literal => json::walk_literal(inner, line, open, work),
-            };
-            if walked {
+        if let Some(found) = embedded {
+            if json::walk_embedded(inner, line, found, &anchors, ScanContext::default(), Sink::Raw, work) {
                 work.line_anchors = anchors;
                 if !work.edits.is_empty() {
                     echo::echo(&inner.rules, inner.detectors.name_finding(), line, false, work);
