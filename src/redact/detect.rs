@@ -534,7 +534,13 @@ impl Detectors {
         let pattern_context = patterns.iter().map(|pattern| ContextWords::new(&pattern.context)).collect();
         let names = rules.detector(DetectorKind::Name);
         let phone_labels = names.phone_labels.iter().map(|label| label.as_bytes().into()).collect();
-        let name_cues = NameCues::new(&names.context, &names.full_name_context, &names.not_names);
+        let name_cues = NameCues::new(
+            &names.context,
+            &names.full_name_context,
+            &names.not_names,
+            &names.given_names,
+            &names.not_family_names,
+        );
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;
         }
@@ -621,6 +627,8 @@ impl Detectors {
         }
         if anchors.any(Anchor::Lt) {
             self.xml_elements(rules, text, anchors, false, memo, out);
+            // The lines of a passport's machine-readable zone are the field `mrz`'s.
+            super::mrz::find(text, anchors, |start, end| memo.push_as_value_of(rules, b"mrz", text, (start, end), out));
         }
         if anchors.any(Anchor::Cap) {
             if self.on(DetectorKind::Name) {
@@ -5043,14 +5051,11 @@ mod tests {
         one("HTTP access denied: user 'nkowalczyk' - invalid credentials", "USERNAME", "nkowalczyk");
         one("Unsuccessful 1FA authentication attempt by user 'svenja' and", "USERNAME", "svenja");
         // Service accounts, Cisco's enable levels, SQL's `CREATE USER`, words with a space.
-        for line in [
-            "x user 'postgres' y",
-            "%ASA-5-111008: User 'enable_15' executed",
-            "CREATE USER 'app'@'%'",
-            "for user 'Jane Doe' ok",
-        ] {
+        for line in ["x user 'postgres' y", "%ASA-5-111008: User 'enable_15' executed", "CREATE USER 'app'@'%'"] {
             none(line);
         }
+        // A person's name in quotes is no login, though the given names read it as a name.
+        one("for user 'Jane Doe' ok", "NAME", "Jane Doe");
     }
 
     #[test]
@@ -5713,7 +5718,11 @@ mod tests {
         // with parameters (labeled by its name, not by the last parameter's value) and IATA's contact element; but
         // not a key that ends in an id or a time after a word for a phone.
         one("wa-webhook contacts[0].wa_id=573101234567 profile", "PHONE", "573101234567");
-        one("FN:Ioana Popescu TEL;TYPE=WORK,VOICE:021 312 3456 END:VCARD", "PHONE", "021 312 3456");
+        // (The card's full name, after `FN:`, is read by its given name.)
+        let card = "FN:Ioana Popescu TEL;TYPE=WORK,VOICE:021 312 3456 END:VCARD";
+        let expected =
+            [("NAME", "Ioana Popescu"), ("PHONE", "021 312 3456")].map(|(e, v)| (e.to_string(), v.to_string()));
+        assert_eq!(find(card), expected);
         one("PNR K7XQ2L SSR CTCM LH HK1/4917612345678/DE", "PHONE", "4917612345678");
         // Spain's three-two-two-two needs a word: the shape alone reads as other numbers too.
         none("queue depth 712 45 67 89 ok");

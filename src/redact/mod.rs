@@ -16,6 +16,7 @@ mod hl7;
 mod html;
 mod json;
 mod literals;
+mod mrz;
 mod names;
 mod offsets;
 mod percent;
@@ -1796,7 +1797,8 @@ mod tests {
             r#"{"to":"[EMAIL]","subject":"Welcome [NAME]","team":"[NAME] Team"}"#,
         );
         check("sales.team@example.com wrote to Sales Team", "[EMAIL] wrote to Sales Team");
-        check("welcome Aisha Bello", "welcome Aisha Bello");
+        // Without its address a name is not spelled (the given names, turned off here, would read this one).
+        check_with("[detectors.name]\ngiven_names = []\n", "welcome Aisha Bello", "welcome Aisha Bello");
     }
 
     /// A Kubernetes label's key is one key, its dots the domain's; a credential that a program masked keeps its
@@ -2203,6 +2205,30 @@ mod tests {
     }
 
     #[test]
+    fn a_full_name_is_read_by_its_given_name_without_a_cue() {
+        check(
+            "Charging visa card for Saoirse Fitzgerald, refund approved for Tyler Washington by agent",
+            "Charging visa card for [NAME], refund approved for [NAME] by agent",
+        );
+        check(r#"{"msg":"ticket assigned to Brandon Delacroix"}"#, r#"{"msg":"ticket assigned to [NAME]"}"#);
+        check("Анастасия Волкова написала", "[NAME] написала");
+        // A street, a company, a program, a key, a handle, a single word, a cue, a word of the dictionary.
+        for line in [
+            "Deliver to 12 Philip Bypass, Leeds; Jana Nerudy 89; Tyler Washington Street",
+            "Rand Corporation report; Cassandra Cluster is down; Morgan Stanley Bank",
+            "mode=Jane Level=3 path /Jane Doe; Aisha.Bello; Tyler; Grace Hopper Conference; Will Retry",
+        ] {
+            check(line, line);
+        }
+        check("Beste Jan Jansen,", "Beste [NAME],");
+        // The list and the words are the rules'.
+        check_with("[detectors.name]\ngiven_names = []\n", "for Tyler Washington", "for Tyler Washington");
+        check_with("[detectors.name]\ngiven_names = \"zorbax\"\n", "for Zorbax Quill", "for [NAME]");
+        let places = "[detectors.name]\nnot_family_names = [\"quill\"]\ngiven_names = \"zorbax\"\n";
+        check_with(places, "for Zorbax Quill", "for Zorbax Quill");
+    }
+
+    #[test]
     fn name_cues_and_words_that_name_no_one_come_from_the_rules() {
         let mine = "[detectors.name]\ncontext = [\"courtesy of\", \"signed,\"]\nnot_names = [\"Robot\"]\n";
         check_with(mine, "courtesy of Anna Berg; Hi Lukas", "courtesy of [NAME]; Hi Lukas");
@@ -2228,7 +2254,8 @@ mod tests {
         let both = "[detectors.name]\ncontext = [\"tenant\"]\nfull_name_context = [\"tenant\"]\n";
         check_with(both, "tenant Anna", "tenant [NAME]");
         // The labels of a phone in a signature are the rules' too.
-        let labels = "[detectors.name]\nphone_labels = [\"natel\"]\n";
+        // (Without the given names, which would find `Reto Keller` on their own.)
+        let labels = "[detectors.name]\nphone_labels = [\"natel\"]\ngiven_names = []\n";
         check_with(labels, "Reto Keller, natel +41 79 123 45 67", "[NAME], natel [PHONE]");
         check_with(labels, "Reto Keller, tel. +41 79 123 45 67", "Reto Keller, tel. [PHONE]");
         check("Reto Keller, tel. +41 79 123 45 67", "[NAME], tel. [PHONE]");
@@ -2254,7 +2281,7 @@ mod tests {
             "customer Tax ID updated",
             "it's Done; Customer Success team",
             "customer My Account page",
-            "Patient Record Viewer started; customer Portal Login; Kunde: Premium Tarif; Großpatient Anna Berg",
+            "Patient Record Viewer started; customer Portal Login; Kunde: Premium Tarif; Großpatient Zorbax Quill",
             "guest Network Access enabled",
         ] {
             check(line, line);

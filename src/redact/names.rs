@@ -15,6 +15,11 @@
 //!   (`customer Burak Öztürk`; not `customer Tax ID`, `it's Done`).
 //!
 //! A word of the rules' `not_names` (`Team`, `Support`, `All`) is no part of a name.
+//!
+//! Without a cue, a full name counts when its first word is one of the rules' `given_names` (`for Tyler
+//! Washington,`): two or three capitalized words, with no word of `not_family_names` in it or a word of either
+//! list after it (`Philip Bypass`, `Rand Corporation`, `Cassandra Cluster`), and no house number before or after
+//! it (`12 Gordon Terrace`, `Jana Nerudy 89`); its first word is no cue (`Beste Jan Jansen`). A word is compared with the list in lowercase, only when a capital follows it.
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
@@ -62,16 +67,82 @@ pub(crate) struct NameCues {
     /// others a word that few do. One-byte cues are in `short_cues`.
     by_end: Vec<Vec<u16>>,
     short_cues: Vec<u16>,
-    /// Words that name no one: those of up to eight bytes packed into a word each (lowercase, sorted), the
-    /// longer ones as they are.
-    short_not_names: Vec<u64>,
-    long_not_names: Vec<Box<[u8]>>,
+    /// Words that name no one.
+    not_names: Words,
+    /// Given names, which start a full name without a cue, and the words that make such a name a place or a
+    /// company.
+    given_names: Words,
+    not_family_names: Words,
+}
+
+/// A set of lowercase words: those of up to eight bytes packed into a word each (sorted), the longer ones as
+/// they are (sorted).
+#[derive(Debug, Clone, Default)]
+struct Words {
+    short: Vec<u64>,
+    long: Vec<Box<[u8]>>,
+}
+
+impl Words {
+    fn new<W: AsRef<str>>(words: &[W]) -> Words {
+        let mut short: Vec<u64> = words.iter().filter_map(|word| packed(word.as_ref().as_bytes())).collect();
+        short.sort_unstable();
+        short.dedup();
+        let mut long: Vec<Box<[u8]>> =
+            words.iter().map(AsRef::as_ref).filter(|word| word.len() > 8).map(|word| word.as_bytes().into()).collect();
+        long.sort_unstable();
+        long.dedup();
+        Words { short, long }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.short.is_empty() && self.long.is_empty()
+    }
+
+    /// Whether `word` is in the set, compared in ASCII lowercase (the set's words that are not ASCII are found
+    /// only as `lowercase` writes them).
+    fn holds(&self, word: &[u8]) -> bool {
+        match packed(word) {
+            Some(key) => self.short.binary_search(&key).is_ok(),
+            None if word.len() <= 8 => false,
+            None => {
+                let mut lower = [0u8; 48];
+                let Some(lower) = lower.get_mut(..word.len()) else { return false };
+                lower.copy_from_slice(word);
+                lower.make_ascii_lowercase();
+                self.long.binary_search_by(|long| (**long).cmp(lower)).is_ok()
+            }
+        }
+    }
+
+    /// Whether the capitalized `word` is in the set: its first letter lowercased when it is not ASCII (`Ólafur`,
+    /// `Анастасия`), the rest in ASCII lowercase.
+    fn holds_capitalized(&self, word: &[u8]) -> bool {
+        if word.first().is_some_and(u8::is_ascii) {
+            return self.holds(word);
+        }
+        let Some((first, next)) = char_at(word, 0) else { return false };
+        let mut lower = [0u8; 48];
+        let mut len = 0;
+        for c in first.to_lowercase() {
+            len += c.encode_utf8(&mut lower[len..]).len();
+        }
+        let Some(slot) = lower.get_mut(len..len + word.len() - next) else { return false };
+        slot.copy_from_slice(&word[next..]);
+        self.holds(&lower[..len + word.len() - next])
+    }
 }
 
 impl NameCues {
     /// The cues from the rules' context words of the name detector and its cues of full names, and its words
     /// that name no one (all lowercase).
-    pub(crate) fn new(words: &[String], full_name_words: &[String], not_names: &[String]) -> NameCues {
+    pub(crate) fn new(
+        words: &[String],
+        full_name_words: &[String],
+        not_names: &[String],
+        given_names: &[String],
+        not_family_names: &[String],
+    ) -> NameCues {
         let cues: Vec<Cue> = words
             .iter()
             .map(|word| (word, false))
@@ -89,10 +160,6 @@ impl NameCues {
                 phrase: bare.contains([' ', '\'', '\u{2019}']),
             })
             .collect();
-        let (short, long): (Vec<&String>, Vec<&String>) = not_names.iter().partition(|word| word.len() <= 8);
-        let mut short_not_names: Vec<u64> = short.iter().filter_map(|word| packed(word.as_bytes())).collect();
-        short_not_names.sort_unstable();
-        let long_not_names = long.iter().map(|word| word.as_bytes().into()).collect();
         let mut by_end = vec![Vec::new(); BUCKETS];
         let mut short_cues = Vec::new();
         for (index, cue) in cues.iter().enumerate() {
@@ -102,7 +169,22 @@ impl NameCues {
                 _ => short_cues.push(index),
             }
         }
-        NameCues { cues, by_end, short_cues, short_not_names, long_not_names }
+        // The rules lowercase ASCII letters only; a name written with a capital of another script is lowercased here.
+        let given_names: Vec<std::borrow::Cow<'_, str>> = given_names
+            .iter()
+            .map(|name| match name.chars().any(char::is_uppercase) {
+                true => name.to_lowercase().into(),
+                false => name.as_str().into(),
+            })
+            .collect();
+        NameCues {
+            cues,
+            by_end,
+            short_cues,
+            not_names: Words::new(not_names),
+            given_names: Words::new(&given_names),
+            not_family_names: Words::new(not_family_names),
+        }
     }
 
     /// True when there is no cue: nothing to look for.
@@ -134,6 +216,10 @@ impl NameCues {
                 // An initial and a last name are a full name.
                 (start - initial, false)
             } else {
+                if let Some(end) = self.given_name_at(text, start) {
+                    found(start, end);
+                    after = end;
+                }
                 continue;
             };
             if let Some((end, words)) = self.name_at(text, start) {
@@ -242,12 +328,77 @@ impl NameCues {
             && !self.holds_a_word_of_no_one(value)
     }
 
+    /// True when `word` is a cue of one word (`Beste`, `Sayın`, `Dear`).
+    fn is_cue(&self, word: &[u8]) -> bool {
+        let [.., second, last] = *word else { return false };
+        let bucket = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
+        bucket.iter().any(|&index| word.eq_ignore_ascii_case(&self.cues[usize::from(index)].words))
+    }
+
     /// True when `word` names no one.
     pub(crate) fn not_a_name(&self, word: &[u8]) -> bool {
-        match packed(word) {
-            Some(key) => self.short_not_names.binary_search(&key).is_ok(),
-            None => self.long_not_names.iter().any(|not_name| word.eq_ignore_ascii_case(not_name)),
+        self.not_names.holds(word)
+    }
+
+    /// The end of the full name at `start` that no cue introduces but its given name (`Tyler Washington`): two
+    /// or three capitalized words, the first of `given_names`, with no word of `not_family_names` in it and no
+    /// word of it or of `not_names` after it, and no house number before it.
+    fn given_name_at(&self, text: &[u8], start: usize) -> Option<usize> {
+        if self.given_names.is_empty() {
+            return None;
         }
+        // Most capitals start no name of two words: a space and a capital (or a lead byte) must follow.
+        let first_end = capitalized_word(text, start)?;
+        let next = *text.get(first_end + 1)?;
+        if text[first_end] != b' ' || !(next.is_ascii_uppercase() || (0xC3..=0xD4).contains(&next)) {
+            return None;
+        }
+        // Not after a house number (`12 Gordon Terrace`), and not a cue (`Beste Jan Jansen`: `Beste` is a given
+        // name too, and the name after it is read from its own capital).
+        let house_number = start >= 2 && text[start - 1] == b' ' && text[start - 2].is_ascii_digit();
+        // Words of prose, not of a handle, a path or a key (`Aisha.Bello`, `/Jane Doe`, `name=Jane Level=3`).
+        let apart = start == 0
+            || matches!(
+                text[start - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(' | b'[' | b'>' | b',' | b';' | b':' | b'*' | b'|'
+            );
+        if house_number
+            || !apart
+            || self.is_cue(&text[start..first_end])
+            || first_end - start < 3
+            || !self.given_names.holds_capitalized(&text[start..first_end])
+        {
+            return None;
+        }
+        let (end, words) = self.name_at(text, start)?;
+        let joined = match text.get(end..) {
+            Some([b'=' | b'@' | b'_' | b'/', ..]) => true,
+            Some([b'.', next, ..]) => next.is_ascii_alphanumeric(),
+            _ => false,
+        };
+        // A segment's qualifier after an apostrophe (EDIFACT's `Femke Bakker'COM+…`) is no part of a name.
+        let segment = text[start..end].windows(2).any(|pair| pair[0] == b'\'' && pair[1].is_ascii_uppercase());
+        if joined || segment {
+            return None;
+        }
+        let place = |word: &[u8]| self.not_family_names.holds(word);
+        if !(2..=3).contains(&words) || text[start..end].split(|&b| b == b' ').any(place) {
+            return None;
+        }
+        // A house number after it (`Jana Nerudy 89`, `Joaquin Suarez 2906`): a street named after someone.
+        let number = text.get(end + 1..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
+        if text.get(end) == Some(&b' ') && (1..=4).contains(&number) {
+            return None;
+        }
+        // A capitalized word after it: `Tyler Washington Street`, `Morgan Stanley Bank`.
+        if text.get(end) == Some(&b' ') && text.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
+            let rest = &text[end + 1..];
+            let word = &rest[..rest.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(rest.len())];
+            if place(word) || self.not_a_name(word) {
+                return None;
+            }
+        }
+        Some(end)
     }
 
     /// The end of the name that starts at `start` (a capital at a word start), if one does, and its number of

@@ -70,6 +70,8 @@ struct MergedDetector {
     not_names: Option<Vec<Located<String>>>,
     full_name_context: Option<Vec<Located<String>>>,
     phone_labels: Option<Vec<Located<String>>>,
+    given_names: Option<Vec<Located<String>>>,
+    not_family_names: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -214,6 +216,20 @@ impl<'a> Compiler<'a> {
             "`phone_labels` belongs to [detectors.name], which reads the name that signs a phone",
             "a label of `phone_labels` is empty; remove it or write the label",
         );
+        let given_names = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.given_names,
+            "`given_names` belongs to [detectors.name], which reads names in prose",
+            "a name of `given_names` is empty; remove it or write the name",
+        );
+        let not_family_names = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.not_family_names,
+            "`not_family_names` belongs to [detectors.name], which reads names in prose",
+            "a word of `not_family_names` is empty; remove it or write the word",
+        );
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -240,6 +256,8 @@ impl<'a> Compiler<'a> {
             not_names,
             full_name_context,
             phone_labels,
+            given_names,
+            not_family_names,
         }
     }
 
@@ -385,6 +403,8 @@ impl<'a> Compiler<'a> {
                 not_names,
                 full_name_context,
                 phone_labels,
+                given_names,
+                not_family_names,
                 secret,
             } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
@@ -421,6 +441,12 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = phone_labels {
                 detector.phone_labels = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = given_names {
+                detector.given_names = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = not_family_names {
+                detector.not_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));
@@ -980,13 +1006,15 @@ pub fn compile_sources(files: &[RulesText]) -> Result<Rules, RulesError> {
     let mut texts = Vec::with_capacity(files.len() + 1);
     let replace = parsed.iter().any(|file| file.replace_defaults == Some(true));
     if !replace {
-        let shipped = RulesText::new("<defaults>", DEFAULT_RULES);
-        let (defaults, problems) = read_file(&shipped).map_err(|error| RulesError { errors: vec![error] })?;
-        if !problems.is_empty() {
-            return Err(RulesError { errors: problems });
+        for (at, &(name, text)) in DEFAULT_RULES.iter().enumerate() {
+            let shipped = RulesText::new(name, text);
+            let (defaults, problems) = read_file(&shipped).map_err(|error| RulesError { errors: vec![error] })?;
+            if !problems.is_empty() {
+                return Err(RulesError { errors: problems });
+            }
+            texts.push(shipped);
+            parsed.insert(at, defaults);
         }
-        texts.push(shipped);
-        parsed.insert(0, defaults);
     }
     texts.extend(files.iter().cloned());
     let mut compiler = Compiler::new(&texts, errors);
@@ -1131,7 +1159,7 @@ mod tests {
         assert_eq!(rules.field_rule(&path(&["phone"])).unwrap().action, Action::Mask);
         assert_eq!(rules.patterns.len(), 1);
         assert_eq!(rules.patterns[0].name, "uk_nino");
-        assert_eq!(rules.sources, vec!["<defaults>".to_string(), "mine.toml".to_string()]);
+        assert_eq!(rules.sources, ["<defaults>", "<defaults: given names>", "mine.toml"]);
     }
 
     #[test]

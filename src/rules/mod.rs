@@ -19,7 +19,10 @@ pub use path::{FieldPattern, KeyPath, PathError};
 pub use retention::{RetentionPeriod, RetentionUnit, RETENTION_KEYS};
 
 /// The shipped default rules, compiled into the binary.
-pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+pub const DEFAULT_RULES: &[(&str, &str)] = &[
+    ("<defaults>", include_str!("../../rules/default.toml")),
+    ("<defaults: given names>", include_str!("../../rules/given_names.toml")),
+];
 
 /// What happens to a value that a rule or detector selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -342,6 +345,12 @@ pub struct DetectorRule {
     /// The name detector's (ASCII lowercase): the labels of a phone in a signature, after which the capitalized
     /// words before the label sign the phone (`Femke Jansen, mobiel +31…`).
     pub phone_labels: Vec<String>,
+    /// The name detector's (lowercase): given names, which start a full name in prose with no cue before it
+    /// (`for Tyler Washington,`).
+    pub given_names: Vec<String>,
+    /// The name detector's (ASCII lowercase): words that, in or after a full name found by its given name, make
+    /// it a place or a company (`Philip Bypass`, `Rand Corporation`).
+    pub not_family_names: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -718,6 +727,8 @@ impl Rules {
                     "not_names": detector.not_names,
                     "full_name_context": detector.full_name_context,
                     "phone_labels": detector.phone_labels,
+                    "given_names": detector.given_names.len(),
+                    "not_family_names": detector.not_family_names,
                 })
             })
             .collect();
