@@ -4881,12 +4881,22 @@ mod tests {
     }
 
     fn find_with(text: &str, context: ScanContext) -> Vec<(String, String)> {
-        find_under(&Rules::defaults(), text, context)
+        // The defaults and their detectors, built once for all tests (the given names take a while unoptimized).
+        static DEFAULTS: std::sync::OnceLock<(Rules, Detectors)> = std::sync::OnceLock::new();
+        let (rules, detectors) = DEFAULTS.get_or_init(|| {
+            let rules = Rules::defaults();
+            let detectors = Detectors::new(&rules);
+            (rules, detectors)
+        });
+        find_by(rules, detectors, text, context)
     }
 
     /// The findings in `text` under `rules`, as `(ENTITY, value)`.
     fn find_under(rules: &Rules, text: &str, context: ScanContext) -> Vec<(String, String)> {
-        let detectors = Detectors::new(rules);
+        find_by(rules, &Detectors::new(rules), text, context)
+    }
+
+    fn find_by(rules: &Rules, detectors: &Detectors, text: &str, context: ScanContext) -> Vec<(String, String)> {
         let mut anchors = super::super::anchors::Anchors::default();
         anchors.compute(text.as_bytes(), detectors.secret_prefixes());
         let mut memo = KeyMemo::default();
