@@ -2224,6 +2224,7 @@ mod tests {
         for line in [
             "Deliver to 12 Philip Bypass, Leeds; Jana Nerudy 89; Tyler Washington Street",
             "Rand Corporation report; Cassandra Cluster is down; Morgan Stanley Bank",
+            "Martin Luther King Day; Rue Jean Jaurès; Saint Jean Baptiste; Tyler Washington International",
             "mode=Jane Level=3 path /Jane Doe; Aisha.Bello; Tyler; Grace Hopper Conference; Will Retry",
         ] {
             check(line, line);

@@ -385,6 +385,22 @@ impl NameCues {
         if !(2..=3).contains(&words) || text[start..end].split(|&b| b == b' ').any(place) {
             return None;
         }
+        // The capitalized words right before it (at most three are read): a street's, a saint's or a place's word
+        // (`Rue Jean Jaurès`, `Saint Jean Baptiste`), or a run of more than three in all, a title or a place
+        // (`Martin Luther King Day`, `Booz Allen Hamilton`), makes it none.
+        let mut run = words;
+        let mut at = start;
+        while run <= 3 {
+            let Some(before) = capitalized_word_before(text, at) else { break };
+            if at == start && place(&text[before..at - 1]) {
+                return None;
+            }
+            run += 1;
+            at = before;
+        }
+        if run > 3 {
+            return None;
+        }
         // A house number after it (`Jana Nerudy 89`, `Joaquin Suarez 2906`): a street named after someone.
         let number = text.get(end + 1..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
         if text.get(end) == Some(&b' ') && (1..=4).contains(&number) {
@@ -431,6 +447,15 @@ impl NameCues {
         }
         end.map(|end| (end, words))
     }
+}
+
+/// The start of the capitalized word that ends one space before `at`, if one does (read back over at most 40
+/// bytes).
+fn capitalized_word_before(text: &[u8], at: usize) -> Option<usize> {
+    let end = at.checked_sub(1).filter(|&end| text[end] == b' ')?;
+    let floor = end.saturating_sub(40);
+    let start = (floor..end).rev().take_while(|&i| text[i].is_ascii_alphabetic() || text[i] >= 0x80).last()?;
+    (capitalized_word(text, start) == Some(end)).then_some(start)
 }
 
 /// True when the character that ends right before `at` is a letter or a digit (`Großkunde` holds no cue `kunde`).
