@@ -2220,6 +2220,7 @@ mod tests {
         );
         check(r#"{"msg":"ticket assigned to Brandon Delacroix"}"#, r#"{"msg":"ticket assigned to [NAME]"}"#);
         check("Анастасия Волкова написала", "[NAME] написала");
+        check("assigned to Hannah O'Brien and Jean-Marc Dubois", "assigned to [NAME] and [NAME]");
         // A street, a company, a program, a key, a handle, a single word, a cue, a word of the dictionary.
         for line in [
             "Deliver to 12 Philip Bypass, Leeds; Jana Nerudy 89; Tyler Washington Street",

@@ -328,6 +328,16 @@ impl NameCues {
             && !self.holds_a_word_of_no_one(value)
     }
 
+    /// Whether the capitalized `word` is a given name, or a double one whose first part is (`Jean-Marc`,
+    /// `Seo-yeon`).
+    fn given_name(&self, word: &[u8]) -> bool {
+        self.given_names.holds_capitalized(word)
+            || word
+                .iter()
+                .position(|&b| b == b'-')
+                .is_some_and(|dash| dash >= 3 && self.given_names.holds_capitalized(&word[..dash]))
+    }
+
     /// True when `word` is a cue of one word (`Beste`, `Sayın`, `Dear`).
     fn is_cue(&self, word: &[u8]) -> bool {
         let [.., second, last] = *word else { return false };
@@ -366,7 +376,7 @@ impl NameCues {
             || !apart
             || self.is_cue(&text[start..first_end])
             || first_end - start < 3
-            || !self.given_names.holds_capitalized(&text[start..first_end])
+            || !self.given_name(&text[start..first_end])
         {
             return None;
         }
@@ -376,8 +386,11 @@ impl NameCues {
             Some([b'.', next, ..]) => next.is_ascii_alphanumeric(),
             _ => false,
         };
-        // A segment's qualifier after an apostrophe (EDIFACT's `Femke Bakker'COM+…`) is no part of a name.
-        let segment = text[start..end].windows(2).any(|pair| pair[0] == b'\'' && pair[1].is_ascii_uppercase());
+        // A segment's qualifier after an apostrophe (EDIFACT's `Femke Bakker'COM+…`) is no part of a name; an
+        // apostrophe in a name is (`O'Brien`).
+        let segment = text[start..end]
+            .windows(3)
+            .any(|three| three[0] == b'\'' && three[1].is_ascii_uppercase() && three[2].is_ascii_uppercase());
         if joined || segment {
             return None;
         }
