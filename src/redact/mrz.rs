@@ -57,12 +57,13 @@ fn line_around(text: &[u8], at: usize) -> Option<(usize, usize)> {
     ((SHORTEST..=LONGEST).contains(&run.len()) && letters > 0 && letters + digits >= 8).then_some((start, end))
 }
 
+/// What parts two lines of a zone: a line break as written or as its JSON escape, a space or a tab (the longer
+/// of two that start alike first).
+const SEPARATORS: [&[u8]; 6] = [b"\\r\\n", b"\\n", b"\r\n", b"\n", b" ", b"\t"];
+
 /// The bytes that part two lines of a zone, at the start of `rest`: their length.
 fn separator_len(rest: &[u8]) -> Option<usize> {
-    [&b"\\r\\n"[..], b"\\n", b"\r\n", b"\n", b" ", b"\t"]
-        .iter()
-        .find(|separator| rest.starts_with(separator))
-        .map(|separator| separator.len())
+    SEPARATORS.iter().find(|separator| rest.starts_with(separator)).map(|separator| separator.len())
 }
 
 /// Whether `run` can be a line of the zone whose other line is `len` bytes long: as long, of zone bytes, with a
@@ -82,7 +83,7 @@ fn partner_after(text: &[u8], end: usize, len: usize) -> Option<(usize, usize)> 
 /// The line right before the one that starts at `start`, if it is the zone's line before it.
 fn partner_before(text: &[u8], start: usize, len: usize) -> Option<(usize, usize)> {
     let head = &text[..start];
-    let separator = [&b"\\r\\n"[..], b"\\n", b"\r\n", b"\n", b" ", b"\t"].into_iter().find(|s| head.ends_with(s))?;
+    let separator = SEPARATORS.into_iter().find(|separator| head.ends_with(separator))?;
     let end = start - separator.len();
     let begin = end.checked_sub(len)?;
     let bounded = begin == 0 || !is_zone_byte(text[begin - 1]);
