@@ -1227,6 +1227,17 @@ mod avx512 {
     };
 }
 
+/// The spans that a reader of anchored text reports in `text` (`read(bytes, anchors, push)` calls `push(start,
+/// end)` for each), for the readers' tests.
+#[cfg(test)]
+pub(crate) fn spans_read(text: &str, read: impl FnOnce(&[u8], &View<'_>, &mut dyn FnMut(usize, usize))) -> Vec<&str> {
+    let mut anchors = Anchors::default();
+    anchors.compute(text.as_bytes(), None);
+    let mut out = Vec::new();
+    read(text.as_bytes(), &anchors.view(0, text.len()), &mut |start, end| out.push(&text[start..end]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,19 +241,17 @@ fn ascii_letters_end(text: &[u8], start: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::anchors::Anchors;
+    use super::super::anchors::spans_read;
     use super::super::streets;
 
     fn found(text: &str) -> Vec<&str> {
-        let mut anchors = Anchors::default();
-        anchors.compute(text.as_bytes(), None);
-        let mut out = Vec::new();
-        streets::find(text.as_bytes(), &anchors.view(0, text.len()), |field, start, end| {
-            if field == b"device_hostname" {
-                out.push(&text[start..end]);
-            }
-        });
-        out
+        spans_read(text, |text, anchors, push| {
+            streets::find(text, anchors, |field, start, end| {
+                if field == b"device_hostname" {
+                    push(start, end);
+                }
+            })
+        })
     }
 
     #[test]

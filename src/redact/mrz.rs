@@ -92,15 +92,11 @@ fn partner_before(text: &[u8], start: usize, len: usize) -> Option<(usize, usize
 
 #[cfg(test)]
 mod tests {
-    use super::super::anchors::Anchors;
+    use super::super::anchors::spans_read;
     use super::*;
 
     fn lines(text: &str) -> Vec<&str> {
-        let mut anchors = Anchors::default();
-        anchors.compute(text.as_bytes(), None);
-        let mut out = Vec::new();
-        find(text.as_bytes(), &anchors.view(0, text.len()), |start, end| out.push(&text[start..end]));
-        out
+        spans_read(text, |text, anchors, push| find(text, anchors, push))
     }
 
     #[test]

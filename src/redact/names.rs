@@ -104,7 +104,7 @@ impl Words {
     fn holds(&self, word: &[u8]) -> bool {
         match packed(word) {
             Some(key) => self.short.binary_search(&key).is_ok(),
-            None if word.len() <= 8 => false,
+            // (An empty word is in neither half.)
             None => {
                 let mut lower = [0u8; 48];
                 let Some(lower) = lower.get_mut(..word.len()) else { return false };
@@ -247,11 +247,11 @@ impl NameCues {
         let mark = end.checked_sub(1).map(|at| text[at]).filter(|b| matches!(b, b',' | b':' | b'.' | b'!' | b'-'));
         let cue_end = if mark.is_some() { end - 1 } else { end };
         let head = &text[..cue_end];
-        let [.., second, last] = *head else { return None };
-        let candidates = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
+        if head.len() < 2 {
+            return None;
+        }
         let mut found = None;
-        for &index in candidates.iter().chain(&self.short_cues) {
-            let Cue { words: cue, needs_mark, full, phrase } = &self.cues[usize::from(index)];
+        for Cue { words: cue, needs_mark, full, phrase } in self.ending_like(head) {
             let Some(cue_start) = head.len().checked_sub(cue.len()) else { continue };
             // A sign-off is closed by its mark; after a greeting's comma comes the message, not a name
             // (`Hello,</p><p>My card…`), while a title or a label may end in `.` or `:` (`Dr.`, `Attn:`).
@@ -338,11 +338,18 @@ impl NameCues {
                 .is_some_and(|dash| dash >= 3 && self.given_names.holds_capitalized(&word[..dash]))
     }
 
+    /// The cues that may end where `head` ends: those that end in its last two bytes, and the one-byte cues.
+    fn ending_like<'a>(&'a self, head: &[u8]) -> impl Iterator<Item = &'a Cue> + use<'a> {
+        let bucket = match *head {
+            [.., second, last] => &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())][..],
+            _ => &[],
+        };
+        bucket.iter().chain(&self.short_cues).map(|&index| &self.cues[usize::from(index)])
+    }
+
     /// True when `word` is a cue of one word (`Beste`, `Sayın`, `Dear`).
     fn is_cue(&self, word: &[u8]) -> bool {
-        let [.., second, last] = *word else { return false };
-        let bucket = &self.by_end[bucket(last.to_ascii_lowercase(), second.to_ascii_lowercase())];
-        bucket.iter().any(|&index| word.eq_ignore_ascii_case(&self.cues[usize::from(index)].words))
+        self.ending_like(word).any(|cue| word.eq_ignore_ascii_case(&cue.words))
     }
 
     /// True when `word` names no one.

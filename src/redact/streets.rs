@@ -798,18 +798,16 @@ fn run_start(text: &[u8], start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::redact::anchors::Anchors;
+    use crate::redact::anchors::spans_read;
 
     fn streets(text: &str) -> Vec<&str> {
-        let mut anchors = Anchors::default();
-        anchors.compute(text.as_bytes(), None);
-        let mut out = Vec::new();
-        find(text.as_bytes(), &anchors.view(0, text.len()), |field, start, end| {
-            if field == b"street_address" {
-                out.push(&text[start..end]);
-            }
-        });
-        out
+        spans_read(text, |text, anchors, push| {
+            find(text, anchors, |field, start, end| {
+                if field == b"street_address" {
+                    push(start, end);
+                }
+            })
+        })
     }
 
     #[test]
