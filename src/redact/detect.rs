@@ -540,6 +540,7 @@ impl Detectors {
             &names.not_names,
             &names.given_names,
             &names.not_family_names,
+            &names.leading_family_names,
         );
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;

@@ -17,9 +17,13 @@
 //! A word of the rules' `not_names` (`Team`, `Support`, `All`) is no part of a name.
 //!
 //! Without a cue, a full name counts when its first word is one of the rules' `given_names` (`for Tyler
-//! Washington,`): two or three capitalized words, with no word of `not_family_names` in it or a word of either
-//! list after it (`Philip Bypass`, `Rand Corporation`, `Cassandra Cluster`), and no house number before or after
-//! it (`12 Gordon Terrace`, `Jana Nerudy 89`); its first word is no cue (`Beste Jan Jansen`). A word is compared with the list in lowercase, only when a capital follows it.
+//! Washington,`, `agent=Derek Osei`): two or three capitalized words, or four with a particle among them
+//! (`Khalid bin Saeed Al Mansoori`), with no word of `not_family_names` in it or a word of either list after it
+//! (`Philip Bypass`, `Rand Corporation`, `Cassandra Cluster`), and no house number before or after it (`12
+//! Gordon Terrace`, `Jana Nerudy 89`); its first word is no cue (`Beste Jan Jansen`). A family name of the rules'
+//! `leading_family_names` starts one the same way, of two or three words (`Zhang Wenjie`, `Nguyễn Thị Mai`). A
+//! word is compared with the lists in lowercase, as written and without its accents (`Sinéad` as `sinead`), only
+//! when a capital or a particle follows it.
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
@@ -33,7 +37,7 @@ const MAX_WORDS: usize = 6;
 /// Lowercase words that join the parts of a name.
 pub(crate) const PARTICLES: &[&[u8]] = &[
     b"de", b"van", b"von", b"der", b"den", b"da", b"di", b"del", b"della", b"dos", b"das", b"du", b"le", b"la", b"ter",
-    b"ten", b"bin", b"al", b"y", b"e",
+    b"ten", b"bin", b"binti", b"ibn", b"al", b"ap", b"y", b"e",
 ];
 
 /// The number of buckets of `NameCues::by_end`.
@@ -73,6 +77,8 @@ pub(crate) struct NameCues {
     /// company.
     given_names: Words,
     not_family_names: Words,
+    /// Family names written before the given name (`Zhang Wenjie`, `Nguyễn Thị Mai`, `Kovács Péter`).
+    leading_family_names: Words,
 }
 
 /// A set of lowercase words: those of up to eight bytes packed into a word each (sorted), the longer ones as
@@ -116,21 +122,67 @@ impl Words {
     }
 
     /// Whether the capitalized `word` is in the set: its first letter lowercased when it is not ASCII (`Ólafur`,
-    /// `Анастасия`), the rest in ASCII lowercase.
+    /// `Анастасия`), the rest in ASCII lowercase; or, when that is not, with the accents of its Latin letters
+    /// taken off (`Sinéad` as `sinead`, `Thaís` as `thais`).
     fn holds_capitalized(&self, word: &[u8]) -> bool {
-        if word.first().is_some_and(u8::is_ascii) {
-            return self.holds(word);
-        }
-        let Some((first, next)) = char_at(word, 0) else { return false };
-        let mut lower = [0u8; 48];
-        let mut len = 0;
-        for c in first.to_lowercase() {
-            len += c.encode_utf8(&mut lower[len..]).len();
-        }
-        let Some(slot) = lower.get_mut(len..len + word.len() - next) else { return false };
-        slot.copy_from_slice(&word[next..]);
-        self.holds(&lower[..len + word.len() - next])
+        let written = if word.first().is_some_and(u8::is_ascii) {
+            self.holds(word)
+        } else {
+            let Some((first, next)) = char_at(word, 0) else { return false };
+            let mut lower = [0u8; 48];
+            let mut len = 0;
+            for c in first.to_lowercase() {
+                len += c.encode_utf8(&mut lower[len..]).len();
+            }
+            let Some(slot) = lower.get_mut(len..len + word.len() - next) else { return false };
+            slot.copy_from_slice(&word[next..]);
+            self.holds(&lower[..len + word.len() - next])
+        };
+        written || (!word.is_ascii() && fold_accents(word).is_some_and(|(folded, len)| self.holds(&folded[..len])))
     }
+}
+
+/// The Latin letters with an accent from U+00C0 to U+024F, then from U+1E00 to U+1EFF (Vietnamese), each as
+/// its small letter without the accent, or `.` for a character that has none (`ø`, `ł`, `×`): the letters
+/// that Unicode's canonical decomposition splits into a letter and its marks.
+const FOLDED: [&[u8]; 2] = [
+    b"aaaaaa.ceeeeiiii.nooooo..uuuuy..aaaaaa.ceeeeiiii.nooooo..uuuuy.yaaaaaaccccccccdd..eeeeeeeeeegggggggghh..\
+      iiiiiiiii...jjkk.llllll....nnnnnn...oooooo..rrrrrrsssssssstttt..uuuuuuuuuuuuwwyyyzzzzzz.................\
+      ................oo.............uu............................aaiioouuuuuuuuuu.aaaa....ggkkoooo..j...gg..\
+      nnaa....aaaaeeeeiiiioooorrrruuuusstt..hh......aaeeooooooooyy............................",
+    b"aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssss\
+      ssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwy......aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooo\
+      oooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy......",
+];
+
+/// `word` in small letters with the accents of its Latin letters taken off (`Sinéad` as `sinead`, `Nguyễn` as
+/// `nguyen`), other characters as they are, and its length; None when nothing was taken off or it is too long.
+fn fold_accents(word: &[u8]) -> Option<([u8; 48], usize)> {
+    let mut folded = [0u8; 48];
+    let (mut len, mut at, mut changed) = (0, 0, false);
+    while let Some((c, next)) = char_at(word, at) {
+        let code = c as usize;
+        let plain = match code {
+            0xC0..=0x24F => FOLDED[0].get(code - 0xC0),
+            0x1E00..=0x1EFF => FOLDED[1].get(code - 0x1E00),
+            _ => None,
+        };
+        match plain {
+            Some(&b) if b != b'.' => {
+                *folded.get_mut(len)? = b;
+                len += 1;
+                changed = true;
+            }
+            _ => {
+                let bytes = &word[at..next];
+                folded.get_mut(len..len + bytes.len())?.copy_from_slice(bytes);
+                folded[len..len + bytes.len()].make_ascii_lowercase();
+                len += bytes.len();
+            }
+        }
+        at = next;
+    }
+    (changed && at == word.len()).then_some((folded, len))
 }
 
 impl NameCues {
@@ -142,6 +194,7 @@ impl NameCues {
         not_names: &[String],
         given_names: &[String],
         not_family_names: &[String],
+        leading_family_names: &[String],
     ) -> NameCues {
         let cues: Vec<Cue> = words
             .iter()
@@ -169,27 +222,20 @@ impl NameCues {
                 _ => short_cues.push(index),
             }
         }
-        // The rules lowercase ASCII letters only; a name written with a capital of another script is lowercased here.
-        let given_names: Vec<std::borrow::Cow<'_, str>> = given_names
-            .iter()
-            .map(|name| match name.chars().any(char::is_uppercase) {
-                true => name.to_lowercase().into(),
-                false => name.as_str().into(),
-            })
-            .collect();
         NameCues {
             cues,
             by_end,
             short_cues,
             not_names: Words::new(not_names),
-            given_names: Words::new(&given_names),
+            given_names: Words::new(&lowercase(given_names)),
             not_family_names: Words::new(not_family_names),
+            leading_family_names: Words::new(&lowercase(leading_family_names)),
         }
     }
 
-    /// True when there is no cue: nothing to look for.
+    /// True when there is no cue and no name to start one: nothing to look for.
     pub(crate) fn is_empty(&self) -> bool {
-        self.cues.is_empty()
+        self.cues.is_empty() && self.given_names.is_empty() && self.leading_family_names.is_empty()
     }
 
     /// Calls `found(start, end)` for each name in `text` (whose anchors are `anchors`) that follows a cue.
@@ -361,36 +407,65 @@ impl NameCues {
     /// or three capitalized words, the first of `given_names`, with no word of `not_family_names` in it and no
     /// word of it or of `not_names` after it, and no house number before it.
     fn given_name_at(&self, text: &[u8], start: usize) -> Option<usize> {
-        if self.given_names.is_empty() {
+        if self.given_names.is_empty() && self.leading_family_names.is_empty() {
             return None;
         }
         // Most capitals start no name of two words: a space and a capital (or a lead byte) must follow.
         let first_end = capitalized_word(text, start)?;
         let next = *text.get(first_end + 1)?;
-        if text[first_end] != b' ' || !(next.is_ascii_uppercase() || (0xC3..=0xD4).contains(&next)) {
+        if text[first_end] != b' '
+            || !(next.is_ascii_uppercase()
+                || (0xC3..=0xD4).contains(&next)
+                // A particle or an article (`Lars van der Berg`, `Rhys ap Gruffydd`, `Yousef al-Harbi`).
+                || next.is_ascii_lowercase()
+                    && (past_particle(text, first_end + 1).is_some_and(|at| at > first_end + 1)
+                        || matches!(text.get(first_end + 1..first_end + 5), Some([b'a' | b'e', b'l', b'-', capital]) if capital.is_ascii_uppercase())))
+        {
             return None;
         }
         // Not after a house number (`12 Gordon Terrace`), and not a cue (`Beste Jan Jansen`: `Beste` is a given
         // name too, and the name after it is read from its own capital).
-        let house_number = start >= 2 && text[start - 1] == b' ' && text[start - 2].is_ascii_digit();
-        // Words of prose, not of a handle, a path or a key (`Aisha.Bello`, `/Jane Doe`, `name=Jane Level=3`).
+        let house_number = start >= 2 && text[start - 1] == b' ' && house_number_before(text, start - 1);
+        // Words of prose or a key's value (`agent=Derek Osei`), not of a handle or a path (`Aisha.Bello`,
+        // `/Jane Doe`); a key after the name makes it none (`name=Jane Level=3`, below).
         let apart = start == 0
             || matches!(
                 text[start - 1],
-                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(' | b'[' | b'>' | b',' | b';' | b':' | b'*' | b'|'
-            );
-        if house_number
-            || !apart
-            || self.is_cue(&text[start..first_end])
-            || first_end - start < 3
-            || !self.given_name(&text[start..first_end])
-        {
+                b' ' | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b'"'
+                    | b'\''
+                    | b'('
+                    | b'['
+                    | b'>'
+                    | b','
+                    | b';'
+                    | b':'
+                    | b'*'
+                    | b'|'
+                    | b'='
+                    | b'+'
+                    | b'{'
+            )
+            // A dash or a quote that is not ASCII (`—Rosa Hernández`, `«Αικατερίνη`).
+            || text[start - 1] >= 0x80 && !letter_before(text, start);
+        if house_number || !apart || self.is_cue(&text[start..first_end]) {
+            return None;
+        }
+        let first = &text[start..first_end];
+        // A family name first (`Zhang Wenjie`) is read as a given name is; it may be a word of places
+        // (`Park Ji-hoon`), and it has two or three words.
+        let leading =
+            !(first.len() >= 3 && self.given_name(first)) && self.leading_family_names.holds_capitalized(first);
+        if !leading && (first.len() < 3 || !self.given_name(first)) {
             return None;
         }
         let (end, words) = self.name_at(text, start)?;
         let joined = match text.get(end..) {
             Some([b'=' | b'@' | b'_' | b'/', ..]) => true,
-            Some([b'.', next, ..]) => next.is_ascii_alphanumeric(),
+            // A file named after someone is theirs (`Zuzana Horváthová.docx`).
+            Some([b'.', next, rest @ ..]) => next.is_ascii_alphanumeric() && !document_extension(next, rest),
             _ => false,
         };
         // A segment's qualifier after an apostrophe (EDIFACT's `Femke Bakker'COM+…`) is no part of a name; an
@@ -402,15 +477,23 @@ impl NameCues {
             return None;
         }
         let place = |word: &[u8]| self.not_family_names.holds(word);
-        if !(2..=3).contains(&words) || text[start..end].split(|&b| b == b' ').any(place) {
+        // Four words only with a particle among them (`Khalid bin Saeed Al Mansoori`; not `Les Mills Body Pump`).
+        let particle =
+            || text[start..end].split(|&b| b == b' ').any(|word| word.first().is_some_and(u8::is_ascii_lowercase));
+        let most_words = if leading { 3 } else { 4 };
+        if !(2..=most_words).contains(&words)
+            || words == 4 && !particle()
+            || text[start..end].split(|&b| b == b' ').skip(usize::from(leading)).any(place)
+        {
             return None;
         }
         // The capitalized words right before it (at most three are read): a street's, a saint's or a place's word
-        // (`Rue Jean Jaurès`, `Saint Jean Baptiste`), or a run of more than three in all, a title or a place
-        // (`Martin Luther King Day`, `Booz Allen Hamilton`), makes it none.
+        // (`Rue Jean Jaurès`, `Saint Jean Baptiste`), or a run of more than three in all (four for a name of
+        // four), a title or a place (`Martin Luther King Day`, `Booz Allen Hamilton`), makes it none.
+        let most = words.max(3);
         let mut run = words;
         let mut at = start;
-        while run <= 3 {
+        while run <= most {
             let Some(before) = capitalized_word_before(text, at) else { break };
             if at == start && place(&text[before..at - 1]) {
                 return None;
@@ -418,19 +501,22 @@ impl NameCues {
             run += 1;
             at = before;
         }
-        if run > 3 {
+        if run > most {
             return None;
         }
-        // A house number after it (`Jana Nerudy 89`, `Joaquin Suarez 2906`): a street named after someone.
-        let number = text.get(end + 1..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
-        if text.get(end) == Some(&b' ') && (1..=4).contains(&number) {
+        // A house number after it (`Jana Nerudy 89`, `Joaquin Suarez 2906`): a street named after someone; not
+        // an amount (`Lukas Pichler 450.00`).
+        if text.get(end) == Some(&b' ') && house_number_after(text, end + 1) {
             return None;
         }
-        // A capitalized word after it: `Tyler Washington Street`, `Morgan Stanley Bank`.
+        // A capitalized word after it: `Tyler Washington Street`, `Morgan Stanley Bank`; not the letters that
+        // start a code (`Lukas Pichler AT61…`).
         if text.get(end) == Some(&b' ') && text.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
             let rest = &text[end + 1..];
-            let word = &rest[..rest.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(rest.len())];
-            if place(word) || self.not_a_name(word) {
+            let len = rest.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let word = &rest[..len];
+            let code = rest.get(len).is_some_and(u8::is_ascii_digit);
+            if !code && (place(word) || self.not_a_name(word)) {
                 return None;
             }
         }
@@ -444,7 +530,11 @@ impl NameCues {
         let mut at = start;
         let mut words = 0;
         while words < MAX_WORDS {
-            let word_end = capitalized_word(text, at)?;
+            // An Arabic family name with its article (`Yousef al-Harbi`).
+            let word_end = match text.get(at..at + 3) {
+                Some(b"al-" | b"el-") if words > 0 => capitalized_word(text, at + 3)?,
+                _ => capitalized_word(text, at)?,
+            };
             if self.not_a_name(&text[at..word_end]) {
                 break;
             }
@@ -459,14 +549,70 @@ impl NameCues {
             if let Some(after) = initial_at(text, next) {
                 next = after;
             }
-            let Some(next) = past_particle(text, next) else { break };
-            if capitalized_word(text, next).is_none() {
+            // An Arabic article glued to the family name (`al-Harbi`), or past the particles.
+            let article = |at: usize| matches!(text.get(at..at + 3), Some(b"al-" | b"el-"));
+            let next = match article(next) {
+                true => next,
+                false => match past_particle(text, next) {
+                    Some(next) => next,
+                    None => break,
+                },
+            };
+            if capitalized_word(text, if article(next) { next + 3 } else { next }).is_none() {
                 break;
             }
             at = next;
         }
         end.map(|end| (end, words))
     }
+}
+
+/// `names` in lowercase: the rules lowercase ASCII letters only, and a name written with a capital of another
+/// script is lowercased here.
+fn lowercase(names: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
+    names
+        .iter()
+        .map(|name| match name.chars().any(char::is_uppercase) {
+            true => name.to_lowercase().into(),
+            false => name.as_str().into(),
+        })
+        .collect()
+}
+
+/// True when `first` and `rest` (the bytes after a name's `.`) are the extension of a document's file name and
+/// what follows it.
+fn document_extension(first: &u8, rest: &[u8]) -> bool {
+    const EXTENSIONS: &[&[u8]] =
+        &[b"pdf", b"doc", b"docx", b"odt", b"rtf", b"txt", b"jpg", b"jpeg", b"png", b"heic", b"xls", b"xlsx", b"csv"];
+    let len = 1 + rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let mut extension = [0u8; 5];
+    let Some(slot) = extension.get_mut(..len) else { return false };
+    slot[0] = *first;
+    slot[1..].copy_from_slice(&rest[..len - 1]);
+    slot.make_ascii_lowercase();
+    EXTENSIONS.contains(&&*slot)
+}
+
+/// True when the digits that end at `end` (exclusive) are a house number: one to four of them, the first no
+/// `0`, a word of their own (`12 Gordon Terrace`; not `emp=00412 Erik Lindqvist` or `v2 Maria`).
+fn house_number_before(text: &[u8], end: usize) -> bool {
+    let start = text[..end].iter().rposition(|b| !b.is_ascii_digit()).map_or(0, |at| at + 1);
+    (1..=4).contains(&(end - start))
+        && text[start] != b'0'
+        && (start == 0 || matches!(text[start - 1], b' ' | b',' | b'(' | b'\n' | b'"'))
+}
+
+/// True when a house number may start at `at`: one to four digits (`Jana Nerudy 89`, `12a`), not an amount of
+/// money with its cents (`Lukas Pichler 450.00`). A number with one decimal is read as a number after the name
+/// of a model (`Octavia Combi 2.0`), which makes it none too.
+fn house_number_after(text: &[u8], at: usize) -> bool {
+    let rest = text.get(at..).unwrap_or_default();
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let cents = matches!(rest.get(digits..), Some([b'.' | b',', one, two, ..])
+        if one.is_ascii_digit() && two.is_ascii_digit() && !rest.get(digits + 3).is_some_and(u8::is_ascii_digit));
+    // A date (`Émilie Gauthier-Roy 2023-11-02`) is no house number either.
+    let date = matches!(rest.get(digits..), Some([b'-' | b'/', next, ..]) if next.is_ascii_digit());
+    (1..=4).contains(&digits) && !cents && !date
 }
 
 /// The start of the capitalized word that ends one space before `at`, if one does (read back over at most 40
@@ -502,13 +648,16 @@ fn packed(word: &[u8]) -> Option<u64> {
 /// Where the word after a middle initial at `at` starts (`R ` or `R. ` before a capitalized word or a
 /// particle), if one is there.
 fn initial_at(text: &[u8], at: usize) -> Option<usize> {
-    let rest = text.get(at..)?;
-    let len = match rest {
-        [initial, b'.', b' ', ..] if initial.is_ascii_uppercase() => 3,
-        [initial, b' ', ..] if initial.is_ascii_uppercase() => 2,
+    // An initial, or an Irish particle of one capital (`Cathal Ó Murchú`).
+    let (initial, after) = char_at(text, at)?;
+    if !initial.is_uppercase() {
+        return None;
+    }
+    let next = match text.get(after..)? {
+        [b'.', b' ', ..] => after + 2,
+        [b' ', ..] => after + 1,
         _ => return None,
     };
-    let next = at + len;
     let goes_on = match past_particle(text, next) {
         Some(after) if after > next => true,
         Some(_) => capitalized_word(text, next).is_some(),
@@ -558,4 +707,25 @@ fn capitalized_word(text: &[u8], at: usize) -> Option<usize> {
         }
     }
     small.then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_are_taken_off_latin_letters_only() {
+        // One byte per character of U+00C0..=U+024F and of U+1E00..=U+1EFF.
+        assert_eq!((FOLDED[0].len(), FOLDED[1].len()), (0x250 - 0xC0, 0x100));
+        let fold = |word: &str| fold_accents(word.as_bytes()).map(|(folded, len)| folded[..len].to_vec());
+        assert_eq!(fold("Sinéad").as_deref(), Some(&b"sinead"[..]));
+        assert_eq!(fold("Nguyễn").as_deref(), Some(&b"nguyen"[..]));
+        assert_eq!(fold("Øystein"), None, "nothing to take off");
+        assert_eq!(fold("Łukasz"), None);
+        assert_eq!(fold("Tyler"), None);
+        assert_eq!(fold(&"é".repeat(60)), None, "too long");
+        let words = Words::new(&["sinead", "thais"]);
+        assert!(words.holds_capitalized("Sinéad".as_bytes()) && words.holds_capitalized("Thaís".as_bytes()));
+        assert!(!words.holds_capitalized("Sinéadh".as_bytes()));
+    }
 }

@@ -72,6 +72,7 @@ struct MergedDetector {
     phone_labels: Option<Vec<Located<String>>>,
     given_names: Option<Vec<Located<String>>>,
     not_family_names: Option<Vec<Located<String>>>,
+    leading_family_names: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -230,6 +231,13 @@ impl<'a> Compiler<'a> {
             "`not_family_names` belongs to [detectors.name], which reads names in prose",
             "a word of `not_family_names` is empty; remove it or write the word",
         );
+        let leading_family_names = self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.leading_family_names,
+            "`leading_family_names` belongs to [detectors.name], which reads names in prose",
+            "a name of `leading_family_names` is empty; remove it or write the name",
+        );
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -258,6 +266,7 @@ impl<'a> Compiler<'a> {
             phone_labels,
             given_names,
             not_family_names,
+            leading_family_names,
         }
     }
 
@@ -405,6 +414,7 @@ impl<'a> Compiler<'a> {
                 phone_labels,
                 given_names,
                 not_family_names,
+                leading_family_names,
                 secret,
             } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
@@ -447,6 +457,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = not_family_names {
                 detector.not_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = leading_family_names {
+                detector.leading_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

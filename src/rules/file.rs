@@ -78,6 +78,8 @@ pub struct DetectorFile {
     pub given_names: Option<Vec<Spanned<String>>>,
     /// The name detector's: words that make a given name and the words after it a place or a company.
     pub not_family_names: Option<Vec<Spanned<String>>>,
+    /// The name detector's: family names written before the given name, which start a name with no cue before it.
+    pub leading_family_names: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
     pub secret: Option<Spanned<bool>>,
 }
@@ -174,6 +176,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "phone_labels",
     "given_names",
     "not_family_names",
+    "leading_family_names",
     "secret",
 ];
 const PATTERN_KEYS: &[&str] = &["enabled", "entity", "regex", "validator", "context", "action", "secret"];
@@ -354,6 +357,7 @@ impl Reader<'_> {
                 "full_name_context" => detector.full_name_context = self.texts(&key, value),
                 "phone_labels" => detector.phone_labels = self.texts(&key, value),
                 "given_names" => detector.given_names = self.words(&key, value),
+                "leading_family_names" => detector.leading_family_names = self.words(&key, value),
                 "not_family_names" => detector.not_family_names = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),
                 _ => self.unknown(&key, &format!("in [detectors.{}]", name.get_ref()), DETECTOR_KEYS),

@@ -351,6 +351,9 @@ pub struct DetectorRule {
     /// The name detector's (ASCII lowercase): words that, in or after a full name found by its given name, make
     /// it a place or a company (`Philip Bypass`, `Rand Corporation`).
     pub not_family_names: Vec<String>,
+    /// The name detector's (lowercase): family names written before the given name (Chinese, Vietnamese, Korean,
+    /// Japanese and Hungarian order), which start a full name in prose with no cue before it (`Zhang Wenjie`).
+    pub leading_family_names: Vec<String>,
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
@@ -729,6 +732,7 @@ impl Rules {
                     "phone_labels": detector.phone_labels,
                     "given_names": detector.given_names.len(),
                     "not_family_names": detector.not_family_names,
+                    "leading_family_names": detector.leading_family_names.len(),
                 })
             })
             .collect();
