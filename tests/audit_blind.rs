@@ -1,4 +1,4 @@
-//! The blind audits (`tests/data/audit28` to `tests/data/audit40`): the engine may not leak more of their values, or
+//! The blind audits (`tests/data/audit28` to `tests/data/audit42`): the engine may not leak more of their values, or
 //! change more of their clean lines, than the ceilings below, and withholds none of their lines.
 
 use serde_json::Value;
@@ -43,17 +43,20 @@ const AUDITS: &[Audit] = &[
     // People's names in log lines, most of them with no word before them that introduces a name, from about 30
     // nationalities; its clean lines are full of companies, titles and places named after people.
     Audit { dir: "audit41", values: 392, clean: 120, leaked_ceiling: LEAKED_41, changed_ceiling: CHANGED_41 },
+    // People's names again, from about 35 cultures, in both orders where a people writes the family name first;
+    // its clean lines are full of eponyms, brands, titles and words that are given names too.
+    Audit { dir: "audit42", values: 356, clean: 150, leaked_ceiling: LEAKED_42, changed_ceiling: CHANGED_42 },
 ];
-const LEAKED_28: usize = 53;
-const LEAKED_29: usize = 84;
+const LEAKED_28: usize = 50;
+const LEAKED_29: usize = 78;
 const CHANGED_29: usize = 10;
-const LEAKED_30: usize = 224;
+const LEAKED_30: usize = 214;
 const CHANGED_30: usize = 24;
-const LEAKED_31: usize = 234;
+const LEAKED_31: usize = 228;
 const CHANGED_31: usize = 23;
-const LEAKED_32: usize = 246;
+const LEAKED_32: usize = 240;
 const CHANGED_32: usize = 12;
-const LEAKED_33: usize = 223;
+const LEAKED_33: usize = 211;
 const CHANGED_33: usize = 4;
 const LEAKED_34: usize = 9;
 const CHANGED_34: usize = 4;
@@ -65,12 +68,14 @@ const LEAKED_37: usize = 6;
 const CHANGED_37: usize = 9;
 const LEAKED_38: usize = 5;
 const CHANGED_38: usize = 4;
-const LEAKED_39: usize = 22;
+const LEAKED_39: usize = 21;
 const CHANGED_39: usize = 10;
-const LEAKED_40: usize = 26;
+const LEAKED_40: usize = 25;
 const CHANGED_40: usize = 6;
-const LEAKED_41: usize = 99;
+const LEAKED_41: usize = 76;
 const CHANGED_41: usize = 24;
+const LEAKED_42: usize = 117;
+const CHANGED_42: usize = 22;
 
 fn records(audit: &Audit, name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(audit.dir).join(name);
