@@ -477,9 +477,14 @@ impl NameCues {
             return None;
         }
         let place = |word: &[u8]| self.not_family_names.holds(word);
-        // Four words only with a particle among them (`Khalid bin Saeed Al Mansoori`; not `Les Mills Body Pump`).
-        let particle =
-            || text[start..end].split(|&b| b == b' ').any(|word| word.first().is_some_and(u8::is_ascii_lowercase));
+        // Four words only with a particle among them or a double given name (`Khalid bin Saeed Al Mansoori`,
+        // `Juan Pablo Ferreyra Otálora`; not `Les Mills Body Pump`).
+        let double =
+            || capitalized_word(text, first_end + 1).is_some_and(|end| self.given_name(&text[first_end + 1..end]));
+        let particle = || {
+            double()
+                || text[start..end].split(|&b| b == b' ').any(|word| word.first().is_some_and(u8::is_ascii_lowercase))
+        };
         let most_words = if leading { 3 } else { 4 };
         if !(2..=most_words).contains(&words)
             || words == 4 && !particle()
