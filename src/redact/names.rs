@@ -27,6 +27,7 @@
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
+use crate::rules::WordList;
 
 /// The most bytes of spaces and quotes between a cue and the name after it.
 const MAX_GAP: usize = 12;
@@ -90,12 +91,11 @@ struct Words {
 }
 
 impl Words {
-    fn new<W: AsRef<str>>(words: &[W]) -> Words {
-        let mut short: Vec<u64> = words.iter().filter_map(|word| packed(word.as_ref().as_bytes())).collect();
+    fn new<'a>(words: impl Iterator<Item = &'a str> + Clone) -> Words {
+        let mut short: Vec<u64> = words.clone().filter_map(|word| packed(word.as_bytes())).collect();
         short.sort_unstable();
         short.dedup();
-        let mut long: Vec<Box<[u8]>> =
-            words.iter().map(AsRef::as_ref).filter(|word| word.len() > 8).map(|word| word.as_bytes().into()).collect();
+        let mut long: Vec<Box<[u8]>> = words.filter(|word| word.len() > 8).map(|word| word.as_bytes().into()).collect();
         long.sort_unstable();
         long.dedup();
         Words { short, long }
@@ -192,9 +192,9 @@ impl NameCues {
         words: &[String],
         full_name_words: &[String],
         not_names: &[String],
-        given_names: &[String],
+        given_names: &WordList,
         not_family_names: &[String],
-        leading_family_names: &[String],
+        leading_family_names: &WordList,
     ) -> NameCues {
         let cues: Vec<Cue> = words
             .iter()
@@ -226,10 +226,10 @@ impl NameCues {
             cues,
             by_end,
             short_cues,
-            not_names: Words::new(not_names),
-            given_names: Words::new(&lowercase(given_names)),
-            not_family_names: Words::new(not_family_names),
-            leading_family_names: Words::new(&lowercase(leading_family_names)),
+            not_names: Words::new(not_names.iter().map(String::as_str)),
+            given_names: Words::new(given_names.iter()),
+            not_family_names: Words::new(not_family_names.iter().map(String::as_str)),
+            leading_family_names: Words::new(leading_family_names.iter()),
         }
     }
 
@@ -572,18 +572,6 @@ impl NameCues {
     }
 }
 
-/// `names` in lowercase: the rules lowercase ASCII letters only, and a name written with a capital of another
-/// script is lowercased here.
-fn lowercase(names: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
-    names
-        .iter()
-        .map(|name| match name.chars().any(char::is_uppercase) {
-            true => name.to_lowercase().into(),
-            false => name.as_str().into(),
-        })
-        .collect()
-}
-
 /// True when `first` and `rest` (the bytes after a name's `.`) are the extension of a document's file name and
 /// what follows it.
 fn document_extension(first: &u8, rest: &[u8]) -> bool {
@@ -639,15 +627,16 @@ fn letter_before(text: &[u8], at: usize) -> bool {
     std::str::from_utf8(&text[start..at]).ok().and_then(|c| c.chars().next()).is_some_and(char::is_alphanumeric)
 }
 
-/// A word of one to eight bytes, lowercased and packed into one (little-endian, zeros after it): two words pack
-/// alike only when they are equal in any ASCII case.
+/// A word of one to eight bytes, lowercased and packed into one (big-endian, zeros after it): two words pack
+/// alike only when they are equal in any ASCII case, and in the order of their bytes (a sorted list, as the
+/// shipped one is, packs sorted, and sorting it costs one pass).
 fn packed(word: &[u8]) -> Option<u64> {
     if word.is_empty() || word.len() > 8 {
         return None;
     }
     let mut bytes = [0u8; 8];
     bytes[..word.len()].copy_from_slice(word);
-    Some(u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase())))
+    Some(u64::from_be_bytes(bytes.map(|b| b.to_ascii_lowercase())))
 }
 
 /// Where the word after a middle initial at `at` starts (`R ` or `R. ` before a capitalized word or a
@@ -729,7 +718,7 @@ mod tests {
         assert_eq!(fold("Łukasz"), None);
         assert_eq!(fold("Tyler"), None);
         assert_eq!(fold(&"é".repeat(60)), None, "too long");
-        let words = Words::new(&["sinead", "thais"]);
+        let words = Words::new(["sinead", "thais"].into_iter());
         assert!(words.holds_capitalized("Sinéad".as_bytes()) && words.holds_capitalized("Thaís".as_bytes()));
         assert!(!words.holds_capitalized("Sinéadh".as_bytes()));
     }

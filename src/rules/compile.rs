@@ -10,7 +10,8 @@ use super::path::{FieldPattern, PatternIndex};
 use super::tree::{self, SyntaxError};
 use super::{
     Action, AtRest, Category, DetectorKind, DetectorRule, EntityId, FieldLabels, FieldRule, NotValue, PatternRule,
-    RetentionPeriod, RuleError, Rules, RulesError, Settings, TextValue, ValueShape, DEFAULT_RULES, RETENTION_KEYS,
+    RetentionPeriod, RuleError, Rules, RulesError, Settings, TextValue, ValueShape, WordList, DEFAULT_RULES,
+    RETENTION_KEYS,
 };
 use crate::pii;
 
@@ -217,7 +218,7 @@ impl<'a> Compiler<'a> {
             "`phone_labels` belongs to [detectors.name], which reads the name that signs a phone",
             "a label of `phone_labels` is empty; remove it or write the label",
         );
-        let given_names = self.owned_words(
+        let given_names = self.word_list(
             kind,
             DetectorKind::Name,
             detector.given_names,
@@ -231,7 +232,7 @@ impl<'a> Compiler<'a> {
             "`not_family_names` belongs to [detectors.name], which reads names in prose",
             "a word of `not_family_names` is empty; remove it or write the word",
         );
-        let leading_family_names = self.owned_words(
+        let leading_family_names = self.word_list(
             kind,
             DetectorKind::Name,
             detector.leading_family_names,
@@ -268,6 +269,28 @@ impl<'a> Compiler<'a> {
             not_family_names,
             leading_family_names,
         }
+    }
+
+    /// `owned_words` as one list (see `WordList`): a text of words between spaces is one value of `words`.
+    fn word_list(
+        &mut self,
+        kind: DetectorKind,
+        owner: DetectorKind,
+        words: Option<Vec<Located<String>>>,
+        elsewhere: &str,
+        empty: &str,
+    ) -> WordList {
+        let words = words.unwrap_or_default();
+        for word in &words {
+            if kind != owner {
+                self.error(word.file, &word.span, elsewhere);
+                return WordList::default();
+            }
+            if word.value.trim().is_empty() {
+                self.error(word.file, &word.span, empty);
+            }
+        }
+        WordList::new(words.iter().map(|word| word.value.as_str()))
     }
 
     /// Lowercases context words (before or after a number); an empty word, which would stand everywhere or

@@ -498,10 +498,10 @@ impl Reader<'_> {
     /// as one text: the reader takes about 2 µs per text in quotes). Each word of a text has the text's span.
     fn words(&mut self, key: &Spanned<String>, value: Node) -> Option<Vec<Spanned<String>>> {
         match value {
-            Node::Text(text) => {
-                let span = key.span();
-                Some(text.split_whitespace().map(|word| Spanned::new(span.clone(), word.to_string())).collect())
-            }
+            // A text of words is one value, split where the list is compiled (`WordList`): one allocation, not
+            // one per word. A blank text is an empty list.
+            Node::Text(text) if text.trim().is_empty() => Some(Vec::new()),
+            Node::Text(text) => Some(vec![Spanned::new(key.span(), text)]),
             value => self.texts(key, value),
         }
     }

@@ -347,13 +347,52 @@ pub struct DetectorRule {
     pub phone_labels: Vec<String>,
     /// The name detector's (lowercase): given names, which start a full name in prose with no cue before it
     /// (`for Tyler Washington,`).
-    pub given_names: Vec<String>,
+    pub given_names: WordList,
     /// The name detector's (ASCII lowercase): words that, in or after a full name found by its given name, make
     /// it a place or a company (`Philip Bypass`, `Rand Corporation`).
     pub not_family_names: Vec<String>,
     /// The name detector's (lowercase): family names written before the given name (Chinese, Vietnamese, Korean,
     /// Japanese and Hungarian order), which start a full name in prose with no cue before it (`Zhang Wenjie`).
-    pub leading_family_names: Vec<String>,
+    pub leading_family_names: WordList,
+}
+
+/// A long list of words, lowercase, kept as one text with a word on each line: the shipped given names (over
+/// twenty-five thousand) cost one allocation, not one each, while the rules are read and for as long as they live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordList {
+    text: String,
+}
+
+impl WordList {
+    /// The words of `texts`, each text split at ASCII whitespace (`"ana  bea"` or `["ana", "bea"]`), in lowercase.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> WordList {
+        let mut text = String::new();
+        for word in texts.into_iter().flat_map(str::split_ascii_whitespace) {
+            if word.is_ascii() {
+                let start = text.len();
+                text.push_str(word);
+                text[start..].make_ascii_lowercase();
+            } else {
+                text.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            text.push('\n');
+        }
+        WordList { text }
+    }
+
+    /// The words, in the order they were written.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        self.text.lines()
+    }
+
+    /// The number of words.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
 }
 
 /// A checksum validator for pattern matches (letters and digits only, uppercased).
