@@ -2270,6 +2270,19 @@ mod tests {
     }
 
     #[test]
+    fn one_time_codes_and_pins_are_secrets() {
+        check(
+            r#"{"otp":"482913","otpCode":123456,"status_code":200,"pin":true}"#,
+            r#"{"otp":"[REDACTED]","otpCode":"[REDACTED]","status_code":200,"pin":true}"#,
+        );
+        check("passcode=739201 verification_code=883920", "passcode=[REDACTED] verification_code=[REDACTED]");
+        check("/v2/session?user=42&otp=482913&mfa_code=1234", "/v2/session?user=42&otp=[REDACTED]&mfa_code=[REDACTED]");
+        // A card payment's approval code gives no one access; a code of seven digits or more after a label is read.
+        check("authorized amount=$556.51 auth_code=750b13", "authorized amount=$556.51 auth_code=750b13");
+        check("your verification code is 60399917", "your verification code is [REDACTED]");
+    }
+
+    #[test]
     fn a_full_name_may_start_with_a_family_name_written_first() {
         check(
             "for Zhang Wenjie; by Nguyễn Thị Mai; Park Ji-hoon joined; Takahashi Yuki desu; Kovács Péter paid",
