@@ -1441,7 +1441,9 @@ impl Detectors {
             end += 1;
         }
         let shaped = (6..=20).contains(&digits) && letters <= 5 && end - start <= 32;
-        if !shaped || text.get(end).is_some_and(|&b| b == b'_' || b == b'@' || b >= 0x80) {
+        // Not glued to a word after it (`12345678é`), but to the scripts written without spaces from U+3000 on
+        // (`マイナンバー136843971899を`).
+        if !shaped || text.get(end).is_some_and(|&b| b == b'_' || b == b'@' || (0x80..0xE3).contains(&b)) {
             return None;
         }
         let (entity, action) = self.labels.before(text, start, false)?;

@@ -2270,6 +2270,15 @@ mod tests {
     }
 
     #[test]
+    fn a_national_number_may_be_glued_to_a_script_written_without_spaces() {
+        check("マイナンバー136843971899を登録", "マイナンバー[NATIONAL_ID]を登録");
+        check("身份证号码：11010119900307451X。", "身份证号码：[NATIONAL_ID]。");
+        check("주민등록번호 900101-1234567", "주민등록번호 [NATIONAL_ID]");
+        // Not glued to a letter of a script written with spaces, and no number without its label.
+        check("PESEL 82061173514é; 订单号2024051234567已发货", "PESEL 82061173514é; 订单号2024051234567已发货");
+    }
+
+    #[test]
     fn one_time_codes_and_pins_are_secrets() {
         check(
             r#"{"otp":"482913","otpCode":123456,"status_code":200,"pin":true}"#,
