@@ -2263,7 +2263,9 @@ mod tests {
         for line in [
             r#"class "Les Mills Body Pump" full; item="Alfa Romeo Giulia 1:18 scale"; Škoda Octavia Combi 2.0 TDI"#,
             "mode=Jane Level=3; Aisha.Bello; Tyler Washington.com; Hong Kong office; Charles de Gaulle Cargo",
-            "Grant Access; Mark Complete; Rose Gold; Grace Period; Will Retry",
+            "Grant Access; Mark Complete; Rose Gold; Grace Period; Will Retry; Frank Discussion; Rob Roy",
+            "Ralph Lauren Polo Shirt; Jana Masaryka 1234/5; Tim Tam 3.99; Lee Enfield No4; Vasco da Gama 2-1",
+            "16500 Ronald Reagan Blvd; Latin America; report Grace Hopper.xlsx",
         ] {
             check(line, line);
         }
@@ -2286,6 +2288,8 @@ mod tests {
         );
         check("passcode=739201 verification_code=883920", "passcode=[REDACTED] verification_code=[REDACTED]");
         check("/v2/session?user=42&otp=482913&mfa_code=1234", "/v2/session?user=42&otp=[REDACTED]&mfa_code=[REDACTED]");
+        // A board's pin and an Indian postal code are no PIN.
+        check(r#"{"pin":17,"pincode":"560038"}"#, r#"{"pin":17,"pincode":"560038"}"#);
         // A card payment's approval code gives no one access; a code of seven digits or more after a label is read.
         check("authorized amount=$556.51 auth_code=750b13", "authorized amount=$556.51 auth_code=750b13");
         check("your verification code is 60399917", "your verification code is [REDACTED]");
@@ -2297,6 +2301,10 @@ mod tests {
             "for Zhang Wenjie; by Nguyễn Thị Mai; Park Ji-hoon joined; Takahashi Yuki desu; Kovács Péter paid",
             "for [NAME]; by [NAME]; [NAME] joined; [NAME] desu; [NAME] paid",
         );
+        // Without a given name after it, a family name starts no name: places, dishes, companies, hotels.
+        let line = "Tang Dynasty Ceramics; Chiba Prefecture; Park Hyatt Tokyo; Takeda Pharmaceutical; Li Lei";
+        check(line, line);
+        check("by Đặng Thu Trang today", "by [NAME] today");
         // Places, companies and cars stay: a word of `not_family_names` after it, a family name left out.
         check(
             "Park Avenue; Lee County; Wang Computers; Suzuki Swift",
@@ -3096,7 +3104,7 @@ mod tests {
                     "password=XxXx2024 token=xxxx1234 api_key=2048B",
                     "password=[REDACTED] token=[REDACTED] api_key=[REDACTED]",
                 ),
-                ("contact Li Lei 13800138000", "contact [NAME] [PHONE]"),
+                ("contact Li Lei 13800138000", "contact Li Lei [PHONE]"),
                 ("call me at 0612345678 try after 5pm", "call me at [PHONE] try after 5pm"),
                 ("WhatsApp 98765 43210 Rs 500 paid", "WhatsApp [PHONE] Rs 500 paid"),
                 // Found: an element with attributes, OpenLDAP's root password, keys in other scripts.

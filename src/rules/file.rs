@@ -495,7 +495,7 @@ impl Reader<'_> {
     }
 
     /// A list of texts, or one text of words between spaces and line breaks (a long list of words reads faster
-    /// as one text: the reader takes about 2 µs per text in quotes). Each word of a text has the text's span.
+    /// as one text: the reader takes about 2 µs per text in quotes). A text is kept whole, with its span.
     fn words(&mut self, key: &Spanned<String>, value: Node) -> Option<Vec<Spanned<String>>> {
         match value {
             // A text of words is one value, split where the list is compiled (`WordList`): one allocation, not
