@@ -21,9 +21,9 @@
 //! (`Khalid bin Saeed Al Mansoori`), with no word of `not_family_names` in it or a word of either list after it
 //! (`Philip Bypass`, `Rand Corporation`, `Cassandra Cluster`), and no house number before or after it (`12
 //! Gordon Terrace`, `Jana Nerudy 89`); its first word is no cue (`Beste Jan Jansen`). A family name of the rules'
-//! `leading_family_names` starts one the same way, of two or three words (`Zhang Wenjie`, `Nguyễn Thị Mai`). A
-//! word is compared with the lists in lowercase, as written and without its accents (`Sinéad` as `sinead`), only
-//! when a capital or a particle follows it.
+//! `leading_family_names` starts one the same way, of two or three words with a given name among them
+//! (`Takahashi Yuki`, `Nguyễn Thị Mai`; not `Tang Dynasty`). A word is compared with the lists in lowercase, as
+//! written and without its accents (`Sinéad` as `sinead`), only when a capital or a particle follows it.
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
