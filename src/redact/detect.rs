@@ -541,6 +541,7 @@ impl Detectors {
             &names.given_names,
             &names.not_family_names,
             &names.leading_family_names,
+            &names.thing_keys,
         );
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;

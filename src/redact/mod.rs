@@ -2296,6 +2296,19 @@ mod tests {
     }
 
     #[test]
+    fn a_given_name_under_a_key_of_things_starts_no_name() {
+        let line = r#"merchant=Tim Hortons font="Franklin Gothic" vessel: Emma Maersk product_name=Jack Daniels"#;
+        check(line, line);
+        // Keys of people that end otherwise, and the rules' own list.
+        check(
+            "project_manager=Derek Osei team_lead=Tyler Washington; Host: Maria Lopez",
+            "project_manager=[NAME] team_lead=[NAME]; Host: [NAME]",
+        );
+        check_with("[detectors.name]\nthing_keys = []\n", "merchant=Tim Hortons", "merchant=[NAME]");
+        check_with("[detectors.name]\nthing_keys = [\"blimp\"]\n", "blimp_name=Derek Osei", "blimp_name=Derek Osei");
+    }
+
+    #[test]
     fn a_full_name_may_start_with_a_family_name_written_first() {
         check(
             "for Zhang Wenjie; by Nguyễn Thị Mai; Park Ji-hoon joined; Takahashi Yuki desu; Kovács Péter paid",

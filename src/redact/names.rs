@@ -80,6 +80,8 @@ pub(crate) struct NameCues {
     not_family_names: Words,
     /// Family names written before the given name (`Zhang Wenjie`, `Nguyễn Thị Mai`, `Kovács Péter`).
     leading_family_names: Words,
+    /// Words of keys whose values are things (normalized: `merchant`, `font`, `vessel`).
+    thing_keys: Vec<Box<[u8]>>,
 }
 
 /// A set of lowercase words: those of up to eight bytes packed into a word each (sorted), the longer ones as
@@ -197,6 +199,7 @@ impl NameCues {
         given_names: &WordList,
         not_family_names: &[String],
         leading_family_names: &WordList,
+        thing_keys: &[String],
     ) -> NameCues {
         let cues: Vec<Cue> = words
             .iter()
@@ -232,6 +235,7 @@ impl NameCues {
             given_names: Words::new(given_names.iter()),
             not_family_names: Words::new(not_family_names.iter().map(String::as_str)),
             leading_family_names: Words::new(leading_family_names.iter()),
+            thing_keys: thing_keys.iter().map(|key| key.as_bytes().into()).collect(),
         }
     }
 
@@ -453,7 +457,7 @@ impl NameCues {
             // A dash or a quote that is not ASCII (`—Rosa Hernández`, `«Tyler Washington»`; a name whose first
             // letter is not ASCII has no capitals anchor there, so `«Émilie` is not read).
             || text[start - 1] >= 0x80 && !letter_before(text, start);
-        if house_number || !apart || self.is_cue(&text[start..first_end]) {
+        if house_number || !apart || self.is_cue(&text[start..first_end]) || self.value_of_a_thing(text, start) {
             return None;
         }
         let first = &text[start..first_end];
@@ -532,6 +536,37 @@ impl NameCues {
             }
         }
         Some(end)
+    }
+
+    /// True when the word at `start` begins the value of a key whose values are things (`merchant=Tim Hortons`,
+    /// `font="Franklin Gothic"`, `vessel: Emma Maersk`): a key, normalized, that ends with a word of `thing_keys`,
+    /// or with one and `name` (`product_name`); not `project_manager` or `team_lead`.
+    fn value_of_a_thing(&self, text: &[u8], start: usize) -> bool {
+        if self.thing_keys.is_empty() {
+            return false;
+        }
+        let head = &text[..start];
+        let head = head.strip_suffix(b"\"").or_else(|| head.strip_suffix(b"'")).unwrap_or(head);
+        let head = head.strip_suffix(b" ").unwrap_or(head);
+        let Some(head) = head.strip_suffix(b"=").or_else(|| head.strip_suffix(b":")) else { return false };
+        let key_start = head
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+            .map_or(0, |at| at + 1);
+        let key = &head[key_start..];
+        if key.is_empty() || key.len() > 48 {
+            return false;
+        }
+        let mut normalized = [0u8; 48];
+        let mut len = 0;
+        for &byte in key.iter().filter(|b| !matches!(b, b'_' | b'-' | b'.')) {
+            normalized[len] = byte.to_ascii_lowercase();
+            len += 1;
+        }
+        let key = &normalized[..len];
+        // `merchant_name`, `productName`: the thing named.
+        let key = key.strip_suffix(b"name").filter(|rest| !rest.is_empty()).unwrap_or(key);
+        self.thing_keys.iter().any(|word| key.ends_with(word))
     }
 
     /// The end of the name that starts at `start` (a capital at a word start), if one does, and its number of

@@ -74,6 +74,7 @@ struct MergedDetector {
     given_names: Option<Vec<Located<String>>>,
     not_family_names: Option<Vec<Located<String>>>,
     leading_family_names: Option<Vec<Located<String>>>,
+    thing_keys: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
 
@@ -232,6 +233,13 @@ impl<'a> Compiler<'a> {
             "`not_family_names` belongs to [detectors.name], which reads names in prose",
             "a word of `not_family_names` is empty; remove it or write the word",
         );
+        let thing_keys = normalized_keys(&self.owned_words(
+            kind,
+            DetectorKind::Name,
+            detector.thing_keys,
+            "`thing_keys` belongs to [detectors.name], which reads names in prose",
+            "a word of `thing_keys` is empty; remove it or write the word",
+        ));
         let leading_family_names = self.word_list(
             kind,
             DetectorKind::Name,
@@ -268,6 +276,7 @@ impl<'a> Compiler<'a> {
             given_names,
             not_family_names,
             leading_family_names,
+            thing_keys,
         }
     }
 
@@ -438,6 +447,7 @@ impl<'a> Compiler<'a> {
                 given_names,
                 not_family_names,
                 leading_family_names,
+                thing_keys,
                 secret,
             } = spanned.into_inner();
             let entry = merged.detectors.entry(name).or_insert_with(|| (file, span, MergedDetector::default()));
@@ -483,6 +493,9 @@ impl<'a> Compiler<'a> {
             }
             if let Some(words) = leading_family_names {
                 detector.leading_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
+            }
+            if let Some(words) = thing_keys {
+                detector.thing_keys = Some(words.into_iter().map(|word| located(word, file)).collect());
             }
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

@@ -354,6 +354,9 @@ pub struct DetectorRule {
     /// The name detector's (lowercase): family names written before the given name (Chinese, Vietnamese, Korean,
     /// Japanese and Hungarian order), which start a full name in prose with no cue before it (`Zhang Wenjie`).
     pub leading_family_names: WordList,
+    /// The name detector's (normalized like keys: lowercase, without `_`, `-` and `.`): words of keys whose
+    /// values are things, not people (`merchant=Tim Hortons`, `font="Franklin Gothic"`).
+    pub thing_keys: Vec<String>,
 }
 
 /// A long list of words, lowercase, kept as one text with a word on each line: the shipped given names (over
@@ -772,6 +775,7 @@ impl Rules {
                     "given_names": detector.given_names.len(),
                     "not_family_names": detector.not_family_names,
                     "leading_family_names": detector.leading_family_names.len(),
+                    "thing_keys": detector.thing_keys,
                 })
             })
             .collect();
