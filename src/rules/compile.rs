@@ -219,13 +219,14 @@ impl<'a> Compiler<'a> {
             "`phone_labels` belongs to [detectors.name], which reads the name that signs a phone",
             "a label of `phone_labels` is empty; remove it or write the label",
         );
-        let given_names = self.word_list(
+        let given_names = self.owned(
             kind,
             DetectorKind::Name,
             detector.given_names,
             "`given_names` belongs to [detectors.name], which reads names in prose",
             "a name of `given_names` is empty; remove it or write the name",
         );
+        let given_names = WordList::new(given_names.iter().map(|word| word.value.as_str()));
         let not_family_names = self.owned_words(
             kind,
             DetectorKind::Name,
@@ -240,13 +241,14 @@ impl<'a> Compiler<'a> {
             "`thing_keys` belongs to [detectors.name], which reads names in prose",
             "a word of `thing_keys` is empty; remove it or write the word",
         ));
-        let leading_family_names = self.word_list(
+        let leading_family_names = self.owned(
             kind,
             DetectorKind::Name,
             detector.leading_family_names,
             "`leading_family_names` belongs to [detectors.name], which reads names in prose",
             "a name of `leading_family_names` is empty; remove it or write the name",
         );
+        let leading_family_names = WordList::new(leading_family_names.iter().map(|word| word.value.as_str()));
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -280,32 +282,28 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// `owned_words` as one list (see `WordList`): a text of words between spaces is one value of `words`.
-    fn word_list(
+    /// The words of a list that only the `owner` detector reads: an error for `kind` when it is another (and
+    /// no word kept), and one for each empty word.
+    fn owned(
         &mut self,
         kind: DetectorKind,
         owner: DetectorKind,
         words: Option<Vec<Located<String>>>,
         elsewhere: &str,
         empty: &str,
-    ) -> WordList {
+    ) -> Vec<Located<String>> {
         let words = words.unwrap_or_default();
-        for word in &words {
-            if kind != owner {
-                self.error(word.file, &word.span, elsewhere);
-                return WordList::default();
-            }
-            if word.value.trim().is_empty() {
-                self.error(word.file, &word.span, empty);
-            }
+        if let Some(word) = words.first().filter(|_| kind != owner) {
+            self.error(word.file, &word.span, elsewhere);
+            return Vec::new();
         }
-        WordList::new(words.iter().map(|word| word.value.as_str()))
+        for word in words.iter().filter(|word| word.value.trim().is_empty()) {
+            self.error(word.file, &word.span, empty);
+        }
+        words
     }
 
-    /// Lowercases context words (before or after a number); an empty word, which would stand everywhere or
-    /// nowhere, is an error.
-    /// A list that only the `owner` detector reads, in ASCII lowercase as it compares: an error for `kind` when
-    /// it is another, and for each empty word.
+    /// `owned`'s words in ASCII lowercase, as the detector compares them, the empty ones left out.
     fn owned_words(
         &mut self,
         kind: DetectorKind,
@@ -314,19 +312,8 @@ impl<'a> Compiler<'a> {
         elsewhere: &str,
         empty: &str,
     ) -> Vec<String> {
-        let mut lowered = Vec::new();
-        for word in words.unwrap_or_default() {
-            if kind != owner {
-                self.error(word.file, &word.span, elsewhere);
-                break;
-            }
-            if word.value.trim().is_empty() {
-                self.error(word.file, &word.span, empty);
-            } else {
-                lowered.push(word.value.to_ascii_lowercase());
-            }
-        }
-        lowered
+        let words = self.owned(kind, owner, words, elsewhere, empty);
+        words.iter().filter(|word| !word.value.trim().is_empty()).map(|word| word.value.to_ascii_lowercase()).collect()
     }
 
     /// The context words of a list: each lowercased, and for a word with letters that are not ASCII (whose case
