@@ -24,16 +24,43 @@ pub struct Finding {
     pub action: Action,
 }
 
-/// What the text being scanned is, as far as the detectors care.
+/// What the text being scanned is, as far as the detectors care: what the JSON key of the value says, as bits
+/// of one byte (a JSON walker's treatment of a member, which holds it, stays eight bytes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ScanContext {
-    /// The JSON key of the value mentions a phone (`contactPhone`), so phone-shaped numbers count as phones.
-    pub phone_key: bool,
-    /// The JSON key of the value mentions an SSN.
-    pub ssn_key: bool,
-    /// The JSON key of the value is one of the phone detector's `e164_keys` (`to`, `dst`): digits alone that a plan
-    /// confirms are a phone (see `Detectors::e164_digits`).
-    pub e164_key: bool,
+pub struct ScanContext(u8);
+
+impl ScanContext {
+    /// The key mentions a phone (`contactPhone`), so phone-shaped numbers count as phones.
+    pub const PHONE_KEY: u8 = 1;
+    /// The key mentions an SSN.
+    pub const SSN_KEY: u8 = 2;
+    /// The key is one of the phone detector's `e164_keys` (`to`, `dst`): digits alone that a plan confirms are a
+    /// phone (see `Detectors::e164_digits`).
+    pub const E164_KEY: u8 = 4;
+    /// The key names a thing (the name detector's `thing_keys`: `merchant`, `productName`): a given name at the
+    /// value's start starts no name (`"merchant":"Tim Hortons"`).
+    pub const THING_KEY: u8 = 8;
+
+    /// This context with `flag` set when `on`.
+    pub fn with(self, flag: u8, on: bool) -> ScanContext {
+        ScanContext(if on { self.0 | flag } else { self.0 })
+    }
+
+    pub fn phone_key(self) -> bool {
+        self.0 & Self::PHONE_KEY != 0
+    }
+
+    pub fn ssn_key(self) -> bool {
+        self.0 & Self::SSN_KEY != 0
+    }
+
+    pub fn e164_key(self) -> bool {
+        self.0 & Self::E164_KEY != 0
+    }
+
+    pub fn thing_key(self) -> bool {
+        self.0 & Self::THING_KEY != 0
+    }
 }
 
 /// Remembers the classification of the keys of `key=value` pairs, so a key seen before costs a hash and a
@@ -634,7 +661,9 @@ impl Detectors {
         }
         if anchors.any(Anchor::Cap) {
             if self.on(DetectorKind::Name) {
-                self.name_cues.find(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
+                self.name_cues.find(text, anchors, context.thing_key(), |start, end| {
+                    self.push(DetectorKind::Name, start, end, out)
+                });
             }
             self.labeled_passwords(text, anchors, out);
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
@@ -761,13 +790,13 @@ impl Detectors {
         if (14..=19).contains(&count) && self.on(DetectorKind::Card) && validate::is_card_number(digits) {
             return Some((DetectorKind::Card.entity(), self.actions[DetectorKind::Card as usize]));
         }
-        if context.ssn_key && count == 9 && self.on(DetectorKind::Ssn) && ssn_digits_valid(digits) {
+        if context.ssn_key() && count == 9 && self.on(DetectorKind::Ssn) && ssn_digits_valid(digits) {
             return Some((DetectorKind::Ssn.entity(), self.actions[DetectorKind::Ssn as usize]));
         }
-        if context.phone_key && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
+        if context.phone_key() && (7..=15).contains(&count) && self.on(DetectorKind::Phone) {
             return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
         }
-        if context.e164_key && self.on(DetectorKind::Phone) && self.e164_digits(digits) {
+        if context.e164_key() && self.on(DetectorKind::Phone) && self.e164_digits(digits) {
             return Some((DetectorKind::Phone.entity(), self.actions[DetectorKind::Phone as usize]));
         }
         None
@@ -1258,7 +1287,7 @@ impl Detectors {
             // Without dashes, or with dots (`898.29.5271`), only under an SSN key or after a word: one of the
             // context words, or X12's `REF*SY*` (an 837 claim's qualifier for an SSN).
             let said = || {
-                context.ssn_key
+                context.ssn_key()
                     || self.near(&self.ssn_context, text, token.start)
                     || text[..token.start].ends_with(b"REF*SY*")
             };
@@ -1281,7 +1310,7 @@ impl Detectors {
                     && last.end <= token.start
                     && is_list_gap(&text[last.end..token.start])
             });
-            let context = ScanContext { phone_key: context.phone_key || listed, ..context };
+            let context = context.with(ScanContext::PHONE_KEY, listed);
             if let Some(phone_end) = self.phone(text, &token, context) {
                 self.push(DetectorKind::Phone, token.start, phone_end, out);
                 return phone_end;
@@ -1556,7 +1585,7 @@ impl Detectors {
         } else {
             false
         };
-        if strong || context.phone_key {
+        if strong || context.phone_key() {
             return Some(end);
         }
         // Digits only under a key that holds a phone (`to=447418343012`, `"dst":"254712345678"`,
@@ -1564,7 +1593,7 @@ impl Detectors {
         let keyed = groups.len() == 1
             && (10..=17).contains(&count)
             && self.e164_digits(digits)
-            && (context.e164_key || self.near_label(&self.e164_keys, text, token.start));
+            && (context.e164_key() || self.near_label(&self.e164_keys, text, token.start));
         if keyed {
             return Some(end);
         }
@@ -4934,8 +4963,8 @@ mod tests {
         let mut pick = |n: u64| (super::super::xorshift(&mut state) % n) as usize;
         let contexts = [
             ScanContext::default(),
-            ScanContext { phone_key: true, ..ScanContext::default() },
-            ScanContext { ssn_key: true, ..ScanContext::default() },
+            ScanContext::default().with(ScanContext::PHONE_KEY, true),
+            ScanContext::default().with(ScanContext::SSN_KEY, true),
         ];
         for _ in 0..3000 {
             let digits = |count: usize, pick: &mut dyn FnMut(u64) -> usize| {
@@ -5622,7 +5651,7 @@ mod tests {
 
     #[test]
     fn seconds_of_a_time_are_no_phone_even_under_a_phone_key() {
-        let phone_key = ScanContext { phone_key: true, ..ScanContext::default() };
+        let phone_key = ScanContext::default().with(ScanContext::PHONE_KEY, true);
         for stamp in ["2025-11-29T14:26:36.250-05:00", "2025-11-29 14:26:36.123456+01:00", "at 14:26:36.9-0530"] {
             assert_eq!(find_with(stamp, phone_key), vec![], "{stamp}");
         }

@@ -9,6 +9,7 @@ use crate::rules::{Action, DetectorKind, EntityId, Rules, ValueShape};
 use super::anchors::Anchors;
 use super::context::SplitKey;
 use super::detect::{is_pair_name, names_no_value, reads_as_a_key, ScanContext};
+use super::names::names_a_thing;
 use super::offsets::OffsetMap;
 use super::{Edit, KeyCache, KeyTag, LineWork, Sink};
 
@@ -118,11 +119,15 @@ fn treatment_for(rules: &Rules, work: &LineWork, raw: Option<&[u8]>, inherited: 
                 let mentions =
                     |words: &[String]| !key.names_no_phone() && words.iter().any(|word| key.mentions(word.as_bytes()));
                 let (phone, ssn) = (rules.detector(DetectorKind::Phone), rules.detector(DetectorKind::Ssn));
-                let context = ScanContext {
-                    phone_key: mentions(&phone.key_words),
-                    ssn_key: mentions(&ssn.key_words),
-                    e164_key: mentions(&phone.e164_keys),
-                };
+                let names = rules.detector(DetectorKind::Name);
+                let context = ScanContext::default()
+                    .with(ScanContext::PHONE_KEY, mentions(&phone.key_words))
+                    .with(ScanContext::SSN_KEY, mentions(&ssn.key_words))
+                    .with(ScanContext::E164_KEY, mentions(&phone.e164_keys))
+                    .with(
+                        ScanContext::THING_KEY,
+                        work.path.last().is_some_and(|key| names_a_thing(key, &names.thing_keys)),
+                    );
                 Treatment::Detect { context, shaped }
             }
             other => other,

@@ -2304,6 +2304,11 @@ mod tests {
             "project_manager=Derek Osei team_lead=Tyler Washington; Host: Maria Lopez",
             "project_manager=[NAME] team_lead=[NAME]; Host: [NAME]",
         );
+        // In JSON, by the member's key: the value's first words only.
+        check(
+            r#"{"merchant":"Tim Hortons","agent":"Derek Osei","productName":"Jack Daniels by Tyler Washington"}"#,
+            r#"{"merchant":"Tim Hortons","agent":"[NAME]","productName":"Jack Daniels by [NAME]"}"#,
+        );
         check_with("[detectors.name]\nthing_keys = []\n", "merchant=Tim Hortons", "merchant=[NAME]");
         check_with("[detectors.name]\nthing_keys = [\"blimp\"]\n", "blimp_name=Derek Osei", "blimp_name=Derek Osei");
     }

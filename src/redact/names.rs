@@ -157,6 +157,13 @@ const FOLDED: [&[u8]; 2] = [
       oooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy......",
 ];
 
+/// True when the normalized `key` names a thing: it ends with a word of `thing_keys`, or with one and `name`
+/// (`merchant`, `productname`; not `projectmanager`).
+pub(crate) fn names_a_thing(key: &[u8], thing_keys: &[impl AsRef<[u8]>]) -> bool {
+    let key = key.strip_suffix(b"name").filter(|rest| !rest.is_empty()).unwrap_or(key);
+    thing_keys.iter().any(|word| key.ends_with(word.as_ref()))
+}
+
 /// `word` in small letters with the accents of its Latin letters taken off (`Sinéad` as `sinead`, `Nguyễn` as
 /// `nguyen`), other characters as they are, and its length; None when nothing was taken off or it is too long.
 fn fold_accents(word: &[u8]) -> Option<([u8; 48], usize)> {
@@ -245,9 +252,10 @@ impl NameCues {
     }
 
     /// Calls `found(start, end)` for each name in `text` (whose anchors are `anchors`) that follows a cue.
-    /// Out of line: most texts the detectors scan have no capital after a cue.
+    /// `thing` says that `text` is the value of a key that names a thing (`"merchant":"Tim Hortons"`): a given
+    /// name at its start starts no name. Out of line: most texts the detectors scan have no capital after a cue.
     #[inline(never)]
-    pub(crate) fn find(&self, text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
+    pub(crate) fn find(&self, text: &[u8], anchors: &View<'_>, thing: bool, mut found: impl FnMut(usize, usize)) {
         let mut after = 0;
         for start in anchors.positions(Anchor::Cap) {
             // A word that starts with a byte that is not ASCII starts with a letter of a cased script only after
@@ -268,7 +276,7 @@ impl NameCues {
                 // An initial and a last name are a full name.
                 (start - initial, false)
             } else {
-                if let Some(end) = self.given_name_at(text, start) {
+                if let Some(end) = self.given_name_at(text, start).filter(|_| !(thing && start == 0)) {
                     found(start, end);
                     after = end;
                 }
@@ -563,10 +571,7 @@ impl NameCues {
             normalized[len] = byte.to_ascii_lowercase();
             len += 1;
         }
-        let key = &normalized[..len];
-        // `merchant_name`, `productName`: the thing named.
-        let key = key.strip_suffix(b"name").filter(|rest| !rest.is_empty()).unwrap_or(key);
-        self.thing_keys.iter().any(|word| key.ends_with(word))
+        names_a_thing(&normalized[..len], &self.thing_keys)
     }
 
     /// The end of the name that starts at `start` (a capital at a word start), if one does, and its number of
