@@ -561,15 +561,7 @@ impl Detectors {
         let pattern_context = patterns.iter().map(|pattern| ContextWords::new(&pattern.context)).collect();
         let names = rules.detector(DetectorKind::Name);
         let phone_labels = names.phone_labels.iter().map(|label| label.as_bytes().into()).collect();
-        let name_cues = NameCues::new(
-            &names.context,
-            &names.full_name_context,
-            &names.not_names,
-            &names.given_names,
-            &names.not_family_names,
-            &names.leading_family_names,
-            &names.thing_keys,
-        );
+        let name_cues = NameCues::new(names);
         if name_cues.is_empty() {
             enabled[DetectorKind::Name as usize] = false;
         }

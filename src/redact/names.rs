@@ -27,7 +27,8 @@
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
-use crate::rules::WordList;
+use crate::rules::path::normalize_key_into;
+use crate::rules::DetectorRule;
 
 /// The most bytes of spaces and quotes between a cue and the name after it.
 const MAX_GAP: usize = 12;
@@ -81,7 +82,7 @@ pub(crate) struct NameCues {
     /// Family names written before the given name (`Zhang Wenjie`, `Nguyễn Thị Mai`, `Kovács Péter`).
     leading_family_names: Words,
     /// Words of keys whose values are things (normalized: `merchant`, `font`, `vessel`).
-    thing_keys: Vec<Box<[u8]>>,
+    thing_keys: Vec<String>,
 }
 
 /// A set of lowercase words: those of up to eight bytes packed into a word each (sorted), the longer ones as
@@ -108,7 +109,7 @@ impl Words {
     }
 
     /// Whether `word` is in the set, compared in ASCII lowercase (the set's words that are not ASCII are found
-    /// only as `lowercase` writes them).
+    /// only as the rules lowercase them: see `holds_capitalized`).
     fn holds(&self, word: &[u8]) -> bool {
         match packed(word) {
             Some(key) => self.short.binary_search(&key).is_ok(),
@@ -146,9 +147,10 @@ impl Words {
 
 /// The Latin letters with an accent from U+00C0 to U+024F, then from U+1E00 to U+1EFF (Vietnamese), each as
 /// its small letter without the accent, or `.` for a character that has none (`ø`, `ł`, `×`): the letters
-/// that Unicode's canonical decomposition splits into a letter and its marks.
+/// that Unicode's canonical decomposition splits into a letter and its marks, and `Đ` and `đ`, which
+/// Vietnamese names are written without too.
 const FOLDED: [&[u8]; 2] = [
-    b"aaaaaa.ceeeeiiii.nooooo..uuuuy..aaaaaa.ceeeeiiii.nooooo..uuuuy.yaaaaaaccccccccdd..eeeeeeeeeegggggggghh..\
+    b"aaaaaa.ceeeeiiii.nooooo..uuuuy..aaaaaa.ceeeeiiii.nooooo..uuuuy.yaaaaaaccccccccddddeeeeeeeeeegggggggghh..\
       iiiiiiiii...jjkk.llllll....nnnnnn...oooooo..rrrrrrsssssssstttt..uuuuuuuuuuuuwwyyyzzzzzz.................\
       ................oo.............uu............................aaiioouuuuuuuuuu.aaaa....ggkkoooo..j...gg..\
       nnaa....aaaaeeeeiiiioooorrrruuuusstt..hh......aaeeooooooooyy............................",
@@ -172,8 +174,6 @@ fn fold_accents(word: &[u8]) -> Option<([u8; 48], usize)> {
     while let Some((c, next)) = char_at(word, at) {
         let code = c as usize;
         let plain = match code {
-            // `Đ` and `đ` have no accent to take off, but Vietnamese names are written without them too.
-            0x110 | 0x111 => Some(&b'd'),
             0xC0..=0x24F => FOLDED[0].get(code - 0xC0),
             0x1E00..=0x1EFF => FOLDED[1].get(code - 0x1E00),
             _ => None,
@@ -197,21 +197,14 @@ fn fold_accents(word: &[u8]) -> Option<([u8; 48], usize)> {
 }
 
 impl NameCues {
-    /// The cues from the rules' context words of the name detector and its cues of full names, and its words
-    /// that name no one (all lowercase).
-    pub(crate) fn new(
-        words: &[String],
-        full_name_words: &[String],
-        not_names: &[String],
-        given_names: &WordList,
-        not_family_names: &[String],
-        leading_family_names: &WordList,
-        thing_keys: &[String],
-    ) -> NameCues {
-        let cues: Vec<Cue> = words
+    /// The cues and word lists of the name detector's rule (`context`, `full_name_context`, `not_names`,
+    /// `given_names`, `not_family_names`, `leading_family_names`, `thing_keys`; all lowercase).
+    pub(crate) fn new(rule: &DetectorRule) -> NameCues {
+        let cues: Vec<Cue> = rule
+            .context
             .iter()
             .map(|word| (word, false))
-            .chain(full_name_words.iter().map(|word| (word, true)))
+            .chain(rule.full_name_context.iter().map(|word| (word, true)))
             .map(|(word, full)| match word.strip_suffix(',') {
                 Some(bare) => (bare.trim_end(), true, full),
                 // A cue's own full stop (`t.n.v.`) is read as the mark after it.
@@ -238,11 +231,11 @@ impl NameCues {
             cues,
             by_end,
             short_cues,
-            not_names: Words::new(not_names.iter().map(String::as_str)),
-            given_names: Words::new(given_names.iter()),
-            not_family_names: Words::new(not_family_names.iter().map(String::as_str)),
-            leading_family_names: Words::new(leading_family_names.iter()),
-            thing_keys: thing_keys.iter().map(|key| key.as_bytes().into()).collect(),
+            not_names: Words::new(rule.not_names.iter().map(String::as_str)),
+            given_names: Words::new(rule.given_names.iter()),
+            not_family_names: Words::new(rule.not_family_names.iter().map(String::as_str)),
+            leading_family_names: Words::new(rule.leading_family_names.iter()),
+            thing_keys: rule.thing_keys.clone(),
         }
     }
 
@@ -465,7 +458,7 @@ impl NameCues {
             // A dash or a quote that is not ASCII (`—Rosa Hernández`, `«Tyler Washington»`; a name whose first
             // letter is not ASCII has no capitals anchor there, so `«Émilie` is not read).
             || text[start - 1] >= 0x80 && !letter_before(text, start);
-        if house_number || !apart || self.is_cue(&text[start..first_end]) || self.value_of_a_thing(text, start) {
+        if house_number || !apart || self.is_cue(&text[start..first_end]) {
             return None;
         }
         let first = &text[start..first_end];
@@ -543,7 +536,8 @@ impl NameCues {
                 return None;
             }
         }
-        Some(end)
+        // Not the value of a key of things (`merchant=Tim Hortons`): read last, as few names get this far.
+        (!self.value_of_a_thing(text, start)).then_some(end)
     }
 
     /// True when the word at `start` begins the value of a key whose values are things (`merchant=Tim Hortons`,
@@ -561,17 +555,11 @@ impl NameCues {
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
             .map_or(0, |at| at + 1);
-        let key = &head[key_start..];
-        if key.is_empty() || key.len() > 48 {
-            return false;
-        }
-        let mut normalized = [0u8; 48];
-        let mut len = 0;
-        for &byte in key.iter().filter(|b| !matches!(b, b'_' | b'-' | b'.')) {
-            normalized[len] = byte.to_ascii_lowercase();
-            len += 1;
-        }
-        names_a_thing(&normalized[..len], &self.thing_keys)
+        // Normalized as the rules' keys are, and without the dots of a path (`product.name`).
+        let mut key = Vec::new();
+        normalize_key_into(&head[key_start..], &mut key);
+        key.retain(|&byte| byte != b'.');
+        !key.is_empty() && names_a_thing(&key, &self.thing_keys)
     }
 
     /// The end of the name that starts at `start` (a capital at a word start), if one does, and its number of

@@ -47,6 +47,13 @@ fn located<T>(spanned: Spanned<T>, file: usize) -> Located<T> {
     Located { value: spanned.into_inner(), file, span }
 }
 
+/// A later file's list, when it has one, replaces the merged one whole (lists are not merged item by item).
+fn take_list<T>(merged: &mut Option<Vec<Located<T>>>, list: Option<Vec<Spanned<T>>>, file: usize) {
+    if let Some(list) = list {
+        *merged = Some(list.into_iter().map(|item| located(item, file)).collect());
+    }
+}
+
 #[derive(Default)]
 struct MergedCategory {
     description: Option<String>,
@@ -445,45 +452,21 @@ impl<'a> Compiler<'a> {
             if let Some(action) = action {
                 detector.action = Some(located(action, file));
             }
-            if let Some(regions) = regions {
-                detector.regions = Some(regions.into_iter().map(|region| located(region, file)).collect());
-            }
-            if let Some(context) = context {
-                detector.context = Some(context.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(context_after) = context_after {
-                detector.context_after = Some(context_after.into_iter().map(|word| located(word, file)).collect());
-            }
+            take_list(&mut detector.regions, regions, file);
+            take_list(&mut detector.context, context, file);
+            take_list(&mut detector.context_after, context_after, file);
             if key_words.is_some() {
                 detector.key_words = key_words;
             }
-            if let Some(keys) = e164_keys {
-                detector.e164_keys = Some(keys.into_iter().map(|key| located(key, file)).collect());
-            }
-            if let Some(endings) = flag_name_endings {
-                detector.flag_name_endings = Some(endings.into_iter().map(|ending| located(ending, file)).collect());
-            }
-            if let Some(words) = not_names {
-                detector.not_names = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = full_name_context {
-                detector.full_name_context = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = phone_labels {
-                detector.phone_labels = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = given_names {
-                detector.given_names = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = not_family_names {
-                detector.not_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = leading_family_names {
-                detector.leading_family_names = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
-            if let Some(words) = thing_keys {
-                detector.thing_keys = Some(words.into_iter().map(|word| located(word, file)).collect());
-            }
+            take_list(&mut detector.e164_keys, e164_keys, file);
+            take_list(&mut detector.flag_name_endings, flag_name_endings, file);
+            take_list(&mut detector.not_names, not_names, file);
+            take_list(&mut detector.full_name_context, full_name_context, file);
+            take_list(&mut detector.phone_labels, phone_labels, file);
+            take_list(&mut detector.given_names, given_names, file);
+            take_list(&mut detector.not_family_names, not_family_names, file);
+            take_list(&mut detector.leading_family_names, leading_family_names, file);
+            take_list(&mut detector.thing_keys, thing_keys, file);
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));
             }
@@ -507,9 +490,7 @@ impl<'a> Compiler<'a> {
             if let Some(validator) = validator {
                 entry.validator = Some(located(validator, file));
             }
-            if let Some(context) = context {
-                entry.context = Some(context.into_iter().map(|word| located(word, file)).collect());
-            }
+            take_list(&mut entry.context, context, file);
             if let Some(action) = action {
                 entry.action = Some(located(action, file));
             }
@@ -523,25 +504,16 @@ impl<'a> Compiler<'a> {
                 spanned.into_inner();
             let entry = merged.not_values.entry(name).or_default();
             entry.at = Some((file, span));
-            let all = |texts: Vec<Spanned<String>>| texts.into_iter().map(|text| located(text, file)).collect();
             if enabled.is_some() {
                 entry.enabled = enabled;
             }
             if description.is_some() {
                 entry.description = description;
             }
-            if let Some(entities) = entities {
-                entry.entities = Some(all(entities));
-            }
-            if let Some(keys) = keys {
-                entry.keys = Some(all(keys));
-            }
-            if let Some(words) = words {
-                entry.words = Some(all(words));
-            }
-            if let Some(last_words) = last_words {
-                entry.last_words = Some(all(last_words));
-            }
+            take_list(&mut entry.entities, entities, file);
+            take_list(&mut entry.keys, keys, file);
+            take_list(&mut entry.words, words, file);
+            take_list(&mut entry.last_words, last_words, file);
             if let Some(pattern) = pattern {
                 entry.pattern = Some(located(pattern, file));
             }

@@ -376,7 +376,8 @@ impl WordList {
                 text.push_str(word);
                 text[start..].make_ascii_lowercase();
             } else {
-                text.extend(word.chars().flat_map(char::to_lowercase));
+                // The whole word, so a Greek capital sigma at its end becomes the final `ς`.
+                text.push_str(&word.to_lowercase());
             }
             text.push('\n');
         }

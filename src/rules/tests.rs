@@ -397,3 +397,11 @@ fn field_labels_are_kept_as_written_and_an_empty_one_is_refused() {
         &["bad.toml:4:11: a label is empty or longer than 32 bytes; write the word that names the field — `labels = [\" \"]`"],
     );
 }
+
+#[test]
+fn a_word_list_is_its_words_in_lowercase_from_texts_or_items() {
+    let list = super::WordList::new(["Ana  BEA\nÉva", "ΟΔΥΣΣΕΑΣ", "", "  "]);
+    assert_eq!(list.iter().collect::<Vec<_>>(), ["ana", "bea", "éva", "οδυσσεας"]);
+    assert_eq!(list.len(), 4);
+    assert!(super::WordList::new(["", " "]).is_empty());
+}
