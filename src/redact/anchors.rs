@@ -49,11 +49,14 @@ pub(crate) enum Anchor {
     Lt = 3,
     /// `"` and `\\`.
     Quote = 4,
-    /// Num, At, Lt, Cap and the secret prefixes: where any detector but the key/value check could start.
+    /// Num, At, Lt, Cap, Caps and the secret prefixes: where any detector but the key/value check could start.
     Any = 5,
     /// A capital letter at a word start followed by a small letter or a byte that is not ASCII (`Maria`,
     /// `Sørensen`), or the first byte that is not ASCII of a word (`Éva`): where a person's name could start.
     Cap = 6,
+    /// A capital letter at a word start followed by another (`ELIF`, `KOWALSKI/PIOTR`, and `INFO`, `GET`): where a
+    /// person's name written in capitals could start.
+    Caps = 7,
 }
 
 /// The class masks of one 64-byte block (bit `i` for byte `i`), as a classifier reports them.
@@ -146,8 +149,8 @@ struct Block {
     /// Bytes where a secret prefix may start: a byte a prefix starts with (followed by a byte that can come
     /// second), when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`.
     word_starts: u64,
-    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any, cap.
-    anchors: [u64; 7],
+    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any, cap, caps.
+    anchors: [u64; 8],
 }
 
 impl Anchors {
@@ -405,10 +408,12 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     // A word that starts with a byte that is not ASCII may be a name too (`Éva`, `Øystein`): the name detector
     // reads the character.
     let cap = (b.capital & ahead.small_at_1 | b.high & !behind.high) & !word_before;
+    // A capital before a capital (a letter that is not small): a word in capitals.
+    let caps = b.capital & ahead.alpha_at_1 & !ahead.small_at_1 & !word_before;
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
-        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt | cap, cap],
+        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt | cap | caps, cap, caps],
     }
 }
 
@@ -1242,8 +1247,8 @@ pub(crate) fn spans_read(text: &str, read: impl FnOnce(&[u8], &View<'_>, &mut dy
 mod tests {
     use super::*;
 
-    /// The positions of each bitmap, in the order num, at, sep, lt, quote, cap.
-    type Positions5 = [Vec<usize>; 6];
+    /// The positions of each bitmap, in the order num, at, sep, lt, quote, cap, caps.
+    type Positions5 = [Vec<usize>; 7];
 
     /// The bitmaps, recomputed byte by byte from their definitions.
     fn reference(text: &[u8]) -> Positions5 {
@@ -1279,7 +1284,8 @@ mod tests {
         let cap = (0..text.len())
             .filter(|&i| (has(i, CAPITAL) && small(i + 1) || starts_high(i)) && !word_before(i))
             .collect();
-        [num, of(AT), sep, of(LT), of(QUOTE), cap]
+        let caps = (0..text.len()).filter(|&i| has(i, CAPITAL) && has(i + 1, CAPITAL) && !word_before(i)).collect();
+        [num, of(AT), sep, of(LT), of(QUOTE), cap, caps]
     }
 
     /// The blocks of `text` from every builder this CPU runs agree with the table's.
@@ -1327,6 +1333,7 @@ mod tests {
             view.positions(Anchor::Lt).collect(),
             quotes,
             view.positions(Anchor::Cap).collect(),
+            view.positions(Anchor::Caps).collect(),
         ];
         assert_eq!(got, reference(text), "text: {:?}", String::from_utf8_lossy(text));
     }
@@ -1351,6 +1358,8 @@ mod tests {
         check(b"Authorization: Bearer abc.def, xsk_live_1 sk_live_2 -----BEGIN RSA PRIVATE KEY----- eyJhbGciOi");
         // Capitals that start a name, not those of a word in capitals or inside a word.
         check("Kind regards, Maria L\u{f8}v\u{e5}s; S\u{f8}rensen INFO GET McCray aBc _Ab 1Ab X".as_bytes());
+        // Words in capitals: `ELIF`, `KOWALSKI/PIOTR`; not `aBC`, `_AB`, `1AB`, `X`, `Xy`.
+        check("ELIF YILMAZ KOWALSKI/PIOTR aBC _AB 1AB X Xy \u{c9}LODIE".as_bytes());
         // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
         let seed = 0x5eed_u64;
         println!("seed {seed:#x}");
@@ -1482,7 +1491,7 @@ mod tests {
         for start in 0..=text.len() {
             for end in start..=text.len() {
                 let view = anchors.view(start, end);
-                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any, Anchor::Cap] {
+                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any, Anchor::Cap, Anchor::Caps] {
                     assert_eq!(view.any(anchor), view.positions(anchor).next().is_some(), "{anchor:?} {start}..{end}");
                 }
                 let busy = view.positions(Anchor::Any).next().is_some() || view.positions(Anchor::Sep).next().is_some();

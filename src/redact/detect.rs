@@ -651,12 +651,11 @@ impl Detectors {
             // The lines of a passport's machine-readable zone are the field `mrz`'s.
             super::mrz::find(text, anchors, |start, end| memo.push_as_value_of(rules, b"mrz", text, (start, end), out));
         }
+        if self.on(DetectorKind::Name) && anchors.any_either(Anchor::Cap, Anchor::Caps) {
+            self.name_cues
+                .find(text, anchors, context.thing_key(), |start, end| self.push(DetectorKind::Name, start, end, out));
+        }
         if anchors.any(Anchor::Cap) {
-            if self.on(DetectorKind::Name) {
-                self.name_cues.find(text, anchors, context.thing_key(), |start, end| {
-                    self.push(DetectorKind::Name, start, end, out)
-                });
-            }
             self.labeled_passwords(text, anchors, out);
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
             // So are devices named after their owners (`Annas-iPhone`), the field `device_hostname`'s.

@@ -2333,6 +2333,38 @@ mod tests {
     }
 
     #[test]
+    fn names_in_capitals_need_a_given_name_and_a_family_name_of_the_lists() {
+        check(
+            "value='ELIF YILMAZ' list=EU; pax ERIKSSON/KARL MR DOCS; 1.DEVRIES/SANNE MRS 2.DEVRIES/LOTTE MISS",
+            "value='[NAME]' list=EU; pax [NAME] MR DOCS; 1.[NAME] MRS 2.[NAME] MISS",
+        );
+        check(
+            "patient=SIMMONS, DOROTHY J|MRN=E1 SELLER=THOMPSON,ROBERT BUYER=NGUYEN,KEVIN",
+            "patient=[NAME]|MRN=E1 SELLER=[NAME] BUYER=[NAME]",
+        );
+        check("50K=/DE86100500000648213907/MARKUS WEBER/HAUPTSTR. 5", "50K=/[IBAN]/[NAME]/HAUPTSTR. 5");
+        check("name_document=\"AYŞE DEMİR\" guest SANNE DE VRIES", "name_document=\"[NAME]\" guest [NAME]");
+        // Words in capitals that are no one's: levels, methods, places and companies named after people, a word
+        // of a list with none of the other, fields and choices with a slash.
+        let line = "ERROR GET /api INFO MAX RETRY; SAN JOSE; MORGAN STANLEY; JOHNS HOPKINS; KING EDWARD VII HOSPITAL; \
+                    ELIF YILMAZ TRADING LTD; PASS/FAIL READ/WRITE; GET /MARKUS WEBER";
+        check(line, line);
+        check_with("[detectors.name]\nfamily_names = []\n", "value='ELIF YILMAZ'", "value='ELIF YILMAZ'");
+    }
+
+    #[test]
+    fn a_family_name_first_before_a_comma_needs_a_given_name_after_it() {
+        check(
+            "owner Johansson, Mikael; patient Hernandez, Rosa M was seen; row Fraser,Callum; Smith, John Paul paid",
+            "owner [NAME]; patient [NAME] was seen; row [NAME]; [NAME] paid",
+        );
+        // A place and its region, a date before a place, a family name with no given name after it.
+        let line = "Athens, Georgia; Alexandria, Virginia; open day 8 June, Darwin Hall; Johansson, Tools";
+        check(line, line);
+        check_with("[detectors.name]\nfamily_names = []\n", "owner Johansson, Mikael", "owner Johansson, Mikael");
+    }
+
+    #[test]
     fn name_cues_and_words_that_name_no_one_come_from_the_rules() {
         let mine = "[detectors.name]\ncontext = [\"courtesy of\", \"signed,\"]\nnot_names = [\"Robot\"]\n";
         check_with(mine, "courtesy of Anna Berg; Hi Lukas", "courtesy of [NAME]; Hi Lukas");

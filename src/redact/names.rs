@@ -24,6 +24,11 @@
 //! `leading_family_names` starts one the same way, of two or three words with a given name among them
 //! (`Takahashi Yuki`, `Nguyễn Thị Mai`; not `Tang Dynasty`). A word is compared with the lists in lowercase, as
 //! written and without its accents (`Sinéad` as `sinead`), only when a capital or a particle follows it.
+//!
+//! With a family name of the rules' `family_names`, a given name makes a name in the forms of records: in
+//! capitals (`ELIF YILMAZ`, `FERRARESI GIANLUCA`, `SANNE DE VRIES`), as airlines write passengers
+//! (`KOWALSKI/PIOTR MR`: any word before the `/`), and with the family name first before a comma (`THOMPSON,ROBERT`,
+//! `Fink, Ursula`); read at the words in capitals the anchors mark, and at the capitals before a comma.
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
@@ -81,27 +86,48 @@ pub(crate) struct NameCues {
     not_family_names: Words,
     /// Family names written before the given name (`Zhang Wenjie`, `Nguyễn Thị Mai`, `Kovács Péter`).
     leading_family_names: Words,
+    /// Family names, which with a given name make a name in capitals (`ELIF YILMAZ`, `KOWALSKI/PIOTR`), or with
+    /// the family name first before a comma (`Fink, Ursula`).
+    family_names: Words,
     /// Words of keys whose values are things (normalized: `merchant`, `font`, `vessel`).
     thing_keys: Vec<String>,
 }
 
-/// A set of lowercase words: those of up to eight bytes packed into a word each (sorted), the longer ones as
-/// they are (sorted).
+/// A set of lowercase words: those of up to sixteen bytes packed into a number each (sorted, with a bit filter
+/// in front: most words looked up are in no list), the longer ones as they are (sorted).
 #[derive(Debug, Clone, Default)]
 struct Words {
-    short: Vec<u64>,
+    short: Vec<u128>,
     long: Vec<Box<[u8]>>,
+    /// Bit `filter_bit(key)` is set for the key of every short word.
+    filter: Vec<u64>,
+}
+
+/// The bits of `Words::filter`: 2^17 (16 KiB), a tenth to a fifth of them set by the shipped lists.
+const FILTER_BITS: u32 = 17;
+
+/// The bit of `Words::filter` that stands for a packed word.
+#[inline]
+fn filter_bit(key: u128) -> usize {
+    let mixed = (key as u64 ^ (key >> 64) as u64 ^ (key >> 93) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - FILTER_BITS)) as usize
 }
 
 impl Words {
     fn new<'a>(words: impl Iterator<Item = &'a str> + Clone) -> Words {
-        let mut short: Vec<u64> = words.clone().filter_map(|word| packed(word.as_bytes())).collect();
+        let mut short: Vec<u128> = words.clone().filter_map(|word| packed(word.as_bytes())).collect();
         short.sort_unstable();
         short.dedup();
-        let mut long: Vec<Box<[u8]>> = words.filter(|word| word.len() > 8).map(|word| word.as_bytes().into()).collect();
+        let mut long: Vec<Box<[u8]>> =
+            words.filter(|word| word.len() > 16).map(|word| word.as_bytes().into()).collect();
         long.sort_unstable();
         long.dedup();
-        Words { short, long }
+        let mut filter = vec![0u64; if short.is_empty() { 0 } else { 1 << (FILTER_BITS - 6) }];
+        for &key in &short {
+            let bit = filter_bit(key);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        Words { short, long, filter }
     }
 
     fn is_empty(&self) -> bool {
@@ -112,7 +138,11 @@ impl Words {
     /// only as the rules lowercase them: see `holds_capitalized`).
     fn holds(&self, word: &[u8]) -> bool {
         match packed(word) {
-            Some(key) => self.short.binary_search(&key).is_ok(),
+            Some(key) => {
+                let bit = filter_bit(key);
+                self.filter.get(bit / 64).is_some_and(|bits| bits & (1 << (bit % 64)) != 0)
+                    && self.short.binary_search(&key).is_ok()
+            }
             // (An empty word is in neither half.)
             None => {
                 let mut lower = [0u8; 48];
@@ -142,6 +172,23 @@ impl Words {
             self.holds(&lower[..len + word.len() - next])
         };
         written || (!word.is_ascii() && fold_accents(word).is_some_and(|(folded, len)| self.holds(&folded[..len])))
+    }
+
+    /// Whether the `word` in capitals is in the set: lowercased whole (`DEMİR` as `demir`, `BĒRZIŅŠ` as
+    /// `bērziņš`), or, when that is not, with the accents of its Latin letters taken off.
+    fn holds_upper(&self, word: &[u8]) -> bool {
+        if word.is_ascii() {
+            return self.holds(word);
+        }
+        let Ok(word) = std::str::from_utf8(word) else { return false };
+        let mut lower = [0u8; 48];
+        let mut len = 0;
+        // Turkish `İ` is an `i` (Unicode lowercases it to an `i` with a dot above).
+        for c in word.chars().flat_map(|c| if c == 'İ' { 'i'.to_lowercase() } else { c.to_lowercase() }) {
+            let Some(slot) = lower.get_mut(len..len + c.len_utf8()) else { return false };
+            len += c.encode_utf8(slot).len();
+        }
+        self.holds_capitalized(&lower[..len])
     }
 }
 
@@ -198,7 +245,7 @@ fn fold_accents(word: &[u8]) -> Option<([u8; 48], usize)> {
 
 impl NameCues {
     /// The cues and word lists of the name detector's rule (`context`, `full_name_context`, `not_names`,
-    /// `given_names`, `not_family_names`, `leading_family_names`, `thing_keys`; all lowercase).
+    /// `given_names`, `not_family_names`, `leading_family_names`, `family_names`, `thing_keys`; all lowercase).
     pub(crate) fn new(rule: &DetectorRule) -> NameCues {
         let cues: Vec<Cue> = rule
             .context
@@ -235,6 +282,7 @@ impl NameCues {
             given_names: Words::new(rule.given_names.iter()),
             not_family_names: Words::new(rule.not_family_names.iter().map(String::as_str)),
             leading_family_names: Words::new(rule.leading_family_names.iter()),
+            family_names: Words::new(rule.family_names.iter()),
             thing_keys: rule.thing_keys.clone(),
         }
     }
@@ -263,6 +311,12 @@ impl NameCues {
                 [.., b' ', initial, b'.', b' '] if initial.is_ascii_uppercase() => 3,
                 _ => 0,
             };
+            // A family name first before a comma (`Hernandez, Rosa M`), after a cue or none.
+            if let Some((from, end)) = self.inverted_at(text, start).filter(|_| !(thing && start == 0)) {
+                found(from, end);
+                after = end;
+                continue;
+            }
             let (from, full) = if let Some(full) = self.cue_before(text, start) {
                 (start, full)
             } else if initial > 0 && self.cue_before(text, start - initial).is_some() {
@@ -280,6 +334,28 @@ impl NameCues {
                     continue;
                 }
                 found(from, end);
+                after = end;
+            }
+        }
+        if self.family_names.is_empty() {
+            return;
+        }
+        let mut after = 0;
+        for start in anchors.positions(Anchor::Caps) {
+            // Most words in capitals stand alone (`INFO [`, `GET /api`): a look at the bytes after the word first.
+            let word =
+                text[start..].iter().take_while(|&&b| b.is_ascii_uppercase() || b >= 0x80 || b == b'-' || b == b'\'');
+            let word_end = start + word.count();
+            let next = match text.get(word_end..) {
+                Some([b' ' | b'/' | b',', b' ', next, ..]) if text[word_end] == b',' => *next,
+                Some([b' ' | b'/' | b',', next, ..]) => *next,
+                _ => continue,
+            };
+            if start < after || !(next.is_ascii_uppercase() || next >= 0x80) {
+                continue;
+            }
+            if let Some(end) = self.capitals_at(text, start).filter(|_| !(thing && start == 0)) {
+                found(start, end);
                 after = end;
             }
         }
@@ -435,30 +511,7 @@ impl NameCues {
         let house_number = start >= 2 && text[start - 1] == b' ' && house_number_before(text, start - 1);
         // Words of prose or a key's value (`agent=Derek Osei`), not of a handle or a path (`Aisha.Bello`,
         // `/Jane Doe`); a key after the name makes it none (`name=Jane Level=3`, below).
-        let apart = start == 0
-            || matches!(
-                text[start - 1],
-                b' ' | b'\t'
-                    | b'\n'
-                    | b'\r'
-                    | b'"'
-                    | b'\''
-                    | b'('
-                    | b'['
-                    | b'>'
-                    | b','
-                    | b';'
-                    | b':'
-                    | b'*'
-                    | b'|'
-                    | b'='
-                    | b'+'
-                    | b'{'
-            )
-            // A dash or a quote that is not ASCII (`—Rosa Hernández`, `«Tyler Washington»`; a name whose first
-            // letter is not ASCII has no capitals anchor there, so `«Émilie` is not read).
-            || text[start - 1] >= 0x80 && !letter_before(text, start);
-        if house_number || !apart || self.is_cue(&text[start..first_end]) {
+        if house_number || !stands_apart(text, start) || self.is_cue(&text[start..first_end]) {
             return None;
         }
         let first = &text[start..first_end];
@@ -540,6 +593,194 @@ impl NameCues {
         (!self.value_of_a_thing(text, start)).then_some(end)
     }
 
+    /// The name with its family name first before a comma that starts at `start` (`Fink, Ursula`, `Hernandez,
+    /// Rosa M`, `Johansson,Mikael`): a family name of `family_names` and a given name, with a middle initial after
+    /// it; not a place and its region (`Athens, Georgia`).
+    fn inverted_at(&self, text: &[u8], start: usize) -> Option<(usize, usize)> {
+        if self.family_names.is_empty() {
+            return None;
+        }
+        // Most capitals start no name with a comma after it: a look at the byte after the word first.
+        let word =
+            text[start..].iter().take_while(|&&b| b.is_ascii_alphabetic() || b >= 0x80 || b == b'-' || b == b'\'');
+        if text.get(start + word.count()) != Some(&b',') {
+            return None;
+        }
+        let first_end = capitalized_word(text, start)?;
+        let second = match text[first_end..] {
+            [b',', b' ', ..] => first_end + 2,
+            [b',', ..] => first_end + 1,
+            _ => return None,
+        };
+        let second_end = capitalized_word(text, second)?;
+        let given = &text[second..second_end];
+        let named = stands_apart(text, start)
+            && self.family_names.holds_capitalized(&text[start..first_end])
+            && given.len() >= 3
+            && self.given_name(given)
+            && !REGIONS.iter().any(|region| given.eq_ignore_ascii_case(region));
+        if !named {
+            return None;
+        }
+        // A second given name (`Smith, John Paul`); a capitalized word after it that is none makes it a place or a
+        // thing (`8 June, Darwin Hall`).
+        let mut end = second_end;
+        if text.get(end) == Some(&b' ') {
+            if let Some(next_end) = capitalized_word(text, end + 1) {
+                if !self.given_name(&text[end + 1..next_end]) {
+                    return None;
+                }
+                end = next_end;
+            }
+        }
+        // A middle initial (`Rosa M`, `Rosa M.`), not a word.
+        let end = match text[end..] {
+            [b' ', initial, b'.', ..] if initial.is_ascii_uppercase() => end + 3,
+            [b' ', initial] if initial.is_ascii_uppercase() => end + 2,
+            [b' ', initial, next, ..] if initial.is_ascii_uppercase() && !next.is_ascii_alphanumeric() => end + 2,
+            _ => end,
+        };
+        Some((start, end))
+    }
+
+    /// The name in capitals that starts at `start` (a word of capitals at a word start), if one does:
+    /// - a given name and a family name of the lists in either order, with more of them and particles between
+    ///   (`ELIF YILMAZ`, `FERRARESI GIANLUCA`, `SANNE DE VRIES`, `MARIA CRISTINA DELA CRUZ-SANTOS`);
+    /// - a family name of the list, a comma and a given name (`THOMPSON,ROBERT`, `SIMMONS, DOROTHY J`);
+    /// - any word, a `/` and a given name, as airlines write passengers (`KOWALSKI/PIOTR MR`,
+    ///   `ADEBAYO-OGUNLEYE/FOLAKE`, `YAKASAI/AMINU BELLO`).
+    ///
+    /// Given and family names may follow it, and a middle initial; a title after it is no part of it (`MR`, `MRS`);
+    /// a word of `not_names` or `not_family_names` in it or right after it makes it none.
+    fn capitals_at(&self, text: &[u8], start: usize) -> Option<usize> {
+        if self.given_names.is_empty() {
+            return None;
+        }
+        let first_end = capitals_word(text, start)?;
+        let (slash, comma, second) = match text[first_end..] {
+            [b'/', ..] => (true, false, first_end + 1),
+            [b',', b' ', ..] => (false, true, first_end + 2),
+            [b',' | b' ', ..] => (false, text[first_end] == b',', first_end + 1),
+            _ => return None,
+        };
+        // `1.DEVRIES/SANNE MRS`, `P/NLD/…/DEVRIES/SANNE/P1`: a passenger after its number or a field; a field
+        // between slashes (SWIFT's `/DE86…/MARKUS WEBER/HAUPTSTR. 5/`).
+        let between_slashes = start > 0 && text[start - 1] == b'/';
+        let apart = stands_apart(text, start) || slash && text[start - 1] == b'.' || between_slashes;
+        if !apart {
+            return None;
+        }
+        let given = |word: &[u8]| {
+            word.len() >= 3 && self.given_names.holds_upper(word)
+                || word
+                    .iter()
+                    .position(|&b| b == b'-')
+                    .is_some_and(|dash| dash >= 3 && self.given_names.holds_upper(&word[..dash]))
+        };
+        let family = |word: &[u8]| {
+            self.family_names.holds_upper(word)
+                || word
+                    .iter()
+                    .position(|&b| b == b'-')
+                    .is_some_and(|dash| dash >= 2 && self.family_names.holds_upper(&word[..dash]))
+        };
+        let no_one = |word: &[u8]| self.not_a_name(word) || self.not_family_names.holds(word);
+        // Most words in capitals are no name (`ERROR GET /api`): a given name is the first word or the next one
+        // (past particles), or there is none.
+        let first = &text[start..first_end];
+        let first_given = given(first);
+        if !first_given {
+            let mut next = second;
+            while let Some(word_end) = capitals_word(text, next) {
+                match CAPITAL_PARTICLES.contains(&&text[next..word_end]) && text.get(word_end) == Some(&b' ') {
+                    true => next = word_end + 1,
+                    false => break,
+                }
+            }
+            if !capitals_word(text, next).is_some_and(|end| given(&text[next..end])) {
+                return None;
+            }
+        }
+        if no_one(first) {
+            return None;
+        }
+        // The words after the first: names of the lists, particles before them, an initial at the end.
+        let (mut end, mut at) = (first_end, second);
+        // A given name and a family name of the lists, as two words (`JAMES THOMAS` either way).
+        let (mut a_given, mut a_family) = (first_given, family(first));
+        let mut pair = false;
+        let mut words = 1;
+        while words < MAX_WORDS {
+            if let Some(word_end) = capitals_word(text, at) {
+                let word = &text[at..word_end];
+                if CAPITAL_TITLES.contains(&word) {
+                    break;
+                }
+                if CAPITAL_PARTICLES.contains(&word) && text.get(word_end) == Some(&b' ') {
+                    at = word_end + 1;
+                    continue;
+                }
+                if no_one(word) {
+                    return None;
+                }
+                let (is_given, is_family) = (given(word), family(word));
+                // After a `/` or a comma comes the given name.
+                if words == 1 && (slash || comma) && !is_given {
+                    return None;
+                }
+                if !(is_given || is_family) {
+                    break;
+                }
+                pair |= is_given && a_family || is_family && a_given;
+                a_given |= is_given;
+                a_family |= is_family;
+                words += 1;
+                end = word_end;
+            } else if text.get(at).is_some_and(u8::is_ascii_uppercase)
+                && !text.get(at + 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+                && words >= 2
+            {
+                // A middle initial at the end (`SIMMONS, DOROTHY J|MRN=…`).
+                end = at + 1;
+                break;
+            } else {
+                break;
+            }
+            if text.get(end) != Some(&b' ') {
+                break;
+            }
+            at = end + 1;
+        }
+        if words < 2 {
+            return None;
+        }
+        let named = slash || if comma { family(first) } else { pair };
+        if between_slashes && !slash && text.get(end) != Some(&b'/') {
+            return None;
+        }
+        // A place or a thing named after someone (`KING EDWARD VII HOSPITAL`, `ELIF YILMAZ TRADING LTD`): a word of
+        // either list among the next two in capitals.
+        let mut next = end;
+        for _ in 0..2 {
+            let Some(word_end) = text.get(next).filter(|&&b| b == b' ').and_then(|_| capitals_word(text, next + 1))
+            else {
+                break;
+            };
+            let word = &text[next + 1..word_end];
+            // A title says the name is a person's (`KOWALSKI/PIOTR MR`).
+            if CAPITAL_TITLES.contains(&word) {
+                break;
+            }
+            if no_one(word) {
+                return None;
+            }
+            next = word_end;
+        }
+        // Joined to what follows as a handle or a key is (`ELIF.YILMAZ@…`, `MARIA_GARCIA`).
+        let joined = matches!(text.get(end..), Some([b'=' | b'@' | b'_', ..]) | Some([b'.', b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9', ..]));
+        (named && !joined).then_some(end)
+    }
+
     /// True when the word at `start` begins the value of a key whose values are things (`merchant=Tim Hortons`,
     /// `font="Franklin Gothic"`, `vessel: Emma Maersk`): a key, normalized, that ends with a word of `thing_keys`,
     /// or with one and `name` (`product_name`); not `project_manager` or `team_lead`.
@@ -606,6 +847,79 @@ impl NameCues {
     }
 }
 
+/// True when the word at `start` stands apart as a word of prose or a key's value does (`agent=Derek Osei`), not
+/// as a part of a handle or a path (`Aisha.Bello`, `/Jane Doe`).
+fn stands_apart(text: &[u8], start: usize) -> bool {
+    start == 0
+        || matches!(
+            text[start - 1],
+            b' ' | b'\t'
+                | b'\n'
+                | b'\r'
+                | b'"'
+                | b'\''
+                | b'('
+                | b'['
+                | b'>'
+                | b','
+                | b';'
+                | b':'
+                | b'*'
+                | b'|'
+                | b'='
+                | b'+'
+                | b'{'
+        )
+        // A dash or a quote that is not ASCII (`—Rosa Hernández`, `«Tyler Washington»`; a name whose first letter
+        // is not ASCII has no capitals anchor there, so `«Émilie` is not read).
+        || text[start - 1] >= 0x80 && !letter_before(text, start)
+}
+
+/// The end of the word in capitals at `at`: two letters or more, all capitals (any script), with `-` or an
+/// apostrophe between letters (`ADEBAYO-OGUNLEYE`, `O'BRIEN`). None when no such word starts there or it runs
+/// into a small letter, a digit or `_` (`MAX_RETRY`, `HTTP2`, `IDs`).
+fn capitals_word(text: &[u8], at: usize) -> Option<usize> {
+    let (mut end, mut letters) = (at, 0);
+    while let Some((c, next)) = char_at(text, end) {
+        if c.is_ascii_uppercase() {
+            letters += 1;
+            end = next;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            return None;
+        } else if c.is_uppercase() {
+            letters += 1;
+            end = next;
+        } else if matches!(c, '-' | '\'' | '\u{2019}')
+            && letters > 0
+            && char_at(text, next).is_some_and(|(c, _)| c.is_uppercase())
+        {
+            end = next;
+        } else if c.is_alphanumeric() || c == '_' {
+            return None;
+        } else {
+            break;
+        }
+    }
+    (letters >= 2).then_some(end)
+}
+
+/// The particles of names in capitals (`SANNE DE VRIES`, `MARIA DELA CRUZ`).
+const CAPITAL_PARTICLES: &[&[u8]] = &[
+    b"DE", b"VAN", b"VON", b"DER", b"DEN", b"DA", b"DI", b"DEL", b"DELA", b"DELLA", b"DOS", b"DAS", b"DU", b"LE",
+    b"LA", b"TER", b"TEN", b"BIN", b"BINTI", b"IBN", b"AL", b"EL", b"AP", b"Y",
+];
+
+/// Titles that an airline or a register writes after a name in capitals (`KOWALSKI/PIOTR MR`): no part of it.
+const CAPITAL_TITLES: &[&[u8]] = &[
+    b"MR", b"MRS", b"MS", b"MISS", b"MSTR", b"MSTER", b"DR", b"PROF", b"SIR", b"CHD", b"INF", b"MME", b"MLLE", b"HERR",
+    b"FRAU", b"SR", b"SRA", b"JR",
+];
+
+/// Regions and states that are given names too: after a place and a comma they are no given name (`Athens,
+/// Georgia`, `Alexandria, Virginia`).
+const REGIONS: &[&[u8]] =
+    &[b"georgia", b"virginia", b"carolina", b"florida", b"dakota", b"indiana", b"montana", b"nevada", b"victoria"];
+
 /// True when `first` and `rest` (the bytes after a name's `.`) are the extension of a document's file name and
 /// what follows it.
 fn document_extension(first: &u8, rest: &[u8]) -> bool {
@@ -666,16 +980,16 @@ fn letter_before(text: &[u8], at: usize) -> bool {
     std::str::from_utf8(&text[start..at]).ok().and_then(|c| c.chars().next()).is_some_and(char::is_alphanumeric)
 }
 
-/// A word of one to eight bytes, lowercased and packed into one (big-endian, zeros after it): two words pack
-/// alike only when they are equal in any ASCII case, and in the order of their bytes (a sorted list, as the
-/// shipped one is, packs sorted, and sorting it costs one pass).
-fn packed(word: &[u8]) -> Option<u64> {
-    if word.is_empty() || word.len() > 8 {
+/// A word of one to sixteen bytes, lowercased and packed into one number (big-endian, zeros after it): two words
+/// pack alike only when they are equal in any ASCII case, and in the order of their bytes (a sorted list, as the
+/// shipped ones are, packs sorted, and sorting it costs one pass).
+fn packed(word: &[u8]) -> Option<u128> {
+    if word.is_empty() || word.len() > 16 {
         return None;
     }
-    let mut bytes = [0u8; 8];
+    let mut bytes = [0u8; 16];
     bytes[..word.len()].copy_from_slice(word);
-    Some(u64::from_be_bytes(bytes.map(|b| b.to_ascii_lowercase())))
+    Some(u128::from_be_bytes(bytes.map(|b| b.to_ascii_lowercase())))
 }
 
 /// Where the word after a middle initial at `at` starts (`R ` or `R. ` before a capitalized word or a

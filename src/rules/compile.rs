@@ -81,6 +81,7 @@ struct MergedDetector {
     given_names: Option<Vec<Located<String>>>,
     not_family_names: Option<Vec<Located<String>>>,
     leading_family_names: Option<Vec<Located<String>>>,
+    family_names: Option<Vec<Located<String>>>,
     thing_keys: Option<Vec<Located<String>>>,
     secret: Option<Located<bool>>,
 }
@@ -256,6 +257,14 @@ impl<'a> Compiler<'a> {
             "a name of `leading_family_names` is empty; remove it or write the name",
         );
         let leading_family_names = WordList::new(leading_family_names.iter().map(|word| word.value.as_str()));
+        let family_names = self.owned(
+            kind,
+            DetectorKind::Name,
+            detector.family_names,
+            "`family_names` belongs to [detectors.name], which reads names in prose",
+            "a name of `family_names` is empty; remove it or write the name",
+        );
+        let family_names = WordList::new(family_names.iter().map(|word| word.value.as_str()));
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -285,6 +294,7 @@ impl<'a> Compiler<'a> {
             given_names,
             not_family_names,
             leading_family_names,
+            family_names,
             thing_keys,
         }
     }
@@ -441,6 +451,7 @@ impl<'a> Compiler<'a> {
                 given_names,
                 not_family_names,
                 leading_family_names,
+                family_names,
                 thing_keys,
                 secret,
             } = spanned.into_inner();
@@ -466,6 +477,7 @@ impl<'a> Compiler<'a> {
             take_list(&mut detector.given_names, given_names, file);
             take_list(&mut detector.not_family_names, not_family_names, file);
             take_list(&mut detector.leading_family_names, leading_family_names, file);
+            take_list(&mut detector.family_names, family_names, file);
             take_list(&mut detector.thing_keys, thing_keys, file);
             if let Some(secret) = secret {
                 detector.secret = Some(located(secret, file));

@@ -80,6 +80,9 @@ pub struct DetectorFile {
     pub not_family_names: Option<Vec<Spanned<String>>>,
     /// The name detector's: family names written before the given name, which start a name with no cue before it.
     pub leading_family_names: Option<Vec<Spanned<String>>>,
+    /// The name detector's: family names, which make a name of words in capitals, of a family name before a
+    /// comma and of a login with a given name.
+    pub family_names: Option<Vec<Spanned<String>>>,
     /// The name detector's: words of keys whose values are things, not people.
     pub thing_keys: Option<Vec<Spanned<String>>>,
     /// Whether its entity is a secret (never partly shown).
@@ -179,6 +182,7 @@ const DETECTOR_KEYS: &[&str] = &[
     "given_names",
     "not_family_names",
     "leading_family_names",
+    "family_names",
     "thing_keys",
     "secret",
 ];
@@ -361,6 +365,7 @@ impl Reader<'_> {
                 "phone_labels" => detector.phone_labels = self.texts(&key, value),
                 "given_names" => detector.given_names = self.words(&key, value),
                 "leading_family_names" => detector.leading_family_names = self.words(&key, value),
+                "family_names" => detector.family_names = self.words(&key, value),
                 "thing_keys" => detector.thing_keys = self.texts(&key, value),
                 "not_family_names" => detector.not_family_names = self.texts(&key, value),
                 "secret" => detector.secret = self.flag(&key, value),

@@ -22,6 +22,7 @@ pub use retention::{RetentionPeriod, RetentionUnit, RETENTION_KEYS};
 pub const DEFAULT_RULES: &[(&str, &str)] = &[
     ("<defaults>", include_str!("../../rules/default.toml")),
     ("<defaults: given names>", include_str!("../../rules/given_names.toml")),
+    ("<defaults: family names>", include_str!("../../rules/family_names.toml")),
 ];
 
 /// What happens to a value that a rule or detector selects.
@@ -354,6 +355,10 @@ pub struct DetectorRule {
     /// The name detector's (lowercase): family names written before the given name (Chinese, Vietnamese, Korean,
     /// Japanese and Hungarian order), which start a full name in prose with no cue before it (`Zhang Wenjie`).
     pub leading_family_names: WordList,
+    /// The name detector's (lowercase): family names, which with a given name make a full name written in
+    /// capitals (`ELIF YILMAZ`, `KOWALSKI/PIOTR`), with the family name first before a comma (`Fink, Ursula`), or
+    /// a login (`anna.lindqvist`).
+    pub family_names: WordList,
     /// The name detector's (normalized like keys: lowercase, without `_`, `-` and `.`): words of keys whose
     /// values are things, not people (`merchant=Tim Hortons`, `font="Franklin Gothic"`).
     pub thing_keys: Vec<String>,
@@ -776,6 +781,7 @@ impl Rules {
                     "given_names": detector.given_names.len(),
                     "not_family_names": detector.not_family_names,
                     "leading_family_names": detector.leading_family_names.len(),
+                    "family_names": detector.family_names.len(),
                     "thing_keys": detector.thing_keys,
                 })
             })
