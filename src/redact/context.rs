@@ -26,9 +26,10 @@ pub(crate) struct ContextWords {
     /// None when a word has a single byte.
     pairs: Option<Box<([u16; 256], [u16; 256])>>,
     /// The words as keys compare them (lowercase, without `_` and `-`), for labels (see `in_label`), and for
-    /// each byte the ones that start with it.
+    /// each byte the ones that start with it, each with its first four bytes and their mask (see `prefix_of`):
+    /// a label's position is compared with the words that start with its byte by one AND first.
     label_words: Vec<Vec<u8>>,
-    label_by_first: Box<[Vec<u16>; 256]>,
+    label_by_first: Box<[Vec<(u32, u32, u16)>; 256]>,
     /// The label words in ASCII that themselves end in a part that names an id or a time (WhatsApp's `wa_id`):
     /// the only ones that count in a key whose last part is such (see `SplitKey::names_no_phone`).
     label_words_ending_like_ids: Vec<u16>,
@@ -85,12 +86,13 @@ impl ContextWords {
             .iter()
             .map(|word| word.iter().filter(|&&b| b != b'_' && b != b'-').map(u8::to_ascii_lowercase).collect())
             .collect();
-        let mut label_by_first: Box<[Vec<u16>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
+        let mut label_by_first: Box<[Vec<(u32, u32, u16)>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
         // Words in ASCII are read in a label as keys are (`customerPhone` mentions `phone`); the others, whole
         // (`Пользователь:` does not hold `тел`), see `in_label`.
         for (index, word) in label_words.iter().enumerate() {
             if let (Some(&first), true) = (word.first(), word.is_ascii()) {
-                label_by_first[usize::from(first)].push(index as u16);
+                let (prefix, mask) = prefix_of(word);
+                label_by_first[usize::from(first)].push((prefix, mask, index as u16));
             }
         }
         let label_words_ending_like_ids = (0..label_words.len() as u16)
@@ -264,7 +266,12 @@ impl ContextWords {
         } else {
             (0..key.len).any(|at| {
                 let starting = &self.label_by_first[usize::from(key.bytes[at])];
-                starting.iter().any(|&word| key.mentions_at(at, &self.label_words[usize::from(word)]))
+                // The key's bytes are lowercase, as the words are: a word at `at` has the four bytes there as its
+                // prefix, which turns most of them away before they are compared.
+                let four = key.four_at(at);
+                starting.iter().any(|&(prefix, mask, word)| {
+                    four & mask == prefix && key.mentions_at(at, &self.label_words[usize::from(word)])
+                })
             })
         };
         ascii || !label.is_ascii() && self.whole_word_not_ascii_in(label)
@@ -404,7 +411,9 @@ fn prefix_of(bytes: &[u8]) -> (u32, u32) {
 /// parts (`mobile` and `number` in `mobile_number`, `customer` and `phone` in `customerPhone`) start and end.
 /// Only the last 127 bytes of a longer key are kept.
 pub(crate) struct SplitKey {
-    bytes: [u8; 127],
+    /// The key's bytes, then zeros: four more than it can hold, so that four bytes can be read at any of its
+    /// positions (`four_at`).
+    bytes: [u8; 131],
     len: usize,
     /// Bit `i`: a part starts or ends before `bytes[i]` (bit `len` for the end).
     bounds: u128,
@@ -418,7 +427,7 @@ const ANYWHERE_FROM: usize = 5;
 impl SplitKey {
     pub(crate) fn of(raw: &[u8]) -> SplitKey {
         let raw = &raw[raw.len().saturating_sub(127)..];
-        let mut key = SplitKey { bytes: [0; 127], len: 0, bounds: 1 };
+        let mut key = SplitKey { bytes: [0; 131], len: 0, bounds: 1 };
         let mut previous = b'_';
         for &byte in raw {
             if byte == b'_' || byte == b'-' {
@@ -442,6 +451,13 @@ impl SplitKey {
     /// part.
     pub(crate) fn mentions(&self, word: &[u8]) -> bool {
         (0..self.len).any(|at| self.mentions_at(at, word))
+    }
+
+    /// The four bytes from `bytes[at]` (`at` below 127), as a little-endian number: a word's `prefix_of` when
+    /// the word is there.
+    #[inline]
+    fn four_at(&self, at: usize) -> u32 {
+        u32::from_le_bytes([self.bytes[at], self.bytes[at + 1], self.bytes[at + 2], self.bytes[at + 3]])
     }
 
     /// True when `word` is in the key at `bytes[at..]`, as `mentions` counts it.
