@@ -622,12 +622,16 @@ impl<'a> Compiler<'a> {
             let words = lowercase_words(entry.words, false);
             let last_words = lowercase_words(entry.last_words, true);
             // Checked alone, so that a pattern such as `a)|(b` cannot reach out of the anchors put around it.
+            let mut first = None;
             if let Some(text) = &entry.pattern {
-                if let Err(error) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(&text.value) {
-                    let message =
-                        format!("not_values `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
-                    self.error(text.file, &text.span, message);
-                    continue;
+                match regex_syntax::ParserBuilder::new().utf8(false).build().parse(&text.value) {
+                    Ok(hir) => first = first_bytes(&hir),
+                    Err(error) => {
+                        let message =
+                            format!("not_values `{name}` has an invalid regex: {}", regex_error(&error.to_string()));
+                        self.error(text.file, &text.span, message);
+                        continue;
+                    }
                 }
             }
             if words.is_empty() && last_words.is_empty() && entry.pattern.is_none() {
@@ -651,6 +655,7 @@ impl<'a> Compiler<'a> {
                 pattern_text: pattern.map(|index| patterns[index].1.value.clone()),
                 pattern,
                 source: self.source(file, &span),
+                first_bytes: first,
             });
         }
         let anchored = patterns.iter().map(|(_, text)| format!("^(?:{})$", text.value));
@@ -989,6 +994,21 @@ impl<'a> Compiler<'a> {
 
 /// The longest `labels` word of a `[[fields]]` entry: the words are looked for in the 40 bytes before a number.
 const MAX_LABEL_BYTES: usize = 32;
+
+/// The bytes that a match of a `[not_values]` pattern (parsed as the set parses it) can start with, from its
+/// prefix literals cut to one byte: every match starts with one of them. None when they are not known (a class
+/// too large, a `.*`) or the pattern matches an empty value.
+fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<Box<[bool; 256]>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_literal_len(1).limit_class(256).limit_total(512);
+    let prefixes = extractor.extract(hir);
+    let mut first = Box::new([false; 256]);
+    for literal in prefixes.literals()? {
+        first[usize::from(*literal.as_bytes().first()?)] = true;
+    }
+    Some(first)
+}
 
 /// The last line of a regex error, which says what is wrong (the lines before it repeat the pattern).
 fn regex_error(text: &str) -> String {

@@ -442,6 +442,10 @@ pub struct NotValue {
     /// Its index in `Rules::not_value_patterns`.
     pub pattern: Option<usize>,
     pub source: Source,
+    /// The bytes a value the pattern matches can start with, when they are known and it matches no empty value
+    /// (see `compile::first_bytes`): a value that starts with another is not looked up in the set, whose lazy
+    /// DFA builds states for each new kind of value it reads. None: any value may match.
+    pub(crate) first_bytes: Option<Box<[bool; 256]>>,
 }
 
 impl NotValue {
@@ -452,6 +456,14 @@ impl NotValue {
         }
         let last = key.rsplit(|&b| b == b'.').next().unwrap_or(key);
         self.keys.is_empty() || self.keys.iter().any(|normalized| path::normalizes_to(last, normalized))
+    }
+
+    /// False when the pattern cannot match `value` by its first byte (see `first_bytes`).
+    fn pattern_may_match(&self, value: &[u8]) -> bool {
+        match &self.first_bytes {
+            Some(first) => value.first().is_some_and(|&byte| first[usize::from(byte)]),
+            None => true,
+        }
     }
 }
 
@@ -706,6 +718,9 @@ impl Rules {
                     last.is_some_and(|last| not_value.last_words.iter().any(|word| last == word.as_slice()))
                 }
                 || not_value.pattern.is_some_and(|index| {
+                    if !not_value.pattern_may_match(value) {
+                        return false;
+                    }
                     let set = &self.not_value_patterns;
                     let matches = matched.get_or_insert_with(|| set.is_match(value).then(|| set.matches(value)));
                     matches.as_ref().is_some_and(|matches| matches.matched(index))

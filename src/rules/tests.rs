@@ -405,3 +405,74 @@ fn a_word_list_is_its_words_in_lowercase_from_texts_or_items() {
     assert_eq!(list.len(), 4);
     assert!(super::WordList::new(["", " "]).is_empty());
 }
+
+#[test]
+fn a_not_value_pattern_is_passed_over_only_for_a_value_it_cannot_start() {
+    let text = "[not_values.own]\npattern = '(?i)kelvin|x*'\n\n[not_values.case]\npattern = '(?i)kb[0-9]+|é+'\n";
+    let rules = compile_sources(&[RulesText::new("own.toml", text)]).expect("compiles");
+    let by_name = |name: &str| rules.not_values.iter().find(|not_value| not_value.name == name);
+    // What the set matches is never turned away by its first byte.
+    let values = [
+        "",
+        "****",
+        "xxxx",
+        "XXX-XX-4471",
+        "4111 11•• •••• 1111",
+        "24 bytes",
+        "pk_live_abc123",
+        "pk.eyJ1Ijoi",
+        "$password",
+        "${NPM_TOKEN}",
+        "{{ password }}",
+        "$1",
+        ":email",
+        "%(name)s",
+        "7",
+        "42",
+        "otlp/tempo",
+        "POST /v1/charges",
+        "Visa 0119",
+        "w3wp.exe",
+        "svc-backup",
+        "enable_15",
+        "app.service",
+        "jenkins.agent",
+        "CN=Domain Admins",
+        "Globex Holdings",
+        "/home/deploy",
+        "/",
+        "expired",
+        "https://example.com/a",
+        "0.0.0.0:8201",
+        "[::]:8080",
+        "us-central1",
+        "europe-west4-a",
+        "Kelvin",
+        "\u{212a}elvin",
+        "KB123",
+        "kb9",
+        "\u{212a}b7",
+        "éé",
+        "ÉÉ",
+        "deploy",
+        "Jan Nowak",
+        "eyJhbGciOi",
+        "203.0.113.7",
+    ];
+    for not_value in rules.not_values.iter().filter(|not_value| not_value.pattern.is_some()) {
+        for value in values {
+            let matches = rules.not_value_patterns.matches(value.as_bytes());
+            if not_value.pattern.is_some_and(|index| matches.matched(index)) {
+                assert!(not_value.pattern_may_match(value.as_bytes()), "{} {value:?}", not_value.name);
+            }
+        }
+    }
+    // The filter is there where the first bytes are few, and not where any value may match.
+    let public = by_name("public_keys").and_then(|not_value| not_value.first_bytes.as_ref()).expect("known");
+    assert_eq!((0..=255u8).filter(|&b| public[usize::from(b)]).collect::<Vec<_>>(), b"p");
+    assert!(by_name("groups_and_things").is_some_and(|not_value| not_value.first_bytes.is_none()));
+    assert!(by_name("own").is_some_and(|not_value| not_value.first_bytes.is_none()), "matches the empty value");
+    let case = by_name("case").and_then(|not_value| not_value.first_bytes.as_ref()).expect("known");
+    assert!(case[usize::from(b'k')] && case[usize::from(b'K')] && case[0xE2] && case[0xC3]);
+    assert!(!case[usize::from(b'e')]);
+}
