@@ -30,6 +30,9 @@ pub(crate) struct ContextWords {
     /// a label's position is compared with the words that start with its byte by one AND first.
     label_words: Vec<Vec<u8>>,
     label_by_first: Box<[Vec<(u32, u32, u16)>; 256]>,
+    /// For each byte, the second bytes of the label words that start with it, as bits `second % 64` (all of
+    /// them when such a word has one byte): a position of a label whose next byte has no bit starts none.
+    label_seconds: Box<[u64; 256]>,
     /// The label words in ASCII that themselves end in a part that names an id or a time (WhatsApp's `wa_id`):
     /// the only ones that count in a key whose last part is such (see `SplitKey::names_no_phone`).
     label_words_ending_like_ids: Vec<u16>,
@@ -87,12 +90,14 @@ impl ContextWords {
             .map(|word| word.iter().filter(|&&b| b != b'_' && b != b'-').map(u8::to_ascii_lowercase).collect())
             .collect();
         let mut label_by_first: Box<[Vec<(u32, u32, u16)>; 256]> = Box::new(std::array::from_fn(|_| Vec::new()));
+        let mut label_seconds = Box::new([0u64; 256]);
         // Words in ASCII are read in a label as keys are (`customerPhone` mentions `phone`); the others, whole
         // (`Пользователь:` does not hold `тел`), see `in_label`.
         for (index, word) in label_words.iter().enumerate() {
             if let (Some(&first), true) = (word.first(), word.is_ascii()) {
                 let (prefix, mask) = prefix_of(word);
                 label_by_first[usize::from(first)].push((prefix, mask, index as u16));
+                label_seconds[usize::from(first)] |= word.get(1).map_or(u64::MAX, |&second| 1 << (second % 64));
             }
         }
         let label_words_ending_like_ids = (0..label_words.len() as u16)
@@ -116,6 +121,7 @@ impl ContextWords {
             pairs,
             label_words,
             label_by_first,
+            label_seconds,
             label_words_ending_like_ids,
         })
     }
@@ -265,7 +271,12 @@ impl ContextWords {
             })
         } else {
             (0..key.len).any(|at| {
-                let starting = &self.label_by_first[usize::from(key.bytes[at])];
+                let first = usize::from(key.bytes[at]);
+                // Most positions start no word: the byte after turns them away before any word is read.
+                if self.label_seconds[first] >> (key.bytes[at + 1] % 64) & 1 == 0 {
+                    return false;
+                }
+                let starting = &self.label_by_first[first];
                 // The key's bytes are lowercase, as the words are: a word at `at` has the four bytes there as its
                 // prefix, which turns most of them away before they are compared.
                 let four = key.four_at(at);
