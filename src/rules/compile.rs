@@ -1199,7 +1199,7 @@ mod tests {
         assert_eq!(rules.field_rule(&path(&["phone"])).unwrap().action, Action::Mask);
         assert_eq!(rules.patterns.len(), 1);
         assert_eq!(rules.patterns[0].name, "uk_nino");
-        assert_eq!(rules.sources, ["<defaults>", "<defaults: given names>", "mine.toml"]);
+        assert_eq!(rules.sources, ["<defaults>", "<defaults: given names>", "<defaults: family names>", "mine.toml"]);
     }
 
     #[test]
