@@ -2347,7 +2347,7 @@ mod tests {
         // Words in capitals that are no one's: levels, methods, places and companies named after people, a word
         // of a list with none of the other, fields and choices with a slash.
         let line = "ERROR GET /api INFO MAX RETRY; SAN JOSE; MORGAN STANLEY; JOHNS HOPKINS; KING EDWARD VII HOSPITAL; \
-                    ELIF YILMAZ TRADING LTD; PASS/FAIL READ/WRITE; GET /MARKUS WEBER";
+                    ELIF YILMAZ TRADING LTD; PASS/FAIL READ/WRITE; GET /MARKUS WEBER; Suite 451 HUTTON HENRY";
         check(line, line);
         check_with("[detectors.name]\nfamily_names = []\n", "value='ELIF YILMAZ'", "value='ELIF YILMAZ'");
     }
@@ -2359,7 +2359,8 @@ mod tests {
             "owner [NAME]; patient [NAME] was seen; row [NAME]; [NAME] paid",
         );
         // A place and its region, a date before a place, a family name with no given name after it.
-        let line = "Athens, Georgia; Alexandria, Virginia; open day 8 June, Darwin Hall; Johansson, Tools";
+        let line = "Athens, Georgia; Alexandria, Virginia; open day 8 June, Darwin Hall; Johansson, Tools; at Jones, \
+                    Mitchell and Williams; Lopez, Santos & Coleman";
         check(line, line);
         check_with("[detectors.name]\nfamily_names = []\n", "owner Johansson, Mikael", "owner Johansson, Mikael");
     }

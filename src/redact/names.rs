@@ -640,6 +640,13 @@ impl NameCues {
             [b' ', initial, next, ..] if initial.is_ascii_uppercase() && !next.is_ascii_alphanumeric() => end + 2,
             _ => end,
         };
+        // Family names in a row are a firm's name (`Jones, Mitchell and Williams`, `White, Willis and Hoffman,
+        // Lucid`): another capitalized word after `and`, `&` or a comma.
+        let rest = &text[end..];
+        let next = [&b" and "[..], b" & ", b", ", b","].iter().find_map(|joint| rest.strip_prefix(*joint));
+        if next.is_some_and(|next| next.first().is_some_and(u8::is_ascii_uppercase)) {
+            return None;
+        }
         Some((start, end))
     }
 
@@ -667,7 +674,9 @@ impl NameCues {
         // between slashes (SWIFT's `/DE86…/MARKUS WEBER/HAUPTSTR. 5/`).
         let between_slashes = start > 0 && text[start - 1] == b'/';
         let apart = stands_apart(text, start) || slash && text[start - 1] == b'.' || between_slashes;
-        if !apart {
+        // A place after a house number (`Suite 451 HUTTON HENRY`), but for a passenger (`1 KOWALSKI/PIOTR`).
+        let house_number = !slash && start >= 2 && text[start - 1] == b' ' && house_number_before(text, start - 1);
+        if !apart || house_number {
             return None;
         }
         let given = |word: &[u8]| {
