@@ -57,6 +57,10 @@ pub(crate) enum Anchor {
     /// A capital letter at a word start followed by another (`ELIF`, `KOWALSKI/PIOTR`, and `INFO`, `GET`): where a
     /// person's name written in capitals could start.
     Caps = 7,
+    /// A `.`, `_` or `-` between letters (`anna.lindqvist`, `petr_svoboda`, and `edge-gateway`): where a login made
+    /// of a person's names could be joined. Not part of `Any`: a text with only joins is read by the key/value
+    /// check and the logins only.
+    Join = 8,
 }
 
 /// The class masks of one 64-byte block (bit `i` for byte `i`), as a classifier reports them.
@@ -149,8 +153,8 @@ struct Block {
     /// Bytes where a secret prefix may start: a byte a prefix starts with (followed by a byte that can come
     /// second), when a letter or the first of five dashes, after a byte that is not a letter, digit or `_`.
     word_starts: u64,
-    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any, cap, caps.
-    anchors: [u64; 8],
+    /// The bitmaps read through `Anchor`: num, at, sep, lt, quote, any, cap, caps, join.
+    anchors: [u64; 9],
 }
 
 impl Anchors {
@@ -410,10 +414,11 @@ fn finish(b: &Classes, behind: &Behind, ahead: &Ahead) -> Block {
     let cap = (b.capital & ahead.small_at_1 | b.high & !behind.high) & !word_before;
     // A capital before a capital (a letter that is not small): a word in capitals.
     let caps = b.capital & ahead.alpha_at_1 & !ahead.small_at_1 & !word_before;
+    let join = (b.dot() | b.underscore | b.dash) & behind.alpha & ahead.alpha_at_1;
     Block {
         key: b.key,
         word_starts: b.secret_first & (b.alpha | ahead.run5_dash) & !word_before,
-        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt | cap | caps, cap, caps],
+        anchors: [num, b.at, b.sep | flag, b.lt, b.quote, num | b.at | b.lt | cap | caps, cap, caps, join],
     }
 }
 
@@ -536,7 +541,8 @@ impl<'a> View<'a> {
             .map(move |&(at, pattern)| (at - start, pattern))
     }
 
-    /// True when neither a detector nor the key/value check could start here: no position in `Any` nor in `Sep`.
+    /// True when neither a detector nor the key/value check could start here: no position in `Any`, `Sep` or
+    /// `Join`.
     #[inline]
     pub(crate) fn quiet(&self) -> bool {
         !self.anchors.bits_in(self.start, self.end, |block| {
@@ -1247,8 +1253,8 @@ pub(crate) fn spans_read(text: &str, read: impl FnOnce(&[u8], &View<'_>, &mut dy
 mod tests {
     use super::*;
 
-    /// The positions of each bitmap, in the order num, at, sep, lt, quote, cap, caps.
-    type Positions5 = [Vec<usize>; 7];
+    /// The positions of each bitmap, in the order num, at, sep, lt, quote, cap, caps, join.
+    type Positions5 = [Vec<usize>; 8];
 
     /// The bitmaps, recomputed byte by byte from their definitions.
     fn reference(text: &[u8]) -> Positions5 {
@@ -1285,7 +1291,9 @@ mod tests {
             .filter(|&i| (has(i, CAPITAL) && small(i + 1) || starts_high(i)) && !word_before(i))
             .collect();
         let caps = (0..text.len()).filter(|&i| has(i, CAPITAL) && has(i + 1, CAPITAL) && !word_before(i)).collect();
-        [num, of(AT), sep, of(LT), of(QUOTE), cap, caps]
+        let joined = |i: usize| has(i, DOT) || has(i, UNDERSCORE) || has(i, DASH);
+        let join = (0..text.len()).filter(|&i| joined(i) && before(i, ALPHA) && has(i + 1, ALPHA)).collect();
+        [num, of(AT), sep, of(LT), of(QUOTE), cap, caps, join]
     }
 
     /// The blocks of `text` from every builder this CPU runs agree with the table's.
@@ -1334,6 +1342,7 @@ mod tests {
             quotes,
             view.positions(Anchor::Cap).collect(),
             view.positions(Anchor::Caps).collect(),
+            view.positions(Anchor::Join).collect(),
         ];
         assert_eq!(got, reference(text), "text: {:?}", String::from_utf8_lossy(text));
     }
@@ -1360,6 +1369,8 @@ mod tests {
         check("Kind regards, Maria L\u{f8}v\u{e5}s; S\u{f8}rensen INFO GET McCray aBc _Ab 1Ab X".as_bytes());
         // Words in capitals: `ELIF`, `KOWALSKI/PIOTR`; not `aBC`, `_AB`, `1AB`, `X`, `Xy`.
         check("ELIF YILMAZ KOWALSKI/PIOTR aBC _AB 1AB X Xy \u{c9}LODIE".as_bytes());
+        // Joins between letters: `anna.lindqvist`, `petr_svoboda`, `a-b`; not `a1.b`, `.b`, `a.`, `a..b`, `a-1`.
+        check(b"anna.lindqvist petr_svoboda a-b a1.b .b a. a..b a-1 Huber_Florian");
         // Seeded random bytes over an alphabet rich in the interesting classes, across block boundaries.
         let seed = 0x5eed_u64;
         println!("seed {seed:#x}");
@@ -1491,10 +1502,14 @@ mod tests {
         for start in 0..=text.len() {
             for end in start..=text.len() {
                 let view = anchors.view(start, end);
-                for anchor in [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any, Anchor::Cap, Anchor::Caps] {
+                for anchor in
+                    [Anchor::At, Anchor::Sep, Anchor::Lt, Anchor::Any, Anchor::Cap, Anchor::Caps, Anchor::Join]
+                {
                     assert_eq!(view.any(anchor), view.positions(anchor).next().is_some(), "{anchor:?} {start}..{end}");
                 }
-                let busy = view.positions(Anchor::Any).next().is_some() || view.positions(Anchor::Sep).next().is_some();
+                let busy = [Anchor::Any, Anchor::Sep, Anchor::Join]
+                    .iter()
+                    .any(|&anchor| view.positions(anchor).next().is_some());
                 assert_eq!(view.quiet(), !busy, "{start}..{end}");
             }
         }

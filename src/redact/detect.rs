@@ -655,6 +655,7 @@ impl Detectors {
             self.name_cues
                 .find(text, anchors, context.thing_key(), |start, end| self.push(DetectorKind::Name, start, end, out));
         }
+        self.logins(text, anchors, out);
         if anchors.any(Anchor::Cap) {
             self.labeled_passwords(text, anchors, out);
             // Street addresses are the field `street_address`'s: a rule that keeps it turns them off.
@@ -693,7 +694,15 @@ impl Detectors {
     ) {
         let first = out.len();
         self.key_values(rules, text, anchors, memo, out);
+        self.logins(text, anchors, out);
         normalize(out, first);
+    }
+
+    /// Logins made of a person's names (`anna.lindqvist`), at the joins of the anchors.
+    fn logins(&self, text: &[u8], anchors: &View<'_>, out: &mut Vec<Finding>) {
+        if self.on(DetectorKind::Name) && anchors.any(Anchor::Join) {
+            self.name_cues.logins(text, anchors, |start, end| self.push(DetectorKind::Name, start, end, out));
+        }
     }
 
     /// True when `value` has `shape` (the `shape` of a field rule).

@@ -28,7 +28,9 @@
 //! With a family name of the rules' `family_names`, a given name makes a name in the forms of records: in
 //! capitals (`ELIF YILMAZ`, `FERRARESI GIANLUCA`, `SANNE DE VRIES`), as airlines write passengers
 //! (`KOWALSKI/PIOTR MR`: any word before the `/`), and with the family name first before a comma (`THOMPSON,ROBERT`,
-//! `Fink, Ursula`); read at the words in capitals the anchors mark, and at the capitals before a comma.
+//! `Fink, Ursula`); read at the words in capitals the anchors mark, and at the capitals before a comma. So does
+//! a login of both joined by a `.`, `_` or a dash in small letters (`anna.lindqvist`, `petr_svoboda`,
+//! `erik-johansson`), or an initial and a family name (`m.schulz`), read at the joins the anchors mark.
 
 use super::anchors::{Anchor, View};
 use super::context::char_at;
@@ -103,8 +105,8 @@ struct Words {
     filter: Vec<u64>,
 }
 
-/// The bits of `Words::filter`: 2^17 (16 KiB), a tenth to a fifth of them set by the shipped lists.
-const FILTER_BITS: u32 = 17;
+/// The bits of `Words::filter`: 2^19 (64 KiB), about one in twenty of them set by the shipped lists.
+const FILTER_BITS: u32 = 19;
 
 /// The bit of `Words::filter` that stands for a packed word.
 #[inline]
@@ -134,15 +136,24 @@ impl Words {
         self.short.is_empty() && self.long.is_empty()
     }
 
+    /// Whether the word packed into `key` (`packed`) is in the set.
+    #[inline]
+    fn holds_key(&self, key: u128) -> bool {
+        self.may_hold(key) && self.short.binary_search(&key).is_ok()
+    }
+
+    /// False when the word packed into `key` is surely not in the set (its bit of the filter is clear).
+    #[inline]
+    fn may_hold(&self, key: u128) -> bool {
+        let bit = filter_bit(key);
+        self.filter.get(bit / 64).is_some_and(|bits| bits & (1 << (bit % 64)) != 0)
+    }
+
     /// Whether `word` is in the set, compared in ASCII lowercase (the set's words that are not ASCII are found
     /// only as the rules lowercase them: see `holds_capitalized`).
     fn holds(&self, word: &[u8]) -> bool {
         match packed(word) {
-            Some(key) => {
-                let bit = filter_bit(key);
-                self.filter.get(bit / 64).is_some_and(|bits| bits & (1 << (bit % 64)) != 0)
-                    && self.short.binary_search(&key).is_ok()
-            }
+            Some(key) => self.holds_key(key),
             // (An empty word is in neither half.)
             None => {
                 let mut lower = [0u8; 48];
@@ -355,6 +366,72 @@ impl NameCues {
                 continue;
             }
             if let Some(end) = self.capitals_at(text, start).filter(|_| !(thing && start == 0)) {
+                found(start, end);
+                after = end;
+            }
+        }
+    }
+
+    /// Calls `found(start, end)` for each login made of a given name and a family name of the lists, in either
+    /// order, joined by a `.`, `_` or `-` (`anna.lindqvist`, `petr_svoboda`, `jupyter-erik-johansson`,
+    /// `Huber_Florian`, `rahul.verma87`), or of an initial and a family name joined by a `.` (`m.schulz`): read at
+    /// the joins that the anchors mark. Not the local part of an e-mail address, which is the e-mail reader's.
+    #[inline(never)]
+    pub(crate) fn logins(&self, text: &[u8], anchors: &View<'_>, mut found: impl FnMut(usize, usize)) {
+        if self.family_names.is_empty() || self.given_names.is_empty() {
+            return;
+        }
+        let mut after = 0;
+        for join in anchors.positions(Anchor::Join) {
+            if join < after {
+                continue;
+            }
+            // The letters before the join (a run of more than 16 is no name), not after a digit (`v2.beta`).
+            let start =
+                join - text[join.saturating_sub(17)..join].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+            // Most words before a join are no name and no initial (`trace_id`, `edge-gateway`): one bit of each
+            // list's filter says so.
+            let Some(first_key) = packed_letters(text, start, join - start) else { continue };
+            let initial = join - start == 1;
+            if !(initial || self.given_names.may_hold(first_key) || self.family_names.may_hold(first_key)) {
+                continue;
+            }
+            let second = join + 1;
+            let second_end = second + text[second..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let end = second_end + text[second_end..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if second_end - second > 16 || start > 0 && text[start - 1].is_ascii_digit() {
+                continue;
+            }
+            if matches!(text.get(end), Some(b'@' | b'_')) || text.get(end).is_some_and(|&b| b >= 0x80) {
+                continue;
+            }
+            let (first, last) = (&text[start..join], &text[second..second_end]);
+            // A dash joins a login or a slug in small letters only (`erik-johansson`; not `Ritz-Carlton`,
+            // `Mercedes-Benz`, `THALES-LUNA`), and not one of a URL's path (`/films/jackie-brown/`).
+            if text[join] == b'-' {
+                let lower = |word: &[u8]| word.iter().all(u8::is_ascii_lowercase);
+                let segment =
+                    join - text[..join].iter().rev().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+                if !lower(first) || !lower(last) || segment > 0 && text[segment - 1] == b'/' {
+                    continue;
+                }
+            }
+            let Some(last_key) = packed_letters(text, second, last.len()) else { continue };
+            let named = if first.len() == 1 {
+                // `m.schulz`, not a field of a short name (`e.target`, `s.length`: no family names) nor one of a
+                // path of such (`c.s.payments`).
+                text[join] == b'.'
+                    && last.len() >= 4
+                    && !(start > 0 && matches!(text[start - 1], b'.' | b'/'))
+                    && self.family_names.holds_key(last_key)
+            } else {
+                first.len() >= 3
+                    && last.len() >= 2
+                    && self.given_names.holds_key(first_key)
+                    && self.family_names.holds_key(last_key)
+                    || last.len() >= 3 && self.family_names.holds_key(first_key) && self.given_names.holds_key(last_key)
+            };
+            if named {
                 found(start, end);
                 after = end;
             }
@@ -987,6 +1064,20 @@ fn letter_before(text: &[u8], at: usize) -> bool {
     }
     let start = text[..at].iter().rposition(|&b| b & 0xC0 != 0x80).unwrap_or(0);
     std::str::from_utf8(&text[start..at]).ok().and_then(|c| c.chars().next()).is_some_and(char::is_alphanumeric)
+}
+
+/// `packed` for the `len` ASCII letters at `text[start..]` (1 to 16): one load of sixteen bytes where the text
+/// holds them, the bytes past the word masked off and the letters lowercased by their `0x20` bit.
+#[inline]
+fn packed_letters(text: &[u8], start: usize, len: usize) -> Option<u128> {
+    if !(1..=16).contains(&len) {
+        return None;
+    }
+    let Some(chunk) = text.get(start..start + 16) else { return packed(&text[start..start + len]) };
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(chunk);
+    let keep = u128::MAX << (8 * (16 - len));
+    Some(u128::from_be_bytes(bytes) & keep | 0x2020_2020_2020_2020_2020_2020_2020_2020 & keep)
 }
 
 /// A word of one to sixteen bytes, lowercased and packed into one number (big-endian, zeros after it): two words
