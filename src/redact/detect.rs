@@ -2416,7 +2416,8 @@ fn octet_of_quad(octet: &[u8], padded: bool) -> bool {
 /// five digits or a service's name (`https`, `domain`, without `-nn`), then ` > ` (the source) or `:` (the
 /// destination, after ` > `).
 fn dotted_port_at(text: &[u8], start: usize, end: usize) -> bool {
-    let port = &text[end + 1..];
+    // (An address at the end of the text has no port.)
+    let Some(port) = text.get(end + 1..) else { return false };
     let digits = port.iter().take(6).take_while(|b| b.is_ascii_digit()).count();
     let len = if digits > 0 {
         digits
@@ -5373,6 +5374,9 @@ mod tests {
             vec![ip("2001:db8:77::5"), ip("2001:db8:1::20")]
         );
         none("build 1.2.3.4.5 done; 1.2.3.4.50422 seen; build 20-24-01-15-10-30-00-00 ok");
+        // A token of more than four parts whose address ends the text has no port after it (a fuzzer's input
+        // read past the end).
+        none("0-0-4(8.8.8.8");
         one("query: 7.113.0.203.IN-ADDR.ARPA IN PTR", "IP", "7.113.0.203");
         assert_eq!(find("IP 10.0.0.5.52314 > 93.184.216.34.https: Flags"), vec![ip("10.0.0.5"), ip("93.184.216.34")]);
         // Netmasks and multicast groups name no host.
