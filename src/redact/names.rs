@@ -26,9 +26,9 @@
 //! written and without its accents (`Sinéad` as `sinead`), only when a capital or a particle follows it.
 //!
 //! With a family name of the rules' `family_names`, a given name makes a name in the forms of records: in
-//! capitals (`ELIF YILMAZ`, `FERRARESI GIANLUCA`, `SANNE DE VRIES`), as airlines write passengers
+//! capitals (`ELIF YILMAZ`, `KWAME MENSAH`, `SANNE DE VRIES`), as airlines write passengers
 //! (`KOWALSKI/PIOTR MR`: any word before the `/`), and with the family name first before a comma (`THOMPSON,ROBERT`,
-//! `Fink, Ursula`); read at the words in capitals the anchors mark, and at the capitals before a comma. So does
+//! `Johansson, Mikael`); read at the words in capitals the anchors mark, and at the capitals before a comma. So does
 //! a login of both joined by a `.`, `_` or a dash in small letters (`anna.lindqvist`, `petr_svoboda`,
 //! `erik-johansson`), or an initial and a family name (`m.schulz`), read at the joins the anchors mark.
 
@@ -88,8 +88,8 @@ pub(crate) struct NameCues {
     not_family_names: Words,
     /// Family names written before the given name (`Zhang Wenjie`, `Nguyễn Thị Mai`, `Kovács Péter`).
     leading_family_names: Words,
-    /// Family names, which with a given name make a name in capitals (`ELIF YILMAZ`, `KOWALSKI/PIOTR`), or with
-    /// the family name first before a comma (`Fink, Ursula`).
+    /// Family names, which with a given name make a name in capitals (`ELIF YILMAZ`, `KOWALSKI/PIOTR`), with the
+    /// family name first before a comma (`Hernandez, Rosa`), or a login (`anna.lindqvist`).
     family_names: Words,
     /// Words of keys whose values are things (normalized: `merchant`, `font`, `vessel`).
     thing_keys: Vec<String>,
@@ -353,16 +353,7 @@ impl NameCues {
         }
         let mut after = 0;
         for start in anchors.positions(Anchor::Caps) {
-            // Most words in capitals stand alone (`INFO [`, `GET /api`): a look at the bytes after the word first.
-            let word =
-                text[start..].iter().take_while(|&&b| b.is_ascii_uppercase() || b >= 0x80 || b == b'-' || b == b'\'');
-            let word_end = start + word.count();
-            let next = match text.get(word_end..) {
-                Some([b' ' | b'/' | b',', b' ', next, ..]) if text[word_end] == b',' => *next,
-                Some([b' ' | b'/' | b',', next, ..]) => *next,
-                _ => continue,
-            };
-            if start < after || !(next.is_ascii_uppercase() || next >= 0x80) {
+            if start < after {
                 continue;
             }
             if let Some(end) = self.capitals_at(text, start).filter(|_| !(thing && start == 0)) {
@@ -537,11 +528,7 @@ impl NameCues {
     /// Whether the capitalized `word` is a given name, or a double one whose first part is (`Jean-Marc`,
     /// `Seo-yeon`).
     fn given_name(&self, word: &[u8]) -> bool {
-        self.given_names.holds_capitalized(word)
-            || word
-                .iter()
-                .position(|&b| b == b'-')
-                .is_some_and(|dash| dash >= 3 && self.given_names.holds_capitalized(&word[..dash]))
+        whole_or_first_part(word, 3, |word| self.given_names.holds_capitalized(word))
     }
 
     /// The cues that may end where `head` ends: those that end in its last two bytes, and the one-byte cues.
@@ -670,7 +657,7 @@ impl NameCues {
         (!self.value_of_a_thing(text, start)).then_some(end)
     }
 
-    /// The name with its family name first before a comma that starts at `start` (`Fink, Ursula`, `Hernandez,
+    /// The name with its family name first before a comma that starts at `start` (`Johansson, Mikael`, `Hernandez,
     /// Rosa M`, `Johansson,Mikael`): a family name of `family_names` and a given name, with a middle initial after
     /// it; not a place and its region (`Athens, Georgia`).
     fn inverted_at(&self, text: &[u8], start: usize) -> Option<(usize, usize)> {
@@ -729,7 +716,7 @@ impl NameCues {
 
     /// The name in capitals that starts at `start` (a word of capitals at a word start), if one does:
     /// - a given name and a family name of the lists in either order, with more of them and particles between
-    ///   (`ELIF YILMAZ`, `FERRARESI GIANLUCA`, `SANNE DE VRIES`, `MARIA CRISTINA DELA CRUZ-SANTOS`);
+    ///   (`ELIF YILMAZ`, `KWAME MENSAH`, `SANNE DE VRIES`, `MARIA CRISTINA DELA CRUZ-SANTOS`);
     /// - a family name of the list, a comma and a given name (`THOMPSON,ROBERT`, `SIMMONS, DOROTHY J`);
     /// - any word, a `/` and a given name, as airlines write passengers (`KOWALSKI/PIOTR MR`,
     ///   `ADEBAYO-OGUNLEYE/FOLAKE`, `YAKASAI/AMINU BELLO`).
@@ -738,6 +725,18 @@ impl NameCues {
     /// a word of `not_names` or `not_family_names` in it or right after it makes it none.
     fn capitals_at(&self, text: &[u8], start: usize) -> Option<usize> {
         if self.given_names.is_empty() {
+            return None;
+        }
+        // Most words in capitals stand alone (`INFO [`, `GET /api`): a look at the bytes after the word first.
+        let word =
+            text[start..].iter().take_while(|&&b| b.is_ascii_uppercase() || b >= 0x80 || b == b'-' || b == b'\'');
+        let word_end = start + word.count();
+        let next = match text.get(word_end..) {
+            Some([b',', b' ', next, ..]) => *next,
+            Some([b' ' | b'/' | b',', next, ..]) => *next,
+            _ => return None,
+        };
+        if !(next.is_ascii_uppercase() || next >= 0x80) {
             return None;
         }
         let first_end = capitals_word(text, start)?;
@@ -756,20 +755,9 @@ impl NameCues {
         if !apart || house_number {
             return None;
         }
-        let given = |word: &[u8]| {
-            word.len() >= 3 && self.given_names.holds_upper(word)
-                || word
-                    .iter()
-                    .position(|&b| b == b'-')
-                    .is_some_and(|dash| dash >= 3 && self.given_names.holds_upper(&word[..dash]))
-        };
-        let family = |word: &[u8]| {
-            self.family_names.holds_upper(word)
-                || word
-                    .iter()
-                    .position(|&b| b == b'-')
-                    .is_some_and(|dash| dash >= 2 && self.family_names.holds_upper(&word[..dash]))
-        };
+        let given =
+            |word: &[u8]| word.len() >= 3 && whole_or_first_part(word, 3, |word| self.given_names.holds_upper(word));
+        let family = |word: &[u8]| whole_or_first_part(word, 2, |word| self.family_names.holds_upper(word));
         let no_one = |word: &[u8]| self.not_a_name(word) || self.not_family_names.holds(word);
         // Most words in capitals are no name (`ERROR GET /api`): a given name is the first word or the next one
         // (past particles), or there is none.
@@ -778,7 +766,7 @@ impl NameCues {
         if !first_given {
             let mut next = second;
             while let Some(word_end) = capitals_word(text, next) {
-                match CAPITAL_PARTICLES.contains(&&text[next..word_end]) && text.get(word_end) == Some(&b' ') {
+                match capital_particle(&text[next..word_end]) && text.get(word_end) == Some(&b' ') {
                     true => next = word_end + 1,
                     false => break,
                 }
@@ -802,7 +790,7 @@ impl NameCues {
                 if CAPITAL_TITLES.contains(&word) {
                     break;
                 }
-                if CAPITAL_PARTICLES.contains(&word) && text.get(word_end) == Some(&b' ') {
+                if capital_particle(word) && text.get(word_end) == Some(&b' ') {
                     at = word_end + 1;
                     continue;
                 }
@@ -933,6 +921,12 @@ impl NameCues {
     }
 }
 
+/// Whether `holds` takes `word`, or its part before a dash when that part has `shortest` bytes or more (a double
+/// given name, `Jean-Marc`, `Seo-yeon`; a double family name, `CRUZ-SANTOS`).
+fn whole_or_first_part(word: &[u8], shortest: usize, holds: impl Fn(&[u8]) -> bool) -> bool {
+    holds(word) || word.iter().position(|&b| b == b'-').is_some_and(|dash| dash >= shortest && holds(&word[..dash]))
+}
+
 /// True when the word at `start` stands apart as a word of prose or a key's value does (`agent=Derek Osei`), not
 /// as a part of a handle or a path (`Aisha.Bello`, `/Jane Doe`).
 fn stands_apart(text: &[u8], start: usize) -> bool {
@@ -980,7 +974,7 @@ fn capitals_word(text: &[u8], at: usize) -> Option<usize> {
             && char_at(text, next).is_some_and(|(c, _)| c.is_uppercase())
         {
             end = next;
-        } else if c.is_alphanumeric() || c == '_' {
+        } else if c.is_alphanumeric() {
             return None;
         } else {
             break;
@@ -989,11 +983,11 @@ fn capitals_word(text: &[u8], at: usize) -> Option<usize> {
     (letters >= 2).then_some(end)
 }
 
-/// The particles of names in capitals (`SANNE DE VRIES`, `MARIA DELA CRUZ`).
-const CAPITAL_PARTICLES: &[&[u8]] = &[
-    b"DE", b"VAN", b"VON", b"DER", b"DEN", b"DA", b"DI", b"DEL", b"DELA", b"DELLA", b"DOS", b"DAS", b"DU", b"LE",
-    b"LA", b"TER", b"TEN", b"BIN", b"BINTI", b"IBN", b"AL", b"EL", b"AP", b"Y",
-];
+/// True when the word in capitals is a particle of a name (`SANNE DE VRIES`, `MARIA DELA CRUZ`): one of
+/// `PARTICLES`, or the Filipino `DELA` and the Arabic `EL`, which names in capitals write apart.
+fn capital_particle(word: &[u8]) -> bool {
+    PARTICLES.iter().any(|particle| word.eq_ignore_ascii_case(particle)) || matches!(word, b"DELA" | b"EL")
+}
 
 /// Titles that an airline or a register writes after a name in capitals (`KOWALSKI/PIOTR MR`): no part of it.
 const CAPITAL_TITLES: &[&[u8]] = &[

@@ -227,14 +227,7 @@ impl<'a> Compiler<'a> {
             "`phone_labels` belongs to [detectors.name], which reads the name that signs a phone",
             "a label of `phone_labels` is empty; remove it or write the label",
         );
-        let given_names = self.owned(
-            kind,
-            DetectorKind::Name,
-            detector.given_names,
-            "`given_names` belongs to [detectors.name], which reads names in prose",
-            "a name of `given_names` is empty; remove it or write the name",
-        );
-        let given_names = WordList::new(given_names.iter().map(|word| word.value.as_str()));
+        let given_names = self.name_list(kind, detector.given_names, "given_names");
         let not_family_names = self.owned_words(
             kind,
             DetectorKind::Name,
@@ -249,22 +242,8 @@ impl<'a> Compiler<'a> {
             "`thing_keys` belongs to [detectors.name], which reads names in prose",
             "a word of `thing_keys` is empty; remove it or write the word",
         ));
-        let leading_family_names = self.owned(
-            kind,
-            DetectorKind::Name,
-            detector.leading_family_names,
-            "`leading_family_names` belongs to [detectors.name], which reads names in prose",
-            "a name of `leading_family_names` is empty; remove it or write the name",
-        );
-        let leading_family_names = WordList::new(leading_family_names.iter().map(|word| word.value.as_str()));
-        let family_names = self.owned(
-            kind,
-            DetectorKind::Name,
-            detector.family_names,
-            "`family_names` belongs to [detectors.name], which reads names in prose",
-            "a name of `family_names` is empty; remove it or write the name",
-        );
-        let family_names = WordList::new(family_names.iter().map(|word| word.value.as_str()));
+        let leading_family_names = self.name_list(kind, detector.leading_family_names, "leading_family_names");
+        let family_names = self.name_list(kind, detector.family_names, "family_names");
         let secret = match detector.secret {
             Some(value) if kind.finds_secrets() && !value.value => {
                 let message = format!(
@@ -318,6 +297,19 @@ impl<'a> Compiler<'a> {
             self.error(word.file, &word.span, empty);
         }
         words
+    }
+
+    /// A list of names of the name detector (`given_names`, `family_names`, …, named `key`), checked by `owned`, as
+    /// one `WordList`.
+    fn name_list(&mut self, kind: DetectorKind, names: Option<Vec<Located<String>>>, key: &str) -> WordList {
+        let names = self.owned(
+            kind,
+            DetectorKind::Name,
+            names,
+            &format!("`{key}` belongs to [detectors.name], which reads names in prose"),
+            &format!("a name of `{key}` is empty; remove it or write the name"),
+        );
+        WordList::new(names.iter().map(|word| word.value.as_str()))
     }
 
     /// `owned`'s words in ASCII lowercase, as the detector compares them, the empty ones left out.
